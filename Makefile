@@ -1,0 +1,57 @@
+# The two commands: `make demo` and `make test`. Both install what they need first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+# Use a uv already on PATH; otherwise bootstrap one into .tools/ from PyPI.
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --frozen --no-sync
+
+.PHONY: help install install-browser demo test check lint typecheck pytest bench clean
+
+help:
+	@echo "make demo   install, serve the bundled demo news site, crawl it into ./data"
+	@echo "make test   install everything the tests need (chromium included), lint, type-check, run the suite"
+	@echo "make bench  run the benchmarks in bench/"
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+# The project environment, exactly as locked.
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-groups
+	@touch $@
+
+install: .venv/.installed
+
+# Debian's chromium for the browser tests (playwright's own browser download cannot work here).
+install-browser:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	echo "Installing Debian's chromium (needed by the browser tests)"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "warning: cannot install chromium (not root, no sudo): browser tests will be skipped"; exit 0; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+demo: install
+	$(RUN) newsarc demo
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: install
+	$(RUN) mypy
+
+pytest: install install-browser
+	$(RUN) pytest
+
+check: lint typecheck
+
+test: install install-browser lint typecheck pytest
+
+bench: install
+	$(RUN) python bench/crawl_throughput.py
+
+clean:
+	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache data

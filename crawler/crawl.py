@@ -1,0 +1,180 @@
+"""Run one crawl in this process and judge its outcome from the final stats.
+
+``scrapy crawl`` exits 0 even when a run fetched nothing; operators need the truth. This module
+builds a ``CrawlerProcess`` from the project settings plus the command line's options, runs the
+news spider, and turns the final stats into a :class:`CrawlReport` whose ``failure`` is set when
+the run failed (nothing fetched, archive not written or not stored, abnormal finish).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.crawlinfo import make_crawl_id
+from crawler.exceptions import ConfigError, StoreError
+from crawler.profile import SiteProfile, load_profile
+from crawler.store import open_store
+from spiders.news import NewsSpider
+
+__all__ = ["CrawlOptions", "CrawlReport", "check_start_url", "parse_overrides", "run_crawl"]
+
+logger = logging.getLogger(__name__)
+
+_OK_FINISH = {"finished", "closespider_pagecount", "closespider_itemcount"}
+
+
+@dataclass
+class CrawlOptions:
+    """What the command line asked for."""
+
+    start_urls: list[str]
+    store_uri: str = "./data"
+    max_pages: int = 0
+    profile: str | None = None
+    settings_module: str = "settings.local"
+    overrides: dict[str, str] = field(default_factory=dict)
+    verbose: bool = False
+    name: str | None = None
+
+
+@dataclass
+class CrawlReport:
+    """The outcome of a crawl, for the summary and the exit status."""
+
+    crawl_id: str
+    work_dir: Path
+    stats: dict[str, Any]
+    failures: list[tuple[str, str]]
+    failure: str | None = None
+
+    def stat(self, key: str, default: int = 0) -> int:
+        value = self.stats.get(key, default)
+        return int(value) if isinstance(value, int | float) else default
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted(p for p in self.work_dir.rglob("*") if p.is_file())
+
+
+def check_start_url(url: str) -> str:
+    """Return the URL if it can be crawled, else raise ConfigError saying why."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise ConfigError(f"not a crawlable URL: {url!r} (expected http:// or https://)")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"not a crawlable URL: {url!r} (bad port)") from None
+    if not parts.hostname or (port is not None and not 0 < port < 65536):
+        raise ConfigError(f"not a crawlable URL: {url!r} (no host name)")
+    return url
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"-s expects NAME=VALUE, got {pair!r}")
+        overrides[name.strip()] = value
+    return overrides
+
+
+def build_settings(options: CrawlOptions, crawl_id: str, work_dir: Path) -> Settings:
+    """The project settings with the command line's options on top."""
+    settings = Settings()
+    try:
+        settings.setmodule(options.settings_module, priority="project")
+    except ImportError as exc:
+        raise ConfigError(
+            f"cannot load settings module {options.settings_module!r}: {exc}"
+        ) from exc
+    settings.set("NEWSARC_CRAWL_ID", crawl_id, priority="cmdline")
+    settings.set("NEWSARC_STORE_URI", options.store_uri, priority="cmdline")
+    if options.profile:
+        settings.set("NEWSARC_PROFILE", options.profile, priority="cmdline")
+    log_dir = work_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    settings.set("LOG_FILE", str(log_dir / "crawl.log"), priority="cmdline")
+    settings.set("LOG_FILE_APPEND", False, priority="cmdline")
+    for name, value in options.overrides.items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(options: CrawlOptions) -> CrawlReport:
+    """Crawl, then judge the outcome. Raises ConfigError/StoreError before anything is fetched."""
+    urls = [check_start_url(url) for url in options.start_urls]
+    if not urls:
+        raise ConfigError("give at least one start URL")
+    if options.max_pages < 0:
+        raise ConfigError("--max-pages must be 0 (no limit) or more")
+    profile: SiteProfile | None = load_profile(options.profile) if options.profile else None
+    name = options.name or (profile.name if profile else urlsplit(urls[0]).hostname or "crawl")
+    crawl_id = make_crawl_id(name, datetime.now(UTC))
+    store = open_store(options.store_uri)
+    work_dir = _prepare_work_dir(options.store_uri, crawl_id)
+    settings = build_settings(options, crawl_id, work_dir)
+
+    process = CrawlerProcess(settings)
+    if options.verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.INFO)
+        handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, start_urls=urls, profile=options.profile, max_pages=options.max_pages)
+    process.start()
+    stats = dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
+    spider = crawler.spider
+    failures: list[tuple[str, str]] = list(getattr(spider, "failures", []))
+    report = CrawlReport(crawl_id=crawl_id, work_dir=work_dir, stats=stats, failures=failures)
+    report.failure = judge(report)
+    del store
+    return report
+
+
+def _prepare_work_dir(store_uri: str, crawl_id: str) -> Path:
+    """Create the crawl's local directory and prove it is writable, before any fetch."""
+    root = Path(store_uri.removeprefix("file://")).expanduser()
+    work_dir = root / crawl_id
+    try:
+        work_dir.mkdir(parents=True, exist_ok=False)
+        probe = work_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StoreError(f"cannot write to {root}: {exc.strerror or exc}") from exc
+    return work_dir
+
+
+def judge(report: CrawlReport) -> str | None:
+    """Why the run failed, or None when it succeeded."""
+    pages = report.stat("newsarc/pages_fetched")
+    if pages == 0:
+        if report.failures:
+            url, detail = report.failures[0]
+            more = (
+                f" (and {len(report.failures) - 1} more failures)"
+                if len(report.failures) > 1
+                else ""
+            )
+            return f"no page could be fetched: {url}: {detail}{more}"
+        return "no page could be fetched"
+    if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
+        return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
+    if report.stat("warc/records_written") == 0:
+        return "nothing was archived"
+    reason = report.stats.get("finish_reason")
+    if reason not in _OK_FINISH:
+        return f"the crawl ended abnormally ({reason})"
+    return None

@@ -1,0 +1,58 @@
+"""The error hierarchy of newsarc.
+
+::
+
+    NewsarcError
+    ├── ConfigError              bad option, profile or setting (exit code 2)
+    │   └── ProfileError         a site profile that does not validate (names file, line, key)
+    ├── StoreError               the output store cannot be written or read
+    └── CrawlFailed              a run that ran but failed or archived nothing (exit code 1)
+
+Items rejected by the pipelines raise subclasses of Scrapy's ``DropItem`` defined in
+``pipelines/`` so that Scrapy counts them per reason.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConfigError", "CrawlFailed", "NewsarcError", "ProfileError", "StoreError"]
+
+
+class NewsarcError(Exception):
+    """Base class of every error newsarc raises on purpose."""
+
+
+class ConfigError(NewsarcError):
+    """A command-line option, setting or profile is wrong; nothing was fetched."""
+
+
+class ProfileError(ConfigError):
+    """A site profile failed validation.
+
+    The message names the file, the line (where known) and the key.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        where = path or "<profile>"
+        if line is not None:
+            where += f":{line}"
+        if key:
+            where += f": {key}"
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+        self.key = key
+
+
+class StoreError(NewsarcError):
+    """The output store could not be written to or read from."""
+
+
+class CrawlFailed(NewsarcError):
+    """The crawl ran but failed: nothing fetched, nothing archived, or files not stored."""

@@ -1,0 +1,410 @@
+"""The article item: body text from the main content container, fields from metadata.
+
+Body text is the main container's paragraph-like descendants in document order (paragraphs,
+subheadings, list items, preformatted text), skipping boilerplate sub-blocks and headline blocks
+found by the segmenter, figures and their captions, and short lines that are page furniture
+("Advertisement", "Share this", a "By …" byline). Metadata (JSON-LD, OpenGraph, ``<meta>``) is
+preferred for title, authors, dates, section, tags and lead image, and the page supplies what it
+lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from crawler.extract.dates import parse_machine_date, resolve_displayed
+from crawler.extract.dom import BLOCK_TAGS, HEADING_TAGS, attr_hint, element_text, image_url
+from crawler.extract.text import clean_text, normalize_space, strip_title_suffix
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from lxml.etree import _Element as Element
+
+    from crawler.extract.dates import DateContext
+    from crawler.extract.links import UrlResolver
+    from crawler.extract.metadata import PageMetadata
+    from crawler.extract.segment import Segmentation
+
+__all__ = ["ArticleFields", "body_paragraphs", "read_article_fields"]
+
+# Never body text, wherever they sit in the main container.
+_SKIP_TAGS = frozenset({"figure", "figcaption", "h1", "table", "caption", "address", "sup"})
+_LEAF_BLOCKS = frozenset({"p", "pre", "blockquote", "li", "dd", "dt", "h2", "h3", "h4", "h5", "h6"})
+_FURNITURE = re.compile(
+    r"^(?:advert(?:isement|isment)?|ad|sponsored(?: content)?|story continues below"
+    r"|(?:share|follow us|read more|see also|related|more|recommended|continue reading|click here"
+    r"|sign up|subscribe|loading|skip to)\b.{0,80}|.{0,40}\bnewsletter\b.{0,80}"
+    r"|(?:photo|image|picture|video)(?: credit)?:.{0,100}|(?:©|copyright)\s.{0,120}"
+    r"|all rights reserved\.?)$",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:by|von|par|por|автор:?)\s+\S.{0,80}$", re.IGNORECASE)
+_LEAD_HINT = re.compile(
+    r"standfirst|(?:^|[\s_-])lead(?:$|[\s_-])|lede|(?:^|[\s_-])dek(?:$|[\s_-])|subtitle|subhead"
+    r"|summary|intro|excerpt|strapline|description|abstract"
+)
+_MAX_LINK_DENSITY = 0.5
+_MAX_HEADING_CHARS = 200
+_LEAD_CHARS = (30, 700)
+_AUTHOR_PREFIX = re.compile(r"^(?:by|written by|von|par|por|автор:?)\s+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s+(?:and|&|und|et|y|и)\s+|\s*[;|/]\s*|\s*,\s+(?:and\s+)?")
+_JOB_WORDS = re.compile(
+    r"correspondent|editor|reporter|writer|staff|contributor|columnist|journalist|producer"
+    r"|chief|senior|bureau|analyst|news|agency|desk|press|\bfor\b|\bat\b|\bin\b",
+    re.IGNORECASE,
+)
+
+
+def _skip(seg: Segmentation) -> Any:
+    def skip(el: Element) -> bool:
+        return el.tag in _SKIP_TAGS or seg.is_excluded(el)
+
+    return skip
+
+
+def _keep(text: str, density: float, tag: str) -> bool:
+    if not text:
+        return False
+    if density > _MAX_LINK_DENSITY:
+        return False
+    if tag in HEADING_TAGS and len(text) > _MAX_HEADING_CHARS:
+        return False
+    if len(text) < 160 and (_FURNITURE.match(text) or _BYLINE.match(text)):
+        return False
+    return any(c.isalnum() for c in text)
+
+
+def body_paragraphs(seg: Segmentation, skip_elements: set[Element]) -> list[str]:
+    """The body paragraphs of the main content container, in document order."""
+    main = seg.main
+    if main is None:
+        return []
+    skip_el = _skip(seg)
+    out: list[str] = []
+    buffer: list[str] = []
+
+    def emit(texts: list[str], density: float, tag: str) -> None:
+        for piece in texts:
+            text = clean_text(piece)
+            if _keep(text, density, tag) and (not out or out[-1] != text):
+                out.append(text)
+
+    def flush() -> None:
+        if buffer:
+            joined = "".join(buffer)
+            buffer.clear()
+            pieces = [p for p in re.split(r"\n\s*\n", joined) if p.strip()]
+            emit(pieces, 0.0, "div")
+
+    walker = etree.iterwalk(main, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if event == "start":
+            if el is not main and (skip_el(el) or el in skip_elements):
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
+                flush()
+                if el is not main and (
+                    (tag in _LEAF_BLOCKS or tag == "div") and el not in seg.has_block
+                ):
+                    emit(element_text(el, skip_el, split=True), seg.link_density(el), tag)
+                    walker.skip_subtree()
+                    continue
+            elif tag == "br":
+                buffer.append("\n")
+            if el.text:
+                buffer.append(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+            if el is not main and el.tail:
+                buffer.append(el.tail)
+    flush()
+    return out
+
+
+@dataclass
+class ArticleFields:
+    """Article fields read from metadata and the page (everything but the body)."""
+
+    title: str
+    lead: str | None
+    lead_element: Element | None
+    authors: list[str]
+    published_at: datetime | None
+    modified_at: datetime | None
+    language: str | None
+    section: str | None
+    tags: list[str]
+    images: list[dict[str, Any]]
+    canonical_url: str | None
+    is_article_meta: bool
+    """Whether the metadata says the page is an article (og:type or JSON-LD type)."""
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _jsonld_str(value: Any) -> str | None:
+    for item in _as_list(value):
+        if isinstance(item, str) and item.strip():
+            return normalize_space(item)
+        if isinstance(item, dict):
+            for key in ("name", "url", "@id"):
+                if isinstance(item.get(key), str) and item[key].strip():
+                    return normalize_space(item[key])
+    return None
+
+
+def _similar(a: str, b: str) -> bool:
+    wa, wb = set(a.casefold().split()), set(b.casefold().split())
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / min(len(wa), len(wb)) >= 0.6
+
+
+def _title(seg: Segmentation, meta: PageMetadata) -> str:
+    article = meta.article or {}
+    h1_text = ""
+    for h1 in seg.root.iter("h1"):
+        h1_text = clean_text(" ".join(element_text(h1)))
+        if h1_text:
+            break
+    candidates = [
+        _jsonld_str(article.get("headline")) or _jsonld_str(article.get("name")),
+        meta.prop("og:title"),
+        meta.prop("twitter:title"),
+        meta.title_tag,
+    ]
+    declared = [c for c in candidates if c]
+    if h1_text and (not declared or any(_similar(h1_text, c) for c in declared)):
+        return h1_text
+    if declared:
+        return strip_title_suffix(declared[0], meta.site_names)
+    return h1_text
+
+
+def _lead(seg: Segmentation, meta: PageMetadata) -> tuple[str | None, Element | None]:
+    main = seg.main
+    scope = main.getparent() if main is not None and main.getparent() is not None else seg.root
+    assert scope is not None
+    for el in scope.iter("p", "div", "h2", "span", "section"):
+        if el.get("class") is None or seg.is_excluded(el):
+            continue
+        hint = attr_hint(el)
+        if not _LEAD_HINT.search(hint):
+            continue
+        size = seg.text_len.get(el, 0)
+        if _LEAD_CHARS[0] <= size <= _LEAD_CHARS[1] and seg.link_density(el) < 0.3:
+            return clean_text(" ".join(element_text(el))), el
+    # No fallback to og:description: a lead is what the page shows above the body, and the
+    # description is usually the first sentence of the body or a summary shown nowhere.
+    return None, None
+
+
+def _clean_author(name: str) -> list[str]:
+    name = _AUTHOR_PREFIX.sub("", normalize_space(name))
+    if not name or name.startswith(("http://", "https://")):
+        return []
+    out: list[str] = []
+    for piece in _AUTHOR_SPLIT.split(name):
+        part = _AUTHOR_PREFIX.sub("", piece.strip(" .,:"))
+        if not part or _JOB_WORDS.search(part) or len(part) > 60 or any(c.isdigit() for c in part):
+            continue
+        out.append(part)
+    return out
+
+
+def _authors(seg: Segmentation, meta: PageMetadata) -> list[str]:
+    raw: list[str] = []
+    for item in _as_list((meta.article or {}).get("author")):
+        if isinstance(item, str):
+            raw.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            raw.append(item["name"])
+    if not raw:
+        raw = meta.names.get("author", []) + [
+            a for a in meta.properties.get("article:author", []) if "://" not in a
+        ]
+    if not raw:
+        for el in seg.root.iter("a", "span", "div", "p"):
+            hint = attr_hint(el)
+            if hint and ("byline" in hint or "author" in hint) and seg.text_len.get(el, 0) <= 120:
+                text = " ".join(element_text(el))
+                if text:
+                    raw.append(text)
+                    break
+    seen: dict[str, None] = {}
+    for name in raw:
+        for author in _clean_author(name):
+            seen.setdefault(author)
+    return list(seen)
+
+
+def _date(values: list[str | None], context: DateContext) -> datetime | None:
+    for value in values:
+        if not value:
+            continue
+        parsed = parse_machine_date(value, context.tz)
+        if parsed is None:
+            parsed = resolve_displayed(value, context)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _language(meta: PageMetadata) -> str | None:
+    inlang = _jsonld_str((meta.article or {}).get("inLanguage"))
+    for value in (meta.lang, meta.prop("og:locale"), inlang):
+        if value:
+            parts = value.replace("_", "-").split("-")
+            if parts[0].isalpha() and 2 <= len(parts[0]) <= 3:
+                tag = [parts[0].lower()]
+                for sub in parts[1:]:
+                    tag.append(sub.upper() if len(sub) == 2 else sub)
+                return "-".join(tag)
+    return None
+
+
+def _tags(meta: PageMetadata) -> list[str]:
+    values = list(meta.properties.get("article:tag", []))
+    if not values:
+        keywords = (meta.article or {}).get("keywords")
+        for item in _as_list(keywords):
+            if isinstance(item, str):
+                values.extend(item.split(","))
+    if not values:
+        for key in ("news_keywords", "keywords"):
+            for item in meta.names.get(key, []):
+                values.extend(item.split(","))
+            if values:
+                break
+    seen: dict[str, None] = {}
+    for value in values:
+        tag = normalize_space(value)
+        if tag:
+            seen.setdefault(tag)
+    return list(seen)
+
+
+def _images(seg: Segmentation, meta: PageMetadata, resolve: UrlResolver) -> list[dict[str, Any]]:
+    images: dict[str, dict[str, Any]] = {}
+    declared: list[str | None] = [meta.prop("og:image"), meta.prop("twitter:image")]
+    for item in _as_list((meta.article or {}).get("image")):
+        if isinstance(item, str):
+            declared.append(item)
+        elif isinstance(item, dict):
+            declared.append(item.get("url") or item.get("contentUrl"))
+    for value in declared[:3]:
+        url = resolve(value) if isinstance(value, str) else None
+        if url and url not in images:
+            images[url] = {"url": url, "caption": None, "alt": None}
+    main = seg.main
+    if main is not None:
+        scope = _article_scope(main)
+        for img in scope.iter("img"):
+            if _inside_excluded(img, scope, seg):
+                continue
+            url = resolve(image_url(img))
+            if not url:
+                continue
+            caption = None
+            figure = next((a for a in img.iterancestors("figure")), None)
+            if figure is not None:
+                for cap in figure.iter("figcaption"):
+                    caption = clean_text(" ".join(element_text(cap))) or None
+                    break
+            alt = normalize_space(img.get("alt") or "") or None
+            entry = images.setdefault(url, {"url": url, "caption": None, "alt": None})
+            entry["caption"] = entry["caption"] or caption
+            entry["alt"] = entry["alt"] or alt
+    return list(images.values())
+
+
+def _article_scope(main: Element) -> Element:
+    """The ``<article>`` around the main text (lead figures sit beside the body), else main."""
+    node: Element | None = main
+    for _level in range(4):
+        if node is None:
+            break
+        if node.tag == "article":
+            return node
+        node = node.getparent()
+    return main
+
+
+def _inside_excluded(el: Element, stop: Element, seg: Segmentation) -> bool:
+    node: Element | None = el
+    while node is not None and node is not stop:
+        if seg.is_excluded(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def read_article_fields(
+    seg: Segmentation, meta: PageMetadata, resolve: UrlResolver, context: DateContext
+) -> ArticleFields:
+    """Everything about the article except its body."""
+    article = meta.article or {}
+    lead, lead_element = _lead(seg, meta)
+    published = _date(
+        [
+            _jsonld_str(article.get("datePublished")),
+            meta.prop("article:published_time"),
+            meta.name("datepublished"),
+            meta.name("pubdate"),
+            meta.name("publish-date"),
+            meta.name("date"),
+            meta.name("dc.date"),
+            meta.name("parsely-pub-date"),
+            _first_time(seg),
+        ],
+        context,
+    )
+    modified = _date(
+        [
+            _jsonld_str(article.get("dateModified")),
+            meta.prop("article:modified_time"),
+            meta.prop("og:updated_time"),
+            meta.name("datemodified"),
+        ],
+        context,
+    )
+    section = meta.prop("article:section") or _jsonld_str(article.get("articleSection"))
+    canonical = resolve(meta.canonical) or resolve(meta.prop("og:url"))
+    og_type = (meta.prop("og:type") or "").lower()
+    return ArticleFields(
+        title=_title(seg, meta),
+        lead=lead,
+        lead_element=lead_element,
+        authors=_authors(seg, meta),
+        published_at=published,
+        modified_at=modified,
+        language=_language(meta),
+        section=section,
+        tags=_tags(meta),
+        images=_images(seg, meta, resolve),
+        canonical_url=canonical,
+        is_article_meta=og_type == "article" or bool(meta.jsonld_articles),
+    )
+
+
+def _first_time(seg: Segmentation) -> str | None:
+    scope = seg.main.getparent() if seg.main is not None else None
+    for el in (scope if scope is not None else seg.root).iter("time"):
+        value = el.get("datetime")
+        if value and not seg.is_excluded(el):
+            return value
+    return None

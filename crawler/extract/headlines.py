@@ -1,0 +1,195 @@
+"""Headline items: the fields of each teaser in a headline block.
+
+Each field is read from the item's own elements, never from its flattened text (where "139" and
+"17:36" would run together): the title is the main link's text without any count or time
+elements inside it; the view count is a short element whose text is a count; the time is a
+``<time>`` element (its ``datetime`` attribute wins) or a short time-like element, resolved
+against the capture time; an explicit rank ("1", "2", …) sets the position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from crawler.extract.counts import parse_count
+from crawler.extract.dates import looks_like_time, parse_machine_date, resolve_displayed
+from crawler.extract.dom import HEADING_TAGS, attr_hint, element_text, image_url, raw_string
+from crawler.extract.text import clean_text, normalize_space
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from lxml.etree import _Element as Element
+
+    from crawler.extract.blocks import Block, BlockItem
+    from crawler.extract.dates import DateContext
+    from crawler.extract.links import UrlResolver
+
+__all__ = ["HeadlineFields", "read_headlines"]
+
+_META_HINT = re.compile(r"view|count|eye|read|stat|meta|date|time|ago|publish|rank|num|info")
+_VIEWS_HINT = re.compile(r"view|count|eye|read|hits|просм|stat")
+_RANK_HINT = re.compile(r"rank|position|(?:^|[\s_-])num|index|order|place")
+_TITLE_HINT = re.compile(r"title|headline|heading")
+_MAX_SHORT_CHARS = 40
+
+
+@dataclass
+class HeadlineFields:
+    """What one teaser shows (the envelope fields are added by the page builder)."""
+
+    block: str | None
+    position: int
+    title: str
+    url: str
+    views: int | None
+    views_raw: str | None
+    published_at: datetime | None
+    published_raw: str | None
+    image: str | None
+
+
+def _short_leaves(item: Element, link: Element) -> list[tuple[Element, str]]:
+    """Short text elements of an item outside the title text, in document order."""
+    leaves: list[tuple[Element, str]] = []
+    for el in item.iter():
+        if not isinstance(el.tag, str) or el is link:
+            continue
+        if len(el) and el.tag != "time":
+            # Only elements without element children, or <time>, carry one value each.
+            continue
+        text = normalize_space(str(raw_string(el)))
+        if text and len(text) <= _MAX_SHORT_CHARS:
+            leaves.append((el, text))
+    return leaves
+
+
+def _title_element(link: Element) -> Element:
+    """The headline inside a link that wraps a whole teaser (heading + summary), else the link."""
+    if len(link) == 0:
+        return link
+    for el in link.iter(*HEADING_TAGS):
+        if normalize_space(str(raw_string(el))):
+            return el
+    for el in link.iter():
+        hinted = el is not link and _TITLE_HINT.search(attr_hint(el)) is not None
+        if hinted and normalize_space(str(raw_string(el))):
+            return el
+    return link
+
+
+def _title_skip(el: Element) -> bool:
+    if el.tag == "time":
+        return True
+    hint = attr_hint(el)
+    if not hint or not _META_HINT.search(hint):
+        return False
+    text = normalize_space(str(raw_string(el)))
+    return len(text) <= _MAX_SHORT_CHARS and (
+        parse_count(text) is not None or looks_like_time(text)
+    )
+
+
+def _time_of(
+    leaves: list[tuple[Element, str]], context: DateContext
+) -> tuple[datetime | None, str | None]:
+    for el, text in leaves:
+        if el.tag == "time":
+            value = el.get("datetime")
+            parsed = parse_machine_date(value, context.tz) if value else None
+            if parsed is None:
+                parsed = resolve_displayed(text, context)
+            return parsed, text or value
+    for _el, text in leaves:
+        if looks_like_time(text) and parse_count(text) is None:
+            parsed = resolve_displayed(text, context)
+            if parsed is not None:
+                return parsed, text
+    return None, None
+
+
+def _read_item(
+    item: BlockItem, context: DateContext, resolve: UrlResolver, rank_el: Element | None
+) -> tuple[str, int | None, str | None, datetime | None, str | None, str | None]:
+    title = clean_text(" ".join(element_text(_title_element(item.link), _title_skip)))
+    leaves = [
+        (el, text)
+        for el, text in _short_leaves(item.element, item.link)
+        if el is not rank_el and not _is_within(el, item.link, title)
+    ]
+    views: int | None = None
+    views_raw: str | None = None
+    candidates = [(el, text, parse_count(text)) for el, text in leaves]
+    counted = [(el, text, n) for el, text, n in candidates if n is not None]
+    hinted = [c for c in counted if _VIEWS_HINT.search(attr_hint(c[0]))]
+    chosen = hinted[0] if hinted else (counted[0] if counted else None)
+    if chosen is not None:
+        views, views_raw = chosen[2], chosen[1]
+    published, published_raw = _time_of(
+        [(el, text) for el, text in leaves if chosen is None or el is not chosen[0]], context
+    )
+    image: str | None = None
+    for img in item.element.iter("img"):
+        image = resolve(image_url(img))
+        if image:
+            break
+    return title, views, views_raw, published, published_raw, image
+
+
+def _is_within(el: Element, link: Element, title: str) -> bool:
+    """Whether ``el`` is part of the title text (inside the link and not skipped)."""
+    node: Element | None = el
+    while node is not None:
+        if node is link:
+            return not _title_skip(el) and normalize_space(str(raw_string(el))) in title
+        node = node.getparent()
+    return False
+
+
+def _ranks(block: Block) -> list[Element] | None:
+    """The elements showing an explicit rank 1, 2, 3, … in every item, if there are any."""
+    found: list[Element] = []
+    for index, item in enumerate(block.items, start=1):
+        rank: Element | None = None
+        for el, text in _short_leaves(item.element, item.link):
+            if text.rstrip(".") == str(index) and (
+                _RANK_HINT.search(attr_hint(el)) or not found or el.tag == found[0].tag
+            ):
+                rank = el
+                break
+        if rank is None:
+            return None
+        found.append(rank)
+    return found
+
+
+def read_headlines(
+    blocks: list[Block], context: DateContext, resolve: UrlResolver
+) -> list[HeadlineFields]:
+    """Read every item of every block, positions 1-based within each block."""
+    out: list[HeadlineFields] = []
+    for block in blocks:
+        ranks = _ranks(block)
+        for index, item in enumerate(block.items):
+            rank_el = ranks[index] if ranks else None
+            title, views, views_raw, published, published_raw, image = _read_item(
+                item, context, resolve, rank_el
+            )
+            if not title:
+                continue
+            out.append(
+                HeadlineFields(
+                    block=block.heading,
+                    position=index + 1,
+                    title=title,
+                    url=item.url,
+                    views=views,
+                    views_raw=views_raw,
+                    published_at=published,
+                    published_raw=published_raw,
+                    image=image,
+                )
+            )
+    return out

@@ -1,0 +1,91 @@
+"""Text: decoding HTML bytes the way Scrapy does, and cleaning up extracted text.
+
+:func:`decode_html` gives the same string as Scrapy's ``TextResponse.text`` for the same bytes and
+``Content-Type`` header (BOM, then header charset, then ``<meta charset>``, then detection), so
+re-extraction from a WARC record sees what the crawl saw. The clean-up helpers normalise to NFC,
+collapse whitespace and drop debris that text converters leave behind (``![]()``, a trailing ``|``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from w3lib.encoding import html_to_unicode, resolve_encoding
+
+__all__ = [
+    "clean_text",
+    "decode_html",
+    "normalize_space",
+    "strip_title_suffix",
+    "word_count",
+]
+
+# Scrapy tries ASCII and UTF-8 before guessing; we end with cp1252 (what browsers assume for
+# unlabelled Western pages) instead of calling charset-normalizer, which is not our dependency.
+_AUTO_ENCODINGS = ("ascii", "utf-8", "cp1252")
+
+_SPACE = re.compile(r"\s+")
+# Markdown-ish image markup with no target, as left by naive converters: "![]()", "![alt]( )".
+_EMPTY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*\)")
+# Separators left dangling at either end of a line: "text |", "| text", "text •".
+_EDGE_SEPARATORS_END = re.compile(r"(?:\s*[|•·¦])+\s*$")
+_EDGE_SEPARATORS_START = re.compile(r"^\s*(?:[|•·¦]\s*)+")
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ")
+_WORD = re.compile(r"\w+")
+
+
+def _auto_detect(body: bytes) -> str | None:
+    for encoding in _AUTO_ENCODINGS:
+        try:
+            body.decode(encoding)
+        except UnicodeError:
+            continue
+        return resolve_encoding(encoding)
+    return None
+
+
+def decode_html(body: bytes, content_type: str | None) -> str:
+    """Decode an HTTP body as Scrapy's ``TextResponse`` would, given the Content-Type header."""
+    _encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_auto_detect)
+    return str(text)
+
+
+def normalize_space(text: str) -> str:
+    """NFC-normalise and collapse every run of whitespace (including NBSP) into one space."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def clean_text(text: str) -> str:
+    """:func:`normalize_space` plus removal of empty image markup and dangling separators."""
+    text = _EMPTY_IMAGE.sub(" ", text)
+    text = normalize_space(text)
+    text = _EDGE_SEPARATORS_END.sub("", text)
+    return _EDGE_SEPARATORS_START.sub("", text)
+
+
+def strip_title_suffix(title: str, site_names: list[str] | tuple[str, ...] = ()) -> str:
+    """Remove a " | Site name" (or " - Site") suffix or prefix from a page title.
+
+    A known site name is removed wherever it sits; without one, only a short last part after a
+    separator is dropped when the part before it is clearly the headline.
+    """
+    title = clean_text(title)
+    lowered_names = [name.casefold() for name in site_names if name]
+    for sep in _TITLE_SEPARATORS:
+        if sep not in title:
+            continue
+        parts = title.split(sep)
+        if lowered_names:
+            kept = [p for p in parts if p.strip().casefold() not in lowered_names]
+            if kept and len(kept) < len(parts):
+                return sep.join(kept).strip()
+        head, _, tail = title.rpartition(sep)
+        if len(tail.split()) <= 4 and len(head.split()) >= 3 and len(tail) < len(head):
+            return head.strip()
+    return title
+
+
+def word_count(text: str) -> int:
+    """Number of ``\\w+`` words in ``text``."""
+    return len(_WORD.findall(text))

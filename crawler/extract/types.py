@@ -1,0 +1,45 @@
+"""Input and output types of the extractor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from crawler.items import ArticleItem, HeadlineItem
+    from crawler.profile import SiteProfile
+
+__all__ = ["PageInput", "PageResult", "PageType"]
+
+PageType = Literal["article", "listing", "other"]
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """Everything extraction may depend on. Time is passed in, never read from the clock."""
+
+    url: str
+    """URL the page was fetched from (after redirects)."""
+    html: str
+    """The decoded HTML (see :func:`crawler.extract.text.decode_html` for bytes)."""
+    fetched_at: datetime
+    """Capture time, timezone-aware."""
+    profile: SiteProfile | None = None
+    """The site's profile, if any; its settings win over what the page suggests."""
+
+
+@dataclass
+class PageResult:
+    """What one page yields."""
+
+    page_type: PageType
+    article: ArticleItem | None = None
+    headlines: list[HeadlineItem] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    """Absolute http(s) links of the page, fragment-free, first occurrence order, no duplicates."""
+    feeds: list[str] = field(default_factory=list)
+    """RSS/Atom feeds the page declares with ``<link rel="alternate">``."""
+    reason: str | None = None
+    """Why there is no article, when there is none (e.g. ``"listing page"``)."""

@@ -1,0 +1,324 @@
+"""The per-crawl manifest: every file with size and SHA-256, counts, config and versions.
+
+:class:`ManifestExtension` writes ``<work_dir>/manifest.json`` when the engine stops
+(``engine_stopped`` fires after ``spider_closed``, i.e. after the item pipelines and the WARC
+extension closed their last files), as ``manifest.json.tmp`` then fsync and rename, and puts it
+into the store as ``<crawl_id>/manifest.json``: the manifest is always written last.
+
+:func:`build_manifest` and :func:`verify_manifest` need no Scrapy, for tests and for the
+researchers' tools.
+
+Manifest content (``schema`` 1)::
+
+    schema, crawl_id, item_schema_version, started_at, finished_at, finish_reason,
+    files: [{path, kind, size, sha256, records (warc) | items (jsonl)}],
+    incomplete: [paths of *.open / *.tmp files left behind],
+    counts: {pages_fetched, requests, articles, headlines, items_dropped: {reason: n},
+             warc_records, warc_files, errors, ...},
+    config: {NEWSARC_*, WARC_*, JSONL_* settings, spider, start_urls, profile},
+    software: {python, newsarc, scrapy, warcio, ...}
+
+``path`` is relative to the crawl directory (``warc/….warc.gz``); the store key is
+``<crawl_id>/<path>``. Log files (``kind: "log"``) may still grow after the manifest is written
+(Scrapy logs its last lines after ``engine_stopped``): for them, ``size`` and ``sha256`` cover
+the first ``size`` bytes, and :func:`verify_manifest` checks that prefix.
+
+Settings read: ``NEWSARC_*``, ``WARC_*``, ``JSONL_*`` (copied into ``config``, URIs without
+user info), ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``.
+
+Stats written: ``manifest/written``, ``manifest/write_failed``, ``manifest/store_failed``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import json
+import logging
+import os
+import re
+import zlib
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from crawler.crawlinfo import CrawlInfo, settings_snapshot, software_versions
+from crawler.exceptions import StoreError
+from crawler.items import SCHEMA_VERSION
+from crawler.store import open_store
+from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from crawler.store import Store
+
+__all__ = [
+    "MANIFEST_NAME",
+    "MANIFEST_SCHEMA",
+    "ManifestExtension",
+    "build_manifest",
+    "count_warc_records",
+    "verify_manifest",
+    "write_manifest",
+]
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_SCHEMA = 1
+_CHUNK = 1024 * 1024
+_SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|CREDENTIAL|ACCESS_KEY", re.IGNORECASE)
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def _kind(rel: str) -> str:
+    if rel.endswith(".warc.gz"):
+        return "warc"
+    if rel.endswith(".cdxj"):
+        return "cdxj"
+    if rel.endswith(".jsonl.gz"):
+        return "items"
+    if rel.startswith("logs/") or rel.endswith(".log"):
+        return "log"
+    return "other"
+
+
+def _sha256(path: Path, limit: int | None = None) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while limit is None or size < limit:
+            want = _CHUNK if limit is None else min(_CHUNK, limit - size)
+            chunk = fh.read(want)
+            if not chunk:
+                break
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def count_warc_records(path: Path) -> int:
+    """Number of gzip members (one record each) in a ``.warc.gz`` file."""
+    members = 0
+    decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            data = chunk
+            while data:
+                decomp.decompress(data)
+                if decomp.eof:
+                    members += 1
+                    data = decomp.unused_data
+                    decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                else:
+                    data = b""
+    return members
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with gzip.open(path, "rb") as fh:
+        for _ in fh:
+            lines += 1
+    return lines
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, str):
+        return _USERINFO.sub("", value)
+    if isinstance(value, list | tuple):
+        return [_redact(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact(v) for k, v in value.items() if not _SECRET_NAME.search(str(k))}
+    return value
+
+
+def _counts(stats: dict[str, Any]) -> dict[str, Any]:
+    dropped = {
+        key.removeprefix("item_dropped_reasons_count/"): value
+        for key, value in sorted(stats.items())
+        if key.startswith("item_dropped_reasons_count/")
+    }
+    return {
+        "pages_fetched": stats.get("response_received_count", 0),
+        "requests": stats.get("downloader/request_count", 0),
+        "articles": stats.get("items/written/article", 0),
+        "headlines": stats.get("items/written/headline", 0),
+        "items_scraped": stats.get("item_scraped_count", 0),
+        "items_dropped": dropped,
+        "warc_records": stats.get("warc/records_written", 0),
+        "warc_files": stats.get("warc/files_closed", 0),
+        "warc_write_failed": stats.get("warc/write_failed", 0),
+        "store_failed": stats.get("warc/store_failed", 0) + stats.get("items/store_failed", 0),
+        "errors": stats.get("log_count/ERROR", 0),
+    }
+
+
+def build_manifest(
+    work_dir: Path, *, crawl_id: str, stats: dict[str, Any], config: dict[str, Any]
+) -> dict[str, Any]:
+    """Describe the crawl directory ``work_dir`` (every file but the manifest itself)."""
+    files: list[dict[str, Any]] = []
+    incomplete: list[str] = []
+    for path in sorted(p for p in Path(work_dir).rglob("*") if p.is_file()):
+        rel = path.relative_to(work_dir).as_posix()
+        if rel in (MANIFEST_NAME, f"{MANIFEST_NAME}.tmp"):
+            continue
+        if path.name.endswith(IN_PROGRESS_SUFFIXES):
+            incomplete.append(rel)
+            continue
+        kind = _kind(rel)
+        size, sha = _sha256(path)
+        entry: dict[str, Any] = {"path": rel, "kind": kind, "size": size, "sha256": sha}
+        if kind == "warc":
+            entry["records"] = count_warc_records(path)
+        elif kind == "items":
+            entry["items"] = _count_lines(path)
+        files.append(entry)
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "crawl_id": crawl_id,
+        "item_schema_version": SCHEMA_VERSION,
+        "started_at": _iso(stats.get("start_time")),
+        "finished_at": _iso(stats.get("finish_time")),
+        "finish_reason": stats.get("finish_reason"),
+        "files": files,
+        "incomplete": incomplete,
+        "counts": _counts(stats),
+        "config": _redact(config),
+        "software": software_versions(),
+    }
+
+
+def write_manifest(work_dir: Path, manifest: dict[str, Any]) -> Path:
+    """Write ``manifest.json`` atomically (temp, fsync, rename, fsync dir); return its path."""
+    target = Path(work_dir) / MANIFEST_NAME
+    tmp = target.with_name(f"{MANIFEST_NAME}.tmp")
+    data = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(target)
+        fsync_dir(target.parent)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
+
+
+def verify_manifest(work_dir: Path) -> list[str]:
+    """Check the files of a crawl directory against its manifest; return the problems."""
+    work_dir = Path(work_dir)
+    try:
+        with (work_dir / MANIFEST_NAME).open(encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError) as exc:
+        return [f"{MANIFEST_NAME}: cannot read: {exc}"]
+    problems: list[str] = []
+    listed: set[str] = set()
+    for entry in manifest.get("files", []):
+        rel = str(entry.get("path", ""))
+        listed.add(rel)
+        path = work_dir / rel
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            problems.append(f"{rel}: unsafe path in manifest")
+            continue
+        if not path.is_file():
+            problems.append(f"{rel}: missing")
+            continue
+        expected = int(entry.get("size", -1))
+        actual_size = path.stat().st_size
+        is_log = entry.get("kind") == "log"
+        if actual_size != expected and not (is_log and actual_size > expected):
+            problems.append(f"{rel}: size {actual_size}, manifest says {expected}")
+            continue
+        _, sha = _sha256(path, limit=expected if is_log else None)
+        if sha != entry.get("sha256"):
+            problems.append(f"{rel}: sha256 {sha}, manifest says {entry.get('sha256')}")
+    for path in sorted(p for p in work_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(work_dir).as_posix()
+        if rel not in listed and rel != MANIFEST_NAME:
+            problems.append(f"{rel}: not listed in the manifest")
+    return problems
+
+
+class ManifestExtension:
+    """Writes the crawl's ``manifest.json`` once everything else is closed."""
+
+    def __init__(
+        self,
+        work_dir: Path,
+        crawl_id: str,
+        store: Store,
+        stats: StatsCollector,
+        config: dict[str, Any],
+    ) -> None:
+        self.work_dir = work_dir
+        self.crawl_id = crawl_id
+        self.store = store
+        self.stats = stats
+        self.config = config
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        info = CrawlInfo.from_crawler(crawler)
+        config = settings_snapshot(crawler.settings, ("NEWSARC_", "WARC_", "JSONL_"))
+        config["spider"] = getattr(crawler.spidercls, "name", None)
+        assert crawler.stats is not None
+        ext = cls(info.work_dir, info.crawl_id, open_store(info.store_uri), crawler.stats, config)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Record what the spider was asked to crawl (its start URLs and profile)."""
+        start_urls = getattr(spider, "start_urls", None)
+        if start_urls:
+            self.config["start_urls"] = [str(url) for url in start_urls]
+        profile = getattr(spider, "profile", None)
+        name = getattr(profile, "name", profile)
+        if name is not None:
+            self.config["profile"] = str(name)
+
+    def engine_stopped(self) -> None:
+        """Write the manifest and put it into the store."""
+        self.write()
+
+    def write(self) -> Path | None:
+        """Build and write the manifest now; return its path (None when writing failed)."""
+        try:
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+            manifest = build_manifest(
+                self.work_dir,
+                crawl_id=self.crawl_id,
+                stats=self.stats.get_stats(),
+                config=self.config,
+            )
+            path = write_manifest(self.work_dir, manifest)
+        except (OSError, zlib.error, EOFError) as exc:
+            logger.error("Could not write the manifest in %s: %s", self.work_dir, exc)
+            self.stats.inc_value("manifest/write_failed")
+            return None
+        self.stats.inc_value("manifest/written")
+        key = f"{self.crawl_id}/{MANIFEST_NAME}"
+        try:
+            self.store.put(path, key)
+        except StoreError as exc:
+            logger.error("Could not store %s as %s (kept locally): %s", path, key, exc)
+            self.stats.inc_value("manifest/store_failed")
+        return path

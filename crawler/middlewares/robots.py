@@ -1,0 +1,87 @@
+"""robots.txt handling that fails closed, as RFC 9309 asks.
+
+Scrapy's ``RobotsTxtMiddleware`` parses whatever body comes back: a 503 error page becomes
+"allow everything", and so does a robots.txt that could not be fetched at all. This subclass
+treats a 5xx answer or a failed fetch as "disallow everything" for the rest of the crawl, and a
+4xx answer as "no rules" (allow), as the RFC says. Every decision is logged and counted.
+
+Also, the sitemaps that robots.txt declares are announced through Scrapy's ``robots_parsed``
+signal with the parser; :meth:`sitemaps_of` reads them from a parser.
+
+Settings: ``ROBOTSTXT_OBEY`` (as in Scrapy).
+Stats: ``robotstxt/disallow_all/<reason>``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.robotstxt import RobotParser
+
+__all__ = ["StrictRobotsTxtMiddleware", "sitemaps_of"]
+
+logger = logging.getLogger(__name__)
+
+_DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+def sitemaps_of(robotparser: Any) -> list[str]:
+    """Sitemap URLs declared in a parsed robots.txt (Protego-backed parsers), else []."""
+    protego = getattr(robotparser, "rp", None)
+    return list(getattr(protego, "sitemaps", []) or [])
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """``RobotsTxtMiddleware`` where a 5xx or an unreachable robots.txt disallows the site."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        # netloc -> why its robots.txt made us refuse the whole site
+        self.refusals: dict[str, str] = {}
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        netloc = urlparse_cached(request).netloc
+        if netloc in self.refusals:
+            self._stats.inc_value("robotstxt/forbidden")
+            raise IgnoreRequest(f"robots.txt {self.refusals[netloc]}: site treated as disallowed")
+        super().process_request_2(rp, request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            logger.warning(
+                "robots.txt of %s answered %d: treating the site as disallowed (RFC 9309)",
+                netloc,
+                response.status,
+            )
+            self._stats.inc_value("robotstxt/disallow_all/http_5xx")
+            self.refusals[netloc] = f"answered HTTP {response.status}"
+            response = response.replace(body=_DISALLOW_ALL)
+        elif 400 <= response.status < 500:
+            # RFC 9309: "unavailable" robots.txt means no restrictions.
+            response = response.replace(body=b"")
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        logger.warning(
+            "robots.txt of %s could not be fetched (%s): treating the site as disallowed",
+            netloc,
+            exc,
+        )
+        self._stats.inc_value("robotstxt/disallow_all/fetch_error")
+        self.refusals[netloc] = f"could not be fetched ({exc})"
+        parser = build_from_crawler(self._parserimpl, self.crawler, _DISALLOW_ALL)
+        pending = self._parsers[netloc]
+        self._parsers[netloc] = parser
+        if isinstance(pending, Deferred):
+            pending.callback(parser)

@@ -1,0 +1,216 @@
+"""Refuse requests to loopback, private and link-local addresses (SSRF guard).
+
+A news page can link or redirect anywhere, including ``http://169.254.169.254/`` or a service on
+``127.0.0.1``; a crawler that follows such links leaks internal data into its WARC files. Two
+layers keep it out:
+
+* :class:`SsrfGuardMiddleware` checks every request that reaches the downloader, redirects
+  included, whose host is an IP literal (also legacy forms such as ``2130706433`` or ``0x7f.1``,
+  which ``inet_aton`` accepts).
+* :class:`GuardedResolver` checks what a host name resolves to, at connection time, so a name
+  that points at a private address is refused too.
+
+Destinations are allowed when they are the crawl's own start URLs (so a crawl of a site served on
+127.0.0.1 works) or listed in ``NEWSARC_ALLOWED_HOSTS`` (``host`` or ``host:port``).
+
+Settings: ``NEWSARC_SSRF_GUARD_ENABLED``, ``NEWSARC_ALLOWED_HOSTS``, ``DNS_RESOLVER``.
+Stats: ``ssrf/blocked``, ``ssrf/blocked_dns``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet.error import DNSLookupError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Self
+
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from twisted.internet.base import ReactorBase
+    from twisted.internet.defer import Deferred
+
+__all__ = ["AllowList", "GuardedResolver", "SsrfGuardMiddleware", "is_forbidden_address"]
+
+logger = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_ip(host: str) -> IPAddress | None:
+    """Return the address an IP-literal host stands for, or None for a host name.
+
+    Accepts the forms a browser or ``inet_aton`` accepts (``2130706433``, ``0x7f.1``, ``[::1]``).
+    """
+    host = host.strip("[]")
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, UnicodeError):
+        return None
+
+
+def is_forbidden_address(address: IPAddress) -> bool:
+    """True for addresses a crawler must not reach by default."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or address.is_unspecified
+    )
+
+
+@dataclass(frozen=True)
+class AllowList:
+    """Hosts (optionally with a port) that may be private: the crawl's own targets."""
+
+    entries: frozenset[tuple[str, int | None]]
+
+    @classmethod
+    def build(cls, urls: Iterable[str], extra: Iterable[str]) -> AllowList:
+        entries: set[tuple[str, int | None]] = set()
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.hostname:
+                entries.add((parts.hostname.lower(), parts.port or _default_port(parts.scheme)))
+        for item in extra:
+            parts = urlsplit(f"//{item}")
+            if parts.hostname:
+                entries.add((parts.hostname.lower(), parts.port))
+        return cls(frozenset(entries))
+
+    def allows(self, host: str, port: int | None) -> bool:
+        host = host.lower().strip("[]")
+        return (host, port) in self.entries or (host, None) in self.entries
+
+    def allows_host(self, host: str) -> bool:
+        host = host.lower().strip("[]")
+        return any(entry_host == host for entry_host, _ in self.entries)
+
+
+def _default_port(scheme: str) -> int | None:
+    return {"http": 80, "https": 443}.get(scheme)
+
+
+def _allow_list(crawler: Crawler) -> AllowList:
+    spider = getattr(crawler, "spider", None)
+    start_urls: Sequence[str] = getattr(spider, "start_urls", None) or []
+    return AllowList.build(start_urls, crawler.settings.getlist("NEWSARC_ALLOWED_HOSTS"))
+
+
+class SsrfGuardMiddleware:
+    """Drop requests whose host is a forbidden IP literal (redirect targets included)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._allow: AllowList | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSARC_SSRF_GUARD_ENABLED"):
+            raise NotConfigured("NEWSARC_SSRF_GUARD_ENABLED is off")
+        return cls(crawler)
+
+    @property
+    def allow(self) -> AllowList:
+        if self._allow is None:
+            self._allow = _allow_list(self.crawler)
+        return self._allow
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme not in {"http", "https"}:
+            self._block(request, f"scheme {parts.scheme!r} is not fetched")
+        host = parts.hostname or ""
+        address = parse_ip(host)
+        if address is None or not is_forbidden_address(address):
+            return
+        if self.allow.allows(str(address), parts.port or _default_port(parts.scheme)):
+            return
+        if self.allow.allows(host, parts.port or _default_port(parts.scheme)):
+            return
+        self._block(request, f"{address} is a loopback, private or link-local address")
+
+    def _block(self, request: Request, why: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("ssrf/blocked")
+        logger.warning("Refused %s: %s (allow it with NEWSARC_ALLOWED_HOSTS)", request.url, why)
+        raise IgnoreRequest(f"blocked_ip: {why}")
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver, refusing names that resolve to forbidden addresses.
+
+    Scrapy builds resolvers from the crawler *process* (which has settings and crawlers but no
+    spider or stats), so the allow-list is read from the process's crawlers at lookup time.
+    """
+
+    def __init__(
+        self,
+        reactor: ReactorBase,
+        cache_size: int,
+        timeout: float,
+        owner: Any = None,
+        enabled: bool = True,
+    ) -> None:
+        super().__init__(reactor, cache_size, timeout)
+        self.owner = owner
+        self.enabled = enabled
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> Self:
+        settings = crawler.settings
+        cache_size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
+        return cls(
+            reactor,
+            cache_size,
+            settings.getfloat("DNS_TIMEOUT"),
+            crawler,
+            settings.getbool("NEWSARC_SSRF_GUARD_ENABLED"),
+        )
+
+    def _crawlers(self) -> list[Crawler]:
+        crawlers = getattr(self.owner, "crawlers", None)
+        if crawlers is not None:
+            return list(crawlers)
+        return [self.owner] if self.owner is not None else []
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
+        deferred = super().getHostByName(name, timeout)
+        if self.enabled:
+            deferred.addCallback(self._check, name)
+        return deferred
+
+    def _check(self, result: Any, name: str) -> Any:
+        address = parse_ip(str(result))
+        if address is None or not is_forbidden_address(address):
+            return result
+        crawlers = self._crawlers()
+        if any(_allow_list(crawler).allows_host(name) for crawler in crawlers):
+            return result
+        for crawler in crawlers:
+            if getattr(crawler, "stats", None) is not None:
+                crawler.stats.inc_value("ssrf/blocked_dns")
+        logger.warning(
+            "Refused to connect to %s: it resolves to %s, a loopback, private or "
+            "link-local address (allow it with NEWSARC_ALLOWED_HOSTS)",
+            name,
+            address,
+        )
+        raise DNSLookupError(f"blocked_ip: {name} resolves to forbidden address {address}")

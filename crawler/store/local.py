@@ -1,0 +1,109 @@
+"""The store over a local directory.
+
+``put`` copies into a hidden temporary name in the target directory, fsyncs it, renames it to
+the final name and fsyncs the directory, so a key appears only when its file is complete. When
+the file already is ``<root>/<key>`` (a crawl writing straight into the local store) nothing
+is copied; ``put`` only checks the file is there.
+
+Files still being written by a crawl (``*.open``, ``*.tmp``) are not keys: ``list`` and
+``exists`` ignore them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+from pathlib import Path
+from typing import BinaryIO
+
+from crawler.exceptions import StoreError
+from crawler.store.base import check_key
+
+__all__ = ["IN_PROGRESS_SUFFIXES", "LocalStore", "fsync_dir"]
+
+#: Suffixes of files that are still being written; never listed as keys.
+IN_PROGRESS_SUFFIXES = (".open", ".tmp")
+
+
+def fsync_dir(directory: Path) -> None:
+    """fsync a directory so a rename or create in it survives a crash."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LocalStore:
+    """A store over the directory ``root`` (created on the first ``put``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.uri = str(self.root)
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.root)!r})"
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*check_key(key).split("/"))
+
+    def put(self, local_path: Path, key: str) -> None:
+        target = self._path(key)
+        local_path = Path(local_path)
+        try:
+            if local_path.resolve() == target.resolve():
+                if not target.is_file():
+                    raise StoreError(f"cannot store {key!r}: {target} is not a file")
+                return
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+            try:
+                with local_path.open("rb") as src, tmp.open("xb") as dst:
+                    shutil.copyfileobj(src, dst, 1024 * 1024)
+                    dst.flush()
+                    os.fsync(dst.fileno())
+                tmp.replace(target)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+                raise
+            fsync_dir(target.parent)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot store {local_path} as {key!r} in {self.root}: "
+                f"{exc.strerror or exc} ({getattr(exc, 'filename', None) or target})"
+            ) from exc
+
+    def open(self, key: str) -> BinaryIO:
+        path = self._path(key)
+        if path.name.endswith(IN_PROGRESS_SUFFIXES):
+            raise FileNotFoundError(f"no such key in {self.uri}: {key!r}")
+        try:
+            return path.open("rb")
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no such key in {self.uri}: {key!r}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot open {key!r} in {self.root}: {exc.strerror or exc}") from exc
+
+    def list(self, prefix: str = "") -> list[str]:
+        if not self.root.is_dir():
+            return []
+        keys: list[str] = []
+        try:
+            for dirpath, _dirnames, filenames in os.walk(self.root):
+                rel = Path(dirpath).relative_to(self.root).as_posix()
+                for name in filenames:
+                    if name.endswith(IN_PROGRESS_SUFFIXES):
+                        continue
+                    key = name if rel == "." else f"{rel}/{name}"
+                    if key.startswith(prefix):
+                        keys.append(key)
+        except OSError as exc:
+            raise StoreError(f"cannot list {self.root}: {exc.strerror or exc}") from exc
+        return sorted(keys)
+
+    def exists(self, key: str) -> bool:
+        path = self._path(key)
+        return not path.name.endswith(IN_PROGRESS_SUFFIXES) and path.is_file()

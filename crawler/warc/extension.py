@@ -1,0 +1,267 @@
+"""Scrapy extension that archives every download as WARC request/response records.
+
+It listens to ``response_downloaded``, which fires for every download (robots.txt, sitemaps,
+feeds, redirects, error statuses, non-HTML) *before* the decompression and redirect
+middlewares, so the body is still content-encoded as received. Each exchange goes through
+:class:`~crawler.warc.writer.WarcFileWriter`; the :class:`~crawler.items.WarcRef` of the
+response record is put into ``request.meta["newsarc_warc"]`` and the capture time (ISO 8601,
+UTC, the record's ``WARC-Date``) into ``request.meta["newsarc_fetched_at"]``. The response a
+callback receives shares this meta, so the spider copies both into its items.
+
+Requests with ``meta["playwright"]`` were rendered by a browser: their body is the DOM, so
+they are written as a ``conversion`` record (see the writer), not as an HTTP response.
+
+A write failure (disk full, …) is logged at ERROR and closes the spider with reason
+``warc_write_failed``: the crawl never continues unarchived. Each closed file (and its CDXJ
+index) is put into the store under ``<crawl_id>/warc/<name>``; a failed put keeps the local file.
+
+Settings read: ``WARC_ENABLED``, ``WARC_PREFIX``, ``WARC_MAX_FILE_SIZE``,
+``WARC_STRIP_REQUEST_HEADERS``, ``WARC_CDXJ_ENABLED``, ``NEWSARC_CRAWL_ID``,
+``NEWSARC_STORE_URI``, ``USER_AGENT``, ``ROBOTSTXT_OBEY``.
+
+Stats written: ``warc/records_written``, ``warc/bytes_written``, ``warc/files_closed``,
+``warc/write_failed``, ``warc/store_failed``, ``warc/unarchived`` (responses seen after a
+write failure), ``warc/rendered`` (DOM records).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler.crawlinfo import CrawlInfo, software_versions
+from crawler.exceptions import StoreError
+from crawler.store import open_store
+from crawler.warc.writer import FileStats, HttpExchange, WarcFileWriter, WarcWriteError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Self
+
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.statscollectors import StatsCollector
+    from twisted.python.failure import Failure
+
+    from crawler.store import Store
+
+__all__ = ["META_FETCHED_AT", "META_WARC", "WarcExtension", "exchange_from_scrapy"]
+
+logger = logging.getLogger(__name__)
+
+#: Request meta key holding the :class:`~crawler.items.WarcRef` of the response record.
+META_WARC = "newsarc_warc"
+#: Request meta key holding the capture time (ISO 8601 UTC) written as ``WARC-Date``.
+META_FETCHED_AT = "newsarc_fetched_at"
+
+_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _decode(value: bytes | str) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def _host_header(netloc_host: str | None, port: int | None, scheme: str) -> str:
+    host = netloc_host or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(scheme)
+    return host if port is None or port == default else f"{host}:{port}"
+
+
+def exchange_from_scrapy(
+    request: Request,
+    response: Response,
+    fetched_at: datetime,
+    strip_headers: Iterable[str] = (),
+) -> HttpExchange:
+    """Turn a Scrapy request/response pair (at ``response_downloaded``) into plain values.
+
+    Every header value is kept (``getlist``), ``strip_headers`` are removed from the request,
+    ``Host`` is added first, and user info is removed from the URL.
+    """
+    parts = urlsplit(response.url)
+    host = _host_header(parts.hostname, parts.port, parts.scheme)
+    url = urlunsplit(parts._replace(netloc=host)) if "@" in parts.netloc else response.url
+    target = parts.path or "/"
+    if parts.query:
+        target = f"{target}?{parts.query}"
+
+    stripped = {name.lower() for name in strip_headers}
+    request_headers: list[tuple[str, str]] = [("Host", host)]
+    for raw_name in request.headers:
+        name = _decode(raw_name)
+        if name.lower() in stripped or name.lower() == "host":
+            continue
+        request_headers.extend((name, _decode(v)) for v in request.headers.getlist(raw_name))
+
+    response_headers: list[tuple[str, str]] = []
+    for raw_name in response.headers:
+        name = _decode(raw_name)
+        response_headers.extend((name, _decode(v)) for v in response.headers.getlist(raw_name))
+
+    protocol = response.protocol or "HTTP/1.1"
+    if not protocol.upper().startswith("HTTP/"):
+        protocol = "HTTP/2" if protocol.lower() in ("h2", "http/2") else "HTTP/1.1"
+    ip = response.ip_address
+    return HttpExchange(
+        url=url,
+        fetched_at=fetched_at,
+        method=request.method,
+        request_target=target,
+        request_headers=request_headers,
+        request_body=request.body,
+        status=response.status,
+        response_headers=response_headers,
+        response_body=response.body,
+        protocol=protocol,
+        ip_address=str(ip) if ip is not None else None,
+    )
+
+
+class WarcExtension:
+    """Archives every downloaded response; closes the spider if archiving fails."""
+
+    def __init__(
+        self,
+        writer: WarcFileWriter,
+        store: Store,
+        *,
+        crawl_id: str,
+        stats: StatsCollector,
+        strip_headers: Iterable[str],
+        close_spider: Callable[[str], None],
+    ) -> None:
+        self.writer = writer
+        self.store = store
+        self.crawl_id = crawl_id
+        self.stats = stats
+        self.strip_headers = tuple(strip_headers)
+        self.close_spider = close_spider
+        self.failed = False
+        writer.on_close = self._file_closed
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        # Derive the crawl id even when WARC is off, so later components agree on it.
+        info = CrawlInfo.from_crawler(crawler)
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED"):
+            raise NotConfigured("WARC_ENABLED is False: responses are not archived")
+        prefix = settings.get("WARC_PREFIX")
+        if not isinstance(prefix, str) or not _PREFIX.match(prefix):
+            raise ValueError(
+                f"WARC_PREFIX {prefix!r} must be letters, digits, '.', '_' or '-' (not empty)"
+            )
+        try:
+            max_size = settings.getint("WARC_MAX_FILE_SIZE")
+        except ValueError as exc:
+            raise ValueError(f"WARC_MAX_FILE_SIZE must be an integer: {exc}") from exc
+        if max_size <= 0:
+            raise ValueError(f"WARC_MAX_FILE_SIZE must be a positive number of bytes: {max_size}")
+        strip = settings.getlist("WARC_STRIP_REQUEST_HEADERS")
+        if not all(isinstance(name, str) for name in strip):
+            raise ValueError(f"WARC_STRIP_REQUEST_HEADERS must list header names: {strip!r}")
+
+        directory = info.work_dir / "warc"
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create WARC directory {directory}: {exc}") from exc
+        versions = software_versions()
+        warcinfo = {
+            "software": " ".join(f"{name}/{version}" for name, version in versions.items()),
+            "isPartOf": info.crawl_id,
+            "http-header-user-agent": str(settings.get("USER_AGENT") or ""),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        }
+        writer = WarcFileWriter(
+            directory,
+            prefix,
+            max_size,
+            warcinfo,
+            cdxj_enabled=settings.getbool("WARC_CDXJ_ENABLED"),
+        )
+
+        def close_spider(reason: str) -> None:
+            assert crawler.engine is not None
+            d = deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+            d.addErrback(_log_close_failure)
+
+        assert crawler.stats is not None
+        ext = cls(
+            writer,
+            open_store(info.store_uri),
+            crawl_id=info.crawl_id,
+            stats=crawler.stats,
+            strip_headers=strip,
+            close_spider=close_spider,
+        )
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        """Write the exchange and put its WarcRef into ``request.meta``."""
+        if self.failed:
+            self.stats.inc_value("warc/unarchived")
+            return
+        fetched_at = datetime.now(UTC)
+        records_before = self.writer.total_records
+        bytes_before = self.writer.total_bytes
+        try:
+            if request.meta.get("playwright"):
+                ref = self.writer.write_rendered(
+                    response.url, fetched_at, response.body, status=response.status
+                )
+                self.stats.inc_value("warc/rendered")
+            else:
+                exchange = exchange_from_scrapy(request, response, fetched_at, self.strip_headers)
+                ref = self.writer.write_exchange(exchange)
+        except WarcWriteError as exc:
+            self._fail(f"WARC write failed for {response.url}: {exc}", spider)
+            return
+        finally:
+            # Counts include the warcinfo record of a newly opened file.
+            self.stats.inc_value("warc/records_written", self.writer.total_records - records_before)
+            self.stats.inc_value("warc/bytes_written", self.writer.total_bytes - bytes_before)
+        request.meta[META_WARC] = ref
+        request.meta[META_FETCHED_AT] = fetched_at.isoformat().replace("+00:00", "Z")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Close (verify, rename, index, store) the last WARC file."""
+        try:
+            self.writer.close()
+        except WarcWriteError as exc:
+            self._fail(f"closing the last WARC file failed: {exc}", spider, close=False)
+
+    def _fail(self, message: str, spider: Spider | None, *, close: bool = True) -> None:
+        logger.error(message, extra={"spider": spider})
+        self.stats.inc_value("warc/write_failed")
+        if close and not self.failed:
+            self.close_spider("warc_write_failed")
+        self.failed = True
+
+    def _file_closed(self, path: Path, stats: FileStats) -> None:
+        self.stats.inc_value("warc/files_closed")
+        paths = [path] if stats.cdxj_path is None else [path, stats.cdxj_path]
+        for local in paths:
+            key = f"{self.crawl_id}/warc/{local.name}"
+            try:
+                self.store.put(local, key)
+            except StoreError as exc:
+                logger.error("Could not store %s as %s (kept locally): %s", local, key, exc)
+                self.stats.inc_value("warc/store_failed")
+
+
+def _log_close_failure(failure: Failure) -> None:
+    logger.error("Could not close the spider after a WARC failure: %s", failure.getErrorMessage())

@@ -1,0 +1,499 @@
+"""Rotating, gzip-per-record WARC files built with warcio.
+
+:class:`WarcFileWriter` composes warcio's ``WARCWriter`` (each record its own gzip member) and
+decides three things once, here:
+
+- **File life cycle.** A file is created with ``O_EXCL`` as
+  ``<prefix>-<YYYYMMDDHHMMSS>-<serial:05d>-<6 hex>.warc.gz.open`` and starts with a ``warcinfo``
+  record. Each exchange (response + request record) is built in memory and appended with one
+  write, so a failed write is truncated back to the previous record boundary. The file rotates
+  once it reaches ``max_size``. Closing flushes, fsyncs, verifies the file (every gzip member
+  decompresses and holds exactly one record, the member count equals the records written,
+  warcio parses every record and its digests match), renames it to ``….warc.gz``, fsyncs the
+  directory, writes the ``.cdxj`` index and only then reports the file to ``on_close``.
+- **Self-consistent HTTP records.** Scrapy hands over de-chunked bodies with normalised headers
+  and no reason phrase, so ``Transfer-Encoding`` is dropped (noted in
+  ``WARC-Newsarc-Original-Transfer-Encoding``), a missing or wrong ``Content-Length`` is set to
+  the body's real length (the original value, or ``absent``, goes into
+  ``WARC-Newsarc-Original-Content-Length``) and the reason phrase is reconstructed. The
+  ``warcinfo`` record says so (:data:`CAPTURE_STATEMENT`).
+- **Rendered pages.** A page rendered by a browser is not an HTTP response: its body is the
+  serialised DOM. :meth:`WarcFileWriter.write_rendered` stores it as a ``conversion`` record
+  (``text/html``, with ``WARC-Newsarc-Capture: rendered-dom``), never as a ``response``, so no
+  replay tool mistakes it for the bytes the server sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+
+from cdxj_indexer.main import CDXJIndexer
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from crawler.exceptions import NewsarcError
+from crawler.items import WarcRef
+from crawler.store.local import fsync_dir
+
+__all__ = [
+    "CAPTURE_STATEMENT",
+    "FileStats",
+    "HttpExchange",
+    "WarcFileWriter",
+    "WarcWriteError",
+    "cdxj_path_for",
+    "reason_phrase",
+    "verify_warc",
+]
+
+logger = logging.getLogger(__name__)
+
+CAPTURE_STATEMENT = (
+    "HTTP responses captured at Scrapy's response_downloaded signal: bodies are "
+    "content-encoded as received, transfer-decoding already removed, header case/order "
+    "normalised by Scrapy; reason phrase reconstructed. Transfer-Encoding is dropped and "
+    "Content-Length set to the stored body length where it was missing or different (originals "
+    "in WARC-Newsarc-Original-* headers). Request records omit credentials (Cookie, "
+    "Authorization, ...). Browser-rendered pages are stored as 'conversion' records holding "
+    "the serialised DOM, not as responses."
+)
+
+_WARC_VERSION = "1.1"
+_OPEN_SUFFIX = ".open"
+_GZIP_WBITS = zlib.MAX_WBITS | 16
+_NO_BODY_STATUSES = frozenset({204, 304})
+_READ_CHUNK = 1024 * 1024
+
+
+class WarcWriteError(NewsarcError):
+    """A WARC file could not be written, verified, renamed or indexed."""
+
+
+@dataclass
+class FileStats:
+    """Counts for one WARC file."""
+
+    records: int = 0
+    bytes: int = 0
+    cdxj_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    """One HTTP request/response pair as plain values (no Scrapy, no warcio)."""
+
+    url: str
+    fetched_at: datetime
+    method: str
+    request_target: str
+    """Path and query, as on the request line."""
+    request_headers: Sequence[tuple[str, str]]
+    """Headers in order, repeated names kept, credentials already removed; ``Host`` first."""
+    request_body: bytes
+    status: int
+    response_headers: Sequence[tuple[str, str]]
+    """Headers in order, repeated names kept."""
+    response_body: bytes
+    """The body as received: de-chunked, still content-encoded."""
+    protocol: str = "HTTP/1.1"
+    ip_address: str | None = None
+    extra_warc_headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase of ``status``, or ``""`` for unknown codes."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def cdxj_path_for(warc_path: Path) -> Path:
+    """``name.warc.gz`` → ``name.cdxj`` beside it."""
+    name = warc_path.name.removesuffix(".warc.gz")
+    return warc_path.with_name(f"{name}.cdxj")
+
+
+def _warc_date(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("fetch times must be timezone-aware")
+    return str(datetime_to_iso_date(value.astimezone(UTC).replace(tzinfo=None), use_micros=True))
+
+
+def _consistent_response_headers(
+    exchange: HttpExchange,
+) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """Headers fixed up to describe the stored body; WARC headers noting what changed."""
+    notes: dict[str, str] = {}
+    headers: list[tuple[str, str]] = []
+    lengths: list[str] = []
+    encodings: list[str] = []
+    length_at: int | None = None
+    for name, value in exchange.response_headers:
+        lower = name.lower()
+        if lower == "transfer-encoding":
+            encodings.append(value)
+        elif lower == "content-length":
+            lengths.append(value)
+            if length_at is None:
+                length_at = len(headers)
+        else:
+            headers.append((name, value))
+    if encodings:
+        notes["WARC-Newsarc-Original-Transfer-Encoding"] = ", ".join(encodings)
+    real = str(len(exchange.response_body))
+    bodiless = exchange.status in _NO_BODY_STATUSES or exchange.method.upper() == "HEAD"
+    if bodiless and not exchange.response_body:
+        # A HEAD/204/304 legitimately announces a length it does not send.
+        new_lengths = [("Content-Length", value) for value in lengths]
+    else:
+        if [v.strip() for v in lengths] != [real]:
+            notes["WARC-Newsarc-Original-Content-Length"] = ", ".join(lengths) or "absent"
+        new_lengths = [("Content-Length", real)]
+    # Keep Content-Length where the server sent it; append it when it was absent.
+    at = len(headers) if length_at is None else length_at
+    headers[at:at] = new_lengths
+    return headers, notes
+
+
+class WarcFileWriter:
+    """Writes request/response pairs into rotating ``.warc.gz`` files in ``directory``."""
+
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        max_size: int,
+        warcinfo: Mapping[str, str],
+        on_close: Callable[[Path, FileStats], None] | None = None,
+        *,
+        cdxj_enabled: bool = True,
+    ) -> None:
+        if max_size <= 0:
+            raise ValueError(f"max_size must be positive, got {max_size!r}")
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.warcinfo = dict(warcinfo)
+        self.on_close = on_close
+        self.cdxj_enabled = cdxj_enabled
+        self._serial = 0
+        self._fd: int | None = None
+        self._open_path: Path | None = None
+        self._final_name = ""
+        self._stats = FileStats()
+        self._buf = BytesIO()
+        self._warc = WARCWriter(self._buf, gzip=True, warc_version=_WARC_VERSION)
+        self.closed_files: list[Path] = []
+        self.total_records = 0
+        self.total_bytes = 0
+
+    # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def current_path(self) -> Path | None:
+        """The ``.open`` file being written, if any."""
+        return self._open_path
+
+    def write_exchange(self, exchange: HttpExchange) -> WarcRef:
+        """Append a response and a request record; return where the response record is."""
+        response_headers, notes = _consistent_response_headers(exchange)
+        protocol = exchange.protocol or "HTTP/1.1"
+        http_response = StatusAndHeaders(
+            f"{exchange.status} {reason_phrase(exchange.status)}",
+            response_headers,
+            protocol=protocol,
+        )
+        warc_headers = {"WARC-Date": _warc_date(exchange.fetched_at)}
+        if exchange.ip_address:
+            warc_headers["WARC-IP-Address"] = exchange.ip_address
+        warc_headers.update(notes)
+        warc_headers.update(exchange.extra_warc_headers)
+        response = self._warc.create_warc_record(
+            exchange.url,
+            "response",
+            payload=BytesIO(exchange.response_body),
+            length=len(exchange.response_body),
+            warc_headers_dict=warc_headers,
+            http_headers=http_response,
+        )
+        response_id = response.rec_headers.get_header("WARC-Record-ID")
+
+        request_headers = list(exchange.request_headers)
+        if exchange.request_body and not any(
+            name.lower() == "content-length" for name, _ in request_headers
+        ):
+            request_headers.append(("Content-Length", str(len(exchange.request_body))))
+        http_request = StatusAndHeaders(
+            f"{exchange.request_target} HTTP/1.1",
+            request_headers,
+            protocol=exchange.method.upper(),
+        )
+        request_warc_headers = {
+            "WARC-Date": warc_headers["WARC-Date"],
+            "WARC-Concurrent-To": response_id,
+        }
+        if exchange.ip_address:
+            request_warc_headers["WARC-IP-Address"] = exchange.ip_address
+        request = self._warc.create_warc_record(
+            exchange.url,
+            "request",
+            payload=BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
+            warc_headers_dict=request_warc_headers,
+            http_headers=http_request,
+        )
+        return self._append([response, request], ref_index=0)
+
+    def write_rendered(
+        self,
+        url: str,
+        fetched_at: datetime,
+        dom: bytes,
+        *,
+        renderer: str = "playwright",
+        status: int | None = None,
+        extra_warc_headers: Mapping[str, str] | None = None,
+    ) -> WarcRef:
+        """Store a browser-rendered DOM as a ``conversion`` record; return where it is."""
+        warc_headers = {
+            "WARC-Date": _warc_date(fetched_at),
+            "Content-Type": "text/html; charset=utf-8",
+            "WARC-Newsarc-Capture": f"rendered-dom; renderer={renderer}",
+        }
+        if status is not None:
+            warc_headers["WARC-Newsarc-Navigation-Status"] = str(status)
+        warc_headers.update(extra_warc_headers or {})
+        record = self._warc.create_warc_record(
+            url,
+            "conversion",
+            payload=BytesIO(dom),
+            length=len(dom),
+            warc_content_type="text/html; charset=utf-8",
+            warc_headers_dict=warc_headers,
+        )
+        return self._append([record], ref_index=0)
+
+    def close(self) -> None:
+        """Finish the current file (verify, rename, index, report). Idempotent."""
+        if self._fd is not None:
+            self._finish()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _serialise(self, record: object) -> bytes:
+        self._buf.seek(0)
+        self._buf.truncate()
+        self._warc.write_record(record)
+        return self._buf.getvalue()
+
+    def _append(self, records: list[object], *, ref_index: int) -> WarcRef:
+        members = [self._serialise(record) for record in records]
+        if self._fd is None:
+            self._open_new_file()
+        assert self._fd is not None
+        start = self._stats.bytes
+        self._write_all(b"".join(members), start)
+        self._stats.records += len(records)
+        self.total_records += len(records)
+        offset = start + sum(len(m) for m in members[:ref_index])
+        record = records[ref_index]
+        ref = WarcRef(
+            filename=self._final_name,
+            offset=offset,
+            length=len(members[ref_index]),
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),  # type: ignore[attr-defined]
+        )
+        if self._stats.bytes >= self.max_size:
+            self._finish()
+        return ref
+
+    def _write_all(self, data: bytes, start: int) -> None:
+        assert self._fd is not None
+        view = memoryview(data)
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        except OSError as exc:
+            # Cut back to the last complete record so the file stays valid (wpull's pattern).
+            try:
+                os.ftruncate(self._fd, start)
+                os.lseek(self._fd, start, os.SEEK_SET)
+            except OSError as trunc_exc:
+                logger.error(
+                    "Could not truncate %s back to %d after a failed write: %s",
+                    self._open_path,
+                    start,
+                    trunc_exc,
+                )
+            raise WarcWriteError(f"cannot write to {self._open_path}: {exc}") from exc
+        self._stats.bytes += len(data)
+        self.total_bytes += len(data)
+
+    def _open_new_file(self) -> None:
+        now = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarcWriteError(f"cannot create WARC directory {self.directory}: {exc}") from exc
+        for _ in range(5):
+            name = f"{self.prefix}-{now}-{self._serial:05d}-{secrets.token_hex(3)}.warc.gz"
+            path = self.directory / f"{name}{_OPEN_SUFFIX}"
+            if (self.directory / name).exists():
+                continue
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise WarcWriteError(f"cannot create WARC file {path}: {exc}") from exc
+            break
+        else:
+            raise WarcWriteError(f"could not find a free WARC file name in {self.directory}")
+        self._serial += 1
+        self._fd = fd
+        self._open_path = path
+        self._final_name = name
+        self._stats = FileStats()
+        info = {
+            "software": self.warcinfo.get("software", "newsarc"),
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+            "warc-format/warc-1.1/",
+            "description": CAPTURE_STATEMENT,
+            **self.warcinfo,
+        }
+        record = self._warc.create_warcinfo_record(name, info)
+        self._write_all(self._serialise(record), 0)
+        self._stats.records += 1
+        self.total_records += 1
+
+    def _finish(self) -> None:
+        assert self._fd is not None and self._open_path is not None
+        fd, open_path, stats = self._fd, self._open_path, self._stats
+        self._fd = None
+        self._open_path = None
+        final = open_path.with_name(self._final_name)
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            raise WarcWriteError(f"cannot fsync {open_path}: {exc}") from exc
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        problems = verify_warc(open_path, expected_records=stats.records)
+        if problems:
+            raise WarcWriteError(
+                f"{open_path} failed verification, left as .open: " + "; ".join(problems)
+            )
+        try:
+            if final.exists():
+                raise WarcWriteError(f"refusing to overwrite existing {final}")
+            open_path.rename(final)
+            fsync_dir(final.parent)
+        except OSError as exc:
+            raise WarcWriteError(f"cannot rename {open_path} to {final.name}: {exc}") from exc
+        if self.cdxj_enabled:
+            stats.cdxj_path = self._write_cdxj(final)
+        self.closed_files.append(final)
+        logger.info("Closed WARC file %s (%d records, %d bytes)", final, stats.records, stats.bytes)
+        if self.on_close is not None:
+            self.on_close(final, stats)
+
+    def _write_cdxj(self, warc_path: Path) -> Path:
+        target = cdxj_path_for(warc_path)
+        tmp = target.with_name(f"{target.name}.tmp")
+        try:
+            CDXJIndexer(output=str(tmp), inputs=[str(warc_path)]).process_all()
+            with tmp.open("rb") as fh:
+                os.fsync(fh.fileno())
+            tmp.replace(target)
+            fsync_dir(target.parent)
+        except (OSError, ArchiveLoadFailed) as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise WarcWriteError(f"cannot write CDXJ index for {warc_path}: {exc}") from exc
+        return target
+
+
+def _scan_members(path: Path) -> tuple[int, list[str]]:
+    """Decompress every gzip member; return (members, problems)."""
+    problems: list[str] = []
+    members = 0
+    offset = 0
+    decomp = zlib.decompressobj(_GZIP_WBITS)
+    head = b""
+    member_start = 0
+    try:
+        with path.open("rb") as fh:
+            while True:
+                chunk = fh.read(_READ_CHUNK)
+                if not chunk:
+                    break
+                data = chunk
+                while data:
+                    out = decomp.decompress(data)
+                    if len(head) < 5:
+                        head += out[: 5 - len(head)]
+                    if decomp.eof:
+                        used = len(data) - len(decomp.unused_data)
+                        offset += used
+                        if head != b"WARC/":
+                            problems.append(f"gzip member at {member_start} is not a WARC record")
+                        members += 1
+                        member_start = offset
+                        data = decomp.unused_data
+                        decomp = zlib.decompressobj(_GZIP_WBITS)
+                        head = b""
+                    else:
+                        offset += len(data)
+                        data = b""
+    except (OSError, zlib.error) as exc:
+        problems.append(f"gzip member at {member_start} is corrupt: {exc}")
+        return members, problems
+    if offset != member_start:
+        problems.append(f"truncated gzip member at offset {member_start}")
+    return members, problems
+
+
+def verify_warc(path: Path, *, expected_records: int | None = None) -> list[str]:
+    """Check a ``.warc.gz`` file; return the problems found (empty when it is sound).
+
+    Every gzip member must decompress completely and start a WARC record, their number must
+    equal ``expected_records`` (when given), and warcio must parse each record with matching
+    block and payload digests. ``warcio check`` alone misses a truncated last member
+    (warcio#138), hence the member scan.
+    """
+    members, problems = _scan_members(path)
+    if problems:
+        return problems
+    if expected_records is not None and members != expected_records:
+        problems.append(f"{members} gzip members but {expected_records} records written")
+    records = 0
+    try:
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh, check_digests="raise"):
+                # Reading the raw block to its end makes warcio check both digests.
+                while record.raw_stream.read(_READ_CHUNK):
+                    pass
+                records += 1
+    except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
+        problems.append(f"warcio could not read record {records + 1}: {exc}")
+        return problems
+    if records != members:
+        problems.append(f"warcio read {records} records from {members} gzip members")
+    return problems

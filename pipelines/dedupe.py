@@ -1,0 +1,103 @@
+"""Drop duplicate items within a crawl.
+
+Articles are keyed by their canonical URL (w3lib's ``canonicalize_url`` of ``canonical_url``,
+else ``url``) and, separately, by a SHA-256 of their whitespace-normalised, case-folded text,
+so the same article reached under two URLs is kept once. Headlines are keyed by
+``(source_url, block, position, url)``: the same teaser seen on two pages is kept for both.
+
+Only 16-byte digests are kept in memory.
+
+Settings read: none.
+
+Stats written: ``items/duplicate/url``, ``items/duplicate/content``,
+``items/duplicate/headline``; drops are counted by Scrapy per class (``DuplicateUrl``,
+``DuplicateContent``, ``DuplicateItem``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+from w3lib.url import canonicalize_url
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+__all__ = ["DedupePipeline", "DuplicateContent", "DuplicateItem", "DuplicateUrl"]
+
+
+class DuplicateItem(DropItem):
+    """An item already seen in this crawl."""
+
+
+class DuplicateUrl(DuplicateItem):
+    """An article whose canonical URL was already seen."""
+
+
+class DuplicateContent(DuplicateItem):
+    """An article whose text was already seen under another URL."""
+
+
+def _digest(*parts: object) -> bytes:
+    data = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(data).digest()[:16]
+
+
+class DedupePipeline:
+    """Keeps the first of each article (by URL and by text) and of each headline entry."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+        self._urls: set[bytes] = set()
+        self._texts: set[bytes] = set()
+        self._headlines: set[bytes] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        kind = adapter.get("type")
+        if kind == "headline":
+            key = _digest(
+                adapter.get("source_url"),
+                adapter.get("block"),
+                adapter.get("position"),
+                adapter.get("url"),
+            )
+            if key in self._headlines:
+                self.stats.inc_value("items/duplicate/headline")
+                raise DuplicateItem(
+                    f"headline {adapter.get('url')!r} at {adapter.get('block')!r} "
+                    f"#{adapter.get('position')} on {adapter.get('source_url')!r} already seen"
+                )
+            self._headlines.add(key)
+            return item
+        if kind == "article":
+            url = str(adapter.get("canonical_url") or adapter.get("url") or "")
+            canonical = canonicalize_url(url) if url else ""
+            text = " ".join(str(adapter.get("text") or "").split()).casefold()
+            url_key = _digest("url", canonical)
+            text_key = _digest("text", text)
+            if canonical and url_key in self._urls:
+                self.stats.inc_value("items/duplicate/url")
+                raise DuplicateUrl(f"article {canonical!r} already seen")
+            if text and text_key in self._texts:
+                self.stats.inc_value("items/duplicate/content")
+                raise DuplicateContent(
+                    f"article {adapter.get('url')!r} has the same text as an earlier one"
+                )
+            if canonical:
+                self._urls.add(url_key)
+            if text:
+                self._texts.add(text_key)
+        return item

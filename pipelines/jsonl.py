@@ -1,0 +1,176 @@
+"""Write items as gzip-compressed JSON Lines, one stream per item type, rotating by count.
+
+A thin layer over Scrapy's ``JsonLinesItemExporter`` (UTF-8, ``ensure_ascii=False``, one JSON
+object per line). Articles go to ``<work_dir>/items/articles-NNNNN.jsonl.gz`` and headlines to
+``headlines-NNNNN.jsonl.gz``. Each file is written as ``….jsonl.gz.tmp``; on rotation (every
+``JSONL_MAX_ITEMS_PER_FILE`` items) and when the spider closes it is finished (gzip trailer,
+flush, fsync), renamed to its final name, the directory is fsynced, and the file is put into
+the store under ``<crawl_id>/items/<name>``. A failed put keeps the local file. An item without a
+``crawl_id`` gets the crawl's.
+
+Settings read: ``JSONL_MAX_ITEMS_PER_FILE``, ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``.
+
+Stats written: ``items/written/article``, ``items/written/headline``, ``items/files_closed``,
+``items/store_failed``, ``items/write_failed``; unknown item types are dropped as
+``UnknownItemType``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+from scrapy.exporters import JsonLinesItemExporter
+
+from crawler.crawlinfo import CrawlInfo
+from crawler.exceptions import StoreError
+from crawler.store import open_store
+from crawler.store.local import fsync_dir
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from crawler.store import Store
+
+__all__ = ["STREAMS", "JsonLinesPipeline", "UnknownItemType"]
+
+logger = logging.getLogger(__name__)
+
+#: Item ``type`` → file name stem.
+STREAMS = {"article": "articles", "headline": "headlines"}
+
+
+class UnknownItemType(DropItem):
+    """The item's ``type`` has no JSON Lines stream."""
+
+
+class _Stream:
+    """One open ``.jsonl.gz.tmp`` file and its exporter."""
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        self.tmp = final.with_name(f"{final.name}.tmp")
+        self.raw: BinaryIO = self.tmp.open("xb")
+        # mtime=0 keeps the gzip header reproducible.
+        self.gz = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0)
+        self.exporter = JsonLinesItemExporter(
+            self.gz,  # type: ignore[arg-type]  # any binary file object works
+            encoding="utf-8",
+            ensure_ascii=False,
+            export_empty_fields=True,
+        )
+        self.exporter.start_exporting()
+        self.count = 0
+
+    def write(self, item: Any) -> None:
+        self.exporter.export_item(item)
+        self.count += 1
+
+    def finish(self) -> None:
+        self.exporter.finish_exporting()
+        self.gz.close()
+        self.raw.flush()
+        os.fsync(self.raw.fileno())
+        self.raw.close()
+        if self.final.exists():
+            raise FileExistsError(f"refusing to overwrite {self.final}")
+        self.tmp.rename(self.final)
+        fsync_dir(self.final.parent)
+
+
+class JsonLinesPipeline:
+    """Writes articles and headlines to separate rotating ``.jsonl.gz`` files."""
+
+    def __init__(
+        self,
+        directory: Path,
+        crawl_id: str,
+        store: Store,
+        stats: StatsCollector,
+        max_items_per_file: int,
+    ) -> None:
+        if max_items_per_file <= 0:
+            raise ValueError(
+                f"JSONL_MAX_ITEMS_PER_FILE must be a positive number of items: "
+                f"{max_items_per_file!r}"
+            )
+        self.directory = directory
+        self.crawl_id = crawl_id
+        self.store = store
+        self.stats = stats
+        self.max_items_per_file = max_items_per_file
+        self._streams: dict[str, _Stream] = {}
+        self._next_index: dict[str, int] = dict.fromkeys(STREAMS, 0)
+        self.closed_files: list[Path] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        info = CrawlInfo.from_crawler(crawler)
+        try:
+            max_items = crawler.settings.getint("JSONL_MAX_ITEMS_PER_FILE")
+        except ValueError as exc:
+            raise ValueError(f"JSONL_MAX_ITEMS_PER_FILE must be an integer: {exc}") from exc
+        directory = info.work_dir / "items"
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create item directory {directory}: {exc}") from exc
+        assert crawler.stats is not None
+        return cls(directory, info.crawl_id, open_store(info.store_uri), crawler.stats, max_items)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        kind = adapter.get("type")
+        if kind not in STREAMS:
+            raise UnknownItemType(f"no JSON Lines stream for item type {kind!r}")
+        if "crawl_id" in adapter.field_names() and not adapter.get("crawl_id"):
+            adapter["crawl_id"] = self.crawl_id
+        stream = self._streams.get(kind)
+        if stream is None:
+            stream = self._open(kind)
+        stream.write(item)
+        self.stats.inc_value(f"items/written/{kind}")
+        if stream.count >= self.max_items_per_file:
+            self._close(kind)
+        return item
+
+    def close_spider(self) -> None:
+        for kind in list(self._streams):
+            self._close(kind)
+
+    def _open(self, kind: str) -> _Stream:
+        index = self._next_index[kind]
+        self._next_index[kind] = index + 1
+        final = self.directory / f"{STREAMS[kind]}-{index:05d}.jsonl.gz"
+        try:
+            stream = _Stream(final)
+        except OSError as exc:
+            self.stats.inc_value("items/write_failed")
+            raise StoreError(f"cannot create {final}.tmp: {exc}") from exc
+        self._streams[kind] = stream
+        return stream
+
+    def _close(self, kind: str) -> None:
+        stream = self._streams.pop(kind)
+        try:
+            stream.finish()
+        except OSError as exc:
+            logger.error("Could not finish %s (left as %s): %s", stream.final, stream.tmp, exc)
+            self.stats.inc_value("items/write_failed")
+            return
+        self.closed_files.append(stream.final)
+        self.stats.inc_value("items/files_closed")
+        key = f"{self.crawl_id}/items/{stream.final.name}"
+        try:
+            self.store.put(stream.final, key)
+        except StoreError as exc:
+            logger.error("Could not store %s as %s (kept locally): %s", stream.final, key, exc)
+            self.stats.inc_value("items/store_failed")

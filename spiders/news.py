@@ -1,0 +1,297 @@
+"""The generic news spider: crawls one or more news sites from their start URLs.
+
+Crawl policy only; extraction lives in :mod:`crawler.extract` and runs on whatever page comes
+back. The spider
+
+* starts from the given URLs and follows same-site links (a seen-set filters links before any
+  ``Request`` is built, which is much cheaper than ``follow_all`` on link-dense pages);
+* reads the sitemaps robots.txt declares (``robots_parsed`` signal) and the RSS/Atom feeds pages
+  declare with ``<link rel="alternate">``, and accepts a feed or sitemap as a start URL;
+* hands each HTML page to :func:`crawler.extract.extract_page` and yields the article item (article
+  pages only) and the headline items, stamped with the crawl id and their WARC record.
+
+Arguments (``-a`` with ``scrapy crawl news``, options with ``newsarc crawl``):
+``start_urls`` (comma-separated or list), ``profile`` (bundled name or YAML path),
+``max_pages`` (pages to fetch at most; 0 = no limit).
+
+Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``DOWNLOAD_MAXSIZE``.
+Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_html``,
+``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
+``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``extract/<spider>/article_missing``,
+``extract/<spider>/headlines``, ``extract/<spider>/errors``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import feedparser
+import scrapy
+from lxml import etree
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, TextResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+
+from crawler.extract import extract_page
+from crawler.extract.types import PageInput
+from crawler.items import WarcRef
+from crawler.middlewares.robots import sitemaps_of
+from crawler.profile import SiteProfile, load_profile
+from crawler.warc.extension import META_FETCHED_AT, META_WARC
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Iterator
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+__all__ = ["NewsSpider"]
+
+logger = logging.getLogger(__name__)
+
+_SKIP_EXTENSIONS = frozenset(f".{ext}" for ext in IGNORED_EXTENSIONS) | {".xml", ".gz", ".rss"}
+_FEED_TYPES = ("rss", "atom", "rdf")
+
+
+def _split_urls(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(part) for part in value]
+
+
+def _fetched_at(value: Any) -> datetime:
+    """The capture time the WARC extension recorded (ISO string), else now."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return datetime.now(UTC)
+
+
+def _site_host(host: str) -> str:
+    host = host.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawl news sites from start URLs; yield article and headline items."""
+
+    name = "news"
+
+    def __init__(
+        self,
+        start_urls: str | list[str] | None = None,
+        profile: str | None = None,
+        max_pages: int | str = 0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.start_urls = _split_urls(start_urls)
+        if not self.start_urls:
+            raise ValueError("the news spider needs start_urls (-a start_urls=URL[,URL…])")
+        self.profile_name = profile
+        self.profile: SiteProfile | None = None
+        self.max_pages = int(max_pages or 0)
+        self.allowed_domains = sorted(
+            {_site_host(urlsplit(u).hostname or "") for u in self.start_urls} - {""}
+        )
+        self.crawl_id: str | None = None
+        self.pages_scheduled = 0
+        self.seen: set[str] = set()
+        self.failures: list[tuple[str, str]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        name = spider.profile_name or crawler.settings.get("NEWSARC_PROFILE")
+        spider.profile = load_profile(name) if name else None
+        spider.crawl_id = crawler.settings.get("NEWSARC_CRAWL_ID")
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        return spider
+
+    # --- discovery ---------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.start_urls:
+            self.seen.add(url)
+            self.pages_scheduled += 1
+            yield Request(url, callback=self.parse_page, errback=self.on_error, dont_filter=True)
+
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        """Schedule the sitemaps robots.txt declares (same site only)."""
+        for url in sitemaps_of(robotparser):
+            if self._on_site(url) and url not in self.seen:
+                self.seen.add(url)
+                assert self.crawler.engine is not None
+                self.crawler.engine.crawl(
+                    Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=10)
+                )
+
+    def _on_site(self, url: str) -> bool:
+        host = _site_host(urlsplit(url).hostname or "")
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def _follow(self, urls: Iterable[str], *, priority: int = 0) -> Iterator[Request]:
+        for url in urls:
+            if url in self.seen:
+                continue
+            self.seen.add(url)
+            if not self._on_site(url):
+                continue
+            path = urlsplit(url).path.lower()
+            if path.endswith(tuple(_SKIP_EXTENSIONS)):
+                continue
+            if self.max_pages and self.pages_scheduled >= self.max_pages:
+                return
+            self.pages_scheduled += 1
+            yield Request(url, callback=self.parse_page, errback=self.on_error, priority=priority)
+
+    # --- callbacks ---------------------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """An HTML page: extract items, follow links and feeds."""
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if any(kind in content_type for kind in _FEED_TYPES) or "xml" in content_type:
+            yield from self._parse_xml(response)
+            return
+        stats.inc_value("newsarc/pages_fetched")
+        if not isinstance(response, TextResponse) or "html" not in (content_type or "html"):
+            stats.inc_value("newsarc/non_html")
+            return
+        fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))
+        try:
+            result = extract_page(
+                PageInput(
+                    url=response.url,
+                    html=response.text,
+                    fetched_at=fetched_at,
+                    profile=self.profile,
+                )
+            )
+        except Exception:  # an extractor bug must not stop the crawl; it is logged and counted
+            stats.inc_value(f"extract/{self.name}/errors")
+            logger.exception("Extraction failed on %s", response.url, extra={"spider": self})
+            return
+        stats.inc_value(f"newsarc/page_type/{result.page_type}")
+        warc = response.meta.get(META_WARC)
+        envelope: dict[str, Any] = {
+            "crawl_id": self.crawl_id,
+            "warc": warc.as_dict() if isinstance(warc, WarcRef) else None,
+        }
+        if result.article is not None:
+            yield dataclasses.replace(result.article, **envelope)
+        elif result.page_type == "article":
+            stats.inc_value(f"extract/{self.name}/article_missing")
+        if result.headlines:
+            stats.inc_value(f"extract/{self.name}/headlines", len(result.headlines))
+        for headline in result.headlines:
+            yield dataclasses.replace(headline, **envelope)
+        yield from self._follow_feeds(result.feeds)
+        yield from self._follow(result.links)
+
+    def _follow_feeds(self, feeds: Iterable[str]) -> Iterator[Request]:
+        for url in feeds:
+            if url not in self.seen and self._on_site(url):
+                self.seen.add(url)
+                yield Request(url, callback=self.parse_feed, errback=self.on_error, priority=5)
+
+    def _parse_xml(self, response: Response) -> Iterator[Any]:
+        head = response.body[:2048].lower()
+        if b"<urlset" in head or b"<sitemapindex" in head:
+            yield from self.parse_sitemap(response)
+        else:
+            yield from self.parse_feed(response)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        """An RSS or Atom feed: follow the entries' links."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("newsarc/feeds")
+        parsed = feedparser.parse(response.body)
+        links = [
+            response.urljoin(entry.get("link", "")) for entry in parsed.entries if entry.get("link")
+        ]
+        if not links:
+            reason = getattr(parsed, "bozo_exception", None) or "no entries with links"
+            self.crawler.stats.inc_value("newsarc/feed_errors")
+            logger.warning(
+                "Feed %s gave no links: %s", response.url, reason, extra={"spider": self}
+            )
+        yield from self._follow(links, priority=1)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """A sitemap or sitemap index (plain or gzipped): follow its URLs."""
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats
+        stats.inc_value("newsarc/sitemaps")
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, ValueError) as exc:
+                stats.inc_value("newsarc/sitemap_errors")
+                logger.warning(
+                    "Sitemap %s could not be decompressed: %s",
+                    response.url,
+                    exc,
+                    extra={"spider": self},
+                )
+                return
+        try:
+            sitemap = Sitemap(body)
+            entries = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        except (etree.LxmlError, ValueError) as exc:
+            stats.inc_value("newsarc/sitemap_errors")
+            logger.warning(
+                "Sitemap %s could not be parsed: %s", response.url, exc, extra={"spider": self}
+            )
+            return
+        if sitemap.type == "sitemapindex":
+            for url in entries:
+                if url not in self.seen and self._on_site(url):
+                    self.seen.add(url)
+                    yield Request(
+                        url, callback=self.parse_sitemap, errback=self.on_error, priority=10
+                    )
+        else:
+            yield from self._follow(entries, priority=1)
+
+    def on_error(self, failure: Failure) -> None:
+        """Count and remember a failed fetch; the CLI reports them."""
+        assert self.crawler.stats is not None
+        request: Request | None = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            reason = f"http_{exc.response.status}"
+            detail = f"HTTP {exc.response.status}"
+        elif isinstance(exc, IgnoreRequest):
+            reason = "ignored"
+            detail = str(exc) or "ignored"
+        elif isinstance(exc, DNSLookupError):
+            reason = "dns"
+            detail = str(exc)
+        elif isinstance(exc, TimeoutError | TCPTimedOutError):
+            reason = "timeout"
+            detail = str(exc)
+        else:
+            reason = type(exc).__name__
+            detail = str(exc) or type(exc).__name__
+        self.crawler.stats.inc_value("newsarc/fetch_failed")
+        self.crawler.stats.inc_value(f"newsarc/fetch_failed/{reason}")
+        self.failures.append((url, detail))
+        logger.warning("Failed %s: %s", url, detail, extra={"spider": self})

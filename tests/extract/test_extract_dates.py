@@ -1,0 +1,105 @@
+"""Machine-readable and displayed dates (crawler/extract/dates.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.extract.dates import (
+    DateContext,
+    format_datetime,
+    infer_timezone,
+    parse_machine_date,
+    resolve_displayed,
+)
+
+MSK = timezone(timedelta(hours=3))
+# The seed page's capture: 18:00 in Moscow = 15:00 UTC.
+FETCHED = datetime(2025, 12, 4, 15, 0, tzinfo=UTC)
+CONTEXT = DateContext(fetched_at=FETCHED, tz=MSK, languages=("en",))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("17:36", "2025-12-04T17:36:00+03:00"),
+        ("18:30", "2025-12-03T18:30:00+03:00"),  # later than the capture: the day before
+        ("Yesterday, 23:59", "2025-12-03T23:59:00+03:00"),
+        ("Yesterday, 00:55", "2025-12-03T00:55:00+03:00"),
+        ("02.12.2025, 23:47", "2025-12-02T23:47:00+03:00"),
+        ("01.12.2025, 23:35", "2025-12-01T23:35:00+03:00"),
+        ("5 minutes ago", "2025-12-04T17:55:00+03:00"),
+        ("December 2, 2025", "2025-12-02T00:00:00+03:00"),
+        ("3 Dec 2025 14:05 GMT", "2025-12-03T17:05:00+03:00"),  # explicit zone wins
+        ("2025-12-01T10:00:00Z", "2025-12-01T13:00:00+03:00"),
+    ],
+)
+def test_displayed_times(raw: str, expected: str) -> None:
+    result = resolve_displayed(raw, CONTEXT)
+    assert result is not None
+    assert format_datetime(result) == expected
+
+
+def test_russian_displayed_times() -> None:
+    context = DateContext(fetched_at=FETCHED, tz=MSK, languages=("ru", "en"))
+    assert format_datetime(resolve_displayed("Вчера, 23:59", context)) == (  # type: ignore[arg-type]
+        "2025-12-03T23:59:00+03:00"
+    )
+    assert format_datetime(resolve_displayed("2 декабря, 23:47", context)) == (  # type: ignore[arg-type]
+        "2025-12-02T23:47:00+03:00"
+    )
+
+
+def test_profile_date_order_wins() -> None:
+    context = DateContext(fetched_at=FETCHED, tz=UTC, languages=("en",), date_order="MDY")
+    result = resolve_displayed("12/02/2025", context)
+    assert result is not None and (result.month, result.day) == (12, 2)
+
+
+@pytest.mark.parametrize("raw", ["", "Most read", "139", "x" * 200])
+def test_not_dates(raw: str) -> None:
+    assert resolve_displayed(raw, CONTEXT) is None
+
+
+def test_machine_dates() -> None:
+    aware = parse_machine_date("2025-08-24T16:20:00+03:00")
+    assert aware is not None and aware.utcoffset() == timedelta(hours=3)
+    # A date with no timezone is taken in the site's timezone, not left naive.
+    naive = parse_machine_date("2025-08-24T16:20:00", MSK)
+    assert naive is not None and format_datetime(naive) == "2025-08-24T16:20:00+03:00"
+    converted = parse_machine_date("2025-08-24T13:20:00Z", MSK)
+    assert converted is not None and format_datetime(converted) == "2025-08-24T16:20:00+03:00"
+    assert parse_machine_date("24 August 2025") is None
+    assert parse_machine_date(None) is None
+
+
+def test_infer_timezone() -> None:
+    assert infer_timezone(["2025-08-24T16:20:00+03:00", None, "junk"]) == MSK
+    assert infer_timezone(["2025-08-24T13:20:00Z", "2025-08-24T16:20:00+03:00"]) == MSK
+    assert infer_timezone(["2025-08-24T13:20:00Z"]) == UTC
+    assert infer_timezone(["2025-08-24T13:20:00", "24 August"]) is None
+
+
+_offsets = st.integers(min_value=-12 * 4, max_value=14 * 4).map(
+    lambda q: timezone(timedelta(minutes=15 * q))
+)
+_instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_instants, _offsets, st.integers(0, 23), st.integers(0, 59))
+def test_clock_time_is_within_a_day_before_capture(
+    fetched: datetime, tz: timezone, hour: int, minute: int
+) -> None:
+    context = DateContext(fetched_at=fetched, tz=tz, languages=("en",))
+    result = resolve_displayed(f"{hour:02d}:{minute:02d}", context)
+    assert result is not None
+    assert result.utcoffset() == tz.utcoffset(None)
+    assert (result.hour, result.minute) == (hour, minute)
+    capture = fetched.replace(second=0, microsecond=0)
+    assert capture - timedelta(days=1) < result <= capture + timedelta(minutes=1)

@@ -1,0 +1,89 @@
+"""The SSRF guard: private, loopback and link-local destinations are refused unless allowed."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.middlewares.ssrf import AllowList, SsrfGuardMiddleware, is_forbidden_address, parse_ip
+
+FORBIDDEN = [
+    "127.0.0.1",
+    "[::1]",
+    "169.254.169.254",
+    "10.0.0.1",
+    "2130706433",
+    "0x7f.1",
+    "[::ffff:127.0.0.1]",
+    "192.168.1.20",
+    "172.16.5.4",
+    "0.0.0.0",
+    "[fe80::1]",
+]
+PUBLIC = ["93.184.216.34", "[2606:2800:220:1:248:1893:25c8:1946]", "example.com"]
+
+
+@pytest.mark.parametrize("host", FORBIDDEN)
+def test_forbidden_literals_are_recognised(host: str) -> None:
+    address = parse_ip(host)
+    assert address is not None
+    assert is_forbidden_address(address)
+
+
+@pytest.mark.parametrize("host", PUBLIC)
+def test_public_hosts_pass(host: str) -> None:
+    address = parse_ip(host)
+    assert address is None or not is_forbidden_address(address)
+
+
+def _middleware(start_urls: list[str], allowed: list[str] | None = None) -> SsrfGuardMiddleware:
+    crawler = get_crawler(
+        Spider,
+        settings_dict={"NEWSARC_SSRF_GUARD_ENABLED": True, "NEWSARC_ALLOWED_HOSTS": allowed or []},
+    )
+    crawler.spider = Spider.from_crawler(crawler, name="t", start_urls=start_urls)
+    crawler.stats.open_spider()
+    return build_from_crawler(SsrfGuardMiddleware, crawler)
+
+
+@pytest.mark.parametrize("host", FORBIDDEN)
+def test_requests_to_forbidden_addresses_are_refused(host: str) -> None:
+    middleware = _middleware(["https://news.example/"])
+    with pytest.raises(IgnoreRequest, match="blocked_ip"):
+        middleware.process_request(Request(f"http://{host}/latest/meta-data/"))
+    assert middleware.crawler.stats.get_value("ssrf/blocked") == 1
+
+
+def test_the_crawls_own_loopback_target_is_allowed_but_not_other_ports() -> None:
+    middleware = _middleware(["http://127.0.0.1:8123/"])
+    middleware.process_request(Request("http://127.0.0.1:8123/world/"))
+    with pytest.raises(IgnoreRequest):
+        middleware.process_request(Request("http://127.0.0.1:6379/"))
+    with pytest.raises(IgnoreRequest):
+        middleware.process_request(Request("http://169.254.169.254/"))
+
+
+def test_allow_list_setting_adds_hosts() -> None:
+    middleware = _middleware(["https://news.example/"], allowed=["10.1.2.3", "127.0.0.1:9000"])
+    middleware.process_request(Request("http://10.1.2.3:8080/"))
+    middleware.process_request(Request("http://127.0.0.1:9000/"))
+    with pytest.raises(IgnoreRequest):
+        middleware.process_request(Request("http://127.0.0.1:9001/"))
+
+
+def test_non_http_schemes_are_refused() -> None:
+    middleware = _middleware(["https://news.example/"])
+    for url in ("file:///etc/hostname", "ftp://news.example/x", "data:text/html,hi"):
+        with pytest.raises(IgnoreRequest):
+            middleware.process_request(Request(url))
+
+
+def test_allow_list_hosts() -> None:
+    allow = AllowList.build(["http://LocalHost:8000/"], ["internal.example"])
+    assert allow.allows_host("localhost")
+    assert allow.allows("localhost", 8000)
+    assert not allow.allows("localhost", 8001)
+    assert allow.allows("internal.example", 1234)

@@ -1,0 +1,56 @@
+"""Tests of pipelines/clean.py."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem, HeadlineItem
+from pipelines.clean import CleanPipeline, EmptyItem
+
+
+@pytest.fixture
+def pipeline() -> CleanPipeline:
+    return build_from_crawler(CleanPipeline, get_crawler())
+
+
+def test_article_text_and_fields(pipeline: CleanPipeline) -> None:
+    item = ArticleItem(
+        site="news",
+        url=" https://news.example/a ",
+        title="Kremlin casts doubt\u00a0on  peace |",
+        text="Cafe\u0301 opens.\n![]()\n\n  Second   paragraph\nwraps here. |\n\n|\n\n---\n\nEnd.",
+        authors=["  Jane Doe ", "", " "],
+        tags=["World", ""],
+        images=[
+            {"url": "", "caption": "x", "alt": None},
+            {"url": " https://i/1.jpg ", "alt": " a "},
+        ],
+        word_count=999,
+    )
+    out = pipeline.process_item(item)
+    assert out.url == "https://news.example/a"
+    assert out.title == "Kremlin casts doubt on peace"
+    assert out.text == "Café opens.\n\nSecond paragraph wraps here.\n\nEnd."
+    assert out.authors == ["Jane Doe"]
+    assert out.tags == ["World"]
+    assert out.images == [{"url": "https://i/1.jpg", "alt": "a"}]
+    assert out.word_count == 7
+
+
+def test_empty_article_dropped(pipeline: CleanPipeline) -> None:
+    with pytest.raises(EmptyItem):
+        pipeline.process_item(ArticleItem(url="u", title="t", text=" ![]() \n\n | \n"))
+
+
+def test_headline_cleaned(pipeline: CleanPipeline) -> None:
+    item = HeadlineItem(
+        block=" Most\nread ", title="  Billionaires  inherit ", views_raw="1,2\u00a0тыс."
+    )
+    out = pipeline.process_item(item)
+    assert (out.block, out.title, out.views_raw) == (
+        "Most read",
+        "Billionaires inherit",
+        "1,2 тыс.",
+    )

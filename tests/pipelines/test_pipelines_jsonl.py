@@ -1,0 +1,81 @@
+"""Tests of pipelines/jsonl.py: gzip JSON Lines per item type, rotation, no temp files left."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem, HeadlineItem
+from pipelines.jsonl import JsonLinesPipeline, UnknownItemType
+
+CRAWL = "20251203T143605Z-test-abcd"
+
+
+def _pipeline(tmp_path: Path, max_items: int = 100) -> JsonLinesPipeline:
+    crawler = get_crawler(
+        settings_dict={
+            "NEWSARC_CRAWL_ID": CRAWL,
+            "NEWSARC_STORE_URI": str(tmp_path),
+            "JSONL_MAX_ITEMS_PER_FILE": max_items,
+        }
+    )
+    return build_from_crawler(JsonLinesPipeline, crawler)
+
+
+def _lines(path: Path) -> list[dict[str, object]]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def test_streams_by_type_and_utf8(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    pipeline.process_item(ArticleItem(url="https://n/a", title="Кремль", text="Текст."))
+    pipeline.process_item(HeadlineItem(source_url="https://n/a", position=1, title="Один", url="u"))
+    items_dir = tmp_path / CRAWL / "items"
+    assert sorted(p.name for p in items_dir.iterdir()) == [
+        "articles-00000.jsonl.gz.tmp",
+        "headlines-00000.jsonl.gz.tmp",
+    ]
+    pipeline.close_spider()
+    assert sorted(p.name for p in items_dir.iterdir()) == [
+        "articles-00000.jsonl.gz",
+        "headlines-00000.jsonl.gz",
+    ]
+    (article,) = _lines(items_dir / "articles-00000.jsonl.gz")
+    assert article["title"] == "Кремль" and article["crawl_id"] == CRAWL
+    assert list(article)[:3] == ["type", "schema_version", "site"]
+    raw = gzip.decompress((items_dir / "articles-00000.jsonl.gz").read_bytes())
+    assert "Кремль".encode() in raw  # not \u-escaped
+    (headline,) = _lines(items_dir / "headlines-00000.jsonl.gz")
+    assert headline["title"] == "Один"
+    stats = pipeline.stats.get_stats()
+    assert stats["items/written/article"] == 1 and stats["items/written/headline"] == 1
+    assert stats["items/files_closed"] == 2
+
+
+def test_rotation(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path, max_items=2)
+    for i in range(5):
+        pipeline.process_item(
+            ArticleItem(url=f"https://n/{i}", title="t", text="x", crawl_id="own")
+        )
+    pipeline.close_spider()
+    items_dir = tmp_path / CRAWL / "items"
+    names = sorted(p.name for p in items_dir.iterdir())
+    assert names == [f"articles-0000{i}.jsonl.gz" for i in range(3)]
+    counts = [len(_lines(items_dir / n)) for n in names]
+    assert counts == [2, 2, 1]
+    assert _lines(items_dir / names[0])[0]["crawl_id"] == "own"  # not overwritten
+
+
+def test_unknown_type_and_bad_config(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    with pytest.raises(UnknownItemType):
+        pipeline.process_item({"type": "video"})
+    with pytest.raises(ValueError, match="JSONL_MAX_ITEMS_PER_FILE"):
+        _pipeline(tmp_path, max_items=0)

@@ -1,0 +1,176 @@
+"""Tests of crawler/warc/extension.py with a test crawler and real Request/Response objects."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Request, Response
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.items import WarcRef
+from crawler.warc.extension import META_FETCHED_AT, META_WARC, WarcExtension
+
+
+def _settings(store: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        "NEWSARC_CRAWL_ID": "20251203T143605Z-test-abcd",
+        "NEWSARC_STORE_URI": str(store),
+        "WARC_ENABLED": True,
+        "WARC_PREFIX": "newsarc",
+        "WARC_MAX_FILE_SIZE": 10_000_000,
+        "WARC_STRIP_REQUEST_HEADERS": ["Cookie", "Authorization", "Proxy-Authorization"],
+        "WARC_CDXJ_ENABLED": True,
+        **extra,
+    }
+
+
+def _extension(store: Path, **extra: Any) -> tuple[WarcExtension, Any]:
+    crawler = get_crawler(settings_dict=_settings(store, **extra))
+    ext = build_from_crawler(WarcExtension, crawler)
+    closed: list[str] = []
+    ext.close_spider = closed.append
+    return ext, crawler
+
+
+def _read_member(path: Path, ref: WarcRef) -> tuple[Any, Any, bytes]:
+    data = path.read_bytes()[ref.offset : ref.offset + ref.length]
+    for rec in ArchiveIterator(io.BytesIO(data)):
+        return rec.rec_headers, rec.http_headers, rec.raw_stream.read()
+    raise AssertionError("no record")
+
+
+def test_gzip_response_with_repeated_headers(tmp_path: Path) -> None:
+    ext, crawler = _extension(tmp_path)
+    html = b"<html><body>" + b"news " * 500 + b"</body></html>"
+    body = gzip.compress(html)
+    request = Request(
+        "https://news.example/world/1?page=2",
+        headers={"Cookie": "session=canary", "Authorization": "Bearer canary", "Accept": "*/*"},
+    )
+    response = Response(
+        request.url,
+        status=200,
+        headers={
+            "Content-Encoding": "gzip",
+            "Content-Type": "text/html",
+            "Set-Cookie": ["a=1", "b=2"],
+            "Content-Length": "72",
+        },
+        body=body,
+        request=request,
+        protocol="HTTP/1.1",
+    )
+    ext.response_downloaded(response, request, crawler.spider)
+    ref = request.meta[META_WARC]
+    assert isinstance(ref, WarcRef)
+    assert request.meta[META_FETCHED_AT].endswith("Z")
+    ext.spider_closed(crawler.spider, "finished")
+
+    crawl_dir = tmp_path / "20251203T143605Z-test-abcd" / "warc"
+    path = crawl_dir / ref.filename
+    assert path.is_file() and path.with_name(path.name.replace(".warc.gz", ".cdxj")).is_file()
+    warc_h, http_h, block_body = _read_member(path, ref)
+    assert warc_h.get_header("WARC-Target-URI") == request.url
+    assert http_h.statusline == "200 OK"
+    assert [v for k, v in http_h.headers if k == "Set-Cookie"] == ["a=1", "b=2"]
+    assert block_body == body  # still compressed
+    assert http_h.get_header("Content-Length") == str(len(body))
+    assert warc_h.get_header("WARC-Newsarc-Original-Content-Length") == "72"
+
+    # The request record: credentials stripped, Host added, Accept kept.
+    raw = path.read_bytes()
+    requests = [rec for rec in ArchiveIterator(io.BytesIO(raw)) if rec.rec_type == "request"]
+    assert len(requests) == 1
+    req_http = requests[0].http_headers
+    assert req_http.get_header("Host") == "news.example"
+    assert req_http.get_header("Accept") == "*/*"
+    assert req_http.get_header("Cookie") is None
+    assert req_http.get_header("Authorization") is None
+    assert b"canary" not in gzip.decompress(raw)
+
+    stats = crawler.stats.get_stats()
+    assert stats["warc/records_written"] == 3  # warcinfo + response + request
+    assert stats["warc/files_closed"] == 1
+    assert stats["warc/bytes_written"] == path.stat().st_size
+
+
+def test_redirects_and_errors_are_archived(tmp_path: Path) -> None:
+    ext, crawler = _extension(tmp_path)
+    refs = []
+    for status, headers in ((301, {"Location": "/b"}), (503, {}), (200, {})):
+        request = Request(f"http://user:pw@news.example:8080/{status}")
+        response = HtmlResponse(
+            request.url, status=status, headers=headers, body=b"x", request=request
+        )
+        ext.response_downloaded(response, request, crawler.spider)
+        refs.append(request.meta[META_WARC])
+    ext.spider_closed(crawler.spider, "finished")
+    path = tmp_path / "20251203T143605Z-test-abcd" / "warc" / refs[0].filename
+    statuses = []
+    with path.open("rb") as fh:
+        for rec in ArchiveIterator(fh):
+            if rec.rec_type == "response":
+                statuses.append(rec.http_headers.get_statuscode())
+                assert "user:pw" not in rec.rec_headers.get_header("WARC-Target-URI")
+            if rec.rec_type == "request":
+                assert rec.http_headers.get_header("Host") == "news.example:8080"
+    assert statuses == ["301", "503", "200"]
+
+
+def test_write_failure_closes_spider(tmp_path: Path) -> None:
+    ext, crawler = _extension(tmp_path)
+    reasons: list[str] = []
+    ext.close_spider = reasons.append
+    # Make the WARC directory unusable: replace it with a file.
+    warc_dir = tmp_path / "20251203T143605Z-test-abcd" / "warc"
+    warc_dir.rmdir()
+    warc_dir.write_text("blocked")
+    for i in range(2):
+        request = Request(f"https://news.example/{i}")
+        response = HtmlResponse(request.url, body=b"x", request=request)
+        ext.response_downloaded(response, request, crawler.spider)
+        assert META_WARC not in request.meta
+    assert reasons == ["warc_write_failed"]
+    stats = crawler.stats.get_stats()
+    assert stats["warc/write_failed"] == 1
+    assert stats["warc/unarchived"] == 1
+
+
+def test_store_failure_keeps_local_file(tmp_path: Path) -> None:
+    ext, crawler = _extension(tmp_path)
+
+    class BrokenStore:
+        uri = "broken://"
+
+        def put(self, local_path: Path, key: str) -> None:
+            from crawler.exceptions import StoreError
+
+            raise StoreError(f"cannot store {key}")
+
+    ext.store = BrokenStore()  # type: ignore[assignment]
+    request = Request("https://news.example/")
+    ext.response_downloaded(HtmlResponse(request.url, body=b"x", request=request), request, None)
+    ext.spider_closed(None, "finished")
+    assert crawler.stats.get_value("warc/store_failed") == 2  # WARC and CDXJ
+    assert (
+        tmp_path / "20251203T143605Z-test-abcd" / "warc" / request.meta[META_WARC].filename
+    ).is_file()
+
+
+def test_disabled_and_bad_config(tmp_path: Path) -> None:
+    crawler = get_crawler(settings_dict=_settings(tmp_path, WARC_ENABLED=False))
+    with pytest.raises(NotConfigured):
+        build_from_crawler(WarcExtension, crawler)
+    crawler = get_crawler(settings_dict=_settings(tmp_path, WARC_PREFIX="../x"))
+    with pytest.raises(ValueError, match="WARC_PREFIX"):
+        build_from_crawler(WarcExtension, crawler)
+    crawler = get_crawler(settings_dict=_settings(tmp_path, WARC_MAX_FILE_SIZE=0))
+    with pytest.raises(ValueError, match="WARC_MAX_FILE_SIZE"):
+        build_from_crawler(WarcExtension, crawler)

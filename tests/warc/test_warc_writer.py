@@ -1,0 +1,244 @@
+"""Tests of crawler/warc/writer.py: records, offsets, rotation, close-time verification."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.warc.writer import (
+    FileStats,
+    HttpExchange,
+    WarcFileWriter,
+    WarcWriteError,
+    cdxj_path_for,
+    verify_warc,
+)
+
+VENV_BIN = Path(sys.executable).parent
+FETCHED = datetime(2025, 12, 3, 14, 36, 5, 123456, tzinfo=UTC)
+
+
+def _exchange(i: int, body: bytes | None = None, **kw: object) -> HttpExchange:
+    body = body if body is not None else gzip.compress(f"<html>page {i}</html>".encode() * 20)
+    params: dict[str, object] = {
+        "url": f"https://news.example/a/{i}?x=1",
+        "fetched_at": FETCHED,
+        "method": "GET",
+        "request_target": f"/a/{i}?x=1",
+        "request_headers": [("Host", "news.example"), ("Accept", "*/*")],
+        "request_body": b"",
+        "status": 200,
+        "response_headers": [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Encoding", "gzip"),
+            ("Set-Cookie", "a=1"),
+            ("Set-Cookie", "b=2"),
+        ],
+        "response_body": body,
+        "ip_address": "203.0.113.7",
+    }
+    params.update(kw)
+    return HttpExchange(**params)  # type: ignore[arg-type]
+
+
+def _records(path: Path) -> list:
+    out = []
+    with path.open("rb") as fh:
+        for rec in ArchiveIterator(fh):
+            out.append(
+                (
+                    rec.rec_type,
+                    rec.rec_headers,
+                    rec.http_headers,
+                    rec.raw_stream.read(),
+                )
+            )
+    return out
+
+
+@pytest.fixture
+def closed() -> list[tuple[Path, FileStats]]:
+    return []
+
+
+def _writer(tmp_path: Path, closed: list, max_size: int = 10_000_000) -> WarcFileWriter:
+    return WarcFileWriter(
+        tmp_path / "warc",
+        "test",
+        max_size,
+        {"isPartOf": "crawl-1"},
+        lambda path, stats: closed.append((path, stats)),
+    )
+
+
+def test_records_and_refs_read_back(tmp_path: Path, closed: list) -> None:
+    writer = _writer(tmp_path, closed)
+    refs = [writer.write_exchange(_exchange(i)) for i in range(3)]
+    open_path = writer.current_path
+    assert open_path is not None and open_path.name.endswith(".warc.gz.open")
+    # Not visible under its final name before close.
+    assert not (open_path.parent / refs[0].filename).exists()
+    writer.close()
+
+    ((path, stats),) = closed
+    assert path.name == refs[0].filename
+    assert not open_path.exists()
+    assert stats.records == 7  # warcinfo + 3 × (response + request)
+    assert stats.bytes == path.stat().st_size
+
+    records = _records(path)
+    assert [r[0] for r in records] == ["warcinfo"] + ["response", "request"] * 3
+    info = records[0][3].decode()
+    assert "isPartOf: crawl-1" in info and "response_downloaded" in info
+
+    data = path.read_bytes()
+    for i, ref in enumerate(refs):
+        member = data[ref.offset : ref.offset + ref.length]
+        (rec,) = list(ArchiveIterator(io.BytesIO(member)))
+        assert rec.rec_type == "response"
+        assert rec.rec_headers.get_header("WARC-Record-ID") == ref.record_id
+        assert rec.rec_headers.get_header("WARC-Target-URI") == f"https://news.example/a/{i}?x=1"
+        assert rec.rec_headers.get_header("WARC-Date") == "2025-12-03T14:36:05.123456Z"
+        assert rec.rec_headers.get_header("WARC-IP-Address") == "203.0.113.7"
+
+    # Request records point at their response.
+    for (_, resp_h, _, _), (_, req_h, req_http, _) in zip(
+        records[1::2], records[2::2], strict=True
+    ):
+        assert req_h.get_header("WARC-Concurrent-To") == resp_h.get_header("WARC-Record-ID")
+        assert req_http.protocol == "GET"
+
+
+def test_http_block_is_self_consistent(tmp_path: Path, closed: list) -> None:
+    body = gzip.compress(b"x" * 5000)
+    writer = _writer(tmp_path, closed)
+    writer.write_exchange(
+        _exchange(
+            1,
+            body=body,
+            status=299,
+            response_headers=[
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", "72"),
+                ("Transfer-Encoding", "chunked"),
+                ("Set-Cookie", "a=1"),
+                ("Set-Cookie", "b=2"),
+            ],
+        )
+    )
+    writer.close()
+    ((path, _),) = closed
+    _, warc_h, http_h, block_body = _records(path)[1]
+    assert http_h.protocol == "HTTP/1.1"
+    assert http_h.statusline.strip() == "299"  # unknown code: empty reason phrase
+    assert http_h.get_header("Transfer-Encoding") is None
+    assert http_h.get_header("Content-Length") == str(len(body))
+    assert [v for k, v in http_h.headers if k == "Set-Cookie"] == ["a=1", "b=2"]
+    assert warc_h.get_header("WARC-Newsarc-Original-Content-Length") == "72"
+    assert warc_h.get_header("WARC-Newsarc-Original-Transfer-Encoding") == "chunked"
+    assert block_body == body  # still content-encoded
+
+
+def test_reason_phrase_and_head_response(tmp_path: Path, closed: list) -> None:
+    writer = _writer(tmp_path, closed)
+    writer.write_exchange(
+        _exchange(1, body=b"", method="HEAD", response_headers=[("Content-Length", "1234")])
+    )
+    writer.write_exchange(_exchange(2, body=b"gone", status=404, response_headers=[]))
+    writer.close()
+    ((path, _),) = closed
+    records = _records(path)
+    head_http = records[1][2]
+    assert head_http.statusline == "200 OK"
+    assert head_http.get_header("Content-Length") == "1234"  # HEAD keeps its announced length
+    missing = records[3]
+    assert missing[2].statusline == "404 Not Found"
+    assert missing[2].get_header("Content-Length") == "4"
+    assert missing[1].get_header("WARC-Newsarc-Original-Content-Length") == "absent"
+
+
+def test_rotation_by_size(tmp_path: Path, closed: list) -> None:
+    writer = _writer(tmp_path, closed, max_size=800)
+    refs = [writer.write_exchange(_exchange(i, body=bytes(range(256)) * 4)) for i in range(4)]
+    writer.close()
+    names = [p.name for p, _ in closed]
+    assert len(names) == 4 and len(set(names)) == 4
+    assert [n.split("-")[2] for n in names] == ["00000", "00001", "00002", "00003"]
+    assert {r.filename for r in refs} == set(names)
+    for path, stats in closed:
+        assert stats.records == 3
+        with gzip.open(path) as fh:  # gzip -t
+            fh.read()
+        assert verify_warc(path, expected_records=3) == []
+    assert sorted(p.name for p in (tmp_path / "warc").glob("*.open")) == []
+
+
+def test_warcio_check_and_cdxj(tmp_path: Path, closed: list) -> None:
+    writer = _writer(tmp_path, closed)
+    refs = [writer.write_exchange(_exchange(i)) for i in range(3)]
+    writer.close()
+    ((path, stats),) = closed
+    result = subprocess.run(
+        [str(VENV_BIN / "warcio"), "check", "-v", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert stats.cdxj_path == cdxj_path_for(path)
+    lines = stats.cdxj_path.read_text().splitlines()
+    entries = [json.loads(line.split(" ", 2)[2]) for line in lines]
+    assert [(int(e["offset"]), int(e["length"])) for e in entries] == [
+        (r.offset, r.length) for r in refs
+    ]
+    assert {e["filename"] for e in entries} == {path.name}
+
+
+def test_rendered_dom_is_not_a_response(tmp_path: Path, closed: list) -> None:
+    writer = _writer(tmp_path, closed)
+    ref = writer.write_rendered("https://news.example/js", FETCHED, b"<html>dom</html>", status=200)
+    writer.close()
+    ((path, _),) = closed
+    data = path.read_bytes()
+    for rec in ArchiveIterator(io.BytesIO(data[ref.offset : ref.offset + ref.length])):
+        assert rec.rec_type == "conversion"
+        assert rec.http_headers is None
+        assert rec.rec_headers.get_header("WARC-Newsarc-Capture").startswith("rendered-dom")
+        assert rec.raw_stream.read() == b"<html>dom</html>"
+    # Replay indexes list responses, not the rendered DOM.
+    assert writer.closed_files == [path]
+
+
+def test_truncated_file_fails_verification(tmp_path: Path, closed: list) -> None:
+    writer = _writer(tmp_path, closed)
+    writer.write_exchange(_exchange(1))
+    writer.close()
+    ((path, stats),) = closed
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(path.read_bytes()[:-40])
+    problems = verify_warc(cut, expected_records=stats.records)
+    assert problems and any("truncated" in p or "corrupt" in p for p in problems)
+    assert verify_warc(path, expected_records=stats.records + 1) != []
+
+
+def test_close_without_records_creates_nothing(tmp_path: Path, closed: list) -> None:
+    writer = _writer(tmp_path, closed)
+    writer.close()
+    writer.close()
+    assert closed == []
+
+
+def test_unwritable_directory_raises(tmp_path: Path, closed: list) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    writer = WarcFileWriter(blocker / "warc", "test", 1000, {}, None)
+    with pytest.raises(WarcWriteError, match="cannot create WARC directory"):
+        writer.write_exchange(_exchange(1))
