@@ -167,7 +167,11 @@ def _print_summary(report: CrawlReport) -> None:
         f"{s('items/written/headline')} headlines; dropped: {dropped}",
         file=out,
     )
-    print(f"  failed fetches {s('newsarc/fetch_failed')}", file=out)
+    print(
+        f"  failed fetches {s('newsarc/fetch_failed')}; "
+        f"skipped (robots.txt) {s('newsarc/skipped/robots')}",
+        file=out,
+    )
     print(
         f"  WARC           {len(warcs)} file(s), {s('warc/records_written')} records, "
         f"{_size(sum(f.stat().st_size for f in warcs))}",

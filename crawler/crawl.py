@@ -54,6 +54,7 @@ class CrawlReport:
     work_dir: Path
     stats: dict[str, Any]
     failures: list[tuple[str, str]]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     failure: str | None = None
 
     def stat(self, key: str, default: int = 0) -> int:
@@ -137,7 +138,10 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
     stats = dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
     spider = crawler.spider
     failures: list[tuple[str, str]] = list(getattr(spider, "failures", []))
-    report = CrawlReport(crawl_id=crawl_id, work_dir=work_dir, stats=stats, failures=failures)
+    skipped: list[tuple[str, str]] = list(getattr(spider, "skipped", []))
+    report = CrawlReport(
+        crawl_id=crawl_id, work_dir=work_dir, stats=stats, failures=failures, skipped=skipped
+    )
     report.failure = judge(report)
     del store
     return report
@@ -169,6 +173,8 @@ def judge(report: CrawlReport) -> str | None:
                 else ""
             )
             return f"no page could be fetched: {url}: {detail}{more}"
+        if report.skipped:
+            return f"no page could be fetched: {report.skipped[0][0]} is forbidden by robots.txt"
         return "no page could be fetched"
     if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
         return "the WARC archive could not be written or stored completely (see logs/crawl.log)"

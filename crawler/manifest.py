@@ -13,7 +13,7 @@ Manifest content (``schema`` 1)::
     schema, crawl_id, item_schema_version, started_at, finished_at, finish_reason,
     files: [{path, kind, size, sha256, records (warc) | items (jsonl)}],
     incomplete: [paths of *.open / *.tmp files left behind],
-    counts: {pages_fetched, requests, articles, headlines, items_dropped: {reason: n},
+    counts: {pages_fetched, responses, requests, articles, headlines, items_dropped: {reason: n},
              warc_records, warc_files, errors, ...},
     config: {NEWSARC_*, WARC_*, JSONL_* settings, spider, start_urls, profile},
     software: {python, newsarc, scrapy, warcio, ...}
@@ -152,7 +152,8 @@ def _counts(stats: dict[str, Any]) -> dict[str, Any]:
         if key.startswith("item_dropped_reasons_count/")
     }
     return {
-        "pages_fetched": stats.get("response_received_count", 0),
+        "pages_fetched": stats.get("newsarc/pages_fetched", 0),
+        "responses": stats.get("response_received_count", 0),
         "requests": stats.get("downloader/request_count", 0),
         "articles": stats.get("items/written/article", 0),
         "headlines": stats.get("items/written/headline", 0),

@@ -43,7 +43,7 @@ URLLENGTH_LIMIT = 2083
 # there. NEWSARC_ALLOWED_HOSTS adds addresses or host names explicitly.
 NEWSARC_SSRF_GUARD_ENABLED = True
 NEWSARC_ALLOWED_HOSTS: list[str] = []
-DNS_RESOLVER = "crawler.middlewares.ssrf.GuardedResolver"
+TWISTED_DNS_RESOLVER = "crawler.middlewares.ssrf.GuardedResolver"
 
 DOWNLOADER_MIDDLEWARES = {
     # Our robots.txt handling: 5xx and fetch errors mean "disallow all" (RFC 9309), 4xx "allow".

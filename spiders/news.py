@@ -17,7 +17,8 @@ Arguments (``-a`` with ``scrapy crawl news``, options with ``newsarc crawl``):
 Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``DOWNLOAD_MAXSIZE``.
 Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_html``,
 ``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
-``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``extract/<spider>/article_missing``,
+``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
+``extract/<spider>/article_missing``,
 ``extract/<spider>/headlines``, ``extract/<spider>/errors``.
 """
 
@@ -112,6 +113,7 @@ class NewsSpider(scrapy.Spider):
         self.pages_scheduled = 0
         self.seen: set[str] = set()
         self.failures: list[tuple[str, str]] = []
+        self.skipped: list[tuple[str, str]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -279,6 +281,12 @@ class NewsSpider(scrapy.Spider):
         if isinstance(exc, HttpError):
             reason = f"http_{exc.response.status}"
             detail = f"HTTP {exc.response.status}"
+        elif isinstance(exc, IgnoreRequest) and str(exc) == "Forbidden by robots.txt":
+            # The site asked us not to: a decision, not a failure.
+            self.crawler.stats.inc_value("newsarc/skipped/robots")
+            self.skipped.append((url, "forbidden by robots.txt"))
+            logger.info("Skipped %s: forbidden by robots.txt", url, extra={"spider": self})
+            return
         elif isinstance(exc, IgnoreRequest):
             reason = "ignored"
             detail = str(exc) or "ignored"

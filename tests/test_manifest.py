@@ -48,7 +48,8 @@ def test_build_and_verify(tmp_path: Path) -> None:
         "start_time": datetime(2025, 12, 3, 14, 36, tzinfo=UTC),
         "finish_time": datetime(2025, 12, 3, 14, 40, tzinfo=UTC),
         "finish_reason": "finished",
-        "response_received_count": 1,
+        "response_received_count": 2,
+        "newsarc/pages_fetched": 1,
         "items/written/article": 2,
         "item_dropped_reasons_count/DuplicateUrl": 3,
         "warc/records_written": 3,
@@ -71,6 +72,7 @@ def test_build_and_verify(tmp_path: Path) -> None:
     assert manifest["started_at"] == "2025-12-03T14:36:00+00:00"
     assert manifest["counts"]["items_dropped"] == {"DuplicateUrl": 3}
     assert manifest["counts"]["pages_fetched"] == 1
+    assert manifest["counts"]["responses"] == 2
     assert manifest["config"] == {"NEWSARC_STORE_URI": "s3://bucket/p"}
     assert {"python", "scrapy", "warcio"} <= set(manifest["software"])
     assert "manifest.json" not in {f["path"] for f in manifest["files"]}

@@ -13,7 +13,7 @@ layers keep it out:
 Destinations are allowed when they are the crawl's own start URLs (so a crawl of a site served on
 127.0.0.1 works) or listed in ``NEWSARC_ALLOWED_HOSTS`` (``host`` or ``host:port``).
 
-Settings: ``NEWSARC_SSRF_GUARD_ENABLED``, ``NEWSARC_ALLOWED_HOSTS``, ``DNS_RESOLVER``.
+Settings: ``NEWSARC_SSRF_GUARD_ENABLED``, ``NEWSARC_ALLOWED_HOSTS``, ``TWISTED_DNS_RESOLVER``.
 Stats: ``ssrf/blocked``, ``ssrf/blocked_dns``.
 """
 
