@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema.exceptions import (
     ValidationError,
@@ -20,9 +21,10 @@ from jsonschema.exceptions import (
 )
 from scrapy.exceptions import DropItem
 
-from crawler.schema import validator
+from crawler.schema import fast_validator, validator
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Self
 
     from jsonschema import Draft202012Validator
@@ -54,17 +56,31 @@ def describe_errors(errors: list[ValidationError]) -> list[tuple[str, str]]:
 class ValidatePipeline:
     """Drops items that do not validate against the item schema."""
 
-    def __init__(self, schema_validator: Draft202012Validator, stats: StatsCollector) -> None:
+    def __init__(
+        self,
+        schema_validator: Draft202012Validator,
+        stats: StatsCollector,
+        fast_check: Callable[[Any], Any] | None = None,
+    ) -> None:
         self.validator = schema_validator
         self.stats = stats
+        self.fast_check = fast_check
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
-        return cls(validator(), crawler.stats)
+        return cls(validator(), crawler.stats, fast_validator())
 
     def process_item(self, item: Any) -> Any:
         data = ItemAdapter(item).asdict()
+        if self.fast_check is not None:
+            # The compiled check answers yes/no quickly; jsonschema explains a "no".
+            try:
+                self.fast_check(data)
+            except fastjsonschema.JsonSchemaException:
+                pass
+            else:
+                return item
         errors = list(self.validator.iter_errors(data))
         if not errors:
             return item

@@ -15,16 +15,21 @@ import json
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator, FormatChecker
 
 from crawler.items import SCHEMA_VERSION, ArticleItem, HeadlineItem
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = [
     "SCHEMA_PATH",
     "build_schema",
+    "fast_validator",
     "format_checker",
     "load_schema",
     "render_schema",
@@ -189,6 +194,25 @@ def validator() -> Draft202012Validator:
     schema = load_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=format_checker())
+
+
+def _is_date_time(value: object) -> bool:
+    try:
+        return _check_date_time(value)
+    except ValueError:
+        return False
+
+
+def fast_validator() -> Callable[[Any], Any]:
+    """The committed schema compiled to Python by fastjsonschema (~50x faster than jsonschema).
+
+    It raises ``fastjsonschema.JsonSchemaException`` on the first problem; use
+    :func:`validator` to describe every problem of an item that failed.
+    """
+    return cast(
+        "Callable[[Any], Any]",
+        fastjsonschema.compile(load_schema(), formats={"date-time": _is_date_time}),
+    )
 
 
 def render_schema() -> str:

@@ -81,3 +81,13 @@ def test_invalid_headline_position(pipeline: ValidatePipeline) -> None:
     )
     with pytest.raises(InvalidItem, match="field 'position'"):
         pipeline.process_item(headline)
+
+
+def test_fast_and_explaining_validators_agree_on_valid_items() -> None:
+    from itemadapter import ItemAdapter
+
+    from crawler.schema import fast_validator, validator
+
+    data = ItemAdapter(_article()).asdict()
+    fast_validator()(data)  # raises if the compiled schema disagrees
+    assert list(validator().iter_errors(data)) == []
