@@ -11,6 +11,7 @@ drops are counted by Scrapy as ``item_dropped_reasons_count/InvalidItem``.
 
 from __future__ import annotations
 
+from dataclasses import is_dataclass
 from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
@@ -72,7 +73,8 @@ class ValidatePipeline:
         return cls(validator(), crawler.stats, fast_validator())
 
     def process_item(self, item: Any) -> Any:
-        data = ItemAdapter(item).asdict()
+        # Our items are dataclasses: their __dict__ is the item, read without a copy.
+        data = vars(item) if is_dataclass(item) else ItemAdapter(item).asdict()
         if self.fast_check is not None:
             # The compiled check answers yes/no quickly; jsonschema explains a "no".
             try:

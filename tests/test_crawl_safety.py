@@ -1,0 +1,97 @@
+"""Safe defaults, checked through whole crawls against local servers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+from crawler.demo.server import Route, SiteServer
+from tests.conftest import ROOT, crawl_items, run_newsarc
+
+ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
+
+
+def _page(body: str) -> Route:
+    html = f"<!doctype html><html lang=en><head><title>t</title></head><body>{body}</body></html>"
+    return Route(200, {"Content-Type": "text/html; charset=utf-8"}, html.encode())
+
+
+def test_links_and_redirects_to_other_local_services_are_refused(tmp_path: Path) -> None:
+    with SiteServer({"/": _page("<p>canary</p>")}) as canary:
+        secret = f"{canary.base_url}/latest/meta-data/"
+        routes = {
+            "/robots.txt": ROBOTS,
+            "/": _page(
+                '<a href="/go">go</a> <a href="/moved">moved</a> '
+                f'<a href="{secret}">direct</a> '
+                f'<a href="http://localhost:{canary.port}/x">by name</a> '
+                '<a href="http://169.254.169.254/latest/">metadata</a>'
+            ),
+            "/go": Route.redirect(secret, status=302),
+            "/moved": Route.redirect(f"http://2130706433:{canary.port}/", status=301),
+        }
+        with SiteServer(routes) as site:
+            run = run_newsarc("crawl", f"{site.base_url}/", "--out", str(tmp_path))
+        assert canary.requests == [], "nothing may reach another service on the loopback"
+    assert run.returncode == 0, run.stdout + run.stderr
+    log = (run.crawl_dir(tmp_path) / "logs" / "crawl.log").read_text()
+    assert "blocked_ip" in log or "Refused" in log
+
+
+def test_oversized_responses_are_not_fetched(tmp_path: Path) -> None:
+    routes = {
+        "/robots.txt": ROBOTS,
+        "/": _page('<a href="/huge.html">huge</a>'),
+        "/huge.html": _page("<p>" + "x" * 300_000 + "</p>"),
+    }
+    with SiteServer(routes) as site:
+        run = run_newsarc(
+            "crawl", f"{site.base_url}/", "--out", str(tmp_path), "-s", "DOWNLOAD_MAXSIZE=100000"
+        )
+    assert run.returncode == 0, run.stderr
+    assert "failed fetches 1" in run.stdout
+    articles, _ = crawl_items(run.crawl_dir(tmp_path))
+    assert articles == []
+
+
+def test_redirect_chains_are_capped(tmp_path: Path) -> None:
+    routes: dict[str, Route] = {"/robots.txt": ROBOTS, "/": _page('<a href="/r0">start</a>')}
+    for hop in range(30):
+        routes[f"/r{hop}"] = Route.redirect(f"/r{hop + 1}")
+    with SiteServer(routes) as site:
+        run = run_newsarc("crawl", f"{site.base_url}/", "--out", str(tmp_path))
+        requested = [p for _, p, _ in site.requests if p.startswith("/r") and p[2:].isdigit()]
+    assert run.returncode == 0, run.stderr
+    assert len(requested) <= 6, requested  # the first request plus REDIRECT_MAX_TIMES=5
+
+
+def test_a_running_crawl_listens_on_no_socket(tmp_path: Path) -> None:
+    """Scrapy's telnet console and remote-control endpoint stay off."""
+    routes = {"/robots.txt": ROBOTS, "/": Route.html("<html><body>slow</body></html>", delay=4.0)}
+    with SiteServer(routes) as site:
+        script = Path(sys.executable).with_name("newsarc")
+        proc = subprocess.Popen(
+            [str(script), "crawl", f"{site.base_url}/", "--out", str(tmp_path)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not [p for _, p, _ in site.requests if p == "/"]:
+                assert time.monotonic() < deadline, "the crawl never requested the page"
+                time.sleep(0.1)
+            parent = psutil.Process(proc.pid)
+            listening = [
+                conn
+                for process in [parent, *parent.children(recursive=True)]
+                for conn in process.net_connections(kind="inet")
+                if conn.status == psutil.CONN_LISTEN
+            ]
+            assert listening == []
+        finally:
+            proc.wait(timeout=60)
