@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install install-browser demo test check lint typecheck pytest bench clean
+.PHONY: help install install-browser wacz-tool demo test check lint typecheck pytest bench clean
 
 help:
 	@echo "make demo   install, serve the bundled demo news site, crawl it into ./data"
@@ -33,6 +33,15 @@ install-browser:
 	else echo "warning: cannot install chromium (not root, no sudo): browser tests will be skipped"; exit 0; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
+# webrecorder's wacz tool (`newsarc crawl --wacz`, WACZ tests), in its own environment so its
+# pins never touch the project's (as pywb would need, see PERFORMANCE.md).
+WACZ_VERSION := 0.6.0
+.tools/wacz/bin/wacz: | $(UV)
+	$(UV) venv -q .tools/wacz
+	$(UV) pip install -q --python .tools/wacz/bin/python "wacz==$(WACZ_VERSION)"
+
+wacz-tool: .tools/wacz/bin/wacz
+
 demo: install
 	$(RUN) newsarc demo
 
@@ -43,12 +52,12 @@ lint: install
 typecheck: install
 	$(RUN) mypy
 
-pytest: install install-browser
+pytest: install install-browser wacz-tool
 	$(RUN) pytest
 
 check: lint typecheck
 
-test: install install-browser lint typecheck pytest
+test: install install-browser wacz-tool lint typecheck pytest
 
 bench: install
 	$(RUN) python bench/crawl_throughput.py

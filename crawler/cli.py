@@ -16,8 +16,11 @@ from crawler.exceptions import ConfigError, CrawlFailed, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
     from crawler.crawl import CrawlOptions, CrawlReport
+    from crawler.profile import SiteProfile
+    from crawler.reextract import ExtractSummary
 
 __all__ = ["main"]
 
@@ -50,6 +53,14 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
         "--profile", metavar="NAME|FILE", help="site profile: a bundled name or a YAML file"
     )
     parser.add_argument(
+        "--render",
+        nargs="?",
+        const="always",
+        choices=("never", "always", "auto"),
+        help="render pages in a browser: never, always (the default when given without a "
+        "value) or auto (only sites whose plain pages need scripts)",
+    )
+    parser.add_argument(
         "-s",
         "--set",
         dest="overrides",
@@ -66,6 +77,11 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also show the crawl log on stderr"
+    )
+    parser.add_argument(
+        "--wacz",
+        action="store_true",
+        help="also package the crawl as a WACZ file (needs `make wacz-tool`)",
     )
 
 
@@ -87,7 +103,165 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="serve the bundled demo news site and crawl it")
     _add_crawl_options(demo)
     demo.set_defaults(func=_demo)
+
+    _add_extract_parser(commands)
+    _add_profile_parser(commands)
     return parser
+
+
+# --- newsarc extract and newsarc profile (saved HTML and WARC files) --------------------------
+
+
+def _add_extract_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    extract = commands.add_parser(
+        "extract",
+        help="extract items from saved HTML files, directories of them, or WARC files",
+        description="Extract article and headline items from HTML files, directories of them, "
+        "or WARC files, as JSON Lines on stdout (or to a file). Items from a WARC carry its "
+        "provenance and crawl id.",
+    )
+    extract.add_argument("paths", nargs="+", metavar="PATH", help="HTML file, directory or WARC")
+    extract.add_argument(
+        "--url", metavar="URL", help="URL of a bare HTML file (default: its file:// URL)"
+    )
+    extract.add_argument(
+        "--fetched-at",
+        metavar="TIME",
+        help="capture time of bare HTML, ISO 8601 with offset (default: the file's mtime)",
+    )
+    extract.add_argument(
+        "--profile", metavar="NAME|FILE", help="site profile: a bundled name or a YAML file"
+    )
+    where = extract.add_mutually_exclusive_group()
+    where.add_argument(
+        "-o", "--output", metavar="FILE", help="write JSON Lines to FILE (.gz: compressed)"
+    )
+    where.add_argument(
+        "--out",
+        metavar="STORE",
+        help="put articles.jsonl.gz and headlines.jsonl.gz into a store (a directory or "
+        "s3://bucket/prefix) under extract-<UTC time>/items/",
+    )
+    extract.set_defaults(func=_extract)
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from crawler.profile import load_profile
+    from crawler.reextract import Extractor, jsonl_writer, open_output
+
+    fetched_at = _parse_fetched_at(args.fetched_at)
+    profile = load_profile(args.profile) if args.profile else None
+    if args.out:
+        return _extract_to_store(args, profile, fetched_at)
+    try:
+        stream = open_output(args.output) if args.output else sys.stdout
+    except OSError as exc:
+        raise ConfigError(f"cannot write {args.output}: {exc.strerror}") from None
+    try:
+        summary = Extractor(profile, jsonl_writer(stream)).run(
+            [Path(p) for p in args.paths],
+            url=args.url,
+            fetched_at=fetched_at,
+            on_error=_print_error,
+        )
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    return _extract_summary(summary)
+
+
+def _print_error(message: str) -> None:
+    print(f"newsarc: error: {message}", file=sys.stderr)
+
+
+def _extract_to_store(
+    args: argparse.Namespace, profile: SiteProfile | None, fetched_at: datetime | None
+) -> int:
+    import tempfile
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from crawler.reextract import Extractor, StoreWriter
+    from crawler.store import open_store
+
+    store = open_store(args.out)
+    prefix = f"extract-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+    with tempfile.TemporaryDirectory(prefix="newsarc-extract-") as tmp:
+        writer = StoreWriter(Path(tmp))
+        summary = Extractor(profile, writer.write).run(
+            [Path(p) for p in args.paths],
+            url=args.url,
+            fetched_at=fetched_at,
+            on_error=_print_error,
+        )
+        for key in writer.finish(store, prefix):
+            print(f"newsarc extract: wrote {store.uri.rstrip('/')}/{key}", file=sys.stderr)
+    return _extract_summary(summary)
+
+
+def _extract_summary(summary: ExtractSummary) -> int:
+    c = summary.counts
+    print(
+        f"newsarc extract: {c['pages']} pages, {c['written/article']} articles, "
+        f"{c['written/headline']} headlines, {len(summary.errors)} unreadable source(s)",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED if summary.errors else EXIT_OK
+
+
+def _add_profile_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    profile = commands.add_parser("profile", help="work with site profiles")
+    actions = profile.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    check = actions.add_parser(
+        "check",
+        help="show what a profile's selectors extract from a saved page",
+        description="Validate a profile and show what each of its selectors and the whole "
+        "extractor find on one saved page: an HTML file, or a WARC file (with --url to pick "
+        "the record; default: its first HTML page). Nothing is fetched: capture a live page "
+        "with 'newsarc crawl URL --max-pages 1' and check its WARC.",
+    )
+    check.add_argument("path", metavar="FILE", help="HTML file or WARC file")
+    check.add_argument("--profile", required=True, metavar="NAME|FILE", help="the profile")
+    check.add_argument("--url", metavar="URL", help="page URL (HTML) or record to pick (WARC)")
+    check.add_argument("--fetched-at", metavar="TIME", help="capture time of bare HTML")
+    check.set_defaults(func=_profile_check)
+
+
+def _parse_fetched_at(value: str | None) -> datetime | None:
+    from datetime import datetime
+
+    if not value:
+        return None
+    try:
+        fetched_at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"--fetched-at: not an ISO 8601 time: {value!r}") from None
+    if fetched_at.tzinfo is None:
+        raise ConfigError(f"--fetched-at: give a UTC offset: {value!r}")
+    return fetched_at
+
+
+def _profile_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from crawler.profile import load_profile
+    from crawler.reextract import SourceError, find_page, profile_report
+
+    profile = load_profile(args.profile)
+    try:
+        page = find_page(Path(args.path), args.url, _parse_fetched_at(args.fetched_at))
+    except SourceError as exc:
+        print(f"newsarc: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for line in profile_report(page, profile):
+        print(line)
+    return EXIT_OK
+
+
+# --- end of newsarc extract and newsarc profile ---------------------------------------------
 
 
 def _options(args: argparse.Namespace, urls: list[str]) -> CrawlOptions:
@@ -99,9 +273,15 @@ def _options(args: argparse.Namespace, urls: list[str]) -> CrawlOptions:
         max_pages=args.max_pages,
         profile=args.profile,
         settings_module=args.settings,
-        overrides=parse_overrides(args.overrides),
+        overrides=_wacz(parse_overrides(args.overrides), args.wacz),
+        render=args.render,
         verbose=args.verbose,
     )
+
+
+def _wacz(overrides: dict[str, str], wacz: bool) -> dict[str, str]:
+    """``--wacz`` is ``-s WACZ_ENABLED=True``."""
+    return {**overrides, "WACZ_ENABLED": "True"} if wacz else overrides
 
 
 def _crawl(args: argparse.Namespace) -> int:

@@ -19,9 +19,11 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.crawlinfo import make_crawl_id
+from crawler.crawlinfo import CrawlInfo, make_crawl_id
 from crawler.exceptions import ConfigError, StoreError
 from crawler.profile import SiteProfile, load_profile
+from crawler.render.limits import RenderLimits
+from crawler.render.policy import parse_render_mode
 from crawler.store import open_store
 from spiders.news import NewsSpider
 
@@ -44,6 +46,8 @@ class CrawlOptions:
     overrides: dict[str, str] = field(default_factory=dict)
     verbose: bool = False
     name: str | None = None
+    render: str | None = None
+    """``--render``: never | always | auto (None: the profile's or the settings' choice)."""
 
 
 @dataclass
@@ -63,7 +67,9 @@ class CrawlReport:
 
     @property
     def files(self) -> list[Path]:
-        return sorted(p for p in self.work_dir.rglob("*") if p.is_file())
+        files = (p for p in self.work_dir.rglob("*") if p.is_file())
+        # Hidden files (a spool directory's lock and ledger) are not crawl output.
+        return sorted(p for p in files if not p.relative_to(self.work_dir).parts[0].startswith("."))
 
 
 def check_start_url(url: str) -> str:
@@ -90,7 +96,7 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     return overrides
 
 
-def build_settings(options: CrawlOptions, crawl_id: str, work_dir: Path) -> Settings:
+def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
     """The project settings with the command line's options on top."""
     settings = Settings()
     try:
@@ -103,13 +109,26 @@ def build_settings(options: CrawlOptions, crawl_id: str, work_dir: Path) -> Sett
     settings.set("NEWSARC_STORE_URI", options.store_uri, priority="cmdline")
     if options.profile:
         settings.set("NEWSARC_PROFILE", options.profile, priority="cmdline")
+    if options.render:
+        settings.set("RENDER_MODE", options.render, priority="cmdline")
+    for name, value in options.overrides.items():
+        settings.set(name, value, priority="cmdline")
+    try:  # render settings may come from -s; a typo must stop the crawl before it starts
+        parse_render_mode(settings.get("RENDER_MODE", "never"))
+    except ValueError as exc:
+        raise ConfigError(f"RENDER_MODE: {exc}") from None
+    try:
+        RenderLimits.from_settings(settings)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return settings
+
+
+def _set_log_file(settings: Settings, work_dir: Path) -> None:
     log_dir = work_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     settings.set("LOG_FILE", str(log_dir / "crawl.log"), priority="cmdline")
     settings.set("LOG_FILE_APPEND", False, priority="cmdline")
-    for name, value in options.overrides.items():
-        settings.set(name, value, priority="cmdline")
-    return settings
 
 
 def run_crawl(options: CrawlOptions) -> CrawlReport:
@@ -123,8 +142,10 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
     name = options.name or (profile.name if profile else urlsplit(urls[0]).hostname or "crawl")
     crawl_id = make_crawl_id(name, datetime.now(UTC))
     store = open_store(options.store_uri)
-    work_dir = _prepare_work_dir(options.store_uri, crawl_id)
-    settings = build_settings(options, crawl_id, work_dir)
+    settings = build_settings(options, crawl_id)
+    # Local store: <store>/<crawl_id>; remote store: its spool directory (crawler.store.spool).
+    work_dir = _prepare_work_dir(CrawlInfo.from_settings(settings).work_dir)
+    _set_log_file(settings, work_dir)
 
     process = CrawlerProcess(settings)
     if options.verbose:
@@ -147,10 +168,9 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
     return report
 
 
-def _prepare_work_dir(store_uri: str, crawl_id: str) -> Path:
+def _prepare_work_dir(work_dir: Path) -> Path:
     """Create the crawl's local directory and prove it is writable, before any fetch."""
-    root = Path(store_uri.removeprefix("file://")).expanduser()
-    work_dir = root / crawl_id
+    root = work_dir.parent
     try:
         work_dir.mkdir(parents=True, exist_ok=False)
         probe = work_dir / ".write-test"
@@ -178,6 +198,14 @@ def judge(report: CrawlReport) -> str | None:
         return "no page could be fetched"
     if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
         return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
+    if report.stat("wacz/failed"):
+        return "the WACZ package could not be built (see logs/crawl.log)"
+    if report.stat("store/pending"):
+        return (
+            f"{report.stat('store/pending')} file(s) are pending upload to the store; they are "
+            f"kept in {report.stats.get('store/spool_dir')} and the next crawl with the same "
+            "--out uploads them first"
+        )
     if report.stat("warc/records_written") == 0:
         return "nothing was archived"
     reason = report.stats.get("finish_reason")

@@ -14,11 +14,12 @@ How the crawl id flows:
   settings freeze) does the same. Reading an unset id from frozen settings is a configuration
   error rather than a silently different id per component.
 
-Settings read: ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``BOT_NAME``.
+Settings read: ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``, ``BOT_NAME``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import logging
 import platform
@@ -41,10 +42,12 @@ if TYPE_CHECKING:
 __all__ = [
     "CrawlIdAddon",
     "CrawlInfo",
+    "is_remote_store",
     "local_store_root",
     "make_crawl_id",
     "settings_snapshot",
     "software_versions",
+    "spool_dir",
     "validate_crawl_id",
 ]
 
@@ -95,15 +98,29 @@ def validate_crawl_id(crawl_id: str) -> str:
     return crawl_id
 
 
+def is_remote_store(store_uri: str) -> bool:
+    """Whether ``store_uri`` names an object store (``s3://``) rather than a directory."""
+    return urlsplit(store_uri).scheme.lower() == "s3"
+
+
+def spool_dir(spool_root: str | Path, store_uri: str) -> Path:
+    """The local spool directory of a remote store: ``<spool_root>/<bucket-prefix>-<hash>``.
+
+    One directory per store URI, so that a later run with the same ``--out`` finds (and
+    uploads first) what an earlier run left behind, and different stores never mix.
+    """
+    parts = urlsplit(store_uri)
+    label = _NAME_UNSAFE.sub("-", f"{parts.netloc}{parts.path}").strip("-.")[:60] or "store"
+    digest = hashlib.sha256(store_uri.rstrip("/").encode("utf-8")).hexdigest()[:8]
+    return Path(spool_root).expanduser() / f"{label}-{digest}"
+
+
 def local_store_root(store_uri: str) -> Path:
     """Map a store URI to a local directory: a plain path or ``file://``; else ConfigError."""
     parts = urlsplit(store_uri)
     scheme = parts.scheme.lower()
     if scheme == "s3":
-        raise ConfigError(
-            f"NEWSARC_STORE_URI {store_uri!r}: S3 stores arrive with the archive issue; "
-            "use a local directory for now"
-        )
+        raise ConfigError(f"NEWSARC_STORE_URI {store_uri!r} is not a local directory")
     if scheme == "file":
         if parts.netloc not in ("", "localhost"):
             raise ConfigError(f"NEWSARC_STORE_URI {store_uri!r}: file:// URIs must be local")
@@ -144,11 +161,22 @@ def _ensure_crawl_id(settings: BaseSettings, name: str) -> str:
 
 @dataclass(frozen=True)
 class CrawlInfo:
-    """The crawl id, the store URI and the local work directory ``<store>/<crawl_id>``."""
+    """The crawl id, the store URI and the local work directory ``<local_root>/<crawl_id>``.
+
+    ``local_root`` is the local store's directory, or for a remote (``s3://``) store its spool
+    directory (:func:`spool_dir` under ``NEWSARC_SPOOL_DIR``), where files are written and
+    closed before the uploader sends them to the store.
+    """
 
     crawl_id: str
     store_uri: str
     work_dir: Path
+    local_root: Path
+
+    @property
+    def remote(self) -> bool:
+        """Whether files go to a remote store through the spool."""
+        return is_remote_store(self.store_uri)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings, *, name: str | None = None) -> Self:
@@ -159,8 +187,16 @@ class CrawlInfo:
         """
         crawl_id = _ensure_crawl_id(settings, name or str(settings.get("BOT_NAME") or "crawl"))
         store_uri = str(settings.get("NEWSARC_STORE_URI") or "")
-        root = local_store_root(store_uri)
-        return cls(crawl_id=crawl_id, store_uri=store_uri, work_dir=root / crawl_id)
+        if is_remote_store(store_uri):
+            spool_root = settings.get("NEWSARC_SPOOL_DIR")
+            if not spool_root:
+                raise ConfigError("NEWSARC_SPOOL_DIR must be set for a remote store")
+            root = spool_dir(str(spool_root), store_uri)
+        else:
+            root = local_store_root(store_uri)
+        return cls(
+            crawl_id=crawl_id, store_uri=store_uri, work_dir=root / crawl_id, local_root=root
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

@@ -18,6 +18,10 @@ Manifest content (``schema`` 1)::
     config: {NEWSARC_*, WARC_*, JSONL_* settings, spider, start_urls, profile},
     software: {python, newsarc, scrapy, warcio, ...}
 
+For a remote store the crawl directory is a spool directory: files the uploader has already
+stored (and deleted locally) are described from its ledger (``.stored.jsonl``); the uploader
+sends the manifest last (see :mod:`crawler.store.spool`).
+
 ``path`` is relative to the crawl directory (``warc/….warc.gz``); the store key is
 ``<crawl_id>/<path>``. Log files (``kind: "log"``) may still grow after the manifest is written
 (Scrapy logs its last lines after ``engine_stopped``): for them, ``size`` and ``sha256`` cover
@@ -48,8 +52,7 @@ from scrapy import signals
 from crawler.crawlinfo import CrawlInfo, settings_snapshot, software_versions
 from crawler.exceptions import StoreError
 from crawler.items import SCHEMA_VERSION
-from crawler.store import open_store
-from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir
+from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir, work_store
 
 if TYPE_CHECKING:
     from typing import Self
@@ -63,9 +66,13 @@ if TYPE_CHECKING:
 __all__ = [
     "MANIFEST_NAME",
     "MANIFEST_SCHEMA",
+    "STORED_LEDGER",
     "ManifestExtension",
     "build_manifest",
     "count_warc_records",
+    "describe_file",
+    "record_stored",
+    "stored_entries",
     "verify_manifest",
     "write_manifest",
 ]
@@ -73,6 +80,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
+#: Ledger of files uploaded from a spool directory and deleted there (see record_stored).
+STORED_LEDGER = ".stored.jsonl"
 MANIFEST_SCHEMA = 1
 _CHUNK = 1024 * 1024
 _SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|CREDENTIAL|ACCESS_KEY", re.IGNORECASE)
@@ -84,6 +93,8 @@ def _kind(rel: str) -> str:
         return "warc"
     if rel.endswith(".cdxj"):
         return "cdxj"
+    if rel.endswith(".wacz"):
+        return "wacz"
     if rel.endswith(".jsonl.gz"):
         return "items"
     if rel.startswith("logs/") or rel.endswith(".log"):
@@ -167,27 +178,73 @@ def _counts(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def describe_file(path: Path, rel: str) -> dict[str, Any]:
+    """The manifest entry of one finished file: path, kind, size, SHA-256, record/item count."""
+    kind = _kind(rel)
+    size, sha = _sha256(path)
+    entry: dict[str, Any] = {"path": rel, "kind": kind, "size": size, "sha256": sha}
+    if kind == "warc":
+        entry["records"] = count_warc_records(path)
+    elif kind == "items":
+        entry["items"] = _count_lines(path)
+    return entry
+
+
+def record_stored(work_dir: Path, entry: dict[str, Any]) -> None:
+    """Append ``entry`` to the crawl's ledger of files already stored and removed locally.
+
+    The spool uploader calls this (and fsyncs) *before* deleting a verified local file, so a
+    manifest built at any moment finds every file either on disk or in the ledger.
+    """
+    with (Path(work_dir) / STORED_LEDGER).open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, sort_keys=True) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def stored_entries(work_dir: Path) -> dict[str, dict[str, Any]]:
+    """Entries of the ledger written by :func:`record_stored`, by path (last one wins)."""
+    entries: dict[str, dict[str, Any]] = {}
+    try:
+        with (Path(work_dir) / STORED_LEDGER).open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.endswith("\n"):  # a torn last line (crash) is ignored
+                    entry = json.loads(line)
+                    entries[str(entry["path"])] = entry
+    except FileNotFoundError:
+        pass
+    return entries
+
+
+def _hidden(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
 def build_manifest(
     work_dir: Path, *, crawl_id: str, stats: dict[str, Any], config: dict[str, Any]
 ) -> dict[str, Any]:
-    """Describe the crawl directory ``work_dir`` (every file but the manifest itself)."""
-    files: list[dict[str, Any]] = []
+    """Describe the crawl directory ``work_dir`` (every file but the manifest itself).
+
+    Files already uploaded and removed from a spool directory are taken from its ledger
+    (:func:`stored_entries`); hidden files (the ledger, locks) are not crawl output.
+    """
+    described: dict[str, dict[str, Any]] = {}
     incomplete: list[str] = []
     for path in sorted(p for p in Path(work_dir).rglob("*") if p.is_file()):
         rel = path.relative_to(work_dir).as_posix()
-        if rel in (MANIFEST_NAME, f"{MANIFEST_NAME}.tmp"):
+        if rel in (MANIFEST_NAME, f"{MANIFEST_NAME}.tmp") or _hidden(rel):
             continue
         if path.name.endswith(IN_PROGRESS_SUFFIXES):
             incomplete.append(rel)
             continue
-        kind = _kind(rel)
-        size, sha = _sha256(path)
-        entry: dict[str, Any] = {"path": rel, "kind": kind, "size": size, "sha256": sha}
-        if kind == "warc":
-            entry["records"] = count_warc_records(path)
-        elif kind == "items":
-            entry["items"] = _count_lines(path)
-        files.append(entry)
+        try:
+            described[rel] = describe_file(path, rel)
+        except FileNotFoundError:
+            continue  # uploaded and removed meanwhile: the ledger (read below) has it
+    # Read after the directory scan: a file is in the ledger before it leaves the disk.
+    for rel, entry in stored_entries(work_dir).items():
+        described.setdefault(rel, entry)
+    files = [described[rel] for rel in sorted(described)]
     return {
         "schema": MANIFEST_SCHEMA,
         "crawl_id": crawl_id,
@@ -253,7 +310,7 @@ def verify_manifest(work_dir: Path) -> list[str]:
             problems.append(f"{rel}: sha256 {sha}, manifest says {entry.get('sha256')}")
     for path in sorted(p for p in work_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(work_dir).as_posix()
-        if rel not in listed and rel != MANIFEST_NAME:
+        if rel not in listed and rel != MANIFEST_NAME and not _hidden(rel):
             problems.append(f"{rel}: not listed in the manifest")
     return problems
 
@@ -281,7 +338,9 @@ class ManifestExtension:
         config = settings_snapshot(crawler.settings, ("NEWSARC_", "WARC_", "JSONL_"))
         config["spider"] = getattr(crawler.spidercls, "name", None)
         assert crawler.stats is not None
-        ext = cls(info.work_dir, info.crawl_id, open_store(info.store_uri), crawler.stats, config)
+        # Files are closed in place; for a remote store the spool uploader sends them on.
+        store = work_store(info.local_root, remote=info.remote)
+        ext = cls(info.work_dir, info.crawl_id, store, crawler.stats, config)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext

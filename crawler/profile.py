@@ -1,8 +1,38 @@
 """Site profiles: what newsarc knows about one site, written as declarative YAML.
 
 A profile is optional. Without one the generic extractor works from the page alone; with one,
-the profile's timezone, languages and date order take precedence. Profiles are validated on
-load and every error names the file, the line and the key.
+the profile's timezone, languages, date order and date formats take precedence, its article
+selectors override the generic extractor field by field, and its headline blocks are read with
+their item selectors. Profiles are validated on load and every error names the file, the line
+and the key (``article.title``, ``headline_blocks[1].item``).
+
+Selectors are CSS (``div.story p``) or XPath (anything starting with ``/``, ``./`` or ``(``).
+A CSS selector may end in ``::attr(name)`` or ``::text`` to read an attribute or the element's
+own text; an XPath selector may end in ``/@name``. Example::
+
+    name: example-news
+    timezone: Europe/Berlin
+    languages: [de, en]
+    date_order: DMY
+    date_formats: ["%d.%m.%Y, %H:%M"]
+    article_selector: "article.story"       # a page is an article iff this matches
+    article:
+      title: "h1.headline"
+      lead: "p.standfirst"
+      body: "div.story-body > p"
+      authors: ".byline a"
+      published: "time[itemprop=datePublished]::attr(datetime)"
+      section: ".breadcrumb li:last-child"
+      tags: ".tags a"
+      images: "figure.lead img::attr(src)"
+    headline_blocks:
+      - name: Most read
+        container: "#most-read"
+        item: "li"
+        title: "a"
+        link: "a::attr(href)"
+        views: ".views"
+        time: "time"
 
 Bundled profiles live in ``crawler/profiles/<name>.yaml`` and are found by name.
 """
@@ -10,7 +40,7 @@ Bundled profiles live in ``crawler/profiles/<name>.yaml`` and are found by name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
@@ -19,8 +49,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from crawler.exceptions import ProfileError
+from crawler.extract.selectors import SelectorError, compile_selector
+from crawler.render.policy import RENDER_MODES
 
-__all__ = ["SiteProfile", "bundled_profiles", "load_profile", "parse_timezone"]
+__all__ = [
+    "ArticleSelectors",
+    "HeadlineBlockSelectors",
+    "SiteProfile",
+    "bundled_profiles",
+    "load_profile",
+    "parse_timezone",
+]
 
 _BUNDLED = Path(__file__).parent / "profiles"
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?$")
@@ -44,6 +83,44 @@ def parse_timezone(value: str) -> tzinfo:
 
 
 @dataclass(frozen=True)
+class ArticleSelectors:
+    """Selectors of the article's fields (each optional)."""
+
+    title: str | None = None
+    lead: str | None = None
+    body: str | None = None
+    """Every match is one or more paragraphs of the body, in document order."""
+    authors: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    section: str | None = None
+    tags: str | None = None
+    images: str | None = None
+
+
+@dataclass(frozen=True)
+class HeadlineBlockSelectors:
+    """One named headline block: where it is, what an item is and where its fields are."""
+
+    name: str
+    container: str
+    item: str
+    """Relative to the container."""
+    title: str | None = None
+    """Relative to the item (default: the text of the item's first link)."""
+    link: str | None = None
+    """Relative to the item (default: the ``href`` of the item's first link)."""
+    views: str | None = None
+    time: str | None = None
+    image: str | None = None
+
+
+ARTICLE_FIELDS = tuple(f.name for f in fields(ArticleSelectors))
+BLOCK_FIELDS = tuple(f.name for f in fields(HeadlineBlockSelectors))
+_BLOCK_REQUIRED = ("name", "container", "item")
+
+
+@dataclass(frozen=True)
 class SiteProfile:
     """What a profile says about a site. Every field is optional except ``name``."""
 
@@ -58,6 +135,16 @@ class SiteProfile:
     """Regular expressions; a page whose URL matches one of them is an article page."""
     listing_url_patterns: tuple[str, ...] = ()
     """Regular expressions; a page whose URL matches one of them is never an article page."""
+    date_formats: tuple[str, ...] = ()
+    """``strptime`` formats of the dates the site shows, tried before generic parsing."""
+    article_selector: str | None = None
+    """Selector; when set, a page is an article page exactly when it matches."""
+    article: ArticleSelectors | None = None
+    """Per-field selectors of the article; each one set wins over the generic extractor."""
+    headline_blocks: tuple[HeadlineBlockSelectors, ...] = ()
+    """Named headline blocks read with item selectors instead of being guessed."""
+    render: str | None = None
+    """When pages of the site go through a browser: ``never``, ``always`` or ``auto``."""
     source: str | None = field(default=None, compare=False)
     """Where the profile was loaded from."""
 
@@ -73,6 +160,11 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "date_order": str,
     "article_url_patterns": list,
     "listing_url_patterns": list,
+    "date_formats": list,
+    "article_selector": str,
+    "article": dict,
+    "headline_blocks": list,
+    "render": str,
 }
 
 
@@ -141,6 +233,7 @@ def profile_from_dict(data: Any, *, source: str | None = None) -> SiteProfile:
         if not isinstance(value, _KEYS[key]):
             expected = _KEYS[key]
             kind = expected.__name__ if isinstance(expected, type) else "value"
+            kind = {"dict": "mapping", "str": "string"}.get(kind, kind)
             raise fail(key, f"expected a {kind}, got {type(value).__name__}")
     if "name" not in data:
         raise ProfileError("missing required key", path=source, key="name")
@@ -150,6 +243,9 @@ def profile_from_dict(data: Any, *, source: str | None = None) -> SiteProfile:
             parse_timezone(timezone_name)
         except ValueError as exc:
             raise fail("timezone", str(exc)) from None
+    render = data.get("render")
+    if render is not None and render not in RENDER_MODES:
+        raise fail("render", f"must be one of {', '.join(RENDER_MODES)}")
     date_order = data.get("date_order")
     if date_order is not None and date_order not in _DATE_ORDERS:
         raise fail("date_order", f"must be one of {', '.join(sorted(_DATE_ORDERS))}")
@@ -163,6 +259,17 @@ def profile_from_dict(data: Any, *, source: str | None = None) -> SiteProfile:
                 re.compile(pattern)
             except re.error as exc:
                 raise fail(key, f"invalid regular expression {pattern!r}: {exc}") from None
+    for item in data.get("date_formats", []):
+        if not isinstance(item, str) or "%" not in item:
+            raise fail("date_formats", f"every entry must be a strptime format, got {item!r}")
+    selector = data.get("article_selector")
+    if selector is not None:
+        _check_selector(selector, fail("article_selector", ""))
+    article = _article_selectors(data.get("article"), lines.get("article"), source)
+    blocks = tuple(
+        _block_selectors(index, block, lines.get("headline_blocks"), source)
+        for index, block in enumerate(data.get("headline_blocks", []))
+    )
     return SiteProfile(
         name=data["name"],
         timezone=timezone_name,
@@ -170,5 +277,85 @@ def profile_from_dict(data: Any, *, source: str | None = None) -> SiteProfile:
         date_order=date_order,
         article_url_patterns=tuple(data.get("article_url_patterns", [])),
         listing_url_patterns=tuple(data.get("listing_url_patterns", [])),
+        date_formats=tuple(data.get("date_formats", [])),
+        article_selector=selector,
+        article=article,
+        headline_blocks=blocks,
+        render=render,
         source=source,
     )
+
+
+def _check_selector(value: Any, error: ProfileError) -> str:
+    """Raise ``error`` (with the reason appended) unless ``value`` is a valid selector."""
+    if not isinstance(value, str) or not value.strip():
+        raise ProfileError(
+            f"expected a CSS or XPath selector, got {value!r}",
+            path=error.path,
+            line=error.line,
+            key=error.key,
+        )
+    try:
+        compile_selector(value)
+    except SelectorError as exc:
+        raise ProfileError(str(exc), path=error.path, line=error.line, key=error.key) from None
+    return value
+
+
+def _sub_mapping(
+    value: Any, key: str, line: int | None, source: str | None
+) -> tuple[dict[str, Any], dict[str, int]]:
+    if not isinstance(value, dict):
+        raise ProfileError(
+            f"expected a mapping, got {type(value).__name__}", path=source, line=line, key=key
+        )
+    lines: dict[str, int] = value.pop("__lines__", {})
+    return value, lines
+
+
+def _article_selectors(value: Any, line: int | None, source: str | None) -> ArticleSelectors | None:
+    if value is None:
+        return None
+    data, lines = _sub_mapping(value, "article", line, source)
+    for key, selector in data.items():
+        where = ProfileError("", path=source, line=lines.get(key, line), key=f"article.{key}")
+        if key not in ARTICLE_FIELDS:
+            raise ProfileError(
+                f"unknown field (known fields: {', '.join(ARTICLE_FIELDS)})",
+                path=where.path,
+                line=where.line,
+                key=where.key,
+            )
+        _check_selector(selector, where)
+    return ArticleSelectors(**data)
+
+
+def _block_selectors(
+    index: int, value: Any, line: int | None, source: str | None
+) -> HeadlineBlockSelectors:
+    name = f"headline_blocks[{index}]"
+    data, lines = _sub_mapping(value, name, line, source)
+    line = min(lines.values(), default=line)
+    for key in _BLOCK_REQUIRED:
+        if key not in data:
+            raise ProfileError("missing required key", path=source, line=line, key=f"{name}.{key}")
+    for key, selector in data.items():
+        where = ProfileError("", path=source, line=lines.get(key, line), key=f"{name}.{key}")
+        if key not in BLOCK_FIELDS:
+            raise ProfileError(
+                f"unknown field (known fields: {', '.join(BLOCK_FIELDS)})",
+                path=where.path,
+                line=where.line,
+                key=where.key,
+            )
+        if key == "name":
+            if not isinstance(selector, str) or not selector.strip():
+                raise ProfileError(
+                    "expected a non-empty block name",
+                    path=where.path,
+                    line=where.line,
+                    key=where.key,
+                )
+            continue
+        _check_selector(selector, where)
+    return HeadlineBlockSelectors(**data)

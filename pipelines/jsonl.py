@@ -28,8 +28,7 @@ from scrapy.exporters import JsonLinesItemExporter
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
-from crawler.store import open_store
-from crawler.store.local import fsync_dir
+from crawler.store.local import fsync_dir, work_store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -124,7 +123,9 @@ class JsonLinesPipeline:
         except OSError as exc:
             raise StoreError(f"cannot create item directory {directory}: {exc}") from exc
         assert crawler.stats is not None
-        return cls(directory, info.crawl_id, open_store(info.store_uri), crawler.stats, max_items)
+        # Files are closed in place; for a remote store the spool uploader sends them on.
+        store = work_store(info.local_root, remote=info.remote)
+        return cls(directory, info.crawl_id, store, crawler.stats, max_items)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

@@ -7,6 +7,8 @@ override only what differs. The ``newsarc`` command line layers its own options 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 BOT_NAME = "newsarc"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -64,6 +66,9 @@ NEWSARC_STORE_URI = "./data"
 # Site profile (bundled name or YAML path); None lets the generic extractor work from the page.
 NEWSARC_PROFILE = None
 DEPTH_LIMIT = 0
+# Worker processes for extraction (pure, CPU-bound): "auto" = 1 when the machine has a spare
+# CPU, 0 = extract inline in the crawl process. Lets a crawl use a second core.
+NEWSARC_EXTRACT_WORKERS = "auto"
 
 # --- WARC -------------------------------------------------------------------------------------
 WARC_ENABLED = True  # required in production: turning it off must be deliberate
@@ -72,6 +77,9 @@ WARC_MAX_FILE_SIZE = 100 * 1024 * 1024  # bytes; rotate to a new file after this
 # Request records never carry these headers unless listed in WARC_KEEP_SENSITIVE_HEADERS.
 WARC_STRIP_REQUEST_HEADERS = ["Cookie", "Authorization", "Proxy-Authorization"]
 WARC_CDXJ_ENABLED = True  # write a .cdxj index beside each closed WARC file
+# An unchanged 200 payload (same WARC-Payload-Digest) already archived in this crawl, or in an
+# earlier crawl of the same store, is written as a WARC 1.1 identical-payload-digest revisit.
+WARC_REVISIT_ENABLED = True
 
 # --- Items ------------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -83,9 +91,75 @@ ITEM_PIPELINES = {
 JSONL_MAX_ITEMS_PER_FILE = 100_000  # items; rotate to a new file after this many
 
 EXTENSIONS = {
+    # Holds the crawl directory's lock; closes files a killed crawl left behind, before any
+    # other component writes (crawler/warc/recovery.py).
+    "crawler.warc.recovery.RecoveryExtension": 10,
     "crawler.warc.extension.WarcExtension": 100,
+    # After the WARC extension (spider_closed order); the manifest then lists the WACZ.
+    "crawler.package.WaczExtension": 900,
     "crawler.manifest.ManifestExtension": 1000,
+    # After the manifest (it uploads the manifest last); off unless the store is remote.
+    "crawler.store.spool.SpoolUploadExtension": 1100,
 }
+
+# --- WACZ package (newsarc crawl --wacz) ------------------------------------------------------
+WACZ_ENABLED = False  # package the crawl as <crawl_id>.wacz (WARCs, CDXJ, pages, JSON Lines)
+# webrecorder's wacz command; `make wacz-tool` installs it here, outside the project's env.
+WACZ_COMMAND = str(Path(__file__).resolve().parent.parent / ".tools" / "wacz" / "bin" / "wacz")
+
+# --- Store (remote stores: s3://bucket/prefix) ------------------------------------------------
+# Local spool for a remote store: files are written and closed here, uploaded in the background,
+# verified and then deleted. One subdirectory per store URI; a later run with the same --out
+# uploads what an earlier run left. S3 endpoint/region/credentials: the AWS_* settings (Scrapy's
+# names, e.g. AWS_ENDPOINT_URL) or boto3's standard chain (environment, ~/.aws, roles).
+NEWSARC_SPOOL_DIR = "~/.cache/newsarc/spool"
+STORE_UPLOAD_INTERVAL = 5.0  # seconds between background upload passes during a crawl
+
+# --- Browser rendering (scrapy-playwright + Debian chromium) ---------------------------------
+# When pages go through a browser: "never" (default), "always" or "auto" (render a site once a
+# plain page of it shows empty script-filled containers). `newsarc crawl --render` sets it; a
+# site profile's `render` key applies when the command line says nothing.
+RENDER_MODE = "never"
+# Both schemes go through our subclass of scrapy-playwright's handler, which renders only
+# requests with meta["playwright"]; all others use Scrapy's HTTP/1.1 handler unchanged, and the
+# browser starts only with the first rendered request.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.render.handler.RenderDownloadHandler",
+    "https": "crawler.render.handler.RenderDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+# `playwright install` cannot download here: use Debian's chromium. The extra flags stop
+# chromium's own background traffic (refused on closed networks, and noise in any case).
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "timeout": 30_000,  # milliseconds to start the browser
+    "args": [
+        "--no-sandbox",  # we run as root in containers
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+    ],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 2  # a recycled context closes while the next one fills
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000  # milliseconds
+PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER = True
+# Images, media and fonts are not fetched by the browser (speed, memory; they are not archived).
+PLAYWRIGHT_ABORT_REQUEST = "crawler.render.handler.abort_heavy_resources"
+RENDER_CONCURRENT_PAGES = 4  # pages rendered at once; more did not help on 2 cores
+RENDER_PAGE_TIMEOUT = 30.0  # seconds for one page in total; then it is cut off and fails
+RENDER_SETTLE_TIMEOUT = 3.0  # seconds to wait after `load` for network quiet (XHR/fetch)
+RENDER_CONTEXT_MAX_PAGES = 100  # pages per browser context before it is recycled
+RENDER_RETRY_TIMES = 1  # retries of a page whose browser crashed under it
+# Browser responses written as WARC response records (Playwright resource types).
+RENDER_CAPTURE_RESOURCE_TYPES = ["document", "xhr", "fetch"]
+RENDER_CAPTURE_MAX_BYTES = 10 * 1024 * 1024  # bytes; larger browser responses are not archived
+DOWNLOADER_MIDDLEWARES["crawler.render.retry.RenderRetryMiddleware"] = 560
 
 # --- Framework --------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

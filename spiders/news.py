@@ -14,7 +14,13 @@ Arguments (``-a`` with ``scrapy crawl news``, options with ``newsarc crawl``):
 ``start_urls`` (comma-separated or list), ``profile`` (bundled name or YAML path),
 ``max_pages`` (pages to fetch at most; 0 = no limit).
 
-Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``DOWNLOAD_MAXSIZE``.
+Rendering: each page request carries ``meta["playwright"]`` when its site is rendered
+(:class:`~crawler.render.policy.RenderPolicy`; ``RENDER_MODE`` from the command line, else the
+profile's ``render``, else the setting). In ``auto`` mode a plain page that needs scripts is
+requested again in the browser and its site is rendered from then on (``render/auto_detected``).
+
+Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``,
+``DOWNLOAD_MAXSIZE``.
 Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_html``,
 ``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
 ``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -37,16 +44,18 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler.extract import extract_page
 from crawler.extract.types import PageInput
+from crawler.extractpool import ExtractorPool
 from crawler.items import WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
+from crawler.render.policy import RenderMode, RenderPolicy, parse_render_mode
 from crawler.warc.extension import META_FETCHED_AT, META_WARC
 
 if TYPE_CHECKING:
@@ -82,6 +91,26 @@ def _fetched_at(value: Any) -> datetime:
     return datetime.now(UTC)
 
 
+def _extract_workers(crawler: Crawler) -> int:
+    """NEWSARC_EXTRACT_WORKERS, with "auto" = one worker when there is a spare CPU."""
+    value = crawler.settings.get("NEWSARC_EXTRACT_WORKERS", "auto")
+    if value in (None, "", "auto"):
+        if "asyncio" not in str(crawler.settings.get("TWISTED_REACTOR") or ""):
+            return 0  # awaiting the pool needs the asyncio reactor
+        return 1 if (os.cpu_count() or 1) > 1 else 0
+    return max(0, int(value))
+
+
+def _render_mode(crawler: Crawler, profile: SiteProfile | None) -> RenderMode:
+    """RENDER_MODE from the command line, else the profile's ``render``, else the setting."""
+    settings = crawler.settings
+    from_cmdline = (settings.getpriority("RENDER_MODE") or 0) >= SETTINGS_PRIORITIES["cmdline"]
+    value = settings.get("RENDER_MODE", "never")
+    if not from_cmdline and profile is not None and profile.render:
+        value = profile.render
+    return parse_render_mode(value)
+
+
 def _site_host(host: str) -> str:
     host = host.lower()
     return host[4:] if host.startswith("www.") else host
@@ -113,7 +142,9 @@ class NewsSpider(scrapy.Spider):
         self.pages_scheduled = 0
         self.seen: set[str] = set()
         self.failures: list[tuple[str, str]] = []
+        self.extractor = ExtractorPool(0)
         self.skipped: list[tuple[str, str]] = []
+        self.render = RenderPolicy(RenderMode.NEVER)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -121,8 +152,17 @@ class NewsSpider(scrapy.Spider):
         name = spider.profile_name or crawler.settings.get("NEWSARC_PROFILE")
         spider.profile = load_profile(name) if name else None
         spider.crawl_id = crawler.settings.get("NEWSARC_CRAWL_ID")
+        spider.render = RenderPolicy(_render_mode(crawler, spider.profile))
+        crawler.signals.connect(spider.open_extractor, signal=signals.spider_opened)
+        crawler.signals.connect(spider.close_extractor, signal=signals.spider_closed)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    def open_extractor(self) -> None:
+        self.extractor = ExtractorPool(_extract_workers(self.crawler), self.crawler.stats)
+
+    def close_extractor(self) -> None:
+        self.extractor.close()
 
     # --- discovery ---------------------------------------------------------------------------
 
@@ -130,7 +170,13 @@ class NewsSpider(scrapy.Spider):
         for url in self.start_urls:
             self.seen.add(url)
             self.pages_scheduled += 1
-            yield Request(url, callback=self.parse_page, errback=self.on_error, dont_filter=True)
+            yield Request(
+                url,
+                callback=self.parse_page,
+                errback=self.on_error,
+                dont_filter=True,
+                meta=self._render_meta(url),
+            )
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
         """Schedule the sitemaps robots.txt declares (same site only)."""
@@ -141,6 +187,11 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.engine.crawl(
                     Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=10)
                 )
+
+    def _render_meta(self, url: str) -> dict[str, Any]:
+        """Request meta for a page: ``playwright`` when its site is rendered."""
+        site = _site_host(urlsplit(url).hostname or "")
+        return {"playwright": True} if self.render.render_first(site) else {}
 
     def _on_site(self, url: str) -> bool:
         host = _site_host(urlsplit(url).hostname or "")
@@ -159,17 +210,24 @@ class NewsSpider(scrapy.Spider):
             if self.max_pages and self.pages_scheduled >= self.max_pages:
                 return
             self.pages_scheduled += 1
-            yield Request(url, callback=self.parse_page, errback=self.on_error, priority=priority)
+            yield Request(
+                url,
+                callback=self.parse_page,
+                errback=self.on_error,
+                priority=priority,
+                meta=self._render_meta(url),
+            )
 
     # --- callbacks ---------------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         """An HTML page: extract items, follow links and feeds."""
         assert self.crawler.stats is not None
         stats = self.crawler.stats
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if any(kind in content_type for kind in _FEED_TYPES) or "xml" in content_type:
-            yield from self._parse_xml(response)
+            for request in self._parse_xml(response):
+                yield request
             return
         stats.inc_value("newsarc/pages_fetched")
         if not isinstance(response, TextResponse) or "html" not in (content_type or "html"):
@@ -177,7 +235,7 @@ class NewsSpider(scrapy.Spider):
             return
         fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))
         try:
-            result = extract_page(
+            result = await self.extractor.extract(
                 PageInput(
                     url=response.url,
                     html=response.text,
@@ -190,6 +248,30 @@ class NewsSpider(scrapy.Spider):
             logger.exception("Extraction failed on %s", response.url, extra={"spider": self})
             return
         stats.inc_value(f"newsarc/page_type/{result.page_type}")
+        # --- rendering (auto): a plain page that needs scripts is fetched again in the browser.
+        if "playwright" not in response.flags:
+            reason = self.render.check_plain(
+                _site_host(urlsplit(response.url).hostname or ""),
+                response.text,
+                found_article=result.article is not None or result.page_type != "article",
+                found_headlines=bool(result.headlines),
+            )
+            if reason is not None:
+                stats.inc_value("render/auto_detected")
+                logger.info(
+                    "Rendering %s and the rest of its site in the browser: %s",
+                    response.url,
+                    reason,
+                    extra={"spider": self},
+                )
+                yield Request(
+                    response.url,
+                    callback=self.parse_page,
+                    errback=self.on_error,
+                    dont_filter=True,
+                    meta={"playwright": True},
+                )
+                return
         warc = response.meta.get(META_WARC)
         envelope: dict[str, Any] = {
             "crawl_id": self.crawl_id,
@@ -203,8 +285,10 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value(f"extract/{self.name}/headlines", len(result.headlines))
         for headline in result.headlines:
             yield dataclasses.replace(headline, **envelope)
-        yield from self._follow_feeds(result.feeds)
-        yield from self._follow(result.links)
+        for request in self._follow_feeds(result.feeds):
+            yield request
+        for request in self._follow(result.links):
+            yield request
 
     def _follow_feeds(self, feeds: Iterable[str]) -> Iterator[Request]:
         for url in feeds:

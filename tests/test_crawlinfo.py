@@ -29,7 +29,7 @@ def test_from_settings(tmp_path: Path) -> None:
         settings_dict={"NEWSARC_CRAWL_ID": "c1", "NEWSARC_STORE_URI": f"file://{tmp_path}"}
     )
     info = CrawlInfo.from_crawler(crawler)
-    assert info == CrawlInfo("c1", f"file://{tmp_path}", tmp_path / "c1")
+    assert info == CrawlInfo("c1", f"file://{tmp_path}", tmp_path / "c1", tmp_path)
     for bad in ({"NEWSARC_CRAWL_ID": "../x"}, {"NEWSARC_STORE_URI": "s3://b/p"}):
         settings = {"NEWSARC_CRAWL_ID": "c1", "NEWSARC_STORE_URI": str(tmp_path), **bad}
         with pytest.raises(ConfigError):

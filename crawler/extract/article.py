@@ -373,6 +373,8 @@ def read_article_fields(
         ],
         context,
     )
+    if published is None:
+        published = _visible_date(seg, context)
     modified = _date(
         [
             _jsonld_str(article.get("dateModified")),
@@ -399,6 +401,60 @@ def read_article_fields(
         canonical_url=canonical,
         is_article_meta=og_type == "article" or bool(meta.jsonld_articles),
     )
+
+
+_MONTHS = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
+    r"okt|dez|janv|févr|mars|avr|juil|déc|ene|abr|ago|dic|out|set|"
+    r"январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[\w.]*"
+)
+_CLOCK = r"(?:,?\s+(?:at\s+|um\s+|в\s+|às\s+|-\s+)?\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+_ZONE = r"(?:\s*(?:GMT|UTC|BST|CET|CEST|MSK|EST|EDT|PST|PDT)(?:[+-]\d{1,2})?)?"
+# A date (with its time, if any) inside a line of visible text ("Filed 4 Dec 2025 14:05 GMT by").
+_VISIBLE_DATE = re.compile(
+    rf"\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}})?"
+    rf"|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}{_CLOCK}{_ZONE}"
+    rf"|\b\d{{1,2}}\.?\s+{_MONTHS},?\s+\d{{4}}{_CLOCK}{_ZONE}"
+    rf"|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}{_ZONE}",
+    re.IGNORECASE,
+)
+_DATE_HINT = re.compile(r"date|time|meta|info|byline|posted|filed|publish|dateline|stamp")
+_MAX_DATE_LINE_CHARS = 160
+_MAX_DATE_SCAN = 300
+
+
+def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
+    """The first date shown near the article (no machine-readable one exists), if any.
+
+    Short text elements of the article's surroundings are scanned in document order, those
+    whose class or id hints at a date first; the first date-shaped substring that parses wins.
+    """
+    scope = seg.main.getparent() if seg.main is not None else None
+    if scope is None:
+        scope = seg.root
+    hinted: list[str] = []
+    plain: list[str] = []
+    walker = etree.iterwalk(scope, events=("start",))
+    for count, (_event, el) in enumerate(walker):
+        if count > _MAX_DATE_SCAN * 10 or len(hinted) + len(plain) > _MAX_DATE_SCAN:
+            break
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a"):
+            continue
+        if seg.is_excluded(el):
+            walker.skip_subtree()
+            continue
+        own = " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
+        if not own or len(own) > _MAX_DATE_LINE_CHARS:
+            continue
+        (hinted if _DATE_HINT.search(attr_hint(el)) else plain).append(own)
+    for line in (*hinted, *plain):
+        match = _VISIBLE_DATE.search(line)
+        if match is None:
+            continue
+        parsed = resolve_displayed(match.group(0), context)
+        if parsed is not None:
+            return parsed
+    return None
 
 
 def _first_time(seg: Segmentation) -> str | None:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 __all__ = ["parse_count"]
 
-# Multipliers as written in English and Russian-language news sites ("1.2K", "3 млн").
+# Multipliers as written on English, Russian and German news sites ("1.2K", "3 млн", "2 Mio.").
 _MULTIPLIERS = {
     "k": 1_000,
     "к": 1_000,  # Cyrillic ka
@@ -25,11 +25,14 @@ _MULTIPLIERS = {
     "b": 1_000_000_000,
     "bn": 1_000_000_000,
     "млрд": 1_000_000_000,
+    "tsd": 1_000,  # German: "1,2 Tsd."
+    "mio": 1_000_000,
+    "mrd": 1_000_000_000,
 }
 # Words that may stand next to a view count.
 _VIEW_WORDS = r"(?:views?|viewed|reads?|plays?|просмотр\w*|прочтени\w*|aufrufe|vues?|visitas)"
 _NUMBER = r"\d+(?:[ \u00a0\u202f\u2009',.]\d{3})+|\d+(?:[.,]\d+)?"
-_MULT = r"k|к|th|тыс|m|mn|mln|млн|b|bn|млрд"
+_MULT = r"k|к|th|тыс|tsd|mio|mrd|m|mn|mln|млн|b|bn|млрд"
 _COUNT = re.compile(
     rf"^(?:{_VIEW_WORDS}\s*:?\s*)?"
     rf"(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?\.?"

@@ -48,7 +48,16 @@ _TIME_HINT = re.compile(
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
     r"|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
     r"|назад|вчера|сегодня|минут|час|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр"
-    r"|октябр|ноябр|декабр",
+    r"|октябр|ноябр|декабр"
+    r"|\b(?:vor\s+\d+\s+(?:sek|min|std|stunde|tag|woche)|gestern|heute|vorgestern)"
+    r"|\b(?:januar|februar|märz|mai|juni|juli|oktober|dezember|okt|dez)\b",
+    re.IGNORECASE,
+)
+# Words that introduce a date on a page ("posted on", "Veröffentlicht am", "Обновлено:").
+_DATE_PREFIX = re.compile(
+    r"^(?:(?:last\s+)?(?:posted|published|updated|filed|modified|publicado|actualizado|"
+    r"atualizado|publié|mis à jour|veröffentlicht|aktualisiert|stand|опубликовано|обновлено)"
+    r"\s*(?:on|at|am|um|em|el|le)?\s*:?\s*)",
     re.IGNORECASE,
 )
 # Thin normalisation before dateparser: a comma after a relative day word ("Yesterday, 23:59").
@@ -178,7 +187,7 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     be later than the capture time. An explicit zone in the text ("14:05 GMT") wins. Returns
     ``None`` when the text is not a date.
     """
-    text = " ".join(raw.split())
+    text = _DATE_PREFIX.sub("", " ".join(raw.split()))
     if not text or len(text) > _MAX_DISPLAYED_CHARS:
         return None
     iso = parse_machine_date(text, context.tz)

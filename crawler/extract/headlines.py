@@ -57,13 +57,20 @@ def _short_leaves(item: Element, link: Element) -> list[tuple[Element, str]]:
     for el in item.iter():
         if not isinstance(el.tag, str) or el is link:
             continue
-        if len(el) and el.tag != "time":
-            # Only elements without element children, or <time>, carry one value each.
+        if len(el) and el.tag != "time" and not _only_empty_children(el):
+            # Only elements without element children (icons aside), or <time>, carry one value.
             continue
         text = normalize_space(str(raw_string(el)))
         if text and len(text) <= _MAX_SHORT_CHARS:
             leaves.append((el, text))
     return leaves
+
+
+def _only_empty_children(el: Element) -> bool:
+    """Whether every child is an empty decoration (an icon ``<i>``, ``<svg>``, ``<img>``)."""
+    return all(
+        isinstance(child.tag, str) and not normalize_space(str(raw_string(child))) for child in el
+    )
 
 
 def _title_element(link: Element) -> Element:

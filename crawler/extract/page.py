@@ -19,11 +19,14 @@ from lxml import etree
 
 from crawler.extract.article import body_paragraphs, read_article_fields
 from crawler.extract.dates import DateContext, format_datetime, infer_timezone
-from crawler.extract.headlines import read_headlines
+from crawler.extract.dom import raw_string
+from crawler.extract.fallback import FALLBACK_WORDS, article_like_url, second_pass
+from crawler.extract.headlines import HeadlineFields, read_headlines
 from crawler.extract.links import UrlResolver, extract_links
 from crawler.extract.metadata import read_metadata
+from crawler.extract.profiled import apply_article_selectors, matches, read_profile_blocks
 from crawler.extract.segment import segment
-from crawler.extract.text import word_count
+from crawler.extract.text import normalize_space, word_count
 from crawler.extract.types import PageResult
 from crawler.items import ArticleItem, HeadlineItem
 
@@ -101,6 +104,61 @@ def _matches(patterns: tuple[str, ...], url: str) -> bool:
     return any(re.search(pattern, url) for pattern in patterns)
 
 
+def _overlaps(el: Element, containers: list[Element]) -> bool:
+    """Whether ``el`` is one of ``containers``, inside one, or holds one."""
+    chain = [el, *el.iterancestors()]
+    for container in containers:
+        if any(node is container for node in chain):
+            return True
+        if any(node is el for node in container.iterancestors()):
+            return True
+    return False
+
+
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "»", ":")
+_EDGE_MAX_WORDS = 14
+
+
+def _edge_junk(paragraph: str) -> bool:
+    """A short line of separated links or labels ("Print | Email a friend"), not a sentence."""
+    return (
+        "|" in paragraph
+        and len(paragraph.split()) <= _EDGE_MAX_WORDS
+        and not paragraph.rstrip().endswith(_SENTENCE_END)
+    )
+
+
+def _trim_edges(paragraphs: list[str], title: str | None) -> list[str]:
+    """Drop a repeated headline and separator-joined furniture lines at either end of the body.
+
+    Pages that lay out the article as ``<br>``-separated text (old table layouts) put the
+    headline, the dateline and "Print | Send" into the same container as the paragraphs.
+    """
+    out = list(paragraphs)
+    if out and title and out[0].startswith(title):
+        rest = out[0][len(title) :].strip()
+        if rest:
+            out[0] = rest
+        else:
+            out.pop(0)
+    while out and _edge_junk(out[0]):
+        out.pop(0)
+    while out and _edge_junk(out[-1]):
+        out.pop()
+    return out
+
+
+def _heading_is_title(root: Element, title: str | None) -> bool:
+    """Whether an ``<h2>``/``<h3>`` shows the page's title (an article without an ``<h1>``)."""
+    if not title:
+        return False
+    for el in root.iter("h2", "h3"):
+        text = normalize_space(str(raw_string(el)))
+        if text and text == title:
+            return True
+    return False
+
+
 def extract_page(page: PageInput) -> PageResult:
     """Extract everything a page yields. Never raises on bad HTML; see ``PageResult.reason``."""
     html = page.html if isinstance(page.html, str) else ""
@@ -138,6 +196,12 @@ def _extract(page: PageInput, root: Element, flags: list[str]) -> PageResult:
     site = profile.name if profile is not None else (urlsplit(url).hostname or "")
     fetched_at = format_datetime(page.fetched_at.astimezone(UTC))
 
+    blocks = seg.blocks
+    profile_headlines: list[HeadlineFields] = []
+    if profile is not None and profile.headline_blocks:
+        # Profile blocks replace whatever generic block overlaps them.
+        profile_headlines, containers = read_profile_blocks(root, profile, context, resolve)
+        blocks = [b for b in blocks if not _overlaps(b.container, containers)]
     headlines = [
         HeadlineItem(
             site=site,
@@ -154,7 +218,7 @@ def _extract(page: PageInput, root: Element, flags: list[str]) -> PageResult:
             image=h.image,
             flags=[f for f in flags if f == FLAG_TZ_ASSUMED],
         )
-        for h in read_headlines(seg.blocks, context, resolve)
+        for h in [*profile_headlines, *read_headlines(blocks, context, resolve)]
     ]
 
     page_type, article, reason = _article(
@@ -194,17 +258,62 @@ def _article(
     if profile is not None and _matches(profile.listing_url_patterns, page.url):
         return "listing", None, "listing page (profile URL pattern)"
     fields = read_article_fields(seg, meta, resolve, context)
+    used: list[str] = []
+    override: list[str] | None = None
+    if profile is not None and profile.article is not None:
+        profiled = apply_article_selectors(
+            seg.root,
+            profile.article,
+            fields,
+            context,
+            resolve,
+            date_formats=profile.date_formats,
+        )
+        fields, override, used = profiled.fields, profiled.paragraphs, profiled.used
     skip = {fields.lead_element} if fields.lead_element is not None else set()
-    paragraphs = body_paragraphs(seg, skip)
+    engine: str | None = None
+    if override is not None:
+        paragraphs = override
+    else:
+        paragraphs = _trim_edges(body_paragraphs(seg, skip), fields.title)
     text = "\n\n".join(paragraphs)
     words = word_count(text)
+    if (
+        override is None
+        and words < FALLBACK_WORDS
+        and (fields.is_article_meta or article_like_url(page.url))
+    ):
+        second = second_pass(page.html[:MAX_HTML_CHARS], page.url, len(seg.text_len))
+        second_text = "\n\n".join(second)
+        if word_count(second_text) > words:
+            paragraphs, text, words, engine = (
+                second,
+                second_text,
+                word_count(second_text),
+                "trafilatura",
+            )
     real = sum(1 for p in paragraphs if word_count(p) >= _REAL_PARAGRAPH_WORDS)
     by_pattern = profile is not None and _matches(profile.article_url_patterns, page.url)
+    if profile is not None and profile.article_selector:
+        if not matches(seg.root, profile.article_selector):
+            if headline_count >= _LISTING_MIN_HEADLINES:
+                return "listing", None, "listing page (profile article_selector does not match)"
+            return "other", None, "profile article_selector does not match"
+        by_pattern = True
+        used.append("article_selector")
     substantial = (real >= _MIN_ARTICLE_PARAGRAPHS and words >= _MIN_ARTICLE_WORDS) or (
         # Declared articles may be short (paywalled, truncated teasers of themselves).
         fields.is_article_meta and real >= 1 and words >= _MIN_DECLARED_ARTICLE_WORDS
     )
-    signalled = fields.is_article_meta or any(True for _ in seg.root.iter("h1"))
+    if engine is not None:
+        # The second pass ran only because the page looks like an article (metadata or URL).
+        substantial = substantial or (real >= 1 and words >= _MIN_ARTICLE_WORDS)
+    signalled = (
+        engine is not None
+        or fields.is_article_meta
+        or any(True for _ in seg.root.iter("h1"))
+        or _heading_is_title(seg.root, fields.title)
+    )
     if by_pattern:
         if not paragraphs:
             return "article", None, "article URL pattern but no article text found"
@@ -231,8 +340,9 @@ def _article(
         images=fields.images,
         word_count=words,
         extraction={
-            "method": "profile" if profile is not None else "auto",
+            "method": "profile" if used else "auto",
             "extractor_version": EXTRACTOR_VERSION,
+            **({"engine": engine} if engine else {}),
         },
         flags=list(flags),
     )

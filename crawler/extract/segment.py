@@ -72,6 +72,9 @@ _CLASS_WEIGHT = 25
 _WRAPPER_SHARE = 0.5
 _WIDEN_GAIN = 1.33
 _MAX_WIDEN_LINK_DENSITY = 0.4
+_WIDEN_LOOKUP = 2
+# Looking through a wrapper, the text added must be prose: at most this share inside links.
+_MAX_ADDED = 0.15
 
 
 @dataclass
@@ -242,15 +245,25 @@ def segment(root: Element, resolve: UrlResolver, page_url: str) -> Segmentation:
         final = score * (1 - _density(node, text_len, link_len))
         if final > best:
             best, main = final, node
+    # Widen while an ancestor adds substantial paragraph text. Wrappers that add nothing (a
+    # grid cell beside an empty ad rail) are looked through, up to _WIDEN_LOOKUP levels, so an
+    # article split into sibling chunks is taken whole.
     while main is not None:
-        parent = main.getparent()
-        if parent is None or parent.tag in {"html"}:
+        widened = False
+        candidate = main.getparent()
+        for step in range(_WIDEN_LOOKUP):
+            if candidate is None or candidate.tag == "html":
+                break
+            if _density(candidate, text_len, link_len) > _MAX_WIDEN_LINK_DENSITY:
+                break
+            if para_len.get(candidate, 0) >= _WIDEN_GAIN * para_len.get(main, 0) and (
+                step == 0 or _added_density(candidate, main, text_len, link_len) <= _MAX_ADDED
+            ):
+                main, widened = candidate, True
+                break
+            candidate = candidate.getparent()
+        if not widened:
             break
-        if para_len.get(parent, 0) < _WIDEN_GAIN * para_len.get(main, 0):
-            break
-        if _density(parent, text_len, link_len) > _MAX_WIDEN_LINK_DENSITY:
-            break
-        main = parent
     return Segmentation(
         root=root,
         main=main,
@@ -261,6 +274,15 @@ def segment(root: Element, resolve: UrlResolver, page_url: str) -> Segmentation:
         link_len=link_len,
         has_block=has_block,
     )
+
+
+def _added_density(
+    outer: Element, inner: Element, text_len: dict[Element, int], link_len: dict[Element, int]
+) -> float:
+    """Share of the text ``outer`` adds to ``inner`` that sits inside links."""
+    added = text_len.get(outer, 0) - text_len.get(inner, 0)
+    links = link_len.get(outer, 0) - link_len.get(inner, 0)
+    return links / added if added > 0 else 0.0
 
 
 def _density(el: Element, text_len: dict[Element, int], link_len: dict[Element, int]) -> float:

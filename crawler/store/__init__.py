@@ -1,22 +1,34 @@
 """Object stores: where finished crawl files end up, chosen by URI scheme.
 
-``file://`` or a plain path → :class:`LocalStore`; ``s3://`` arrives with the archive issue
-(a :class:`~crawler.exceptions.ConfigError` until then). Modelled on Scrapy's
+``file://`` or a plain path → :class:`LocalStore`; ``s3://bucket/prefix`` → :class:`S3Store`
+(client from :func:`~crawler.store.s3.make_s3_client`). Modelled on Scrapy's
 ``FEED_STORAGES_BASE``.
 """
 
 from __future__ import annotations
 
-from crawler.crawlinfo import local_store_root
+from typing import TYPE_CHECKING, Any
+
+from crawler.crawlinfo import is_remote_store, local_store_root
 from crawler.store.base import Store, check_key
 from crawler.store.local import LocalStore
+from crawler.store.s3 import S3Store
 
-__all__ = ["LocalStore", "Store", "check_key", "open_store"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["LocalStore", "S3Store", "Store", "check_key", "open_store"]
 
 
-def open_store(uri: str) -> Store:
-    """Return the store for ``uri`` (a local path, ``file://…``; ``s3://`` not yet)."""
-    # local_store_root rejects s3:// and unknown schemes with a ConfigError.
+def open_store(uri: str, settings: Mapping[str, Any] | None = None) -> Store:
+    """Return the store for ``uri``: a local path, ``file://…`` or ``s3://bucket/prefix``.
+
+    ``settings`` (optional) supplies ``AWS_*`` values for the S3 client; boto3's standard
+    chain fills in the rest.
+    """
+    if is_remote_store(uri):
+        return S3Store.from_uri(uri, settings)
+    # local_store_root rejects unknown schemes with a ConfigError.
     store = LocalStore(local_store_root(uri))
     store.uri = uri
     return store

@@ -6,7 +6,7 @@ the file already is ``<root>/<key>`` (a crawl writing straight into the local st
 is copied; ``put`` only checks the file is there.
 
 Files still being written by a crawl (``*.open``, ``*.tmp``) are not keys: ``list`` and
-``exists`` ignore them.
+``exists`` ignore them; ``list`` also skips hidden bookkeeping files and directories (crawl locks).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import BinaryIO
 from crawler.exceptions import StoreError
 from crawler.store.base import check_key
 
-__all__ = ["IN_PROGRESS_SUFFIXES", "LocalStore", "fsync_dir"]
+__all__ = ["IN_PROGRESS_SUFFIXES", "LocalStore", "SpoolStore", "fsync_dir", "work_store"]
 
 #: Suffixes of files that are still being written; never listed as keys.
 IN_PROGRESS_SUFFIXES = (".open", ".tmp")
@@ -92,11 +92,12 @@ class LocalStore:
             return []
         keys: list[str] = []
         try:
-            for dirpath, _dirnames, filenames in os.walk(self.root):
+            for dirpath, dirnames, filenames in os.walk(self.root):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
                 rel = Path(dirpath).relative_to(self.root).as_posix()
                 for name in filenames:
-                    if name.endswith(IN_PROGRESS_SUFFIXES):
-                        continue
+                    if name.endswith(IN_PROGRESS_SUFFIXES) or name.startswith("."):
+                        continue  # in progress, or bookkeeping (locks, ledgers)
                     key = name if rel == "." else f"{rel}/{name}"
                     if key.startswith(prefix):
                         keys.append(key)
@@ -107,3 +108,20 @@ class LocalStore:
     def exists(self, key: str) -> bool:
         path = self._path(key)
         return not path.name.endswith(IN_PROGRESS_SUFFIXES) and path.is_file()
+
+
+class SpoolStore(LocalStore):
+    """A remote store's spool, as seen by the components that write crawl files into it.
+
+    A closed file already is where the spool uploader (:mod:`crawler.store.spool`) looks for
+    it; from that moment the uploader owns it and may upload and delete it at any time, so
+    ``put`` only checks the key and touches nothing.
+    """
+
+    def put(self, local_path: Path, key: str) -> None:
+        check_key(key)
+
+
+def work_store(root: Path, *, remote: bool) -> LocalStore:
+    """The store crawl components put closed files into: the local store, or the spool."""
+    return SpoolStore(root) if remote else LocalStore(root)

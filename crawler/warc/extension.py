@@ -16,18 +16,21 @@ A write failure (disk full, …) is logged at ERROR and closes the spider with r
 index) is put into the store under ``<crawl_id>/warc/<name>``; a failed put keeps the local file.
 
 Settings read: ``WARC_ENABLED``, ``WARC_PREFIX``, ``WARC_MAX_FILE_SIZE``,
-``WARC_STRIP_REQUEST_HEADERS``, ``WARC_CDXJ_ENABLED``, ``NEWSARC_CRAWL_ID``,
+``WARC_STRIP_REQUEST_HEADERS``, ``WARC_CDXJ_ENABLED``, ``WARC_REVISIT_ENABLED``,
+``NEWSARC_CRAWL_ID``,
 ``NEWSARC_STORE_URI``, ``USER_AGENT``, ``ROBOTSTXT_OBEY``.
 
 Stats written: ``warc/records_written``, ``warc/bytes_written``, ``warc/files_closed``,
 ``warc/write_failed``, ``warc/store_failed``, ``warc/unarchived`` (responses seen after a
-write failure), ``warc/rendered`` (DOM records).
+write failure), ``warc/rendered`` (DOM records), ``warc/revisits`` (responses written as
+``revisit`` records, see :mod:`crawler.warc.dedup`), ``warc/index_failed``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -36,10 +39,12 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.crawlinfo import CrawlInfo, software_versions
 from crawler.exceptions import StoreError
-from crawler.store import open_store
+from crawler.store.local import work_store
+from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex, index_warc
 from crawler.warc.writer import FileStats, HttpExchange, WarcFileWriter, WarcWriteError
 
 if TYPE_CHECKING:
@@ -54,7 +59,13 @@ if TYPE_CHECKING:
 
     from crawler.store import Store
 
-__all__ = ["META_FETCHED_AT", "META_WARC", "WarcExtension", "exchange_from_scrapy"]
+__all__ = [
+    "META_FETCHED_AT",
+    "META_RENDERED_WARC_HEADERS",
+    "META_WARC",
+    "WarcExtension",
+    "exchange_from_scrapy",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +73,9 @@ logger = logging.getLogger(__name__)
 META_WARC = "newsarc_warc"
 #: Request meta key holding the capture time (ISO 8601 UTC) written as ``WARC-Date``.
 META_FETCHED_AT = "newsarc_fetched_at"
+#: Request meta key (set by crawler.render) with extra WARC headers for a rendered page's DOM
+#: record, e.g. ``WARC-Refers-To`` naming the browser's document response record.
+META_RENDERED_WARC_HEADERS = "newsarc_rendered_warc_headers"
 
 _PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -148,6 +162,7 @@ class WarcExtension:
         self.strip_headers = tuple(strip_headers)
         self.close_spider = close_spider
         self.failed = False
+        self.index_on_store = False
         writer.on_close = self._file_closed
 
     @classmethod
@@ -184,12 +199,16 @@ class WarcExtension:
             "http-header-user-agent": str(settings.get("USER_AGENT") or ""),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         }
+        revisits = settings.getbool("WARC_REVISIT_ENABLED")
+        index = DigestIndex(info.local_root / DIGEST_INDEX_NAME) if revisits else None
         writer = WarcFileWriter(
             directory,
             prefix,
             max_size,
             warcinfo,
             cdxj_enabled=settings.getbool("WARC_CDXJ_ENABLED"),
+            digest_index=index,
+            revisits=revisits,
         )
 
         def close_spider(reason: str) -> None:
@@ -200,12 +219,15 @@ class WarcExtension:
         assert crawler.stats is not None
         ext = cls(
             writer,
-            open_store(info.store_uri),
+            # Closed in place; for a remote store the spool uploader sends files on.
+            work_store(info.local_root, remote=info.remote),
             crawl_id=info.crawl_id,
             stats=crawler.stats,
             strip_headers=strip,
             close_spider=close_spider,
         )
+        # A remote store's spool uploader indexes a file once the store verified it.
+        ext.index_on_store = index is not None and not info.remote
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -217,11 +239,16 @@ class WarcExtension:
             return
         fetched_at = datetime.now(UTC)
         records_before = self.writer.total_records
+        revisits_before = self.writer.revisits_written
         bytes_before = self.writer.total_bytes
         try:
             if request.meta.get("playwright"):
                 ref = self.writer.write_rendered(
-                    response.url, fetched_at, response.body, status=response.status
+                    response.url,
+                    fetched_at,
+                    response.body,
+                    status=response.status,
+                    extra_warc_headers=request.meta.get(META_RENDERED_WARC_HEADERS),
                 )
                 self.stats.inc_value("warc/rendered")
             else:
@@ -234,6 +261,8 @@ class WarcExtension:
             # Counts include the warcinfo record of a newly opened file.
             self.stats.inc_value("warc/records_written", self.writer.total_records - records_before)
             self.stats.inc_value("warc/bytes_written", self.writer.total_bytes - bytes_before)
+            if self.writer.revisits_written > revisits_before:
+                self.stats.inc_value("warc/revisits")
         request.meta[META_WARC] = ref
         request.meta[META_FETCHED_AT] = fetched_at.isoformat().replace("+00:00", "Z")
 
@@ -254,6 +283,7 @@ class WarcExtension:
     def _file_closed(self, path: Path, stats: FileStats) -> None:
         self.stats.inc_value("warc/files_closed")
         paths = [path] if stats.cdxj_path is None else [path, stats.cdxj_path]
+        stored = True
         for local in paths:
             key = f"{self.crawl_id}/warc/{local.name}"
             try:
@@ -261,6 +291,15 @@ class WarcExtension:
             except StoreError as exc:
                 logger.error("Could not store %s as %s (kept locally): %s", local, key, exc)
                 self.stats.inc_value("warc/store_failed")
+                stored = False
+        index = self.writer.digest_index
+        if stored and self.index_on_store and index is not None:
+            # Closed, verified and stored: later revisits may now point into this file.
+            try:
+                index_warc(index, path, self.crawl_id)
+            except (OSError, sqlite3.Error, ArchiveLoadFailed) as exc:
+                logger.error("Could not add %s to the digest index: %s", path.name, exc)
+                self.stats.inc_value("warc/index_failed")
 
 
 def _log_close_failure(failure: Failure) -> None:

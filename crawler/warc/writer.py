@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
@@ -47,6 +48,7 @@ from warcio.warcwriter import WARCWriter
 from crawler.exceptions import NewsarcError
 from crawler.items import WarcRef
 from crawler.store.local import fsync_dir
+from crawler.warc.dedup import DigestIndex, Original, payload_digest
 
 __all__ = [
     "CAPTURE_STATEMENT",
@@ -57,6 +59,7 @@ __all__ = [
     "cdxj_path_for",
     "reason_phrase",
     "verify_warc",
+    "write_cdxj",
 ]
 
 logger = logging.getLogger(__name__)
@@ -181,6 +184,8 @@ class WarcFileWriter:
         on_close: Callable[[Path, FileStats], None] | None = None,
         *,
         cdxj_enabled: bool = True,
+        digest_index: DigestIndex | None = None,
+        revisits: bool = False,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size!r}")
@@ -190,6 +195,11 @@ class WarcFileWriter:
         self.warcinfo = dict(warcinfo)
         self.on_close = on_close
         self.cdxj_enabled = cdxj_enabled
+        self.digest_index = digest_index
+        self.revisits = revisits
+        # Digests of the 200 responses this writer wrote itself (see crawler.warc.dedup).
+        self._written: dict[str, Original] = {}
+        self.revisits_written = 0
         self._serial = 0
         self._fd: int | None = None
         self._open_path: Path | None = None
@@ -231,6 +241,10 @@ class WarcFileWriter:
             http_headers=http_response,
         )
         response_id = response.rec_headers.get_header("WARC-Record-ID")
+        revisit, new_digest = self._revisit_for(exchange, response, http_response, warc_headers)
+        if revisit is not None:
+            response = revisit
+            response_id = response.rec_headers.get_header("WARC-Record-ID")
 
         request_headers = list(exchange.request_headers)
         if exchange.request_body and not any(
@@ -256,7 +270,47 @@ class WarcFileWriter:
             warc_headers_dict=request_warc_headers,
             http_headers=http_request,
         )
-        return self._append([response, request], ref_index=0)
+        ref = self._append([response, request], ref_index=0)
+        # Only records actually written may be referred to.
+        if new_digest is not None:
+            self._written[new_digest[0]] = new_digest[1]
+        elif revisit is not None:
+            self.revisits_written += 1
+        return ref
+
+    def _revisit_for(
+        self,
+        exchange: HttpExchange,
+        response: object,
+        http_response: StatusAndHeaders,
+        warc_headers: dict[str, str],
+    ) -> tuple[Any, tuple[str, Original] | None]:
+        """A ``revisit`` record when this 200 payload was archived before, else what to remember
+        once the response record is written."""
+        if not self.revisits or exchange.status != 200 or not exchange.response_body:
+            return None, None
+        digest = payload_digest(exchange.response_body)
+        original = self._written.get(digest)
+        if original is None and self.digest_index is not None:
+            original = self.digest_index.lookup(digest)
+        if original is None:
+            headers = response.rec_headers  # type: ignore[attr-defined]
+            new = Original(
+                uri=exchange.url,
+                date=headers.get_header("WARC-Date"),
+                record_id=headers.get_header("WARC-Record-ID"),
+            )
+            return None, (digest, new)
+        revisit_headers = {**warc_headers, "WARC-Refers-To": original.record_id}
+        record = self._warc.create_revisit_record(
+            exchange.url,
+            digest,
+            original.uri,
+            original.date,
+            http_headers=http_response,
+            warc_headers_dict=revisit_headers,
+        )
+        return record, None
 
     def write_rendered(
         self,
@@ -415,19 +469,24 @@ class WarcFileWriter:
             self.on_close(final, stats)
 
     def _write_cdxj(self, warc_path: Path) -> Path:
-        target = cdxj_path_for(warc_path)
-        tmp = target.with_name(f"{target.name}.tmp")
-        try:
-            CDXJIndexer(output=str(tmp), inputs=[str(warc_path)]).process_all()
-            with tmp.open("rb") as fh:
-                os.fsync(fh.fileno())
-            tmp.replace(target)
-            fsync_dir(target.parent)
-        except (OSError, ArchiveLoadFailed) as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise WarcWriteError(f"cannot write CDXJ index for {warc_path}: {exc}") from exc
-        return target
+        return write_cdxj(warc_path)
+
+
+def write_cdxj(warc_path: Path) -> Path:
+    """Write the ``.cdxj`` index of a closed WARC file (temp, fsync, rename); return its path."""
+    target = cdxj_path_for(warc_path)
+    tmp = target.with_name(f"{target.name}.tmp")
+    try:
+        CDXJIndexer(output=str(tmp), inputs=[str(warc_path)]).process_all()
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(target)
+        fsync_dir(target.parent)
+    except (OSError, ArchiveLoadFailed) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise WarcWriteError(f"cannot write CDXJ index for {warc_path}: {exc}") from exc
+    return target
 
 
 def _scan_members(path: Path) -> tuple[int, list[str]]:

@@ -89,3 +89,22 @@ def test_unknown_timezone_is_flagged() -> None:
     assert result.article is not None  # type: ignore[attr-defined]
     assert "timezone_assumed_utc" in result.article.flags  # type: ignore[attr-defined]
     assert result.article.extraction["method"] == "auto"  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body>" + "<p>word, " * 200_000 + "</body></html>",
+        "<html><body>" + "<div><a href='/x'>link</a></div>" * 60_000 + "</body></html>",
+        "<html><body>" + "<div>" * 5_000 + "<p>short</p>" + "</div>" * 5_000 + "</body></html>",
+    ],
+    ids=["many-tiny-paragraphs", "many-links", "nested"],
+)
+def test_article_like_url_with_little_text_is_bounded(html: str) -> None:
+    # An article-shaped URL and almost no text: the case that triggers the second pass.
+    url = "https://example.com/2025/12/04/a-long-article-slug-here"
+    start = time.perf_counter()
+    result = extract_page(PageInput(url=url, html=html, fetched_at=FETCHED))
+    assert result.article is None
+    assert time.perf_counter() - start < 8

@@ -1,23 +1,33 @@
-"""Store contract tests, parametrized over store implementations (S3 joins later)."""
+"""Store contract tests, run against every store implementation (local and S3 on moto)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from crawler.exceptions import ConfigError, StoreError
-from crawler.store import LocalStore, Store, open_store
+from crawler.store import LocalStore, S3Store, Store, open_store
+from tests.store.s3_server import MotoS3
 
 StoreFactory = Callable[[Path], Store]
 
 
-@pytest.fixture(params=["local"])
+@pytest.fixture(params=["local", "s3"])
 def make_store(request: pytest.FixtureRequest) -> StoreFactory:
     if request.param == "local":
         return lambda root: LocalStore(root / "store")
-    raise AssertionError(request.param)
+    moto_s3: MotoS3 = request.getfixturevalue("moto_s3")
+    client = moto_s3.client()
+
+    def make(_root: Path) -> Store:
+        bucket = f"contract-{secrets.token_hex(4)}"
+        client.create_bucket(Bucket=bucket)
+        return S3Store(client, bucket, "some/prefix")
+
+    return make
 
 
 def _file(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -92,7 +102,9 @@ def test_open_store_schemes(tmp_path: Path) -> None:
     assert isinstance(open_store(str(tmp_path)), LocalStore)
     store = open_store(f"file://{tmp_path}")
     assert isinstance(store, LocalStore) and store.root == tmp_path
-    with pytest.raises(ConfigError, match="S3"):
-        open_store("s3://bucket/prefix")
+    s3 = open_store("s3://bucket/prefix")
+    assert isinstance(s3, S3Store) and (s3.bucket, s3.prefix) == ("bucket", "prefix/")
+    with pytest.raises(ConfigError, match="bucket"):
+        open_store("s3://b/prefix")
     with pytest.raises(ConfigError, match="unsupported scheme"):
         open_store("ftp://host/x")

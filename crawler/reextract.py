@@ -1,0 +1,427 @@
+"""Re-extraction: ``newsarc extract PATH…`` turns saved HTML files and WARC files into items.
+
+Sources:
+
+* an HTML file (``.html``, ``.htm``, optionally ``.gz``-compressed): decoded like Scrapy would
+  (BOM, ``<meta charset>``, detection); its URL is ``--url`` (else its ``file://`` URL), its
+  capture time ``--fetched-at`` (else the file's modification time);
+* a directory: every HTML and WARC file below it, in name order;
+* a WARC file (``.warc``, ``.warc.gz``): every ``response`` record with a 2xx status and an HTML
+  (or absent) Content-Type, and every rendered-DOM ``conversion`` record. Bodies are stored
+  content-encoded, so they are decompressed per ``Content-Encoding`` and decoded with the
+  record's ``Content-Type``; the capture time is the record's ``WARC-Date``, the items carry the
+  record's ``warc`` provenance (file name, offset, length, record id — as the crawl writes it)
+  and the ``crawl_id`` named by the file's ``warcinfo`` record (``isPartOf``).
+
+Items go through the same clean-up, validation and de-duplication as in a crawl
+(:mod:`pipelines.clean`, :mod:`pipelines.validate`, :mod:`pipelines.dedupe`), so re-extracting a
+crawl's WARC gives the items the crawl wrote. A source that cannot be read is reported on one
+line and skipped; the run goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from scrapy.exceptions import DropItem
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from crawler.extract import PageInput, decode_html, extract_page
+from crawler.items import WarcRef
+from crawler.schema import fast_validator, validator
+from pipelines.clean import CleanPipeline
+from pipelines.dedupe import DedupePipeline
+from pipelines.validate import ValidatePipeline
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from scrapy.statscollectors import StatsCollector
+
+    from crawler.profile import SiteProfile
+
+__all__ = [
+    "ExtractSummary",
+    "Extractor",
+    "Page",
+    "SourceError",
+    "StoreWriter",
+    "find_page",
+    "pages_from_path",
+    "profile_report",
+]
+
+logger = logging.getLogger(__name__)
+
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
+_WARC_SUFFIXES = (".warc", ".warc.gz")
+_FEED_TYPES = ("rss", "atom", "rdf", "xml")
+
+
+class SourceError(Exception):
+    """A file that cannot be read as HTML or WARC (the message names it)."""
+
+
+@dataclass
+class Page:
+    """One page to extract, with the envelope its items get."""
+
+    url: str
+    html: str
+    fetched_at: datetime
+    crawl_id: str | None = None
+    warc: WarcRef | None = None
+
+
+@dataclass
+class ExtractSummary:
+    """What a run did: counts by outcome, and the sources that failed."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+
+class _Stats:
+    """The two methods of Scrapy's stats collector the pipelines call, backed by a Counter."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self.counts = counts
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.counts[key] += count
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.counts.get(key, default)
+
+
+def is_html_file(path: Path) -> bool:
+    return path.name.lower().endswith(_HTML_SUFFIXES)
+
+
+def is_warc_file(path: Path) -> bool:
+    return path.name.lower().endswith(_WARC_SUFFIXES)
+
+
+def _parse_warc_date(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _html_pages(path: Path, url: str | None, fetched_at: datetime | None) -> Iterator[Page]:
+    try:
+        body = path.read_bytes()
+        if path.name.lower().endswith(".gz"):
+            body = gzip.decompress(body)
+        mtime = path.stat().st_mtime
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise SourceError(f"{path}: cannot read: {exc}") from exc
+    yield Page(
+        url=url or path.resolve().as_uri(),
+        html=decode_html(body, None),
+        fetched_at=fetched_at or datetime.fromtimestamp(mtime, UTC),
+    )
+
+
+def _is_page_record(record: Any) -> tuple[bool, str | None]:
+    """Whether a WARC record is a page the spider would have extracted; its Content-Type."""
+    if record.rec_type == "conversion":
+        return True, record.rec_headers.get_header("Content-Type") or "text/html; charset=utf-8"
+    if record.rec_type != "response" or record.http_headers is None:
+        return False, None
+    status = record.http_headers.get_statuscode() or ""
+    if not status.startswith("2"):
+        return False, None
+    content_type = record.http_headers.get_header("Content-Type")
+    lowered = (content_type or "").lower()
+    if any(kind in lowered for kind in _FEED_TYPES):
+        return False, None
+    return "html" in (lowered or "html"), content_type
+
+
+def _warc_pages(path: Path) -> Iterator[Page]:
+    crawl_id: str | None = None
+    try:
+        with path.open("rb") as handle:
+            records = ArchiveIterator(handle)
+            for record in records:
+                if record.rec_type == "warcinfo":
+                    crawl_id = _warcinfo_crawl_id(record.content_stream().read()) or crawl_id
+                    continue
+                wanted, content_type = _is_page_record(record)
+                if not wanted:
+                    continue
+                body = record.content_stream().read()
+                records.read_to_end(record)
+                ref = WarcRef(
+                    filename=path.name,
+                    offset=records.get_record_offset(),
+                    length=records.get_record_length(),
+                    record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                )
+                yield Page(
+                    url=record.rec_headers.get_header("WARC-Target-URI"),
+                    html=decode_html(body, content_type),
+                    fetched_at=_parse_warc_date(record.rec_headers.get_header("WARC-Date")),
+                    crawl_id=crawl_id,
+                    warc=ref,
+                )
+    except (OSError, EOFError, ArchiveLoadFailed, ValueError) as exc:
+        raise SourceError(f"{path}: not a readable WARC file: {exc}") from exc
+
+
+def _warcinfo_crawl_id(payload: bytes) -> str | None:
+    for line in payload.decode("utf-8", "replace").splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() == "isPartOf" and value.strip():
+            return value.strip()
+    return None
+
+
+def pages_from_path(
+    path: Path, *, url: str | None = None, fetched_at: datetime | None = None
+) -> Iterator[Page]:
+    """Pages of one source file (HTML or WARC). Raises :class:`SourceError` naming the file."""
+    if is_warc_file(path):
+        yield from _warc_pages(path)
+    elif is_html_file(path):
+        yield from _html_pages(path, url, fetched_at)
+    elif not path.exists():
+        raise SourceError(f"{path}: no such file or directory")
+    else:
+        # Unknown suffix: sniff. WARC files start with "WARC/"; anything else is taken as HTML.
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(8)
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+        if head.startswith(b"WARC/") or head.startswith(b"\x1f\x8b"):
+            yield from _warc_pages(path)
+        else:
+            yield from _html_pages(path, url, fetched_at)
+
+
+def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named, and the HTML and WARC files below directories named, in name order."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and (is_html_file(child) or is_warc_file(child)):
+                    yield child
+        else:
+            yield path
+
+
+class Extractor:
+    """Extract items from pages and pass them through the crawl's item pipelines."""
+
+    def __init__(
+        self,
+        profile: SiteProfile | None,
+        write: Callable[[dict[str, Any]], None],
+        summary: ExtractSummary | None = None,
+    ) -> None:
+        self.profile = profile
+        self.write = write
+        self.summary = summary or ExtractSummary()
+        stats = cast("StatsCollector", _Stats(self.summary.counts))
+        self.pipelines: list[Any] = [
+            CleanPipeline(stats),
+            ValidatePipeline(validator(), stats, fast_validator()),
+            DedupePipeline(stats),
+        ]
+
+    def extract(self, page: Page) -> None:
+        counts = self.summary.counts
+        counts["pages"] += 1
+        result = extract_page(
+            PageInput(
+                url=page.url, html=page.html, fetched_at=page.fetched_at, profile=self.profile
+            )
+        )
+        counts[f"page_type/{result.page_type}"] += 1
+        envelope: dict[str, Any] = {
+            "crawl_id": page.crawl_id,
+            "warc": page.warc.as_dict() if page.warc is not None else None,
+        }
+        items: list[Any] = []
+        if result.article is not None:
+            items.append(dataclasses.replace(result.article, **envelope))
+        elif result.reason:
+            counts[f"no_article/{result.reason}"] += 1
+        items.extend(dataclasses.replace(h, **envelope) for h in result.headlines)
+        for extracted in items:
+            item = extracted
+            try:
+                for pipeline in self.pipelines:
+                    item = pipeline.process_item(item)
+            except DropItem as exc:
+                counts[f"dropped/{type(exc).__name__}"] += 1
+                logger.info("dropped: %s", exc)
+                continue
+            self.write(dataclasses.asdict(item))
+            counts[f"written/{item.type}"] += 1
+
+    def run(
+        self,
+        paths: Iterable[Path],
+        *,
+        url: str | None = None,
+        fetched_at: datetime | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> ExtractSummary:
+        """Extract every page of every source; a bad source is reported and skipped."""
+        for path in expand_paths(paths):
+            try:
+                for page in pages_from_path(path, url=url, fetched_at=fetched_at):
+                    self.extract(page)
+            except SourceError as exc:
+                self.summary.errors.append(str(exc))
+                if on_error is not None:
+                    on_error(str(exc))
+        return self.summary
+
+
+def jsonl_writer(stream: IO[str]) -> Callable[[dict[str, Any]], None]:
+    """A ``write`` callback printing one JSON object per line (UTF-8, as the crawl writes)."""
+
+    def write(item: dict[str, Any]) -> None:
+        stream.write(json.dumps(item, ensure_ascii=False))
+        stream.write("\n")
+
+    return write
+
+
+def open_output(path: str) -> IO[str]:
+    """A text stream for ``-o FILE`` (gzip-compressed when the name ends in ``.gz``)."""
+    target = Path(path)
+    if target.parent and not target.parent.exists():
+        os.makedirs(target.parent, exist_ok=True)
+    if target.name.endswith(".gz"):
+        return gzip.open(target, "wt", encoding="utf-8")
+    return target.open("w", encoding="utf-8")
+
+
+class StoreWriter:
+    """Items to ``articles.jsonl.gz`` and ``headlines.jsonl.gz``, then into a store.
+
+    The files are written in a temporary directory and put under ``<prefix>/items/`` when
+    :meth:`finish` is called (``prefix`` defaults to ``extract-<UTC time>``).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._streams: dict[str, IO[str]] = {}
+
+    def write(self, item: dict[str, Any]) -> None:
+        kind = "articles" if item.get("type") == "article" else "headlines"
+        stream = self._streams.get(kind)
+        if stream is None:
+            path = self.directory / f"{kind}.jsonl.gz"
+            stream = gzip.open(path, "wt", encoding="utf-8")  # noqa: SIM115 - closed in finish()
+            self._streams[kind] = stream
+        jsonl_writer(stream)(item)
+
+    def finish(self, store: Any, prefix: str) -> list[str]:
+        """Close the files and put them into ``store``; return the keys written."""
+        keys = []
+        for kind, stream in sorted(self._streams.items()):
+            stream.close()
+            key = f"{prefix}/items/{kind}.jsonl.gz"
+            store.put(self.directory / f"{kind}.jsonl.gz", key)
+            keys.append(key)
+        self._streams.clear()
+        return keys
+
+
+# --- newsarc profile check --------------------------------------------------------------------
+
+
+def _short(value: Any, width: int = 90) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def find_page(path: Path, url: str | None, fetched_at: datetime | None) -> Page:
+    """The page of an HTML file, or the record of ``url`` (else the first page) of a WARC."""
+    for page in pages_from_path(path, url=url, fetched_at=fetched_at):
+        if not is_warc_file(path) or url is None or page.url == url:
+            return page
+    wanted = f" for {url}" if url else ""
+    raise SourceError(f"{path}: no HTML page record{wanted}")
+
+
+def profile_report(page: Page, profile: SiteProfile) -> list[str]:
+    """Lines showing what each selector of ``profile`` finds on ``page`` and what is extracted."""
+    from crawler.extract.page import _parse  # noqa: PLC0415  # the parser the extractor uses
+    from crawler.extract.selectors import select, select_texts  # noqa: PLC0415
+
+    lines = [f"page     {page.url}", f"profile  {profile.name} ({profile.source or 'built-in'})"]
+    root = _parse(page.html)
+    if root is None:
+        return [*lines, "the page is empty or not HTML"]
+
+    def show(key: str, selector: str | None, scope: Any = root) -> None:
+        if not selector:
+            return
+        found = select(scope, selector)
+        texts = select_texts(scope, selector)
+        first = f"  {_short(texts[0], 60)!r}" if texts else ""
+        lines.append(f"  {key:<30} {_short(selector, 30):<30} {len(found):>3} match(es){first}")
+
+    lines.append("selectors")
+    show("article_selector", profile.article_selector)
+    if profile.article is not None:
+        for name in ("title", "lead", "body", "authors", "published", "modified", "section"):
+            show(f"article.{name}", getattr(profile.article, name))
+        show("article.tags", profile.article.tags)
+        show("article.images", profile.article.images)
+    for index, block in enumerate(profile.headline_blocks):
+        containers = [c for c in select(root, block.container) if not isinstance(c, str)]
+        key = f"headline_blocks[{index}]"
+        show(f"{key}.container", block.container)
+        if containers:
+            for name in ("item", "title", "link", "views", "time", "image"):
+                show(f"{key}.{name}", getattr(block, name), containers[0])
+    result = extract_page(
+        PageInput(url=page.url, html=page.html, fetched_at=page.fetched_at, profile=profile)
+    )
+    lines.append(
+        f"result   page_type={result.page_type}" + (f" ({result.reason})" * bool(result.reason))
+    )
+    if result.article is not None:
+        article = dataclasses.asdict(result.article)
+        lines.append(f"  method           {article['extraction']['method']}")
+        for name in ("title", "lead", "authors", "published_at", "modified_at", "section", "tags"):
+            lines.append(f"  {name:<16} {_short(article[name])}")
+        paragraphs = article["text"].split("\n\n")
+        lines.append(
+            f"  {'text':<16} {len(paragraphs)} paragraph(s), {article['word_count']} words: "
+            f"{_short(article['text'], 70)}"
+        )
+        lines.append(f"  {'images':<16} {len(article['images'])}: {_short(article['images'])}")
+    lines.append(f"headlines {len(result.headlines)}")
+    for item in result.headlines:
+        extras = ", ".join(
+            f"{name}={value}"
+            for name, value in (
+                ("views", item.views),
+                ("time", item.published_at),
+                ("image", item.image),
+            )
+            if value is not None
+        )
+        lines.append(
+            f"  [{item.block or '-'}] {item.position}. {_short(item.title, 60)} <{item.url}>"
+            + (f" {extras}" if extras else "")
+        )
+    return lines

@@ -1,0 +1,192 @@
+"""What the browser fetched for one rendered page: its network responses, as plain values.
+
+Scrapy never sees a browser's traffic (scrapy-playwright hands it the serialised DOM). A
+:class:`BrowserCapture` is attached to the page (``page.on("response")``) and reads, while the
+page is still open, the status, headers and body of every response of the resource types it is
+asked to keep (by default the document and XHR/fetch data). :meth:`BrowserCapture.exchanges`
+turns them into :class:`~crawler.warc.writer.HttpExchange` values for the WARC writer, marked
+``WARC-Newsarc-Capture: browser``.
+
+What such a record can and cannot claim: Playwright gives the body *after* the browser removed
+any content coding, and no protocol version or reason phrase. So ``Content-Encoding`` is dropped
+(the original goes into ``WARC-Newsarc-Original-Content-Encoding``), the writer sets
+``Content-Length`` to the stored body (noting the original), and the protocol is written as
+``HTTP/1.1``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from playwright.async_api import Error as PlaywrightError
+
+from crawler.warc.writer import HttpExchange
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from playwright.async_api import Page
+    from playwright.async_api import Response as PlaywrightResponse
+
+__all__ = ["BROWSER_CAPTURE", "BrowserCapture", "CapturedResponse"]
+
+logger = logging.getLogger(__name__)
+
+#: Value of ``WARC-Newsarc-Capture`` on records of the browser's own network responses.
+BROWSER_CAPTURE = "browser; renderer=playwright; body=content-decoded"
+
+
+@dataclass(frozen=True)
+class CapturedResponse:
+    """One network response the browser received for the page."""
+
+    url: str
+    fetched_at: datetime
+    method: str
+    resource_type: str
+    navigation: bool
+    """True for the main frame's navigation (the document and its redirects)."""
+    request_headers: tuple[tuple[str, str], ...]
+    request_body: bytes
+    status: int
+    response_headers: tuple[tuple[str, str], ...]
+    body: bytes
+    ip_address: str | None = None
+
+    def exchange(self, strip_headers: Collection[str] = ()) -> HttpExchange:
+        """The response as an :class:`HttpExchange` for the WARC writer."""
+        parts = urlsplit(self.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        stripped = {name.lower() for name in strip_headers}
+        request_headers = [("Host", parts.netloc)] + [
+            (name, value)
+            for name, value in self.request_headers
+            if name.lower() not in stripped and name.lower() != "host" and not name.startswith(":")
+        ]
+        notes = {"WARC-Newsarc-Capture": BROWSER_CAPTURE}
+        response_headers: list[tuple[str, str]] = []
+        encodings: list[str] = []
+        for name, value in self.response_headers:
+            if name.lower() == "content-encoding":
+                encodings.append(value)
+            else:
+                response_headers.append((name, value))
+        if encodings:
+            notes["WARC-Newsarc-Original-Content-Encoding"] = ", ".join(encodings)
+        return HttpExchange(
+            url=self.url,
+            fetched_at=self.fetched_at,
+            method=self.method,
+            request_target=target,
+            request_headers=request_headers,
+            request_body=self.request_body,
+            status=self.status,
+            response_headers=response_headers,
+            response_body=self.body,
+            ip_address=self.ip_address,
+            extra_warc_headers=notes,
+        )
+
+
+@dataclass
+class BrowserCapture:
+    """Collects one page's network responses while the page is open."""
+
+    resource_types: frozenset[str]
+    max_body: int
+    """Bytes; a larger body is not kept (counted in ``too_large``)."""
+    record_ip: bool = True
+    """False behind a proxy: the browser then only knows the proxy's address."""
+    page: Page | None = None
+    """The page now rendering the request."""
+    pages: list[Page] = field(default_factory=list)
+    """Every page opened for the request (scrapy-playwright opens another after a crash)."""
+    responses: list[CapturedResponse] = field(default_factory=list)
+    skipped: int = 0
+    too_large: int = 0
+    failed: int = 0
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def attach(self, page: Page, _request: Any = None) -> None:
+        """``playwright_page_init_callback``: remember the page (so it can always be closed)."""
+        self.page = page
+        self.pages.append(page)
+        if len(self.pages) > 1:  # the previous page died with its browser; start afresh
+            self.responses.clear()
+
+    def on_response(self, response: PlaywrightResponse) -> None:
+        """``page.on("response")`` handler: start reading the body while the page lives."""
+        if response.request.resource_type not in self.resource_types:
+            self.skipped += 1
+            return
+        task = asyncio.ensure_future(self._read(response, datetime.now(UTC)))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _read(self, response: PlaywrightResponse, fetched_at: datetime) -> None:
+        request = response.request
+        try:
+            headers = await response.headers_array()
+            request_headers = await request.headers_array()
+            status = response.status
+            body = b"" if 300 <= status < 400 else await response.body()
+            address = await response.server_addr() if self.record_ip else None
+        except PlaywrightError as exc:
+            # Typically the page closed or navigated away before the body arrived.
+            self.failed += 1
+            logger.debug("Could not read browser response %s: %s", response.url, exc)
+            return
+        if len(body) > self.max_body:
+            self.too_large += 1
+            logger.warning(
+                "Browser response %s not archived: %d bytes is above the %d-byte limit",
+                response.url,
+                len(body),
+                self.max_body,
+            )
+            return
+        main_frame = self.page.main_frame if self.page is not None else None
+        self.responses.append(
+            CapturedResponse(
+                url=response.url,
+                fetched_at=fetched_at,
+                method=request.method,
+                resource_type=request.resource_type,
+                navigation=request.is_navigation_request() and request.frame == main_frame,
+                request_headers=tuple((h["name"], h["value"]) for h in request_headers),
+                request_body=request.post_data_buffer or b"",
+                status=status,
+                response_headers=tuple((h["name"], h["value"]) for h in headers),
+                body=body,
+                ip_address=address["ipAddress"] if address else None,
+            )
+        )
+
+    async def settle(self, page: Page, idle_ms: float) -> None:
+        """Page method: wait (bounded) for network quiet, then for the bodies being read."""
+        if idle_ms > 0:  # Playwright reads a timeout of 0 as "no timeout"
+            with contextlib.suppress(PlaywrightError):  # PlaywrightTimeoutError included
+                await page.wait_for_load_state("networkidle", timeout=idle_ms)
+        if self._tasks:  # bodies being read; a second at least, or the document may be lost
+            await asyncio.wait(set(self._tasks), timeout=max(idle_ms / 1000, 1.0))
+
+    def discard_pending(self) -> int:
+        """Cancel body reads still running (the page is gone); return how many."""
+        pending = [task for task in self._tasks if not task.done()]
+        for task in pending:
+            task.cancel()
+        return len(pending)
+
+    def document(self, final_url: str) -> CapturedResponse | None:
+        """The main document's response: the last navigation response for ``final_url``."""
+        navigations = [r for r in self.responses if r.navigation]
+        for captured in reversed(navigations):
+            if captured.url == final_url:
+                return captured
+        return navigations[-1] if navigations else None

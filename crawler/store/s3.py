@@ -1,0 +1,250 @@
+"""The store over an S3 bucket (AWS or any S3-compatible server), through boto3.
+
+The boto3 client is built in one place, :func:`make_s3_client`: endpoint, region and
+credentials come from the ``AWS_*`` settings where given and otherwise from boto3's standard
+chain (environment, ``~/.aws``, instance roles; ``AWS_ENDPOINT_URL`` points at an S3-compatible
+server). The checksum behaviour is explicit (``when_required`` both ways, which non-AWS stores
+accept) and retries use botocore's ``standard`` mode.
+
+``put`` uploads with boto3's managed transfer (multipart above ``part_size``) asking the server
+to check a SHA-256 of every part (``ChecksumAlgorithm=SHA256``). **Atomicity**: a key appears
+only when ``PutObject`` or ``CompleteMultipartUpload`` succeeds, both of which are atomic in S3,
+so nothing is ever visible under a final key before all its bytes arrived; no temporary key and
+server-side copy (which would double the server's work) is needed. After the upload, ``put``
+reads the object's stored ``ChecksumSHA256`` and size back and compares them with the local
+file: the plain SHA-256 for a single-part object, the composite (SHA-256 of the parts' SHA-256
+digests, with or without the ``-N`` part-count suffix, which moto omits) for a multipart one. A
+mismatch deletes the object and raises :class:`~crawler.exceptions.StoreError`; the caller keeps
+its local file. Multipart uploads left behind by an interrupted ``put`` of the same key are
+aborted after a successful one, so ``ListMultipartUploads`` ends up empty.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from urllib.parse import urlsplit
+
+import boto3  # type: ignore[import-untyped]
+from boto3.s3.transfer import TransferConfig  # type: ignore[import-untyped]
+from botocore.config import Config  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+
+from crawler.exceptions import ConfigError, StoreError
+from crawler.store.base import check_key
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "DEFAULT_PART_SIZE",
+    "S3Store",
+    "composite_sha256",
+    "make_s3_client",
+    "parse_s3_uri",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Multipart threshold and part size (S3's minimum part size is 5 MiB).
+DEFAULT_PART_SIZE = 8 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` → ``("bucket", "some/prefix/")`` (prefix may be empty)."""
+    parts = urlsplit(uri)
+    if parts.scheme.lower() != "s3" or not parts.netloc:
+        raise ConfigError(f"not an S3 URI: {uri!r} (expected s3://bucket/prefix)")
+    bucket = parts.netloc
+    if len(bucket) < 3 or "@" in bucket or ":" in bucket:
+        raise ConfigError(f"S3 URI {uri!r}: bad bucket name {bucket!r}")
+    prefix = parts.path.strip("/")
+    if prefix:
+        check_key(prefix)
+        prefix += "/"
+    return bucket, prefix
+
+
+def make_s3_client(settings: Mapping[str, Any] | None = None) -> Any:
+    """The one place an S3 client is built (``settings`` holds optional ``AWS_*`` values)."""
+    settings = settings or {}
+
+    def opt(name: str) -> Any:
+        value = settings.get(name)
+        return value if value not in (None, "") else None
+
+    config = Config(
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=10,
+        read_timeout=60,
+    )
+    session = boto3.session.Session(
+        aws_access_key_id=opt("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=opt("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=opt("AWS_SESSION_TOKEN"),
+        region_name=opt("AWS_REGION_NAME"),
+    )
+    kwargs: dict[str, Any] = {"config": config}
+    if opt("AWS_ENDPOINT_URL"):
+        kwargs["endpoint_url"] = opt("AWS_ENDPOINT_URL")
+    if opt("AWS_VERIFY") is False:
+        kwargs["verify"] = False
+    return session.client("s3", **kwargs)
+
+
+def composite_sha256(path: Path, part_size: int) -> tuple[str, int]:
+    """Base64 SHA-256 of the parts' SHA-256 digests (S3's multipart checksum), part count."""
+    digests = b""
+    parts = 0
+    with path.open("rb") as fh:
+        while True:
+            part = hashlib.sha256()
+            remaining = part_size
+            while remaining:
+                chunk = fh.read(min(_CHUNK, remaining))
+                if not chunk:
+                    break
+                part.update(chunk)
+                remaining -= len(chunk)
+            if remaining == part_size:
+                break
+            digests += part.digest()
+            parts += 1
+    return base64.b64encode(hashlib.sha256(digests).digest()).decode("ascii"), parts
+
+
+def _file_sha256(path: Path) -> tuple[int, bytes]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.digest()
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class S3Store:
+    """A store over ``s3://bucket/prefix``, using the given boto3 client."""
+
+    def __init__(
+        self, client: Any, bucket: str, prefix: str = "", *, part_size: int = DEFAULT_PART_SIZE
+    ) -> None:
+        if part_size < 5 * 1024 * 1024:
+            raise ValueError(f"S3 part size must be at least 5 MiB, got {part_size}")
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+        self.part_size = part_size
+        self.uri = f"s3://{bucket}/{self.prefix}"
+        self._transfer = TransferConfig(
+            multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=4
+        )
+
+    @classmethod
+    def from_uri(cls, uri: str, settings: Mapping[str, Any] | None = None) -> S3Store:
+        bucket, prefix = parse_s3_uri(uri)
+        store = cls(make_s3_client(settings), bucket, prefix)
+        store.uri = uri
+        return store
+
+    def __repr__(self) -> str:
+        return f"S3Store({self.uri!r})"
+
+    def _key(self, key: str) -> str:
+        return self.prefix + check_key(key)
+
+    def put(self, local_path: Path, key: str) -> None:
+        full = self._key(key)
+        local_path = Path(local_path)
+        try:
+            size, digest = _file_sha256(local_path)
+        except OSError as exc:
+            raise StoreError(f"cannot read {local_path}: {exc.strerror or exc}") from exc
+        try:
+            self.client.upload_file(
+                str(local_path),
+                self.bucket,
+                full,
+                ExtraArgs={"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": digest.hex()}},
+                Config=self._transfer,
+            )
+            head = self.client.head_object(Bucket=self.bucket, Key=full, ChecksumMode="ENABLED")
+        except (ClientError, BotoCoreError, OSError) as exc:
+            raise StoreError(f"cannot upload to s3://{self.bucket}/{full}: {exc}") from exc
+        problem = self._check(local_path, size, digest, head)
+        if problem:
+            with contextlib.suppress(ClientError, BotoCoreError):
+                self.client.delete_object(Bucket=self.bucket, Key=full)
+            raise StoreError(f"s3://{self.bucket}/{full} failed verification (deleted): {problem}")
+        self._abort_stale_uploads(full)
+
+    def _check(self, path: Path, size: int, digest: bytes, head: Mapping[str, Any]) -> str | None:
+        if int(head.get("ContentLength", -1)) != size:
+            return f"stored size {head.get('ContentLength')}, local size {size}"
+        stored = str(head.get("ChecksumSHA256") or "")
+        if not stored:
+            return "the server returned no SHA-256 checksum"
+        value, _, _count = stored.partition("-")
+        if value == base64.b64encode(digest).decode("ascii"):
+            return None
+        if size > self.part_size or _count:
+            composite, _parts = composite_sha256(path, self.part_size)
+            if value == composite:
+                return None
+        return f"stored SHA-256 {stored} does not match the local file's"
+
+    def _abort_stale_uploads(self, full_key: str) -> None:
+        try:
+            listing = self.client.list_multipart_uploads(Bucket=self.bucket, Prefix=full_key)
+            for upload in listing.get("Uploads", []):
+                if upload.get("Key") == full_key:
+                    self.client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=full_key, UploadId=upload["UploadId"]
+                    )
+                    logger.info("Aborted a stale multipart upload of %s", full_key)
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning("Could not clean up multipart uploads of %s: %s", full_key, exc)
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if _error_code(exc) in _MISSING:
+                raise FileNotFoundError(f"no such key in {self.uri}: {key!r}") from None
+            raise StoreError(f"cannot open {key!r} in {self.uri}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"cannot open {key!r} in {self.uri}: {exc}") from exc
+        return cast("BinaryIO", response["Body"])
+
+    def list(self, prefix: str = "") -> list[str]:
+        keys: list[str] = []
+        try:
+            paginator = self.client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+                keys.extend(str(obj["Key"])[len(self.prefix) :] for obj in page.get("Contents", []))
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"cannot list {self.uri}{prefix}: {exc}") from exc
+        return sorted(keys)
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if _error_code(exc) in _MISSING:
+                return False
+            raise StoreError(f"cannot check {key!r} in {self.uri}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"cannot check {key!r} in {self.uri}: {exc}") from exc
+        return True

@@ -1,0 +1,295 @@
+"""The local spool of a remote store, and the extension that uploads it in the background.
+
+With ``--out s3://bucket/prefix`` every crawl file is written and closed (fsync, verify,
+rename) in ``<NEWSARC_SPOOL_DIR>/<bucket-prefix>-<hash>/<crawl_id>/``, exactly as it would be in a
+local store. :class:`Spool` sends closed files to the store under the same relative key
+(``<crawl_id>/warc/….warc.gz``); :meth:`~crawler.store.s3.S3Store.put` verifies the stored
+SHA-256, then the file's manifest entry is appended to the crawl's ledger (fsynced) and only
+then is the local file deleted. Log files are uploaded but kept locally.
+
+The manifest goes last: it is uploaded only when no other file of its crawl is pending, and
+after it is stored the crawl directory is marked ``.complete``. A crawl directory belongs to the
+process holding its lock (see :mod:`crawler.warc.recovery`, which also closes what a
+killed crawl left half-written before anything is uploaded); a run
+uploads its own crawl and every unlocked (finished or dead) crawl it finds, so leftovers of an
+earlier run with the same ``--out`` are sent first.
+
+:class:`SpoolUploadExtension` runs this off the reactor thread (``deferToThread``), one batch
+at a time: at start-up (leftovers), every ``STORE_UPLOAD_INTERVAL`` seconds (closed files), and
+at ``engine_stopped`` after the manifest is written (everything, manifest last). If the store
+is unreachable, files stay in the spool, the crawl goes on, and ``store/pending`` tells
+:mod:`crawler.crawl` to exit non-zero.
+
+A stored WARC file's response digests go into the spool's digest index (see
+:mod:`crawler.warc.dedup`) before the local copy is deleted.
+
+Settings read: ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``, ``STORE_UPLOAD_INTERVAL``,
+``WARC_REVISIT_ENABLED``,
+``AWS_*`` (through :func:`~crawler.store.s3.make_s3_client`).
+
+Stats written: ``store/uploaded``, ``store/bytes_uploaded``, ``store/upload_failed``,
+``store/pending`` (files left in the spool at the end), ``store/spool_dir``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import defer, task, threads
+from warcio.exceptions import ArchiveLoadFailed
+
+from crawler.crawlinfo import CrawlInfo
+from crawler.exceptions import StoreError
+from crawler.manifest import MANIFEST_NAME, describe_file, record_stored
+from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir
+from crawler.store.s3 import S3Store
+from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex, index_warc
+from crawler.warc.recovery import is_locked
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from twisted.internet.defer import Deferred
+
+    from crawler.store.base import Store
+
+__all__ = ["COMPLETE_MARKER", "Spool", "SpoolUploadExtension", "UploadResult"]
+
+logger = logging.getLogger(__name__)
+
+#: Upload passes skipped after a failed one (the store is probably down).
+_BACKOFF_TICKS = 5
+#: Marker written once a crawl's manifest is stored: nothing left to upload.
+COMPLETE_MARKER = ".complete"
+
+
+@dataclass
+class UploadResult:
+    """What one upload pass did."""
+
+    uploaded: int = 0
+    bytes: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    pending: int = 0
+
+
+class Spool:
+    """Closed crawl files under ``root`` waiting to go to ``store``."""
+
+    def __init__(
+        self,
+        root: Path,
+        store: Store,
+        own_crawl: str | None = None,
+        digest_index: DigestIndex | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.store = store
+        self.own_crawl = own_crawl
+        self.digest_index = digest_index
+
+    # -- what is waiting ----------------------------------------------------------------------
+
+    def crawl_dirs(self) -> list[Path]:
+        """Crawl directories with something (possibly) left to upload; earlier runs first."""
+        if not self.root.is_dir():
+            return []
+        dirs = [
+            p
+            for p in sorted(self.root.iterdir())
+            if p.is_dir()
+            and not p.name.startswith(".")
+            and not (p / COMPLETE_MARKER).exists()
+            and (p.name == self.own_crawl or not is_locked(p))
+        ]
+        # The current crawl last: leftovers of earlier runs go first.
+        return sorted(dirs, key=lambda p: p.name == self.own_crawl)
+
+    def ready_files(self, crawl_dir: Path, *, final: bool) -> list[Path]:
+        """Closed files of ``crawl_dir`` to upload (logs only when ``final``; no manifest)."""
+        files: list[Path] = []
+        for path in sorted(p for p in crawl_dir.rglob("*") if p.is_file()):
+            rel = path.relative_to(crawl_dir).as_posix()
+            if any(part.startswith(".") for part in rel.split("/")):
+                continue  # lock, ledger, markers, hidden temporaries
+            if path.name.endswith(IN_PROGRESS_SUFFIXES) or rel == MANIFEST_NAME:
+                continue
+            if rel.startswith("logs/") and not final:
+                continue
+            files.append(path)
+        return files
+
+    def pending(self) -> list[Path]:
+        """Every file still waiting in the spool (manifests included)."""
+        out: list[Path] = []
+        for crawl_dir in self.crawl_dirs():
+            out.extend(p for p in self.ready_files(crawl_dir, final=True) if _is_data(p))
+            if (crawl_dir / MANIFEST_NAME).exists():
+                out.append(crawl_dir / MANIFEST_NAME)
+        return out
+
+    # -- uploading ----------------------------------------------------------------------------
+
+    def upload_file(self, crawl_dir: Path, path: Path, result: UploadResult) -> bool:
+        """Store one file, record it in the ledger, delete it locally (logs are kept)."""
+        rel = path.relative_to(crawl_dir).as_posix()
+        key = f"{crawl_dir.name}/{rel}"
+        is_log = not _is_data(path)
+        try:
+            entry = describe_file(path, rel)
+            self.store.put(path, key)
+        except (StoreError, OSError, zlib.error, EOFError) as exc:
+            logger.error("Could not upload %s (kept in the spool): %s", path, exc)
+            result.failed.append((key, str(exc)))
+            return False
+        result.uploaded += 1
+        result.bytes += int(entry["size"])
+        if is_log or rel == MANIFEST_NAME:
+            return True
+        if self.digest_index is not None and rel.endswith(".warc.gz"):
+            # Stored and verified: later revisits may now point at this file's records.
+            try:
+                index_warc(self.digest_index, path, crawl_dir.name)
+            except (OSError, sqlite3.Error, ArchiveLoadFailed) as exc:
+                logger.error("Could not add %s to the digest index: %s", key, exc)
+        try:
+            record_stored(crawl_dir, entry)
+            path.unlink()
+        except OSError as exc:
+            # Stored and verified; only the local clean-up failed. It is retried next time.
+            logger.error("Stored %s but could not remove it from the spool: %s", key, exc)
+            result.failed.append((key, str(exc)))
+            return False
+        logger.info("Stored %s (%d bytes, SHA-256 verified), removed locally", key, entry["size"])
+        return True
+
+    def upload_ready(self, *, final: bool = False) -> UploadResult:
+        """Upload closed files; with ``final`` also logs and then manifests, crawl by crawl."""
+        result = UploadResult()
+        for crawl_dir in self.crawl_dirs():
+            finished_run = final or crawl_dir.name != self.own_crawl
+            ok = True
+            for path in self.ready_files(crawl_dir, final=finished_run):
+                ok = self.upload_file(crawl_dir, path, result)
+                if not ok:
+                    break  # the store is probably down: leave the rest for the next pass
+            manifest = crawl_dir / MANIFEST_NAME
+            if not ok:
+                break
+            if finished_run and manifest.exists() and self.upload_file(crawl_dir, manifest, result):
+                self._mark_complete(crawl_dir)
+        result.pending = len(self.pending()) if final else 0
+        return result
+
+    def _mark_complete(self, crawl_dir: Path) -> None:
+        try:
+            (crawl_dir / COMPLETE_MARKER).write_bytes(b"")
+            (crawl_dir / MANIFEST_NAME).unlink()
+            fsync_dir(crawl_dir)
+        except OSError as exc:
+            logger.error("Could not mark %s complete: %s", crawl_dir, exc)
+        logger.info("Crawl %s is completely stored in %s", crawl_dir.name, self.store.uri)
+
+
+def _is_data(path: Path) -> bool:
+    return "logs" not in path.parts[-2:-1]
+
+
+class SpoolUploadExtension:
+    """Uploads closed files from the spool to the remote store, never on the reactor thread."""
+
+    def __init__(self, spool: Spool, stats: StatsCollector, interval: float) -> None:
+        self.spool = spool
+        self.stats = stats
+        self.interval = interval
+        self._loop: task.LoopingCall | None = None
+        self._busy: Deferred[Any] | None = None
+        self._skip_ticks = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        info = CrawlInfo.from_crawler(crawler)
+        if not info.remote:
+            raise NotConfigured("the store is a local directory: nothing to upload")
+        interval = crawler.settings.getfloat("STORE_UPLOAD_INTERVAL")
+        if interval <= 0:
+            raise ValueError(f"STORE_UPLOAD_INTERVAL must be a positive number: {interval}")
+        store = S3Store.from_uri(info.store_uri, crawler.settings)
+        index = None
+        if crawler.settings.getbool("WARC_REVISIT_ENABLED"):
+            index = DigestIndex(info.local_root / DIGEST_INDEX_NAME)
+        spool = Spool(info.local_root, store, own_crawl=info.crawl_id, digest_index=index)
+        assert crawler.stats is not None
+        ext = cls(spool, crawler.stats, interval)
+        crawler.stats.set_value("store/spool_dir", str(info.local_root))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        # Connected after the manifest extension (EXTENSIONS order), so this runs once the
+        # manifest is written.
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def spider_opened(self) -> None:
+        """Start uploading: leftovers of earlier runs first, then closed files as they come."""
+        self._loop = task.LoopingCall(self._tick)
+        self._loop.start(self.interval, now=True).addErrback(
+            lambda f: logger.error("Upload loop failed: %s", f.getErrorMessage())
+        )
+
+    def _tick(self) -> None:
+        if self._skip_ticks:
+            self._skip_ticks -= 1
+        elif self._busy is None:
+            self._busy = self._run(final=False)
+
+    def _run(self, *, final: bool) -> Deferred[Any]:
+        d = threads.deferToThread(self.spool.upload_ready, final=final)
+        d.addCallback(self._count)
+        d.addErrback(self._crashed)
+        d.addBoth(self._idle)
+        return d
+
+    def _count(self, result: UploadResult) -> UploadResult:
+        self.stats.inc_value("store/uploaded", result.uploaded)
+        self.stats.inc_value("store/bytes_uploaded", result.bytes)
+        self.stats.inc_value("store/upload_failed", len(result.failed))
+        if result.failed:
+            self._skip_ticks = _BACKOFF_TICKS  # the store is probably down: wait a little
+        return result
+
+    def _crashed(self, failure: Any) -> None:
+        logger.error("Upload pass failed: %s", failure.getErrorMessage())
+        self.stats.inc_value("store/upload_failed")
+
+    def _idle(self, result: Any) -> Any:
+        self._busy = None
+        return result
+
+    def engine_stopped(self) -> Deferred[None]:
+        """Wait for the running pass, then upload everything left, manifests last."""
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        d: Deferred[Any] = self._busy if self._busy is not None else defer.succeed(None)
+        d.addBoth(lambda _: self._run(final=True))
+        d.addCallback(self._report)
+        return d
+
+    def _report(self, result: Any) -> None:
+        pending = result.pending if isinstance(result, UploadResult) else len(self.spool.pending())
+        self.stats.set_value("store/pending", pending)
+        if pending:
+            logger.error(
+                "%d file(s) are pending upload to %s; they stay in %s and the next crawl "
+                "with the same --out uploads them first",
+                pending,
+                self.spool.store.uri,
+                self.spool.root,
+            )

@@ -1,0 +1,109 @@
+"""Payload digests already archived: what lets an unchanged page become a ``revisit`` record.
+
+:class:`DigestIndex` is a small SQLite file, ``.digests.sqlite``, beside the crawl directories:
+in the local store's root, or for a remote store in its spool directory (so the index is per
+machine: a crawl from a machine without it simply writes full records again, never a wrong
+revisit). It maps a ``WARC-Payload-Digest`` to the first ``response`` record that carried it
+(target URI, ``WARC-Date``, record id, crawl and file).
+
+The index only learns a record once the record's file is **closed, verified and stored**
+(:func:`index_warc` is called by the WARC extension after the local store accepted the file,
+and by the spool uploader after the remote store verified it), so a revisit never points at a
+record that could still be lost. Within a running crawl the writer also remembers the digests it
+wrote itself (those records precede the revisit in the same or an earlier file, and crash
+recovery keeps every record before a surviving one).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+__all__ = ["DIGEST_INDEX_NAME", "DigestIndex", "Original", "index_warc", "payload_digest"]
+
+logger = logging.getLogger(__name__)
+
+DIGEST_INDEX_NAME = ".digests.sqlite"
+
+
+def payload_digest(body: bytes) -> str:
+    """``sha1:<base32>``, the form warcio writes in ``WARC-Payload-Digest``."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Original:
+    """The response record a revisit refers to."""
+
+    uri: str
+    date: str
+    record_id: str
+    crawl_id: str = ""
+    filename: str = ""
+
+
+class DigestIndex:
+    """SQLite map from payload digest to the first stored response record with it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS digests (digest TEXT PRIMARY KEY, uri TEXT, date TEXT,"
+            " record_id TEXT, crawl_id TEXT, filename TEXT)"
+        )
+        self._db.commit()
+
+    def lookup(self, digest: str) -> Original | None:
+        row = self._db.execute(
+            "SELECT uri, date, record_id, crawl_id, filename FROM digests WHERE digest = ?",
+            (digest,),
+        ).fetchone()
+        return Original(*row) if row else None
+
+    def add(self, entries: list[tuple[str, Original]]) -> None:
+        """Remember ``(digest, original)`` pairs; an already known digest keeps its original."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO digests VALUES (?, ?, ?, ?, ?, ?)",
+                [(d, o.uri, o.date, o.record_id, o.crawl_id, o.filename) for d, o in entries],
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def index_warc(index: DigestIndex, warc_path: Path, crawl_id: str) -> int:
+    """Add the payload digests of a closed, stored WARC file's responses; return how many."""
+    entries: list[tuple[str, Original]] = []
+    with Path(warc_path).open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type != "response":
+                continue
+            headers = record.rec_headers
+            digest = headers.get_header("WARC-Payload-Digest")
+            if not digest or record.http_headers is None:
+                continue
+            if record.http_headers.get_statuscode() != "200":
+                continue
+            entries.append(
+                (
+                    digest,
+                    Original(
+                        uri=headers.get_header("WARC-Target-URI"),
+                        date=headers.get_header("WARC-Date"),
+                        record_id=headers.get_header("WARC-Record-ID"),
+                        crawl_id=crawl_id,
+                        filename=Path(warc_path).name,
+                    ),
+                )
+            )
+    index.add(entries)
+    return len(entries)

@@ -1,0 +1,133 @@
+"""``newsarc extract``: a crawl's WARC gives the crawl's items again; bare HTML; bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.cli import main
+from crawler.demo.server import DemoServer
+from crawler.demo.site import DemoSite
+from tests.conftest import Run, crawl_items, run_newsarc
+
+GOLDEN_SEED = Path(__file__).parent.parent / "golden" / "demo" / "seed"
+
+
+def _run_in_process(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
+    """``newsarc`` called in this process (no reactor is involved in ``extract``)."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return Run(code, out, err)
+
+
+def _key(item: dict[str, Any]) -> str:
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+
+@pytest.fixture(scope="module")
+def crawl_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("crawl")
+    with DemoServer(DemoSite()) as server:
+        run = run_newsarc("crawl", f"{server.base_url}/", "--out", str(out))
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.crawl_dir(out)
+
+
+def test_reextracting_the_warc_gives_the_crawls_items(crawl_dir: Path, tmp_path: Path) -> None:
+    articles, headlines = crawl_items(crawl_dir)
+    assert articles and headlines
+    warcs = sorted((crawl_dir / "warc").glob("*.warc.gz"))
+    run = run_newsarc("extract", *map(str, warcs))
+    assert run.returncode == 0, run.stderr
+    items = [json.loads(line) for line in run.stdout.splitlines()]
+    got_articles = sorted(_key(i) for i in items if i["type"] == "article")
+    got_headlines = sorted(_key(i) for i in items if i["type"] == "headline")
+    assert got_articles == sorted(map(_key, articles))
+    assert got_headlines == sorted(map(_key, headlines))
+    assert all(i["crawl_id"] == crawl_dir.name and i["warc"]["offset"] >= 0 for i in items)
+
+    # The same through a directory and into a compressed file.
+    out = tmp_path / "items.jsonl.gz"
+    run = run_newsarc("extract", str(crawl_dir / "warc"), "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    with gzip.open(out, "rt", encoding="utf-8") as handle:
+        assert sorted(_key(json.loads(line)) for line in handle) == sorted(
+            map(_key, articles + headlines)
+        )
+
+
+def test_extract_into_a_store(
+    crawl_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    run = _run_in_process(capsys, "extract", str(crawl_dir / "warc"), "--out", str(store))
+    assert run.returncode == 0, run.stderr
+    articles = sorted(store.glob("extract-*/items/articles.jsonl.gz"))
+    headlines = sorted(store.glob("extract-*/items/headlines.jsonl.gz"))
+    assert len(articles) == 1 and len(headlines) == 1, run.stderr
+    want_articles, want_headlines = crawl_items(crawl_dir)
+    with gzip.open(articles[0], "rt", encoding="utf-8") as handle:
+        assert sorted(_key(json.loads(line)) for line in handle) == sorted(map(_key, want_articles))
+    with gzip.open(headlines[0], "rt", encoding="utf-8") as handle:
+        assert len(handle.readlines()) == len(want_headlines)
+
+
+def test_bare_html_with_url_and_capture_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meta = json.loads((GOLDEN_SEED / "meta.json").read_text(encoding="utf-8"))
+    page = tmp_path / "seed.html"
+    page.write_bytes(gzip.decompress((GOLDEN_SEED / "page.html.gz").read_bytes()))
+    run = _run_in_process(
+        capsys, "extract", str(page), "--url", meta["url"], "--fetched-at", meta["fetched_at"]
+    )
+    assert run.returncode == 0, run.stderr
+    items = [json.loads(line) for line in run.stdout.splitlines()]
+    expected = json.loads((GOLDEN_SEED / "expected.json").read_text(encoding="utf-8"))
+    (article,) = [i for i in items if i["type"] == "article"]
+    assert article["url"] == meta["url"]
+    assert article["title"] == expected["article"]["title"]
+    assert article["crawl_id"] is None and article["warc"] is None
+    assert len([i for i in items if i["type"] == "headline"]) == len(expected["headlines"])
+
+
+def test_bad_sources_are_reported_and_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.html"
+    good.write_bytes(gzip.decompress((GOLDEN_SEED / "page.html.gz").read_bytes()))
+    broken_warc = tmp_path / "broken.warc.gz"
+    broken_warc.write_bytes(b"\x1f\x8b\x08\x00garbage" * 10)
+    binary = tmp_path / "binary.html"
+    binary.write_bytes(bytes(range(256)) * 40)
+    missing = tmp_path / "missing.html"
+    run = _run_in_process(
+        capsys,
+        "extract",
+        str(broken_warc),
+        str(missing),
+        str(binary),
+        str(good),
+        "--url",
+        "https://example.org/2025/12/01/story",
+        "--fetched-at",
+        "2025-12-04T15:00:00+00:00",
+    )
+    assert run.returncode == 1
+    errors = [line for line in run.stderr.splitlines() if line.startswith("newsarc: error:")]
+    assert len(errors) == 2, run.stderr
+    assert str(broken_warc) in errors[0] and str(missing) in errors[1]
+    assert "Traceback" not in run.stderr
+    assert any(json.loads(line)["type"] == "article" for line in run.stdout.splitlines())
+
+
+def test_bad_fetched_at_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = _run_in_process(capsys, "extract", str(tmp_path), "--fetched-at", "yesterday")
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "--fetched-at" in run.stderr

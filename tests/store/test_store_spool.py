@@ -1,0 +1,62 @@
+"""The spool of a remote store: where a crawl writes, and what the uploader sends, in order."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import secrets
+from pathlib import Path
+
+from scrapy.utils.test import get_crawler
+
+from crawler.crawlinfo import CrawlInfo, spool_dir
+from crawler.manifest import STORED_LEDGER, build_manifest, write_manifest
+from crawler.store.s3 import S3Store
+from crawler.store.spool import COMPLETE_MARKER, Spool
+from tests.store.s3_server import MotoS3
+
+
+def test_remote_store_crawls_into_its_spool(tmp_path: Path) -> None:
+    settings = {
+        "NEWSARC_CRAWL_ID": "c1",
+        "NEWSARC_STORE_URI": "s3://bucket/runs",
+        "NEWSARC_SPOOL_DIR": str(tmp_path),
+    }
+    info = CrawlInfo.from_crawler(get_crawler(settings_dict=settings))
+    assert info.remote
+    assert info.local_root == spool_dir(tmp_path, "s3://bucket/runs")
+    assert info.work_dir == info.local_root / "c1"
+    assert spool_dir(tmp_path, "s3://bucket/other") != info.local_root
+
+
+def test_leftovers_first_manifest_last_then_complete(tmp_path: Path, moto_s3: MotoS3) -> None:
+    client = moto_s3.client()
+    bucket = f"spool-{secrets.token_hex(4)}"
+    client.create_bucket(Bucket=bucket)
+    root = tmp_path / "spool"
+    old = root / "old-crawl"
+    (old / "warc").mkdir(parents=True)
+    (old / "warc" / "a.warc.gz").write_bytes(gzip.compress(b"WARC/1.1\r\n\r\n"))
+    (old / "items").mkdir()
+    (old / "items" / "articles-00000.jsonl.gz.tmp").write_bytes(b"in progress")
+    write_manifest(old, build_manifest(old, crawl_id="old-crawl", stats={}, config={}))
+    spool = Spool(root, S3Store(client, bucket, "p"), own_crawl="new-crawl")
+    (root / "new-crawl" / "items").mkdir(parents=True)
+    (root / "new-crawl" / "items" / "headlines-00000.jsonl.gz").write_bytes(gzip.compress(b"{}\n"))
+
+    result = spool.upload_ready()
+    assert result.failed == []
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert sorted(keys) == [
+        "p/new-crawl/items/headlines-00000.jsonl.gz",
+        "p/old-crawl/manifest.json",
+        "p/old-crawl/warc/a.warc.gz",
+    ]
+    assert (old / COMPLETE_MARKER).exists() and not (old / "warc" / "a.warc.gz").exists()
+    ledger = [json.loads(line) for line in (old / STORED_LEDGER).read_text().splitlines()]
+    assert [entry["path"] for entry in ledger] == ["warc/a.warc.gz"]
+    # The current crawl's manifest waits for the final pass.
+    write_manifest(root / "new-crawl", {"crawl_id": "new-crawl"})
+    assert spool.upload_ready().uploaded == 0
+    assert spool.upload_ready(final=True).pending == 0
+    assert client.head_object(Bucket=bucket, Key="p/new-crawl/manifest.json")

@@ -1,0 +1,72 @@
+"""Revisit records: an unchanged payload points at its original (crawler/warc/dedup.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.warc.dedup import DigestIndex, index_warc, payload_digest
+from crawler.warc.writer import HttpExchange, WarcFileWriter, verify_warc
+
+
+def _exchange(path: str, body: bytes, status: int = 200) -> HttpExchange:
+    return HttpExchange(
+        url=f"http://example.test{path}",
+        fetched_at=datetime.now(UTC),
+        method="GET",
+        request_target=path,
+        request_headers=[("Host", "example.test")],
+        request_body=b"",
+        status=status,
+        response_headers=[("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
+        response_body=body,
+    )
+
+
+def _records(path: Path) -> list[tuple[str, dict[str, str]]]:
+    with path.open("rb") as fh:
+        return [(r.rec_type, dict(r.rec_headers.headers)) for r in ArchiveIterator(fh)]
+
+
+def test_same_payload_in_one_crawl_is_a_revisit(tmp_path: Path) -> None:
+    writer = WarcFileWriter(tmp_path, "t", 10**9, {}, cdxj_enabled=False, revisits=True)
+    first = writer.write_exchange(_exchange("/a", b"<p>same</p>"))
+    writer.write_exchange(_exchange("/b", b"<p>other</p>"))
+    again = writer.write_exchange(_exchange("/c", b"<p>same</p>"))
+    writer.write_exchange(_exchange("/d", b"<p>same</p>", status=404))  # only 200s dedupe
+    writer.close()
+    (path,) = writer.closed_files
+    assert verify_warc(path) == []
+    records = _records(path)
+    revisits = [h for kind, h in records if kind == "revisit"]
+    assert len(revisits) == 1 and writer.revisits_written == 1
+    revisit = revisits[0]
+    assert revisit["WARC-Record-ID"] == again.record_id
+    assert revisit["WARC-Refers-To"] == first.record_id
+    assert revisit["WARC-Refers-To-Target-URI"] == "http://example.test/a"
+    assert revisit["WARC-Profile"].endswith("/warc/1.1/revisit/identical-payload-digest")
+    assert revisit["WARC-Payload-Digest"] == payload_digest(b"<p>same</p>")
+    original = next(h for k, h in records if h.get("WARC-Record-ID") == first.record_id)
+    assert revisit["WARC-Refers-To-Date"] == original["WARC-Date"]
+    assert original["WARC-Payload-Digest"] == revisit["WARC-Payload-Digest"]
+
+
+def test_index_learns_stored_files_and_later_writers_use_it(tmp_path: Path) -> None:
+    index = DigestIndex(tmp_path / ".digests.sqlite")
+    one = WarcFileWriter(tmp_path / "c1", "t", 10**9, {}, cdxj_enabled=False, revisits=True)
+    ref = one.write_exchange(_exchange("/a", b"body"))
+    one.close()
+    assert index.lookup(payload_digest(b"body")) is None  # not indexed until stored
+    assert index_warc(index, one.closed_files[0], "c1") == 1
+    two = WarcFileWriter(
+        tmp_path / "c2", "t", 10**9, {}, cdxj_enabled=False, revisits=True, digest_index=index
+    )
+    two.write_exchange(_exchange("/a", b"body"))
+    two.close()
+    kinds = [k for k, _ in _records(two.closed_files[0])]
+    assert kinds == ["warcinfo", "revisit", "request"]
+    original = index.lookup(payload_digest(b"body"))
+    assert original is not None and original.record_id == ref.record_id
+    assert original.crawl_id == "c1"
