@@ -7,12 +7,12 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install install-browser wacz-tool demo test check lint typecheck pytest bench clean
+.PHONY: help install install-browser wacz-tool demo test check lint typecheck pytest bench bench-render clean
 
 help:
 	@echo "make demo   install, serve the bundled demo news site, crawl it into ./data"
 	@echo "make test   install everything the tests need (chromium included), lint, type-check, run the suite"
-	@echo "make bench  run the benchmarks in bench/"
+	@echo "make bench  run the benchmarks in bench/ (make bench-render for the browser one)"
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -59,8 +59,16 @@ check: lint typecheck
 
 test: install install-browser wacz-tool lint typecheck pytest
 
+# Benchmarks: each runs newsarc and its baseline side by side in one run and prints ratios.
 bench: install
 	$(RUN) python bench/crawl_throughput.py
+	$(RUN) python bench/extraction.py
+	$(RUN) python bench/warc_write.py
+	$(RUN) python bench/s3_upload.py
+
+# Rendering takes minutes (1,000 pages through chromium): its own target.
+bench-render: install install-browser
+	$(RUN) python bench/render_throughput.py
 
 clean:
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache data

@@ -352,6 +352,9 @@ def _print_summary(report: CrawlReport) -> None:
         f"skipped (robots.txt) {s('newsarc/skipped/robots')}",
         file=out,
     )
+    if report.remote:
+        _print_remote_outcome(report)
+        return
     print(
         f"  WARC           {len(warcs)} file(s), {s('warc/records_written')} records, "
         f"{_size(sum(f.stat().st_size for f in warcs))}",
@@ -364,6 +367,26 @@ def _print_summary(report: CrawlReport) -> None:
     if manifest.exists():
         print(f"  manifest       {manifest.resolve()}", file=out)
     print(f"  log            {(report.work_dir / 'logs' / 'crawl.log').resolve()}", file=out)
+
+
+def _print_remote_outcome(report: CrawlReport) -> None:
+    """Where the files of a crawl to a remote store went, and what is still in the spool."""
+    s = report.stat
+    out = sys.stdout
+    print(
+        f"  WARC           {s('warc/files_closed')} file(s), {s('warc/records_written')} records, "
+        f"{_size(s('warc/bytes_written'))}",
+        file=out,
+    )
+    print(f"  output         {report.store_uri.rstrip('/')}/{report.crawl_id}/", file=out)
+    print(
+        f"  uploaded       {s('store/uploaded')} file(s), {_size(s('store/bytes_uploaded'))}, "
+        "each verified by SHA-256",
+        file=out,
+    )
+    pending = s("store/pending")
+    if pending:
+        print(f"  pending        {pending} file(s) kept in {report.work_dir.resolve()}/", file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,6 +60,12 @@ class CrawlReport:
     failures: list[tuple[str, str]]
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failure: str | None = None
+    store_uri: str = ""
+    """Where the files end up; for a remote store, ``work_dir`` is only the local spool."""
+
+    @property
+    def remote(self) -> bool:
+        return "://" in self.store_uri and not self.store_uri.startswith("file://")
 
     def stat(self, key: str, default: int = 0) -> int:
         value = self.stats.get(key, default)
@@ -161,7 +167,12 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
     failures: list[tuple[str, str]] = list(getattr(spider, "failures", []))
     skipped: list[tuple[str, str]] = list(getattr(spider, "skipped", []))
     report = CrawlReport(
-        crawl_id=crawl_id, work_dir=work_dir, stats=stats, failures=failures, skipped=skipped
+        crawl_id=crawl_id,
+        work_dir=work_dir,
+        stats=stats,
+        failures=failures,
+        skipped=skipped,
+        store_uri=options.store_uri,
     )
     report.failure = judge(report)
     del store

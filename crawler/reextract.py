@@ -7,7 +7,10 @@ Sources:
   capture time ``--fetched-at`` (else the file's modification time);
 * a directory: every HTML and WARC file below it, in name order;
 * a WARC file (``.warc``, ``.warc.gz``): every ``response`` record with a 2xx status and an HTML
-  (or absent) Content-Type, and every rendered-DOM ``conversion`` record. Bodies are stored
+  (or absent) Content-Type, every rendered-DOM ``conversion`` record, and every ``revisit``
+  record whose original (``WARC-Refers-To``) is in the files given, earlier in the list (the
+  page is extracted from the original's payload; the items point at the revisit record, as in
+  the crawl). Bodies are stored
   content-encoded, so they are decompressed per ``Content-Encoding`` and decoded with the
   record's ``Content-Type``; the capture time is the record's ``WARC-Date``, the items carry the
   record's ``warc`` provenance (file name, offset, length, record id — as the crawl writes it)
@@ -147,7 +150,23 @@ def _is_page_record(record: Any) -> tuple[bool, str | None]:
     return "html" in (lowered or "html"), content_type
 
 
-def _warc_pages(path: Path) -> Iterator[Page]:
+#: Record id -> (file, offset) of every response record read so far in a run, so that a
+#: ``revisit`` record can be resolved to the payload of the record it refers to.
+Originals = dict[str, tuple[Path, int]]
+
+
+def _read_original(location: tuple[Path, int]) -> Any:
+    path, offset = location
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        record = next(iter(ArchiveIterator(handle)))
+        return record, record.content_stream().read()
+
+
+def _warc_pages(
+    path: Path, originals: Originals | None = None, problems: list[str] | None = None
+) -> Iterator[Page]:
+    originals = {} if originals is None else originals
     crawl_id: str | None = None
     try:
         with path.open("rb") as handle:
@@ -156,16 +175,37 @@ def _warc_pages(path: Path) -> Iterator[Page]:
                 if record.rec_type == "warcinfo":
                     crawl_id = _warcinfo_crawl_id(record.content_stream().read()) or crawl_id
                     continue
-                wanted, content_type = _is_page_record(record)
+                record_id = record.rec_headers.get_header("WARC-Record-ID")
+                body = b""
+                if record.rec_type == "revisit":
+                    # The crawl extracted this page from the payload the revisit points at.
+                    refers_to = record.rec_headers.get_header("WARC-Refers-To")
+                    if refers_to in originals:
+                        original, body = _read_original(originals[refers_to])
+                        wanted, content_type = _is_page_record(original)
+                    else:
+                        wanted = False
+                        if problems is not None:
+                            problems.append(
+                                f"{path}: revisit record {record_id} refers to {refers_to}, which "
+                                "is not in the files given (add the WARC that holds it)"
+                            )
+                else:
+                    wanted, content_type = _is_page_record(record)
+                    if wanted:
+                        body = record.content_stream().read()
+                # Offsets are known once the record is read to its end (asking earlier reads it).
+                records.read_to_end(record)
+                offset = records.get_record_offset()
+                if record.rec_type == "response":
+                    originals[record_id] = (path, offset)
                 if not wanted:
                     continue
-                body = record.content_stream().read()
-                records.read_to_end(record)
                 ref = WarcRef(
                     filename=path.name,
-                    offset=records.get_record_offset(),
+                    offset=offset,
                     length=records.get_record_length(),
-                    record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                    record_id=record_id,
                 )
                 yield Page(
                     url=record.rec_headers.get_header("WARC-Target-URI"),
@@ -174,7 +214,7 @@ def _warc_pages(path: Path) -> Iterator[Page]:
                     crawl_id=crawl_id,
                     warc=ref,
                 )
-    except (OSError, EOFError, ArchiveLoadFailed, ValueError) as exc:
+    except (OSError, EOFError, ArchiveLoadFailed, ValueError, StopIteration) as exc:
         raise SourceError(f"{path}: not a readable WARC file: {exc}") from exc
 
 
@@ -187,11 +227,20 @@ def _warcinfo_crawl_id(payload: bytes) -> str | None:
 
 
 def pages_from_path(
-    path: Path, *, url: str | None = None, fetched_at: datetime | None = None
+    path: Path,
+    *,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+    originals: Originals | None = None,
+    problems: list[str] | None = None,
 ) -> Iterator[Page]:
-    """Pages of one source file (HTML or WARC). Raises :class:`SourceError` naming the file."""
+    """Pages of one source file (HTML or WARC). Raises :class:`SourceError` naming the file.
+
+    ``originals`` carries response-record locations from file to file (revisits of an earlier
+    file's records); problems with single records are appended to ``problems``.
+    """
     if is_warc_file(path):
-        yield from _warc_pages(path)
+        yield from _warc_pages(path, originals, problems)
     elif is_html_file(path):
         yield from _html_pages(path, url, fetched_at)
     elif not path.exists():
@@ -204,7 +253,7 @@ def pages_from_path(
         except OSError as exc:
             raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
         if head.startswith(b"WARC/") or head.startswith(b"\x1f\x8b"):
-            yield from _warc_pages(path)
+            yield from _warc_pages(path, originals, problems)
         else:
             yield from _html_pages(path, url, fetched_at)
 
@@ -232,12 +281,13 @@ class Extractor:
         self.profile = profile
         self.write = write
         self.summary = summary or ExtractSummary()
-        stats = cast("StatsCollector", _Stats(self.summary.counts))
+        self.stats = cast("StatsCollector", _Stats(self.summary.counts))
         self.pipelines: list[Any] = [
-            CleanPipeline(stats),
-            ValidatePipeline(validator(), stats, fast_validator()),
-            DedupePipeline(stats),
+            CleanPipeline(self.stats),
+            ValidatePipeline(validator(), self.stats, fast_validator()),
         ]
+        # A crawl de-duplicates its own items only; so does re-extraction, crawl by crawl.
+        self.dedupe: dict[str | None, DedupePipeline] = {}
 
     def extract(self, page: Page) -> None:
         counts = self.summary.counts
@@ -260,8 +310,11 @@ class Extractor:
         items.extend(dataclasses.replace(h, **envelope) for h in result.headlines)
         for extracted in items:
             item = extracted
+            dedupe = self.dedupe.get(page.crawl_id)
+            if dedupe is None:
+                dedupe = self.dedupe[page.crawl_id] = DedupePipeline(self.stats)
             try:
-                for pipeline in self.pipelines:
+                for pipeline in [*self.pipelines, dedupe]:
                     item = pipeline.process_item(item)
             except DropItem as exc:
                 counts[f"dropped/{type(exc).__name__}"] += 1
@@ -279,14 +332,20 @@ class Extractor:
         on_error: Callable[[str], None] | None = None,
     ) -> ExtractSummary:
         """Extract every page of every source; a bad source is reported and skipped."""
+        originals: Originals = {}
         for path in expand_paths(paths):
+            problems: list[str] = []
             try:
-                for page in pages_from_path(path, url=url, fetched_at=fetched_at):
+                for page in pages_from_path(
+                    path, url=url, fetched_at=fetched_at, originals=originals, problems=problems
+                ):
                     self.extract(page)
             except SourceError as exc:
-                self.summary.errors.append(str(exc))
+                problems.append(str(exc))
+            for problem in problems:
+                self.summary.errors.append(problem)
                 if on_error is not None:
-                    on_error(str(exc))
+                    on_error(problem)
         return self.summary
 
 

@@ -6,6 +6,7 @@ Items from a revisited page carry provenance that resolves to the revisit record
 
 from __future__ import annotations
 
+import json
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,27 @@ def test_second_crawl_of_unchanged_site_writes_revisits(tmp_path: Path) -> None:
             assert record.rec_headers.get_header("WARC-Refers-To") in originals
             from_revisits += 1
     assert from_revisits  # the unchanged front page's headlines at least
+
+
+@pytest.mark.slow
+def test_reextraction_resolves_revisits_through_the_earlier_crawl(tmp_path: Path) -> None:
+    """``newsarc extract`` gives the second crawl's items, revisited pages included."""
+    out = tmp_path / "store"
+    with serve_demo() as server:
+        for _ in range(2):
+            run = run_newsarc("crawl", f"{server.base_url}/", "--out", str(out), "--max-pages", "4")
+            assert run.returncode == 0, run.stdout + run.stderr
+    first, second = sorted(p for p in out.iterdir() if p.is_dir())
+    articles, headlines = crawl_items(second)
+    warcs = [*sorted(first.glob("warc/*.warc.gz")), *sorted(second.glob("warc/*.warc.gz"))]
+    run = run_newsarc("extract", *map(str, warcs))
+    assert run.returncode == 0, run.stderr
+    items = [json.loads(line) for line in run.stdout.splitlines()]
+    from_second = [i for i in items if i["crawl_id"] == second.name]
+    key = lambda item: json.dumps(item, sort_keys=True)  # noqa: E731
+    assert sorted(map(key, from_second)) == sorted(map(key, articles + headlines))
+
+    # Without the earlier crawl's WARC the revisits cannot be resolved: said, and exit 1.
+    alone = run_newsarc("extract", *map(str, sorted(second.glob("warc/*.warc.gz"))))
+    assert alone.returncode == 1
+    assert "revisit record" in alone.stderr

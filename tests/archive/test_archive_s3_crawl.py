@@ -91,6 +91,9 @@ def test_crawl_to_s3_uploads_verifies_and_empties_the_spool(
     manifests = [k for k in _keys(client, bucket) if k.endswith("/manifest.json")]
     assert len(manifests) == 1 and manifests[0].startswith("runs/")
     _verify_stored_crawl(client, bucket, manifests[0], tmp_path)
+    crawl_key = manifests[0].removesuffix("manifest.json")
+    assert f"s3://{bucket}/{crawl_key}" in output, "the summary names where the files went"
+    assert "each verified by SHA-256" in output
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     # Only the kept log and bookkeeping remain in the spool.
     left = [p for p in (tmp_path / "spool").rglob("*") if p.is_file()]
