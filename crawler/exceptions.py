@@ -6,6 +6,9 @@
     ├── ConfigError              bad option, profile or setting (exit code 2)
     │   └── ProfileError         a site profile that does not validate (names file, line, key)
     ├── StoreError               the output store cannot be written or read
+    ├── RenderError              a page could not be rendered in the browser
+    │   ├── RenderTimeout        over its time budget (RENDER_PAGE_TIMEOUT), cut off
+    │   └── BrowserCrashed       the browser died with the page in flight (retryable)
     └── CrawlFailed              a run that ran but failed or archived nothing (exit code 1)
 
 Items rejected by the pipelines raise subclasses of Scrapy's ``DropItem`` defined in
@@ -14,7 +17,16 @@ Items rejected by the pipelines raise subclasses of Scrapy's ``DropItem`` define
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "CrawlFailed", "NewsarcError", "ProfileError", "StoreError"]
+__all__ = [
+    "BrowserCrashed",
+    "ConfigError",
+    "CrawlFailed",
+    "NewsarcError",
+    "ProfileError",
+    "RenderError",
+    "RenderTimeout",
+    "StoreError",
+]
 
 
 class NewsarcError(Exception):
@@ -56,3 +68,15 @@ class StoreError(NewsarcError):
 
 class CrawlFailed(NewsarcError):
     """The crawl ran but failed: nothing fetched, nothing archived, or files not stored."""
+
+
+class RenderError(NewsarcError):
+    """A page could not be rendered."""
+
+
+class RenderTimeout(RenderError):
+    """A rendered page went over its time budget (``RENDER_PAGE_TIMEOUT``) and was cut off."""
+
+
+class BrowserCrashed(RenderError):
+    """The browser (or the page's renderer) died while the page was in flight; retryable."""

@@ -58,8 +58,9 @@ class _Stream:
         self.final = final
         self.tmp = final.with_name(f"{final.name}.tmp")
         self.raw: BinaryIO = self.tmp.open("xb")
-        # mtime=0 keeps the gzip header reproducible.
-        self.gz = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0)
+        # mtime=0 keeps the gzip header reproducible; level 6 (not the default 9) halves the CPU
+        # for files about 2 % larger.
+        self.gz = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0, compresslevel=6)
         self.exporter = JsonLinesItemExporter(
             self.gz,  # type: ignore[arg-type]  # any binary file object works
             encoding="utf-8",

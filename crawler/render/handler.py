@@ -60,7 +60,7 @@ from scrapy import signals
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
-from crawler.exceptions import NewsarcError
+from crawler.exceptions import BrowserCrashed, RenderError, RenderTimeout
 from crawler.middlewares.ssrf import AllowList, is_forbidden_address, parse_ip
 from crawler.render.capture import BrowserCapture
 from crawler.render.egress import EgressGuardProxy
@@ -91,18 +91,6 @@ logger = logging.getLogger(__name__)
 HEAVY_RESOURCE_TYPES = frozenset({"image", "media", "font"})
 _CRASH_HINTS = ("has been closed", "crashed", "disconnected", "Target closed")
 _CLOSE_TIMEOUT = 5.0  # seconds for page.close()/context.close() before giving up on them
-
-
-class RenderError(NewsarcError):
-    """A page could not be rendered."""
-
-
-class RenderTimeout(RenderError):
-    """A rendered page went over its time budget (``RENDER_PAGE_TIMEOUT``) and was cut off."""
-
-
-class BrowserCrashed(RenderError):
-    """The browser (or the page's renderer) died while the page was in flight; retryable."""
 
 
 def abort_heavy_resources(request: PlaywrightRequest) -> bool:

@@ -1,7 +1,7 @@
 """Retry rendered pages whose browser died while they were in flight.
 
 When chromium crashes or is killed, every page it was rendering fails with
-:class:`~crawler.render.handler.BrowserCrashed`; scrapy-playwright starts a new browser for the
+:class:`~crawler.exceptions.BrowserCrashed`; scrapy-playwright starts a new browser for the
 next page (``PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER``). This downloader middleware puts those
 requests back in the scheduler, at most ``RENDER_RETRY_TIMES`` times each (Scrapy's
 ``get_retry_request``, so ``retry/count`` and ``retry/reason_count/browser_crashed`` count
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
-from crawler.render.handler import BrowserCrashed
+from crawler.exceptions import BrowserCrashed
 
 if TYPE_CHECKING:
     from typing import Self

@@ -75,6 +75,8 @@ CAPTURE_STATEMENT = (
 )
 
 _WARC_VERSION = "1.1"
+#: gzip level of every record's member (warcio's own writer uses 9; see WarcFileWriter).
+_GZIP_LEVEL = 6
 _OPEN_SUFFIX = ".open"
 _GZIP_WBITS = zlib.MAX_WBITS | 16
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -206,7 +208,10 @@ class WarcFileWriter:
         self._final_name = ""
         self._stats = FileStats()
         self._buf = BytesIO()
-        self._warc = WARCWriter(self._buf, gzip=True, warc_version=_WARC_VERSION)
+        # warcio serialises, we compress: warcio's own gzip is fixed at level 9, which costs
+        # about twice the CPU of level 6 for 1-3 % smaller files. Each record is still its own
+        # gzip member.
+        self._warc = WARCWriter(self._buf, gzip=False, warc_version=_WARC_VERSION)
         self.closed_files: list[Path] = []
         self.total_records = 0
         self.total_bytes = 0
@@ -349,10 +354,12 @@ class WarcFileWriter:
     # -- internals ----------------------------------------------------------------------------
 
     def _serialise(self, record: object) -> bytes:
+        """One record as one complete gzip member."""
         self._buf.seek(0)
         self._buf.truncate()
         self._warc.write_record(record)
-        return self._buf.getvalue()
+        compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        return compressor.compress(self._buf.getvalue()) + compressor.flush()
 
     def _append(self, records: list[object], *, ref_index: int) -> WarcRef:
         members = [self._serialise(record) for record in records]
