@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install install-browser wacz-tool demo test check lint typecheck pytest bench bench-render clean
+.PHONY: help install install-browser wacz-tool pywb-tool demo test check lint typecheck pytest bench bench-render clean
 
 help:
 	@echo "make demo   install, serve the bundled demo news site, crawl it into ./data"
@@ -36,11 +36,19 @@ install-browser:
 # webrecorder's wacz tool (`newsarc crawl --wacz`, WACZ tests), in its own environment so its
 # pins never touch the project's (as pywb would need, see PERFORMANCE.md).
 WACZ_VERSION := 0.6.0
+PYWB_VERSION := 2.10.0
 .tools/wacz/bin/wacz: | $(UV)
 	$(UV) venv -q .tools/wacz
 	$(UV) pip install -q --python .tools/wacz/bin/python "wacz==$(WACZ_VERSION)"
 
 wacz-tool: .tools/wacz/bin/wacz
+
+# pywb, for the replay test, in its own environment too: it pins old redis/werkzeug/pyOpenSSL.
+.tools/pywb/bin/wayback: | $(UV)
+	$(UV) venv -q .tools/pywb
+	$(UV) pip install -q --python .tools/pywb/bin/python "pywb==$(PYWB_VERSION)"
+
+pywb-tool: .tools/pywb/bin/wayback
 
 demo: install
 	$(RUN) newsarc demo
@@ -52,12 +60,12 @@ lint: install
 typecheck: install
 	$(RUN) mypy
 
-pytest: install install-browser wacz-tool
+pytest: install install-browser wacz-tool pywb-tool
 	$(RUN) pytest
 
 check: lint typecheck
 
-test: install install-browser wacz-tool lint typecheck pytest
+test: install install-browser wacz-tool pywb-tool lint typecheck pytest
 
 # Benchmarks: each runs newsarc and its baseline side by side in one run and prints ratios.
 bench: install
