@@ -47,8 +47,14 @@ def test_pywb_replays_a_captured_article(tmp_path: Path) -> None:
         pytest.skip("pywb is not installed: run `make pywb-tool` (make test does)")
     site = DemoSite()
     with DemoServer(site) as server:
+        # The seed article itself, so the crawl certainly holds an article page.
         run = run_newsarc(
-            "crawl", f"{server.base_url}/", "--out", str(tmp_path / "data"), "--max-pages", "6"
+            "crawl",
+            f"{server.base_url}{site.seed_article.path}",
+            "--out",
+            str(tmp_path / "data"),
+            "--max-pages",
+            "1",
         )
     assert run.returncode == 0, run.stdout + run.stderr
     crawl_dir = run.crawl_dir(tmp_path / "data")
