@@ -15,7 +15,11 @@ help:
 	@echo "make bench  run the benchmarks in bench/ (make bench-render for the browser one)"
 
 $(CURDIR)/.tools/bin/uv:
-	$(PYTHON) -m venv .tools
+	@# Debian splits venv support into python3-venv; install it when it is missing.
+	$(PYTHON) -m venv .tools || { rm -rf .tools; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv >/dev/null \
+	  && $(PYTHON) -m venv .tools; }
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 # The project environment, exactly as locked.
