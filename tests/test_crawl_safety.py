@@ -95,3 +95,12 @@ def test_a_running_crawl_listens_on_no_socket(tmp_path: Path) -> None:
             assert listening == []
         finally:
             proc.wait(timeout=60)
+
+
+def test_a_missing_robots_txt_allows_the_site(tmp_path: Path) -> None:
+    """RFC 9309: robots.txt answering 4xx means no restrictions (only 5xx disallows)."""
+    with SiteServer({"/": _page("<h1>Hello</h1><p>A page.</p>")}) as site:
+        run = run_newsarc("crawl", f"{site.base_url}/", "--out", str(tmp_path))
+        requested = [path for _, path, _ in site.requests]
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert requested == ["/robots.txt", "/"]
