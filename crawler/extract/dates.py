@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -180,6 +180,62 @@ def _dateparser(
     return result
 
 
+_PROBE_GAP = timedelta(seconds=61)
+_BEHAVIOUR_MAX = 8192
+#: (text, languages, order, capture day) -> how dateparser's reading depends on the capture time
+#: on that day: ("none",), ("fixed", result), ("shift", capture - result) or ("exact",).
+_behaviour: dict[tuple[str, tuple[str, ...], str | None, date, bool | None], tuple[Any, ...]] = {}
+_CLOCK = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
+
+
+def _read_displayed(
+    text: str, languages: tuple[str, ...], order: str | None, base: datetime
+) -> datetime | None:
+    """dateparser's reading of ``text`` at capture time ``base``, with far fewer calls.
+
+    Pages are captured at different seconds, so caching per capture time misses often. Instead
+    we learn, once per text and capture day, how the reading depends on the capture time, from
+    two dateparser calls 61 s apart: the same result ("Yesterday, 23:59", "2 Dec 2025") means it
+    is fixed for the day; a result that moved by exactly the gap ("5 minutes ago") is the capture
+    time minus a constant. Anything else is asked of dateparser at every capture time. A text
+    with a clock time is learnt separately before and after that time of day, where its reading
+    may step.
+    """
+    later = base + _PROBE_GAP
+    if later.date() != base.date():
+        return _dateparser(text, languages, order, base)
+    # A text with a clock time ("Monday 17:36") may read differently before and after that time
+    # of day (the most recent Monday 17:36): learn each side separately.
+    clock = _CLOCK.search(text)
+    side = (base.hour, base.minute) >= (int(clock[1]), int(clock[2])) if clock else None
+    key = (text, languages, order, base.date(), side)
+    known = _behaviour.get(key)
+    if known is None:
+        first = _dateparser(text, languages, order, base)
+        second = _dateparser(text, languages, order, later)
+        if first is None or second is None:
+            known = ("none",) if first is None and second is None else ("exact",)
+        elif first == second:
+            known = ("fixed", first)
+        elif second - first == _PROBE_GAP and first.tzinfo is None:
+            known = ("shift", base - first)
+        else:
+            known = ("exact",)
+        if len(_behaviour) >= _BEHAVIOUR_MAX:
+            _behaviour.clear()
+        _behaviour[key] = known
+    kind = known[0]
+    if kind == "none":
+        return None
+    if kind == "fixed":
+        fixed: datetime = known[1]
+        return fixed
+    if kind == "shift":
+        shift: timedelta = known[1]
+        return base - shift
+    return _dateparser(text, languages, order, base)
+
+
 def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     """Resolve a displayed date/time against the capture time, in the site's timezone.
 
@@ -200,7 +256,7 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
         # 02.12.2025 is day-first wherever dots are used; no locale writes month-first with dots.
         order = "DMY"
     text = _DAY_WORD_COMMA.sub(r"\1 ", text)
-    parsed = _dateparser(text, context.languages, order, base)
+    parsed = _read_displayed(text, context.languages, order, base)
     if parsed is None:
         return None
     if _TIME_ONLY.match(text) and parsed.tzinfo is None:

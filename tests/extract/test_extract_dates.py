@@ -103,3 +103,36 @@ def test_clock_time_is_within_a_day_before_capture(
     assert (result.hour, result.minute) == (hour, minute)
     capture = fetched.replace(second=0, microsecond=0)
     assert capture - timedelta(days=1) < result <= capture + timedelta(minutes=1)
+
+
+_SAMPLES = [
+    ("5 minutes ago", ("en",)),
+    ("2 hours ago", ("en",)),
+    ("Yesterday, 23:59", ("en",)),
+    ("Monday 17:36", ("en",)),
+    ("December 2", ("en",)),
+    ("3 Dec 2025 14:05 GMT", ("en",)),
+    ("17:36", ("en",)),
+    ("vor 5 Stunden", ("de", "en")),
+    ("Gestern, 14:30", ("de", "en")),
+    ("2 декабря, 23:47", ("ru", "en")),
+    ("just now", ("en",)),
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    sample=st.sampled_from(_SAMPLES),
+    capture=st.datetimes(
+        min_value=datetime(2025, 11, 28), max_value=datetime(2025, 12, 6, 23, 59, 59)
+    ),
+)
+def test_learnt_readings_equal_dateparser_at_every_capture_time(
+    sample: tuple[str, tuple[str, ...]], capture: datetime
+) -> None:
+    """The per-day shortcut in dates._read_displayed gives exactly dateparser's answer."""
+    from crawler.extract.dates import _dateparser, _read_displayed
+
+    text, languages = sample
+    base = capture.replace(microsecond=0)
+    assert _read_displayed(text, languages, None, base) == _dateparser(text, languages, None, base)
