@@ -79,3 +79,45 @@ def test_unknown_type_and_bad_config(tmp_path: Path) -> None:
         pipeline.process_item({"type": "video"})
     with pytest.raises(ValueError, match="JSONL_MAX_ITEMS_PER_FILE"):
         _pipeline(tmp_path, max_items=0)
+
+
+def test_fast_export_path_writes_what_scrapys_exporter_writes() -> None:
+    import io
+
+    from scrapy.exporters import JsonLinesItemExporter
+
+    from crawler.items import ArticleItem, HeadlineItem
+    from pipelines.jsonl import _JsonLinesExporter
+
+    items = [
+        ArticleItem(
+            site="s",
+            fetched_at="2025-12-04T15:00:00+00:00",
+            url="https://n.example/a",
+            title="Ünïcode “quotes”",
+            text="One.\n\nTwo.",
+            authors=["A"],
+            images=[{"url": "https://n.example/i.jpg", "caption": None, "alt": "x"}],
+            warc={"filename": "f.warc.gz", "offset": 0, "length": 9, "record_id": "<urn:uuid:1>"},
+        ),
+        HeadlineItem(
+            site="s",
+            source_url="https://n.example/a",
+            position=1,
+            title="t",
+            url="https://n.example/b",
+            views=139,
+            published_raw="17:36",
+        ),
+    ]
+    outputs = []
+    for exporter_class in (JsonLinesItemExporter, _JsonLinesExporter):
+        buffer = io.BytesIO()
+        exporter = exporter_class(
+            buffer, encoding="utf-8", ensure_ascii=False, export_empty_fields=True
+        )
+        exporter.start_exporting()
+        for item in items:
+            exporter.export_item(item)
+        outputs.append(buffer.getvalue())
+    assert outputs[0] == outputs[1]
