@@ -17,13 +17,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import SETTINGS_PRIORITIES, Settings
+from scrapy.settings import Settings
 
 from crawler.crawlinfo import CrawlInfo, make_crawl_id
 from crawler.exceptions import ConfigError, StoreError
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.limits import RenderLimits
-from crawler.render.policy import parse_render_mode
+from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
 from crawler.store import open_store
 from spiders.news import NewsSpider
 
@@ -136,18 +136,6 @@ _PLAIN_HANDLERS = {
 }
 
 
-def effective_render_mode(settings: Settings, profile: SiteProfile | None) -> str:
-    """``--render``/``-s RENDER_MODE`` if given, else the profile's ``render``, else the setting.
-
-    The spider applies the same precedence (``spiders.news._render_mode``).
-    """
-    from_cmdline = (settings.getpriority("RENDER_MODE") or 0) >= SETTINGS_PRIORITIES["cmdline"]
-    value = str(settings.get("RENDER_MODE", "never"))
-    if not from_cmdline and profile is not None and profile.render:
-        value = profile.render
-    return parse_render_mode(value).value
-
-
 def _set_log_file(settings: Settings, work_dir: Path) -> None:
     log_dir = work_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -167,7 +155,7 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
     crawl_id = make_crawl_id(name, datetime.now(UTC))
     store = open_store(options.store_uri)
     settings = build_settings(options, crawl_id)
-    if effective_render_mode(settings, profile) == "never":
+    if effective_render_mode(settings, profile) is RenderMode.NEVER:
         # No page will be rendered: plain Scrapy handlers, so the browser machinery is neither
         # imported (~0.8 s at start-up) nor on the path of every request (~0.3 ms each).
         settings.set("DOWNLOAD_HANDLERS", dict(_PLAIN_HANDLERS), priority="cmdline")

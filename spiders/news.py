@@ -44,7 +44,6 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -55,7 +54,7 @@ from crawler.extractpool import ExtractorPool
 from crawler.items import WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
-from crawler.render.policy import RenderMode, RenderPolicy, parse_render_mode
+from crawler.render.policy import RenderMode, RenderPolicy, effective_render_mode
 from crawler.warc.extension import META_FETCHED_AT, META_WARC
 
 if TYPE_CHECKING:
@@ -101,16 +100,6 @@ def _extract_workers(crawler: Crawler) -> int:
     return max(0, int(value))
 
 
-def _render_mode(crawler: Crawler, profile: SiteProfile | None) -> RenderMode:
-    """RENDER_MODE from the command line, else the profile's ``render``, else the setting."""
-    settings = crawler.settings
-    from_cmdline = (settings.getpriority("RENDER_MODE") or 0) >= SETTINGS_PRIORITIES["cmdline"]
-    value = settings.get("RENDER_MODE", "never")
-    if not from_cmdline and profile is not None and profile.render:
-        value = profile.render
-    return parse_render_mode(value)
-
-
 def _site_host(host: str) -> str:
     host = host.lower()
     return host[4:] if host.startswith("www.") else host
@@ -152,7 +141,7 @@ class NewsSpider(scrapy.Spider):
         name = spider.profile_name or crawler.settings.get("NEWSARC_PROFILE")
         spider.profile = load_profile(name) if name else None
         spider.crawl_id = crawler.settings.get("NEWSARC_CRAWL_ID")
-        spider.render = RenderPolicy(_render_mode(crawler, spider.profile))
+        spider.render = RenderPolicy(effective_render_mode(crawler.settings, spider.profile))
         crawler.signals.connect(spider.open_extractor, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extractor, signal=signals.spider_closed)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)

@@ -22,10 +22,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from lxml import etree, html
+from scrapy.settings import SETTINGS_PRIORITIES
 
-__all__ = ["RENDER_MODES", "RenderMode", "RenderPolicy", "needs_rendering", "parse_render_mode"]
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+    from crawler.profile import SiteProfile
+
+__all__ = [
+    "RENDER_MODES",
+    "RenderMode",
+    "RenderPolicy",
+    "effective_render_mode",
+    "needs_rendering",
+    "parse_render_mode",
+]
 
 
 class RenderMode(StrEnum):
@@ -168,3 +182,16 @@ class RenderPolicy:
         if reason is not None:
             self.rendered_sites[site] = reason
         return reason
+
+
+def effective_render_mode(settings: BaseSettings, profile: SiteProfile | None) -> RenderMode:
+    """``--render``/``-s RENDER_MODE`` if given, else the profile's ``render``, else the setting.
+
+    The one precedence rule, used by the command line (to skip the browser machinery when
+    nothing will be rendered) and by the spider.
+    """
+    from_cmdline = (settings.getpriority("RENDER_MODE") or 0) >= SETTINGS_PRIORITIES["cmdline"]
+    value = str(settings.get("RENDER_MODE", "never"))
+    if not from_cmdline and profile is not None and profile.render:
+        value = profile.render
+    return parse_render_mode(value)
