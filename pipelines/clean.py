@@ -34,7 +34,6 @@ __all__ = ["CleanPipeline", "EmptyItem", "clean_line", "clean_text"]
 
 # Fields left exactly as they are: provenance and machine-made values.
 _UNTOUCHED = frozenset({"warc", "extraction", "schema_version", "type", "crawl_id"})
-_WHITESPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _EMPTY_IMAGE = re.compile(r"!\[\s*\]\(\s*\)")
 _SEPARATOR_ONLY = re.compile(r"^[\s|\-–—_=*•·~/\\]+$")
@@ -47,7 +46,13 @@ class EmptyItem(DropItem):
 
 def clean_line(value: str) -> str:
     """NFC, collapse whitespace (including newlines and NBSP) to one space, strip."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    # str.split() splits on exactly what re's \s matches (str.isspace), at a tenth of the cost
+    # of a regex substitution that replaces every single space.
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def _drop_trailing_pipes(line: str) -> str:
+    return _TRAILING_PIPE.sub("", line) if "|" in line else line
 
 
 def clean_text(value: str) -> str:
@@ -60,7 +65,7 @@ def clean_text(value: str) -> str:
         for raw_line in raw.split("\n"):
             if _SEPARATOR_ONLY.match(raw_line):
                 continue
-            line = _TRAILING_PIPE.sub("", clean_line(raw_line))
+            line = _drop_trailing_pipes(clean_line(raw_line))
             if line:
                 lines.append(line)
         paragraph = " ".join(lines)
@@ -71,7 +76,7 @@ def clean_text(value: str) -> str:
 
 def _clean_value(value: Any) -> Any:
     if isinstance(value, str):
-        return _TRAILING_PIPE.sub("", clean_line(value))
+        return _drop_trailing_pipes(clean_line(value))
     if isinstance(value, list):
         cleaned = [_clean_value(v) for v in value]
         return [v for v in cleaned if v not in ("", None)]

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from crawler.crawlinfo import is_remote_store, local_store_root
 from crawler.store.base import Store, check_key
 from crawler.store.local import LocalStore
-from crawler.store.s3 import S3Store
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from crawler.store.s3 import S3Store
 
 __all__ = ["LocalStore", "S3Store", "Store", "check_key", "open_store"]
 
@@ -27,8 +28,19 @@ def open_store(uri: str, settings: Mapping[str, Any] | None = None) -> Store:
     chain fills in the rest.
     """
     if is_remote_store(uri):
+        from crawler.store.s3 import S3Store  # noqa: PLC0415 - boto3 costs ~0.3 s to import
+
         return S3Store.from_uri(uri, settings)
     # local_store_root rejects unknown schemes with a ConfigError.
     store = LocalStore(local_store_root(uri))
     store.uri = uri
     return store
+
+
+def __getattr__(name: str) -> Any:
+    # ``crawler.store.S3Store`` without importing boto3 for crawls that write locally.
+    if name == "S3Store":
+        from crawler.store.s3 import S3Store  # noqa: PLC0415
+
+        return S3Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -49,7 +49,6 @@ from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
 from crawler.manifest import MANIFEST_NAME, describe_file, record_stored
 from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir
-from crawler.store.s3 import S3Store
 from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex, index_warc
 from crawler.warc.recovery import is_locked
 
@@ -223,6 +222,8 @@ class SpoolUploadExtension:
         interval = crawler.settings.getfloat("STORE_UPLOAD_INTERVAL")
         if interval <= 0:
             raise ValueError(f"STORE_UPLOAD_INTERVAL must be a positive number: {interval}")
+        from crawler.store.s3 import S3Store  # noqa: PLC0415 - boto3 only for remote stores
+
         store = S3Store.from_uri(info.store_uri, crawler.settings)
         index = None
         if crawler.settings.getbool("WARC_REVISIT_ENABLED"):

@@ -7,8 +7,9 @@ revisit). It maps a ``WARC-Payload-Digest`` to the first ``response`` record tha
 (target URI, ``WARC-Date``, record id, crawl and file).
 
 The index only learns a record once the record's file is **closed, verified and stored**
-(:func:`index_warc` is called by the WARC extension after the local store accepted the file,
-and by the spool uploader after the remote store verified it), so a revisit never points at a
+(the WARC extension adds what the writer wrote into a file once the local store accepted it;
+the spool uploader reads a file with :func:`index_warc` after the remote store verified it, as
+the file may come from an earlier run), so a revisit never points at a
 record that could still be lost. Within a running crawl the writer also remembers the digests it
 wrote itself (those records precede the revisit in the same or an earlier file, and crash
 recovery keeps every record before a surviving one).

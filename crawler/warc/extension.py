@@ -28,6 +28,7 @@ write failure), ``warc/rendered`` (DOM records), ``warc/revisits`` (responses wr
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import sqlite3
@@ -39,12 +40,11 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
-from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.crawlinfo import CrawlInfo, software_versions
 from crawler.exceptions import StoreError
 from crawler.store.local import work_store
-from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex, index_warc
+from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex
 from crawler.warc.writer import FileStats, HttpExchange, WarcFileWriter, WarcWriteError
 
 if TYPE_CHECKING:
@@ -295,9 +295,15 @@ class WarcExtension:
         index = self.writer.digest_index
         if stored and self.index_on_store and index is not None:
             # Closed, verified and stored: later revisits may now point into this file.
+            # The writer kept what it wrote into the file; reading it back again would cost a
+            # fourth pass over every file (after verification and the CDXJ index).
+            entries = [
+                (digest, dataclasses.replace(original, crawl_id=self.crawl_id))
+                for digest, original in stats.originals
+            ]
             try:
-                index_warc(index, path, self.crawl_id)
-            except (OSError, sqlite3.Error, ArchiveLoadFailed) as exc:
+                index.add(entries)
+            except sqlite3.Error as exc:
                 logger.error("Could not add %s to the digest index: %s", path.name, exc)
                 self.stats.inc_value("warc/index_failed")
 

@@ -26,6 +26,7 @@ decides three things once, here:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import secrets
@@ -94,6 +95,9 @@ class FileStats:
     records: int = 0
     bytes: int = 0
     cdxj_path: Path | None = None
+    originals: list[tuple[str, Original]] = field(default_factory=list)
+    """``(payload digest, record)`` of the 200 responses written in full into this file: what
+    the digest index learns once the file is stored (no need to read the file back)."""
 
 
 @dataclass(frozen=True)
@@ -275,7 +279,7 @@ class WarcFileWriter:
             warc_headers_dict=request_warc_headers,
             http_headers=http_request,
         )
-        ref = self._append([response, request], ref_index=0)
+        ref = self._append([response, request], ref_index=0, original=new_digest)
         # Only records actually written may be referred to.
         if new_digest is not None:
             self._written[new_digest[0]] = new_digest[1]
@@ -361,7 +365,13 @@ class WarcFileWriter:
         compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
         return compressor.compress(self._buf.getvalue()) + compressor.flush()
 
-    def _append(self, records: list[object], *, ref_index: int) -> WarcRef:
+    def _append(
+        self,
+        records: list[object],
+        *,
+        ref_index: int,
+        original: tuple[str, Original] | None = None,
+    ) -> WarcRef:
         members = [self._serialise(record) for record in records]
         if self._fd is None:
             self._open_new_file()
@@ -370,6 +380,11 @@ class WarcFileWriter:
         self._write_all(b"".join(members), start)
         self._stats.records += len(records)
         self.total_records += len(records)
+        if original is not None:
+            digest, record_info = original
+            self._stats.originals.append(
+                (digest, dataclasses.replace(record_info, filename=self._final_name))
+            )
         offset = start + sum(len(m) for m in members[:ref_index])
         record = records[ref_index]
         ref = WarcRef(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem, HeadlineItem
-from pipelines.clean import CleanPipeline, EmptyItem
+from pipelines.clean import CleanPipeline, EmptyItem, clean_line
 
 
 @pytest.fixture
@@ -54,3 +59,25 @@ def test_headline_cleaned(pipeline: CleanPipeline) -> None:
         "Billionaires inherit",
         "1,2 тыс.",
     )
+
+
+_SPACE_RUN = re.compile(r"\s+")
+_REFERENCE_PIPE = re.compile(r"(?:\s+\|)+\s*$")
+_ALPHABET = [" ", "\t", "\n", "\r", "\xa0", "\u2009", "\u3000", "\x1c", "\x85", "|", "a", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*_ALPHABET, "e\u0301", "Б", "!", "-"]), max_size=40).map("".join))
+def test_fast_cleaning_equals_the_regex_definition(value: str) -> None:
+    # clean_line uses str.split() and the pipeline skips the trailing-pipe regex when there is
+    # no "|": both must give what the plain regular expressions define.
+    expected = _SPACE_RUN.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    assert clean_line(value) == expected
+    item = HeadlineItem(title=value)
+    CleanPipeline(_NoStats()).process_item(item)  # type: ignore[arg-type]
+    assert item.title == _REFERENCE_PIPE.sub("", expected)
+
+
+class _NoStats:
+    def inc_value(self, key: str) -> None:
+        pass

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc.dedup import DigestIndex, index_warc, payload_digest
-from crawler.warc.writer import HttpExchange, WarcFileWriter, verify_warc
+from crawler.warc.writer import FileStats, HttpExchange, WarcFileWriter, verify_warc
 
 
 def _exchange(path: str, body: bytes, status: int = 200) -> HttpExchange:
@@ -70,3 +71,36 @@ def test_index_learns_stored_files_and_later_writers_use_it(tmp_path: Path) -> N
     original = index.lookup(payload_digest(b"body"))
     assert original is not None and original.record_id == ref.record_id
     assert original.crawl_id == "c1"
+
+
+def test_what_the_writer_remembers_of_a_file_equals_reading_it_back(tmp_path: Path) -> None:
+    # The WARC extension feeds the digest index from FileStats.originals instead of reading
+    # each closed file again with index_warc: both must give the same entries, across
+    # rotations, revisits and non-200 responses.
+    closed: dict[Path, FileStats] = {}
+    writer = WarcFileWriter(
+        tmp_path,
+        "t",
+        3000,  # small: rotates every few exchanges, sometimes right after an original
+        {},
+        on_close=closed.__setitem__,
+        cdxj_enabled=False,
+        revisits=True,
+    )
+    for n in range(40):
+        body = f"<p>page {n % 13}</p>".encode() * (1 + n % 7)
+        writer.write_exchange(_exchange(f"/p{n}", body, status=404 if n % 9 == 0 else 200))
+    writer.close()
+    assert len(closed) > 3
+    remembered = DigestIndex(tmp_path / "remembered.sqlite")
+    read_back = DigestIndex(tmp_path / "read-back.sqlite")
+    total = 0
+    for path, stats in closed.items():
+        remembered.add([(d, dataclasses.replace(o, crawl_id="c")) for d, o in stats.originals])
+        total += index_warc(read_back, path, "c")
+    assert total == sum(len(s.originals) for s in closed.values()) > 0
+
+    def rows(index: DigestIndex) -> list[tuple[str, ...]]:
+        return index._db.execute("SELECT * FROM digests ORDER BY digest").fetchall()
+
+    assert rows(remembered) == rows(read_back)
