@@ -180,10 +180,10 @@ def _dateparser(
     return result
 
 
-_PROBE_GAP = timedelta(seconds=61)
 _BEHAVIOUR_MAX = 8192
-#: (text, languages, order, capture day) -> how dateparser's reading depends on the capture time
-#: on that day: ("none",), ("fixed", result), ("shift", capture - result) or ("exact",).
+#: (text, languages, order, capture day, side) -> what is known of how dateparser's reading
+#: depends on the capture time on that day: ("once", capture, result) after one reading, then
+#: ("none",), ("fixed", result), ("shift", capture - result) or ("exact",).
 _behaviour: dict[tuple[str, tuple[str, ...], str | None, date, bool | None], tuple[Any, ...]] = {}
 _CLOCK = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
 
@@ -194,16 +194,14 @@ def _read_displayed(
     """dateparser's reading of ``text`` at capture time ``base``, with far fewer calls.
 
     Pages are captured at different seconds, so caching per capture time misses often. Instead
-    we learn, once per text and capture day, how the reading depends on the capture time, from
-    two dateparser calls 61 s apart: the same result ("Yesterday, 23:59", "2 Dec 2025") means it
-    is fixed for the day; a result that moved by exactly the gap ("5 minutes ago") is the capture
-    time minus a constant. Anything else is asked of dateparser at every capture time. A text
-    with a clock time is learnt separately before and after that time of day, where its reading
-    may step.
+    we learn, per text and capture day, how the reading depends on the capture time, from the
+    first two readings at different capture times: the same result ("Yesterday, 23:59",
+    "2 Dec 2025") means it is fixed for the day; a result that moved by exactly the time between
+    the captures ("5 minutes ago") is the capture time minus a constant. Anything else is asked
+    of dateparser at every capture time. Each of those readings is dateparser's own answer for
+    its capture time, so a text seen once costs one call. A text with a clock time is learnt
+    separately before and after that time of day, where its reading may step.
     """
-    later = base + _PROBE_GAP
-    if later.date() != base.date():
-        return _dateparser(text, languages, order, base)
     # A text with a clock time ("Monday 17:36") may read differently before and after that time
     # of day (the most recent Monday 17:36): learn each side separately.
     clock = _CLOCK.search(text)
@@ -211,20 +209,27 @@ def _read_displayed(
     key = (text, languages, order, base.date(), side)
     known = _behaviour.get(key)
     if known is None:
-        first = _dateparser(text, languages, order, base)
-        second = _dateparser(text, languages, order, later)
-        if first is None or second is None:
-            known = ("none",) if first is None and second is None else ("exact",)
-        elif first == second:
-            known = ("fixed", first)
-        elif second - first == _PROBE_GAP and first.tzinfo is None:
-            known = ("shift", base - first)
-        else:
-            known = ("exact",)
+        result = _dateparser(text, languages, order, base)
         if len(_behaviour) >= _BEHAVIOUR_MAX:
             _behaviour.clear()
-        _behaviour[key] = known
+        _behaviour[key] = ("once", base, result)
+        return result
     kind = known[0]
+    if kind == "once":
+        first_base: datetime = known[1]
+        first: datetime | None = known[2]
+        if base == first_base:
+            return first
+        result = _dateparser(text, languages, order, base)
+        if first is None or result is None:
+            _behaviour[key] = ("none",) if first is None and result is None else ("exact",)
+        elif first == result:
+            _behaviour[key] = ("fixed", first)
+        elif result - first == base - first_base and first.tzinfo is None:
+            _behaviour[key] = ("shift", base - result)
+        else:
+            _behaviour[key] = ("exact",)
+        return result
     if kind == "none":
         return None
     if kind == "fixed":

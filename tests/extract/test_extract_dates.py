@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -136,3 +136,26 @@ def test_learnt_readings_equal_dateparser_at_every_capture_time(
     text, languages = sample
     base = capture.replace(microsecond=0)
     assert _read_displayed(text, languages, None, base) == _dateparser(text, languages, None, base)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sample=st.sampled_from(_SAMPLES),
+    day=st.dates(min_value=date(2025, 11, 28), max_value=date(2025, 12, 6)),
+    seconds=st.lists(st.integers(0, 86_399), min_size=2, max_size=6),
+)
+def test_readings_learnt_within_one_day_equal_dateparser(
+    sample: tuple[str, tuple[str, ...]], day: date, seconds: list[int]
+) -> None:
+    """Several captures of one text on one day: the first two readings teach the shortcut
+    (fixed, shifted or exact), the later ones use it; every answer is dateparser's."""
+    from crawler.extract.dates import _behaviour, _dateparser, _read_displayed
+
+    _behaviour.clear()
+    text, languages = sample
+    start = datetime(day.year, day.month, day.day)
+    for second in seconds:
+        base = start + timedelta(seconds=second)
+        assert _read_displayed(text, languages, None, base) == _dateparser(
+            text, languages, None, base
+        ), (text, base)
