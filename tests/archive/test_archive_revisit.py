@@ -241,4 +241,3 @@ def test_no_revisit_points_at_a_file_the_store_does_not_have(
 
     # Once everything is stored, revisits resolve to records in the bucket again.
     _check_revisits([first, second], third)
-    _check_reextraction([first, second], third)
