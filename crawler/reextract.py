@@ -39,6 +39,7 @@ from scrapy.exceptions import DropItem
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from crawler.contenttypes import is_feed, is_html
 from crawler.extract import PageInput, decode_html, extract_page
 from crawler.items import WarcRef
 from crawler.schema import fast_validator, validator
@@ -68,7 +69,6 @@ logger = logging.getLogger(__name__)
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 _WARC_SUFFIXES = (".warc", ".warc.gz")
-_FEED_TYPES = ("rss", "atom", "rdf", "xml")
 
 
 class SourceError(Exception):
@@ -144,10 +144,9 @@ def _is_page_record(record: Any) -> tuple[bool, str | None]:
     if not status.startswith("2"):
         return False, None
     content_type = record.http_headers.get_header("Content-Type")
-    lowered = (content_type or "").lower()
-    if any(kind in lowered for kind in _FEED_TYPES):
+    if is_feed(content_type):
         return False, None
-    return "html" in (lowered or "html"), content_type
+    return is_html(content_type), content_type
 
 
 #: Record id -> (file, offset) of every response record read so far in a run, so that a

@@ -49,6 +49,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
+from crawler.contenttypes import is_feed, is_html
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
 from crawler.items import WarcRef
@@ -70,7 +71,6 @@ __all__ = ["NewsSpider"]
 logger = logging.getLogger(__name__)
 
 _SKIP_EXTENSIONS = frozenset(f".{ext}" for ext in IGNORED_EXTENSIONS) | {".xml", ".gz", ".rss"}
-_FEED_TYPES = ("rss", "atom", "rdf")
 
 
 def _split_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -214,12 +214,12 @@ class NewsSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         stats = self.crawler.stats
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        if any(kind in content_type for kind in _FEED_TYPES) or "xml" in content_type:
+        if is_feed(content_type):
             for request in self._parse_xml(response):
                 yield request
             return
         stats.inc_value("newsarc/pages_fetched")
-        if not isinstance(response, TextResponse) or "html" not in (content_type or "html"):
+        if not isinstance(response, TextResponse) or not is_html(content_type):
             stats.inc_value("newsarc/non_html")
             return
         fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,46 +16,12 @@ from typing import Any
 import pytest
 
 from crawler.manifest import count_warc_records
-from tests.conftest import ROOT
+from tests.archive.conftest import finish, start_newsarc_s3
 from tests.store.s3_server import MotoS3
 
 
 def _newsarc(server: MotoS3, bucket: str, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    script = Path(sys.executable).with_name("newsarc")
-    return subprocess.Popen(
-        [
-            str(script),
-            "demo",
-            "--out",
-            f"s3://{bucket}/runs",
-            "-s",
-            f"NEWSARC_SPOOL_DIR={tmp_path / 'spool'}",
-            "-s",
-            "STORE_UPLOAD_INTERVAL=0.3",
-            *args,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env=server.env(),
-    )
-
-
-def _finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    out, err = proc.communicate(timeout=120)
-    return proc.returncode, out + err
-
-
-def _new_bucket(client: Any) -> str:
-    # moto keeps buckets per process: every test gets its own.
-    bucket = f"archive-test-{secrets.token_hex(4)}"
-    client.create_bucket(Bucket=bucket)
-    return bucket
-
-
-def _keys(client: Any, bucket: str) -> list[str]:
-    return [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    return start_newsarc_s3(server, f"s3://{bucket}/runs", tmp_path / "spool", "demo", *args)
 
 
 def _verify_stored_crawl(
@@ -85,10 +49,10 @@ def test_crawl_to_s3_uploads_verifies_and_empties_the_spool(
     tmp_path: Path, s3_server: MotoS3
 ) -> None:
     client = s3_server.client()
-    bucket = _new_bucket(client)
-    code, output = _finish(_newsarc(s3_server, bucket, tmp_path, "--max-pages", "8"))
+    bucket = s3_server.new_bucket()
+    code, output = finish(_newsarc(s3_server, bucket, tmp_path, "--max-pages", "8"))
     assert code == 0, output
-    manifests = [k for k in _keys(client, bucket) if k.endswith("/manifest.json")]
+    manifests = [k for k in s3_server.keys(bucket) if k.endswith("/manifest.json")]
     assert len(manifests) == 1 and manifests[0].startswith("runs/")
     _verify_stored_crawl(client, bucket, manifests[0], tmp_path)
     crawl_key = manifests[0].removesuffix("manifest.json")
@@ -105,16 +69,16 @@ def test_store_down_mid_crawl_files_wait_and_next_run_uploads_them(
     tmp_path: Path, s3_server: MotoS3
 ) -> None:
     client = s3_server.client()
-    bucket = _new_bucket(client)
+    bucket = s3_server.new_bucket()
     # Small files so that several close (and start uploading) while the crawl runs.
     small = ("-s", "WARC_MAX_FILE_SIZE=30000", "-s", "JSONL_MAX_ITEMS_PER_FILE=4")
     proc = _newsarc(s3_server, bucket, tmp_path, "--max-pages", "30", *small)
     deadline = time.monotonic() + 60
-    while not _keys(client, bucket) and time.monotonic() < deadline and proc.poll() is None:
+    while not s3_server.keys(bucket) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
-    assert _keys(client, bucket), "no file was uploaded while the crawl ran"
+    assert s3_server.keys(bucket), "no file was uploaded while the crawl ran"
     s3_server.stop()
-    code, output = _finish(proc)
+    code, output = finish(proc)
     assert code == 1, output
     assert "pending upload" in output
     spool = tmp_path / "spool"
@@ -126,9 +90,9 @@ def test_store_down_mid_crawl_files_wait_and_next_run_uploads_them(
     assert any(p.name.endswith(".warc.gz") for p in waiting), waiting
 
     s3_server.start()  # same port, same bucket contents
-    code, output = _finish(_newsarc(s3_server, bucket, tmp_path, "--max-pages", "3"))
+    code, output = finish(_newsarc(s3_server, bucket, tmp_path, "--max-pages", "3"))
     assert code == 0, output
-    manifests = sorted(k for k in _keys(client, bucket) if k.endswith("/manifest.json"))
+    manifests = sorted(k for k in s3_server.keys(bucket) if k.endswith("/manifest.json"))
     assert len(manifests) == 2
     first = _verify_stored_crawl(client, bucket, manifests[0], tmp_path)
     _verify_stored_crawl(client, bucket, manifests[1], tmp_path)

@@ -7,6 +7,7 @@ so objects survive a restart, as a real store's would.
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any
 
 from moto.server import ThreadedMotoServer
@@ -26,6 +27,7 @@ class MotoS3:
     def __init__(self) -> None:
         self.port = 0
         self._server: ThreadedMotoServer | None = None
+        self._client: Any = None  # for the helpers below; the port never changes
 
     def start(self) -> MotoS3:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
@@ -47,6 +49,26 @@ class MotoS3:
 
     def client(self) -> Any:
         return make_s3_client(self.settings())
+
+    def new_bucket(self, prefix: str = "archive-test") -> str:
+        """Create a bucket of its own (moto keeps buckets per process: one per test)."""
+        bucket = f"{prefix}-{secrets.token_hex(4)}"
+        self._helper_client().create_bucket(Bucket=bucket)
+        return bucket
+
+    def keys(self, bucket: str, prefix: str = "") -> list[str]:
+        """Every key in ``bucket`` under ``prefix``, sorted."""
+        pages = (
+            self._helper_client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=bucket, Prefix=prefix)
+        )
+        return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
+
+    def _helper_client(self) -> Any:
+        if self._client is None:
+            self._client = self.client()
+        return self._client
 
     def env(self) -> dict[str, str]:
         """Environment for a ``newsarc`` subprocess: boto3's standard chain finds the server."""
