@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install install-browser wacz-tool pywb-tool demo test check lint typecheck pytest bench bench-render clean
+.PHONY: help install install-browser install-nginx wacz-tool pywb-tool demo test check lint typecheck pytest bench bench-render clean
 
 help:
 	@echo "make demo   install, serve the bundled demo news site, crawl it into ./data"
@@ -75,7 +75,14 @@ check: lint typecheck
 test: install install-browser wacz-tool pywb-tool lint typecheck pytest
 
 # Benchmarks: each runs newsarc and its baseline side by side in one run and prints ratios.
-bench: install
+# Debian's nginx serves the crawl benchmark's site as static files (as the issue measured).
+install-nginx:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then exit 0; fi; \
+	echo "Installing Debian's nginx (serves the crawl benchmark's site)"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null
+
+bench: install install-nginx
 	$(RUN) python bench/crawl_throughput.py
 	$(RUN) python bench/extraction.py
 	$(RUN) python bench/warc_write.py

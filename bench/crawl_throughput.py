@@ -1,22 +1,30 @@
 """Crawl throughput: a bare Scrapy spider against ``newsarc crawl`` on the same local site.
 
-Both crawl the demo site generated with a few thousand articles, served by a separate process
-on 127.0.0.1, alternately in the same run (``--rounds``; medians are reported, so that a burst
-of other load on a shared machine does not decide the ratio). Reported per crawler: pages, wall
-seconds, pages/s, CPU ms per page (user+sys of the crawler process, the steadier figure on a shared
+Both crawl the demo site generated with a few thousand articles, written out as static files
+and served by nginx on 127.0.0.1 as in the issue's own measurement (``--server python``: the
+demo's Python server instead, which takes more of the same two cores). They run alternately in
+the same run (``--rounds``; medians are reported, so that a burst of other load on a shared
+machine does not decide the ratio). Reported per crawler: pages, wall seconds, pages/s, CPU ms
+per page (user+sys of the crawler process and its children, the steadier figure on a shared
 machine) and peak RSS; then newsarc's share of the bare rate. The target is at least half.
 
     uv run python bench/crawl_throughput.py [--articles 3000] [--max-pages 3000] [--rounds 3]
+                                            [--server nginx|python]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +38,100 @@ with DemoServer(DemoSite(n_articles=int(sys.argv[1]))) as server:
     while True:
         time.sleep(3600)
 """
+
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    types {{
+        text/html html;
+        text/plain txt;
+        text/css css;
+        application/javascript js;
+        image/jpeg jpg;
+        image/png png;
+    }}
+    default_type text/html;
+    charset utf-8;
+    charset_types text/html text/plain text/css application/javascript application/xml
+        application/rss+xml;
+    gzip on;
+    gzip_types text/plain text/css application/javascript application/xml application/rss+xml;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        index index.html;
+        location = /sitemap.xml {{ types {{ }} default_type application/xml; }}
+        location = /rss.xml {{ types {{ }} default_type application/rss+xml; }}
+    }}
+}}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def _nginx_site(nginx: str, articles: int) -> Iterator[str]:
+    """The demo site written out as static files and served by nginx, as the issue measured."""
+    sys.path.insert(0, str(ROOT))
+    from crawler.demo.site import DemoSite  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)  # nginx's worker may run as another user
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        site = DemoSite(n_articles=articles)
+        root = Path(tmp) / "site"
+        for path in site.paths():
+            response = site.render(path, base_url)
+            assert response is not None and response.status == 200, path
+            target = root / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            body = response.body if isinstance(response.body, bytes) else response.body.encode()
+            target.write_bytes(body)
+        conf = Path(tmp) / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=root))
+        proc = subprocess.Popen([nginx, "-p", tmp, "-c", str(conf)], stderr=subprocess.PIPE)
+        try:
+            for _ in range(100):
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(f"{base_url}/robots.txt", timeout=1).read()
+                    break
+                time.sleep(0.05)
+            else:
+                sys.exit(f"nginx did not start: {Path(tmp, 'error.log').read_text()}")
+            yield base_url
+        finally:
+            proc.terminate()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def _python_site(articles: int) -> Iterator[str]:
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(articles)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert server.stdout is not None
+        yield server.stdout.readline().strip()
+    finally:
+        server.terminate()
+        server.wait()
 
 
 @dataclass
@@ -111,30 +213,30 @@ def main() -> None:
         default=3,
         help="bare and newsarc run alternately this many times; medians are reported",
     )
+    parser.add_argument(
+        "--server",
+        choices=["nginx", "python"],
+        default="nginx",
+        help="serve the site as static files with nginx (default, as the issue measured), or "
+        "with the demo's Python server (more CPU per page on the same two cores)",
+    )
     args = parser.parse_args()
 
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(args.articles)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if args.server == "nginx" and nginx is None:
+        sys.exit("nginx is not installed (make bench installs it); or use --server python")
     bares: list[Result] = []
     newsarcs: list[Result] = []
-    try:
-        assert server.stdout is not None
-        base_url = server.stdout.readline().strip()
+    site = _nginx_site(nginx, args.articles) if nginx and args.server == "nginx" else None
+    with site or _python_site(args.articles) as base_url:
         url = f"{base_url}/"
         for _ in range(args.rounds):
             bares.append(_bare(url, args.max_pages))
             newsarcs.append(_newsarc(url, args.max_pages))
-    finally:
-        server.terminate()
-        server.wait()
 
     print(
-        f"site: demo site with {args.articles} articles on {base_url}, max {args.max_pages} "
-        f"pages, {os.cpu_count()} CPUs, {args.rounds} round(s), median shown"
+        f"site: demo site with {args.articles} articles served by {args.server} on {base_url},"
+        f" max {args.max_pages} pages, {os.cpu_count()} CPUs, {args.rounds} round(s), medians"
     )
     print(
         f"{'crawler':<16}{'pages':>7}{'wall s':>9}{'pages/s':>9}{'CPU ms/page':>13}"
