@@ -11,13 +11,18 @@ callback receives shares this meta, so the spider copies both into its items.
 Requests with ``meta["playwright"]`` were rendered by a browser: their body is the DOM, so
 they are written as a ``conversion`` record (see the writer), not as an HTTP response.
 
+With ``WARC_INDEX_WORKER`` ("auto": when the machine has a second CPU) a closing file's CDXJ
+index is built by cdxj-indexer in a worker process while this process verifies the file, so the
+crawl thread does not pay for a second read of every file; the worker is started when the spider
+opens, so it is ready by the first close.
+
 A write failure (disk full, …) is logged at ERROR and closes the spider with reason
 ``warc_write_failed``: the crawl never continues unarchived. Each closed file (and its CDXJ
 index) is put into the store under ``<crawl_id>/warc/<name>``; a failed put keeps the local file.
 
 Settings read: ``WARC_ENABLED``, ``WARC_PREFIX``, ``WARC_MAX_FILE_SIZE``,
-``WARC_STRIP_REQUEST_HEADERS``, ``WARC_CDXJ_ENABLED``, ``WARC_REVISIT_ENABLED``,
-``NEWSARC_CRAWL_ID``,
+``WARC_STRIP_REQUEST_HEADERS``, ``WARC_CDXJ_ENABLED``, ``WARC_INDEX_WORKER``,
+``WARC_REVISIT_ENABLED``, ``NEWSARC_CRAWL_ID``,
 ``NEWSARC_STORE_URI``, ``USER_AGENT``, ``ROBOTSTXT_OBEY``.
 
 Stats written: ``warc/records_written``, ``warc/bytes_written``, ``warc/files_closed``,
@@ -30,9 +35,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
@@ -201,15 +209,17 @@ class WarcExtension:
         }
         revisits = settings.getbool("WARC_REVISIT_ENABLED")
         index = DigestIndex(info.local_root / DIGEST_INDEX_NAME) if revisits else None
+        cdxj = settings.getbool("WARC_CDXJ_ENABLED")
         writer = WarcFileWriter(
             directory,
             prefix,
             max_size,
             warcinfo,
-            cdxj_enabled=settings.getbool("WARC_CDXJ_ENABLED"),
+            cdxj_enabled=cdxj,
             digest_index=index,
             revisits=revisits,
         )
+        index_worker = cdxj and _index_worker_wanted(settings.get("WARC_INDEX_WORKER", "auto"))
 
         def close_spider(reason: str) -> None:
             assert crawler.engine is not None
@@ -230,6 +240,8 @@ class WarcExtension:
         ext.index_on_store = index is not None and not info.remote
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        if index_worker:
+            crawler.signals.connect(ext.start_index_worker, signal=signals.spider_opened)
         return ext
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
@@ -266,12 +278,21 @@ class WarcExtension:
         request.meta[META_WARC] = ref
         request.meta[META_FETCHED_AT] = fetched_at.isoformat().replace("+00:00", "Z")
 
+    def start_index_worker(self) -> None:
+        """Start the CDXJ worker process now, so that it is ready by the first file close."""
+        if self.writer.index_executor is None:
+            self.writer.index_executor = _start_index_worker()
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Close (verify, rename, index, store) the last WARC file."""
         try:
             self.writer.close()
         except WarcWriteError as exc:
             self._fail(f"closing the last WARC file failed: {exc}", spider, close=False)
+        finally:
+            executor, self.writer.index_executor = self.writer.index_executor, None
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
 
     def _fail(self, message: str, spider: Spider | None, *, close: bool = True) -> None:
         logger.error(message, extra={"spider": spider})
@@ -306,6 +327,29 @@ class WarcExtension:
             except sqlite3.Error as exc:
                 logger.error("Could not add %s to the digest index: %s", path.name, exc)
                 self.stats.inc_value("warc/index_failed")
+
+
+def _index_worker_wanted(value: object) -> bool:
+    if value in (None, "", "auto"):
+        return (os.cpu_count() or 1) > 1
+    if isinstance(value, str):
+        if value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"WARC_INDEX_WORKER must be auto, true or false, got {value!r}")
+    return bool(value)
+
+
+def _warm_index_worker() -> None:
+    import cdxj_indexer.main  # noqa: F401, PLC0415
+
+
+def _start_index_worker() -> ProcessPoolExecutor:
+    # spawn, not fork: this process runs a reactor and threads.
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    executor.submit(_warm_index_worker)  # start it now, not at the first close
+    return executor
 
 
 def _log_close_failure(failure: Failure) -> None:

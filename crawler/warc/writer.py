@@ -32,6 +32,7 @@ import os
 import secrets
 import zlib
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -192,6 +193,7 @@ class WarcFileWriter:
         cdxj_enabled: bool = True,
         digest_index: DigestIndex | None = None,
         revisits: bool = False,
+        index_executor: Executor | None = None,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size!r}")
@@ -201,6 +203,9 @@ class WarcFileWriter:
         self.warcinfo = dict(warcinfo)
         self.on_close = on_close
         self.cdxj_enabled = cdxj_enabled
+        # Where CDXJ indexes are built (a worker process), while this thread verifies the file;
+        # None: after verification, in this thread.
+        self.index_executor = index_executor
         self.digest_index = digest_index
         self.revisits = revisits
         # Digests of the 200 responses this writer wrote itself (see crawler.warc.dedup).
@@ -471,20 +476,35 @@ class WarcFileWriter:
         finally:
             with contextlib.suppress(OSError):
                 os.close(fd)
+        index_tmp = _cdxj_tmp_for(final)
+        pending: Future[None] | None = None
+        if self.cdxj_enabled and self.index_executor is not None:
+            # The index is built from the fsynced .open file (under the final name) at the same
+            # time as verification; it only takes its final name once the WARC file has its own.
+            try:
+                pending = self.index_executor.submit(build_cdxj, open_path, index_tmp, final.name)
+            except RuntimeError:  # the executor is shut down or broken: index here instead
+                pending = None
         problems = verify_warc(open_path, expected_records=stats.records)
         if problems:
+            _discard(pending, index_tmp)
             raise WarcWriteError(
                 f"{open_path} failed verification, left as .open: " + "; ".join(problems)
             )
+        index_error = _wait(pending)  # the worker reads the .open file: rename after it is done
         try:
             if final.exists():
                 raise WarcWriteError(f"refusing to overwrite existing {final}")
             open_path.rename(final)
             fsync_dir(final.parent)
         except OSError as exc:
+            _discard(pending, index_tmp)
             raise WarcWriteError(f"cannot rename {open_path} to {final.name}: {exc}") from exc
         if self.cdxj_enabled:
-            stats.cdxj_path = self._write_cdxj(final)
+            if pending is None or isinstance(index_error, BrokenExecutor):
+                stats.cdxj_path = self._write_cdxj(final)  # no worker, or it died: index here
+            else:
+                stats.cdxj_path = _publish_cdxj(index_error, final)
         self.closed_files.append(final)
         logger.info("Closed WARC file %s (%d records, %d bytes)", final, stats.records, stats.bytes)
         if self.on_close is not None:
@@ -497,11 +517,9 @@ class WarcFileWriter:
 def write_cdxj(warc_path: Path) -> Path:
     """Write the ``.cdxj`` index of a closed WARC file (temp, fsync, rename); return its path."""
     target = cdxj_path_for(warc_path)
-    tmp = target.with_name(f"{target.name}.tmp")
+    tmp = _cdxj_tmp_for(warc_path)
     try:
-        CDXJIndexer(output=str(tmp), inputs=[str(warc_path)]).process_all()
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
+        build_cdxj(warc_path, tmp, warc_path.name)
         tmp.replace(target)
         fsync_dir(target.parent)
     except (OSError, ArchiveLoadFailed) as exc:
@@ -509,6 +527,53 @@ def write_cdxj(warc_path: Path) -> Path:
             tmp.unlink()
         raise WarcWriteError(f"cannot write CDXJ index for {warc_path}: {exc}") from exc
     return target
+
+
+def build_cdxj(warc_path: Path, output: Path, name: str) -> None:
+    """cdxj-indexer's index of ``warc_path`` into ``output`` (fsynced), naming the file
+    ``name``. A pure file-to-file function, so it can run in a worker process."""
+    CDXJIndexer(output=str(output), inputs=[str(warc_path)], filename=name).process_all()
+    with output.open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _cdxj_tmp_for(warc_path: Path) -> Path:
+    target = cdxj_path_for(warc_path)
+    return target.with_name(f"{target.name}.tmp")
+
+
+def _wait(pending: Future[None] | None) -> BaseException | None:
+    """Wait for an index being built in a worker; return its error, if any."""
+    if pending is None:
+        return None
+    try:
+        pending.result()
+    except Exception as exc:  # noqa: BLE001 - handed to _publish_cdxj or the fallback
+        return exc
+    return None
+
+
+def _publish_cdxj(error: BaseException | None, final: Path) -> Path:
+    """Give an index built in a worker its final name beside ``final``."""
+    tmp, target = _cdxj_tmp_for(final), cdxj_path_for(final)
+    try:
+        if error is not None:
+            raise error
+        tmp.replace(target)
+        fsync_dir(target.parent)
+    except (OSError, ArchiveLoadFailed) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise WarcWriteError(f"cannot write CDXJ index for {final}: {exc}") from exc
+    return target
+
+
+def _discard(pending: Future[None] | None, tmp: Path) -> None:
+    if pending is not None:
+        with contextlib.suppress(Exception):
+            pending.result()
+    with contextlib.suppress(OSError):
+        tmp.unlink()
 
 
 def _scan_members(path: Path) -> tuple[int, list[str]]:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import multiprocessing
+import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +23,7 @@ from crawler.warc.writer import (
     HttpExchange,
     WarcFileWriter,
     WarcWriteError,
+    build_cdxj,
     cdxj_path_for,
     verify_warc,
 )
@@ -242,3 +248,61 @@ def test_unwritable_directory_raises(tmp_path: Path, closed: list) -> None:
     writer = WarcFileWriter(blocker / "warc", "test", 1000, {}, None)
     with pytest.raises(WarcWriteError, match="cannot create WARC directory"):
         writer.write_exchange(_exchange(1))
+
+
+@pytest.fixture(scope="module")
+def index_worker() -> Iterator[ProcessPoolExecutor]:
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    yield executor
+    executor.shutdown()
+
+
+def test_index_built_in_a_worker_equals_the_inline_index(
+    tmp_path: Path, closed: list, index_worker: ProcessPoolExecutor
+) -> None:
+    # Built from the .open file while the writer verifies it, under the final name.
+    writer = _writer(tmp_path, closed, max_size=4000)
+    writer.index_executor = index_worker
+    for i in range(12):
+        writer.write_exchange(_exchange(i))
+    writer.close()
+    assert len(closed) > 1
+    for path, stats in closed:
+        assert stats.cdxj_path == cdxj_path_for(path)
+        inline = tmp_path / "inline.cdxj"
+        build_cdxj(path, inline, path.name)
+        assert stats.cdxj_path.read_bytes() == inline.read_bytes() != b""
+    leftovers = [
+        p.name for p in (tmp_path / "warc").iterdir() if p.name.endswith((".tmp", ".open"))
+    ]
+    assert leftovers == []
+
+
+def test_a_file_failing_verification_gets_no_index(
+    tmp_path: Path, closed: list, index_worker: ProcessPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = _writer(tmp_path, closed)
+    writer.index_executor = index_worker
+    writer.write_exchange(_exchange(1))
+    monkeypatch.setattr("crawler.warc.writer.verify_warc", lambda *a, **k: ["simulated bad member"])
+    with pytest.raises(WarcWriteError, match="simulated bad member"):
+        writer.close()
+    names = sorted(p.name for p in (tmp_path / "warc").iterdir())
+    assert len(names) == 1 and names[0].endswith(".warc.gz.open"), names
+    assert closed == []
+
+
+def test_a_dead_index_worker_falls_back_to_indexing_here(tmp_path: Path, closed: list) -> None:
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    executor.submit(os.getpid).result()
+    for pid in list(executor._processes):  # kill the worker: the pool is broken from now on
+        os.kill(pid, signal.SIGKILL)
+    writer = _writer(tmp_path, closed)
+    writer.index_executor = executor
+    writer.write_exchange(_exchange(1))
+    writer.close()
+    ((path, stats),) = closed
+    inline = tmp_path / "inline.cdxj"
+    build_cdxj(path, inline, path.name)
+    assert stats.cdxj_path is not None and stats.cdxj_path.read_bytes() == inline.read_bytes()
+    executor.shutdown()
