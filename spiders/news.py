@@ -41,7 +41,7 @@ import feedparser
 import scrapy
 from lxml import etree
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -51,6 +51,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
+from crawler.frontier import FAILED, META_KIND, SKIPPED, Entry, Frontier
 from crawler.items import WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
@@ -134,6 +135,8 @@ class NewsSpider(scrapy.Spider):
         self.extractor = ExtractorPool(0)
         self.skipped: list[tuple[str, str]] = []
         self.render = RenderPolicy(RenderMode.NEVER)
+        self.frontier: Frontier | None = None
+        self.require_warc = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -142,10 +145,20 @@ class NewsSpider(scrapy.Spider):
         spider.profile = load_profile(name) if name else None
         spider.crawl_id = crawler.settings.get("NEWSARC_CRAWL_ID")
         spider.render = RenderPolicy(effective_render_mode(crawler.settings, spider.profile))
+        spider.require_warc = crawler.settings.getbool("WARC_ENABLED")
+        crawler.signals.connect(spider.open_frontier, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_extractor, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extractor, signal=signals.spider_closed)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    def open_frontier(self) -> None:
+        """Open the crawl's frontier ledger (``FRONTIER_ENABLED``), before any request."""
+        try:
+            self.frontier = Frontier.from_crawler(self.crawler)
+        except NotConfigured:
+            return
+        self.frontier.open()
 
     def open_extractor(self) -> None:
         self.extractor = ExtractorPool(_extract_workers(self.crawler), self.crawler.stats)
@@ -156,6 +169,10 @@ class NewsSpider(scrapy.Spider):
     # --- discovery ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.frontier is not None and self.frontier.resumed:
+            for request in self._resume():
+                yield request
+            return
         for url in self.start_urls:
             self.seen.add(url)
             self.pages_scheduled += 1
@@ -167,6 +184,34 @@ class NewsSpider(scrapy.Spider):
                 meta=self._render_meta(url),
             )
 
+    def _resume(self) -> Iterator[Request]:
+        """A resumed crawl: every URL of the ledger is seen; the queued ones are fetched."""
+        assert self.frontier is not None and self.frontier.ledger is not None
+        ledger = self.frontier.ledger
+        self.seen.update(ledger.urls())
+        pending = list(ledger.pending())
+        logger.info("Resuming with %d queued URLs", len(pending), extra={"spider": self})
+        for entry in pending:
+            if entry.kind == "page":
+                if self.max_pages and self.pages_scheduled >= self.max_pages:
+                    continue  # stays queued in the ledger
+                self.pages_scheduled += 1
+            yield self._request_for(entry)
+
+    def _request_for(self, entry: Entry) -> Request:
+        callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}
+        callback = callbacks.get(entry.kind, self.parse_page)
+        meta = self._render_meta(entry.url) if entry.kind == "page" else {}
+        meta[META_KIND] = entry.kind
+        return Request(
+            entry.url,
+            callback=callback,
+            errback=self.on_error,
+            priority=entry.priority,
+            dont_filter=True,
+            meta=meta,
+        )
+
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
         """Schedule the sitemaps robots.txt declares (same site only)."""
         for url in sitemaps_of(robotparser):
@@ -174,13 +219,21 @@ class NewsSpider(scrapy.Spider):
                 self.seen.add(url)
                 assert self.crawler.engine is not None
                 self.crawler.engine.crawl(
-                    Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=10)
+                    Request(
+                        url,
+                        callback=self.parse_sitemap,
+                        errback=self.on_error,
+                        priority=10,
+                        meta={META_KIND: "sitemap"},
+                    )
                 )
 
     def _render_meta(self, url: str) -> dict[str, Any]:
-        """Request meta for a page: ``playwright`` when its site is rendered."""
+        """Request meta for a page: its frontier kind, and ``playwright`` when rendered."""
         site = _site_host(urlsplit(url).hostname or "")
-        return {"playwright": True} if self.render.render_first(site) else {}
+        if self.render.render_first(site):
+            return {META_KIND: "page", "playwright": True}
+        return {META_KIND: "page"}
 
     def _on_site(self, url: str) -> bool:
         host = _site_host(urlsplit(url).hostname or "")
@@ -197,7 +250,10 @@ class NewsSpider(scrapy.Spider):
             if path.endswith(tuple(_SKIP_EXTENSIONS)):
                 continue
             if self.max_pages and self.pages_scheduled >= self.max_pages:
-                return
+                # Not fetched in this run, but not forgotten: a resume fetches it.
+                if self.frontier is not None:
+                    self.frontier.defer(url, "page", priority)
+                continue
             self.pages_scheduled += 1
             yield Request(
                 url,
@@ -217,6 +273,11 @@ class NewsSpider(scrapy.Spider):
         if any(kind in content_type for kind in _FEED_TYPES) or "xml" in content_type:
             for request in self._parse_xml(response):
                 yield request
+            return
+        if self.require_warc and META_WARC not in response.meta:
+            # Not archived (the WARC writer failed): not processed either; the frontier keeps
+            # the URL queued for a resume.
+            stats.inc_value("newsarc/unarchived")
             return
         stats.inc_value("newsarc/pages_fetched")
         if not isinstance(response, TextResponse) or "html" not in (content_type or "html"):
@@ -258,7 +319,7 @@ class NewsSpider(scrapy.Spider):
                     callback=self.parse_page,
                     errback=self.on_error,
                     dont_filter=True,
-                    meta={"playwright": True},
+                    meta={META_KIND: "page", "playwright": True},
                 )
                 return
         warc = response.meta.get(META_WARC)
@@ -283,7 +344,13 @@ class NewsSpider(scrapy.Spider):
         for url in feeds:
             if url not in self.seen and self._on_site(url):
                 self.seen.add(url)
-                yield Request(url, callback=self.parse_feed, errback=self.on_error, priority=5)
+                yield Request(
+                    url,
+                    callback=self.parse_feed,
+                    errback=self.on_error,
+                    priority=5,
+                    meta={META_KIND: "feed"},
+                )
 
     def _parse_xml(self, response: Response) -> Iterator[Any]:
         head = response.body[:2048].lower()
@@ -340,7 +407,11 @@ class NewsSpider(scrapy.Spider):
                 if url not in self.seen and self._on_site(url):
                     self.seen.add(url)
                     yield Request(
-                        url, callback=self.parse_sitemap, errback=self.on_error, priority=10
+                        url,
+                        callback=self.parse_sitemap,
+                        errback=self.on_error,
+                        priority=10,
+                        meta={META_KIND: "sitemap"},
                     )
         else:
             yield from self._follow(entries, priority=1)
@@ -359,6 +430,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarc/skipped/robots")
             self.skipped.append((url, "forbidden by robots.txt"))
             logger.info("Skipped %s: forbidden by robots.txt", url, extra={"spider": self})
+            if self.frontier is not None and request is not None:
+                self.frontier.fetch_failed(request, SKIPPED, "robots")
             return
         elif isinstance(exc, IgnoreRequest):
             reason = "ignored"
@@ -376,3 +449,7 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsarc/fetch_failed/{reason}")
         self.failures.append((url, detail))
         logger.warning("Failed %s: %s", url, detail, extra={"spider": self})
+        if self.frontier is not None and request is not None:
+            self.frontier.fetch_failed(
+                request, FAILED, f"{reason}: {detail}", response=getattr(exc, "response", None)
+            )

@@ -20,6 +20,8 @@ Settings read: ``WARC_ENABLED``, ``WARC_PREFIX``, ``WARC_MAX_FILE_SIZE``,
 ``NEWSARC_CRAWL_ID``,
 ``NEWSARC_STORE_URI``, ``USER_AGENT``, ``ROBOTSTXT_OBEY``.
 
+Signals: on :data:`~crawler.frontier.frontier_sync` the open file is fsynced.
+
 Stats written: ``warc/records_written``, ``warc/bytes_written``, ``warc/files_closed``,
 ``warc/write_failed``, ``warc/store_failed``, ``warc/unarchived`` (responses seen after a
 write failure), ``warc/rendered`` (DOM records), ``warc/revisits`` (responses written as
@@ -43,6 +45,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.crawlinfo import CrawlInfo, software_versions
 from crawler.exceptions import StoreError
+from crawler.frontier import frontier_sync
 from crawler.store.local import work_store
 from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex, index_warc
 from crawler.warc.writer import FileStats, HttpExchange, WarcFileWriter, WarcWriteError
@@ -230,7 +233,12 @@ class WarcExtension:
         ext.index_on_store = index is not None and not info.remote
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.sync, signal=frontier_sync)
         return ext
+
+    def sync(self) -> None:
+        """Frontier checkpoint: make every record written so far durable (raises if not)."""
+        self.writer.sync()
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         """Write the exchange and put its WarcRef into ``request.meta``."""
