@@ -56,6 +56,7 @@ __all__ = [
     "RecoveryExtension",
     "is_locked",
     "lock_crawl_dir",
+    "needs_recovery",
     "recover_crawl_dir",
     "recover_jsonl",
     "recover_warc",
@@ -257,7 +258,7 @@ def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
     return result
 
 
-def _needs_recovery(crawl_dir: Path) -> bool:
+def needs_recovery(crawl_dir: Path) -> bool:
     """Leftover open files, or crawl output without a manifest (killed after closing files)."""
     if any(crawl_dir.glob("warc/*.open")) or any(crawl_dir.rglob("*.tmp")):
         return True
@@ -302,7 +303,7 @@ class RecoveryExtension:
         ):
             if crawl_dir.name == self.crawl_id:
                 continue
-            if not _needs_recovery(crawl_dir) or is_locked(crawl_dir):
+            if not needs_recovery(crawl_dir) or is_locked(crawl_dir):
                 continue
             try:
                 result = recover_crawl_dir(crawl_dir, cdxj=self.cdxj)
