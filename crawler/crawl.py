@@ -25,7 +25,7 @@ from scrapy.settings import Settings
 
 from crawler.crawlinfo import CrawlInfo, make_crawl_id, validate_crawl_id
 from crawler.exceptions import ConfigError, NothingToResume, StoreError
-from crawler.frontier import FRONTIER_NAME, QUEUED, FrontierLedger
+from crawler.frontier import FRONTIER_NAME, QUEUED, Entry, FrontierLedger
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
@@ -364,6 +364,10 @@ def _seed_ledger(
             if resume is not None:
                 ledger.copy_from(resume.crawl_dir / FRONTIER_NAME)
                 meta = {**meta, "resumed_from": resume.crawl_id}
+            else:  # queued before anything is fetched: whatever happens next, a resume can start
+                for url in meta["start_urls"]:
+                    ledger.add(Entry(url, "page"))
+                ledger.checkpoint()
             ledger.set_meta(meta)
         finally:
             ledger.close()

@@ -25,9 +25,10 @@ fsync is durable when the transaction commits; if a sync fails, finished URLs st
 are not marked (the newly queued ones are still written).
 
 **Disk full.** The ledger keeps ``FRONTIER_RESERVE_BYTES`` of space in ``.frontier.reserve``.
-When a checkpoint fails for lack of space the reserve is given back and the checkpoint retried,
-and the crawl stops (``frontier_disk_full``): the ledger's last word reaches the disk even when
-the WARC writer filled it.
+When the WARC writer cannot write (:data:`archive_write_failed`), or a checkpoint fails for lack
+of space, the reserve is given back and the ledger checkpointed at once (and the crawl stops,
+``frontier_disk_full``): the space lets the JSON Lines files, the ledger and the manifest be
+finished even when the WARC writer filled the disk.
 
 Settings read: ``FRONTIER_ENABLED``, ``FRONTIER_CHECKPOINT_INTERVAL``, ``FRONTIER_RESERVE_BYTES``,
 ``WARC_ENABLED``, ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``.
@@ -75,6 +76,7 @@ __all__ = [
     "Frontier",
     "FrontierLedger",
     "FrontierMiddleware",
+    "archive_write_failed",
     "frontier_sync",
 ]
 
@@ -91,6 +93,9 @@ META_URL = "newsarc_frontier_url"
 #: Sent at every checkpoint, before the ledger is written: receivers make what they wrote so far
 #: durable (fsync) and raise if they cannot.
 frontier_sync = object()
+#: Sent by a writer of crawl output that could not write (disk full, …): the frontier gives back
+#: its reserved space and checkpoints at once, while the files can still be closed.
+archive_write_failed = object()
 
 #: The WARC extension's request meta key (crawler.warc.extension.META_WARC, which imports this
 #: module for its signal).
@@ -137,6 +142,9 @@ class FrontierLedger:
         self.path = Path(path)
         self.crawl_id = crawl_id
         self._db = sqlite3.connect(self.path, isolation_level=None)
+        # One process owns a ledger: no shared-memory WAL index (-shm file) is needed, and
+        # another process cannot write to it meanwhile.
+        self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
         self._db.execute("PRAGMA journal_mode=WAL")
         # Commits are ordered in the WAL: after a power loss the ledger may be a little older,
         # never inconsistent (a done URL's outlinks are in the same transaction).
@@ -337,6 +345,7 @@ class Frontier:
         crawler.signals.connect(frontier.item_left, signal=signals.item_dropped)
         crawler.signals.connect(frontier.item_left, signal=signals.item_error)
         crawler.signals.connect(frontier.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(frontier.write_failed, signal=archive_write_failed)
         return frontier
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -344,12 +353,13 @@ class Frontier:
     def open(self) -> FrontierLedger:
         """Open (or create) the ledger and the reserve, and start the checkpoint timer.
 
-        A ledger that already holds URLs was seeded for a resume (see ``newsarc crawl
-        --resume``): :attr:`resumed` is then True.
+        ``newsarc crawl`` creates the ledger before the crawl starts, with the start URLs
+        queued, and for a resume (``resumed_from`` in its meta, :attr:`resumed`) with the URLs of
+        the crawl it continues.
         """
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.ledger = FrontierLedger(self.work_dir / FRONTIER_NAME, self.crawl_id)
-        self.resumed = any(self.ledger.counts().values())
+        self.resumed = "resumed_from" in self.ledger.meta()
         self._make_reserve()
         self._loop = task.LoopingCall(self.checkpoint)
         self._loop.start(self.interval, now=False).addErrback(
@@ -370,13 +380,31 @@ class Frontier:
             with contextlib.suppress(OSError):
                 self._reserve.unlink()
 
-    def _release_reserve(self) -> bool:
+    def _release_reserve(self, *, half: bool = False) -> bool:
+        """Give back the reserved space (``half``: half of it, keeping the rest for the last
+        checkpoint); False when there was nothing left to give."""
         try:
-            self._reserve.unlink()
+            size = self._reserve.stat().st_size
+            if half and size > 1:
+                os.truncate(self._reserve, size // 2)
+            else:
+                self._reserve.unlink()
         except FileNotFoundError:
             return False
-        logger.warning("Disk full: released the frontier's reserved space to save the ledger")
+        except OSError as exc:
+            logger.error("Could not release the frontier's reserved space: %s", exc)
+            return False
+        logger.warning(
+            "Disk full: released %s of the frontier's reserved space",
+            "half" if half else "the rest",
+        )
         return True
+
+    def write_failed(self) -> None:
+        """The archive could not be written (disk full?): free the reserve, checkpoint now."""
+        if self._release_reserve(half=True):
+            self.disk_full = True
+        self.checkpoint(final=True)
 
     def spider_closed(self) -> None:
         """Last checkpoint, then count what is left."""

@@ -74,11 +74,13 @@ NEWSARC_EXTRACT_WORKERS = "auto"
 # Every URL the crawl queued and what became of it, in <work_dir>/.frontier.sqlite, so that a
 # stopped or killed crawl can be resumed (newsarc crawl --resume CRAWL_ID).
 FRONTIER_ENABLED = True
+# The crawl a resumed crawl continues (newsarc crawl --resume sets it; recorded in the manifest).
+NEWSARC_RESUMED_FROM = None
 # Seconds between checkpoints (fsync WARC and JSON Lines, then one SQLite transaction). After a
 # kill -9, pages finished since the last checkpoint are fetched again on resume.
 FRONTIER_CHECKPOINT_INTERVAL = 5.0
 # Bytes kept free (in .frontier.reserve) so the ledger's last checkpoint fits on a full disk.
-FRONTIER_RESERVE_BYTES = 256 * 1024
+FRONTIER_RESERVE_BYTES = 1024 * 1024
 SPIDER_MIDDLEWARES = {
     # Closest to the engine: sees exactly what each callback yields (crawler/frontier.py).
     "crawler.frontier.FrontierMiddleware": 1,
