@@ -2,7 +2,8 @@
 
 A crawl keeps one SQLite ledger, ``<work_dir>/.frontier.sqlite`` (hidden: not crawl output, never
 listed in the manifest, never uploaded by the spool), with one row per URL the spider asked for:
-its kind (``page``, ``feed``, ``sitemap``: which callback handles it), priority, referer and state
+its kind (``page``, ``feed``, ``sitemap``: which callback handles it), priority, the order it was
+found in, and its state
 ``queued → done | failed | skipped`` (with a reason for the last two).
 
 **Invariant.** A URL is ``done`` only once its WARC record is on disk (fsynced), the items its
@@ -48,9 +49,8 @@ import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -106,28 +106,24 @@ STATES = (QUEUED, DONE, FAILED, SKIPPED)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL UNIQUE,
+    url TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
     kind TEXT NOT NULL,
     priority INTEGER NOT NULL DEFAULT 0,
-    referer TEXT,
     state TEXT NOT NULL DEFAULT 'queued',
     reason TEXT,
     crawl_id TEXT
-);
-CREATE INDEX IF NOT EXISTS urls_state ON urls (state);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A URL to fetch, with what it takes to issue its request again."""
 
     url: str
     kind: str = "page"
     priority: int = 0
-    referer: str | None = None
 
 
 class FrontierLedger:
@@ -151,6 +147,8 @@ class FrontierLedger:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._new: dict[str, Entry] = {}
+        (last,) = self._db.execute("SELECT max(seq) FROM urls").fetchone()
+        self._seq = int(last or 0)
         self._outcomes: dict[str, tuple[str, str | None]] = {}
 
     def close(self) -> None:
@@ -185,9 +183,11 @@ class FrontierLedger:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
+            # One B-tree keyed by URL (WITHOUT ROWID): one insert per URL, no separate index.
+            seq = self._seq
             db.executemany(
-                "INSERT OR IGNORE INTO urls (url, kind, priority, referer) VALUES (?, ?, ?, ?)",
-                [(e.url, e.kind, e.priority, e.referer) for e in new],
+                "INSERT OR IGNORE INTO urls (url, seq, kind, priority) VALUES (?, ?, ?, ?)",
+                [(e.url, seq + i, e.kind, e.priority) for i, e in enumerate(new, 1)],
             )
             db.executemany(
                 "UPDATE urls SET state = ?, reason = ?, crawl_id = ? WHERE url = ?",
@@ -199,6 +199,7 @@ class FrontierLedger:
                 db.execute("ROLLBACK")
             raise
         self._new.clear()
+        self._seq += len(new)
         if outcomes:
             self._outcomes.clear()
         return len(new) + len(done)
@@ -215,11 +216,11 @@ class FrontierLedger:
     def pending(self) -> Iterator[Entry]:
         """Queued URLs, highest priority first, then in the order they were found."""
         rows = self._db.execute(
-            "SELECT url, kind, priority, referer FROM urls WHERE state = 'queued' "
-            "ORDER BY priority DESC, id"
+            "SELECT url, kind, priority FROM urls WHERE state = 'queued' "
+            "ORDER BY priority DESC, seq"
         )
-        for url, kind, priority, referer in rows:
-            yield Entry(str(url), str(kind), int(priority), referer)
+        for url, kind, priority in rows:
+            yield Entry(str(url), str(kind), int(priority))
 
     def urls(self) -> Iterator[str]:
         """Every URL in the ledger, whatever its state."""
@@ -250,12 +251,14 @@ class FrontierLedger:
         try:
             with self._db:
                 cur = self._db.execute(
-                    "INSERT OR IGNORE INTO urls (url, kind, priority, referer, state, reason, "
-                    "crawl_id) SELECT url, kind, priority, referer, state, reason, crawl_id "
-                    "FROM old.urls ORDER BY id"
+                    "INSERT OR IGNORE INTO urls (url, seq, kind, priority, state, reason, "
+                    "crawl_id) SELECT url, seq, kind, priority, state, reason, crawl_id "
+                    "FROM old.urls"
                 )
         finally:
             self._db.execute("DETACH DATABASE old")
+        (last,) = self._db.execute("SELECT max(seq) FROM urls").fetchone()
+        self._seq = int(last or 0)
         return cur.rowcount
 
 
@@ -430,7 +433,7 @@ class Frontier:
 
     # -- tracking -----------------------------------------------------------------------------
 
-    def track(self, request: Request, referer: str | None = None) -> None:
+    def track(self, request: Request) -> None:
         """Start of a fetch the spider asked for: queue its URL, count the fetch as open.
 
         Retries and redirects carry :data:`META_URL` and continue the same fetch.
@@ -442,13 +445,13 @@ class Frontier:
         meta[META_URL] = url
         self._open[url] = self._open.get(url, 0) + 1
         self._outcome.setdefault(url, None)
-        self.ledger.add(Entry(url, str(meta[META_KIND]), request.priority, referer))
+        self.ledger.add(Entry(url, meta[META_KIND], request.priority))
         self.stats.inc_value("frontier/queued")
 
-    def defer(self, url: str, kind: str, priority: int = 0, referer: str | None = None) -> None:
+    def defer(self, url: str, kind: str, priority: int = 0) -> None:
         """Queue ``url`` in the ledger without fetching it in this run (left for a resume)."""
         if self.ledger is not None:
-            self.ledger.add(Entry(url, kind, priority, referer))
+            self.ledger.add(Entry(url, kind, priority))
             self.stats.inc_value("frontier/deferred")
 
     def request_scheduled(self, request: Request) -> None:
@@ -614,13 +617,13 @@ class FrontierMiddleware:
         if frontier is None or url is None or not response.meta.get("_newsarc_frontier_seen"):
             async for out in result:
                 if frontier is not None and isinstance(out, Request):
-                    frontier.track(out, referer=response.url)
+                    frontier.track(out)
                 yield out
             return
         try:
             async for out in result:
                 if isinstance(out, Request):
-                    frontier.track(out, referer=response.url)
+                    frontier.track(out)
                 elif out is not None:
                     frontier.response_output(url)
                 yield out

@@ -44,7 +44,7 @@ def test_batches_reach_the_disk_only_at_a_checkpoint(tmp_path: Path) -> None:
     path = tmp_path / FRONTIER_NAME
     ledger = FrontierLedger(path, "c1")
     ledger.add(Entry("http://s/a"))
-    ledger.add(Entry("http://s/b", "feed", 5, "http://s/a"))
+    ledger.add(Entry("http://s/b", "feed", 5))
     assert _on_disk(path) == {}
     assert ledger.checkpoint() == 2
     assert _on_disk(path) == {"http://s/a": "queued", "http://s/b": "queued"}
@@ -87,7 +87,7 @@ def test_reopened_ledger_keeps_states_and_meta(tmp_path: Path) -> None:
     ledger.close()
     again = FrontierLedger(path)
     assert again.meta() == {"start_urls": ["http://s/"], "overrides": {"A": "1"}}
-    assert list(again.pending()) == [Entry("http://s/sitemap.xml", "sitemap", 10, None)]
+    assert list(again.pending()) == [Entry("http://s/sitemap.xml", "sitemap", 10)]
     assert sorted(again.urls()) == ["http://s/", "http://s/sitemap.xml"]
 
 
@@ -178,7 +178,7 @@ def test_a_page_is_done_once_its_items_left_the_pipelines_and_a_sync_succeeded(
     f.response_output(url)  # two items yielded
     f.response_output(url)
     child = Request("http://s/b", meta={META_KIND: "page"})
-    f.track(child, referer=response.url)  # an outlink, queued before the callback ends
+    f.track(child)  # an outlink, queued before the callback ends
     f.response_finished(url, response)
     f.item_left(object(), response=response)
     f.checkpoint()
