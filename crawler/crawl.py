@@ -147,6 +147,13 @@ def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
         RenderLimits.from_settings(settings)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    try:  # checked here: the frontier is built once the spider opens, too late to refuse
+        if settings.getfloat("FRONTIER_CHECKPOINT_INTERVAL") <= 0:
+            raise ValueError("FRONTIER_CHECKPOINT_INTERVAL must be a positive number of seconds")
+        if settings.getint("FRONTIER_RESERVE_BYTES") < 0:
+            raise ValueError("FRONTIER_RESERVE_BYTES must be 0 or more")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return settings
 
 

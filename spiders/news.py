@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -45,6 +46,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -158,7 +160,16 @@ class NewsSpider(scrapy.Spider):
             self.frontier = Frontier.from_crawler(self.crawler)
         except NotConfigured:
             return
-        self.frontier.open()
+        try:
+            self.frontier.open()
+        except (OSError, sqlite3.Error) as exc:
+            # Without its ledger the crawl could not be resumed: do not run it at all.
+            logger.error("Could not open the frontier ledger: %s", exc, extra={"spider": self})
+            assert self.crawler.engine is not None
+            self.frontier = None
+            deferred_from_coro(
+                self.crawler.engine.close_spider_async(reason="frontier_open_failed")
+            )
 
     def open_extractor(self) -> None:
         self.extractor = ExtractorPool(_extract_workers(self.crawler), self.crawler.stats)

@@ -3,6 +3,7 @@ accounting that decides when a URL is done."""
 
 from __future__ import annotations
 
+import gzip
 import secrets
 import shutil
 import sqlite3
@@ -15,6 +16,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from crawler.crawl import CrawlReport
 from crawler.frontier import (
     FRONTIER_NAME,
     META_KIND,
@@ -24,6 +26,9 @@ from crawler.frontier import (
     FrontierLedger,
 )
 from crawler.items import WarcRef
+from crawler.manifest import build_manifest
+from crawler.store.local import LocalStore
+from crawler.store.spool import Spool
 
 
 def _on_disk(path: Path) -> dict[str, str]:
@@ -238,3 +243,23 @@ def test_unarchived_pages_stay_queued_and_failures_are_recorded(tmp_path: Path) 
         "http_404: HTTP 404",
     )
     assert run.stats.get_value("frontier/unarchived") == 1
+
+
+def test_the_ledger_is_not_crawl_output(tmp_path: Path) -> None:
+    """Not in the manifest, not uploaded (nor deleted) by the spool, not in the summary."""
+    crawl_dir = tmp_path / "c1"
+    (crawl_dir / "items").mkdir(parents=True)
+    (crawl_dir / "items" / "articles-00000.jsonl.gz").write_bytes(gzip.compress(b"{}\n"))
+    ledger = FrontierLedger(crawl_dir / FRONTIER_NAME, "c1")
+    ledger.add(Entry("http://s/a"))
+    ledger.checkpoint()
+    manifest = build_manifest(crawl_dir, crawl_id="c1", stats={}, config={})
+    assert [f["path"] for f in manifest["files"]] == ["items/articles-00000.jsonl.gz"]
+    spool = Spool(tmp_path, LocalStore(tmp_path / "remote"))
+    assert spool.ready_files(crawl_dir, final=True) == [
+        crawl_dir / "items" / "articles-00000.jsonl.gz"
+    ]
+    report = CrawlReport("c1", crawl_dir, {}, [])
+    assert report.files == [crawl_dir / "items" / "articles-00000.jsonl.gz"]
+    ledger.close()
+    assert [e.url for e in FrontierLedger(crawl_dir / FRONTIER_NAME).pending()] == ["http://s/a"]

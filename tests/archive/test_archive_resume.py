@@ -100,6 +100,11 @@ def test_bad_resume_values_are_one_line_usage_errors(
     finally:
         os.close(fd)
     _one_line_error(capsys, ["crawl", *out], "give at least one start URL")
+    _one_line_error(
+        capsys,
+        ["crawl", "http://127.0.0.1:9/", "-s", "FRONTIER_CHECKPOINT_INTERVAL=0", *out],
+        "FRONTIER_CHECKPOINT_INTERVAL must be a positive number",
+    )
 
 
 def test_resume_of_a_drained_crawl_has_nothing_to_do(
