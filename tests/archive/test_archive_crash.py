@@ -145,7 +145,12 @@ def test_killed_crawl_is_resumed_until_its_frontier_drains(
 ) -> None:
     out = tmp_path / "store"
     script = Path(sys.executable).with_name("newsarc")
-    options = ["-s", "FRONTIER_CHECKPOINT_INTERVAL=0.3", "-s", "JSONL_MAX_ITEMS_PER_FILE=50"]
+    # One request at a time, paced: the crawl takes a few seconds, so the kill lands inside it.
+    options = [
+        *("-s", "FRONTIER_CHECKPOINT_INTERVAL=0.3", "-s", "JSONL_MAX_ITEMS_PER_FILE=50"),
+        *("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"),
+        *("-s", "DOWNLOAD_DELAY=0.04"),
+    ]
     proc = subprocess.Popen(
         [str(script), "crawl", f"{demo_server.base_url}/", "--out", str(out), *options],
         cwd=ROOT,
@@ -160,6 +165,7 @@ def test_killed_crawl_is_resumed_until_its_frontier_drains(
     ):
         time.sleep(0.01)
     time.sleep(random.Random(7).uniform(0.4, 1.0))
+    assert proc.poll() is None, "the crawl ended before the kill"
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
     (dead,) = [p for p in out.iterdir() if p.is_dir()]
