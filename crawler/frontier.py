@@ -53,7 +53,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware as _ScrapyOffsiteMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
@@ -64,9 +65,11 @@ from crawler.crawlinfo import CrawlInfo
 if TYPE_CHECKING:
     from typing import Self
 
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
+
 
 __all__ = [
     "FRONTIER_NAME",
@@ -76,6 +79,7 @@ __all__ = [
     "Frontier",
     "FrontierLedger",
     "FrontierMiddleware",
+    "OffsiteMiddleware",
     "archive_write_failed",
     "frontier_sync",
 ]
@@ -100,6 +104,7 @@ archive_write_failed = object()
 #: The WARC extension's request meta key (crawler.warc.extension.META_WARC, which imports this
 #: module for its signal).
 _META_WARC = "newsarc_warc"
+_IGNORED = "_newsarc_frontier_ignored"
 
 QUEUED, DONE, FAILED, SKIPPED = "queued", "done", "failed", "skipped"
 STATES = (QUEUED, DONE, FAILED, SKIPPED)
@@ -439,7 +444,7 @@ class Frontier:
         Retries and redirects carry :data:`META_URL` and continue the same fetch.
         """
         meta = request.meta
-        if META_URL in meta or META_KIND not in meta or self.ledger is None:
+        if META_URL in meta or META_KIND not in meta or self.ledger is None or _IGNORED in meta:
             return
         url = request.url
         meta[META_URL] = url
@@ -456,6 +461,15 @@ class Frontier:
 
     def request_scheduled(self, request: Request) -> None:
         self.track(request)
+
+    def request_ignored(self, request: Request, reason: str) -> None:
+        """A ``request_scheduled`` handler refused the request (Scrapy's offsite filter does,
+        with no errback and no ``request_dropped``): its fetch ends as ``skipped``."""
+        url = request.meta.get(META_URL)
+        if url is None:
+            request.meta[_IGNORED] = True  # not tracked: never queue it
+            return
+        self._end(url, (SKIPPED, reason))
 
     def request_dropped(self, request: Request) -> None:
         """The scheduler dropped a duplicate: a redirect to a URL already seen ends its fetch."""
@@ -630,3 +644,21 @@ class FrontierMiddleware:
         finally:
             response.meta.pop("_newsarc_frontier_seen", None)
             frontier.response_finished(url, response)
+
+
+class OffsiteMiddleware(_ScrapyOffsiteMiddleware):
+    """Scrapy's offsite filter (downloader middleware), telling the frontier what it drops.
+
+    Scrapy refuses an offsite request in the ``request_scheduled`` signal: no errback runs and no
+    ``request_dropped`` is sent, so a redirect to another site would leave its URL's fetch open
+    (queued) for ever. Replaces ``scrapy.downloadermiddlewares.offsite.OffsiteMiddleware``.
+    """
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        try:
+            super().request_scheduled(request, spider)
+        except IgnoreRequest as exc:
+            frontier = getattr(self.crawler.spider, "frontier", None)
+            if isinstance(frontier, Frontier):
+                frontier.request_ignored(request, f"offsite: {exc}")
+            raise

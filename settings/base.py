@@ -53,6 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.robots.StrictRobotsTxtMiddleware": 100,
     # Refuses requests (including redirects) to private/loopback/link-local IP literals.
     "crawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
+    # Scrapy's offsite filter, which also ends the frontier's fetch of a URL it drops.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.frontier.OffsiteMiddleware": 50,
 }
 
 # --- Crawl ------------------------------------------------------------------------------------

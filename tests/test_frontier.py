@@ -263,3 +263,17 @@ def test_the_ledger_is_not_crawl_output(tmp_path: Path) -> None:
     assert report.files == [crawl_dir / "items" / "articles-00000.jsonl.gz"]
     ledger.close()
     assert [e.url for e in FrontierLedger(crawl_dir / FRONTIER_NAME).pending()] == ["http://s/a"]
+
+
+def test_a_request_refused_at_scheduling_ends_its_fetch(tmp_path: Path) -> None:
+    """Scrapy's offsite filter drops a redirect to another site with no errback."""
+    run = _Run(tmp_path)
+    f = run.frontier
+    moved = run.request("http://s/moved")
+    offsite = moved.replace(url="http://elsewhere.example/")
+    f.request_ignored(offsite, "offsite: Filtered offsite request to 'elsewhere.example'")
+    fresh = Request("http://elsewhere.example/x", meta={META_KIND: "page"})
+    f.request_ignored(fresh, "offsite")
+    f.track(fresh)  # the frontier's own request_scheduled handler runs after the filter's
+    f.checkpoint()
+    assert _on_disk(run.path) == {"http://s/moved": "skipped"}
