@@ -545,6 +545,11 @@ class Frontier:
             return
         self._end(url, (state, reason))
 
+    def callback_failed(self, url: str, reason: str) -> None:
+        """The callback raised: the URL ends ``failed`` (what it yielded before still counts)."""
+        if url in self._open:
+            self._outcome[url] = (FAILED, reason)
+
     def response_tracked(self, response: Response) -> bool:
         return bool(response.meta.get("_newsarc_frontier_seen"))
 
@@ -641,6 +646,10 @@ class FrontierMiddleware:
                 elif out is not None:
                     frontier.response_output(url)
                 yield out
+        except Exception as exc:
+            # Scrapy logs and counts the error; the ledger keeps it as the URL's outcome.
+            frontier.callback_failed(url, f"callback: {type(exc).__name__}: {exc}")
+            raise
         finally:
             response.meta.pop("_newsarc_frontier_seen", None)
             frontier.response_finished(url, response)
