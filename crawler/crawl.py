@@ -280,11 +280,14 @@ def _apply_resume(options: CrawlOptions, resume: _Resume) -> None:
     options.name = options.name or meta.get("name")
 
 
-def resume_command(report: CrawlReport, settings_module: str) -> str:
-    """The command line that continues ``report``'s crawl."""
+def resume_command(report: CrawlReport, options: CrawlOptions) -> str:
+    """The command line that continues ``report``'s crawl (and finds it: the settings module
+    and a spool directory given on this command line)."""
     parts = ["newsarc", "crawl", "--resume", report.crawl_id, "--out", report.store_uri]
-    if settings_module != "settings.local":
-        parts += ["--settings", settings_module]
+    if options.settings_module != "settings.local":
+        parts += ["--settings", options.settings_module]
+    if report.remote and "NEWSARC_SPOOL_DIR" in options.overrides:
+        parts += ["-s", f"NEWSARC_SPOOL_DIR={options.overrides['NEWSARC_SPOOL_DIR']}"]
     return shlex.join(parts)
 
 
@@ -355,7 +358,7 @@ def _run_crawl(options: CrawlOptions, resume: _Resume | None) -> CrawlReport:
     )
     report.failure = judge(report)
     if report.pending and options.resumable:
-        report.resume_command = resume_command(report, options.settings_module)
+        report.resume_command = resume_command(report, options)
     del store
     return report
 
