@@ -82,6 +82,8 @@ def test_pending_urls_stay_pending_and_a_resume_on_a_bigger_disk_completes(
         str(out),
         "-s",
         "FRONTIER_RESERVE_BYTES=131072",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",  # a resume runs with the -s options of the crawl it resumes
     )
     assert first.returncode == 1, first.stdout + first.stderr
     assert "still pending" in first.stderr

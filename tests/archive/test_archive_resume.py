@@ -25,11 +25,14 @@ from tests.conftest import run_newsarc
 @pytest.mark.slow
 def test_max_pages_then_resume_covers_the_site(tmp_path: Path, demo_server: DemoServer) -> None:
     out = tmp_path / "store"
-    first = run_newsarc("crawl", f"{demo_server.base_url}/", "--out", str(out), "--max-pages", "40")
+    fast = ("-s", "AUTOTHROTTLE_ENABLED=False")
+    first = run_newsarc(
+        "crawl", f"{demo_server.base_url}/", "--out", str(out), "--max-pages", "40", *fast
+    )
     assert first.returncode == 0, first.stdout + first.stderr  # pages left unvisited: expected
     assert "pages fetched  40 " in first.stdout
     assert resume_command(first)[4] == str(out)
-    runs = resume_until_drained(first, "--max-pages", "40")
+    runs = resume_until_drained(first, "--max-pages", "40", *fast)
     assert all(run.returncode == 0 for run in runs)
     assert "resumed from" in runs[0].stdout
     crawls = sorted(p for p in out.iterdir() if p.is_dir())

@@ -160,7 +160,8 @@ def test_crawl_to_s3_stopped_by_max_pages_is_resumed_from_its_spool(
             check=False,
         )
 
-    first = run("crawl", f"{demo_server.base_url}/", "--max-pages", "30", *common)
+    fast = ("-s", "AUTOTHROTTLE_ENABLED=False")
+    first = run("crawl", f"{demo_server.base_url}/", "--max-pages", "30", *common, *fast)
     assert first.returncode == 0, first.stdout + first.stderr
     line = next(x for x in first.stderr.splitlines() if "to fetch them: " in x)
     command = shlex.split(line.split("to fetch them: ", 1)[1])
