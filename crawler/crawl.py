@@ -3,7 +3,12 @@
 ``scrapy crawl`` exits 0 even when a run fetched nothing; operators need the truth. This module
 builds a ``CrawlerProcess`` from the project settings plus the command line's options, runs the
 news spider, and turns the final stats into a :class:`CrawlReport` whose ``failure`` is set when
-the run failed (nothing fetched, archive not written or not stored, abnormal finish).
+the run failed (nothing fetched, archive not written or not stored, abnormal finish, URLs left
+queued in the frontier ledger without ``--max-pages``).
+
+It also creates the crawl's frontier ledger before Scrapy starts (start URLs queued, the options
+a resume needs), and for ``--resume`` finds, locks, repairs and reads the crawl to continue and
+seeds the new crawl's ledger from it (:mod:`crawler.frontier`).
 """
 
 from __future__ import annotations

@@ -31,6 +31,10 @@ of space, the reserve is given back and the ledger checkpointed at once (and the
 ``frontier_disk_full``): the space lets the JSON Lines files, the ledger and the manifest be
 finished even when the WARC writer filled the disk.
 
+Scrapy's offsite filter drops requests inside the ``request_scheduled`` signal, with no errback:
+:class:`OffsiteMiddleware` replaces it and tells the frontier, so a redirect to another site
+ends its URL's fetch (``skipped``) instead of leaving it queued for ever.
+
 Settings read: ``FRONTIER_ENABLED``, ``FRONTIER_CHECKPOINT_INTERVAL``, ``FRONTIER_RESERVE_BYTES``,
 ``WARC_ENABLED``, ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``.
 

@@ -19,11 +19,18 @@ Rendering: each page request carries ``meta["playwright"]`` when its site is ren
 profile's ``render``, else the setting). In ``auto`` mode a plain page that needs scripts is
 requested again in the browser and its site is rendered from then on (``render/auto_detected``).
 
+Frontier: every request carries its kind (``page``, ``feed``, ``sitemap``) for the crawl's
+frontier ledger (:mod:`crawler.frontier`, opened at ``spider_opened``); links left out by
+``max_pages`` are queued there for a later ``--resume``; a resumed crawl starts from the ledger's
+queued URLs instead of the start URLs, and treats every URL of the ledger as seen. A page whose
+WARC record could not be written is not processed (it stays queued).
+
 Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``,
-``DOWNLOAD_MAXSIZE``.
+``DOWNLOAD_MAXSIZE``, ``WARC_ENABLED``, ``FRONTIER_*`` (through the frontier).
 Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_html``,
 ``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
 ``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
+``newsarc/unarchived``,
 ``extract/<spider>/article_missing``,
 ``extract/<spider>/headlines``, ``extract/<spider>/errors``.
 """
