@@ -175,6 +175,7 @@ def test_killed_crawl_is_resumed_until_its_frontier_drains(
     assert "still pending" not in resumed.stderr
     crawls = sorted(p for p in out.iterdir() if p.is_dir())
     assert crawls[0] == dead and len(crawls) == 2
+    assert (dead / ".frontier.sqlite").is_file() and not (dead / ".frontier.reserve").exists()
     union: set[str] = set()
     for crawl_dir in crawls:
         check_crawl_output(crawl_dir)  # each crawl's JSON Lines duplicate-free, WARCs verify
