@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING, NoReturn
 
 from crawler import __version__
-from crawler.exceptions import ConfigError, CrawlFailed, StoreError
+from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -38,9 +38,9 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         "-o",
-        default="./data",
         metavar="STORE",
-        help="where the crawl's files go: a directory (default ./data)",
+        help="where the crawl's files go: a directory or s3://bucket/prefix (default ./data; "
+        "with --resume DIR, the directory DIR is in)",
     )
     parser.add_argument(
         "--max-pages",
@@ -96,8 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     crawl = commands.add_parser("crawl", help="crawl one or more sites from start URLs")
-    crawl.add_argument("urls", nargs="+", metavar="URL", help="start URL(s), http or https")
+    crawl.add_argument(
+        "urls", nargs="*", metavar="URL", help="start URL(s), http or https (not with --resume)"
+    )
     _add_crawl_options(crawl)
+    crawl.add_argument(
+        "--resume",
+        metavar="CRAWL_ID|DIR",
+        help="continue a stopped or killed crawl as a new crawl: fetch the URLs still queued in "
+        "its frontier ledger, with its start URLs, profile and render mode",
+    )
     crawl.set_defaults(func=_crawl)
 
     demo = commands.add_parser("demo", help="serve the bundled demo news site and crawl it")
@@ -267,9 +275,11 @@ def _profile_check(args: argparse.Namespace) -> int:
 def _options(args: argparse.Namespace, urls: list[str]) -> CrawlOptions:
     from crawler.crawl import CrawlOptions, parse_overrides
 
+    resume = getattr(args, "resume", None)
     return CrawlOptions(
         start_urls=urls,
-        store_uri=args.out,
+        store_uri=args.out or ("" if resume else "./data"),
+        resume=resume,
         max_pages=args.max_pages,
         profile=args.profile,
         settings_module=args.settings,
@@ -287,6 +297,8 @@ def _wacz(overrides: dict[str, str], wacz: bool) -> dict[str, str]:
 def _crawl(args: argparse.Namespace) -> int:
     from crawler.crawl import run_crawl
 
+    if not args.urls and not args.resume:
+        raise ConfigError("give at least one start URL (or --resume CRAWL_ID)")
     return _finish(run_crawl(_options(args, list(args.urls))))
 
 
@@ -299,15 +311,29 @@ def _demo(args: argparse.Namespace) -> int:
         options = _options(args, [f"{server.base_url}/"])
         options.profile = options.profile or "demo"
         options.name = "demo"
+        options.resumable = False  # the demo server (and its port) ends with this command
         report = run_crawl(options)
     return _finish(report)
 
 
 def _finish(report: CrawlReport) -> int:
     _print_summary(report)
+    _print_pending(report)
     if report.failure:
         raise CrawlFailed(report.failure)
     return EXIT_OK
+
+
+def _print_pending(report: CrawlReport) -> None:
+    """URLs left queued in the frontier ledger, and how to fetch them (stderr: cron mails it)."""
+    if not report.pending:
+        return
+    print(
+        f"newsarc: {report.pending} URLs of crawl {report.crawl_id} are still pending",
+        file=sys.stderr,
+    )
+    if report.resume_command:
+        print(f"newsarc: to fetch them: {report.resume_command}", file=sys.stderr)
 
 
 def _size(num: float) -> str:
@@ -342,6 +368,8 @@ def _print_summary(report: CrawlReport) -> None:
         file=out,
     )
     print(f"  pages fetched  {pages} ({kinds})", file=out)
+    if report.resumed_from:
+        print(f"  resumed from   {report.resumed_from}", file=out)
     print(
         f"  items written  {s('items/written/article')} articles, "
         f"{s('items/written/headline')} headlines; dropped: {dropped}",
@@ -352,6 +380,8 @@ def _print_summary(report: CrawlReport) -> None:
         f"skipped (robots.txt) {s('newsarc/skipped/robots')}",
         file=out,
     )
+    if "frontier/pending" in report.stats:
+        print(f"  frontier       {report.pending} URLs still queued", file=out)
     if report.remote:
         _print_remote_outcome(report)
         return
@@ -407,6 +437,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CrawlFailed as exc:
         print(f"newsarc: crawl failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except NothingToResume as exc:
+        # Not an error: the state a resume works towards (every URL done) already holds, so a
+        # "resume until it exits 0" loop ends here.
+        print(f"newsarc: {exc}", file=sys.stderr)
+        return EXIT_OK
     except KeyboardInterrupt:
         print("newsarc: interrupted", file=sys.stderr)
         return 130

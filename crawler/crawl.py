@@ -3,12 +3,21 @@
 ``scrapy crawl`` exits 0 even when a run fetched nothing; operators need the truth. This module
 builds a ``CrawlerProcess`` from the project settings plus the command line's options, runs the
 news spider, and turns the final stats into a :class:`CrawlReport` whose ``failure`` is set when
-the run failed (nothing fetched, archive not written or not stored, abnormal finish).
+the run failed (nothing fetched, archive not written or not stored, abnormal finish, URLs left
+queued in the frontier ledger without ``--max-pages``).
+
+It also creates the crawl's frontier ledger before Scrapy starts (start URLs queued, the options
+a resume needs), and for ``--resume`` finds, locks, repairs and reads the crawl to continue and
+seeds the new crawl's ledger from it (:mod:`crawler.frontier`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shlex
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,12 +28,14 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.crawlinfo import CrawlInfo, make_crawl_id
-from crawler.exceptions import ConfigError, StoreError
+from crawler.crawlinfo import CrawlInfo, make_crawl_id, validate_crawl_id
+from crawler.exceptions import ConfigError, NothingToResume, StoreError
+from crawler.frontier import FRONTIER_NAME, QUEUED, Entry, FrontierLedger
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
 from crawler.store import open_store
+from crawler.warc.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
 from spiders.news import NewsSpider
 
 __all__ = ["CrawlOptions", "CrawlReport", "check_start_url", "parse_overrides", "run_crawl"]
@@ -48,6 +59,11 @@ class CrawlOptions:
     name: str | None = None
     render: str | None = None
     """``--render``: never | always | auto (None: the profile's or the settings' choice)."""
+    resume: str | None = None
+    """``--resume``: the crawl id (in ``store_uri``) or local directory of a crawl to continue."""
+    resumable: bool = True
+    """Whether the summary may suggest ``--resume`` (not for ``newsarc demo``: its server is
+    gone with it)."""
 
 
 @dataclass
@@ -62,6 +78,15 @@ class CrawlReport:
     failure: str | None = None
     store_uri: str = ""
     """Where the files end up; for a remote store, ``work_dir`` is only the local spool."""
+    max_pages: int = 0
+    resumed_from: str | None = None
+    resume_command: str | None = None
+    """The command that continues this crawl, when URLs are left queued in its ledger."""
+
+    @property
+    def pending(self) -> int:
+        """URLs still queued in the crawl's frontier ledger."""
+        return self.stat("frontier/pending")
 
     @property
     def remote(self) -> bool:
@@ -127,6 +152,13 @@ def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
         RenderLimits.from_settings(settings)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    try:  # checked here: the frontier is built once the spider opens, too late to refuse
+        if settings.getfloat("FRONTIER_CHECKPOINT_INTERVAL") <= 0:
+            raise ValueError("FRONTIER_CHECKPOINT_INTERVAL must be a positive number of seconds")
+        if settings.getint("FRONTIER_RESERVE_BYTES") < 0:
+            raise ValueError("FRONTIER_RESERVE_BYTES must be 0 or more")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return settings
 
 
@@ -143,8 +175,144 @@ def _set_log_file(settings: Settings, work_dir: Path) -> None:
     settings.set("LOG_FILE_APPEND", False, priority="cmdline")
 
 
+def _ledger_meta(options: CrawlOptions, name: str) -> dict[str, Any]:
+    """What a resume needs to start the same crawl again (kept in the ledger's meta table)."""
+    profile = options.profile
+    if profile and os.path.isfile(profile):
+        profile = os.path.abspath(profile)  # a resume may run from another directory
+    return {
+        "start_urls": list(options.start_urls),
+        "profile": profile,
+        "render": options.render,
+        "settings_module": options.settings_module,
+        "overrides": dict(options.overrides),
+        "name": name,
+    }
+
+
+@dataclass
+class _Resume:
+    """The crawl a run continues: its directory, ledger, recorded options, and its lock."""
+
+    crawl_id: str
+    crawl_dir: Path
+    meta: dict[str, Any]
+    lock_fd: int
+
+    def release(self) -> None:
+        if self.lock_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.lock_fd)
+            self.lock_fd = -1
+
+
+def _find_resume(options: CrawlOptions) -> _Resume:
+    """Locate, lock and (if it was killed) recover the crawl to resume; read its ledger."""
+    assert options.resume is not None
+    value = options.resume
+    as_path = Path(value).expanduser()
+    if ("/" in value or os.sep in value) or (as_path.is_dir() and not options.store_uri):
+        if not as_path.is_dir():
+            raise ConfigError(f"--resume {value!r}: no such crawl directory")
+        crawl_dir = as_path.resolve()
+        options.store_uri = options.store_uri or str(crawl_dir.parent)
+    else:
+        options.store_uri = options.store_uri or "./data"
+        try:
+            validate_crawl_id(value)
+        except ConfigError:
+            raise ConfigError(f"--resume {value!r} is neither a crawl id nor a directory") from None
+        root = CrawlInfo.from_settings(build_settings(options, value)).local_root
+        crawl_dir = root / value
+        if not crawl_dir.is_dir():
+            raise ConfigError(f"--resume: no crawl {value!r} in {options.store_uri}")
+    ledger_path = crawl_dir / FRONTIER_NAME
+    if not ledger_path.is_file():
+        raise ConfigError(
+            f"--resume: crawl {crawl_dir.name!r} has no frontier ledger ({FRONTIER_NAME}); "
+            "it ran without one and cannot be resumed"
+        )
+    try:
+        lock_fd = lock_crawl_dir(crawl_dir)
+    except OSError:
+        raise ConfigError(
+            f"--resume: crawl {crawl_dir.name!r} is still running (its directory is locked "
+            "by another process)"
+        ) from None
+    resume = _Resume(crawl_dir.name, crawl_dir, {}, lock_fd)
+    try:
+        if needs_recovery(crawl_dir):  # killed: close its files before anything else
+            recover_crawl_dir(crawl_dir)
+        ledger = FrontierLedger(ledger_path)
+        try:
+            counts = ledger.counts()
+            resume.meta = ledger.meta()
+        finally:
+            ledger.close()
+    except BaseException:
+        resume.release()
+        raise
+    if not counts[QUEUED]:
+        resume.release()
+        raise NothingToResume(
+            f"nothing to resume: crawl {crawl_dir.name} finished with every URL done "
+            f"({counts['done']} done, {counts['failed']} failed, {counts['skipped']} skipped)"
+        )
+    if not resume.meta.get("start_urls"):
+        resume.release()
+        raise ConfigError(f"--resume: the ledger of crawl {crawl_dir.name!r} has no start URLs")
+    return resume
+
+
+def _apply_resume(options: CrawlOptions, resume: _Resume) -> None:
+    """The resumed crawl starts as the old one did; -s on this command line comes on top."""
+    if options.start_urls:
+        raise ConfigError("--resume takes no start URLs: the resumed crawl's own are used")
+    if options.profile or options.render:
+        raise ConfigError(
+            "--resume keeps the crawl's own --profile and --render: do not give them again"
+        )
+    meta = resume.meta
+    options.start_urls = [str(url) for url in meta["start_urls"]]
+    options.profile = meta.get("profile")
+    options.render = meta.get("render")
+    options.settings_module = str(meta.get("settings_module") or options.settings_module)
+    options.overrides = {
+        **{str(k): str(v) for k, v in (meta.get("overrides") or {}).items()},
+        **options.overrides,
+        "NEWSARC_RESUMED_FROM": resume.crawl_id,
+    }
+    options.name = options.name or meta.get("name")
+
+
+def resume_command(report: CrawlReport, options: CrawlOptions) -> str:
+    """The command line that continues ``report``'s crawl (and finds it: the settings module
+    and a spool directory given on this command line)."""
+    parts = ["newsarc", "crawl", "--resume", report.crawl_id, "--out", report.store_uri]
+    if options.settings_module != "settings.local":
+        parts += ["--settings", options.settings_module]
+    if report.remote and "NEWSARC_SPOOL_DIR" in options.overrides:
+        parts += ["-s", f"NEWSARC_SPOOL_DIR={options.overrides['NEWSARC_SPOOL_DIR']}"]
+    return shlex.join(parts)
+
+
 def run_crawl(options: CrawlOptions) -> CrawlReport:
-    """Crawl, then judge the outcome. Raises ConfigError/StoreError before anything is fetched."""
+    """Crawl, then judge the outcome. Raises ConfigError/StoreError before anything is fetched.
+
+    With ``options.resume`` the crawl continues an earlier one as a new crawl (see
+    :mod:`crawler.frontier`); raises :class:`NothingToResume` when it has nothing queued.
+    """
+    resume = _find_resume(options) if options.resume else None
+    try:
+        if resume is not None:
+            _apply_resume(options, resume)
+        return _run_crawl(options, resume)
+    finally:
+        if resume is not None:
+            resume.release()
+
+
+def _run_crawl(options: CrawlOptions, resume: _Resume | None) -> CrawlReport:
     urls = [check_start_url(url) for url in options.start_urls]
     if not urls:
         raise ConfigError("give at least one start URL")
@@ -161,6 +329,13 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
         settings.set("DOWNLOAD_HANDLERS", dict(_PLAIN_HANDLERS), priority="cmdline")
     # Local store: <store>/<crawl_id>; remote store: its spool directory (crawler.store.spool).
     work_dir = _prepare_work_dir(CrawlInfo.from_settings(settings).work_dir)
+    if resume is not None and not settings.getbool("FRONTIER_ENABLED"):
+        raise ConfigError("--resume needs the frontier ledger: do not set FRONTIER_ENABLED=False")
+    if settings.getbool("FRONTIER_ENABLED"):
+        _seed_ledger(work_dir, crawl_id, _ledger_meta(options, name), resume)
+    if resume is not None:
+        # Seeded: the old crawl may go back to the recovery and the spool uploader of this run.
+        resume.release()
     _set_log_file(settings, work_dir)
 
     process = CrawlerProcess(settings)
@@ -183,10 +358,36 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
         failures=failures,
         skipped=skipped,
         store_uri=options.store_uri,
+        max_pages=options.max_pages,
+        resumed_from=resume.crawl_id if resume is not None else None,
     )
     report.failure = judge(report)
+    if report.pending and options.resumable:
+        report.resume_command = resume_command(report, options)
     del store
     return report
+
+
+def _seed_ledger(
+    work_dir: Path, crawl_id: str, meta: dict[str, Any], resume: _Resume | None
+) -> None:
+    """Create the crawl's ledger before Scrapy starts: its options, and for a resume every URL
+    of the crawl it continues (queued ones stay queued, finished ones are not fetched again)."""
+    try:
+        ledger = FrontierLedger(work_dir / FRONTIER_NAME, crawl_id)
+        try:
+            if resume is not None:
+                ledger.copy_from(resume.crawl_dir / FRONTIER_NAME)
+                meta = {**meta, "resumed_from": resume.crawl_id}
+            else:  # queued before anything is fetched: whatever happens next, a resume can start
+                for url in meta["start_urls"]:
+                    ledger.add(Entry(url, "page"))
+                ledger.checkpoint()
+            ledger.set_meta(meta)
+        finally:
+            ledger.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot create the frontier ledger in {work_dir}: {exc}") from exc
 
 
 def _prepare_work_dir(work_dir: Path) -> Path:
@@ -229,7 +430,12 @@ def judge(report: CrawlReport) -> str | None:
         )
     if report.stat("warc/records_written") == 0:
         return "nothing was archived"
+    if report.stat("frontier/checkpoint_failed"):
+        return "the frontier ledger could not be written (see logs/crawl.log)"
     reason = report.stats.get("finish_reason")
     if reason not in _OK_FINISH:
         return f"the crawl ended abnormally ({reason})"
+    if report.pending and not report.max_pages:
+        # Nothing should be left: the frontier did not drain (pages not archived, …).
+        return f"{report.pending} URLs are still pending in the frontier ledger"
     return None

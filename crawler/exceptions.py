@@ -9,7 +9,8 @@
     ├── RenderError              a page could not be rendered in the browser
     │   ├── RenderTimeout        over its time budget (RENDER_PAGE_TIMEOUT), cut off
     │   └── BrowserCrashed       the browser died with the page in flight (retryable)
-    └── CrawlFailed              a run that ran but failed or archived nothing (exit code 1)
+    ├── CrawlFailed              a run that ran but failed or archived nothing (exit code 1)
+    └── NothingToResume          --resume of a crawl with no URL left queued (exit code 0)
 
 Items rejected by the pipelines raise subclasses of Scrapy's ``DropItem`` defined in
 ``pipelines/`` so that Scrapy counts them per reason.
@@ -22,6 +23,7 @@ __all__ = [
     "ConfigError",
     "CrawlFailed",
     "NewsarcError",
+    "NothingToResume",
     "ProfileError",
     "RenderError",
     "RenderTimeout",
@@ -80,3 +82,7 @@ class RenderTimeout(RenderError):
 
 class BrowserCrashed(RenderError):
     """The browser (or the page's renderer) died while the page was in flight; retryable."""
+
+
+class NothingToResume(NewsarcError):
+    """``--resume`` named a crawl whose frontier holds no queued URL: it is already complete."""

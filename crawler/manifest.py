@@ -11,10 +11,11 @@ researchers' tools.
 Manifest content (``schema`` 1)::
 
     schema, crawl_id, item_schema_version, started_at, finished_at, finish_reason,
+    resumed_from (the crawl this one continued, see crawler.frontier; else null),
     files: [{path, kind, size, sha256, records (warc) | items (jsonl)}],
     incomplete: [paths of *.open / *.tmp files left behind],
     counts: {pages_fetched, responses, requests, articles, headlines, items_dropped: {reason: n},
-             warc_records, warc_files, errors, ...},
+             warc_records, warc_files, errors, urls_pending, ...},
     config: {NEWSARC_*, WARC_*, JSONL_* settings, spider, start_urls, profile},
     software: {python, newsarc, scrapy, warcio, ...}
 
@@ -175,6 +176,7 @@ def _counts(stats: dict[str, Any]) -> dict[str, Any]:
         "warc_write_failed": stats.get("warc/write_failed", 0),
         "store_failed": stats.get("warc/store_failed", 0) + stats.get("items/store_failed", 0),
         "errors": stats.get("log_count/ERROR", 0),
+        "urls_pending": stats.get("frontier/pending", 0),
     }
 
 
@@ -252,6 +254,7 @@ def build_manifest(
         "started_at": _iso(stats.get("start_time")),
         "finished_at": _iso(stats.get("finish_time")),
         "finish_reason": stats.get("finish_reason"),
+        "resumed_from": config.get("NEWSARC_RESUMED_FROM"),
         "files": files,
         "incomplete": incomplete,
         "counts": _counts(stats),

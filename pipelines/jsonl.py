@@ -8,6 +8,10 @@ flush, fsync), renamed to its final name, the directory is fsynced, and the file
 the store under ``<crawl_id>/items/<name>``. A failed put keeps the local file. An item without a
 ``crawl_id`` gets the crawl's.
 
+On :data:`~crawler.frontier.frontier_sync` (a frontier checkpoint) the open streams are flushed
+to a gzip sync point and fsynced; once that failed, every later sync raises, so the frontier
+does not mark pages done whose items may be lost.
+
 Settings read: ``JSONL_MAX_ITEMS_PER_FILE``, ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``.
 
 Stats written: ``items/written/article``, ``items/written/headline``, ``items/files_closed``,
@@ -29,6 +33,7 @@ from scrapy.exporters import JsonLinesItemExporter
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
+from crawler.frontier import frontier_sync
 from crawler.store.local import fsync_dir, work_store
 
 if TYPE_CHECKING:
@@ -73,8 +78,8 @@ class _Batched:
 
     One ``GzipFile.write`` per item meant one zlib call per item, and zlib releases the GIL on
     every call: with the extraction pool's threads waiting for it, the crawl thread then queued
-    to get it back, thousands of times per crawl. Nothing is lost by batching: a gzip stream is
-    unreadable until it is finished anyway.
+    to get it back, thousands of times per crawl. Lines waiting here are in memory only, like
+    those in zlib's own buffer; a frontier checkpoint (:meth:`_Stream.sync`) flushes both.
     """
 
     def __init__(self, target: gzip.GzipFile, size: int = 1 << 16) -> None:
@@ -121,6 +126,13 @@ class _Stream:
         self.exporter.export_item(item)
         self.count += 1
 
+    def sync(self) -> None:
+        """Flush every complete line to disk (a gzip sync point: a torn file recovers them)."""
+        self.lines.flush()
+        self.gz.flush()
+        self.raw.flush()
+        os.fsync(self.raw.fileno())
+
     def finish(self) -> None:
         self.exporter.finish_exporting()
         self.lines.flush()
@@ -158,6 +170,7 @@ class JsonLinesPipeline:
         self._streams: dict[str, _Stream] = {}
         self._next_index: dict[str, int] = dict.fromkeys(STREAMS, 0)
         self.closed_files: list[Path] = []
+        self.sync_failed: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -174,7 +187,20 @@ class JsonLinesPipeline:
         assert crawler.stats is not None
         # Files are closed in place; for a remote store the spool uploader sends them on.
         store = work_store(info.local_root, remote=info.remote)
-        return cls(directory, info.crawl_id, store, crawler.stats, max_items)
+        pipeline = cls(directory, info.crawl_id, store, crawler.stats, max_items)
+        crawler.signals.connect(pipeline.sync, signal=frontier_sync)
+        return pipeline
+
+    def sync(self) -> None:
+        """Frontier checkpoint: every item written so far is on disk, or this raises."""
+        for kind in list(self._streams):
+            try:
+                self._streams[kind].sync()
+            except OSError as exc:
+                self.sync_failed = f"cannot flush {self._streams[kind].tmp}: {exc}"
+        if self.sync_failed:
+            # Once a stream could not be flushed, later lines of it may be lost too.
+            raise StoreError(self.sync_failed)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -210,6 +236,12 @@ class JsonLinesPipeline:
 
     def _close(self, kind: str) -> None:
         stream = self._streams.pop(kind)
+        try:
+            # Synced first: if the gzip trailer or the rename then fails (disk full), every line
+            # is still in the .tmp file, and recovery keeps it.
+            stream.sync()
+        except OSError as exc:
+            self.sync_failed = f"cannot flush {stream.tmp}: {exc}"
         try:
             stream.finish()
         except OSError as exc:

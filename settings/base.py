@@ -53,6 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.robots.StrictRobotsTxtMiddleware": 100,
     # Refuses requests (including redirects) to private/loopback/link-local IP literals.
     "crawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
+    # Scrapy's offsite filter, which also ends the frontier's fetch of a URL it drops.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.frontier.OffsiteMiddleware": 50,
 }
 
 # --- Crawl ------------------------------------------------------------------------------------
@@ -69,6 +72,22 @@ DEPTH_LIMIT = 0
 # Worker processes for extraction (pure, CPU-bound): "auto" = 1 when the machine has a spare
 # CPU, 0 = extract inline in the crawl process. Lets a crawl use a second core.
 NEWSARC_EXTRACT_WORKERS = "auto"
+
+# --- Frontier ledger (crawler/frontier.py) -------------------------------------------------------
+# Every URL the crawl queued and what became of it, in <work_dir>/.frontier.sqlite, so that a
+# stopped or killed crawl can be resumed (newsarc crawl --resume CRAWL_ID).
+FRONTIER_ENABLED = True
+# The crawl a resumed crawl continues (newsarc crawl --resume sets it; recorded in the manifest).
+NEWSARC_RESUMED_FROM = None
+# Seconds between checkpoints (fsync WARC and JSON Lines, then one SQLite transaction). After a
+# kill -9, pages finished since the last checkpoint are fetched again on resume.
+FRONTIER_CHECKPOINT_INTERVAL = 5.0
+# Bytes kept free (in .frontier.reserve) so the ledger's last checkpoint fits on a full disk.
+FRONTIER_RESERVE_BYTES = 1024 * 1024
+SPIDER_MIDDLEWARES = {
+    # Closest to the engine: sees exactly what each callback yields (crawler/frontier.py).
+    "crawler.frontier.FrontierMiddleware": 1,
+}
 
 # --- WARC -------------------------------------------------------------------------------------
 WARC_ENABLED = True  # required in production: turning it off must be deliberate

@@ -19,11 +19,18 @@ Rendering: each page request carries ``meta["playwright"]`` when its site is ren
 profile's ``render``, else the setting). In ``auto`` mode a plain page that needs scripts is
 requested again in the browser and its site is rendered from then on (``render/auto_detected``).
 
+Frontier: every request carries its kind (``page``, ``feed``, ``sitemap``) for the crawl's
+frontier ledger (:mod:`crawler.frontier`, opened at ``spider_opened``); links left out by
+``max_pages`` are queued there for a later ``--resume``; a resumed crawl starts from the ledger's
+queued URLs instead of the start URLs, and treats every URL of the ledger as seen. A page whose
+WARC record could not be written is not processed (it stays queued).
+
 Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``,
-``DOWNLOAD_MAXSIZE``.
+``DOWNLOAD_MAXSIZE``, ``WARC_ENABLED``, ``FRONTIER_*`` (through the frontier).
 Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_html``,
 ``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
 ``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
+``newsarc/unarchived``,
 ``extract/<spider>/article_missing``,
 ``extract/<spider>/headlines``, ``extract/<spider>/errors``.
 """
@@ -33,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -41,10 +49,11 @@ import feedparser
 import scrapy
 from lxml import etree
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -52,6 +61,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from crawler.contenttypes import is_feed, is_html
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
+from crawler.frontier import FAILED, META_KIND, SKIPPED, Entry, Frontier
 from crawler.items import WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
@@ -134,6 +144,8 @@ class NewsSpider(scrapy.Spider):
         self.extractor = ExtractorPool(0)
         self.skipped: list[tuple[str, str]] = []
         self.render = RenderPolicy(RenderMode.NEVER)
+        self.frontier: Frontier | None = None
+        self.require_warc = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -142,10 +154,29 @@ class NewsSpider(scrapy.Spider):
         spider.profile = load_profile(name) if name else None
         spider.crawl_id = crawler.settings.get("NEWSARC_CRAWL_ID")
         spider.render = RenderPolicy(effective_render_mode(crawler.settings, spider.profile))
+        spider.require_warc = crawler.settings.getbool("WARC_ENABLED")
+        crawler.signals.connect(spider.open_frontier, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_extractor, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extractor, signal=signals.spider_closed)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    def open_frontier(self) -> None:
+        """Open the crawl's frontier ledger (``FRONTIER_ENABLED``), before any request."""
+        try:
+            self.frontier = Frontier.from_crawler(self.crawler)
+        except NotConfigured:
+            return
+        try:
+            self.frontier.open()
+        except (OSError, sqlite3.Error) as exc:
+            # Without its ledger the crawl could not be resumed: do not run it at all.
+            logger.error("Could not open the frontier ledger: %s", exc, extra={"spider": self})
+            assert self.crawler.engine is not None
+            self.frontier = None
+            deferred_from_coro(
+                self.crawler.engine.close_spider_async(reason="frontier_open_failed")
+            )
 
     def open_extractor(self) -> None:
         self.extractor = ExtractorPool(_extract_workers(self.crawler), self.crawler.stats)
@@ -156,6 +187,10 @@ class NewsSpider(scrapy.Spider):
     # --- discovery ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.frontier is not None and self.frontier.resumed:
+            for request in self._resume():
+                yield request
+            return
         for url in self.start_urls:
             self.seen.add(url)
             self.pages_scheduled += 1
@@ -167,6 +202,34 @@ class NewsSpider(scrapy.Spider):
                 meta=self._render_meta(url),
             )
 
+    def _resume(self) -> Iterator[Request]:
+        """A resumed crawl: every URL of the ledger is seen; the queued ones are fetched."""
+        assert self.frontier is not None and self.frontier.ledger is not None
+        ledger = self.frontier.ledger
+        self.seen.update(ledger.urls())
+        pending = list(ledger.pending())
+        logger.info("Resuming with %d queued URLs", len(pending), extra={"spider": self})
+        for entry in pending:
+            if entry.kind == "page":
+                if self.max_pages and self.pages_scheduled >= self.max_pages:
+                    continue  # stays queued in the ledger
+                self.pages_scheduled += 1
+            yield self._request_for(entry)
+
+    def _request_for(self, entry: Entry) -> Request:
+        callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}
+        callback = callbacks.get(entry.kind, self.parse_page)
+        meta = self._render_meta(entry.url) if entry.kind == "page" else {}
+        meta[META_KIND] = entry.kind
+        return Request(
+            entry.url,
+            callback=callback,
+            errback=self.on_error,
+            priority=entry.priority,
+            dont_filter=True,
+            meta=meta,
+        )
+
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
         """Schedule the sitemaps robots.txt declares (same site only)."""
         for url in sitemaps_of(robotparser):
@@ -174,13 +237,21 @@ class NewsSpider(scrapy.Spider):
                 self.seen.add(url)
                 assert self.crawler.engine is not None
                 self.crawler.engine.crawl(
-                    Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=10)
+                    Request(
+                        url,
+                        callback=self.parse_sitemap,
+                        errback=self.on_error,
+                        priority=10,
+                        meta={META_KIND: "sitemap"},
+                    )
                 )
 
     def _render_meta(self, url: str) -> dict[str, Any]:
-        """Request meta for a page: ``playwright`` when its site is rendered."""
+        """Request meta for a page: its frontier kind, and ``playwright`` when rendered."""
         site = _site_host(urlsplit(url).hostname or "")
-        return {"playwright": True} if self.render.render_first(site) else {}
+        if self.render.render_first(site):
+            return {META_KIND: "page", "playwright": True}
+        return {META_KIND: "page"}
 
     def _on_site(self, url: str) -> bool:
         host = _site_host(urlsplit(url).hostname or "")
@@ -197,7 +268,10 @@ class NewsSpider(scrapy.Spider):
             if path.endswith(tuple(_SKIP_EXTENSIONS)):
                 continue
             if self.max_pages and self.pages_scheduled >= self.max_pages:
-                return
+                # Not fetched in this run, but not forgotten: a resume fetches it.
+                if self.frontier is not None:
+                    self.frontier.defer(url, "page", priority)
+                continue
             self.pages_scheduled += 1
             yield Request(
                 url,
@@ -217,6 +291,11 @@ class NewsSpider(scrapy.Spider):
         if is_feed(content_type):
             for request in self._parse_xml(response):
                 yield request
+            return
+        if self.require_warc and META_WARC not in response.meta:
+            # Not archived (the WARC writer failed): not processed either; the frontier keeps
+            # the URL queued for a resume.
+            stats.inc_value("newsarc/unarchived")
             return
         stats.inc_value("newsarc/pages_fetched")
         if not isinstance(response, TextResponse) or not is_html(content_type):
@@ -258,7 +337,7 @@ class NewsSpider(scrapy.Spider):
                     callback=self.parse_page,
                     errback=self.on_error,
                     dont_filter=True,
-                    meta={"playwright": True},
+                    meta={META_KIND: "page", "playwright": True},
                 )
                 return
         warc = response.meta.get(META_WARC)
@@ -283,7 +362,13 @@ class NewsSpider(scrapy.Spider):
         for url in feeds:
             if url not in self.seen and self._on_site(url):
                 self.seen.add(url)
-                yield Request(url, callback=self.parse_feed, errback=self.on_error, priority=5)
+                yield Request(
+                    url,
+                    callback=self.parse_feed,
+                    errback=self.on_error,
+                    priority=5,
+                    meta={META_KIND: "feed"},
+                )
 
     def _parse_xml(self, response: Response) -> Iterator[Any]:
         head = response.body[:2048].lower()
@@ -340,7 +425,11 @@ class NewsSpider(scrapy.Spider):
                 if url not in self.seen and self._on_site(url):
                     self.seen.add(url)
                     yield Request(
-                        url, callback=self.parse_sitemap, errback=self.on_error, priority=10
+                        url,
+                        callback=self.parse_sitemap,
+                        errback=self.on_error,
+                        priority=10,
+                        meta={META_KIND: "sitemap"},
                     )
         else:
             yield from self._follow(entries, priority=1)
@@ -359,6 +448,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarc/skipped/robots")
             self.skipped.append((url, "forbidden by robots.txt"))
             logger.info("Skipped %s: forbidden by robots.txt", url, extra={"spider": self})
+            if self.frontier is not None and request is not None:
+                self.frontier.fetch_failed(request, SKIPPED, "robots")
             return
         elif isinstance(exc, IgnoreRequest):
             reason = "ignored"
@@ -376,3 +467,7 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsarc/fetch_failed/{reason}")
         self.failures.append((url, detail))
         logger.warning("Failed %s: %s", url, detail, extra={"spider": self})
+        if self.frontier is not None and request is not None:
+            self.frontier.fetch_failed(
+                request, FAILED, f"{reason}: {detail}", response=getattr(exc, "response", None)
+            )

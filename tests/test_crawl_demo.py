@@ -151,8 +151,12 @@ def test_manifest_lists_every_file_with_its_hash(demo_crawl: Any) -> None:
     on_disk = [
         p
         for p in crawl_dir.rglob("*")
-        if p.is_file() and p.name != "manifest.json" and not p.is_relative_to(crawl_dir / "logs")
+        if p.is_file()
+        and p.name != "manifest.json"
+        and not p.is_relative_to(crawl_dir / "logs")
+        and not p.name.startswith(".")  # bookkeeping (the frontier ledger), not crawl output
     ]
+    assert (crawl_dir / ".frontier.sqlite").is_file()
     assert on_disk
     for path in on_disk:
         key = next(k for k in listed if k.endswith(str(path.relative_to(crawl_dir))))

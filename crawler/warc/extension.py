@@ -25,6 +25,9 @@ Settings read: ``WARC_ENABLED``, ``WARC_PREFIX``, ``WARC_MAX_FILE_SIZE``,
 ``WARC_REVISIT_ENABLED``, ``NEWSARC_CRAWL_ID``,
 ``NEWSARC_STORE_URI``, ``USER_AGENT``, ``ROBOTSTXT_OBEY``.
 
+Signals: on :data:`~crawler.frontier.frontier_sync` the open file is fsynced; a write failure
+sends :data:`~crawler.frontier.archive_write_failed`.
+
 Stats written: ``warc/records_written``, ``warc/bytes_written``, ``warc/files_closed``,
 ``warc/write_failed``, ``warc/store_failed``, ``warc/unarchived`` (responses seen after a
 write failure), ``warc/rendered`` (DOM records), ``warc/revisits`` (responses written as
@@ -51,6 +54,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawlinfo import CrawlInfo, software_versions
 from crawler.exceptions import StoreError
+from crawler.frontier import archive_write_failed, frontier_sync
 from crawler.store.local import work_store
 from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex
 from crawler.warc.writer import FileStats, HttpExchange, WarcFileWriter, WarcWriteError
@@ -162,6 +166,7 @@ class WarcExtension:
         stats: StatsCollector,
         strip_headers: Iterable[str],
         close_spider: Callable[[str], None],
+        on_write_failed: Callable[[], object] | None = None,
     ) -> None:
         self.writer = writer
         self.store = store
@@ -169,6 +174,7 @@ class WarcExtension:
         self.stats = stats
         self.strip_headers = tuple(strip_headers)
         self.close_spider = close_spider
+        self.on_write_failed = on_write_failed
         self.failed = False
         self.index_on_store = False
         writer.on_close = self._file_closed
@@ -235,14 +241,20 @@ class WarcExtension:
             stats=crawler.stats,
             strip_headers=strip,
             close_spider=close_spider,
+            on_write_failed=lambda: crawler.signals.send_catch_log(archive_write_failed),
         )
         # A remote store's spool uploader indexes a file once the store verified it.
         ext.index_on_store = index is not None and not info.remote
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.sync, signal=frontier_sync)
         if index_worker:
             crawler.signals.connect(ext.start_index_worker, signal=signals.spider_opened)
         return ext
+
+    def sync(self) -> None:
+        """Frontier checkpoint: make every record written so far durable (raises if not)."""
+        self.writer.sync()
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         """Write the exchange and put its WarcRef into ``request.meta``."""
@@ -298,6 +310,8 @@ class WarcExtension:
         logger.error(message, extra={"spider": spider})
         self.stats.inc_value("warc/write_failed")
         if close and not self.failed:
+            if self.on_write_failed is not None:
+                self.on_write_failed()  # the frontier saves its ledger while it still can
             self.close_spider("warc_write_failed")
         self.failed = True
 

@@ -16,6 +16,8 @@ writer is dead:
   and renamed to ``….jsonl.gz``.
 - other ``*.tmp`` files (a CDXJ index or manifest cut short) are removed; a closed WARC file
   without its ``.cdxj`` index gets one.
+- the frontier's reserved space (``.frontier.reserve``) is given back; its ledger is kept (a
+  ``newsarc crawl --resume`` reads it);
 - a crawl directory without ``manifest.json`` then gets one (``finish_reason`` says it was
   recovered), so a remote store's uploader can finish it; its CDXJ indexes are (re)written.
 
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
+from crawler.frontier import RESERVE_NAME
 from crawler.manifest import MANIFEST_NAME, build_manifest, write_manifest
 from crawler.store.local import fsync_dir
 from crawler.warc.writer import WarcWriteError, cdxj_path_for, verify_warc, write_cdxj
@@ -56,6 +59,7 @@ __all__ = [
     "RecoveryExtension",
     "is_locked",
     "lock_crawl_dir",
+    "needs_recovery",
     "recover_crawl_dir",
     "recover_jsonl",
     "recover_warc",
@@ -236,6 +240,9 @@ def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
         result.jsonl_files += 1
         result.items += items
         logger.warning("Recovered %s: kept %d complete items", final_items or tmp_path, items)
+    # The frontier's reserved disk space is of no use once its crawl is dead.
+    with contextlib.suppress(FileNotFoundError):
+        (crawl_dir / RESERVE_NAME).unlink()
     # Derived files cut short (a CDXJ index, the manifest): removed and made again.
     for tmp_path in sorted(crawl_dir.rglob("*.tmp")):
         with contextlib.suppress(FileNotFoundError):
@@ -257,7 +264,7 @@ def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
     return result
 
 
-def _needs_recovery(crawl_dir: Path) -> bool:
+def needs_recovery(crawl_dir: Path) -> bool:
     """Leftover open files, or crawl output without a manifest (killed after closing files)."""
     if any(crawl_dir.glob("warc/*.open")) or any(crawl_dir.rglob("*.tmp")):
         return True
@@ -302,7 +309,7 @@ class RecoveryExtension:
         ):
             if crawl_dir.name == self.crawl_id:
                 continue
-            if not _needs_recovery(crawl_dir) or is_locked(crawl_dir):
+            if not needs_recovery(crawl_dir) or is_locked(crawl_dir):
                 continue
             try:
                 result = recover_crawl_dir(crawl_dir, cdxj=self.cdxj)

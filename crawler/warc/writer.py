@@ -355,6 +355,15 @@ class WarcFileWriter:
         )
         return self._append([record], ref_index=0)
 
+    def sync(self) -> None:
+        """fsync the file being written, so every record written so far survives a crash."""
+        if self._fd is None:
+            return
+        try:
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise WarcWriteError(f"cannot fsync {self._open_path}: {exc}") from exc
+
     def close(self) -> None:
         """Finish the current file (verify, rename, index, report). Idempotent."""
         if self._fd is not None:

@@ -2,7 +2,9 @@
 
 The next run (same ``--out``) recovers the dead crawl's files: every complete WARC record and
 JSON line is kept, every closed file verifies, the dead crawl gets a manifest that verifies,
-and every item's provenance (WARC file, offset, length, record id) resolves.
+and every item's provenance (WARC file, offset, length, record id) resolves. ``--resume``
+fetches what the dead crawl's frontier ledger still had queued at its last checkpoint, so the
+crawls together archive every page, each crawl's JSON Lines without duplicates.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.demo.server import DemoServer
 from crawler.manifest import verify_manifest
 from crawler.warc.recovery import recover_crawl_dir, recover_jsonl, recover_warc
 from crawler.warc.writer import HttpExchange, WarcFileWriter, verify_warc
+from tests.archive.conftest import archived_paths, check_crawl_output, expected_paths
 from tests.conftest import ROOT, crawl_items, run_newsarc
 
 
@@ -133,3 +137,52 @@ def test_dead_crawl_without_index_or_manifest_is_completed(tmp_path: Path) -> No
     assert not list(crawl_dir.rglob("*.tmp"))
     assert (crawl_dir / "warc" / f"{warc.name[:-8]}.cdxj").stat().st_size > 0
     assert verify_manifest(crawl_dir) == []
+
+
+@pytest.mark.slow
+def test_killed_crawl_is_resumed_until_its_frontier_drains(
+    tmp_path: Path, demo_server: DemoServer
+) -> None:
+    out = tmp_path / "store"
+    script = Path(sys.executable).with_name("newsarc")
+    # One request at a time, paced: the crawl takes a few seconds, so the kill lands inside it.
+    options = [
+        *("-s", "FRONTIER_CHECKPOINT_INTERVAL=0.3", "-s", "JSONL_MAX_ITEMS_PER_FILE=50"),
+        *("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"),
+        *("-s", "DOWNLOAD_DELAY=0.04"),
+    ]
+    proc = subprocess.Popen(
+        [str(script), "crawl", f"{demo_server.base_url}/", "--out", str(out), *options],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    # Some pages in (and checkpointed), then kill -9 at a random moment of the rest.
+    while (
+        time.monotonic() < deadline
+        and sum(p.stat().st_size for p in out.glob("*/warc/*.open")) < 40_000
+    ):
+        time.sleep(0.01)
+    time.sleep(random.Random(7).uniform(0.4, 1.0))
+    assert proc.poll() is None, "the crawl ended before the kill"
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+    (dead,) = [p for p in out.iterdir() if p.is_dir()]
+
+    resumed = run_newsarc("crawl", "--resume", dead.name, "--out", str(out), *options)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "still pending" not in resumed.stderr
+    crawls = sorted(p for p in out.iterdir() if p.is_dir())
+    assert crawls[0] == dead and len(crawls) == 2
+    assert (dead / ".frontier.sqlite").is_file() and not (dead / ".frontier.reserve").exists()
+    union: set[str] = set()
+    for crawl_dir in crawls:
+        check_crawl_output(crawl_dir)  # each crawl's JSON Lines duplicate-free, WARCs verify
+        union |= archived_paths(crawl_dir)
+    expected = expected_paths(demo_server.site)
+    assert union == expected  # 0 silently missing
+    # Pages the ledger had marked done were not fetched again.
+    assert archived_paths(crawls[1]) < expected
+    again = run_newsarc("crawl", "--resume", crawls[1].name, "--out", str(out))
+    assert again.returncode == 0 and "nothing to resume" in again.stderr, again.stderr

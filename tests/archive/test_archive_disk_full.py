@@ -3,7 +3,8 @@
 The crawl writes into a tiny tmpfs (needs root to mount one; skipped otherwise). A WARC write
 that fails is cut back to the last complete record, the spider closes with
 ``warc_write_failed``, the run exits 1, and every WARC file left verifies; no item claims a
-record that is not there.
+record that is not there. The URLs not fetched stay queued in the frontier ledger: once there is
+room again, ``newsarc crawl --resume`` fetches them, and the crawls together archive every page.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.demo.server import DemoServer
 from crawler.warc.writer import verify_warc
+from tests.archive.conftest import (
+    archived_paths,
+    check_crawl_output,
+    expected_paths,
+    resume_until_drained,
+)
 from tests.conftest import run_newsarc
 
 
@@ -58,3 +66,37 @@ def test_disk_full_fails_the_run_without_corrupt_files(tiny_disk: Path) -> None:
                     warc.seek(ref["offset"])
                     record = next(iter(ArchiveIterator(BytesIO(warc.read(ref["length"])))))
                 assert record.rec_headers.get_header("WARC-Record-ID") == ref["record_id"]
+
+
+@pytest.mark.slow
+def test_pending_urls_stay_pending_and_a_resume_on_a_bigger_disk_completes(
+    tiny_disk: Path, demo_server: DemoServer
+) -> None:
+    # Room for a third of the crawl, once the ledger's reserve is taken.
+    subprocess.run(["mount", "-o", "remount,size=400k", str(tiny_disk)], check=True)
+    out = tiny_disk / "out"
+    first = run_newsarc(
+        "crawl",
+        f"{demo_server.base_url}/",
+        "--out",
+        str(out),
+        "-s",
+        "FRONTIER_RESERVE_BYTES=131072",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",  # a resume runs with the -s options of the crawl it resumes
+    )
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "still pending" in first.stderr
+    (dead,) = [p for p in out.iterdir() if p.is_dir()]
+    subprocess.run(["mount", "-o", "remount,size=8m", str(tiny_disk)], check=True)
+    runs = resume_until_drained(first)
+    crawls = sorted(p for p in out.iterdir() if p.is_dir())
+    assert len(crawls) == 1 + len(runs)
+    assert crawls[0] == dead
+    union: set[str] = set()
+    for crawl_dir in crawls:
+        check_crawl_output(crawl_dir)
+        union |= archived_paths(crawl_dir)
+    assert union == expected_paths(demo_server.site)  # 0 silently missing
+    manifest = json.loads((crawls[1] / "manifest.json").read_text())
+    assert manifest["resumed_from"] == dead.name

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crawler.demo.server import DemoServer
 from crawler.manifest import count_warc_records
 from tests.archive.conftest import finish, start_newsarc_s3
+from tests.conftest import ROOT
 from tests.store.s3_server import MotoS3
 
 
@@ -98,3 +102,45 @@ def test_store_down_mid_crawl_files_wait_and_next_run_uploads_them(
     _verify_stored_crawl(client, bucket, manifests[1], tmp_path)
     assert first["counts"]["pages_fetched"] == 30
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
+@pytest.mark.slow
+def test_crawl_to_s3_stopped_by_max_pages_is_resumed_from_its_spool(
+    tmp_path: Path, s3_server: MotoS3, demo_server: DemoServer
+) -> None:
+    """The ledger stays in the spool (never uploaded, never deleted); the resume finds it."""
+    client = s3_server.client()
+    bucket = s3_server.new_bucket()
+    spool = tmp_path / "spool"
+    store = f"s3://{bucket}/runs"
+    common = ["--out", store, "-s", f"NEWSARC_SPOOL_DIR={spool}", "-s", "STORE_UPLOAD_INTERVAL=0.3"]
+    script = str(Path(sys.executable).with_name("newsarc"))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [script, *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=s3_server.env(),
+            check=False,
+        )
+
+    fast = ("-s", "AUTOTHROTTLE_ENABLED=False")
+    first = run("crawl", f"{demo_server.base_url}/", "--max-pages", "30", *common, *fast)
+    assert first.returncode == 0, first.stdout + first.stderr
+    line = next(x for x in first.stderr.splitlines() if "to fetch them: " in x)
+    command = shlex.split(line.split("to fetch them: ", 1)[1])
+    assert (
+        command[:3] == ["newsarc", "crawl", "--resume"] and f"NEWSARC_SPOOL_DIR={spool}" in command
+    )
+    resumed = run(*command[1:])
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "still pending" not in resumed.stderr
+    keys = s3_server.keys(bucket)
+    assert not [k for k in keys if ".frontier" in k]
+    manifests = sorted(k for k in keys if k.endswith("/manifest.json"))
+    assert len(manifests) == 2
+    second = _verify_stored_crawl(client, bucket, manifests[1], tmp_path)
+    assert second["resumed_from"] == command[3]
+    assert list(spool.glob(f"*/{command[3]}/.frontier.sqlite"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,20 @@ def test_fast_export_path_writes_what_scrapys_exporter_writes() -> None:
             exporter.export_item(item)
         outputs.append(buffer.getvalue())
     assert outputs[0] == outputs[1]
+
+
+def test_sync_puts_every_written_line_on_disk(tmp_path: Path) -> None:
+    # Lines are handed to gzip in blocks; a frontier checkpoint (sync) must flush the block
+    # still being collected too, or pages would be marked done with their items in memory.
+    pipeline = _pipeline(tmp_path, max_items=10_000)
+    for n in range(250):  # a few 64 KiB blocks and a partial one
+        pipeline.process_item(HeadlineItem(title=f"headline {n} " + "x" * 300, position=n + 1))
+    pipeline.sync()
+    tmp = tmp_path / CRAWL / "items" / "headlines-00000.jsonl.gz.tmp"
+    # A crash now leaves the file as it is: what a reader can get out of it (sync points, no
+    # gzip trailer) must be every line.
+    data = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(tmp.read_bytes())
+    lines = data.decode().splitlines()
+    assert len(lines) == 250
+    assert json.loads(lines[-1])["position"] == 250
+    pipeline.close_spider()

@@ -1,0 +1,279 @@
+"""The frontier ledger: states, batching, reopening, a crash between checkpoints; and the
+accounting that decides when a URL is done."""
+
+from __future__ import annotations
+
+import gzip
+import secrets
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from crawler.crawl import CrawlReport
+from crawler.frontier import (
+    FRONTIER_NAME,
+    META_KIND,
+    META_URL,
+    Entry,
+    Frontier,
+    FrontierLedger,
+)
+from crawler.items import WarcRef
+from crawler.manifest import build_manifest
+from crawler.store.local import LocalStore
+from crawler.store.spool import Spool
+
+
+def _on_disk(path: Path) -> dict[str, str]:
+    """The ledger as a crash would leave it: a copy of its files (the live one is locked)."""
+    copy = path.with_name(f"copy-{secrets.token_hex(4)}")
+    copy.mkdir()
+    for suffix in ("", "-wal"):
+        if Path(f"{path}{suffix}").exists():
+            shutil.copyfile(f"{path}{suffix}", f"{copy / path.name}{suffix}")
+    db = sqlite3.connect(copy / path.name)
+    try:
+        return {url: state for url, state in db.execute("SELECT url, state FROM urls")}
+    finally:
+        db.close()
+
+
+def test_batches_reach_the_disk_only_at_a_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / FRONTIER_NAME
+    ledger = FrontierLedger(path, "c1")
+    ledger.add(Entry("http://s/a"))
+    ledger.add(Entry("http://s/b", "feed", 5))
+    assert _on_disk(path) == {}
+    assert ledger.checkpoint() == 2
+    assert _on_disk(path) == {"http://s/a": "queued", "http://s/b": "queued"}
+    ledger.finish("http://s/a", "done")
+    ledger.finish("http://s/b", "failed", "http_404: HTTP 404")
+    ledger.add(Entry("http://s/c"))
+    assert _on_disk(path)["http://s/a"] == "queued"
+    ledger.checkpoint()
+    assert _on_disk(path) == {"http://s/a": "done", "http://s/b": "failed", "http://s/c": "queued"}
+    assert ledger.state("http://s/b") == ("failed", "http_404: HTTP 404")
+    assert ledger.counts() == {"queued": 1, "done": 1, "failed": 1, "skipped": 0}
+    with pytest.raises(ValueError, match="final state"):
+        ledger.finish("http://s/c", "queued")
+    ledger.close()
+
+
+def test_pending_is_by_priority_then_discovery_order(tmp_path: Path) -> None:
+    ledger = FrontierLedger(tmp_path / FRONTIER_NAME)
+    for i, priority in enumerate([0, 10, 0, 5]):
+        ledger.add(Entry(f"http://s/{i}", priority=priority))
+    ledger.add(Entry("http://s/0", priority=99))  # known already: ignored
+    ledger.checkpoint()
+    assert [e.url for e in ledger.pending()] == [
+        "http://s/1",
+        "http://s/3",
+        "http://s/0",
+        "http://s/2",
+    ]
+
+
+def test_reopened_ledger_keeps_states_and_meta(tmp_path: Path) -> None:
+    path = tmp_path / FRONTIER_NAME
+    ledger = FrontierLedger(path)
+    ledger.set_meta({"start_urls": ["http://s/"], "overrides": {"A": "1"}})
+    ledger.add(Entry("http://s/", "page"))
+    ledger.add(Entry("http://s/sitemap.xml", "sitemap", 10))
+    ledger.checkpoint()
+    ledger.finish("http://s/", "done")
+    ledger.checkpoint()
+    ledger.close()
+    again = FrontierLedger(path)
+    assert again.meta() == {"start_urls": ["http://s/"], "overrides": {"A": "1"}}
+    assert list(again.pending()) == [Entry("http://s/sitemap.xml", "sitemap", 10)]
+    assert sorted(again.urls()) == ["http://s/", "http://s/sitemap.xml"]
+
+
+def test_a_crash_between_checkpoints_loses_only_the_unwritten_batch(tmp_path: Path) -> None:
+    path = tmp_path / FRONTIER_NAME
+    ledger = FrontierLedger(path)
+    ledger.add(Entry("http://s/a"))
+    ledger.checkpoint()
+    ledger.finish("http://s/a", "done")
+    ledger.add(Entry("http://s/b"))
+    ledger._db.close()  # the process dies here: no checkpoint, no clean close
+    again = FrontierLedger(path)
+    assert again.counts() == {"queued": 1, "done": 0, "failed": 0, "skipped": 0}
+    assert [e.url for e in again.pending()] == ["http://s/a"]  # fetched again on resume
+
+
+def test_copy_from_carries_every_state_for_a_chain_of_resumes(tmp_path: Path) -> None:
+    old = FrontierLedger(tmp_path / "old.sqlite", "c1")
+    for url in ("http://s/a", "http://s/b", "http://s/c"):
+        old.add(Entry(url))
+    old.checkpoint()
+    old.finish("http://s/a", "done")
+    old.finish("http://s/c", "skipped", "robots")
+    old.checkpoint()
+    old.close()
+    new = FrontierLedger(tmp_path / "new.sqlite", "c2")
+    assert new.copy_from(tmp_path / "old.sqlite") == 3
+    assert new.counts() == {"queued": 1, "done": 1, "failed": 0, "skipped": 1}
+    new.finish("http://s/b", "done")
+    new.checkpoint()
+    assert new._db.execute("SELECT crawl_id FROM urls WHERE url = 'http://s/b'").fetchone() == (
+        "c2",
+    )
+
+
+# --- the running crawl's accounting ----------------------------------------------------------
+
+
+class _Run:
+    """A Frontier with a ledger and a sync that can be told to fail."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.sync_fails = False
+        self.syncs = 0
+        self.stats = MemoryStatsCollector(get_crawler())
+        self.frontier = Frontier(
+            tmp_path,
+            "c1",
+            self.stats,
+            interval=5,
+            reserve_bytes=0,
+            require_warc=True,
+            send_sync=self._sync,
+        )
+        self.frontier.ledger = FrontierLedger(tmp_path / FRONTIER_NAME, "c1")
+        self.path = tmp_path / FRONTIER_NAME
+
+    def _sync(self) -> list[tuple[Any, Any]]:
+        self.syncs += 1
+        if self.sync_fails:
+            try:
+                raise OSError(28, "No space left on device")
+            except OSError:
+                return [(self._sync, Failure())]
+        return [(self._sync, None)]
+
+    def request(self, url: str) -> Request:
+        request = Request(url, meta={META_KIND: "page"})
+        self.frontier.track(request)
+        return request
+
+    def response(self, request: Request, *, archived: bool = True) -> HtmlResponse:
+        if archived:
+            request.meta["newsarc_warc"] = WarcRef("f.warc.gz", 0, 1, "<urn:x>")
+        return HtmlResponse(request.url, body=b"<html></html>", request=request)
+
+
+def test_a_page_is_done_once_its_items_left_the_pipelines_and_a_sync_succeeded(
+    tmp_path: Path,
+) -> None:
+    run = _Run(tmp_path)
+    f = run.frontier
+    request = run.request("http://s/a")
+    assert request.meta[META_URL] == "http://s/a"
+    response = run.response(request)
+    url = f.response_started(response)
+    assert url == "http://s/a"
+    f.response_output(url)  # two items yielded
+    f.response_output(url)
+    child = Request("http://s/b", meta={META_KIND: "page"})
+    f.track(child)  # an outlink, queued before the callback ends
+    f.response_finished(url, response)
+    f.item_left(object(), response=response)
+    f.checkpoint()
+    assert _on_disk(run.path) == {"http://s/a": "queued", "http://s/b": "queued"}  # 1 item out
+    f.item_left(object(), response=response)
+    run.sync_fails = True
+    f.checkpoint()
+    assert _on_disk(run.path)["http://s/a"] == "queued"  # archive not durable: not done
+    assert run.stats.get_value("frontier/sync_failed") == 1
+    run.sync_fails = False
+    f.checkpoint()
+    assert _on_disk(run.path) == {"http://s/a": "done", "http://s/b": "queued"}
+    syncs = run.syncs
+    f.checkpoint()  # nothing new: no sync, no transaction
+    assert run.syncs == syncs
+
+
+def test_retry_and_redirect_copies_continue_the_same_fetch(tmp_path: Path) -> None:
+    run = _Run(tmp_path)
+    f = run.frontier
+    request = run.request("http://s/old")
+    redirected = request.replace(url="http://s/new")  # meta (and META_URL) is copied
+    redirected.meta["redirect_urls"] = ["http://s/old"]
+    f.track(redirected)
+    response = run.response(redirected)
+    url = f.response_started(response)
+    assert url == "http://s/old"
+    f.response_finished(url, response)
+    f.checkpoint()
+    assert _on_disk(run.path) == {"http://s/old": "done"}
+
+
+def test_unarchived_pages_stay_queued_and_failures_are_recorded(tmp_path: Path) -> None:
+    run = _Run(tmp_path)
+    f = run.frontier
+    lost = run.request("http://s/lost")
+    response = run.response(lost, archived=False)
+    f.response_finished(f.response_started(response) or "", response)
+    f.fetch_failed(run.request("http://s/down"), "failed", "dns: no such host")
+    f.fetch_failed(run.request("http://s/private"), "skipped", "robots")
+    missing = run.request("http://s/missing")
+    missing_response = run.response(missing)
+    url = f.response_started(missing_response)
+    assert url is not None
+    missing_response.meta["_newsarc_frontier_seen"] = True
+    f.fetch_failed(missing, "failed", "http_404: HTTP 404", response=missing_response)
+    f.response_finished(url, missing_response)  # the errback's output passed the middleware
+    f.checkpoint()
+    assert _on_disk(run.path) == {
+        "http://s/lost": "queued",
+        "http://s/down": "failed",
+        "http://s/private": "skipped",
+        "http://s/missing": "failed",
+    }
+    assert f.ledger is not None and f.ledger.state("http://s/missing") == (
+        "failed",
+        "http_404: HTTP 404",
+    )
+    assert run.stats.get_value("frontier/unarchived") == 1
+
+
+def test_the_ledger_is_not_crawl_output(tmp_path: Path) -> None:
+    """Not in the manifest, not uploaded (nor deleted) by the spool, not in the summary."""
+    crawl_dir = tmp_path / "c1"
+    (crawl_dir / "items").mkdir(parents=True)
+    (crawl_dir / "items" / "articles-00000.jsonl.gz").write_bytes(gzip.compress(b"{}\n"))
+    ledger = FrontierLedger(crawl_dir / FRONTIER_NAME, "c1")
+    ledger.add(Entry("http://s/a"))
+    ledger.checkpoint()
+    manifest = build_manifest(crawl_dir, crawl_id="c1", stats={}, config={})
+    assert [f["path"] for f in manifest["files"]] == ["items/articles-00000.jsonl.gz"]
+    spool = Spool(tmp_path, LocalStore(tmp_path / "remote"))
+    assert spool.ready_files(crawl_dir, final=True) == [
+        crawl_dir / "items" / "articles-00000.jsonl.gz"
+    ]
+    report = CrawlReport("c1", crawl_dir, {}, [])
+    assert report.files == [crawl_dir / "items" / "articles-00000.jsonl.gz"]
+    ledger.close()
+    assert [e.url for e in FrontierLedger(crawl_dir / FRONTIER_NAME).pending()] == ["http://s/a"]
+
+
+def test_a_request_refused_at_scheduling_ends_its_fetch(tmp_path: Path) -> None:
+    """Scrapy's offsite filter drops a redirect to another site with no errback."""
+    run = _Run(tmp_path)
+    f = run.frontier
+    moved = run.request("http://s/moved")
+    offsite = moved.replace(url="http://elsewhere.example/")
+    f.request_ignored(offsite, "offsite: Filtered offsite request to 'elsewhere.example'")
+    fresh = Request("http://elsewhere.example/x", meta={META_KIND: "page"})
+    f.request_ignored(fresh, "offsite")
+    f.track(fresh)  # the frontier's own request_scheduled handler runs after the filter's
+    f.checkpoint()
+    assert _on_disk(run.path) == {"http://s/moved": "skipped"}
