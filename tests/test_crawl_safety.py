@@ -104,3 +104,27 @@ def test_a_missing_robots_txt_allows_the_site(tmp_path: Path) -> None:
         requested = [path for _, path, _ in site.requests]
     assert run.returncode == 0, run.stdout + run.stderr
     assert requested == ["/robots.txt", "/"]
+
+
+def test_requests_waiting_together_for_robots_txt_all_obey_it(tmp_path: Path) -> None:
+    """Start URLs of one site wait together for its robots.txt; each must be checked against it.
+
+    Scrapy 2.19's RobotsTxtMiddleware awaits the shared robots.txt Deferred with asFuture(),
+    whose callback passes no result on: only the first waiter gets the parser and every later
+    one gets None, which lets the request through unchecked. (A resumed crawl starts this way
+    with many queued URLs.)
+    """
+    rules = b"User-agent: *\nDisallow: /private/\n"
+    # A slow robots.txt: every start request is waiting for it when it arrives.
+    routes = {"/robots.txt": Route(200, {"Content-Type": "text/plain"}, rules, delay=0.5)}
+    routes |= {f"/p{n}": _page(f"<p>public {n}</p>") for n in range(3)}
+    routes |= {f"/private/{n}": _page(f"<p>secret {n}</p>") for n in range(3)}
+    with SiteServer(routes) as site:
+        paths = ["/p0", "/private/0", "/p1", "/private/1", "/p2", "/private/2"]
+        run = run_newsarc(
+            "crawl", *[f"{site.base_url}{path}" for path in paths], "--out", str(tmp_path)
+        )
+        requested = [path for _, path, _ in site.requests]
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert not [path for path in requested if path.startswith("/private/")], requested
+    assert {"/p0", "/p1", "/p2"} <= set(requested)

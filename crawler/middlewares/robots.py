@@ -5,6 +5,10 @@ Scrapy's ``RobotsTxtMiddleware`` parses whatever body comes back: a 503 error pa
 treats a 5xx answer or a failed fetch as "disallow everything" for the rest of the crawl, and a
 4xx answer as "no rules" (allow), as the RFC says. Every decision is logged and counted.
 
+It also closes a hole in Scrapy 2.19's middleware: requests that wait together for a site's
+robots.txt (several start URLs, a resumed crawl) were all let through unchecked but the first
+(see :meth:`StrictRobotsTxtMiddleware.robot_parser`).
+
 Also, the sitemaps that robots.txt declares are announced through Scrapy's ``robots_parsed``
 signal with the parser; :meth:`sitemaps_of` reads them from a parser.
 
@@ -49,6 +53,19 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         # netloc -> why its robots.txt made us refuse the whole site
         self.refusals: dict[str, str] = {}
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        if parser is None:
+            # Scrapy 2.19 awaits the shared robots.txt Deferred with asFuture(), whose callback
+            # passes no result on: the first request waiting for a site's robots.txt gets the
+            # parser, every later one gets None, which Scrapy reads as "no robots.txt, allow".
+            # By the time a waiter wakes, the parser is in place: use it. (This subclass never
+            # stores None: an unusable robots.txt becomes a disallow-all parser.)
+            current = self._parsers.get(urlparse_cached(request).netloc)
+            if current is not None and not isinstance(current, Deferred):
+                return current
+        return parser
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
         netloc = urlparse_cached(request).netloc
