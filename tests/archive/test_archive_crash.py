@@ -133,3 +133,26 @@ def test_dead_crawl_without_index_or_manifest_is_completed(tmp_path: Path) -> No
     assert not list(crawl_dir.rglob("*.tmp"))
     assert (crawl_dir / "warc" / f"{warc.name[:-8]}.cdxj").stat().st_size > 0
     assert verify_manifest(crawl_dir) == []
+
+
+def test_a_closed_warc_failing_verification_is_quarantined_not_cut_back(tmp_path: Path) -> None:
+    crawl_dir = tmp_path / "dead-crawl"
+    writer = WarcFileWriter(crawl_dir / "warc", "t", 10**9, {}, cdxj_enabled=False)
+    for i in range(3):
+        writer.write_exchange(_exchange(i))
+    writer.close()
+    (warc,) = writer.closed_files
+    damaged = bytearray(warc.read_bytes())
+    damaged[len(damaged) // 2 : len(damaged) // 2 + 64] = bytes(64)  # bad sectors, mid-file
+    warc.write_bytes(bytes(damaged))
+    result = recover_crawl_dir(crawl_dir)
+    assert result.failed == 0
+    moved = crawl_dir / ".quarantine" / "warc" / warc.name
+    assert result.quarantined == [moved]
+    assert moved.read_bytes() == bytes(damaged), "moved as it was, never cut back"
+    assert not warc.exists()
+    manifest = json.loads((crawl_dir / "manifest.json").read_text())
+    assert manifest["files"] == []
+    ((entry),) = manifest["quarantined"]
+    assert entry["path"] == f"warc/{warc.name}" and "corrupt" in entry["reason"]
+    assert verify_manifest(crawl_dir) == []
