@@ -231,10 +231,10 @@ def judge(report: CrawlReport) -> str | None:
         first = moved[0] if moved else str(report.stats.get("store/spool_dir"))
         more = f" (and {len(moved) - 1} more)" if len(moved) > 1 else ""
         return (
-            f"{report.stat('store/quarantined')} file(s) in the spool failed verification and "
-            f"were not uploaded; moved to quarantine (never deleted): {first}{more}, "
-            "reason beside it in .reason.json; "
-            + (pending if report.stat("store/pending") else "every other file was uploaded")
+            f"{report.stat('store/quarantined')} file(s) failed verification and were not "
+            f"stored; moved to quarantine (never deleted): {first}{more}, reason beside it in "
+            ".reason.json; "
+            + (pending if report.stat("store/pending") else "every other file was stored")
         )
     if report.stat("store/pending"):
         return pending

@@ -61,7 +61,7 @@ from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import CorruptFileError, StoreError
 from crawler.manifest import MANIFEST_NAME, describe_file, note_quarantined, record_stored
 from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir
-from crawler.store.quarantine import quarantine_file
+from crawler.store.quarantine import QUARANTINE_DIR, quarantine_file
 from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex, index_warc
 from crawler.warc.recovery import is_locked
 from crawler.warc.writer import cdxj_path_for
@@ -242,14 +242,19 @@ class Spool:
                 target,
             )
             result.quarantined.append((target, why))
-        if (crawl_dir / MANIFEST_NAME).exists():
-            try:
-                note_quarantined(crawl_dir)
-            except (OSError, ValueError) as exc:
-                logger.error("Could not note the quarantine in %s: %s", crawl_dir, exc)
-                result.failed.append((f"{crawl_dir.name}/{MANIFEST_NAME}", str(exc)))
-                return _Outcome.KEPT
         return _Outcome.QUARANTINED
+
+    def _note_quarantine(self, crawl_dir: Path, result: UploadResult) -> bool:
+        """Before a manifest goes out: make it name what is in quarantine (False: it can't)."""
+        if not (crawl_dir / QUARANTINE_DIR).is_dir():
+            return True
+        try:
+            note_quarantined(crawl_dir)
+        except (OSError, ValueError) as exc:
+            logger.error("Could not note the quarantine in %s: %s", crawl_dir, exc)
+            result.failed.append((f"{crawl_dir.name}/{MANIFEST_NAME}", str(exc)))
+            return False
+        return True
 
     def upload_ready(self, *, final: bool = False) -> UploadResult:
         """Upload closed files; with ``final`` also logs and then manifests, crawl by crawl.
@@ -276,9 +281,12 @@ class Spool:
                 finished_run
                 and complete
                 and manifest.exists()
+                and self._note_quarantine(crawl_dir, result)
                 and self._upload(crawl_dir, manifest, result) is _Outcome.STORED
             ):
                 self._mark_complete(crawl_dir)
+            if result.store_down:
+                break
         result.pending = len(self.pending()) if final else 0
         return result
 
