@@ -417,6 +417,8 @@ def _print_remote_outcome(report: CrawlReport) -> None:
     pending = s("store/pending")
     if pending:
         print(f"  pending        {pending} file(s) kept in {report.work_dir.resolve()}/", file=out)
+    for path in report.stats.get("store/quarantined_files") or []:
+        print(f"  quarantined    {path}", file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -422,12 +422,23 @@ def judge(report: CrawlReport) -> str | None:
         return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
     if report.stat("wacz/failed"):
         return "the WACZ package could not be built (see logs/crawl.log)"
-    if report.stat("store/pending"):
+    pending = (
+        f"{report.stat('store/pending')} file(s) are pending upload to the store; they are "
+        f"kept in {report.stats.get('store/spool_dir')} and the next crawl with the same "
+        "--out uploads them first"
+    )
+    if report.stat("store/quarantined"):
+        moved = [str(p) for p in report.stats.get("store/quarantined_files") or []]
+        first = moved[0] if moved else str(report.stats.get("store/spool_dir"))
+        more = f" (and {len(moved) - 1} more)" if len(moved) > 1 else ""
         return (
-            f"{report.stat('store/pending')} file(s) are pending upload to the store; they are "
-            f"kept in {report.stats.get('store/spool_dir')} and the next crawl with the same "
-            "--out uploads them first"
+            f"{report.stat('store/quarantined')} file(s) failed verification and were not "
+            f"stored; moved to quarantine (never deleted): {first}{more}, reason beside it in "
+            ".reason.json; "
+            + (pending if report.stat("store/pending") else "every other file was stored")
         )
+    if report.stat("store/pending"):
+        return pending
     if report.stat("warc/records_written") == 0:
         return "nothing was archived"
     if report.stat("frontier/checkpoint_failed"):

@@ -6,6 +6,7 @@
     ├── ConfigError              bad option, profile or setting (exit code 2)
     │   └── ProfileError         a site profile that does not validate (names file, line, key)
     ├── StoreError               the output store cannot be written or read
+    ├── CorruptFileError         a closed local file fails verification (quarantined, not sent)
     ├── RenderError              a page could not be rendered in the browser
     │   ├── RenderTimeout        over its time budget (RENDER_PAGE_TIMEOUT), cut off
     │   └── BrowserCrashed       the browser died with the page in flight (retryable)
@@ -21,6 +22,7 @@ from __future__ import annotations
 __all__ = [
     "BrowserCrashed",
     "ConfigError",
+    "CorruptFileError",
     "CrawlFailed",
     "NewsarcError",
     "NothingToResume",
@@ -66,6 +68,13 @@ class ProfileError(ConfigError):
 
 class StoreError(NewsarcError):
     """The output store could not be written to or read from."""
+
+
+class CorruptFileError(NewsarcError):
+    """A closed local file is cut short, corrupt or not what its name says.
+
+    Not a :class:`StoreError`: the store is fine, the file is not, and retrying cannot help.
+    """
 
 
 class CrawlFailed(NewsarcError):

@@ -14,6 +14,8 @@ Manifest content (``schema`` 1)::
     resumed_from (the crawl this one continued, see crawler.frontier; else null),
     files: [{path, kind, size, sha256, records (warc) | items (jsonl)}],
     incomplete: [paths of *.open / *.tmp files left behind],
+    quarantined: [{path, reason, quarantined_as}: files that failed verification in the spool
+                  and were moved aside, not stored (see crawler.store.quarantine)],
     counts: {pages_fetched, responses, requests, articles, headlines, items_dropped: {reason: n},
              warc_records, warc_files, errors, urls_pending, ...},
     config: {NEWSARC_*, WARC_*, JSONL_* settings, spider, start_urls, profile},
@@ -51,9 +53,10 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 
 from crawler.crawlinfo import CrawlInfo, settings_snapshot, software_versions
-from crawler.exceptions import StoreError
+from crawler.exceptions import CorruptFileError, StoreError
 from crawler.items import SCHEMA_VERSION
 from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir, work_store
+from crawler.store.quarantine import quarantined
 
 if TYPE_CHECKING:
     from typing import Self
@@ -72,6 +75,7 @@ __all__ = [
     "build_manifest",
     "count_warc_records",
     "describe_file",
+    "note_quarantined",
     "record_stored",
     "stored_entries",
     "verify_manifest",
@@ -85,6 +89,7 @@ MANIFEST_NAME = "manifest.json"
 STORED_LEDGER = ".stored.jsonl"
 MANIFEST_SCHEMA = 1
 _CHUNK = 1024 * 1024
+_WARC_MAGIC = b"WARC/"
 _SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|CREDENTIAL|ACCESS_KEY", re.IGNORECASE)
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -117,21 +122,44 @@ def _sha256(path: Path, limit: int | None = None) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def count_warc_records(path: Path) -> int:
-    """Number of gzip members (one record each) in a ``.warc.gz`` file."""
+def count_warc_records(path: Path, *, strict: bool = False) -> int:
+    """Number of gzip members (one record each) in a ``.warc.gz`` file.
+
+    With ``strict``, a member cut short (the state a truncated copy leaves: warcio and
+    ``warcio check`` do not notice it, warcio#138), a member failing its CRC and a member that
+    does not hold a WARC record raise :class:`CorruptFileError`.
+    """
     members = 0
     decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            data = chunk
-            while data:
-                decomp.decompress(data)
-                if decomp.eof:
-                    members += 1
-                    data = decomp.unused_data
-                    decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
-                else:
-                    data = b""
+    head = b""
+    started = False  # bytes of the current member were read
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                data = chunk
+                while data:
+                    out = decomp.decompress(data)
+                    if strict and len(head) < len(_WARC_MAGIC):
+                        head += out[: len(_WARC_MAGIC) - len(head)]
+                    if decomp.eof:
+                        if strict and head != _WARC_MAGIC:
+                            raise CorruptFileError(
+                                f"gzip member {members + 1} does not hold a WARC record"
+                            )
+                        members += 1
+                        data = decomp.unused_data
+                        decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                        head = b""
+                        started = False
+                    else:
+                        started = True
+                        data = b""
+    except zlib.error as exc:
+        if not strict:
+            raise
+        raise CorruptFileError(f"gzip member {members + 1} is corrupt: {exc}") from exc
+    if strict and started:
+        raise CorruptFileError(f"cut short: gzip member {members + 1} is incomplete")
     return members
 
 
@@ -180,15 +208,25 @@ def _counts(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def describe_file(path: Path, rel: str) -> dict[str, Any]:
-    """The manifest entry of one finished file: path, kind, size, SHA-256, record/item count."""
+def describe_file(path: Path, rel: str, *, strict: bool = False) -> dict[str, Any]:
+    """The manifest entry of one finished file: path, kind, size, SHA-256, record/item count.
+
+    ``strict`` (the spool uploader, before a file leaves the machine) also checks that a WARC
+    file's gzip members and a JSON Lines file's gzip stream are complete and intact, and raises
+    :class:`CorruptFileError` when they are not; errors reading the file propagate as they are.
+    """
     kind = _kind(rel)
     size, sha = _sha256(path)
     entry: dict[str, Any] = {"path": rel, "kind": kind, "size": size, "sha256": sha}
     if kind == "warc":
-        entry["records"] = count_warc_records(path)
+        entry["records"] = count_warc_records(path, strict=strict)
     elif kind == "items":
-        entry["items"] = _count_lines(path)
+        try:
+            entry["items"] = _count_lines(path)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            if not strict:
+                raise
+            raise CorruptFileError(f"not a complete gzip stream: {exc}") from exc
     return entry
 
 
@@ -257,6 +295,7 @@ def build_manifest(
         "resumed_from": config.get("NEWSARC_RESUMED_FROM"),
         "files": files,
         "incomplete": incomplete,
+        "quarantined": quarantined(work_dir),
         "counts": _counts(stats),
         "config": _redact(config),
         "software": software_versions(),
@@ -280,6 +319,28 @@ def write_manifest(work_dir: Path, manifest: dict[str, Any]) -> Path:
             tmp.unlink()
         raise
     return target
+
+
+def note_quarantined(work_dir: Path) -> bool:
+    """Bring an existing ``manifest.json`` up to date with the crawl's quarantine.
+
+    Files moved to quarantine after the manifest was written leave its ``files`` list (they
+    will never be in the store) and are named under ``quarantined``. Returns whether the
+    manifest changed; raises :class:`OSError` or :class:`ValueError` when it cannot be read
+    or rewritten.
+    """
+    path = Path(work_dir) / MANIFEST_NAME
+    with path.open(encoding="utf-8") as fh:
+        manifest = json.load(fh)
+    moved = quarantined(work_dir)
+    gone = {entry["path"] for entry in moved}
+    files = [entry for entry in manifest.get("files", []) if entry.get("path") not in gone]
+    if files == manifest.get("files") and moved == manifest.get("quarantined", []):
+        return False
+    manifest["files"] = files
+    manifest["quarantined"] = moved
+    write_manifest(work_dir, manifest)
+    return True
 
 
 def verify_manifest(work_dir: Path) -> list[str]:

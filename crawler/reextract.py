@@ -6,8 +6,10 @@ Sources:
   (BOM, ``<meta charset>``, detection); its URL is ``--url`` (else its ``file://`` URL), its
   capture time ``--fetched-at`` (else the file's modification time);
 * a directory: every HTML and WARC file below it, in name order;
-* a WARC file (``.warc``, ``.warc.gz``): every ``response`` record with a 2xx status and an HTML
-  (or absent) Content-Type, every rendered-DOM ``conversion`` record, and every ``revisit``
+* a WARC file (``.warc``, ``.warc.gz``): every ``response`` record with a 2xx status that the
+  spider took for a page (:mod:`crawler.contenttypes`: an HTML or XHTML, or absent,
+  Content-Type, or generic XML whose root element is ``<html>``), every rendered-DOM
+  ``conversion`` record, and every ``revisit``
   record whose original (``WARC-Refers-To``) is in the files given, earlier in the list (the
   page is extracted from the original's payload; the items point at the revisit record, as in
   the crawl). Bodies are stored
@@ -39,7 +41,7 @@ from scrapy.exceptions import DropItem
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.contenttypes import is_feed, is_html
+from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html, needs_sniffing
 from crawler.extract import PageInput, decode_html, extract_page
 from crawler.items import WarcRef
 from crawler.schema import fast_validator, validator
@@ -134,19 +136,27 @@ def _html_pages(path: Path, url: str | None, fetched_at: datetime | None) -> Ite
     )
 
 
-def _is_page_record(record: Any) -> tuple[bool, str | None]:
-    """Whether a WARC record is a page the spider would have extracted; its Content-Type."""
+def _is_page_record(record: Any, body: bytes | None = None) -> tuple[bool, str | None, bytes]:
+    """Whether a WARC record is a page the spider would have extracted; its Content-Type and
+    payload (read here when the record is a page, or its generic XML type needs a look).
+
+    ``body``: the payload when the caller has it already (a revisit's original).
+    """
     if record.rec_type == "conversion":
-        return True, record.rec_headers.get_header("Content-Type") or "text/html; charset=utf-8"
+        content_type = record.rec_headers.get_header("Content-Type") or "text/html; charset=utf-8"
+        return True, content_type, record.content_stream().read() if body is None else body
     if record.rec_type != "response" or record.http_headers is None:
-        return False, None
+        return False, None, b""
     status = record.http_headers.get_statuscode() or ""
     if not status.startswith("2"):
-        return False, None
+        return False, None, b""
     content_type = record.http_headers.get_header("Content-Type")
-    if is_feed(content_type):
-        return False, None
-    return is_html(content_type), content_type
+    if body is None and needs_sniffing(content_type):
+        body = record.content_stream().read()  # as the spider does: the body decides
+    head = None if body is None else body[:SNIFF_BYTES]
+    if is_feed(content_type, head) or not is_html(content_type, head):
+        return False, content_type, b""
+    return True, content_type, record.content_stream().read() if body is None else body
 
 
 #: Record id -> (file, offset) of every response record read so far in a run, so that a
@@ -180,8 +190,8 @@ def _warc_pages(
                     # The crawl extracted this page from the payload the revisit points at.
                     refers_to = record.rec_headers.get_header("WARC-Refers-To")
                     if refers_to in originals:
-                        original, body = _read_original(originals[refers_to])
-                        wanted, content_type = _is_page_record(original)
+                        original, payload = _read_original(originals[refers_to])
+                        wanted, content_type, body = _is_page_record(original, payload)
                     else:
                         wanted = False
                         if problems is not None:
@@ -190,9 +200,7 @@ def _warc_pages(
                                 "is not in the files given (add the WARC that holds it)"
                             )
                 else:
-                    wanted, content_type = _is_page_record(record)
-                    if wanted:
-                        body = record.content_stream().read()
+                    wanted, content_type, body = _is_page_record(record)
                 # Offsets are known once the record is read to its end (asking earlier reads it).
                 records.read_to_end(record)
                 offset = records.get_record_offset()

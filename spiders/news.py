@@ -58,7 +58,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler.contenttypes import is_feed, is_html
+from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
 from crawler.frontier import FAILED, META_KIND, SKIPPED, Entry, Frontier
@@ -288,7 +288,9 @@ class NewsSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         stats = self.crawler.stats
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        if is_feed(content_type):
+        # Generic XML (application/xml, text/xml) may be a sitemap, a feed or an XHTML page.
+        head = response.body[:SNIFF_BYTES]
+        if is_feed(content_type, head):
             for request in self._parse_xml(response):
                 yield request
             return
@@ -298,7 +300,7 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("newsarc/unarchived")
             return
         stats.inc_value("newsarc/pages_fetched")
-        if not isinstance(response, TextResponse) or not is_html(content_type):
+        if not isinstance(response, TextResponse) or not is_html(content_type, head):
             stats.inc_value("newsarc/non_html")
             return
         fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))

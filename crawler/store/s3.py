@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
 import boto3  # type: ignore[import-untyped]
+from boto3.exceptions import S3UploadFailedError  # type: ignore[import-untyped]
 from boto3.s3.transfer import TransferConfig  # type: ignore[import-untyped]
 from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
@@ -181,7 +182,9 @@ class S3Store:
                 Config=self._transfer,
             )
             head = self.client.head_object(Bucket=self.bucket, Key=full, ChecksumMode="ENABLED")
-        except (ClientError, BotoCoreError, OSError) as exc:
+        except (ClientError, BotoCoreError, S3UploadFailedError, OSError) as exc:
+            # boto3's managed transfer wraps a refused upload (403, NoSuchBucket, …) in
+            # S3UploadFailedError, which is neither a ClientError nor a BotoCoreError.
             raise StoreError(f"cannot upload to s3://{self.bucket}/{full}: {exc}") from exc
         problem = self._check(local_path, size, digest, head)
         if problem:

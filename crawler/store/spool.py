@@ -23,19 +23,31 @@ is unreachable, files stay in the spool, the crawl goes on, and ``store/pending`
 A stored WARC file's response digests go into the spool's digest index (see
 :mod:`crawler.warc.dedup`) before the local copy is deleted.
 
+Every file is verified before it is sent (:func:`~crawler.manifest.describe_file` with
+``strict``: complete, intact gzip members holding WARC records; complete JSON Lines streams). A
+file that fails, or that may not be read, is moved to its crawl directory's quarantine (see
+:mod:`crawler.store.quarantine`; a WARC's ``.cdxj`` index goes with it), logged at ERROR and
+counted, and the crawl's manifest says so; every other file is still sent, and the run exits 1
+naming the quarantined file. Only the file's own content or permissions quarantine it: a store
+error keeps the file in place for the next pass (the store is probably down, so the pass
+stops), and any other error reading it (an I/O error may be the disk, not the file) keeps it in
+place for the next run while the pass goes on with the other files.
+
 Settings read: ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``, ``STORE_UPLOAD_INTERVAL``,
 ``WARC_REVISIT_ENABLED``,
 ``AWS_*`` (through :func:`~crawler.store.s3.make_s3_client`).
 
 Stats written: ``store/uploaded``, ``store/bytes_uploaded``, ``store/upload_failed``,
-``store/pending`` (files left in the spool at the end), ``store/spool_dir``.
+``store/pending`` (files left in the spool at the end), ``store/spool_dir``,
+``store/quarantined`` (files moved to quarantine by this run), ``store/quarantined_files``
+(where they went).
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import sqlite3
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,11 +58,13 @@ from twisted.internet import defer, task, threads
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.crawlinfo import CrawlInfo
-from crawler.exceptions import StoreError
-from crawler.manifest import MANIFEST_NAME, describe_file, record_stored
+from crawler.exceptions import CorruptFileError, StoreError
+from crawler.manifest import MANIFEST_NAME, describe_file, note_quarantined, record_stored
 from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir
+from crawler.store.quarantine import QUARANTINE_DIR, quarantine_file
 from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex, index_warc
 from crawler.warc.recovery import is_locked
+from crawler.warc.writer import cdxj_path_for
 
 if TYPE_CHECKING:
     from typing import Self
@@ -79,6 +93,17 @@ class UploadResult:
     bytes: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     pending: int = 0
+    quarantined: list[tuple[Path, str]] = field(default_factory=list)
+    """(where the file went, why) for every file moved to quarantine."""
+    store_down: bool = False
+    """A store error stopped the pass (as opposed to a local problem with one file)."""
+
+
+class _Outcome(enum.Enum):
+    STORED = "stored"
+    KEPT = "kept"  # a local problem with this file: it stays for the next run
+    QUARANTINED = "quarantined"
+    STORE_FAILED = "store failed"  # the store refused: stop the pass
 
 
 class Spool:
@@ -139,21 +164,39 @@ class Spool:
     # -- uploading ----------------------------------------------------------------------------
 
     def upload_file(self, crawl_dir: Path, path: Path, result: UploadResult) -> bool:
-        """Store one file, record it in the ledger, delete it locally (logs are kept)."""
+        """Verify and store one file, record it in the ledger, delete it locally (logs kept).
+
+        Returns whether it was stored; a file that fails verification is quarantined instead.
+        """
+        return self._upload(crawl_dir, path, result) is _Outcome.STORED
+
+    def _upload(self, crawl_dir: Path, path: Path, result: UploadResult) -> _Outcome:
         rel = path.relative_to(crawl_dir).as_posix()
         key = f"{crawl_dir.name}/{rel}"
         is_log = not _is_data(path)
         try:
-            entry = describe_file(path, rel)
+            entry = describe_file(path, rel, strict=True)
+        except CorruptFileError as exc:
+            return self._quarantine(crawl_dir, path, str(exc), result)
+        except PermissionError as exc:
+            return self._quarantine(crawl_dir, path, f"cannot read: {exc.strerror}", result)
+        except OSError as exc:
+            # Not necessarily the file's fault (an I/O error may be the disk, a missing file a
+            # concurrent clean-up): kept where it is, tried again by the next run.
+            logger.error("Could not read %s (kept in the spool): %s", path, exc)
+            result.failed.append((key, str(exc)))
+            return _Outcome.KEPT
+        try:
             self.store.put(path, key)
-        except (StoreError, OSError, zlib.error, EOFError) as exc:
+        except StoreError as exc:
             logger.error("Could not upload %s (kept in the spool): %s", path, exc)
             result.failed.append((key, str(exc)))
-            return False
+            result.store_down = True
+            return _Outcome.STORE_FAILED
         result.uploaded += 1
         result.bytes += int(entry["size"])
         if is_log or rel == MANIFEST_NAME:
-            return True
+            return _Outcome.STORED
         if self.digest_index is not None and rel.endswith(".warc.gz"):
             # Stored and verified: later revisits may now point at this file's records.
             try:
@@ -167,25 +210,83 @@ class Spool:
             # Stored and verified; only the local clean-up failed. It is retried next time.
             logger.error("Stored %s but could not remove it from the spool: %s", key, exc)
             result.failed.append((key, str(exc)))
-            return False
+            return _Outcome.KEPT
         logger.info("Stored %s (%d bytes, SHA-256 verified), removed locally", key, entry["size"])
+        return _Outcome.STORED
+
+    def _quarantine(
+        self, crawl_dir: Path, path: Path, reason: str, result: UploadResult
+    ) -> _Outcome:
+        """Move a file that failed verification (and a WARC's index) aside; never delete it."""
+        key = f"{crawl_dir.name}/{path.relative_to(crawl_dir).as_posix()}"
+        moving = [(path, reason)]
+        if path.name.endswith(".warc.gz") and cdxj_path_for(path).is_file():
+            moving.append((cdxj_path_for(path), f"the index of {path.name}, which is quarantined"))
+        for item, why in moving:
+            try:
+                target = quarantine_file(crawl_dir, item, why)
+            except OSError as exc:
+                logger.error(
+                    "%s failed verification (%s) and could not be quarantined (kept in the "
+                    "spool): %s",
+                    item,
+                    why,
+                    exc,
+                )
+                result.failed.append((key, f"{why}; cannot quarantine: {exc}"))
+                return _Outcome.KEPT
+            logger.error(
+                "Quarantined %s: %s. It is not uploaded; moved to %s (kept, never deleted)",
+                item,
+                why,
+                target,
+            )
+            result.quarantined.append((target, why))
+        return _Outcome.QUARANTINED
+
+    def _note_quarantine(self, crawl_dir: Path, result: UploadResult) -> bool:
+        """Before a manifest goes out: make it name what is in quarantine (False: it can't)."""
+        if not (crawl_dir / QUARANTINE_DIR).is_dir():
+            return True
+        try:
+            note_quarantined(crawl_dir)
+        except (OSError, ValueError) as exc:
+            logger.error("Could not note the quarantine in %s: %s", crawl_dir, exc)
+            result.failed.append((f"{crawl_dir.name}/{MANIFEST_NAME}", str(exc)))
+            return False
         return True
 
     def upload_ready(self, *, final: bool = False) -> UploadResult:
-        """Upload closed files; with ``final`` also logs and then manifests, crawl by crawl."""
+        """Upload closed files; with ``final`` also logs and then manifests, crawl by crawl.
+
+        A file that fails verification is quarantined and the others go on; a crawl's
+        manifest waits while any of its files stays behind; a store error ends the pass.
+        """
         result = UploadResult()
         for crawl_dir in self.crawl_dirs():
             finished_run = final or crawl_dir.name != self.own_crawl
-            ok = True
-            for path in self.ready_files(crawl_dir, final=finished_run):
-                ok = self.upload_file(crawl_dir, path, result)
-                if not ok:
+            complete = True
+            for path in _indexes_last(self.ready_files(crawl_dir, final=finished_run)):
+                if not path.exists():
+                    continue  # quarantined with its WARC
+                outcome = self._upload(crawl_dir, path, result)
+                if outcome is _Outcome.STORE_FAILED:
                     break  # the store is probably down: leave the rest for the next pass
-            manifest = crawl_dir / MANIFEST_NAME
-            if not ok:
+                if outcome is _Outcome.KEPT:
+                    complete = False
+            if result.store_down:
                 break
-            if finished_run and manifest.exists() and self.upload_file(crawl_dir, manifest, result):
+            manifest = crawl_dir / MANIFEST_NAME
+            if (
+                finished_run
+                and complete
+                and manifest.exists()
+                and self._note_quarantine(crawl_dir, result)
+                and self._upload(crawl_dir, manifest, result) is _Outcome.STORED
+            ):
                 self._mark_complete(crawl_dir)
+            if result.store_down:
+                break
         result.pending = len(self.pending()) if final else 0
         return result
 
@@ -201,6 +302,11 @@ class Spool:
 
 def _is_data(path: Path) -> bool:
     return "logs" not in path.parts[-2:-1]
+
+
+def _indexes_last(paths: list[Path]) -> list[Path]:
+    """``x.cdxj`` sorts before ``x.warc.gz``; a WARC is verified before its index is sent."""
+    return sorted(paths, key=lambda p: p.name.endswith(".cdxj"))
 
 
 class SpoolUploadExtension:
@@ -262,6 +368,12 @@ class SpoolUploadExtension:
         self.stats.inc_value("store/uploaded", result.uploaded)
         self.stats.inc_value("store/bytes_uploaded", result.bytes)
         self.stats.inc_value("store/upload_failed", len(result.failed))
+        if result.quarantined:
+            self.stats.inc_value("store/quarantined", len(result.quarantined))
+            where = self.stats.get_value("store/quarantined_files") or []
+            self.stats.set_value(
+                "store/quarantined_files", [*where, *(str(p) for p, _ in result.quarantined)]
+            )
         if result.failed:
             self._skip_ticks = _BACKOFF_TICKS  # the store is probably down: wait a little
         return result

@@ -18,6 +18,9 @@ writer is dead:
   without its ``.cdxj`` index gets one.
 - the frontier's reserved space (``.frontier.reserve``) is given back; its ledger is kept (a
   ``newsarc crawl --resume`` reads it);
+- a closed ``warc/*.warc.gz`` whose gzip members are not all complete WARC records is not a
+  crash leftover (it was verified before it was renamed): it is never cut back, but moved to
+  the crawl's quarantine with its index (:mod:`crawler.store.quarantine`), logged at ERROR.
 - a crawl directory without ``manifest.json`` then gets one (``finish_reason`` says it was
   recovered), so a remote store's uploader can finish it; its CDXJ indexes are (re)written.
 
@@ -25,7 +28,8 @@ Settings read: ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR`
 ``WARC_CDXJ_ENABLED``.
 
 Stats written: ``recovery/warc_files``, ``recovery/warc_records``, ``recovery/bytes_dropped``,
-``recovery/jsonl_files``, ``recovery/items``, ``recovery/crawls``, ``recovery/failed``.
+``recovery/jsonl_files``, ``recovery/items``, ``recovery/crawls``, ``recovery/failed``,
+``store/quarantined`` and ``store/quarantined_files`` (as the spool uploader counts them).
 """
 
 from __future__ import annotations
@@ -37,15 +41,16 @@ import json
 import logging
 import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.crawlinfo import CrawlInfo
-from crawler.exceptions import StoreError
+from crawler.exceptions import CorruptFileError, StoreError
 from crawler.frontier import RESERVE_NAME
-from crawler.manifest import MANIFEST_NAME, build_manifest, write_manifest
+from crawler.manifest import MANIFEST_NAME, build_manifest, count_warc_records, write_manifest
 from crawler.store.local import fsync_dir
+from crawler.store.quarantine import quarantine_file
 from crawler.warc.writer import WarcWriteError, cdxj_path_for, verify_warc, write_cdxj
 
 if TYPE_CHECKING:
@@ -81,6 +86,7 @@ class Recovered:
     jsonl_files: int = 0
     items: int = 0
     failed: int = 0
+    quarantined: list[Path] = field(default_factory=list)
 
 
 def lock_crawl_dir(crawl_dir: Path) -> int:
@@ -248,6 +254,14 @@ def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
             logger.warning("Removed the unfinished %s", tmp_path)
+    for warc in sorted(crawl_dir.glob("warc/*.warc.gz")):
+        try:
+            count_warc_records(warc, strict=True)
+        except CorruptFileError as exc:
+            _quarantine_warc(crawl_dir, warc, str(exc), result)
+        except OSError as exc:
+            logger.error("Could not verify %s: %s", warc, exc)
+            result.failed += 1
     if cdxj:
         for warc in sorted(crawl_dir.glob("warc/*.warc.gz")):
             if not cdxj_path_for(warc).exists():
@@ -262,6 +276,27 @@ def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
         write_manifest(crawl_dir, manifest)
         logger.warning("Wrote a manifest for the interrupted crawl %s", crawl_dir.name)
     return result
+
+
+def _quarantine_warc(crawl_dir: Path, warc: Path, reason: str, result: Recovered) -> None:
+    index = cdxj_path_for(warc)
+    moving = [(warc, reason)]
+    if index.is_file():
+        moving.append((index, f"the index of {warc.name}, which is quarantined"))
+    for path, why in moving:
+        try:
+            target = quarantine_file(crawl_dir, path, why)
+        except OSError as exc:
+            logger.error("%s failed verification (%s); cannot quarantine it: %s", path, why, exc)
+            result.failed += 1
+            return
+        logger.error(
+            "Quarantined %s: %s. A closed file is never cut back; moved to %s (kept)",
+            path,
+            why,
+            target,
+        )
+        result.quarantined.append(target)
 
 
 def needs_recovery(crawl_dir: Path) -> bool:
@@ -324,3 +359,8 @@ class RecoveryExtension:
             self.stats.inc_value("recovery/jsonl_files", result.jsonl_files)
             self.stats.inc_value("recovery/items", result.items)
             self.stats.inc_value("recovery/failed", result.failed)
+            if result.quarantined:
+                self.stats.inc_value("store/quarantined", len(result.quarantined))
+                where = self.stats.get_value("store/quarantined_files") or []
+                moved = [str(p) for p in result.quarantined]
+                self.stats.set_value("store/quarantined_files", [*where, *moved])

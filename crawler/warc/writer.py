@@ -30,6 +30,7 @@ import dataclasses
 import logging
 import os
 import secrets
+import warnings
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future
@@ -40,7 +41,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
@@ -51,6 +51,18 @@ from crawler.exceptions import NewsarcError
 from crawler.items import WarcRef
 from crawler.store.local import fsync_dir
 from crawler.warc.dedup import DigestIndex, Original, payload_digest
+
+with warnings.catch_warnings():
+    # cdxj-indexer imports surt, whose regexes contain invalid escape sequences ("\+", "\d").
+    # Python reports them when it compiles surt's source, i.e. whenever no cached bytecode is
+    # used (PYTHONDONTWRITEBYTECODE, a read-only or freshly installed environment):
+    # DeprecationWarning on 3.11, SyntaxWarning from 3.12, printed on the user's terminal by
+    # every `newsarc crawl`. They are surt's, and harmless (the escapes mean what surt wants).
+    # This is the one place the project imports cdxj_indexer (and so surt); only those
+    # warnings are silenced, and only for this import.
+    warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
+    warnings.filterwarnings("ignore", "invalid escape sequence", SyntaxWarning)
+    from cdxj_indexer.main import CDXJIndexer
 
 __all__ = [
     "CAPTURE_STATEMENT",

@@ -186,3 +186,26 @@ def test_killed_crawl_is_resumed_until_its_frontier_drains(
     assert archived_paths(crawls[1]) < expected
     again = run_newsarc("crawl", "--resume", crawls[1].name, "--out", str(out))
     assert again.returncode == 0 and "nothing to resume" in again.stderr, again.stderr
+
+
+def test_a_closed_warc_failing_verification_is_quarantined_not_cut_back(tmp_path: Path) -> None:
+    crawl_dir = tmp_path / "dead-crawl"
+    writer = WarcFileWriter(crawl_dir / "warc", "t", 10**9, {}, cdxj_enabled=False)
+    for i in range(3):
+        writer.write_exchange(_exchange(i))
+    writer.close()
+    (warc,) = writer.closed_files
+    damaged = bytearray(warc.read_bytes())
+    damaged[len(damaged) // 2 : len(damaged) // 2 + 64] = bytes(64)  # bad sectors, mid-file
+    warc.write_bytes(bytes(damaged))
+    result = recover_crawl_dir(crawl_dir)
+    assert result.failed == 0
+    moved = crawl_dir / ".quarantine" / "warc" / warc.name
+    assert result.quarantined == [moved]
+    assert moved.read_bytes() == bytes(damaged), "moved as it was, never cut back"
+    assert not warc.exists()
+    manifest = json.loads((crawl_dir / "manifest.json").read_text())
+    assert manifest["files"] == []
+    ((entry),) = manifest["quarantined"]
+    assert entry["path"] == f"warc/{warc.name}" and "corrupt" in entry["reason"]
+    assert verify_manifest(crawl_dir) == []

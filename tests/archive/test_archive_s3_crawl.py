@@ -12,13 +12,16 @@ import shlex
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crawler.crawlinfo import spool_dir
 from crawler.demo.server import DemoServer
-from crawler.manifest import count_warc_records
+from crawler.manifest import build_manifest, count_warc_records, write_manifest
+from crawler.warc.writer import HttpExchange, WarcFileWriter
 from tests.archive.conftest import finish, start_newsarc_s3
 from tests.conftest import ROOT
 from tests.store.s3_server import MotoS3
@@ -144,3 +147,73 @@ def test_crawl_to_s3_stopped_by_max_pages_is_resumed_from_its_spool(
     second = _verify_stored_crawl(client, bucket, manifests[1], tmp_path)
     assert second["resumed_from"] == command[3]
     assert list(spool.glob(f"*/{command[3]}/.frontier.sqlite"))
+
+
+def _leftover_with_a_cut_warc(crawl_dir: Path) -> tuple[Path, bytes]:
+    """A finished crawl's spool directory whose closed WARC was later cut short."""
+    writer = WarcFileWriter(crawl_dir / "warc", "old", 10**9, {}, cdxj_enabled=False)
+    for i in range(4):
+        writer.write_exchange(
+            HttpExchange(
+                url=f"http://example.test/{i}",
+                fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+                method="GET",
+                request_target=f"/{i}",
+                request_headers=[("Host", "example.test")],
+                request_body=b"",
+                status=200,
+                response_headers=[("Content-Type", "text/html")],
+                response_body=f"<p>page {i}</p>".encode() * 200,
+            )
+        )
+    writer.close()
+    (warc,) = writer.closed_files
+    write_manifest(
+        crawl_dir, build_manifest(crawl_dir, crawl_id=crawl_dir.name, stats={}, config={})
+    )
+    cut = warc.read_bytes()[: warc.stat().st_size * 2 // 3]  # a truncated gzip member
+    warc.write_bytes(cut)
+    return warc, cut
+
+
+def test_a_corrupt_leftover_is_quarantined_and_blocks_nothing(
+    tmp_path: Path, s3_server: MotoS3
+) -> None:
+    bucket = s3_server.new_bucket()
+    store_uri = f"s3://{bucket}/runs"
+    old = spool_dir(tmp_path / "spool", store_uri) / "20260101T000000Z-old"
+    warc, cut = _leftover_with_a_cut_warc(old)
+    moved = old / ".quarantine" / "warc" / warc.name
+
+    code, output = finish(_newsarc(s3_server, bucket, tmp_path, "--max-pages", "3"))
+    assert code == 1, output
+    (message,) = [line for line in output.splitlines() if line.startswith("newsarc: crawl failed")]
+    assert str(moved) in message and "quarantine" in message, message
+    assert moved.read_bytes() == cut and not warc.exists()
+    keys = s3_server.keys(bucket)
+    assert not any(key.endswith(warc.name) for key in keys), "a broken WARC never leaves"
+    manifests = sorted(k for k in keys if k.endswith("/manifest.json"))
+    assert manifests[0] == f"runs/{old.name}/manifest.json"
+    old_manifest = json.loads(
+        s3_server.client().get_object(Bucket=bucket, Key=manifests[0])["Body"].read()
+    )
+    assert [q["path"] for q in old_manifest["quarantined"]] == [f"warc/{warc.name}"]
+    assert "incomplete" in old_manifest["quarantined"][0]["reason"]
+    assert not old_manifest["files"]
+    # The run's own crawl was stored completely, as if nothing had happened.
+    assert len(manifests) == 2
+    _verify_stored_crawl(s3_server.client(), bucket, manifests[1], tmp_path)
+
+    # The next run is not blocked, and leaves the quarantined file alone: the failed run
+    # already said where it is (exit 1), so repeating it every run would only be noise.
+    before = moved.stat()
+    code, output = finish(_newsarc(s3_server, bucket, tmp_path, "--max-pages", "3"))
+    assert code == 0, output
+    assert "quarantin" not in output.lower()
+    after = moved.stat()
+    assert (after.st_mtime_ns, after.st_size, after.st_ino) == (
+        before.st_mtime_ns,
+        before.st_size,
+        before.st_ino,
+    )
+    assert len([k for k in s3_server.keys(bucket) if k.endswith("/manifest.json")]) == 3

@@ -60,3 +60,74 @@ def test_leftovers_first_manifest_last_then_complete(tmp_path: Path, moto_s3: Mo
     assert spool.upload_ready().uploaded == 0
     assert spool.upload_ready(final=True).pending == 0
     assert client.head_object(Bucket=bucket, Key="p/new-crawl/manifest.json")
+
+
+def _old_crawl_with(root: Path, files: dict[str, bytes]) -> Path:
+    """A finished crawl's spool directory (manifest written) holding ``files``."""
+    old = root / "old-crawl"
+    for rel, data in files.items():
+        (old / rel).parent.mkdir(parents=True, exist_ok=True)
+        (old / rel).write_bytes(data)
+    write_manifest(old, build_manifest(old, crawl_id="old-crawl", stats={}, config={}))
+    return old
+
+
+def test_a_file_failing_verification_is_quarantined_and_the_rest_uploaded(
+    tmp_path: Path, moto_s3: MotoS3
+) -> None:
+    client = moto_s3.client()
+    bucket = f"spool-{secrets.token_hex(4)}"
+    client.create_bucket(Bucket=bucket)
+    root = tmp_path / "spool"
+    lines = gzip.compress(b'{"a": 1}\n' * 50)
+    old = _old_crawl_with(
+        root,
+        {
+            "items/articles-00000.jsonl.gz": lines,
+            "items/headlines-00000.jsonl.gz": gzip.compress(b"{}\n"),
+            "warc/a.warc.gz": gzip.compress(b"WARC/1.1\r\n\r\n"),
+        },
+    )
+    # Damaged after the manifest was written: cut short (a copy that did not finish).
+    (old / "items" / "articles-00000.jsonl.gz").write_bytes(lines[: len(lines) // 2])
+    spool = Spool(root, S3Store(client, bucket, "p"), own_crawl="new-crawl")
+
+    result = spool.upload_ready()
+    assert result.failed == [] and not result.store_down
+    moved = old / ".quarantine" / "items" / "articles-00000.jsonl.gz"
+    assert [(p, "gzip" in why) for p, why in result.quarantined] == [(moved, True)]
+    assert moved.read_bytes() == lines[: len(lines) // 2]
+    note = json.loads(moved.with_name(moved.name + ".reason.json").read_text())
+    assert note["path"] == "items/articles-00000.jsonl.gz"
+    keys = sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"])
+    assert keys == [
+        "p/old-crawl/items/headlines-00000.jsonl.gz",
+        "p/old-crawl/manifest.json",
+        "p/old-crawl/warc/a.warc.gz",
+    ]
+    manifest = json.loads(client.get_object(Bucket=bucket, Key=keys[1])["Body"].read())
+    assert [f["path"] for f in manifest["files"]] == [
+        "items/headlines-00000.jsonl.gz",
+        "warc/a.warc.gz",
+    ]
+    assert [q["path"] for q in manifest["quarantined"]] == ["items/articles-00000.jsonl.gz"]
+    assert (old / COMPLETE_MARKER).exists()
+    # Nothing is left to do, and the quarantined file is not looked at again.
+    again = spool.upload_ready(final=True)
+    assert (again.uploaded, again.quarantined, again.pending) == (0, [], 0)
+    assert moved.exists()
+
+
+def test_a_store_error_never_quarantines_a_file(tmp_path: Path, moto_s3: MotoS3) -> None:
+    root = tmp_path / "spool"
+    warc = gzip.compress(b"WARC/1.1\r\n\r\n")
+    old = _old_crawl_with(root, {"warc/a.warc.gz": warc, "warc/b.warc.gz": warc})
+    missing_bucket = f"spool-missing-{secrets.token_hex(4)}"  # every put fails: NoSuchBucket
+    spool = Spool(root, S3Store(moto_s3.client(), missing_bucket, "p"), own_crawl="new-crawl")
+    result = spool.upload_ready(final=True)
+    assert result.store_down and result.quarantined == []
+    assert len(result.failed) == 1, "the pass stops at the first store error"
+    assert (old / "warc" / "a.warc.gz").read_bytes() == warc
+    assert (old / "warc" / "b.warc.gz").read_bytes() == warc
+    assert not (old / ".quarantine").exists()
+    assert result.pending == 3  # two WARCs and the manifest
