@@ -356,7 +356,8 @@ def _index_worker_wanted(value: object) -> bool:
 
 
 def _warm_index_worker() -> None:
-    import cdxj_indexer.main  # noqa: F401, PLC0415
+    """Nothing to do: unpickling this function imports this module, hence the writer and
+    cdxj-indexer (with surt's warnings silenced, see crawler.warc.writer)."""
 
 
 def _start_index_worker() -> ProcessPoolExecutor:
