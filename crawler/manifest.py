@@ -8,7 +8,8 @@ into the store as ``<crawl_id>/manifest.json``: the manifest is always written l
 :func:`build_manifest` and :func:`verify_manifest` need no Scrapy, for tests and for the
 researchers' tools.
 
-Manifest content (``schema`` 1)::
+Manifest content (``schema`` 2; schema 1 had no ``resumed_from``, ``quarantined`` and
+``counts.urls_pending``: a reader of schema 1 reads schema 2 by ignoring them)::
 
     schema, crawl_id, item_schema_version, started_at, finished_at, finish_reason,
     resumed_from (the crawl this one continued, see crawler.frontier; else null),
@@ -87,7 +88,7 @@ logger = logging.getLogger(__name__)
 MANIFEST_NAME = "manifest.json"
 #: Ledger of files uploaded from a spool directory and deleted there (see record_stored).
 STORED_LEDGER = ".stored.jsonl"
-MANIFEST_SCHEMA = 1
+MANIFEST_SCHEMA = 2
 _CHUNK = 1024 * 1024
 _WARC_MAGIC = b"WARC/"
 _SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|CREDENTIAL|ACCESS_KEY", re.IGNORECASE)
