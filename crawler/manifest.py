@@ -198,7 +198,9 @@ def _counts(stats: dict[str, Any]) -> dict[str, Any]:
         "requests": stats.get("downloader/request_count", 0),
         "articles": stats.get("items/written/article", 0),
         "headlines": stats.get("items/written/headline", 0),
-        "items_scraped": stats.get("item_scraped_count", 0),
+        # Items written (with NEWSARC_PAGE_ITEMS, Scrapy's item_scraped_count counts pages).
+        "items_scraped": stats.get("items/written/article", 0)
+        + stats.get("items/written/headline", 0),
         "items_dropped": dropped,
         "warc_records": stats.get("warc/records_written", 0),
         "warc_files": stats.get("warc/files_closed", 0),

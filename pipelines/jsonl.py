@@ -34,7 +34,9 @@ from scrapy.exporters import JsonLinesItemExporter
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
 from crawler.frontier import frontier_sync
+from crawler.items import PageItems
 from crawler.store.local import fsync_dir, work_store
+from pipelines.members import process_members
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -203,6 +205,8 @@ class JsonLinesPipeline:
             raise StoreError(self.sync_failed)
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, PageItems):
+            return process_members(item, self.process_item, self.stats)
         adapter = ItemAdapter(item)
         kind = adapter.get("type")
         if kind not in STREAMS:

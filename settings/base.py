@@ -72,6 +72,10 @@ DEPTH_LIMIT = 0
 # Worker processes for extraction (pure, CPU-bound): "auto" = 1 when the machine has a spare
 # CPU, 0 = extract inline in the crawl process. Lets a crawl use a second core.
 NEWSARC_EXTRACT_WORKERS = "auto"
+# A page's article and headline items go through Scrapy as one PageItems unit (each pipeline
+# still treats every member alone): Scrapy's work per item is paid once per page. False: single
+# items, e.g. for Scrapy's own feed exports (`scrapy crawl news -o items.jsonl`).
+NEWSARC_PAGE_ITEMS = True
 
 # --- Frontier ledger (crawler/frontier.py) -------------------------------------------------------
 # Every URL the crawl queued and what became of it, in <work_dir>/.frontier.sqlite, so that a

@@ -62,7 +62,7 @@ from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
 from crawler.frontier import FAILED, META_KIND, SKIPPED, Entry, Frontier
-from crawler.items import WarcRef
+from crawler.items import PageItems, WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.policy import RenderMode, RenderPolicy, effective_render_mode
@@ -142,6 +142,7 @@ class NewsSpider(scrapy.Spider):
         self.seen: set[str] = set()
         self.failures: list[tuple[str, str]] = []
         self.extractor = ExtractorPool(0)
+        self.page_items = False
         self.skipped: list[tuple[str, str]] = []
         self.render = RenderPolicy(RenderMode.NEVER)
         self.frontier: Frontier | None = None
@@ -154,6 +155,7 @@ class NewsSpider(scrapy.Spider):
         spider.profile = load_profile(name) if name else None
         spider.crawl_id = crawler.settings.get("NEWSARC_CRAWL_ID")
         spider.render = RenderPolicy(effective_render_mode(crawler.settings, spider.profile))
+        spider.page_items = crawler.settings.getbool("NEWSARC_PAGE_ITEMS")
         spider.require_warc = crawler.settings.getbool("WARC_ENABLED")
         crawler.signals.connect(spider.open_frontier, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_extractor, signal=signals.spider_opened)
@@ -347,14 +349,19 @@ class NewsSpider(scrapy.Spider):
             "crawl_id": self.crawl_id,
             "warc": warc.as_dict() if isinstance(warc, WarcRef) else None,
         }
+        items: list[Any] = []
         if result.article is not None:
-            yield dataclasses.replace(result.article, **envelope)
+            items.append(dataclasses.replace(result.article, **envelope))
         elif result.page_type == "article":
             stats.inc_value(f"extract/{self.name}/article_missing")
         if result.headlines:
             stats.inc_value(f"extract/{self.name}/headlines", len(result.headlines))
-        for headline in result.headlines:
-            yield dataclasses.replace(headline, **envelope)
+        items.extend(dataclasses.replace(headline, **envelope) for headline in result.headlines)
+        if self.page_items and items:
+            yield PageItems(items)  # one unit through Scrapy; the pipelines see every member
+        else:
+            for item in items:
+                yield item
         for request in self._follow_feeds(result.feeds):
             yield request
         for request in self._follow(result.links):
