@@ -63,6 +63,7 @@ from scrapy.http import Request
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
 from crawler.crawlinfo import CrawlInfo
 
@@ -86,6 +87,7 @@ __all__ = [
     "OffsiteMiddleware",
     "archive_write_failed",
     "frontier_sync",
+    "ledger_url",
 ]
 
 logger = logging.getLogger(__name__)
@@ -127,6 +129,18 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def ledger_url(url: str) -> str:
+    """The ledger's key for ``url``: the URL as Scrapy's ``Request(url).url`` gives it.
+
+    Scrapy normalises a request's URL (lower-case scheme and host, IDNA host, percent-encoded
+    path and query: ``?q=a b`` becomes ``?q=a%20b``), and outcomes are recorded under
+    ``request.url``; a URL queued in any other form would stay queued for ever. Every URL that
+    enters the ledger (start URLs, deferred links, the spider's seen-set) goes through here.
+    """
+    # What scrapy.http.Request._set_url does (for a request without ``verbatim_url``).
+    return safe_url_string(url, "utf-8")
+
+
 class Entry(NamedTuple):
     """A URL to fetch, with what it takes to issue its request again."""
 
@@ -166,8 +180,12 @@ class FrontierLedger:
     # -- batches (memory only) ----------------------------------------------------------------
 
     def add(self, entry: Entry) -> None:
-        """Queue ``entry`` at the next checkpoint (ignored if the URL is already known)."""
-        self._new.setdefault(entry.url, entry)
+        """Queue ``entry`` at the next checkpoint (ignored if the URL is already known).
+
+        The URL is keyed as :func:`ledger_url` gives it, the form its outcome is recorded under.
+        """
+        url = ledger_url(entry.url)
+        self._new.setdefault(url, entry._replace(url=url))
 
     def finish(self, url: str, state: str, reason: str | None = None) -> None:
         """Record the outcome of ``url`` at the next checkpoint."""
@@ -460,7 +478,7 @@ class Frontier:
     def defer(self, url: str, kind: str, priority: int = 0) -> None:
         """Queue ``url`` in the ledger without fetching it in this run (left for a resume)."""
         if self.ledger is not None:
-            self.ledger.add(Entry(url, kind, priority))
+            self.ledger.add(Entry(ledger_url(url), kind, priority))
             self.stats.inc_value("frontier/deferred")
 
     def request_scheduled(self, request: Request) -> None:
