@@ -20,7 +20,8 @@ fsyncs its open file and the JSON Lines pipeline flushes and fsyncs its streams,
 both batches in one SQLite transaction (WAL, ``synchronous=NORMAL``). A URL counts as finished
 when the response's callback has run to its end (its outlinks have then passed the spider
 middlewares and are queued in the batch) and every item it yielded has left the item pipelines
-(``item_scraped``, ``item_dropped`` or ``item_error``); :class:`FrontierMiddleware`, the spider
+(``item_scraped``, ``item_dropped`` or ``item_error``; after ``item_error`` the URL stays
+queued, for a resume to fetch again); :class:`FrontierMiddleware`, the spider
 middleware closest to the engine, does the counting. Everything finished before a checkpoint's
 fsync is durable when the transaction commits; if a sync fails, finished URLs stay in memory and
 are not marked (the newly queued ones are still written).
@@ -40,6 +41,7 @@ Settings read: ``FRONTIER_ENABLED``, ``FRONTIER_CHECKPOINT_INTERVAL``, ``FRONTIE
 
 Stats written: ``frontier/queued`` (URLs added), ``frontier/finished/<state>``,
 ``frontier/checkpoints``, ``frontier/checkpoint_failed``, ``frontier/sync_failed``,
+``frontier/item_failed`` (items an item pipeline failed on: their URL stays queued),
 ``frontier/unarchived`` (responses left queued because their WARC record was not written),
 and at the end ``frontier/pending`` and ``frontier/total/<state>`` (the ledger's counts).
 """
@@ -373,7 +375,7 @@ class Frontier:
         crawler.signals.connect(frontier.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(frontier.item_left, signal=signals.item_scraped)
         crawler.signals.connect(frontier.item_left, signal=signals.item_dropped)
-        crawler.signals.connect(frontier.item_left, signal=signals.item_error)
+        crawler.signals.connect(frontier.item_failed, signal=signals.item_error)
         crawler.signals.connect(frontier.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(frontier.write_failed, signal=archive_write_failed)
         return frontier
@@ -522,7 +524,7 @@ class Frontier:
             return
         del self._open[url]
         final = self._outcome.pop(url, None)
-        if final is None:
+        if final is None or final[0] == QUEUED:
             self.stats.inc_value("frontier/left_queued")
             return
         assert self.ledger is not None
@@ -568,20 +570,46 @@ class Frontier:
         self._end(url, (state, reason))
 
     def callback_failed(self, url: str, reason: str) -> None:
-        """The callback raised: the URL ends ``failed`` (what it yielded before still counts)."""
-        if url in self._open:
+        """The callback raised: the URL ends ``failed`` (what it yielded before still counts),
+        unless an item of it failed: then it stays queued (:meth:`item_failed`)."""
+        if url in self._open and (self._outcome.get(url) or (None,))[0] != QUEUED:
             self._outcome[url] = (FAILED, reason)
 
     def response_tracked(self, response: Response) -> bool:
         return bool(response.meta.get("_newsarc_frontier_seen"))
 
     def item_left(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
-        """An item left the pipelines (written, dropped or failed)."""
+        """An item left the pipelines (written or dropped)."""
         if response is None:
             return
         url = response.meta.get(META_URL)
         if url is not None:
             self._end(url, None, keep=True)
+
+    def item_failed(
+        self,
+        item: Any,
+        response: Response | None = None,
+        failure: Failure | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """An item pipeline raised (``item_error``): the item is not in the archive.
+
+        Its URL must not end ``done``; it stays ``queued`` (whatever else its page gave), so a
+        resume fetches it again: at least once, not at most once. A ``failed`` row would make
+        the loss permanent, and the usual cause (the JSON Lines file could not be written) is
+        not the page's fault.
+        """
+        if response is None:
+            return
+        url = response.meta.get(META_URL)
+        if url is None or url not in self._open:
+            return
+        self.stats.inc_value("frontier/item_failed")
+        reason = failure.getErrorMessage() if failure is not None else "item error"
+        logger.warning("An item of %s was not written (%s); the URL stays queued", url, reason)
+        # Sticky: response_finished keeps an outcome already set, and _end leaves QUEUED rows.
+        self._end(url, (QUEUED, reason))
 
     # -- checkpoints --------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import signals
 from scrapy.http import HtmlResponse, Request
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
@@ -277,3 +278,50 @@ def test_a_request_refused_at_scheduling_ends_its_fetch(tmp_path: Path) -> None:
     f.track(fresh)  # the frontier's own request_scheduled handler runs after the filter's
     f.checkpoint()
     assert _on_disk(run.path) == {"http://s/moved": "skipped"}
+
+
+def test_a_page_whose_item_failed_in_a_pipeline_stays_queued(tmp_path: Path) -> None:
+    # item_error (an item pipeline raised, e.g. the JSON Lines file could not be written): the
+    # item is not in the archive, so the page must not end done; a resume fetches it again.
+    crawler = get_crawler(
+        settings_dict={
+            "FRONTIER_ENABLED": True,
+            "FRONTIER_CHECKPOINT_INTERVAL": 3600,
+            "FRONTIER_RESERVE_BYTES": 0,
+            "WARC_ENABLED": True,
+            "NEWSARC_CRAWL_ID": "20261129T000000Z-x-0001",
+            "NEWSARC_STORE_URI": str(tmp_path),
+        }
+    )
+    f = Frontier.from_crawler(crawler)  # connected to Scrapy's item signals
+    f.ledger = FrontierLedger(tmp_path / FRONTIER_NAME, "c1")
+    for name, error_first in (("early", True), ("late", False)):
+        request = Request(f"http://s/{name}", meta={META_KIND: "page"})
+        f.track(request)
+        request.meta["newsarc_warc"] = WarcRef("f.warc.gz", 0, 1, "<urn:x>")
+        response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+        url = f.response_started(response)
+        assert url is not None
+        f.response_output(url)  # two items yielded
+        f.response_output(url)
+        try:
+            raise OSError(28, "No space left on device")
+        except OSError:
+            failure = Failure()
+        error = {"item": object(), "response": response, "spider": None, "failure": failure}
+        if error_first:  # the item fails before the callback ends, or after
+            crawler.signals.send_catch_log(signals.item_error, **error)
+            f.response_finished(url, response)
+        else:
+            f.response_finished(url, response)
+            crawler.signals.send_catch_log(signals.item_error, **error)
+        crawler.signals.send_catch_log(
+            signals.item_scraped, item=object(), response=response, spider=None
+        )
+    f.checkpoint()
+    assert _on_disk(tmp_path / FRONTIER_NAME) == {
+        "http://s/early": "queued",
+        "http://s/late": "queued",
+    }
+    assert crawler.stats.get_value("frontier/item_failed") == 2
+    assert crawler.stats.get_value("frontier/left_queued") == 2
