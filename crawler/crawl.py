@@ -29,7 +29,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.crawlinfo import CrawlInfo, make_crawl_id, validate_crawl_id
-from crawler.exceptions import ConfigError, NothingToResume, StoreError
+from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
 from crawler.frontier import FRONTIER_NAME, QUEUED, Entry, FrontierLedger
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.limits import RenderLimits
@@ -242,7 +242,15 @@ def _find_resume(options: CrawlOptions) -> _Resume:
     resume = _Resume(crawl_dir.name, crawl_dir, {}, lock_fd)
     try:
         if needs_recovery(crawl_dir):  # killed: close its files before anything else
-            recover_crawl_dir(crawl_dir)
+            recovered = recover_crawl_dir(crawl_dir)
+            if recovered.failed:
+                # Its ledger may count pages done whose items are only in a file left behind:
+                # going on would build on output that is not whole.
+                raise CrawlFailed(
+                    f"--resume: {recovered.failed} file(s) of crawl {crawl_dir.name!r} could "
+                    "not be recovered (disk full? see the errors logged above); free space or "
+                    "fix them and run the same command again"
+                )
         ledger = FrontierLedger(ledger_path)
         try:
             counts = ledger.counts()
