@@ -3,8 +3,8 @@
 ``scrapy crawl`` exits 0 even when a run fetched nothing; operators need the truth. This module
 builds a ``CrawlerProcess`` from the project settings plus the command line's options, runs the
 news spider, and turns the final stats into a :class:`CrawlReport` whose ``failure`` is set when
-the run failed (nothing fetched, archive not written or not stored, abnormal finish, URLs left
-queued in the frontier ledger without ``--max-pages``).
+the run failed (nothing fetched, archive or JSON Lines not written, synced or stored, abnormal
+finish, URLs left queued in the frontier ledger without ``--max-pages``).
 
 It also creates the crawl's frontier ledger before Scrapy starts (start URLs queued, the options
 a resume needs), and for ``--resume`` finds, locks, repairs and reads the crawl to continue and
@@ -428,6 +428,21 @@ def judge(report: CrawlReport) -> str | None:
         return "no page could be fetched"
     if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
         return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
+    log = report.work_dir / "logs" / "crawl.log"
+    if report.stat("items/write_failed"):
+        # Before the pending count: the pages it leaves queued are its consequence, and with
+        # --max-pages nothing else would fail the run.
+        return (
+            f"the JSON Lines item files could not be written ({report.stat('items/write_failed')}"
+            " stream(s) given up, left as .tmp for recovery); pages whose items were not "
+            f"written stay queued for --resume (see {log})"
+        )
+    if report.stat("frontier/sync_failed"):
+        return (
+            "the JSON Lines and WARC files could not be synced to disk at "
+            f"{report.stat('frontier/sync_failed')} frontier checkpoint(s); pages finished "
+            f"since are not marked done (see {log})"
+        )
     if report.stat("wacz/failed"):
         return "the WACZ package could not be built (see logs/crawl.log)"
     pending = (
