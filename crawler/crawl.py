@@ -30,7 +30,7 @@ from scrapy.settings import Settings
 
 from crawler.crawlinfo import CrawlInfo, make_crawl_id, validate_crawl_id
 from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
-from crawler.frontier import FRONTIER_NAME, QUEUED, Entry, FrontierLedger
+from crawler.frontier import FRONTIER_NAME, QUEUED, FrontierLedger
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
@@ -54,6 +54,8 @@ class CrawlOptions:
     max_pages: int = 0
     profile: str | None = None
     settings_module: str = "settings.local"
+    settings_given: bool = False
+    """Whether ``--settings`` was given (a resume refuses one other than the crawl's own)."""
     overrides: dict[str, str] = field(default_factory=dict)
     verbose: bool = False
     name: str | None = None
@@ -281,10 +283,18 @@ def _apply_resume(options: CrawlOptions, resume: _Resume) -> None:
             "--resume keeps the crawl's own --profile and --render: do not give them again"
         )
     meta = resume.meta
+    recorded = str(meta.get("settings_module") or options.settings_module)
+    if options.settings_given and options.settings_module != recorded:
+        # Silently replacing it would run the resume under settings the operator did not ask
+        # for; switching modules mid-crawl (store, spool, limits) is not a resume either.
+        raise ConfigError(
+            f"--resume keeps the crawl's own settings module {recorded!r}: do not give "
+            f"--settings {options.settings_module}; use -s NAME=VALUE to change a setting"
+        )
     options.start_urls = [str(url) for url in meta["start_urls"]]
     options.profile = meta.get("profile")
     options.render = meta.get("render")
-    options.settings_module = str(meta.get("settings_module") or options.settings_module)
+    options.settings_module = recorded
     options.overrides = {
         **{str(k): str(v) for k, v in (meta.get("overrides") or {}).items()},
         **options.overrides,
@@ -384,14 +394,14 @@ def _seed_ledger(
     try:
         ledger = FrontierLedger(work_dir / FRONTIER_NAME, crawl_id)
         try:
+            # One transaction: a kill leaves a ledger with its URLs and options, or an empty one.
             if resume is not None:
-                ledger.copy_from(resume.crawl_dir / FRONTIER_NAME)
-                meta = {**meta, "resumed_from": resume.crawl_id}
+                ledger.seed(
+                    {**meta, "resumed_from": resume.crawl_id},
+                    copy_from=resume.crawl_dir / FRONTIER_NAME,
+                )
             else:  # queued before anything is fetched: whatever happens next, a resume can start
-                for url in meta["start_urls"]:
-                    ledger.add(Entry(url, "page"))
-                ledger.checkpoint()
-            ledger.set_meta(meta)
+                ledger.seed(meta, start_urls=meta["start_urls"])
         finally:
             ledger.close()
     except (OSError, sqlite3.Error) as exc:

@@ -276,19 +276,55 @@ class FrontierLedger:
     def copy_from(self, other: Path) -> int:
         """Seed this (empty) ledger with every URL of the ledger ``other``: queued ones stay
         queued, finished ones keep their state (a resume must not fetch them again)."""
-        self._db.execute("ATTACH DATABASE ? AS old", (str(other),))
+        return self.seed({}, copy_from=other)
+
+    def seed(
+        self,
+        meta: dict[str, Any],
+        *,
+        start_urls: Iterable[str] = (),
+        copy_from: Path | None = None,
+    ) -> int:
+        """Fill a new crawl's ledger in one transaction: every URL of the ledger ``copy_from``
+        (in their states), ``start_urls`` queued, and ``meta``. A kill leaves all of it or
+        nothing, never a ledger without its start URLs or its options. Returns the URLs added.
+        """
+        db = self._db
+        if copy_from is not None:  # ATTACH is refused inside a transaction
+            db.execute("ATTACH DATABASE ? AS old", (str(copy_from),))
         try:
-            with self._db:
-                cur = self._db.execute(
-                    "INSERT OR IGNORE INTO urls (url, seq, kind, priority, state, reason, "
-                    "crawl_id) SELECT url, seq, kind, priority, state, reason, crawl_id "
-                    "FROM old.urls"
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                added = 0
+                if copy_from is not None:
+                    added += db.execute(
+                        "INSERT OR IGNORE INTO urls (url, seq, kind, priority, state, reason, "
+                        "crawl_id) SELECT url, seq, kind, priority, state, reason, crawl_id "
+                        "FROM old.urls"
+                    ).rowcount
+                (last,) = db.execute("SELECT max(seq) FROM urls").fetchone()
+                seq = int(last or 0)
+                urls = list(dict.fromkeys(ledger_url(url) for url in start_urls))
+                added += db.executemany(
+                    "INSERT OR IGNORE INTO urls (url, seq, kind, priority) "
+                    "VALUES (?, ?, 'page', 0)",
+                    [(url, seq + i) for i, url in enumerate(urls, 1)],
+                ).rowcount
+                db.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    [(k, json.dumps(v)) for k, v in meta.items()],
                 )
+                db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
         finally:
-            self._db.execute("DETACH DATABASE old")
-        (last,) = self._db.execute("SELECT max(seq) FROM urls").fetchone()
+            if copy_from is not None:
+                db.execute("DETACH DATABASE old")
+        (last,) = db.execute("SELECT max(seq) FROM urls").fetchone()
         self._seq = int(last or 0)
-        return cur.rowcount
+        return added
 
 
 def _is_disk_full(exc: BaseException) -> bool:

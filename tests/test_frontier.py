@@ -17,7 +17,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.crawl import CrawlReport
+from crawler.crawl import CrawlReport, _seed_ledger
 from crawler.frontier import (
     FRONTIER_NAME,
     META_KIND,
@@ -325,3 +325,17 @@ def test_a_page_whose_item_failed_in_a_pipeline_stays_queued(tmp_path: Path) -> 
     }
     assert crawler.stats.get_value("frontier/item_failed") == 2
     assert crawler.stats.get_value("frontier/left_queued") == 2
+
+
+def test_seeding_a_ledger_is_one_transaction(tmp_path: Path) -> None:
+    # newsarc crawl seeds the ledger before Scrapy starts; a kill (here: an error) half-way
+    # must not leave start URLs without the options a resume needs, or the reverse.
+    work_dir = tmp_path / "c2"
+    work_dir.mkdir()
+    meta = {"start_urls": ["http://s/a b"], "name": "s", "overrides": {"X": object()}}
+    with pytest.raises(TypeError):  # the meta cannot be written, after the start URLs were
+        _seed_ledger(work_dir, "c2", meta, None)
+    assert _on_disk(work_dir / FRONTIER_NAME) == {}
+    meta["overrides"] = {}
+    _seed_ledger(work_dir, "c2", meta, None)
+    assert _on_disk(work_dir / FRONTIER_NAME) == {"http://s/a%20b": "queued"}

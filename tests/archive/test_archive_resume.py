@@ -165,3 +165,19 @@ def test_urls_scrapy_normalises_are_one_ledger_row_and_a_resume_drains(tmp_path:
         assert third.returncode == 0 and "nothing to resume" in third.stderr, third.stderr
         fetched = [path for _, path, _ in site.requests if path != "/robots.txt"]
     assert sorted(fetched) == ["/?q=a%20b", "/news/%C3%BCber%20uns.html"]  # each once
+
+
+def test_resume_refuses_a_settings_module_other_than_the_crawls_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It used to be replaced by the crawl's own without a word.
+    crawl_dir = tmp_path / "store" / "20260101T000000Z-x-aaaa"
+    _ledger(crawl_dir)
+    ledger = FrontierLedger(crawl_dir / FRONTIER_NAME, crawl_dir.name)
+    ledger.set_meta({"settings_module": "settings.local"})
+    ledger.close()
+    _one_line_error(
+        capsys,
+        ["crawl", "--resume", str(crawl_dir), "--settings", "settings.production"],
+        "--resume keeps the crawl's own settings module 'settings.local'",
+    )
