@@ -516,7 +516,7 @@ class Frontier:
     def defer(self, url: str, kind: str, priority: int = 0) -> None:
         """Queue ``url`` in the ledger without fetching it in this run (left for a resume)."""
         if self.ledger is not None:
-            self.ledger.add(Entry(ledger_url(url), kind, priority))
+            self.ledger.add(Entry(url, kind, priority))  # keyed as ledger_url gives it
             self.stats.inc_value("frontier/deferred")
 
     def request_scheduled(self, request: Request) -> None:

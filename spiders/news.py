@@ -261,10 +261,15 @@ class NewsSpider(scrapy.Spider):
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def _follow(self, urls: Iterable[str], *, priority: int = 0) -> Iterator[Request]:
-        for url in map(ledger_url, urls):
-            if url in self.seen:
+        for link in urls:
+            if link in self.seen:  # a link met before, as written: one lookup, no normalising
                 continue
-            self.seen.add(url)
+            self.seen.add(link)
+            url = ledger_url(link)  # normalising is idempotent: a seen form is never refetched
+            if url != link:
+                if url in self.seen:
+                    continue
+                self.seen.add(url)
             if not self._on_site(url):
                 continue
             path = urlsplit(url).path.lower()
