@@ -71,9 +71,10 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--settings",
-        default="settings.local",
+        default=None,
         metavar="MODULE",
-        help="settings module (default settings.local; or settings.production)",
+        help="settings module (default settings.local; or settings.production; with --resume "
+        "the resumed crawl's own)",
     )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also show the crawl log on stderr"
@@ -282,7 +283,8 @@ def _options(args: argparse.Namespace, urls: list[str]) -> CrawlOptions:
         resume=resume,
         max_pages=args.max_pages,
         profile=args.profile,
-        settings_module=args.settings,
+        settings_module=args.settings or "settings.local",
+        settings_given=args.settings is not None,
         overrides=_wacz(parse_overrides(args.overrides), args.wacz),
         render=args.render,
         verbose=args.verbose,

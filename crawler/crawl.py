@@ -3,8 +3,8 @@
 ``scrapy crawl`` exits 0 even when a run fetched nothing; operators need the truth. This module
 builds a ``CrawlerProcess`` from the project settings plus the command line's options, runs the
 news spider, and turns the final stats into a :class:`CrawlReport` whose ``failure`` is set when
-the run failed (nothing fetched, archive not written or not stored, abnormal finish, URLs left
-queued in the frontier ledger without ``--max-pages``).
+the run failed (nothing fetched, archive or JSON Lines not written, synced or stored, abnormal
+finish, URLs left queued in the frontier ledger without ``--max-pages``).
 
 It also creates the crawl's frontier ledger before Scrapy starts (start URLs queued, the options
 a resume needs), and for ``--resume`` finds, locks, repairs and reads the crawl to continue and
@@ -29,8 +29,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.crawlinfo import CrawlInfo, make_crawl_id, validate_crawl_id
-from crawler.exceptions import ConfigError, NothingToResume, StoreError
-from crawler.frontier import FRONTIER_NAME, QUEUED, Entry, FrontierLedger
+from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
+from crawler.frontier import FRONTIER_NAME, QUEUED, FrontierLedger
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
@@ -54,6 +54,8 @@ class CrawlOptions:
     max_pages: int = 0
     profile: str | None = None
     settings_module: str = "settings.local"
+    settings_given: bool = False
+    """Whether ``--settings`` was given (a resume refuses one other than the crawl's own)."""
     overrides: dict[str, str] = field(default_factory=dict)
     verbose: bool = False
     name: str | None = None
@@ -242,7 +244,15 @@ def _find_resume(options: CrawlOptions) -> _Resume:
     resume = _Resume(crawl_dir.name, crawl_dir, {}, lock_fd)
     try:
         if needs_recovery(crawl_dir):  # killed: close its files before anything else
-            recover_crawl_dir(crawl_dir)
+            recovered = recover_crawl_dir(crawl_dir)
+            if recovered.failed:
+                # Its ledger may count pages done whose items are only in a file left behind:
+                # going on would build on output that is not whole.
+                raise CrawlFailed(
+                    f"--resume: {recovered.failed} file(s) of crawl {crawl_dir.name!r} could "
+                    "not be recovered (disk full? see the errors logged above); free space or "
+                    "fix them and run the same command again"
+                )
         ledger = FrontierLedger(ledger_path)
         try:
             counts = ledger.counts()
@@ -273,10 +283,18 @@ def _apply_resume(options: CrawlOptions, resume: _Resume) -> None:
             "--resume keeps the crawl's own --profile and --render: do not give them again"
         )
     meta = resume.meta
+    recorded = str(meta.get("settings_module") or options.settings_module)
+    if options.settings_given and options.settings_module != recorded:
+        # Silently replacing it would run the resume under settings the operator did not ask
+        # for; switching modules mid-crawl (store, spool, limits) is not a resume either.
+        raise ConfigError(
+            f"--resume keeps the crawl's own settings module {recorded!r}: do not give "
+            f"--settings {options.settings_module}; use -s NAME=VALUE to change a setting"
+        )
     options.start_urls = [str(url) for url in meta["start_urls"]]
     options.profile = meta.get("profile")
     options.render = meta.get("render")
-    options.settings_module = str(meta.get("settings_module") or options.settings_module)
+    options.settings_module = recorded
     options.overrides = {
         **{str(k): str(v) for k, v in (meta.get("overrides") or {}).items()},
         **options.overrides,
@@ -376,14 +394,14 @@ def _seed_ledger(
     try:
         ledger = FrontierLedger(work_dir / FRONTIER_NAME, crawl_id)
         try:
+            # One transaction: a kill leaves a ledger with its URLs and options, or an empty one.
             if resume is not None:
-                ledger.copy_from(resume.crawl_dir / FRONTIER_NAME)
-                meta = {**meta, "resumed_from": resume.crawl_id}
+                ledger.seed(
+                    {**meta, "resumed_from": resume.crawl_id},
+                    copy_from=resume.crawl_dir / FRONTIER_NAME,
+                )
             else:  # queued before anything is fetched: whatever happens next, a resume can start
-                for url in meta["start_urls"]:
-                    ledger.add(Entry(url, "page"))
-                ledger.checkpoint()
-            ledger.set_meta(meta)
+                ledger.seed(meta, start_urls=meta["start_urls"])
         finally:
             ledger.close()
     except (OSError, sqlite3.Error) as exc:
@@ -420,6 +438,21 @@ def judge(report: CrawlReport) -> str | None:
         return "no page could be fetched"
     if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
         return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
+    log = report.work_dir / "logs" / "crawl.log"
+    if report.stat("items/write_failed"):
+        # Before the pending count: the pages it leaves queued are its consequence, and with
+        # --max-pages nothing else would fail the run.
+        return (
+            f"the JSON Lines item files could not be written ({report.stat('items/write_failed')}"
+            " stream(s) given up, left as .tmp for recovery); pages whose items were not "
+            f"written stay queued for --resume (see {log})"
+        )
+    if report.stat("frontier/sync_failed"):
+        return (
+            "the JSON Lines and WARC files could not be synced to disk at "
+            f"{report.stat('frontier/sync_failed')} frontier checkpoint(s); pages finished "
+            f"since are not marked done (see {log})"
+        )
     if report.stat("wacz/failed"):
         return "the WACZ package could not be built (see logs/crawl.log)"
     pending = (

@@ -20,7 +20,8 @@ fsyncs its open file and the JSON Lines pipeline flushes and fsyncs its streams,
 both batches in one SQLite transaction (WAL, ``synchronous=NORMAL``). A URL counts as finished
 when the response's callback has run to its end (its outlinks have then passed the spider
 middlewares and are queued in the batch) and every item it yielded has left the item pipelines
-(``item_scraped``, ``item_dropped`` or ``item_error``); :class:`FrontierMiddleware`, the spider
+(``item_scraped``, ``item_dropped`` or ``item_error``; after ``item_error`` the URL stays
+queued, for a resume to fetch again); :class:`FrontierMiddleware`, the spider
 middleware closest to the engine, does the counting. Everything finished before a checkpoint's
 fsync is durable when the transaction commits; if a sync fails, finished URLs stay in memory and
 are not marked (the newly queued ones are still written).
@@ -40,6 +41,7 @@ Settings read: ``FRONTIER_ENABLED``, ``FRONTIER_CHECKPOINT_INTERVAL``, ``FRONTIE
 
 Stats written: ``frontier/queued`` (URLs added), ``frontier/finished/<state>``,
 ``frontier/checkpoints``, ``frontier/checkpoint_failed``, ``frontier/sync_failed``,
+``frontier/item_failed`` (items an item pipeline failed on: their URL stays queued),
 ``frontier/unarchived`` (responses left queued because their WARC record was not written),
 and at the end ``frontier/pending`` and ``frontier/total/<state>`` (the ledger's counts).
 """
@@ -63,8 +65,10 @@ from scrapy.http import Request
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
 from crawler.crawlinfo import CrawlInfo
+from crawler.items import PageItems
 
 if TYPE_CHECKING:
     from typing import Self
@@ -86,6 +90,7 @@ __all__ = [
     "OffsiteMiddleware",
     "archive_write_failed",
     "frontier_sync",
+    "ledger_url",
 ]
 
 logger = logging.getLogger(__name__)
@@ -127,6 +132,18 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def ledger_url(url: str) -> str:
+    """The ledger's key for ``url``: the URL as Scrapy's ``Request(url).url`` gives it.
+
+    Scrapy normalises a request's URL (lower-case scheme and host, IDNA host, percent-encoded
+    path and query: ``?q=a b`` becomes ``?q=a%20b``), and outcomes are recorded under
+    ``request.url``; a URL queued in any other form would stay queued for ever. Every URL that
+    enters the ledger (start URLs, deferred links, the spider's seen-set) goes through here.
+    """
+    # What scrapy.http.Request._set_url does (for a request without ``verbatim_url``).
+    return safe_url_string(url, "utf-8")
+
+
 class Entry(NamedTuple):
     """A URL to fetch, with what it takes to issue its request again."""
 
@@ -166,8 +183,12 @@ class FrontierLedger:
     # -- batches (memory only) ----------------------------------------------------------------
 
     def add(self, entry: Entry) -> None:
-        """Queue ``entry`` at the next checkpoint (ignored if the URL is already known)."""
-        self._new.setdefault(entry.url, entry)
+        """Queue ``entry`` at the next checkpoint (ignored if the URL is already known).
+
+        The URL is keyed as :func:`ledger_url` gives it, the form its outcome is recorded under.
+        """
+        url = ledger_url(entry.url)
+        self._new.setdefault(url, entry._replace(url=url))
 
     def finish(self, url: str, state: str, reason: str | None = None) -> None:
         """Record the outcome of ``url`` at the next checkpoint."""
@@ -256,19 +277,55 @@ class FrontierLedger:
     def copy_from(self, other: Path) -> int:
         """Seed this (empty) ledger with every URL of the ledger ``other``: queued ones stay
         queued, finished ones keep their state (a resume must not fetch them again)."""
-        self._db.execute("ATTACH DATABASE ? AS old", (str(other),))
+        return self.seed({}, copy_from=other)
+
+    def seed(
+        self,
+        meta: dict[str, Any],
+        *,
+        start_urls: Iterable[str] = (),
+        copy_from: Path | None = None,
+    ) -> int:
+        """Fill a new crawl's ledger in one transaction: every URL of the ledger ``copy_from``
+        (in their states), ``start_urls`` queued, and ``meta``. A kill leaves all of it or
+        nothing, never a ledger without its start URLs or its options. Returns the URLs added.
+        """
+        db = self._db
+        if copy_from is not None:  # ATTACH is refused inside a transaction
+            db.execute("ATTACH DATABASE ? AS old", (str(copy_from),))
         try:
-            with self._db:
-                cur = self._db.execute(
-                    "INSERT OR IGNORE INTO urls (url, seq, kind, priority, state, reason, "
-                    "crawl_id) SELECT url, seq, kind, priority, state, reason, crawl_id "
-                    "FROM old.urls"
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                added = 0
+                if copy_from is not None:
+                    added += db.execute(
+                        "INSERT OR IGNORE INTO urls (url, seq, kind, priority, state, reason, "
+                        "crawl_id) SELECT url, seq, kind, priority, state, reason, crawl_id "
+                        "FROM old.urls"
+                    ).rowcount
+                (last,) = db.execute("SELECT max(seq) FROM urls").fetchone()
+                seq = int(last or 0)
+                urls = list(dict.fromkeys(ledger_url(url) for url in start_urls))
+                added += db.executemany(
+                    "INSERT OR IGNORE INTO urls (url, seq, kind, priority) "
+                    "VALUES (?, ?, 'page', 0)",
+                    [(url, seq + i) for i, url in enumerate(urls, 1)],
+                ).rowcount
+                db.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    [(k, json.dumps(v)) for k, v in meta.items()],
                 )
+                db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
         finally:
-            self._db.execute("DETACH DATABASE old")
-        (last,) = self._db.execute("SELECT max(seq) FROM urls").fetchone()
+            if copy_from is not None:
+                db.execute("DETACH DATABASE old")
+        (last,) = db.execute("SELECT max(seq) FROM urls").fetchone()
         self._seq = int(last or 0)
-        return cur.rowcount
+        return added
 
 
 def _is_disk_full(exc: BaseException) -> bool:
@@ -355,7 +412,7 @@ class Frontier:
         crawler.signals.connect(frontier.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(frontier.item_left, signal=signals.item_scraped)
         crawler.signals.connect(frontier.item_left, signal=signals.item_dropped)
-        crawler.signals.connect(frontier.item_left, signal=signals.item_error)
+        crawler.signals.connect(frontier.item_failed, signal=signals.item_error)
         crawler.signals.connect(frontier.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(frontier.write_failed, signal=archive_write_failed)
         return frontier
@@ -460,7 +517,7 @@ class Frontier:
     def defer(self, url: str, kind: str, priority: int = 0) -> None:
         """Queue ``url`` in the ledger without fetching it in this run (left for a resume)."""
         if self.ledger is not None:
-            self.ledger.add(Entry(url, kind, priority))
+            self.ledger.add(Entry(url, kind, priority))  # keyed as ledger_url gives it
             self.stats.inc_value("frontier/deferred")
 
     def request_scheduled(self, request: Request) -> None:
@@ -504,7 +561,7 @@ class Frontier:
             return
         del self._open[url]
         final = self._outcome.pop(url, None)
-        if final is None:
+        if final is None or final[0] == QUEUED:
             self.stats.inc_value("frontier/left_queued")
             return
         assert self.ledger is not None
@@ -550,20 +607,57 @@ class Frontier:
         self._end(url, (state, reason))
 
     def callback_failed(self, url: str, reason: str) -> None:
-        """The callback raised: the URL ends ``failed`` (what it yielded before still counts)."""
-        if url in self._open:
+        """The callback raised: the URL ends ``failed`` (what it yielded before still counts),
+        unless an item of it failed: then it stays queued (:meth:`item_failed`)."""
+        if url in self._open and (self._outcome.get(url) or (None,))[0] != QUEUED:
             self._outcome[url] = (FAILED, reason)
 
     def response_tracked(self, response: Response) -> bool:
         return bool(response.meta.get("_newsarc_frontier_seen"))
 
     def item_left(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
-        """An item left the pipelines (written, dropped or failed)."""
+        """An item left the pipelines (written or dropped).
+
+        A page unit (:class:`~crawler.items.PageItems`) that lost a member to a pipeline error
+        counts as an item error (see :meth:`item_failed`): its other members went on, but the
+        page must be fetched again.
+        """
         if response is None:
+            return
+        errors = getattr(item, "errors", None) if isinstance(item, PageItems) else None
+        if errors:
+            self.item_failed(item, response, reason="; ".join(errors))
             return
         url = response.meta.get(META_URL)
         if url is not None:
             self._end(url, None, keep=True)
+
+    def item_failed(
+        self,
+        item: Any,
+        response: Response | None = None,
+        failure: Failure | None = None,
+        reason: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """An item pipeline raised (``item_error``): the item is not in the archive.
+
+        Its URL must not end ``done``; it stays ``queued`` (whatever else its page gave), so a
+        resume fetches it again: at least once, not at most once. A ``failed`` row would make
+        the loss permanent, and the usual cause (the JSON Lines file could not be written) is
+        not the page's fault.
+        """
+        if response is None:
+            return
+        url = response.meta.get(META_URL)
+        if url is None or url not in self._open:
+            return
+        self.stats.inc_value("frontier/item_failed")
+        if reason is None:
+            reason = failure.getErrorMessage() if failure is not None else "item error"
+        logger.warning("An item of %s was not written (%s); the URL stays queued", url, reason)
+        # Sticky: response_finished keeps an outcome already set, and _end leaves QUEUED rows.
+        self._end(url, (QUEUED, reason))
 
     # -- checkpoints --------------------------------------------------------------------------
 

@@ -140,3 +140,5 @@ class PageItems:
     """
 
     items: list[Any] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    """Members a pipeline failed on (an error, not a drop): the page is fetched again on resume."""

@@ -12,10 +12,19 @@ On :data:`~crawler.frontier.frontier_sync` (a frontier checkpoint) the open stre
 to a gzip sync point and fsynced; once that failed, every later sync raises, so the frontier
 does not mark pages done whose items may be lost.
 
+**A failed write is fatal for its stream.** When writing, flushing or finishing a file raises
+``OSError`` (disk full), the compressor may have consumed lines whose output was lost: nothing
+more can go through it. The file is cut back to its last sync point and left as ``….tmp`` (every
+line written before that sync is in it, and recovery keeps them), later items of that type are
+refused (``item_error``: their pages stay queued), every later sync raises, the frontier is told
+(:data:`~crawler.frontier.archive_write_failed`) and the spider closes
+(``items_write_failed``); ``newsarc crawl`` then exits non-zero.
+
 Settings read: ``JSONL_MAX_ITEMS_PER_FILE``, ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``.
 
 Stats written: ``items/written/article``, ``items/written/headline``, ``items/files_closed``,
-``items/store_failed``, ``items/write_failed``; unknown item types are dropped as
+``items/store_failed``, ``items/write_failed`` (streams given up after a failed write); unknown
+item types are dropped as
 ``UnknownItemType``.
 """
 
@@ -24,16 +33,18 @@ from __future__ import annotations
 import gzip
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import is_dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.exporters import JsonLinesItemExporter
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
-from crawler.frontier import frontier_sync
+from crawler.frontier import archive_write_failed, frontier_sync
 from crawler.items import PageItems
 from crawler.store.local import fsync_dir, work_store
 from pipelines.members import process_members
@@ -123,6 +134,8 @@ class _Stream:
         )
         self.exporter.start_exporting()
         self.count = 0
+        #: File size at the last successful :meth:`sync`: every line written before it decodes.
+        self.synced = 0
 
     def write(self, item: Any) -> None:
         self.exporter.export_item(item)
@@ -134,6 +147,26 @@ class _Stream:
         self.gz.flush()
         self.raw.flush()
         os.fsync(self.raw.fileno())
+        self.synced = self.raw.tell()
+
+    def abandon(self) -> None:
+        """After a failed write: close the file as ``.tmp``, cut back to its last sync point.
+
+        The compressor's state no longer matches the file (it consumed input whose output was
+        lost), so nothing more is written through it, not even the gzip trailer.
+        """
+        # Detached: GzipFile.close (also when the object is collected) then writes nothing.
+        self.gz.fileobj = None  # type: ignore[assignment]
+        try:
+            self.raw.close()
+        except OSError as exc:  # flushing the buffer failed; the file is closed all the same
+            logger.warning("Could not flush %s while giving it up: %s", self.tmp, exc)
+        os.truncate(self.tmp, self.synced)
+        fd = os.open(self.tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def finish(self) -> None:
         self.exporter.finish_exporting()
@@ -158,6 +191,9 @@ class JsonLinesPipeline:
         store: Store,
         stats: StatsCollector,
         max_items_per_file: int,
+        *,
+        close_spider: Callable[[str], None] | None = None,
+        on_write_failed: Callable[[], object] | None = None,
     ) -> None:
         if max_items_per_file <= 0:
             raise ValueError(
@@ -173,6 +209,11 @@ class JsonLinesPipeline:
         self._next_index: dict[str, int] = dict.fromkeys(STREAMS, 0)
         self.closed_files: list[Path] = []
         self.sync_failed: str | None = None
+        self.close_spider_callback = close_spider
+        self.on_write_failed = on_write_failed
+        #: Item types whose stream failed: their items are refused from then on.
+        self.failed_streams: dict[str, str] = {}
+        self._closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -189,17 +230,31 @@ class JsonLinesPipeline:
         assert crawler.stats is not None
         # Files are closed in place; for a remote store the spool uploader sends them on.
         store = work_store(info.local_root, remote=info.remote)
-        pipeline = cls(directory, info.crawl_id, store, crawler.stats, max_items)
+
+        def close_spider(reason: str) -> None:
+            if crawler.engine is not None:
+                deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+
+        pipeline = cls(
+            directory,
+            info.crawl_id,
+            store,
+            crawler.stats,
+            max_items,
+            close_spider=close_spider,
+            on_write_failed=lambda: crawler.signals.send_catch_log(archive_write_failed),
+        )
         crawler.signals.connect(pipeline.sync, signal=frontier_sync)
         return pipeline
 
     def sync(self) -> None:
         """Frontier checkpoint: every item written so far is on disk, or this raises."""
-        for kind in list(self._streams):
+        for kind, stream in list(self._streams.items()):
             try:
-                self._streams[kind].sync()
+                stream.sync()
             except OSError as exc:
-                self.sync_failed = f"cannot flush {self._streams[kind].tmp}: {exc}"
+                # Not the frontier's hook: it is checkpointing now, and sees this raise.
+                self._stream_failed(kind, stream, f"cannot flush {stream.tmp}: {exc}", tell=False)
         if self.sync_failed:
             # Once a stream could not be flushed, later lines of it may be lost too.
             raise StoreError(self.sync_failed)
@@ -213,18 +268,50 @@ class JsonLinesPipeline:
             raise UnknownItemType(f"no JSON Lines stream for item type {kind!r}")
         if "crawl_id" in adapter.field_names() and not adapter.get("crawl_id"):
             adapter["crawl_id"] = self.crawl_id
+        if kind in self.failed_streams:
+            raise StoreError(f"not written: the {kind} stream failed ({self.failed_streams[kind]})")
         stream = self._streams.get(kind)
         if stream is None:
             stream = self._open(kind)
-        stream.write(item)
+        try:
+            stream.write(item)
+        except OSError as exc:
+            message = f"cannot write to {stream.tmp}: {exc}"
+            self._stream_failed(kind, stream, message)
+            raise StoreError(message) from exc
         self.stats.inc_value(f"items/written/{kind}")
         if stream.count >= self.max_items_per_file:
             self._close(kind)
         return item
 
     def close_spider(self) -> None:
+        self._closing = True
         for kind in list(self._streams):
             self._close(kind)
+
+    def _stream_failed(
+        self, kind: str, stream: _Stream, message: str, *, tell: bool = True
+    ) -> None:
+        """A write to ``stream`` failed: give the stream up (see the module docstring)."""
+        self._streams.pop(kind, None)
+        self.failed_streams[kind] = message
+        self.sync_failed = self.sync_failed or message
+        self.stats.inc_value("items/write_failed")
+        logger.error(
+            "JSON Lines stream failed, no more %s items are written: %s. Left as %s with the "
+            "lines of its last sync point; their pages stay queued for a resume",
+            kind,
+            message,
+            stream.tmp,
+        )
+        try:
+            stream.abandon()
+        except OSError as exc:
+            logger.error("Could not cut %s back to its last sync point: %s", stream.tmp, exc)
+        if tell and self.on_write_failed is not None:
+            self.on_write_failed()  # the frontier saves its ledger while it still can
+        if not self._closing and self.close_spider_callback is not None:
+            self.close_spider_callback("items_write_failed")
 
     def _open(self, kind: str) -> _Stream:
         index = self._next_index[kind]
@@ -239,19 +326,20 @@ class JsonLinesPipeline:
         return stream
 
     def _close(self, kind: str) -> None:
-        stream = self._streams.pop(kind)
+        stream = self._streams[kind]
         try:
             # Synced first: if the gzip trailer or the rename then fails (disk full), every line
             # is still in the .tmp file, and recovery keeps it.
             stream.sync()
         except OSError as exc:
-            self.sync_failed = f"cannot flush {stream.tmp}: {exc}"
+            self._stream_failed(kind, stream, f"cannot flush {stream.tmp}: {exc}")
+            return
         try:
             stream.finish()
         except OSError as exc:
-            logger.error("Could not finish %s (left as %s): %s", stream.final, stream.tmp, exc)
-            self.stats.inc_value("items/write_failed")
+            self._stream_failed(kind, stream, f"cannot finish {stream.final}: {exc}")
             return
+        del self._streams[kind]
         self.closed_files.append(stream.final)
         self.stats.inc_value("items/files_closed")
         key = f"{self.crawl_id}/items/{stream.final.name}"

@@ -4,7 +4,8 @@ A member a pipeline drops is removed from the page and counted, logged and repor
 Scrapy does it for a dropped item (``item_dropped_count``, ``item_dropped_reasons_count/<Class>``,
 ``Dropped: …`` at ``DEFAULT_DROPITEM_LOG_LEVEL``); a member that makes a pipeline fail is
 removed and logged at ERROR with its traceback (``items/member_errors``), as Scrapy logs an
-item error, so one bad member never costs the page its other items. Scrapy itself sees the page:
+item error, and noted in ``page.errors`` (the frontier then keeps the page's URL queued, as for
+an item error), so one bad member never costs the page its other items. Scrapy itself sees the page:
 its ``item_scraped``/``item_dropped`` signals fire once per page.
 """
 
@@ -49,8 +50,9 @@ def process_members(
                 exc,
                 item,
             )
-        except Exception:
+        except Exception as exc:
             stats.inc_value("items/member_errors")
             logger.exception("Error processing %s", item)
+            page.errors.append(f"{type(exc).__name__}: {exc}")
     page.items = kept
     return page

@@ -61,7 +61,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
-from crawler.frontier import FAILED, META_KIND, SKIPPED, Entry, Frontier
+from crawler.frontier import FAILED, META_KIND, SKIPPED, Entry, Frontier, ledger_url
 from crawler.items import PageItems, WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
@@ -128,7 +128,10 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.start_urls = _split_urls(start_urls)
+        # In the form Scrapy requests them (and the ledger keys them): lower-case IDNA host,
+        # percent-encoded path, so that the seen-set and the allowed domains match what links
+        # and responses give.
+        self.start_urls = [ledger_url(url) for url in _split_urls(start_urls)]
         if not self.start_urls:
             raise ValueError("the news spider needs start_urls (-a start_urls=URL[,URL…])")
         self.profile_name = profile
@@ -234,7 +237,7 @@ class NewsSpider(scrapy.Spider):
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
         """Schedule the sitemaps robots.txt declares (same site only)."""
-        for url in sitemaps_of(robotparser):
+        for url in map(ledger_url, sitemaps_of(robotparser)):
             if self._on_site(url) and url not in self.seen:
                 self.seen.add(url)
                 assert self.crawler.engine is not None
@@ -260,10 +263,15 @@ class NewsSpider(scrapy.Spider):
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def _follow(self, urls: Iterable[str], *, priority: int = 0) -> Iterator[Request]:
-        for url in urls:
-            if url in self.seen:
+        for link in urls:
+            if link in self.seen:  # a link met before, as written: one lookup, no normalising
                 continue
-            self.seen.add(url)
+            self.seen.add(link)
+            url = ledger_url(link)  # normalising is idempotent: a seen form is never refetched
+            if url != link:
+                if url in self.seen:
+                    continue
+                self.seen.add(url)
             if not self._on_site(url):
                 continue
             path = urlsplit(url).path.lower()
@@ -368,7 +376,7 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     def _follow_feeds(self, feeds: Iterable[str]) -> Iterator[Request]:
-        for url in feeds:
+        for url in map(ledger_url, feeds):
             if url not in self.seen and self._on_site(url):
                 self.seen.add(url)
                 yield Request(
@@ -430,7 +438,7 @@ class NewsSpider(scrapy.Spider):
             )
             return
         if sitemap.type == "sitemapindex":
-            for url in entries:
+            for url in map(ledger_url, entries):
                 if url not in self.seen and self._on_site(url):
                     self.seen.add(url)
                     yield Request(

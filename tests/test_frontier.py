@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import signals
 from scrapy.http import HtmlResponse, Request
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.crawl import CrawlReport
+from crawler.crawl import CrawlReport, _seed_ledger
 from crawler.frontier import (
     FRONTIER_NAME,
     META_KIND,
@@ -25,7 +26,7 @@ from crawler.frontier import (
     Frontier,
     FrontierLedger,
 )
-from crawler.items import WarcRef
+from crawler.items import PageItems, WarcRef
 from crawler.manifest import build_manifest
 from crawler.store.local import LocalStore
 from crawler.store.spool import Spool
@@ -277,3 +278,99 @@ def test_a_request_refused_at_scheduling_ends_its_fetch(tmp_path: Path) -> None:
     f.track(fresh)  # the frontier's own request_scheduled handler runs after the filter's
     f.checkpoint()
     assert _on_disk(run.path) == {"http://s/moved": "skipped"}
+
+
+def test_a_page_whose_item_failed_in_a_pipeline_stays_queued(tmp_path: Path) -> None:
+    # item_error (an item pipeline raised, e.g. the JSON Lines file could not be written): the
+    # item is not in the archive, so the page must not end done; a resume fetches it again.
+    crawler = get_crawler(
+        settings_dict={
+            "FRONTIER_ENABLED": True,
+            "FRONTIER_CHECKPOINT_INTERVAL": 3600,
+            "FRONTIER_RESERVE_BYTES": 0,
+            "WARC_ENABLED": True,
+            "NEWSARC_CRAWL_ID": "20261129T000000Z-x-0001",
+            "NEWSARC_STORE_URI": str(tmp_path),
+        }
+    )
+    f = Frontier.from_crawler(crawler)  # connected to Scrapy's item signals
+    f.ledger = FrontierLedger(tmp_path / FRONTIER_NAME, "c1")
+    for name, error_first in (("early", True), ("late", False)):
+        request = Request(f"http://s/{name}", meta={META_KIND: "page"})
+        f.track(request)
+        request.meta["newsarc_warc"] = WarcRef("f.warc.gz", 0, 1, "<urn:x>")
+        response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+        url = f.response_started(response)
+        assert url is not None
+        f.response_output(url)  # two items yielded
+        f.response_output(url)
+        try:
+            raise OSError(28, "No space left on device")
+        except OSError:
+            failure = Failure()
+        error = {"item": object(), "response": response, "spider": None, "failure": failure}
+        if error_first:  # the item fails before the callback ends, or after
+            crawler.signals.send_catch_log(signals.item_error, **error)
+            f.response_finished(url, response)
+        else:
+            f.response_finished(url, response)
+            crawler.signals.send_catch_log(signals.item_error, **error)
+        crawler.signals.send_catch_log(
+            signals.item_scraped, item=object(), response=response, spider=None
+        )
+    f.checkpoint()
+    assert _on_disk(tmp_path / FRONTIER_NAME) == {
+        "http://s/early": "queued",
+        "http://s/late": "queued",
+    }
+    assert crawler.stats.get_value("frontier/item_failed") == 2
+    assert crawler.stats.get_value("frontier/left_queued") == 2
+
+
+def test_seeding_a_ledger_is_one_transaction(tmp_path: Path) -> None:
+    # newsarc crawl seeds the ledger before Scrapy starts; a kill (here: an error) half-way
+    # must not leave start URLs without the options a resume needs, or the reverse.
+    work_dir = tmp_path / "c2"
+    work_dir.mkdir()
+    meta = {"start_urls": ["http://s/a b"], "name": "s", "overrides": {"X": object()}}
+    with pytest.raises(TypeError):  # the meta cannot be written, after the start URLs were
+        _seed_ledger(work_dir, "c2", meta, None)
+    assert _on_disk(work_dir / FRONTIER_NAME) == {}
+    meta["overrides"] = {}
+    _seed_ledger(work_dir, "c2", meta, None)
+    assert _on_disk(work_dir / FRONTIER_NAME) == {"http://s/a%20b": "queued"}
+
+
+def test_a_page_unit_that_lost_a_member_to_an_error_stays_queued(tmp_path: Path) -> None:
+    # With NEWSARC_PAGE_ITEMS a pipeline error on one member does not reach Scrapy as an
+    # item_error (the other members go on): the unit carries it, and the page stays queued.
+    crawler = get_crawler(
+        settings_dict={
+            "FRONTIER_ENABLED": True,
+            "FRONTIER_CHECKPOINT_INTERVAL": 3600,
+            "FRONTIER_RESERVE_BYTES": 0,
+            "WARC_ENABLED": True,
+            "NEWSARC_CRAWL_ID": "20261129T000000Z-x-0001",
+            "NEWSARC_STORE_URI": str(tmp_path),
+        }
+    )
+    f = Frontier.from_crawler(crawler)
+    f.ledger = FrontierLedger(tmp_path / FRONTIER_NAME, "c1")
+    for name, errors in (("clean", []), ("broken", ["OSError: [Errno 28] No space left"])):
+        request = Request(f"http://s/{name}", meta={META_KIND: "page"})
+        f.track(request)
+        request.meta["newsarc_warc"] = WarcRef("f.warc.gz", 0, 1, "<urn:x>")
+        response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+        url = f.response_started(response)
+        assert url is not None
+        f.response_output(url)  # one page unit yielded
+        f.response_finished(url, response)
+        page = PageItems([object(), object()], errors=list(errors))
+        crawler.signals.send_catch_log(
+            signals.item_scraped, item=page, response=response, spider=None
+        )
+    f.checkpoint()
+    assert _on_disk(tmp_path / FRONTIER_NAME) == {
+        "http://s/clean": "done",
+        "http://s/broken": "queued",
+    }

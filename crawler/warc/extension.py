@@ -258,6 +258,11 @@ class WarcExtension:
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         """Write the exchange and put its WarcRef into ``request.meta``."""
+        # A redirected or retried request carries its predecessor's meta (Scrapy's redirect and
+        # retry middlewares copy it): without this, a response whose record was not written
+        # would carry the earlier hop's record and count as archived.
+        request.meta.pop(META_WARC, None)
+        request.meta.pop(META_FETCHED_AT, None)
         if self.failed:
             self.stats.inc_value("warc/unarchived")
             return

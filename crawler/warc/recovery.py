@@ -11,13 +11,14 @@ writer is dead:
   WARC record (every complete record is kept; a torn one is dropped), verified with
   :func:`~crawler.warc.writer.verify_warc`, fsynced and renamed to ``….warc.gz``. A file with
   no complete record is deleted.
+- the frontier's reserved space (``.frontier.reserve``) is given back first: it exists to give
+  room for exactly this. The ledger is kept (a ``newsarc crawl --resume`` reads it);
 - ``items/*.jsonl.gz.tmp``: the gzip stream is decompressed as far as it goes; every complete
   line that parses as JSON is kept (never a half line), written to a new gzip file, fsynced,
-  and renamed to ``….jsonl.gz``.
-- other ``*.tmp`` files (a CDXJ index or manifest cut short) are removed; a closed WARC file
-  without its ``.cdxj`` index gets one.
-- the frontier's reserved space (``.frontier.reserve``) is given back; its ledger is kept (a
-  ``newsarc crawl --resume`` reads it);
+  and renamed to ``….jsonl.gz``. One that cannot be recovered (disk full, the final name taken)
+  is kept as it is, logged and counted in ``failed``;
+- derived files cut short (``*.cdxj.tmp``, ``manifest.json.tmp``) are removed, never any other
+  ``.tmp`` file (item or WARC data); a closed WARC file without its ``.cdxj`` index gets one.
 - a closed ``warc/*.warc.gz`` whose gzip members are not all complete WARC records is not a
   crash leftover (it was verified before it was renamed): it is never cut back, but moved to
   the crawl's quarantine with its index (:mod:`crawler.store.quarantine`), logged at ERROR.
@@ -204,11 +205,16 @@ def recover_jsonl(tmp_path: Path) -> tuple[Path | None, int]:
     if final.exists():
         raise StoreError(f"cannot recover {tmp_path}: {final.name} exists")
     fresh = tmp_path.with_name(f".{final.name}.recovering")
-    with fresh.open("wb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-            gz.writelines(lines)
-        raw.flush()
-        os.fsync(raw.fileno())
+    try:
+        with fresh.open("wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+                gz.writelines(lines)
+            raw.flush()
+            os.fsync(raw.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):  # a copy of lines still in tmp_path
+            fresh.unlink()
+        raise
     fresh.rename(final)
     tmp_path.unlink()
     fsync_dir(final.parent)
@@ -218,6 +224,10 @@ def recover_jsonl(tmp_path: Path) -> tuple[Path | None, int]:
 def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
     """Recover every leftover file of a dead crawl and give it a manifest if it has none."""
     result = Recovered()
+    # The frontier's reserved disk space is of no use once its crawl is dead, and it is there to
+    # make room for what follows.
+    with contextlib.suppress(FileNotFoundError):
+        (crawl_dir / RESERVE_NAME).unlink()
     for open_path in sorted(crawl_dir.glob("warc/*.warc.gz.open")):
         try:
             final, records, dropped = recover_warc(open_path)
@@ -246,11 +256,11 @@ def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
         result.jsonl_files += 1
         result.items += items
         logger.warning("Recovered %s: kept %d complete items", final_items or tmp_path, items)
-    # The frontier's reserved disk space is of no use once its crawl is dead.
-    with contextlib.suppress(FileNotFoundError):
-        (crawl_dir / RESERVE_NAME).unlink()
-    # Derived files cut short (a CDXJ index, the manifest): removed and made again.
+    # Derived files cut short (a CDXJ index, the manifest): removed and made again. Any other
+    # .tmp (a JSON Lines file recovery could not close) is data: kept for a later recovery.
     for tmp_path in sorted(crawl_dir.rglob("*.tmp")):
+        if not _is_derived(tmp_path):
+            continue
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
             logger.warning("Removed the unfinished %s", tmp_path)
@@ -276,6 +286,11 @@ def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
         write_manifest(crawl_dir, manifest)
         logger.warning("Wrote a manifest for the interrupted crawl %s", crawl_dir.name)
     return result
+
+
+def _is_derived(tmp_path: Path) -> bool:
+    """A ``.tmp`` file made from other files of the crawl (safe to delete and make again)."""
+    return tmp_path.name == f"{MANIFEST_NAME}.tmp" or tmp_path.name.endswith(".cdxj.tmp")
 
 
 def _quarantine_warc(crawl_dir: Path, warc: Path, reason: str, result: Recovered) -> None:

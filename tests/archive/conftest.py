@@ -137,3 +137,21 @@ def resume_until_drained(first: Run, *extra: str, limit: int = 6) -> list[Run]:
             return runs
         last = run
     raise AssertionError(f"not drained after {limit} resumes: {runs[-1].stderr}")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 160 KiB tmpfs (remount it to resize); skips the test where it cannot be mounted."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -24,7 +24,9 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.cli import main
 from crawler.demo.server import DemoServer
+from crawler.frontier import FRONTIER_NAME, RESERVE_NAME, Entry, FrontierLedger
 from crawler.manifest import verify_manifest
 from crawler.warc.recovery import recover_crawl_dir, recover_jsonl, recover_warc
 from crawler.warc.writer import HttpExchange, WarcFileWriter, verify_warc
@@ -209,3 +211,77 @@ def test_a_closed_warc_failing_verification_is_quarantined_not_cut_back(tmp_path
     ((entry),) = manifest["quarantined"]
     assert entry["path"] == f"warc/{warc.name}" and "corrupt" in entry["reason"]
     assert verify_manifest(crawl_dir) == []
+
+
+def _items_tmp(crawl_dir: Path, lines: list[bytes]) -> Path:
+    (crawl_dir / "items").mkdir(parents=True, exist_ok=True)
+    tmp = crawl_dir / "items" / "articles-00000.jsonl.gz.tmp"
+    with gzip.open(tmp, "wb") as fh:
+        fh.writelines(lines)
+    return tmp
+
+
+def test_a_jsonl_file_recovery_could_not_close_is_kept(tmp_path: Path) -> None:
+    # A file under the final name already exists: the .tmp cannot be closed, and its lines are
+    # nowhere else. Before the fix, the clean-up of derived .tmp files deleted it.
+    crawl_dir = tmp_path / "c1"
+    tmp = _items_tmp(
+        crawl_dir, [b'{"type": "article", "n": 1}\n', b'{"type": "article", "n": 2}\n']
+    )
+    before = tmp.read_bytes()
+    final = crawl_dir / "items" / "articles-00000.jsonl.gz"
+    final.write_bytes(gzip.compress(b'{"type": "article", "n": 0}\n'))
+    (crawl_dir / "manifest.json.tmp").write_text("{")
+    (crawl_dir / "warc").mkdir()
+    (crawl_dir / "warc" / "x.cdxj.tmp").write_text("half")
+    result = recover_crawl_dir(crawl_dir, cdxj=False)
+    assert result.failed == 1 and result.jsonl_files == 0
+    assert tmp.read_bytes() == before  # kept as it was, for a later recovery
+    assert gzip.decompress(final.read_bytes()) == b'{"type": "article", "n": 0}\n'
+    assert not (crawl_dir / "manifest.json.tmp").exists()  # derived files are still removed
+    assert not (crawl_dir / "warc" / "x.cdxj.tmp").exists()
+    assert sorted(p.name for p in (crawl_dir / "items").iterdir()) == [final.name, tmp.name]
+
+
+def test_the_frontier_reserve_makes_room_to_recover_jsonl(tiny_disk: Path) -> None:
+    # The crawl died with the disk full but for its frontier reserve: the reserve is what gives
+    # recovery the room to rewrite the JSON Lines file, so it goes first.
+    crawl_dir = tiny_disk / "c1"
+    rng = random.Random(3)
+    lines = [
+        json.dumps({"type": "article", "n": n, "text": rng.randbytes(300).hex()}).encode() + b"\n"
+        for n in range(100)
+    ]
+    tmp = _items_tmp(crawl_dir, lines)
+    free = os.statvfs(tiny_disk)
+    with (crawl_dir / RESERVE_NAME).open("wb") as fh:  # fill the disk but for a page or two
+        os.posix_fallocate(fh.fileno(), 0, free.f_bavail * free.f_frsize - 8192)
+    assert tmp.stat().st_size > 8192
+    result = recover_crawl_dir(crawl_dir, cdxj=False)
+    assert result.failed == 0 and result.items == 100, result
+    assert not (crawl_dir / RESERVE_NAME).exists() and not tmp.exists()
+    with gzip.open(crawl_dir / "items" / "articles-00000.jsonl.gz") as fh:
+        assert fh.readlines() == lines
+
+
+def test_resume_refuses_a_crawl_whose_files_could_not_be_recovered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    crawl_dir = store / "20260101T000000Z-x-aaaa"
+    crawl_dir.mkdir(parents=True)
+    ledger = FrontierLedger(crawl_dir / FRONTIER_NAME, crawl_dir.name)
+    ledger.set_meta({"start_urls": ["http://127.0.0.1:9/"], "name": "x"})
+    ledger.add(Entry("http://127.0.0.1:9/"))
+    ledger.checkpoint()
+    ledger.close()
+    tmp = _items_tmp(crawl_dir, [b'{"type": "article", "n": 1}\n'])
+    (crawl_dir / "items" / "articles-00000.jsonl.gz").write_bytes(gzip.compress(b""))
+    assert main(["crawl", "--resume", str(crawl_dir)]) == 1  # in this process: stops early
+    err = capsys.readouterr().err
+    assert err.endswith("\n") and "Traceback" not in err
+    last = err.splitlines()[-1]
+    assert last.startswith("newsarc: crawl failed: --resume: 1 file(s) of crawl"), err
+    assert "could not be recovered" in last
+    assert tmp.exists()
+    assert sorted(p.name for p in store.iterdir()) == [crawl_dir.name]  # nothing started

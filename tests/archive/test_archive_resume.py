@@ -3,13 +3,15 @@ drains; bad ``--resume`` values are one-line usage errors."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from crawler.cli import main
-from crawler.demo.server import DemoServer
+from crawler.demo.server import DemoServer, Route, SiteServer
 from crawler.frontier import FRONTIER_NAME, Entry, FrontierLedger
 from crawler.warc.recovery import lock_crawl_dir
 from tests.archive.conftest import (
@@ -123,3 +125,59 @@ def test_resume_of_a_drained_crawl_has_nothing_to_do(
         0,
     )
     assert [p.name for p in crawl_dir.parent.iterdir()] == [crawl_dir.name]  # no new crawl
+
+
+def _page(body: str) -> Route:
+    html = f"<!doctype html><html lang=en><head><title>t</title></head><body>{body}</body></html>"
+    return Route(200, {"Content-Type": "text/html; charset=utf-8"}, html.encode())
+
+
+def _ledger_rows(crawl_dir: Path) -> dict[str, str]:
+    with contextlib.closing(sqlite3.connect(crawl_dir / FRONTIER_NAME)) as db:
+        return {str(url): str(state) for url, state in db.execute("SELECT url, state FROM urls")}
+
+
+def test_urls_scrapy_normalises_are_one_ledger_row_and_a_resume_drains(tmp_path: Path) -> None:
+    # Scrapy requests "HTTP://host/?q=a b" as "http://host/?q=a%20b" and "/news/über uns.html"
+    # as "/news/%C3%BCber%20uns.html": the ledger must key both the way their outcome is
+    # recorded, or the typed row stays queued for ever and every resume fetches it again.
+    out = tmp_path / "store"
+    routes = {
+        "/robots.txt": Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n"),
+        "/": _page('<p>front</p><a href="/news/über uns.html">über uns</a>'),
+        "/news/%C3%BCber%20uns.html": _page("<p>about</p>"),
+    }
+    with SiteServer(routes) as site:
+        start = site.base_url.replace("http://", "HTTP://") + "/?q=a b"
+        first = run_newsarc("crawl", start, "--out", str(out), "--max-pages", "1")
+        assert first.returncode == 0, first.stdout + first.stderr
+        (crawl1,) = [p for p in out.iterdir() if p.is_dir()]
+        assert sorted(_ledger_rows(crawl1).values()) == ["done", "queued"]
+        second = run_newsarc(*resume_command(first))
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert "still pending" not in second.stderr
+        crawl2 = next(p for p in out.iterdir() if p.is_dir() and p != crawl1)
+        assert _ledger_rows(crawl2) == {
+            f"{site.base_url}/?q=a%20b": "done",
+            f"{site.base_url}/news/%C3%BCber%20uns.html": "done",
+        }
+        third = run_newsarc("crawl", "--resume", crawl2.name, "--out", str(out))
+        assert third.returncode == 0 and "nothing to resume" in third.stderr, third.stderr
+        fetched = [path for _, path, _ in site.requests if path != "/robots.txt"]
+    assert sorted(fetched) == ["/?q=a%20b", "/news/%C3%BCber%20uns.html"]  # each once
+
+
+def test_resume_refuses_a_settings_module_other_than_the_crawls_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It used to be replaced by the crawl's own without a word.
+    crawl_dir = tmp_path / "store" / "20260101T000000Z-x-aaaa"
+    _ledger(crawl_dir)
+    ledger = FrontierLedger(crawl_dir / FRONTIER_NAME, crawl_dir.name)
+    ledger.set_meta({"settings_module": "settings.local"})
+    ledger.close()
+    _one_line_error(
+        capsys,
+        ["crawl", "--resume", str(crawl_dir), "--settings", "settings.production"],
+        "--resume keeps the crawl's own settings module 'settings.local'",
+    )

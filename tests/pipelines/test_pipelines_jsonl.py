@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import random
 import zlib
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pytest
+from scrapy import signals
+from scrapy.http import HtmlResponse, Request
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
-from crawler.items import ArticleItem, HeadlineItem
+from crawler.exceptions import StoreError
+from crawler.frontier import FRONTIER_NAME, META_KIND, Frontier, FrontierLedger
+from crawler.items import ArticleItem, HeadlineItem, WarcRef
+from crawler.warc.recovery import recover_jsonl
 from pipelines.jsonl import JsonLinesPipeline, UnknownItemType
 
 CRAWL = "20251203T143605Z-test-abcd"
@@ -139,3 +148,93 @@ def test_sync_puts_every_written_line_on_disk(tmp_path: Path) -> None:
     assert len(lines) == 250
     assert json.loads(lines[-1])["position"] == 250
     pipeline.close_spider()
+
+
+class _FullOnce:
+    """The file under the gzip stream, as a disk that is full for one write."""
+
+    def __init__(self, real: BinaryIO) -> None:
+        self.real = real
+        self.failed = False
+
+    def write(self, data: bytes) -> int:
+        if data and not self.failed:
+            self.failed = True
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self.real.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def test_a_failed_write_gives_the_stream_up_and_no_page_after_the_last_sync_is_done(
+    tmp_path: Path,
+) -> None:
+    # The compressor consumed the lines of a block whose output could not be written: the rest
+    # of the file can never decode. Before the fix, later syncs succeeded, the pages were
+    # marked done and the finished file decompressed to nothing.
+    crawler = get_crawler(
+        settings_dict={
+            "NEWSARC_CRAWL_ID": CRAWL,
+            "NEWSARC_STORE_URI": str(tmp_path),
+            "JSONL_MAX_ITEMS_PER_FILE": 10_000,
+            "FRONTIER_ENABLED": True,
+            "FRONTIER_CHECKPOINT_INTERVAL": 3600,
+            "FRONTIER_RESERVE_BYTES": 0,
+            "WARC_ENABLED": True,
+        }
+    )
+    pipeline = build_from_crawler(JsonLinesPipeline, crawler)
+    reasons: list[str] = []
+    pipeline.close_spider_callback = reasons.append
+    frontier = Frontier.from_crawler(crawler)  # its checkpoints sync the pipeline (signal)
+    frontier.ledger = ledger = FrontierLedger(tmp_path / CRAWL / FRONTIER_NAME, CRAWL)
+    rng = random.Random(7)
+    refused = []
+
+    def page(n: int) -> None:
+        # What Scrapy does for a page whose callback yields one article.
+        request = Request(f"http://s/{n}", meta={META_KIND: "page"})
+        frontier.track(request)
+        request.meta["newsarc_warc"] = WarcRef("f.warc.gz", 0, 1, "<urn:x>")
+        response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+        url = frontier.response_started(response)
+        assert url is not None
+        frontier.response_output(url)
+        text = "".join(rng.choice("abcdefghij ") for _ in range(6000))
+        item = ArticleItem(url=request.url, title=str(n), text=text)
+        sent = {"item": item, "response": response, "spider": None}
+        try:
+            pipeline.process_item(item)
+        except (OSError, StoreError):  # Scrapy sends item_error for whatever a pipeline raises
+            refused.append(n)
+            crawler.signals.send_catch_log(signals.item_error, **sent, failure=Failure())
+        else:
+            crawler.signals.send_catch_log(signals.item_scraped, **sent)
+        frontier.response_finished(url, response)
+
+    for n in range(10):
+        page(n)
+    frontier.checkpoint()  # synced: pages 0-9 are done
+    stream = pipeline._streams["article"]
+    stream.gz.fileobj = _FullOnce(stream.raw)  # type: ignore[assignment]
+    for n in range(10, 40):
+        page(n)
+        if n == 25:
+            frontier.checkpoint()
+    pipeline.close_spider()
+    frontier.checkpoint(final=True)
+
+    states = {f"http://s/{n}": ledger.state(f"http://s/{n}") for n in range(40)}
+    assert [url for url, state in states.items() if state == ("done", None)] == [
+        f"http://s/{n}" for n in range(10)
+    ]
+    assert all(states[f"http://s/{n}"] == ("queued", None) for n in range(10, 40))
+    assert refused and refused[-1] == 39  # the failed block's item and every later one
+    assert pipeline.sync_failed and reasons == ["items_write_failed"]
+    assert crawler.stats.get_value("items/write_failed") == 1
+    items_dir = tmp_path / CRAWL / "items"
+    assert [p.name for p in items_dir.iterdir()] == ["articles-00000.jsonl.gz.tmp"]
+    final, count = recover_jsonl(items_dir / "articles-00000.jsonl.gz.tmp")
+    assert final is not None and count == 10
+    assert [line["title"] for line in _lines(final)] == [str(n) for n in range(10)]

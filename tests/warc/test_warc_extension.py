@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.frontier import Frontier
 from crawler.items import WarcRef
 from crawler.warc.extension import META_FETCHED_AT, META_WARC, WarcExtension
 
@@ -174,3 +177,37 @@ def test_disabled_and_bad_config(tmp_path: Path) -> None:
     crawler = get_crawler(settings_dict=_settings(tmp_path, WARC_MAX_FILE_SIZE=0))
     with pytest.raises(ValueError, match="WARC_MAX_FILE_SIZE"):
         build_from_crawler(WarcExtension, crawler)
+
+
+def test_a_redirect_whose_target_is_not_archived_carries_no_stale_record(tmp_path: Path) -> None:
+    # Scrapy's redirect (and retry) middleware copies the request's meta to the next hop: the
+    # 301's WarcRef must not survive onto a response whose own record was not written, or the
+    # page counts as archived (Frontier.archived) and its items cite the 301's record.
+    ext, crawler = _extension(tmp_path)
+    redirect = RedirectMiddleware.from_crawler(crawler)
+    frontier = Frontier(
+        tmp_path / "ledger", "c", crawler.stats, interval=3600, reserve_bytes=0, require_warc=True
+    )
+    hops = []
+    for name in ("a", "b"):
+        first = Request(f"https://news.example/old-{name}")
+        moved = Response(first.url, status=301, headers={"Location": f"/{name}"}, request=first)
+        ext.response_downloaded(moved, first, crawler.spider)
+        assert META_WARC in first.meta
+        hops.append((redirect.process_response(first, moved), first))
+    # The disk fills up: every write to the open WARC file now fails with ENOSPC.
+    full = os.open("/dev/full", os.O_WRONLY)
+    try:
+        os.dup2(full, ext.writer._fd)
+    finally:
+        os.close(full)
+    for target, first in hops:  # the write that fails, then one after the writer gave up
+        assert META_WARC in target.meta and META_FETCHED_AT in target.meta  # copied by Scrapy
+        response = HtmlResponse(target.url, body=b"<p>article</p>", request=target)
+        ext.response_downloaded(response, target, crawler.spider)
+        assert META_WARC not in response.meta and META_FETCHED_AT not in response.meta
+        assert not frontier.archived(response)
+        assert META_WARC in first.meta  # the 301 itself was archived
+    stats = crawler.stats.get_stats()
+    assert stats["warc/write_failed"] == 1
+    assert stats["warc/unarchived"] == 1
