@@ -283,17 +283,7 @@ def test_a_request_refused_at_scheduling_ends_its_fetch(tmp_path: Path) -> None:
 def test_a_page_whose_item_failed_in_a_pipeline_stays_queued(tmp_path: Path) -> None:
     # item_error (an item pipeline raised, e.g. the JSON Lines file could not be written): the
     # item is not in the archive, so the page must not end done; a resume fetches it again.
-    crawler = get_crawler(
-        settings_dict={
-            "FRONTIER_ENABLED": True,
-            "FRONTIER_CHECKPOINT_INTERVAL": 3600,
-            "FRONTIER_RESERVE_BYTES": 0,
-            "WARC_ENABLED": True,
-            "NEWSARC_CRAWL_ID": "20261129T000000Z-x-0001",
-            "NEWSARC_STORE_URI": str(tmp_path),
-        }
-    )
-    f = Frontier.from_crawler(crawler)  # connected to Scrapy's item signals
+    crawler, f = _connected_frontier(tmp_path)  # connected to Scrapy's item signals
     f.ledger = FrontierLedger(tmp_path / FRONTIER_NAME, "c1")
     for name, error_first in (("early", True), ("late", False)):
         request = Request(f"http://s/{name}", meta={META_KIND: "page"})
@@ -344,17 +334,7 @@ def test_seeding_a_ledger_is_one_transaction(tmp_path: Path) -> None:
 def test_a_page_unit_that_lost_a_member_to_an_error_stays_queued(tmp_path: Path) -> None:
     # With NEWSARC_PAGE_ITEMS a pipeline error on one member does not reach Scrapy as an
     # item_error (the other members go on): the unit carries it, and the page stays queued.
-    crawler = get_crawler(
-        settings_dict={
-            "FRONTIER_ENABLED": True,
-            "FRONTIER_CHECKPOINT_INTERVAL": 3600,
-            "FRONTIER_RESERVE_BYTES": 0,
-            "WARC_ENABLED": True,
-            "NEWSARC_CRAWL_ID": "20261129T000000Z-x-0001",
-            "NEWSARC_STORE_URI": str(tmp_path),
-        }
-    )
-    f = Frontier.from_crawler(crawler)
+    crawler, f = _connected_frontier(tmp_path)
     f.ledger = FrontierLedger(tmp_path / FRONTIER_NAME, "c1")
     for name, errors in (("clean", []), ("broken", ["OSError: [Errno 28] No space left"])):
         request = Request(f"http://s/{name}", meta={META_KIND: "page"})
@@ -374,3 +354,18 @@ def test_a_page_unit_that_lost_a_member_to_an_error_stays_queued(tmp_path: Path)
         "http://s/clean": "done",
         "http://s/broken": "queued",
     }
+
+
+def _connected_frontier(tmp_path: Path) -> tuple[Any, Frontier]:
+    """A frontier connected to a test crawler's signals (checkpoints only when asked)."""
+    crawler = get_crawler(
+        settings_dict={
+            "FRONTIER_ENABLED": True,
+            "FRONTIER_CHECKPOINT_INTERVAL": 3600,
+            "FRONTIER_RESERVE_BYTES": 0,
+            "WARC_ENABLED": True,
+            "NEWSARC_CRAWL_ID": "20261129T000000Z-x-0001",
+            "NEWSARC_STORE_URI": str(tmp_path),
+        }
+    )
+    return crawler, Frontier.from_crawler(crawler)

@@ -537,17 +537,12 @@ class WarcFileWriter:
 
 def write_cdxj(warc_path: Path) -> Path:
     """Write the ``.cdxj`` index of a closed WARC file (temp, fsync, rename); return its path."""
-    target = cdxj_path_for(warc_path)
-    tmp = _cdxj_tmp_for(warc_path)
+    error: BaseException | None = None
     try:
-        build_cdxj(warc_path, tmp, warc_path.name)
-        tmp.replace(target)
-        fsync_dir(target.parent)
+        build_cdxj(warc_path, _cdxj_tmp_for(warc_path), warc_path.name)
     except (OSError, ArchiveLoadFailed) as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise WarcWriteError(f"cannot write CDXJ index for {warc_path}: {exc}") from exc
-    return target
+        error = exc
+    return _publish_cdxj(error, warc_path)
 
 
 def build_cdxj(warc_path: Path, output: Path, name: str) -> None:
@@ -575,7 +570,8 @@ def _wait(pending: Future[None] | None) -> BaseException | None:
 
 
 def _publish_cdxj(error: BaseException | None, final: Path) -> Path:
-    """Give an index built in a worker its final name beside ``final``."""
+    """Give an index built (here or in a worker) its final name beside ``final``, or raise
+    :class:`WarcWriteError` for the ``error`` that stopped it (its temp file removed)."""
     tmp, target = _cdxj_tmp_for(final), cdxj_path_for(final)
     try:
         if error is not None:
