@@ -101,7 +101,8 @@ class UploadResult:
 
 class _Outcome(enum.Enum):
     STORED = "stored"
-    KEPT = "kept"  # a local problem with this file: it stays for the next run
+    KEPT = "kept"  # stored, but the local clean-up failed: it is tried again by the next run
+    NOT_STORED = "not stored"  # unreadable, or corrupt but not movable: kept, not stored
     QUARANTINED = "quarantined"
     STORE_FAILED = "store failed"  # the store refused: stop the pass
 
@@ -185,7 +186,7 @@ class Spool:
             # concurrent clean-up): kept where it is, tried again by the next run.
             logger.error("Could not read %s (kept in the spool): %s", path, exc)
             result.failed.append((key, str(exc)))
-            return _Outcome.KEPT
+            return _Outcome.NOT_STORED
         try:
             self.store.put(path, key)
         except StoreError as exc:
@@ -234,7 +235,7 @@ class Spool:
                     exc,
                 )
                 result.failed.append((key, f"{why}; cannot quarantine: {exc}"))
-                return _Outcome.KEPT
+                return _Outcome.NOT_STORED
             logger.error(
                 "Quarantined %s: %s. It is not uploaded; moved to %s (kept, never deleted)",
                 item,
@@ -266,13 +267,19 @@ class Spool:
         for crawl_dir in self.crawl_dirs():
             finished_run = final or crawl_dir.name != self.own_crawl
             complete = True
+            unread: set[Path] = set()  # indexes of WARC files that were not stored
             for path in _indexes_last(self.ready_files(crawl_dir, final=finished_run)):
                 if not path.exists():
                     continue  # quarantined with its WARC
+                if path in unread:
+                    complete = False
+                    continue  # the index of a WARC not stored waits with it (no orphan index)
                 outcome = self._upload(crawl_dir, path, result)
                 if outcome is _Outcome.STORE_FAILED:
                     break  # the store is probably down: leave the rest for the next pass
-                if outcome is _Outcome.KEPT:
+                if outcome is _Outcome.NOT_STORED and path.name.endswith(".warc.gz"):
+                    unread.add(cdxj_path_for(path))
+                if outcome in (_Outcome.KEPT, _Outcome.NOT_STORED):
                     complete = False
             if result.store_down:
                 break

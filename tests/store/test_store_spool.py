@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import secrets
 from pathlib import Path
 
+import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.crawlinfo import CrawlInfo, spool_dir
 from crawler.manifest import STORED_LEDGER, build_manifest, write_manifest
+from crawler.store import spool as spool_module
 from crawler.store.s3 import S3Store
 from crawler.store.spool import COMPLETE_MARKER, Spool
 from tests.store.s3_server import MotoS3
@@ -131,3 +134,38 @@ def test_a_store_error_never_quarantines_a_file(tmp_path: Path, moto_s3: MotoS3)
     assert (old / "warc" / "b.warc.gz").read_bytes() == warc
     assert not (old / ".quarantine").exists()
     assert result.pending == 3  # two WARCs and the manifest
+
+
+def test_the_index_of_a_warc_that_could_not_be_read_is_not_stored_without_it(
+    tmp_path: Path, moto_s3: MotoS3, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An I/O error reading a WARC (the disk, not the file) keeps it in the spool for the next
+    # run; its .cdxj must wait with it, or the store would hold an index of a missing file.
+    client = moto_s3.client()
+    bucket = f"spool-{secrets.token_hex(4)}"
+    client.create_bucket(Bucket=bucket)
+    root = tmp_path / "spool"
+    warc = gzip.compress(b"WARC/1.1\r\n\r\n")
+    old = _old_crawl_with(
+        root,
+        {"warc/a.warc.gz": warc, "warc/a.cdxj": b"x 1 {}\n", "warc/b.warc.gz": warc},
+    )
+    real = spool_module.describe_file
+
+    def flaky_disk(path: Path, rel: str, **kwargs: object) -> dict[str, object]:
+        if path.name == "a.warc.gz":
+            raise OSError(errno.EIO, "Input/output error")
+        return real(path, rel, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(spool_module, "describe_file", flaky_disk)
+    spool = Spool(root, S3Store(client, bucket, "p"), own_crawl="new-crawl")
+    result = spool.upload_ready(final=True)
+    assert [key for key, _ in result.failed] == ["old-crawl/warc/a.warc.gz"]
+    keys = sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"])
+    assert keys == ["p/old-crawl/warc/b.warc.gz"]  # no index, no manifest: the crawl waits
+    assert (old / "warc" / "a.warc.gz").exists() and (old / "warc" / "a.cdxj").exists()
+    monkeypatch.setattr(spool_module, "describe_file", real)
+    again = spool.upload_ready(final=True)
+    assert again.failed == [] and again.pending == 0
+    keys = sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"])
+    assert "p/old-crawl/warc/a.cdxj" in keys and "p/old-crawl/manifest.json" in keys
