@@ -58,6 +58,7 @@ from crawler.exceptions import CorruptFileError, StoreError
 from crawler.items import SCHEMA_VERSION
 from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir, work_store
 from crawler.store.quarantine import quarantined
+from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 
 if TYPE_CHECKING:
     from typing import Self
@@ -90,7 +91,6 @@ MANIFEST_NAME = "manifest.json"
 STORED_LEDGER = ".stored.jsonl"
 MANIFEST_SCHEMA = 2
 _CHUNK = 1024 * 1024
-_WARC_MAGIC = b"WARC/"
 _SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|CREDENTIAL|ACCESS_KEY", re.IGNORECASE)
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -131,36 +131,18 @@ def count_warc_records(path: Path, *, strict: bool = False) -> int:
     does not hold a WARC record raise :class:`CorruptFileError`.
     """
     members = 0
-    decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    head = b""
-    started = False  # bytes of the current member were read
     try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                data = chunk
-                while data:
-                    out = decomp.decompress(data)
-                    if strict and len(head) < len(_WARC_MAGIC):
-                        head += out[: len(_WARC_MAGIC) - len(head)]
-                    if decomp.eof:
-                        if strict and head != _WARC_MAGIC:
-                            raise CorruptFileError(
-                                f"gzip member {members + 1} does not hold a WARC record"
-                            )
-                        members += 1
-                        data = decomp.unused_data
-                        decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
-                        head = b""
-                        started = False
-                    else:
-                        started = True
-                        data = b""
-    except zlib.error as exc:
+        for member in iter_members(path):
+            if strict and not member.holds_warc:
+                raise CorruptFileError(f"gzip member {members + 1} does not hold a WARC record")
+            members += 1
+    except CorruptMember as exc:
         if not strict:
             raise
         raise CorruptFileError(f"gzip member {members + 1} is corrupt: {exc}") from exc
-    if strict and started:
-        raise CorruptFileError(f"cut short: gzip member {members + 1} is incomplete")
+    except TruncatedMember:
+        if strict:
+            raise CorruptFileError(f"cut short: gzip member {members + 1} is incomplete") from None
     return members
 
 

@@ -52,6 +52,7 @@ from crawler.frontier import RESERVE_NAME
 from crawler.manifest import MANIFEST_NAME, build_manifest, count_warc_records, write_manifest
 from crawler.store.local import fsync_dir
 from crawler.store.quarantine import quarantine_file
+from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 from crawler.warc.writer import WarcWriteError, cdxj_path_for, verify_warc, write_cdxj
 
 if TYPE_CHECKING:
@@ -121,30 +122,14 @@ def _good_warc_prefix(path: Path) -> tuple[int, int]:
     """(byte length of the complete WARC gzip members at the start, number of them)."""
     good_end = 0
     members = 0
-    offset = 0
-    decomp = zlib.decompressobj(_GZIP_WBITS)
-    head = b""
     try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                data = chunk
-                while data:
-                    out = decomp.decompress(data)
-                    if len(head) < 5:
-                        head += out[: 5 - len(head)]
-                    if not decomp.eof:
-                        offset += len(data)
-                        break
-                    offset += len(data) - len(decomp.unused_data)
-                    if head != b"WARC/":
-                        return good_end, members
-                    members += 1
-                    good_end = offset
-                    data = decomp.unused_data
-                    decomp = zlib.decompressobj(_GZIP_WBITS)
-                    head = b""
-    except zlib.error:
-        pass  # garbage after the last good member: cut there
+        for member in iter_members(path):
+            if not member.holds_warc:
+                break
+            members += 1
+            good_end = member.end
+    except (CorruptMember, TruncatedMember):
+        pass  # garbage or a cut member after the last good one: cut there
     return good_end, members
 
 

@@ -51,6 +51,7 @@ from crawler.exceptions import NewsarcError
 from crawler.items import WarcRef
 from crawler.store.local import fsync_dir
 from crawler.warc.dedup import DigestIndex, Original, payload_digest
+from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 
 with warnings.catch_warnings():
     # cdxj-indexer imports surt, whose regexes contain invalid escape sequences ("\+", "\d").
@@ -92,7 +93,6 @@ _WARC_VERSION = "1.1"
 #: gzip level of every record's member (warcio's own writer uses 9; see WarcFileWriter).
 _GZIP_LEVEL = 6
 _OPEN_SUFFIX = ".open"
-_GZIP_WBITS = zlib.MAX_WBITS | 16
 _NO_BODY_STATUSES = frozenset({204, 304})
 _READ_CHUNK = 1024 * 1024
 
@@ -597,39 +597,19 @@ def _scan_members(path: Path) -> tuple[int, list[str]]:
     """Decompress every gzip member; return (members, problems)."""
     problems: list[str] = []
     members = 0
-    offset = 0
-    decomp = zlib.decompressobj(_GZIP_WBITS)
-    head = b""
     member_start = 0
     try:
-        with path.open("rb") as fh:
-            while True:
-                chunk = fh.read(_READ_CHUNK)
-                if not chunk:
-                    break
-                data = chunk
-                while data:
-                    out = decomp.decompress(data)
-                    if len(head) < 5:
-                        head += out[: 5 - len(head)]
-                    if decomp.eof:
-                        used = len(data) - len(decomp.unused_data)
-                        offset += used
-                        if head != b"WARC/":
-                            problems.append(f"gzip member at {member_start} is not a WARC record")
-                        members += 1
-                        member_start = offset
-                        data = decomp.unused_data
-                        decomp = zlib.decompressobj(_GZIP_WBITS)
-                        head = b""
-                    else:
-                        offset += len(data)
-                        data = b""
-    except (OSError, zlib.error) as exc:
+        for member in iter_members(path):
+            if not member.holds_warc:
+                problems.append(f"gzip member at {member.start} is not a WARC record")
+            members += 1
+            member_start = member.end
+    except TruncatedMember as exc:
+        problems.append(str(exc))
+    except CorruptMember as exc:
+        problems.append(f"gzip member at {exc.start} is corrupt: {exc}")
+    except OSError as exc:
         problems.append(f"gzip member at {member_start} is corrupt: {exc}")
-        return members, problems
-    if offset != member_start:
-        problems.append(f"truncated gzip member at offset {member_start}")
     return members, problems
 
 
