@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import DemoServer
 from crawler.demo.site import DemoSite
-from crawler.warc.writer import verify_warc
+from crawler.warc.writer import HttpExchange, verify_warc
 from tests.conftest import ROOT, Run, crawl_items, run_newsarc
 from tests.store.s3_server import MotoS3
 
@@ -91,7 +92,8 @@ def archived_paths(crawl_dir: Path) -> set[str]:
     return paths - {"/robots.txt"}
 
 
-def _resolves(crawl_dir: Path, ref: dict[str, Any]) -> bool:
+def resolves(crawl_dir: Path, ref: dict[str, Any]) -> bool:
+    """Whether an item's ``warc`` reference points at the record it names."""
     with (crawl_dir / "warc" / ref["filename"]).open("rb") as fh:
         fh.seek(ref["offset"])
         data = fh.read(ref["length"])
@@ -110,7 +112,7 @@ def check_crawl_output(crawl_dir: Path) -> None:
     keys = [(h["source_url"], h["block"], h["position"], h["url"]) for h in headlines]
     assert len(keys) == len(set(keys)), crawl_dir
     for item in articles + headlines:
-        assert item["warc"] is not None and _resolves(crawl_dir, item["warc"]), item["url"]
+        assert item["warc"] is not None and resolves(crawl_dir, item["warc"]), item["url"]
 
 
 _RESUME = re.compile(r"newsarc crawl --resume (\S+) --out (\S+)")
@@ -155,3 +157,18 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def sample_exchange(i: int, body: bytes) -> HttpExchange:
+    """A plain 200 exchange for http://example.test/<i>, for writer-level archive tests."""
+    return HttpExchange(
+        url=f"http://example.test/{i}",
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+        method="GET",
+        request_target=f"/{i}",
+        request_headers=[("Host", "example.test")],
+        request_body=b"",
+        status=200,
+        response_headers=[("Content-Type", "text/html")],
+        response_body=body,
+    )

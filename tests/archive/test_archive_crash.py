@@ -19,10 +19,8 @@ import sys
 import time
 import zlib
 from pathlib import Path
-from typing import Any
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator
 
 from crawler.cli import main
 from crawler.demo.server import DemoServer
@@ -30,24 +28,18 @@ from crawler.frontier import FRONTIER_NAME, RESERVE_NAME, Entry, FrontierLedger
 from crawler.manifest import verify_manifest
 from crawler.warc.recovery import recover_crawl_dir, recover_jsonl, recover_warc
 from crawler.warc.writer import HttpExchange, WarcFileWriter, verify_warc
-from tests.archive.conftest import archived_paths, check_crawl_output, expected_paths
+from tests.archive.conftest import (
+    archived_paths,
+    check_crawl_output,
+    expected_paths,
+    resolves,
+    sample_exchange,
+)
 from tests.conftest import ROOT, crawl_items, run_newsarc
 
 
 def _exchange(i: int) -> HttpExchange:
-    from datetime import UTC, datetime
-
-    return HttpExchange(
-        url=f"http://example.test/{i}",
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-        method="GET",
-        request_target=f"/{i}",
-        request_headers=[("Host", "example.test")],
-        request_body=b"",
-        status=200,
-        response_headers=[("Content-Type", "text/html")],
-        response_body=os.urandom(2000),
-    )
+    return sample_exchange(i, os.urandom(2000))
 
 
 def test_torn_warc_is_cut_back_to_its_last_complete_record(tmp_path: Path) -> None:
@@ -78,16 +70,6 @@ def test_torn_jsonl_keeps_only_complete_lines(tmp_path: Path) -> None:
         kept = fh.read().splitlines(keepends=True)
     assert 0 < items == len(kept) < 50
     assert kept == lines[:items]  # a prefix of whole lines, never a half line
-
-
-def _resolves(crawl_dir: Path, ref: dict[str, Any]) -> bool:
-    with (crawl_dir / "warc" / ref["filename"]).open("rb") as fh:
-        fh.seek(ref["offset"])
-        data = fh.read(ref["length"])
-    from io import BytesIO
-
-    record = next(iter(ArchiveIterator(BytesIO(data))))
-    return bool(record.rec_headers.get_header("WARC-Record-ID") == ref["record_id"])
 
 
 @pytest.mark.slow
@@ -124,7 +106,7 @@ def test_killed_crawl_is_recovered_by_the_next_run(tmp_path: Path, seed: int) ->
     assert manifest["finish_reason"] in ("finished", "killed (files recovered by a later run)")
     articles, headlines = crawl_items(dead)
     for item in articles + headlines:
-        assert _resolves(dead, item["warc"]), item["url"]
+        assert resolves(dead, item["warc"]), item["url"]
 
 
 def test_dead_crawl_without_index_or_manifest_is_completed(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ import shlex
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,8 @@ import pytest
 from crawler.crawlinfo import spool_dir
 from crawler.demo.server import DemoServer
 from crawler.manifest import build_manifest, count_warc_records, write_manifest
-from crawler.warc.writer import HttpExchange, WarcFileWriter
-from tests.archive.conftest import finish, start_newsarc_s3
+from crawler.warc.writer import WarcFileWriter
+from tests.archive.conftest import finish, sample_exchange, start_newsarc_s3
 from tests.conftest import ROOT
 from tests.store.s3_server import MotoS3
 
@@ -153,19 +152,7 @@ def _leftover_with_a_cut_warc(crawl_dir: Path) -> tuple[Path, bytes]:
     """A finished crawl's spool directory whose closed WARC was later cut short."""
     writer = WarcFileWriter(crawl_dir / "warc", "old", 10**9, {}, cdxj_enabled=False)
     for i in range(4):
-        writer.write_exchange(
-            HttpExchange(
-                url=f"http://example.test/{i}",
-                fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-                method="GET",
-                request_target=f"/{i}",
-                request_headers=[("Host", "example.test")],
-                request_body=b"",
-                status=200,
-                response_headers=[("Content-Type", "text/html")],
-                response_body=f"<p>page {i}</p>".encode() * 200,
-            )
-        )
+        writer.write_exchange(sample_exchange(i, f"<p>page {i}</p>".encode() * 200))
     writer.close()
     (warc,) = writer.closed_files
     write_manifest(
