@@ -122,7 +122,7 @@ def _nginx_site(nginx: str, articles: int) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _python_site(articles: int) -> Iterator[str]:
+def python_site(articles: int) -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(articles)], stdout=subprocess.PIPE, text=True, cwd=ROOT
     )
@@ -228,7 +228,7 @@ def main() -> None:
     bares: list[Result] = []
     newsarcs: list[Result] = []
     site = _nginx_site(nginx, args.articles) if nginx and args.server == "nginx" else None
-    with site or _python_site(args.articles) as base_url:
+    with site or python_site(args.articles) as base_url:
         url = f"{base_url}/"
         for _ in range(args.rounds):
             bares.append(_bare(url, args.max_pages))

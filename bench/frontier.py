@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from crawl_throughput import python_site  # bench/ is on sys.path when this runs as a script
 from scrapy.http import HtmlResponse, Request
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
@@ -34,15 +35,6 @@ from crawler.frontier import FRONTIER_NAME, META_KIND, Frontier, FrontierLedger
 from crawler.items import WarcRef
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = """
-import sys, time
-from crawler.demo.server import DemoServer
-from crawler.demo.site import DemoSite
-with DemoServer(DemoSite(n_articles=int(sys.argv[1]))) as server:
-    print(server.base_url, flush=True)
-    while True:
-        time.sleep(3600)
-"""
 
 
 def accounting(pages: int, items: int, links: int, batch: int) -> None:
@@ -98,12 +90,8 @@ def accounting(pages: int, items: int, links: int, batch: int) -> None:
 
 
 def crawl(articles: int, rounds: int) -> None:
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(articles)], stdout=subprocess.PIPE, text=True, cwd=ROOT
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().strip() + "/"
+    with python_site(articles) as base_url:
+        url = base_url + "/"
         results: dict[bool, list[float]] = {True: [], False: []}
         for _ in range(rounds):
             for enabled in (False, True):
@@ -139,9 +127,6 @@ def crawl(articles: int, rounds: int) -> None:
                 results[enabled].append(cpu * 1000 / pages)
                 state = "on " if enabled else "off"
                 print(f"  ledger {state}: {pages} pages, {cpu * 1000 / pages:.2f} CPU ms/page")
-    finally:
-        server.terminate()
-        server.wait()
     on, off = min(results[True]), min(results[False])
     print(f"best of {rounds}: ledger off {off:.2f}, on {on:.2f} CPU ms/page ({on - off:+.2f})")
 
