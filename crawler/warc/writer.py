@@ -315,7 +315,10 @@ class WarcFileWriter:
         once the response record is written."""
         if not self.revisits or exchange.status != 200 or not exchange.response_body:
             return None, None
-        digest = payload_digest(exchange.response_body)
+        # warcio computed the payload digest when it built the record: do not hash the body again.
+        digest = response.rec_headers.get_header(  # type: ignore[attr-defined]
+            "WARC-Payload-Digest"
+        ) or payload_digest(exchange.response_body)
         original = self._written.get(digest)
         if original is None and self.digest_index is not None:
             original = self.digest_index.lookup(digest)
