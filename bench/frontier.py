@@ -31,8 +31,9 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from crawler.frontier import FRONTIER_NAME, META_KIND, Frontier, FrontierLedger
+from crawler.frontier import FRONTIER_NAME, Frontier, FrontierLedger
 from crawler.items import WarcRef
+from crawler.signals import META_KIND
 
 ROOT = Path(__file__).resolve().parent.parent
 

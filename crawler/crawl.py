@@ -7,18 +7,16 @@ the run failed (nothing fetched, archive or JSON Lines not written, synced or st
 finish, URLs left queued in the frontier ledger without ``--max-pages``).
 
 It also creates the crawl's frontier ledger before Scrapy starts (start URLs queued, the options
-a resume needs), and for ``--resume`` finds, locks, repairs and reads the crawl to continue and
-seeds the new crawl's ledger from it (:mod:`crawler.frontier`).
+a resume needs); for ``--resume`` the crawl to continue is found, locked, repaired and read, and
+the new crawl's frontier seeded from it, by :mod:`crawler.frontier.resume`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import shlex
-import sqlite3
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,14 +26,14 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.crawlinfo import CrawlInfo, make_crawl_id, validate_crawl_id
-from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
-from crawler.frontier import FRONTIER_NAME, QUEUED, FrontierLedger
+from crawler.crawlinfo import CrawlInfo, make_crawl_id
+from crawler.exceptions import ConfigError, StoreError
+from crawler.frontier.base import backend_class
+from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
 from crawler.store import open_store
-from crawler.warc.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
 from spiders.news import NewsSpider
 
 __all__ = ["CrawlOptions", "CrawlReport", "check_start_url", "parse_overrides", "run_crawl"]
@@ -159,6 +157,7 @@ def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
             raise ValueError("FRONTIER_CHECKPOINT_INTERVAL must be a positive number of seconds")
         if settings.getint("FRONTIER_RESERVE_BYTES") < 0:
             raise ValueError("FRONTIER_RESERVE_BYTES must be 0 or more")
+        backend_class(settings.get("FRONTIER_URI") or "")
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     return settings
@@ -177,132 +176,6 @@ def _set_log_file(settings: Settings, work_dir: Path) -> None:
     settings.set("LOG_FILE_APPEND", False, priority="cmdline")
 
 
-def _ledger_meta(options: CrawlOptions, name: str) -> dict[str, Any]:
-    """What a resume needs to start the same crawl again (kept in the ledger's meta table)."""
-    profile = options.profile
-    if profile and os.path.isfile(profile):
-        profile = os.path.abspath(profile)  # a resume may run from another directory
-    return {
-        "start_urls": list(options.start_urls),
-        "profile": profile,
-        "render": options.render,
-        "settings_module": options.settings_module,
-        "overrides": dict(options.overrides),
-        "name": name,
-    }
-
-
-@dataclass
-class _Resume:
-    """The crawl a run continues: its directory, ledger, recorded options, and its lock."""
-
-    crawl_id: str
-    crawl_dir: Path
-    meta: dict[str, Any]
-    lock_fd: int
-
-    def release(self) -> None:
-        if self.lock_fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self.lock_fd)
-            self.lock_fd = -1
-
-
-def _find_resume(options: CrawlOptions) -> _Resume:
-    """Locate, lock and (if it was killed) recover the crawl to resume; read its ledger."""
-    assert options.resume is not None
-    value = options.resume
-    as_path = Path(value).expanduser()
-    if ("/" in value or os.sep in value) or (as_path.is_dir() and not options.store_uri):
-        if not as_path.is_dir():
-            raise ConfigError(f"--resume {value!r}: no such crawl directory")
-        crawl_dir = as_path.resolve()
-        options.store_uri = options.store_uri or str(crawl_dir.parent)
-    else:
-        options.store_uri = options.store_uri or "./data"
-        try:
-            validate_crawl_id(value)
-        except ConfigError:
-            raise ConfigError(f"--resume {value!r} is neither a crawl id nor a directory") from None
-        root = CrawlInfo.from_settings(build_settings(options, value)).local_root
-        crawl_dir = root / value
-        if not crawl_dir.is_dir():
-            raise ConfigError(f"--resume: no crawl {value!r} in {options.store_uri}")
-    ledger_path = crawl_dir / FRONTIER_NAME
-    if not ledger_path.is_file():
-        raise ConfigError(
-            f"--resume: crawl {crawl_dir.name!r} has no frontier ledger ({FRONTIER_NAME}); "
-            "it ran without one and cannot be resumed"
-        )
-    try:
-        lock_fd = lock_crawl_dir(crawl_dir)
-    except OSError:
-        raise ConfigError(
-            f"--resume: crawl {crawl_dir.name!r} is still running (its directory is locked "
-            "by another process)"
-        ) from None
-    resume = _Resume(crawl_dir.name, crawl_dir, {}, lock_fd)
-    try:
-        if needs_recovery(crawl_dir):  # killed: close its files before anything else
-            recovered = recover_crawl_dir(crawl_dir)
-            if recovered.failed:
-                # Its ledger may count pages done whose items are only in a file left behind:
-                # going on would build on output that is not whole.
-                raise CrawlFailed(
-                    f"--resume: {recovered.failed} file(s) of crawl {crawl_dir.name!r} could "
-                    "not be recovered (disk full? see the errors logged above); free space or "
-                    "fix them and run the same command again"
-                )
-        ledger = FrontierLedger(ledger_path)
-        try:
-            counts = ledger.counts()
-            resume.meta = ledger.meta()
-        finally:
-            ledger.close()
-    except BaseException:
-        resume.release()
-        raise
-    if not counts[QUEUED]:
-        resume.release()
-        raise NothingToResume(
-            f"nothing to resume: crawl {crawl_dir.name} finished with every URL done "
-            f"({counts['done']} done, {counts['failed']} failed, {counts['skipped']} skipped)"
-        )
-    if not resume.meta.get("start_urls"):
-        resume.release()
-        raise ConfigError(f"--resume: the ledger of crawl {crawl_dir.name!r} has no start URLs")
-    return resume
-
-
-def _apply_resume(options: CrawlOptions, resume: _Resume) -> None:
-    """The resumed crawl starts as the old one did; -s on this command line comes on top."""
-    if options.start_urls:
-        raise ConfigError("--resume takes no start URLs: the resumed crawl's own are used")
-    if options.profile or options.render:
-        raise ConfigError(
-            "--resume keeps the crawl's own --profile and --render: do not give them again"
-        )
-    meta = resume.meta
-    recorded = str(meta.get("settings_module") or options.settings_module)
-    if options.settings_given and options.settings_module != recorded:
-        # Silently replacing it would run the resume under settings the operator did not ask
-        # for; switching modules mid-crawl (store, spool, limits) is not a resume either.
-        raise ConfigError(
-            f"--resume keeps the crawl's own settings module {recorded!r}: do not give "
-            f"--settings {options.settings_module}; use -s NAME=VALUE to change a setting"
-        )
-    options.start_urls = [str(url) for url in meta["start_urls"]]
-    options.profile = meta.get("profile")
-    options.render = meta.get("render")
-    options.settings_module = recorded
-    options.overrides = {
-        **{str(k): str(v) for k, v in (meta.get("overrides") or {}).items()},
-        **options.overrides,
-        "NEWSARC_RESUMED_FROM": resume.crawl_id,
-    }
-    options.name = options.name or meta.get("name")
-
-
 def resume_command(report: CrawlReport, options: CrawlOptions) -> str:
     """The command line that continues ``report``'s crawl (and finds it: the settings module
     and a spool directory given on this command line)."""
@@ -318,19 +191,28 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
     """Crawl, then judge the outcome. Raises ConfigError/StoreError before anything is fetched.
 
     With ``options.resume`` the crawl continues an earlier one as a new crawl (see
-    :mod:`crawler.frontier`); raises :class:`NothingToResume` when it has nothing queued.
+    :mod:`crawler.frontier.resume`); raises :class:`NothingToResume` when it has nothing queued.
     """
-    resume = _find_resume(options) if options.resume else None
+    resume = find_resume(options, _local_root(options)) if options.resume else None
     try:
         if resume is not None:
-            _apply_resume(options, resume)
+            apply_resume(options, resume)
         return _run_crawl(options, resume)
     finally:
         if resume is not None:
             resume.release()
 
 
-def _run_crawl(options: CrawlOptions, resume: _Resume | None) -> CrawlReport:
+def _local_root(options: CrawlOptions) -> Callable[[str], Path]:
+    """Where the crawls of ``options.store_uri`` are on this machine (a remote store's spool)."""
+
+    def local_root(crawl_id: str) -> Path:
+        return CrawlInfo.from_settings(build_settings(options, crawl_id)).local_root
+
+    return local_root
+
+
+def _run_crawl(options: CrawlOptions, resume: Resume | None) -> CrawlReport:
     urls = [check_start_url(url) for url in options.start_urls]
     if not urls:
         raise ConfigError("give at least one start URL")
@@ -350,7 +232,13 @@ def _run_crawl(options: CrawlOptions, resume: _Resume | None) -> CrawlReport:
     if resume is not None and not settings.getbool("FRONTIER_ENABLED"):
         raise ConfigError("--resume needs the frontier ledger: do not set FRONTIER_ENABLED=False")
     if settings.getbool("FRONTIER_ENABLED"):
-        _seed_ledger(work_dir, crawl_id, _ledger_meta(options, name), resume)
+        seed_frontier(
+            work_dir,
+            crawl_id,
+            frontier_meta(options, name),
+            resume,
+            uri=settings.get("FRONTIER_URI") or "",
+        )
     if resume is not None:
         # Seeded: the old crawl may go back to the recovery and the spool uploader of this run.
         resume.release()
@@ -384,28 +272,6 @@ def _run_crawl(options: CrawlOptions, resume: _Resume | None) -> CrawlReport:
         report.resume_command = resume_command(report, options)
     del store
     return report
-
-
-def _seed_ledger(
-    work_dir: Path, crawl_id: str, meta: dict[str, Any], resume: _Resume | None
-) -> None:
-    """Create the crawl's ledger before Scrapy starts: its options, and for a resume every URL
-    of the crawl it continues (queued ones stay queued, finished ones are not fetched again)."""
-    try:
-        ledger = FrontierLedger(work_dir / FRONTIER_NAME, crawl_id)
-        try:
-            # One transaction: a kill leaves a ledger with its URLs and options, or an empty one.
-            if resume is not None:
-                ledger.seed(
-                    {**meta, "resumed_from": resume.crawl_id},
-                    copy_from=resume.crawl_dir / FRONTIER_NAME,
-                )
-            else:  # queued before anything is fetched: whatever happens next, a resume can start
-                ledger.seed(meta, start_urls=meta["start_urls"])
-        finally:
-            ledger.close()
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot create the frontier ledger in {work_dir}: {exc}") from exc
 
 
 def _prepare_work_dir(work_dir: Path) -> Path:

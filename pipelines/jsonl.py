@@ -8,7 +8,7 @@ flush, fsync), renamed to its final name, the directory is fsynced, and the file
 the store under ``<crawl_id>/items/<name>``. A failed put keeps the local file. An item without a
 ``crawl_id`` gets the crawl's.
 
-On :data:`~crawler.frontier.frontier_sync` (a frontier checkpoint) the open streams are flushed
+On :data:`~crawler.signals.frontier_sync` (a frontier checkpoint) the open streams are flushed
 to a gzip sync point and fsynced; once that failed, every later sync raises, so the frontier
 does not mark pages done whose items may be lost.
 
@@ -17,7 +17,7 @@ does not mark pages done whose items may be lost.
 more can go through it. The file is cut back to its last sync point and left as ``….tmp`` (every
 line written before that sync is in it, and recovery keeps them), later items of that type are
 refused (``item_error``: their pages stay queued), every later sync raises, the frontier is told
-(:data:`~crawler.frontier.archive_write_failed`) and the spider closes
+(:data:`~crawler.signals.archive_write_failed`) and the spider closes
 (``items_write_failed``); ``newsarc crawl`` then exits non-zero.
 
 Settings read: ``JSONL_MAX_ITEMS_PER_FILE``, ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``.
@@ -44,8 +44,8 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
-from crawler.frontier import archive_write_failed, frontier_sync
 from crawler.items import PageItems
+from crawler.signals import archive_write_failed, frontier_sync
 from crawler.store.local import fsync_dir, work_store
 from pipelines.members import process_members
 

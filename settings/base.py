@@ -55,7 +55,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ssrf.SsrfGuardMiddleware": 60,
     # Scrapy's offsite filter, which also ends the frontier's fetch of a URL it drops.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "crawler.frontier.OffsiteMiddleware": 50,
+    "crawler.frontier.middlewares.OffsiteMiddleware": 50,
 }
 
 # --- Crawl ------------------------------------------------------------------------------------
@@ -77,10 +77,12 @@ NEWSARC_EXTRACT_WORKERS = "auto"
 # items, e.g. for Scrapy's own feed exports (`scrapy crawl news -o items.jsonl`).
 NEWSARC_PAGE_ITEMS = True
 
-# --- Frontier ledger (crawler/frontier.py) -------------------------------------------------------
+# --- Frontier ledger (crawler/frontier/) -------------------------------------------------------
 # Every URL the crawl queued and what became of it, in <work_dir>/.frontier.sqlite, so that a
 # stopped or killed crawl can be resumed (newsarc crawl --resume CRAWL_ID).
 FRONTIER_ENABLED = True
+# Which frontier backend (crawler.frontier.base.BACKENDS): "" = the crawl's own SQLite ledger.
+FRONTIER_URI = ""
 # The crawl a resumed crawl continues (newsarc crawl --resume sets it; recorded in the manifest).
 NEWSARC_RESUMED_FROM = None
 # Seconds between checkpoints (fsync WARC and JSON Lines, then one SQLite transaction). After a
@@ -89,8 +91,8 @@ FRONTIER_CHECKPOINT_INTERVAL = 5.0
 # Bytes kept free (in .frontier.reserve) so the ledger's last checkpoint fits on a full disk.
 FRONTIER_RESERVE_BYTES = 1024 * 1024
 SPIDER_MIDDLEWARES = {
-    # Closest to the engine: sees exactly what each callback yields (crawler/frontier.py).
-    "crawler.frontier.FrontierMiddleware": 1,
+    # Closest to the engine: sees exactly what each callback yields (crawler/frontier/).
+    "crawler.frontier.middlewares.FrontierMiddleware": 1,
 }
 
 # --- WARC -------------------------------------------------------------------------------------
@@ -120,6 +122,8 @@ EXTENSIONS = {
     # Holds the crawl directory's lock; closes files a killed crawl left behind, before any
     # other component writes (crawler/warc/recovery.py).
     "crawler.warc.recovery.RecoveryExtension": 10,
+    # Owns the frontier (crawler/frontier/extension.py); opens it when the spider opens.
+    "crawler.frontier.extension.Frontier": 20,
     "crawler.warc.extension.WarcExtension": 100,
     # After the WARC extension (spider_closed order); the manifest then lists the WACZ.
     "crawler.package.WaczExtension": 900,

@@ -20,10 +20,11 @@ profile's ``render``, else the setting). In ``auto`` mode a plain page that need
 requested again in the browser and its site is rendered from then on (``render/auto_detected``).
 
 Frontier: every request carries its kind (``page``, ``feed``, ``sitemap``) for the crawl's
-frontier ledger (:mod:`crawler.frontier`, opened at ``spider_opened``); links left out by
-``max_pages`` are queued there for a later ``--resume``; a resumed crawl starts from the ledger's
-queued URLs instead of the start URLs, and treats every URL of the ledger as seen. A page whose
-WARC record could not be written is not processed (it stays queued).
+frontier (:mod:`crawler.frontier`; the spider finds it through the crawler, the
+:class:`~crawler.frontier.Frontier` extension); links left out by ``max_pages`` are queued there
+for a later ``--resume``; a resumed crawl starts from the frontier's queued URLs instead of the
+start URLs, and treats every URL of the frontier as seen. A page whose WARC record could not be
+written is not processed (it stays queued).
 
 Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``,
 ``DOWNLOAD_MAXSIZE``, ``WARC_ENABLED``, ``FRONTIER_*`` (through the frontier).
@@ -40,7 +41,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -49,11 +49,10 @@ import feedparser
 import scrapy
 from lxml import etree
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -61,12 +60,12 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
-from crawler.frontier import FAILED, META_KIND, SKIPPED, Entry, Frontier, ledger_url
+from crawler.frontier import FAILED, SKIPPED, Entry, Frontier, frontier_of, ledger_url
 from crawler.items import PageItems, WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.policy import RenderMode, RenderPolicy, effective_render_mode
-from crawler.warc.extension import META_FETCHED_AT, META_WARC
+from crawler.signals import META_FETCHED_AT, META_KIND, META_WARC
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -167,21 +166,9 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     def open_frontier(self) -> None:
-        """Open the crawl's frontier ledger (``FRONTIER_ENABLED``), before any request."""
-        try:
-            self.frontier = Frontier.from_crawler(self.crawler)
-        except NotConfigured:
-            return
-        try:
-            self.frontier.open()
-        except (OSError, sqlite3.Error) as exc:
-            # Without its ledger the crawl could not be resumed: do not run it at all.
-            logger.error("Could not open the frontier ledger: %s", exc, extra={"spider": self})
-            assert self.crawler.engine is not None
-            self.frontier = None
-            deferred_from_coro(
-                self.crawler.engine.close_spider_async(reason="frontier_open_failed")
-            )
+        """Find the crawl's frontier (None when ``FRONTIER_ENABLED`` is False); the extension
+        opens it."""
+        self.frontier = frontier_of(self.crawler)
 
     def open_extractor(self) -> None:
         self.extractor = ExtractorPool(_extract_workers(self.crawler), self.crawler.stats)
@@ -208,11 +195,10 @@ class NewsSpider(scrapy.Spider):
             )
 
     def _resume(self) -> Iterator[Request]:
-        """A resumed crawl: every URL of the ledger is seen; the queued ones are fetched."""
-        assert self.frontier is not None and self.frontier.ledger is not None
-        ledger = self.frontier.ledger
-        self.seen.update(ledger.urls())
-        pending = list(ledger.pending())
+        """A resumed crawl: every URL of the frontier is seen; the queued ones are fetched."""
+        assert self.frontier is not None
+        self.seen.update(self.frontier.known_urls())
+        pending = list(self.frontier.pending())
         logger.info("Resuming with %d queued URLs", len(pending), extra={"spider": self})
         for entry in pending:
             if entry.kind == "page":

@@ -17,17 +17,12 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.crawl import CrawlReport, _seed_ledger
-from crawler.frontier import (
-    FRONTIER_NAME,
-    META_KIND,
-    META_URL,
-    Entry,
-    Frontier,
-    FrontierLedger,
-)
+from crawler.crawl import CrawlReport
+from crawler.frontier import FRONTIER_NAME, Entry, Frontier, FrontierLedger
+from crawler.frontier.resume import seed_frontier
 from crawler.items import PageItems, WarcRef
 from crawler.manifest import build_manifest
+from crawler.signals import META_KIND, META_URL
 from crawler.store.local import LocalStore
 from crawler.store.spool import Spool
 
@@ -324,10 +319,10 @@ def test_seeding_a_ledger_is_one_transaction(tmp_path: Path) -> None:
     work_dir.mkdir()
     meta = {"start_urls": ["http://s/a b"], "name": "s", "overrides": {"X": object()}}
     with pytest.raises(TypeError):  # the meta cannot be written, after the start URLs were
-        _seed_ledger(work_dir, "c2", meta, None)
+        seed_frontier(work_dir, "c2", meta, None)
     assert _on_disk(work_dir / FRONTIER_NAME) == {}
     meta["overrides"] = {}
-    _seed_ledger(work_dir, "c2", meta, None)
+    seed_frontier(work_dir, "c2", meta, None)
     assert _on_disk(work_dir / FRONTIER_NAME) == {"http://s/a%20b": "queued"}
 
 

@@ -65,7 +65,7 @@ from crawler.middlewares.ssrf import AllowList, is_forbidden_address, parse_ip
 from crawler.render.capture import BrowserCapture
 from crawler.render.egress import EgressGuardProxy
 from crawler.render.limits import RenderLimits
-from crawler.warc.extension import META_RENDERED_WARC_HEADERS
+from crawler.signals import META_RENDERED_WARC_HEADERS
 from crawler.warc.writer import WarcFileWriter, WarcWriteError
 
 if TYPE_CHECKING:

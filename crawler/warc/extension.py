@@ -25,8 +25,9 @@ Settings read: ``WARC_ENABLED``, ``WARC_PREFIX``, ``WARC_MAX_FILE_SIZE``,
 ``WARC_REVISIT_ENABLED``, ``NEWSARC_CRAWL_ID``,
 ``NEWSARC_STORE_URI``, ``USER_AGENT``, ``ROBOTSTXT_OBEY``.
 
-Signals: on :data:`~crawler.frontier.frontier_sync` the open file is fsynced; a write failure
-sends :data:`~crawler.frontier.archive_write_failed`.
+Signals: on :data:`~crawler.signals.frontier_sync` the open file is fsynced; a write failure
+sends :data:`~crawler.signals.archive_write_failed`. Its meta keys (``META_WARC``,
+``META_FETCHED_AT``, ``META_RENDERED_WARC_HEADERS``) are defined in :mod:`crawler.signals`.
 
 Stats written: ``warc/records_written``, ``warc/bytes_written``, ``warc/files_closed``,
 ``warc/write_failed``, ``warc/store_failed``, ``warc/unarchived`` (responses seen after a
@@ -54,7 +55,13 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawlinfo import CrawlInfo, software_versions
 from crawler.exceptions import StoreError
-from crawler.frontier import archive_write_failed, frontier_sync
+from crawler.signals import (
+    META_FETCHED_AT,
+    META_RENDERED_WARC_HEADERS,
+    META_WARC,
+    archive_write_failed,
+    frontier_sync,
+)
 from crawler.store.local import work_store
 from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex
 from crawler.warc.writer import FileStats, HttpExchange, WarcFileWriter, WarcWriteError
@@ -80,14 +87,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Request meta key holding the :class:`~crawler.items.WarcRef` of the response record.
-META_WARC = "newsarc_warc"
-#: Request meta key holding the capture time (ISO 8601 UTC) written as ``WARC-Date``.
-META_FETCHED_AT = "newsarc_fetched_at"
-#: Request meta key (set by crawler.render) with extra WARC headers for a rendered page's DOM
-#: record, e.g. ``WARC-Refers-To`` naming the browser's document response record.
-META_RENDERED_WARC_HEADERS = "newsarc_rendered_warc_headers"
 
 _PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

@@ -18,8 +18,9 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from crawler.exceptions import StoreError
-from crawler.frontier import FRONTIER_NAME, META_KIND, Frontier, FrontierLedger
+from crawler.frontier import FRONTIER_NAME, Frontier, FrontierLedger
 from crawler.items import ArticleItem, HeadlineItem, WarcRef
+from crawler.signals import META_KIND
 from crawler.warc.recovery import recover_jsonl
 from pipelines.jsonl import JsonLinesPipeline, UnknownItemType
 

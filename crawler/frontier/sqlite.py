@@ -1,0 +1,235 @@
+"""The SQLite frontier backend: ``<work_dir>/.frontier.sqlite``, the crawl's own ledger.
+
+The default backend (``FRONTIER_URI`` empty, or ``sqlite:``): one file in the crawl's work
+directory, hidden (not crawl output, never listed in the manifest, never uploaded by the spool),
+owned by one process. One table ``urls`` (a B-tree keyed by URL: kind, priority, discovery
+order, state, reason, the crawl that recorded the outcome) and one ``meta`` table. It is the
+reference implementation of :class:`~crawler.frontier.base.FrontierBackend`.
+
+Nothing touches the disk per request: :meth:`FrontierLedger.add` and
+:meth:`FrontierLedger.finish` collect batches in memory, :meth:`FrontierLedger.checkpoint`
+writes both in one transaction (WAL, ``synchronous=NORMAL``: after a power loss the ledger may
+be a little older, never inconsistent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crawler.frontier.base import FINAL_STATES, STATES, Entry, ledger_url
+
+if TYPE_CHECKING:
+    from typing import Self
+
+__all__ = ["FRONTIER_NAME", "FrontierLedger"]
+
+#: The ledger's file name in the crawl's work directory.
+FRONTIER_NAME = ".frontier.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'queued',
+    reason TEXT,
+    crawl_id TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class FrontierLedger:
+    """The SQLite file: queued URLs and outcomes, written in batches by :meth:`checkpoint`.
+
+    :meth:`add` and :meth:`finish` only touch memory; :meth:`checkpoint` writes both batches in
+    one transaction. Whatever was not checkpointed is lost with the process, by design: the
+    caller makes the archive durable first, then checkpoints.
+    """
+
+    def __init__(self, path: Path, crawl_id: str | None = None) -> None:
+        self.path = Path(path)
+        self.crawl_id = crawl_id
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        # One process owns a ledger: no shared-memory WAL index (-shm file) is needed, and
+        # another process cannot write to it meanwhile.
+        self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # Commits are ordered in the WAL: after a power loss the ledger may be a little older,
+        # never inconsistent (a done URL's outlinks are in the same transaction).
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._new: dict[str, Entry] = {}
+        (last,) = self._db.execute("SELECT max(seq) FROM urls").fetchone()
+        self._seq = int(last or 0)
+        self._outcomes: dict[str, tuple[str, str | None]] = {}
+
+    @classmethod
+    def open(cls, uri: str, work_dir: Path, crawl_id: str | None = None) -> Self:
+        """The ledger of the crawl in ``work_dir`` (``uri`` names no more than the backend)."""
+        return cls(Path(work_dir) / FRONTIER_NAME, crawl_id)
+
+    @classmethod
+    def exists(cls, uri: str, work_dir: Path) -> bool:
+        return (Path(work_dir) / FRONTIER_NAME).is_file()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- batches (memory only) ----------------------------------------------------------------
+
+    def add(self, entry: Entry) -> None:
+        """Queue ``entry`` at the next checkpoint (ignored if the URL is already known).
+
+        The URL is keyed as :func:`ledger_url` gives it, the form its outcome is recorded under.
+        """
+        url = ledger_url(entry.url)
+        self._new.setdefault(url, entry._replace(url=url))
+
+    def finish(self, url: str, state: str, reason: str | None = None) -> None:
+        """Record the outcome of ``url`` at the next checkpoint."""
+        if state not in FINAL_STATES:
+            raise ValueError(f"not a final state: {state!r}")
+        self._outcomes[url] = (state, reason)
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._new or self._outcomes)
+
+    def checkpoint(self, *, outcomes: bool = True) -> int:
+        """Write the batches in one transaction; return the rows written.
+
+        With ``outcomes=False`` only the newly queued URLs are written; the outcomes wait for a
+        checkpoint whose archive sync succeeded.
+        """
+        new = list(self._new.values())
+        done = list(self._outcomes.items()) if outcomes else []
+        if not new and not done:
+            return 0
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # One B-tree keyed by URL (WITHOUT ROWID): one insert per URL, no separate index.
+            seq = self._seq
+            db.executemany(
+                "INSERT OR IGNORE INTO urls (url, seq, kind, priority) VALUES (?, ?, ?, ?)",
+                [(e.url, seq + i, e.kind, e.priority) for i, e in enumerate(new, 1)],
+            )
+            db.executemany(
+                "UPDATE urls SET state = ?, reason = ?, crawl_id = ? WHERE url = ?",
+                [(state, reason, self.crawl_id, url) for url, (state, reason) in done],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        self._new.clear()
+        self._seq += len(new)
+        if outcomes:
+            self._outcomes.clear()
+        return len(new) + len(done)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows per state (every state present, 0 when none)."""
+        out = dict.fromkeys(STATES, 0)
+        for state, n in self._db.execute("SELECT state, count(*) FROM urls GROUP BY state"):
+            out[str(state)] = int(n)
+        return out
+
+    def pending(self) -> Iterator[Entry]:
+        """Queued URLs, highest priority first, then in the order they were found."""
+        rows = self._db.execute(
+            "SELECT url, kind, priority FROM urls WHERE state = 'queued' "
+            "ORDER BY priority DESC, seq"
+        )
+        for url, kind, priority in rows:
+            yield Entry(str(url), str(kind), int(priority))
+
+    def urls(self) -> Iterator[str]:
+        """Every URL in the ledger, whatever its state."""
+        for (url,) in self._db.execute("SELECT url FROM urls"):
+            yield str(url)
+
+    def state(self, url: str) -> tuple[str, str | None] | None:
+        row = self._db.execute("SELECT state, reason FROM urls WHERE url = ?", (url,)).fetchone()
+        return None if row is None else (str(row[0]), row[1])
+
+    # -- crawl metadata -----------------------------------------------------------------------
+
+    def set_meta(self, values: dict[str, Any]) -> None:
+        """Store JSON values under their keys (one transaction, at once)."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [(k, json.dumps(v)) for k, v in values.items()],
+            )
+
+    def meta(self) -> dict[str, Any]:
+        return {str(k): json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+
+    def copy_from(self, other: Path) -> int:
+        """Seed this (empty) ledger with every URL of the ledger file ``other``: queued ones
+        stay queued, finished ones keep their state (a resume must not fetch them again)."""
+        return self._seed({}, (), other)
+
+    def seed(
+        self,
+        meta: dict[str, Any],
+        *,
+        start_urls: Iterable[str] = (),
+        previous_crawl_dir: Path | None = None,
+    ) -> int:
+        """Fill a new crawl's ledger in one transaction: every URL of the ledger of the crawl
+        in ``previous_crawl_dir`` (in their states), ``start_urls`` queued, and ``meta``. A kill
+        leaves all of it or nothing, never a ledger without its start URLs or its options.
+        Returns the URLs added.
+        """
+        previous = None if previous_crawl_dir is None else previous_crawl_dir / FRONTIER_NAME
+        return self._seed(meta, start_urls, previous)
+
+    def _seed(self, meta: dict[str, Any], start_urls: Iterable[str], copy_from: Path | None) -> int:
+        db = self._db
+        if copy_from is not None:  # ATTACH is refused inside a transaction
+            db.execute("ATTACH DATABASE ? AS old", (str(copy_from),))
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                added = 0
+                if copy_from is not None:
+                    added += db.execute(
+                        "INSERT OR IGNORE INTO urls (url, seq, kind, priority, state, reason, "
+                        "crawl_id) SELECT url, seq, kind, priority, state, reason, crawl_id "
+                        "FROM old.urls"
+                    ).rowcount
+                (last,) = db.execute("SELECT max(seq) FROM urls").fetchone()
+                seq = int(last or 0)
+                urls = list(dict.fromkeys(ledger_url(url) for url in start_urls))
+                added += db.executemany(
+                    "INSERT OR IGNORE INTO urls (url, seq, kind, priority) "
+                    "VALUES (?, ?, 'page', 0)",
+                    [(url, seq + i) for i, url in enumerate(urls, 1)],
+                ).rowcount
+                db.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    [(k, json.dumps(v)) for k, v in meta.items()],
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
+        finally:
+            if copy_from is not None:
+                db.execute("DETACH DATABASE old")
+        (last,) = db.execute("SELECT max(seq) FROM urls").fetchone()
+        self._seq = int(last or 0)
+        return added

@@ -1,0 +1,60 @@
+"""Every custom signal and request meta key newsarc adds to Scrapy's, in one place.
+
+A plain module of constants, one docstring each (no imports from the rest of ``crawler``), so
+that any component can import it without pulling in another. Signals are sent and connected
+through ``crawler.signals`` like Scrapy's own (:mod:`scrapy.signals`); request meta keys share
+the ``newsarc_`` prefix (keys starting with ``_newsarc_`` are bookkeeping of one component,
+set and removed by it alone).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "META_FETCHED_AT",
+    "META_FRONTIER_IGNORED",
+    "META_FRONTIER_STARTED",
+    "META_KIND",
+    "META_RENDERED_WARC_HEADERS",
+    "META_URL",
+    "META_WARC",
+    "archive_write_failed",
+    "frontier_sync",
+]
+
+# --- signals --------------------------------------------------------------------------------
+
+frontier_sync = object()
+"""Sent at every frontier checkpoint, before the ledger is written: receivers (the WARC
+extension, the JSON Lines pipeline) make what they wrote so far durable (fsync) and raise if
+they cannot; the checkpoint then does not mark the URLs finished since the last one."""
+
+archive_write_failed = object()
+"""Sent by a writer of crawl output that could not write (disk full, …): the frontier gives back
+its reserved space and checkpoints at once, while the files can still be closed."""
+
+# --- request meta keys ----------------------------------------------------------------------
+
+META_KIND = "newsarc_frontier_kind"
+"""Set by the spider on every request the frontier tracks: the URL's kind (``page``, ``feed``,
+``sitemap``: which callback handles it on a resume)."""
+
+META_URL = "newsarc_frontier_url"
+"""Set by the frontier: the ledger URL a request fetches. Scrapy copies meta to retries and
+redirects, so they continue the same fetch."""
+
+META_FRONTIER_STARTED = "_newsarc_frontier_seen"
+"""Set by the frontier's spider middleware while a tracked response's callback runs."""
+
+META_FRONTIER_IGNORED = "_newsarc_frontier_ignored"
+"""Set by the frontier on a request refused at scheduling before it was tracked: never queue it."""
+
+META_WARC = "newsarc_warc"
+"""Set by the WARC extension: the :class:`~crawler.items.WarcRef` of the response's record
+(absent when the record was not written)."""
+
+META_FETCHED_AT = "newsarc_fetched_at"
+"""Set by the WARC extension: the capture time (ISO 8601, UTC), the record's ``WARC-Date``."""
+
+META_RENDERED_WARC_HEADERS = "newsarc_rendered_warc_headers"
+"""Set by the render handler: extra WARC headers (``WARC-Refers-To``, …) for the rendered DOM's
+record."""
