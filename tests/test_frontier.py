@@ -364,3 +364,122 @@ def _connected_frontier(tmp_path: Path) -> tuple[Any, Frontier]:
         }
     )
     return crawler, Frontier.from_crawler(crawler)
+
+
+# --- the backend interface ---------------------------------------------------------------------
+
+
+_MEMORY: dict[str, dict[str, Any]] = {}
+
+
+class _MemoryFrontier:
+    """A second backend, in memory: what a Redis frontier would implement, in a few lines."""
+
+    def __init__(self, work_dir: Path, crawl_id: str | None) -> None:
+        self.store = _MEMORY.setdefault(str(work_dir), {"rows": {}, "meta": {}})
+        self.crawl_id = crawl_id
+        self._new: dict[str, Entry] = {}
+        self._done: dict[str, tuple[str, str | None]] = {}
+
+    @classmethod
+    def open(cls, uri: str, work_dir: Path, crawl_id: str | None = None) -> _MemoryFrontier:
+        return cls(work_dir, crawl_id)
+
+    @classmethod
+    def exists(cls, uri: str, work_dir: Path) -> bool:
+        return str(work_dir) in _MEMORY
+
+    def add(self, entry: Entry) -> None:
+        self._new.setdefault(entry.url, entry)
+
+    def finish(self, url: str, state: str, reason: str | None = None) -> None:
+        self._done[url] = (state, reason)
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._new or self._done)
+
+    def checkpoint(self, *, outcomes: bool = True) -> int:
+        rows = self.store["rows"]
+        for entry in self._new.values():
+            rows.setdefault(entry.url, [entry, "queued", None])
+        written = len(self._new)
+        self._new.clear()
+        if outcomes:
+            for url, (state, reason) in self._done.items():
+                rows[url][1:] = [state, reason]
+            written += len(self._done)
+            self._done.clear()
+        return written
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(("queued", "done", "failed", "skipped"), 0)
+        for _, state, _ in self.store["rows"].values():
+            out[state] += 1
+        return out
+
+    def pending(self) -> Any:
+        queued = [row[0] for row in self.store["rows"].values() if row[1] == "queued"]
+        return iter(sorted(queued, key=lambda e: -e.priority))
+
+    def urls(self) -> Any:
+        return iter(list(self.store["rows"]))
+
+    def state(self, url: str) -> tuple[str, str | None] | None:
+        row = self.store["rows"].get(url)
+        return None if row is None else (row[1], row[2])
+
+    def meta(self) -> dict[str, Any]:
+        return dict(self.store["meta"])
+
+    def set_meta(self, values: dict[str, Any]) -> None:
+        self.store["meta"].update(values)
+
+    def seed(
+        self, meta: dict[str, Any], *, start_urls: Any = (), previous_crawl_dir: Any = None
+    ) -> int:
+        self.set_meta(meta)
+        for url in start_urls:
+            self.add(Entry(url))
+        return self.checkpoint()
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_frontier_backend_is_one_class_plus_one_registry_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.crawl import CrawlOptions, build_settings
+    from crawler.exceptions import ConfigError
+    from crawler.frontier import BACKENDS, open_backend
+
+    monkeypatch.setitem(BACKENDS, "memory", _MemoryFrontier)  # type: ignore[arg-type]
+    work_dir = tmp_path / "c1"
+    seed_frontier(work_dir, "c1", {"start_urls": ["http://s/a"]}, None, uri="memory://")
+    assert not (work_dir / FRONTIER_NAME).exists()  # the SQLite ledger was not involved
+    run = _Run(tmp_path)
+    f = run.frontier
+    f.work_dir, f.uri = work_dir, "memory://"
+    f._reserve = work_dir / "reserve"
+    f.open()
+    assert [e.url for e in f.pending()] == ["http://s/a"]
+    request = run.request("http://s/a")
+    response = run.response(request)
+    url = f.response_started(response)
+    assert url is not None
+    f.response_output(url)
+    f.track(Request("http://s/b", meta={META_KIND: "feed"}))
+    f.response_finished(url, response)
+    f.item_left(object(), response=response)
+    f.checkpoint()
+    backend = open_backend("memory://", work_dir)
+    assert backend.state("http://s/a") == ("done", None)
+    assert list(backend.pending()) == [Entry("http://s/b", "feed", 0)]
+    f.spider_closed()
+    assert run.stats.get_value("frontier/pending") == 1
+    with pytest.raises(ValueError, match="no frontier backend for 'nope'"):
+        open_backend("nope://x", work_dir)
+    options = CrawlOptions(["http://s/"], overrides={"FRONTIER_URI": "nope://x"})
+    with pytest.raises(ConfigError, match="no frontier backend"):
+        build_settings(options, "20261129T000000Z-x-0001")

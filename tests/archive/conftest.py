@@ -64,7 +64,7 @@ def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
     return proc.returncode, out + err
 
 
-# --- crawls that stop early and are resumed (crawler/frontier.py) -----------------------------
+# --- crawls that stop early and are resumed (crawler/frontier/) -------------------------------
 
 
 @pytest.fixture(scope="session")
