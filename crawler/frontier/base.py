@@ -40,6 +40,8 @@ from typing import Any, NamedTuple, Protocol
 from scrapy.utils.misc import load_object
 from w3lib.url import safe_url_string
 
+from crawler.frontier.state import DONE, FAILED, FINAL_STATES, QUEUED, SKIPPED, STATES
+
 __all__ = [
     "BACKENDS",
     "BACKEND_ERRORS",
@@ -57,9 +59,6 @@ __all__ = [
     "open_backend",
 ]
 
-QUEUED, DONE, FAILED, SKIPPED = "queued", "done", "failed", "skipped"
-STATES = (QUEUED, DONE, FAILED, SKIPPED)
-FINAL_STATES = (DONE, FAILED, SKIPPED)
 
 #: URI scheme → dotted path of the backend class. ``""`` is the default (``FRONTIER_URI``
 #: empty): the crawl's own SQLite file in its work directory.

@@ -30,9 +30,23 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from crawler.frontier.base import DONE, FAILED, QUEUED, SKIPPED
+__all__ = [
+    "DONE",
+    "FAILED",
+    "FINAL_STATES",
+    "QUEUED",
+    "SKIPPED",
+    "STATES",
+    "Outcome",
+    "UrlStates",
+    "UrlWork",
+]
 
-__all__ = ["Outcome", "UrlStates", "UrlWork"]
+QUEUED, DONE, FAILED, SKIPPED = "queued", "done", "failed", "skipped"
+#: Every state a URL has in the frontier.
+STATES = (QUEUED, DONE, FAILED, SKIPPED)
+#: The states a URL leaves the queue for.
+FINAL_STATES = (DONE, FAILED, SKIPPED)
 
 
 class Outcome(NamedTuple):
