@@ -483,3 +483,24 @@ def test_a_frontier_backend_is_one_class_plus_one_registry_line(
     options = CrawlOptions(["http://s/"], overrides={"FRONTIER_URI": "nope://x"})
     with pytest.raises(ConfigError, match="no frontier backend"):
         build_settings(options, "20261129T000000Z-x-0001")
+
+
+def test_a_frontier_that_cannot_open_stops_the_crawl(tmp_path: Path) -> None:
+    # Without its frontier the crawl could not be resumed: it does not run at all.
+    for uri, work_dir in (("nope://x", tmp_path), ("", tmp_path / "file")):
+        (tmp_path / "file").write_bytes(b"")  # a work directory that cannot be created
+        reasons: list[str] = []
+        f = Frontier(
+            work_dir,
+            "c1",
+            MemoryStatsCollector(get_crawler()),
+            interval=5,
+            reserve_bytes=0,
+            require_warc=True,
+            close_spider=reasons.append,
+            uri=uri,
+        )
+        f.spider_opened()
+        assert reasons == ["frontier_open_failed"] and f.ledger is None
+        f.track(Request("http://s/a", meta={META_KIND: "page"}))  # every report is ignored
+        f.spider_closed()

@@ -85,6 +85,9 @@ __all__ = ["RESERVE_NAME", "Frontier", "frontier_of"]
 
 logger = logging.getLogger(__name__)
 
+#: Opening fails with a backend error, or ValueError when FRONTIER_URI names no backend.
+_OPEN_ERRORS: tuple[type[Exception], ...] = (*BACKEND_ERRORS, ValueError)
+
 #: The reserved space's file name in the crawl's work directory.
 RESERVE_NAME = ".frontier.reserve"
 
@@ -192,7 +195,7 @@ class Frontier:
         """Open the backend before any request; then listen to scheduling and the close."""
         try:
             self.open()
-        except BACKEND_ERRORS as exc:
+        except _OPEN_ERRORS as exc:
             # Without its frontier the crawl could not be resumed: do not run it at all.
             logger.error("Could not open the frontier ledger: %s", exc)
             self.ledger = None
