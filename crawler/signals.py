@@ -10,11 +10,11 @@ set and removed by it alone).
 from __future__ import annotations
 
 __all__ = [
+    "META_BROWSER_EXCHANGES",
     "META_FETCHED_AT",
     "META_FRONTIER_IGNORED",
     "META_FRONTIER_STARTED",
     "META_KIND",
-    "META_RENDERED_WARC_HEADERS",
     "META_URL",
     "META_WARC",
     "archive_write_failed",
@@ -55,6 +55,7 @@ META_WARC = "newsarc_warc"
 META_FETCHED_AT = "newsarc_fetched_at"
 """Set by the WARC extension: the capture time (ISO 8601, UTC), the record's ``WARC-Date``."""
 
-META_RENDERED_WARC_HEADERS = "newsarc_rendered_warc_headers"
-"""Set by the render handler: extra WARC headers (``WARC-Refers-To``, …) for the rendered DOM's
-record."""
+META_BROWSER_EXCHANGES = "newsarc_browser_exchanges"
+"""Set by the render handler on a rendered page's response: the
+:class:`~crawler.warc.exchange.BrowserExchanges` of the browser's own network responses, which
+the WARC extension takes out of the meta and writes before the page's DOM record."""

@@ -2,16 +2,17 @@
 
 Scrapy never sees a browser's traffic (scrapy-playwright hands it the serialised DOM). A
 :class:`BrowserCapture` is attached to the page (``page.on("response")``) and reads, while the
-page is still open, the status, headers and body of every response of the resource types it is
-asked to keep (by default the document and XHR/fetch data). :meth:`BrowserCapture.exchanges`
-turns them into :class:`~crawler.warc.writer.HttpExchange` values for the WARC writer, marked
-``WARC-Newsarc-Capture: browser``.
+page is still open, the status, headers, protocol and body of every response of the resource
+types it is asked to keep (by default the document and XHR/fetch data).
+:meth:`CapturedResponse.exchange` turns each into an :class:`~crawler.warc.writer.HttpExchange`
+with the builder plain HTTP uses (:func:`crawler.warc.exchange.build_exchange`), marked
+``WARC-Newsarc-Capture: browser``; the render handler hands them to the WARC extension.
 
 What such a record can and cannot claim: Playwright gives the body *after* the browser removed
-any content coding, and no protocol version or reason phrase. So ``Content-Encoding`` is dropped
-(the original goes into ``WARC-Newsarc-Original-Content-Encoding``), the writer sets
-``Content-Length`` to the stored body (noting the original), and the protocol is written as
-``HTTP/1.1``.
+any content coding, and no reason phrase. So ``Content-Encoding`` is dropped (the original goes
+into ``WARC-Newsarc-Original-Content-Encoding``), the writer sets ``Content-Length`` to the
+stored body (noting the original) and reconstructs the reason phrase. The protocol is the one
+chromium reports (``HTTP/1.1`` when it reports none).
 """
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
 
-from crawler.warc.writer import HttpExchange
+from crawler.warc.exchange import build_exchange
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
     from playwright.async_api import Page
     from playwright.async_api import Response as PlaywrightResponse
+
+    from crawler.warc.writer import HttpExchange
 
 __all__ = ["BROWSER_CAPTURE", "BrowserCapture", "CapturedResponse"]
 
@@ -58,17 +60,12 @@ class CapturedResponse:
     response_headers: tuple[tuple[str, str], ...]
     body: bytes
     ip_address: str | None = None
+    protocol: str | None = None
+    """As chromium reports it (``http/1.1``, ``h2``, …); None if it did not say."""
 
     def exchange(self, strip_headers: Collection[str] = ()) -> HttpExchange:
-        """The response as an :class:`HttpExchange` for the WARC writer."""
-        parts = urlsplit(self.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        stripped = {name.lower() for name in strip_headers}
-        request_headers = [("Host", parts.netloc)] + [
-            (name, value)
-            for name, value in self.request_headers
-            if name.lower() not in stripped and name.lower() != "host" and not name.startswith(":")
-        ]
+        """The response as an :class:`HttpExchange` for the WARC writer (built as plain HTTP
+        exchanges are, by :func:`~crawler.warc.exchange.build_exchange`)."""
         notes = {"WARC-Newsarc-Capture": BROWSER_CAPTURE}
         response_headers: list[tuple[str, str]] = []
         encodings: list[str] = []
@@ -79,17 +76,18 @@ class CapturedResponse:
                 response_headers.append((name, value))
         if encodings:
             notes["WARC-Newsarc-Original-Content-Encoding"] = ", ".join(encodings)
-        return HttpExchange(
-            url=self.url,
+        return build_exchange(
+            self.url,
             fetched_at=self.fetched_at,
             method=self.method,
-            request_target=target,
-            request_headers=request_headers,
+            request_headers=self.request_headers,
             request_body=self.request_body,
             status=self.status,
             response_headers=response_headers,
             response_body=self.body,
+            protocol=self.protocol,
             ip_address=self.ip_address,
+            strip_headers=strip_headers,
             extra_warc_headers=notes,
         )
 
@@ -137,6 +135,7 @@ class BrowserCapture:
             status = response.status
             body = b"" if 300 <= status < 400 else await response.body()
             address = await response.server_addr() if self.record_ip else None
+            protocol = await response.http_version()
         except PlaywrightError as exc:
             # Typically the page closed or navigated away before the body arrived.
             self.failed += 1
@@ -165,6 +164,7 @@ class BrowserCapture:
                 response_headers=tuple((h["name"], h["value"]) for h in headers),
                 body=body,
                 ip_address=address["ipAddress"] if address else None,
+                protocol=protocol or None,
             )
         )
 

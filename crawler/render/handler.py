@@ -21,9 +21,10 @@ never started). For a request with it, :class:`RenderDownloadHandler`
   connects to (redirects, names chromium would resolve itself, WebSockets); routing also
   refuses whatever ``PLAYWRIGHT_ABORT_REQUEST`` rejects (media, fonts, images by default);
 * records the browser's own network responses (:class:`~crawler.render.capture.BrowserCapture`)
-  and writes them as WARC ``response`` records through the WARC extension's writer, before the
-  rendered DOM reaches the WARC extension; the DOM's ``conversion`` record then refers to the
-  document's record (``WARC-Refers-To``, via ``request.meta["newsarc_rendered_warc_headers"]``);
+  and hands them, as :class:`~crawler.warc.exchange.BrowserExchanges`, to the WARC extension in
+  ``response.meta["newsarc_browser_exchanges"]``; the extension writes them (and nothing here
+  writes WARC records) before the DOM's ``conversion`` record, which refers to the document's
+  record (``WARC-Refers-To``), with its one failure path;
 * turns a browser crash into :class:`BrowserCrashed`, which
   :class:`~crawler.render.retry.RenderRetryMiddleware` retries (scrapy-playwright relaunches
   the browser: ``PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER``).
@@ -38,11 +39,9 @@ Stats written: ``render/pages_opened``, ``render/pages_closed``, ``render/pages_
 scrapy-playwright), ``render/browser_disconnected``, ``render/timeout``, ``render/crashed``,
 ``render/failed``, ``render/contexts_recycled``, ``render/ssrf_blocked``,
 ``render/ssrf_blocked/egress``, ``render/egress_unresolved``, ``render/egress_errors``,
-``render/context_close_failed``,
-``render/records_written``, ``render/capture_skipped``, ``render/capture_too_large``,
-``render/capture_failed``, ``render/capture_discarded``, ``render/archive_failed``,
-``render/pages_left_open`` (at spider close), plus ``warc/records_written`` and
-``warc/bytes_written`` for the records it writes.
+``render/context_close_failed``, ``render/capture_skipped``, ``render/capture_too_large``,
+``render/capture_failed``, ``render/capture_discarded``, ``render/pages_left_open`` (at spider
+close). The records of what the browser fetched are counted by the WARC extension.
 """
 
 from __future__ import annotations
@@ -50,7 +49,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -65,8 +63,8 @@ from crawler.middlewares.ssrf import AllowList, is_forbidden_address, parse_ip
 from crawler.render.capture import BrowserCapture
 from crawler.render.egress import EgressGuardProxy
 from crawler.render.limits import RenderLimits
-from crawler.signals import META_RENDERED_WARC_HEADERS
-from crawler.warc.writer import WarcFileWriter, WarcWriteError
+from crawler.signals import META_BROWSER_EXCHANGES
+from crawler.warc.exchange import BrowserExchanges
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -219,6 +217,7 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
         capture.record_ip = self.egress is None
         context = self._take_context()
         meta = request.meta
+        meta.pop(META_BROWSER_EXCHANGES, None)  # a retry's copy of an earlier attempt's meta
         meta["playwright_context"] = context
         meta["playwright_context_kwargs"] = {"service_workers": "block"}
         meta.pop("playwright_include_page", None)  # pages are always closed here
@@ -258,7 +257,7 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
         finally:
             await self._finish_page(capture)
             await self._release_context(context)
-        self._archive(request, response, capture)
+        self._hand_over(response, capture)
         return response
 
     def _crashed(self, exc: PlaywrightError) -> bool:
@@ -390,16 +389,9 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
 
     # -- archive --------------------------------------------------------------------------
 
-    def _writer(self) -> WarcFileWriter | None:
-        extensions: Any = getattr(self.crawler, "extensions", None)
-        for ext in getattr(extensions, "middlewares", ()):
-            writer = getattr(ext, "writer", None)
-            if isinstance(writer, WarcFileWriter) and not getattr(ext, "failed", False):
-                return writer
-        return None
-
-    def _archive(self, request: Request, response: Response, capture: BrowserCapture) -> None:
-        """Write the browser's responses; tell the WARC extension which record the DOM is of."""
+    def _hand_over(self, response: Response, capture: BrowserCapture) -> None:
+        """Put the browser's responses into ``response.meta`` for the WARC extension, which
+        writes them (before the DOM) when ``response_downloaded`` fires."""
         stats = self.stats
         for key, value in (
             ("render/capture_skipped", capture.skipped),
@@ -408,27 +400,11 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
         ):
             if value:
                 stats.inc_value(key, value)
-        writer = self._writer()
-        if writer is None or not capture.responses:
+        if not capture.responses:
             return
+        ordered = sorted(capture.responses, key=lambda c: c.fetched_at)
         document = capture.document(response.url)
-        records_before, bytes_before = writer.total_records, writer.total_bytes
-        document_ref = None
-        try:
-            for captured in sorted(capture.responses, key=lambda c: c.fetched_at):
-                ref = writer.write_exchange(captured.exchange(self.strip_headers))
-                stats.inc_value("render/records_written")
-                if captured is document:
-                    document_ref = ref
-        except WarcWriteError as exc:
-            stats.inc_value("warc/write_failed")
-            stats.inc_value("render/archive_failed")
-            logger.error("Could not archive the browser's responses for %s: %s", request.url, exc)
-        finally:
-            stats.inc_value("warc/records_written", writer.total_records - records_before)
-            stats.inc_value("warc/bytes_written", writer.total_bytes - bytes_before)
-        if document is not None and document_ref is not None:
-            request.meta[META_RENDERED_WARC_HEADERS] = {
-                "WARC-Refers-To": document_ref.record_id,
-                "WARC-Newsarc-Document-Date": document.fetched_at.astimezone(UTC).isoformat(),
-            }
+        response.meta[META_BROWSER_EXCHANGES] = BrowserExchanges(
+            exchanges=tuple(captured.exchange(self.strip_headers) for captured in ordered),
+            document=next((i for i, c in enumerate(ordered) if c is document), None),
+        )

@@ -9,7 +9,13 @@ UTC, the record's ``WARC-Date``) into ``request.meta["newsarc_fetched_at"]``. Th
 callback receives shares this meta, so the spider copies both into its items.
 
 Requests with ``meta["playwright"]`` were rendered by a browser: their body is the DOM, so
-they are written as a ``conversion`` record (see the writer), not as an HTTP response.
+they are written as a ``conversion`` record (see the writer), not as an HTTP response. The
+render handler (:mod:`crawler.render.handler`) hands over the browser's own network responses in
+``response.meta["newsarc_browser_exchanges"]`` (:data:`META_BROWSER_EXCHANGES`, a
+:class:`~crawler.warc.exchange.BrowserExchanges`); this extension takes them out of the meta and
+writes them first, as ``response``/``request`` pairs, then the DOM record, whose
+``WARC-Refers-To`` names the document's response record. All of it goes through the one writer
+and the one failure path below: the page counts as archived only if every record was written.
 
 With ``WARC_INDEX_WORKER`` ("auto": when the machine has a second CPU) a closing file's CDXJ
 index is built by cdxj-indexer in a worker process while this process verifies the file, so the
@@ -27,11 +33,12 @@ Settings read: ``WARC_ENABLED``, ``WARC_PREFIX``, ``WARC_MAX_FILE_SIZE``,
 
 Signals: on :data:`~crawler.signals.frontier_sync` the open file is fsynced; a write failure
 sends :data:`~crawler.signals.archive_write_failed`. Its meta keys (``META_WARC``,
-``META_FETCHED_AT``, ``META_RENDERED_WARC_HEADERS``) are defined in :mod:`crawler.signals`.
+``META_FETCHED_AT``, ``META_BROWSER_EXCHANGES``) are defined in :mod:`crawler.signals`.
 
 Stats written: ``warc/records_written``, ``warc/bytes_written``, ``warc/files_closed``,
 ``warc/write_failed``, ``warc/store_failed``, ``warc/unarchived`` (responses seen after a
-write failure), ``warc/rendered`` (DOM records), ``warc/revisits`` (responses written as
+write failure), ``warc/rendered`` (DOM records), ``warc/browser_responses`` (the browser's own
+responses of rendered pages), ``warc/revisits`` (responses written as
 ``revisit`` records, see :mod:`crawler.warc.dedup`), ``warc/index_failed``.
 """
 
@@ -43,11 +50,10 @@ import multiprocessing
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -56,15 +62,16 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.crawlinfo import CrawlInfo, software_versions
 from crawler.exceptions import StoreError
 from crawler.signals import (
+    META_BROWSER_EXCHANGES,
     META_FETCHED_AT,
-    META_RENDERED_WARC_HEADERS,
     META_WARC,
     archive_write_failed,
     frontier_sync,
 )
 from crawler.store.local import work_store
 from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex
-from crawler.warc.writer import FileStats, HttpExchange, WarcFileWriter, WarcWriteError
+from crawler.warc.exchange import BrowserExchanges, exchange_from_scrapy
+from crawler.warc.writer import FileStats, WarcFileWriter, WarcWriteError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -76,81 +83,19 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
     from twisted.python.failure import Failure
 
+    from crawler.items import WarcRef
     from crawler.store import Store
 
 __all__ = [
+    "META_BROWSER_EXCHANGES",
     "META_FETCHED_AT",
-    "META_RENDERED_WARC_HEADERS",
     "META_WARC",
     "WarcExtension",
-    "exchange_from_scrapy",
 ]
 
 logger = logging.getLogger(__name__)
 
 _PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-def _decode(value: bytes | str) -> str:
-    return value.decode("latin-1") if isinstance(value, bytes) else value
-
-
-def _host_header(netloc_host: str | None, port: int | None, scheme: str) -> str:
-    host = netloc_host or ""
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    default = {"http": 80, "https": 443}.get(scheme)
-    return host if port is None or port == default else f"{host}:{port}"
-
-
-def exchange_from_scrapy(
-    request: Request,
-    response: Response,
-    fetched_at: datetime,
-    strip_headers: Iterable[str] = (),
-) -> HttpExchange:
-    """Turn a Scrapy request/response pair (at ``response_downloaded``) into plain values.
-
-    Every header value is kept (``getlist``), ``strip_headers`` are removed from the request,
-    ``Host`` is added first, and user info is removed from the URL.
-    """
-    parts = urlsplit(response.url)
-    host = _host_header(parts.hostname, parts.port, parts.scheme)
-    url = urlunsplit(parts._replace(netloc=host)) if "@" in parts.netloc else response.url
-    target = parts.path or "/"
-    if parts.query:
-        target = f"{target}?{parts.query}"
-
-    stripped = {name.lower() for name in strip_headers}
-    request_headers: list[tuple[str, str]] = [("Host", host)]
-    for raw_name in request.headers:
-        name = _decode(raw_name)
-        if name.lower() in stripped or name.lower() == "host":
-            continue
-        request_headers.extend((name, _decode(v)) for v in request.headers.getlist(raw_name))
-
-    response_headers: list[tuple[str, str]] = []
-    for raw_name in response.headers:
-        name = _decode(raw_name)
-        response_headers.extend((name, _decode(v)) for v in response.headers.getlist(raw_name))
-
-    protocol = response.protocol or "HTTP/1.1"
-    if not protocol.upper().startswith("HTTP/"):
-        protocol = "HTTP/2" if protocol.lower() in ("h2", "http/2") else "HTTP/1.1"
-    ip = response.ip_address
-    return HttpExchange(
-        url=url,
-        fetched_at=fetched_at,
-        method=request.method,
-        request_target=target,
-        request_headers=request_headers,
-        request_body=request.body,
-        status=response.status,
-        response_headers=response_headers,
-        response_body=response.body,
-        protocol=protocol,
-        ip_address=str(ip) if ip is not None else None,
-    )
 
 
 class WarcExtension:
@@ -262,6 +207,7 @@ class WarcExtension:
         # would carry the earlier hop's record and count as archived.
         request.meta.pop(META_WARC, None)
         request.meta.pop(META_FETCHED_AT, None)
+        browser = request.meta.pop(META_BROWSER_EXCHANGES, None)
         if self.failed:
             self.stats.inc_value("warc/unarchived")
             return
@@ -271,14 +217,8 @@ class WarcExtension:
         bytes_before = self.writer.total_bytes
         try:
             if request.meta.get("playwright"):
-                ref = self.writer.write_rendered(
-                    response.url,
-                    fetched_at,
-                    response.body,
-                    status=response.status,
-                    extra_warc_headers=request.meta.get(META_RENDERED_WARC_HEADERS),
-                )
-                self.stats.inc_value("warc/rendered")
+                traffic = browser if isinstance(browser, BrowserExchanges) else None
+                ref = self._write_rendered(response, fetched_at, traffic)
             else:
                 exchange = exchange_from_scrapy(request, response, fetched_at, self.strip_headers)
                 ref = self.writer.write_exchange(exchange)
@@ -289,10 +229,37 @@ class WarcExtension:
             # Counts include the warcinfo record of a newly opened file.
             self.stats.inc_value("warc/records_written", self.writer.total_records - records_before)
             self.stats.inc_value("warc/bytes_written", self.writer.total_bytes - bytes_before)
-            if self.writer.revisits_written > revisits_before:
-                self.stats.inc_value("warc/revisits")
+            revisits = self.writer.revisits_written - revisits_before
+            if revisits:
+                self.stats.inc_value("warc/revisits", revisits)
         request.meta[META_WARC] = ref
         request.meta[META_FETCHED_AT] = fetched_at.isoformat().replace("+00:00", "Z")
+
+    def _write_rendered(
+        self, response: Response, fetched_at: datetime, browser: BrowserExchanges | None
+    ) -> WarcRef:
+        """The browser's own responses, then the DOM as a ``conversion`` record that refers to
+        the document's response record; return where the DOM record is."""
+        dom_headers: Mapping[str, str] | None = None
+        if browser is not None:
+            for index, exchange in enumerate(browser.exchanges):
+                ref = self.writer.write_exchange(exchange)
+                self.stats.inc_value("warc/browser_responses")
+                if index == browser.document:
+                    document_date = exchange.fetched_at.astimezone(UTC).isoformat()
+                    dom_headers = {
+                        "WARC-Refers-To": ref.record_id,
+                        "WARC-Newsarc-Document-Date": document_date,
+                    }
+        ref = self.writer.write_rendered(
+            response.url,
+            fetched_at,
+            response.body,
+            status=response.status,
+            extra_warc_headers=dom_headers,
+        )
+        self.stats.inc_value("warc/rendered")
+        return ref
 
     def start_index_worker(self) -> None:
         """Start the CDXJ worker process now, so that it is ready by the first file close."""
