@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,17 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.frontier import Frontier
+from crawler.frontier import Frontier, archive_write_failed
 from crawler.items import WarcRef
-from crawler.warc.extension import META_FETCHED_AT, META_WARC, WarcExtension
+from crawler.render.capture import CapturedResponse
+from crawler.warc.exchange import BrowserExchanges
+from crawler.warc.extension import (
+    META_BROWSER_EXCHANGES,
+    META_FETCHED_AT,
+    META_WARC,
+    WarcExtension,
+)
+from crawler.warc.writer import HttpExchange
 
 
 def _settings(store: Path, **extra: Any) -> dict[str, Any]:
@@ -211,3 +220,133 @@ def test_a_redirect_whose_target_is_not_archived_carries_no_stale_record(tmp_pat
     stats = crawler.stats.get_stats()
     assert stats["warc/write_failed"] == 1
     assert stats["warc/unarchived"] == 1
+
+
+def _browser_exchanges(base: str) -> BrowserExchanges:
+    """What the render handler hands over for ``base + "/article"``: the document, then JSON."""
+
+    def captured(path: str, body: bytes, seconds: int, kind: str) -> HttpExchange:
+        return CapturedResponse(
+            url=base + path,
+            fetched_at=datetime(2025, 12, 4, 15, 0, seconds, tzinfo=UTC),
+            method="GET",
+            resource_type=kind,
+            navigation=kind == "document",
+            request_headers=(("Host", "ignored"), ("Cookie", "session=canary")),
+            request_body=b"",
+            status=200,
+            response_headers=(("Content-Type", "text/html"),),
+            body=body,
+            protocol="http/1.1",
+        ).exchange(["Cookie"])
+
+    return BrowserExchanges(
+        exchanges=(
+            captured("/article", b'<div id="most-read"></div>', 1, "document"),
+            captured("/api/most-read.json", b'["a", "b"]', 2, "fetch"),
+        ),
+        document=0,
+    )
+
+
+def _rendered(url: str, browser: BrowserExchanges | None) -> tuple[Request, Response]:
+    request = Request(url, meta={"playwright": True})
+    if browser is not None:
+        request.meta[META_BROWSER_EXCHANGES] = browser
+    dom = b'<div id="most-read"><li>a</li><li>b</li></div>'
+    return request, HtmlResponse(url, body=dom, request=request, flags=["playwright"])
+
+
+def test_browser_responses_from_the_render_handler_are_written_before_the_dom(
+    tmp_path: Path,
+) -> None:
+    ext, crawler = _extension(tmp_path)
+    request, response = _rendered(
+        "https://news.example/article", _browser_exchanges("https://news.example")
+    )
+    ext.response_downloaded(response, request, crawler.spider)
+    assert META_BROWSER_EXCHANGES not in request.meta  # the bodies do not travel on
+    ref = request.meta[META_WARC]
+    ext.spider_closed(crawler.spider, "finished")
+
+    path = tmp_path / "20251203T143605Z-test-abcd" / "warc" / ref.filename
+    with path.open("rb") as fh:
+        records = [
+            (rec.rec_type, rec.rec_headers.get_header("WARC-Target-URI"), rec.rec_headers)
+            for rec in ArchiveIterator(fh)
+        ]
+    assert [(kind, uri) for kind, uri, _ in records] == [
+        ("warcinfo", None),
+        ("response", "https://news.example/article"),
+        ("request", "https://news.example/article"),
+        ("response", "https://news.example/api/most-read.json"),
+        ("request", "https://news.example/api/most-read.json"),
+        ("conversion", "https://news.example/article"),
+    ]
+    document, dom = records[1][2], records[5][2]
+    assert dom.get_header("WARC-Record-ID") == ref.record_id  # items cite the DOM
+    assert dom.get_header("WARC-Refers-To") == document.get_header("WARC-Record-ID")
+    assert dom.get_header("WARC-Newsarc-Document-Date") == "2025-12-04T15:00:01+00:00"
+    assert b"canary" not in gzip.decompress(path.read_bytes())
+    stats = crawler.stats.get_stats()
+    assert stats["warc/records_written"] == 6
+    assert stats["warc/browser_responses"] == 2
+    assert stats["warc/rendered"] == 1
+    assert stats["warc/bytes_written"] == path.stat().st_size
+
+
+def test_a_rendered_page_without_browser_responses_is_its_dom_record_alone(tmp_path: Path) -> None:
+    ext, crawler = _extension(tmp_path)
+    request, response = _rendered("https://news.example/article", None)
+    ext.response_downloaded(response, request, crawler.spider)
+    ref = request.meta[META_WARC]
+    ext.spider_closed(crawler.spider, "finished")
+    headers, _, _ = _read_member(
+        tmp_path / "20251203T143605Z-test-abcd" / "warc" / ref.filename, ref
+    )
+    assert headers.get_header("WARC-Type") == "conversion"
+    assert headers.get_header("WARC-Refers-To") is None
+    assert "warc/browser_responses" not in crawler.stats.get_stats()
+
+
+@pytest.mark.parametrize("rendered", [False, True], ids=["plain", "rendered"])
+def test_a_write_failure_fails_a_rendered_page_as_it_fails_a_plain_one(
+    tmp_path: Path, rendered: bool
+) -> None:
+    ext, crawler = _extension(tmp_path)
+    reasons: list[str] = []
+    ext.close_spider = reasons.append
+    signalled: list[bool] = []
+    crawler.signals.connect(lambda: signalled.append(True), signal=archive_write_failed, weak=False)
+    frontier = Frontier(
+        tmp_path / "ledger", "c", crawler.stats, interval=3600, reserve_bytes=0, require_warc=True
+    )
+    home = Request("https://news.example/")
+    ext.response_downloaded(
+        HtmlResponse(home.url, body=b"<a href=/article>", request=home), home, crawler.spider
+    )
+    assert frontier.archived(HtmlResponse(home.url, request=home))
+    # The disk fills up: every write to the open WARC file now fails with ENOSPC.
+    full = os.open("/dev/full", os.O_WRONLY)
+    try:
+        os.dup2(full, ext.writer._fd)
+    finally:
+        os.close(full)
+    url = "https://news.example/article"
+    if rendered:
+        request, response = _rendered(url, _browser_exchanges("https://news.example"))
+    else:
+        request = Request(url)
+        response = HtmlResponse(url, body=b"<p>article</p>", request=request)
+    ext.response_downloaded(response, request, crawler.spider)
+
+    assert signalled == [True]  # archive_write_failed: the frontier checkpoints at once
+    assert reasons == ["warc_write_failed"]
+    assert META_WARC not in response.meta and META_FETCHED_AT not in response.meta
+    assert not frontier.archived(response)
+    assert META_BROWSER_EXCHANGES not in response.meta
+    stats = crawler.stats.get_stats()
+    assert stats["warc/write_failed"] == 1
+    assert "warc/browser_responses" not in stats and "warc/rendered" not in stats
+    # Only warcinfo and the home page's two records made it.
+    assert stats["warc/records_written"] == 3
