@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 from crawler.warc.writer import HttpExchange
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
     from datetime import datetime
 
     from scrapy.http import Headers, Request, Response
@@ -125,12 +125,11 @@ def _decode(value: bytes | str) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-def _header_pairs(headers: Headers) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
+def _header_pairs(headers: Headers) -> Iterator[tuple[str, str]]:
     for raw_name in headers:
         name = _decode(raw_name)
-        pairs.extend((name, _decode(value)) for value in headers.getlist(raw_name))
-    return pairs
+        for value in headers.getlist(raw_name):
+            yield name, _decode(value)
 
 
 def exchange_from_scrapy(
@@ -143,17 +142,15 @@ def exchange_from_scrapy(
 
     Every header value is kept (``getlist``); the body is the response's, still content-encoded.
     """
-    request_headers = _header_pairs(request.headers)
-    response_headers = _header_pairs(response.headers)
     ip = response.ip_address
     return build_exchange(
         response.url,
         fetched_at=fetched_at,
         method=request.method,
-        request_headers=request_headers,
+        request_headers=_header_pairs(request.headers),
         request_body=request.body,
         status=response.status,
-        response_headers=response_headers,
+        response_headers=list(_header_pairs(response.headers)),
         response_body=response.body,
         protocol=response.protocol,
         ip_address=str(ip) if ip is not None else None,
