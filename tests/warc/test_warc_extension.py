@@ -17,9 +17,10 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.frontier import Frontier, archive_write_failed
+from crawler.frontier import Frontier
 from crawler.items import WarcRef
 from crawler.render.capture import CapturedResponse
+from crawler.signals import archive_write_failed
 from crawler.warc.exchange import BrowserExchanges
 from crawler.warc.extension import (
     META_BROWSER_EXCHANGES,
