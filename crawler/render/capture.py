@@ -130,12 +130,13 @@ class BrowserCapture:
     async def _read(self, response: PlaywrightResponse, fetched_at: datetime) -> None:
         request = response.request
         try:
-            headers = await response.headers_array()
-            request_headers = await request.headers_array()
+            # Three small questions to the driver at once: the page may close any moment.
+            headers, request_headers, protocol = await asyncio.gather(
+                response.headers_array(), request.headers_array(), response.http_version()
+            )
             status = response.status
             body = b"" if 300 <= status < 400 else await response.body()
             address = await response.server_addr() if self.record_ip else None
-            protocol = await response.http_version()
         except PlaywrightError as exc:
             # Typically the page closed or navigated away before the body arrived.
             self.failed += 1
