@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install install-browser install-nginx wacz-tool pywb-tool demo test check lint typecheck pytest bench bench-render clean
+.PHONY: help install install-browser install-redis install-nginx wacz-tool pywb-tool demo test check lint typecheck pytest bench bench-render clean
 
 help:
 	@echo "make demo   install, serve the bundled demo news site, crawl it into ./data"
@@ -40,6 +40,14 @@ install-browser:
 	else echo "warning: cannot install chromium (not root, no sudo): browser tests will be skipped"; exit 0; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
+# Debian's redis-server for the Redis frontier's tests (they start their own on 127.0.0.1).
+install-redis:
+	@if command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ]; then exit 0; fi; \
+	echo "Installing Debian's redis-server (needed by the Redis frontier tests)"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "warning: cannot install redis-server (not root, no sudo): Redis tests will be skipped"; exit 0; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null
+
 # webrecorder's wacz tool (`newsarc crawl --wacz`, WACZ tests), in its own environment so its
 # pins never touch the project's (as pywb would need, see PERFORMANCE.md).
 WACZ_VERSION := 0.6.0
@@ -67,12 +75,12 @@ lint: install
 typecheck: install
 	$(RUN) mypy
 
-pytest: install install-browser wacz-tool pywb-tool
+pytest: install install-browser install-redis wacz-tool pywb-tool
 	$(RUN) pytest
 
 check: lint typecheck
 
-test: install install-browser wacz-tool pywb-tool lint typecheck pytest
+test: install install-browser install-redis wacz-tool pywb-tool lint typecheck pytest
 
 # Benchmarks: each runs newsarc and its baseline side by side in one run and prints ratios.
 # Debian's nginx serves the crawl benchmark's site as static files (as the issue measured).

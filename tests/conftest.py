@@ -7,11 +7,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.redis_server import REDIS_SERVER, RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -71,3 +74,27 @@ def benchmark_dir() -> Path:
     if not (BENCHMARK_DIR / "ground-truth.json").exists():
         pytest.skip(f"benchmark pages not found at {BENCHMARK_DIR}")
     return BENCHMARK_DIR
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real ``redis-server`` for the session (127.0.0.1, a free port), always stopped."""
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed (make install-redis)")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test: ``redis://127.0.0.1:PORT/0``."""
+    client = redis_server.client()
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    return redis_server.url
