@@ -65,6 +65,7 @@ __all__ = [
 BACKENDS: dict[str, str] = {
     "": "crawler.frontier.sqlite.FrontierLedger",
     "sqlite": "crawler.frontier.sqlite.FrontierLedger",
+    "redis": "crawler.frontier.redis.RedisFrontier",
 }
 
 #: What a backend raises when it cannot read or write its store (disk full, connection lost):

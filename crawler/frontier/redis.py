@@ -1,0 +1,670 @@
+"""The Redis frontier backend: one crawl's frontier in a shared Redis, for many workers.
+
+``FRONTIER_URI=redis://host:port/db[/crawl-key][?lease=SECONDS&max_deliveries=N]`` selects it
+(:data:`~crawler.frontier.base.BACKENDS`). Without a crawl key the frontier is the crawl's own
+(its key is the crawl id, the name of its work directory); workers that join one crawl name the
+same key. It implements :class:`~crawler.frontier.base.FrontierBackend` exactly as the SQLite
+ledger does (the contract suite runs on both) and adds **leases**, what a worker takes work
+under:
+
+* :meth:`RedisFrontier.take` moves up to N queued entries to ``leased`` under this instance's
+  owner id, each with an expiry (Redis's own clock, so workers' clocks do not matter) and one
+  more delivery counted; :meth:`~RedisFrontier.renew` extends the leases the owner still holds
+  and names those it lost; :meth:`~RedisFrontier.release` gives leases back (a worker stopping
+  gracefully), the entries keeping their place in the queue;
+* an entry becomes ``done`` (or ``failed``/``skipped``) only at a :meth:`checkpoint`, which the
+  crawl runs after making its archive durable: the outcome ends the lease;
+* an expired lease returns its entry to the queue (:meth:`~RedisFrontier.requeue_expired`, also
+  run by every :meth:`take`), with the reason kept; an entry whose lease expired after its
+  ``max_deliveries``-th delivery is not queued again but goes to the dead-letter list
+  (state ``failed``, its reasons kept: :meth:`~RedisFrontier.dead_letters`,
+  :meth:`~RedisFrontier.requeue_dead`).
+
+So every URL is fetched at least once, and more than once only after a lease expired. What the
+usual Redis scheduler gets wrong is avoided by construction: taking work never deletes it (a
+crashed worker's entries come back when its leases expire); a URL is in the seen-set from the
+moment it is queued, and stays there while it is queued or leased, so a lost lease requeues it
+instead of dropping it as seen; entries are versioned JSON, never pickle; and nothing a worker
+does on close deletes shared keys.
+
+**Layout.** Every key of one crawl starts with ``newsarc:frontier:{<crawl-key>}:`` (the braces
+keep them in one Redis Cluster slot):
+
+=========  ======  ==================================================================
+``url``    hash    URL → its record, JSON ``{"v": 1, "kind", "priority", "seq", "state",
+                   "reason", "crawl_id", "deliveries", "owner", "expires", "reasons"}``
+                   (the seen-set: a URL is known once it is here)
+``queue``  zset    queued URLs, scored by priority (higher first), then found order
+``leases`` zset    leased URLs, scored by lease expiry (ms, Redis time)
+``counts`` hash    state → URLs in it (kept by the scripts, so counts are O(1))
+``seq``    string  the found-order counter
+``meta``   hash    crawl metadata, one JSON value per key
+``dead``   hash    URL → ``{"v": 1, "deliveries", "reasons"}``: the dead-letter list
+=========  ======  ==================================================================
+
+Every change is one Lua script, so it is atomic against every other worker: a checkpoint
+(new URLs and outcomes together), taking, renewing, releasing, requeueing, seeding. The first
+final outcome of a URL wins: a later one (a second fetch after an expired lease) changes
+nothing. Priorities beyond ±2^20 sort as ±2^20 (the queue's score is a double).
+
+Redis errors (connection lost, out of memory) reach the crawl as ``OSError`` (the crawl's
+frontier error: it logs, counts and stops; nothing is marked done that was not).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import parse_qs, urlsplit
+
+import redis
+
+from crawler.frontier.base import FINAL_STATES, QUEUED, STATES, Entry, ledger_url
+
+if TYPE_CHECKING:
+    from typing import Self
+
+__all__ = ["ENTRY_VERSION", "LEASED", "DeadLetter", "Lease", "RedisFrontier"]
+
+#: The version of the JSON records; a record of any other version is refused.
+ENTRY_VERSION = 1
+#: The state of an entry a worker holds under a lease (Redis only).
+LEASED = "leased"
+
+_KEYS = ("url", "queue", "leases", "counts", "seq", "meta", "dead")
+
+# Shared by the scripts: the queue's score (priority first, higher first; then found order),
+# Redis's clock in milliseconds, and the expiry of leases.
+_LUA_COMMON = """
+local K = {url=KEYS[1], queue=KEYS[2], leases=KEYS[3], counts=KEYS[4], seq=KEYS[5],
+           meta=KEYS[6], dead=KEYS[7]}
+local LIMIT = 1048576
+local function score(priority, seq)
+  local p = tonumber(priority)
+  if p > LIMIT then p = LIMIT elseif p < -LIMIT then p = -LIMIT end
+  return -p * 4294967296 + seq
+end
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function load(url)
+  local raw = redis.call('HGET', K.url, url)
+  if not raw then return nil end
+  local rec = cjson.decode(raw)
+  if rec.v ~= 1 then return redis.error_reply('frontier entry of version ' .. tostring(rec.v)) end
+  return rec
+end
+local function save(url, rec) redis.call('HSET', K.url, url, cjson.encode(rec)) end
+local function move(from, to)
+  redis.call('HINCRBY', K.counts, from, -1)
+  redis.call('HINCRBY', K.counts, to, 1)
+end
+local function queue(url, rec)
+  rec.owner = nil
+  rec.expires = nil
+  redis.call('ZADD', K.queue, score(rec.priority, rec.seq), url)
+end
+local function add_reason(rec, reason)
+  local reasons = rec.reasons or {}
+  reasons[#reasons + 1] = reason
+  rec.reasons = reasons
+end
+-- Leases that expired before now: back to the queue, or to the dead-letter list after
+-- max_deliveries deliveries. At most `limit` per call (a script blocks the server).
+local function requeue_expired(now, max_deliveries, limit)
+  local requeued, dead = 0, 0
+  local expired = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, limit)
+  for _, url in ipairs(expired) do
+    redis.call('ZREM', K.leases, url)
+    local rec = load(url)
+    if rec and rec.state == 'leased' then
+      add_reason(rec, 'lease of ' .. tostring(rec.owner) .. ' expired (delivery ' ..
+                 tostring(rec.deliveries) .. ')')
+      if rec.deliveries >= max_deliveries then
+        rec.state = 'failed'
+        rec.reason = 'dead letter: lease expired after ' .. tostring(rec.deliveries) ..
+                     ' deliveries'
+        rec.owner = nil
+        rec.expires = nil
+        move('leased', 'failed')
+        redis.call('HSET', K.dead, url, cjson.encode({v=1, deliveries=rec.deliveries,
+                                                     reasons=rec.reasons}))
+        dead = dead + 1
+      else
+        rec.state = 'queued'
+        queue(url, rec)
+        move('leased', 'queued')
+        requeued = requeued + 1
+      end
+      save(url, rec)
+    end
+  end
+  return requeued, dead
+end
+"""
+
+# ARGV[1]: {"crawl_id", "new": [[url, kind, priority]], "done": [[url, state, reason]]}
+_CHECKPOINT = (
+    _LUA_COMMON
+    + """
+local batch = cjson.decode(ARGV[1])
+local added, finished = 0, 0
+for _, e in ipairs(batch.new) do
+  local url = e[1]
+  if redis.call('HEXISTS', K.url, url) == 0 then
+    local seq = redis.call('INCR', K.seq)
+    local rec = {v=1, kind=e[2], priority=e[3], seq=seq, state='queued', deliveries=0}
+    queue(url, rec)
+    save(url, rec)
+    redis.call('HINCRBY', K.counts, 'queued', 1)
+    added = added + 1
+  end
+end
+for _, d in ipairs(batch.done) do
+  local url, state, reason = d[1], d[2], d[3]
+  local rec = load(url)
+  if rec and (rec.state == 'queued' or rec.state == 'leased') then
+    redis.call('ZREM', K.queue, url)
+    redis.call('ZREM', K.leases, url)
+    move(rec.state, state)
+    rec.state = state
+    if reason ~= cjson.null then rec.reason = reason end
+    if batch.crawl_id ~= cjson.null then rec.crawl_id = batch.crawl_id end
+    rec.owner = nil
+    rec.expires = nil
+    save(url, rec)
+    finished = finished + 1
+  end
+end
+return {added, finished}
+"""
+)
+
+# ARGV: owner, n, lease_ms, max_deliveries, requeue_limit
+_TAKE = (
+    _LUA_COMMON
+    + """
+local owner, n, lease_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local now = now_ms()
+requeue_expired(now, tonumber(ARGV[4]), tonumber(ARGV[5]))
+local out = {}
+if n <= 0 then return out end
+for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, n - 1)) do
+  redis.call('ZREM', K.queue, url)
+  local rec = load(url)
+  if rec and rec.state == 'queued' then
+    rec.state = 'leased'
+    rec.owner = owner
+    rec.deliveries = (rec.deliveries or 0) + 1
+    rec.expires = now + lease_ms
+    save(url, rec)
+    redis.call('ZADD', K.leases, rec.expires, url)
+    move('queued', 'leased')
+    out[#out + 1] = {url, rec.kind, tostring(rec.priority), rec.deliveries, tostring(rec.expires)}
+  end
+end
+return out
+"""
+)
+
+# ARGV: max_deliveries, limit
+_REQUEUE_EXPIRED = (
+    _LUA_COMMON
+    + """
+local requeued, dead = requeue_expired(now_ms(), tonumber(ARGV[1]), tonumber(ARGV[2]))
+return {requeued, dead}
+"""
+)
+
+# ARGV: owner, lease_ms, url...
+_RENEW = (
+    _LUA_COMMON
+    + """
+local owner, lease_ms = ARGV[1], tonumber(ARGV[2])
+local expires = now_ms() + lease_ms
+local lost = {}
+for i = 3, #ARGV do
+  local url = ARGV[i]
+  local rec = load(url)
+  if rec and rec.state == 'leased' and rec.owner == owner then
+    rec.expires = expires
+    save(url, rec)
+    redis.call('ZADD', K.leases, expires, url)
+  else
+    lost[#lost + 1] = url
+  end
+end
+return {tostring(expires), lost}
+"""
+)
+
+# ARGV: owner, reason, url...
+_RELEASE = (
+    _LUA_COMMON
+    + """
+local owner, reason = ARGV[1], ARGV[2]
+local released = 0
+for i = 3, #ARGV do
+  local url = ARGV[i]
+  local rec = load(url)
+  if rec and rec.state == 'leased' and rec.owner == owner then
+    redis.call('ZREM', K.leases, url)
+    -- Given back, not failed: this delivery does not count towards the dead-letter limit.
+    rec.deliveries = math.max(0, rec.deliveries - 1)
+    add_reason(rec, 'released by ' .. owner .. ': ' .. reason)
+    rec.state = 'queued'
+    queue(url, rec)
+    move('leased', 'queued')
+    save(url, rec)
+    released = released + 1
+  end
+end
+return released
+"""
+)
+
+# ARGV: url
+_REQUEUE_DEAD = (
+    _LUA_COMMON
+    + """
+local url = ARGV[1]
+if redis.call('HEXISTS', K.dead, url) == 0 then return 0 end
+local rec = load(url)
+redis.call('HDEL', K.dead, url)
+if not rec or rec.state ~= 'failed' then return 0 end
+rec.state = 'queued'
+rec.reason = nil
+rec.crawl_id = nil
+rec.deliveries = 0
+queue(url, rec)
+move('failed', 'queued')
+save(url, rec)
+return 1
+"""
+)
+
+# KEYS[8]: the previous crawl's url hash (or the same as KEYS[1]: nothing to copy).
+# ARGV[1]: {"start_urls": [...], "meta": [[key, json]]}
+_SEED = (
+    _LUA_COMMON
+    + """
+local args = cjson.decode(ARGV[1])
+local added = 0
+if KEYS[8] ~= K.url then
+  local flat = redis.call('HGETALL', KEYS[8])
+  local old = {}
+  for i = 1, #flat, 2 do
+    local rec = cjson.decode(flat[i + 1])
+    if rec.v ~= 1 then return redis.error_reply('frontier entry of version ' .. tostring(rec.v)) end
+    old[#old + 1] = {flat[i], rec}
+  end
+  table.sort(old, function(a, b) return a[2].seq < b[2].seq end)
+  for _, pair in ipairs(old) do
+    local url, rec = pair[1], pair[2]
+    if redis.call('HEXISTS', K.url, url) == 0 then
+      rec.seq = redis.call('INCR', K.seq)
+      if rec.state == 'leased' then rec.state = 'queued' end  -- its crawl is over
+      rec.owner = nil
+      rec.expires = nil
+      rec.deliveries = 0
+      if rec.state == 'queued' then queue(url, rec) end
+      save(url, rec)
+      redis.call('HINCRBY', K.counts, rec.state, 1)
+      added = added + 1
+    end
+  end
+end
+for _, url in ipairs(args.start_urls) do
+  if redis.call('HEXISTS', K.url, url) == 0 then
+    local rec = {v=1, kind='page', priority=0, seq=redis.call('INCR', K.seq), state='queued',
+                 deliveries=0}
+    queue(url, rec)
+    save(url, rec)
+    redis.call('HINCRBY', K.counts, 'queued', 1)
+    added = added + 1
+  end
+end
+for _, kv in ipairs(args.meta) do redis.call('HSET', K.meta, kv[1], kv[2]) end
+return added
+"""
+)
+
+
+class Lease(NamedTuple):
+    """An entry taken under a lease: until ``expires`` (seconds since the epoch, Redis's
+    clock) only its owner works on it; ``deliveries`` counts the times it was taken."""
+
+    entry: Entry
+    deliveries: int
+    expires: float
+
+
+class DeadLetter(NamedTuple):
+    """An entry that was delivered too often: why each delivery ended."""
+
+    url: str
+    deliveries: int
+    reasons: list[str]
+
+
+def _prefix(crawl_key: str) -> str:
+    return f"newsarc:frontier:{{{crawl_key}}}:"
+
+
+def _parse(uri: str, work_dir: Path) -> tuple[str, str, dict[str, list[str]]]:
+    """``redis://host:port/db[/crawl-key]?…`` → (server URL, crawl key, query)."""
+    parts = urlsplit(uri)
+    if parts.scheme.lower() != "redis" or not parts.hostname:
+        raise ValueError(f"FRONTIER_URI {uri!r}: expected redis://host:port/db[/crawl-key]")
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) > 2:
+        raise ValueError(f"FRONTIER_URI {uri!r}: the path is /db[/crawl-key]")
+    db = segments[0] if segments else "0"
+    if not db.isdigit():
+        raise ValueError(f"FRONTIER_URI {uri!r}: the database must be a number, not {db!r}")
+    key = segments[1] if len(segments) > 1 else Path(work_dir).name
+    if not key or any(c in key for c in "{}") or any(c.isspace() for c in key):
+        raise ValueError(f"FRONTIER_URI {uri!r}: unusable crawl key {key!r}")
+    return f"redis://{parts.netloc}/{db}", key, parse_qs(parts.query)
+
+
+def _record(raw: bytes | str | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    rec: dict[str, Any] = json.loads(raw)
+    if rec.get("v") != ENTRY_VERSION:
+        raise OSError(f"frontier entry of version {rec.get('v')!r} (expected {ENTRY_VERSION})")
+    return rec
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class RedisFrontier:
+    """One crawl's frontier in Redis (see the module docstring); one instance is one owner.
+
+    ``client`` is a ``redis.Redis``; ``crawl_key`` names the crawl's keys; ``crawl_id`` is
+    recorded with outcomes; ``owner`` names this worker's leases (default: host, pid and a
+    random part).
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        crawl_key: str,
+        crawl_id: str | None = None,
+        *,
+        owner: str | None = None,
+        lease_seconds: float = 60.0,
+        max_deliveries: int = 3,
+        requeue_batch: int = 1000,
+    ) -> None:
+        if lease_seconds <= 0:
+            raise ValueError(f"lease must be positive: {lease_seconds!r}")
+        if max_deliveries < 1:
+            raise ValueError(f"max_deliveries must be 1 or more: {max_deliveries!r}")
+        self._r = client
+        self.crawl_key = crawl_key
+        self.crawl_id = crawl_id
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.lease_seconds = lease_seconds
+        self.max_deliveries = max_deliveries
+        self.requeue_batch = requeue_batch
+        prefix = _prefix(crawl_key)
+        self._keys = [prefix + name for name in _KEYS]
+        self._k = dict(zip(_KEYS, self._keys, strict=True))
+        self._new: dict[str, Entry] = {}
+        self._outcomes: dict[str, tuple[str, str | None]] = {}
+        #: URLs this owner holds leases on (what :meth:`renew` renews).
+        self.leased: set[str] = set()
+        self._scripts = {
+            name: client.register_script(source)
+            for name, source in (
+                ("checkpoint", _CHECKPOINT),
+                ("take", _TAKE),
+                ("requeue_expired", _REQUEUE_EXPIRED),
+                ("renew", _RENEW),
+                ("release", _RELEASE),
+                ("requeue_dead", _REQUEUE_DEAD),
+                ("seed", _SEED),
+            )
+        }
+
+    @classmethod
+    def open(cls, uri: str, work_dir: Path, crawl_id: str | None = None) -> Self:
+        """The frontier at ``uri``; without a crawl key in it, the crawl of ``work_dir``'s."""
+        server, key, query = _parse(uri, work_dir)
+        options: dict[str, Any] = {}
+        try:
+            if "lease" in query:
+                options["lease_seconds"] = float(query["lease"][-1])
+            if "max_deliveries" in query:
+                options["max_deliveries"] = int(query["max_deliveries"][-1])
+        except ValueError:
+            raise ValueError(
+                f"FRONTIER_URI {uri!r}: lease and max_deliveries are numbers"
+            ) from None
+        client = redis.Redis.from_url(server, socket_timeout=30, socket_connect_timeout=10)
+        frontier = cls(client, key, crawl_id, **options)
+        with frontier._errors("connect to"):
+            client.ping()
+        return frontier
+
+    @classmethod
+    def exists(cls, uri: str, work_dir: Path) -> bool:
+        server, key, _ = _parse(uri, work_dir)
+        client = redis.Redis.from_url(server, socket_timeout=30, socket_connect_timeout=10)
+        prefix = _prefix(key)
+        try:
+            return bool(client.exists(prefix + "url", prefix + "meta"))
+        except redis.RedisError as exc:
+            raise OSError(f"Redis frontier {server}: cannot read: {exc}") from exc
+        finally:
+            client.close()
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """Redis errors as OSError, the crawl's frontier error."""
+        try:
+            yield
+        except redis.RedisError as exc:
+            raise OSError(
+                f"Redis frontier {self.crawl_key!r}: cannot {doing} Redis: {exc}"
+            ) from exc
+
+    def _run(self, script: str, args: list[Any], keys: list[str] | None = None) -> Any:
+        with self._errors(f"run {script} on"):
+            return self._scripts[script](keys=keys or self._keys, args=args)
+
+    @property
+    def _lease_ms(self) -> int:
+        return int(self.lease_seconds * 1000)
+
+    def close(self) -> None:
+        """Drop the connection (uncommitted batches are dropped; nothing shared is deleted)."""
+        self._r.close()
+
+    def __str__(self) -> str:
+        return f"redis frontier {self.crawl_key!r}"
+
+    # -- batches (memory only) ----------------------------------------------------------------
+
+    def add(self, entry: Entry) -> None:
+        url = ledger_url(entry.url)
+        self._new.setdefault(url, entry._replace(url=url))
+
+    def finish(self, url: str, state: str, reason: str | None = None) -> None:
+        if state not in FINAL_STATES:
+            raise ValueError(f"not a final state: {state!r}")
+        self._outcomes[url] = (state, reason)
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._new or self._outcomes)
+
+    def checkpoint(self, *, outcomes: bool = True) -> int:
+        """New URLs and (with ``outcomes``) outcomes in one script: all or nothing."""
+        new = list(self._new.values())
+        done = list(self._outcomes.items()) if outcomes else []
+        if not new and not done:
+            return 0
+        batch = {
+            "crawl_id": self.crawl_id,
+            "new": [[e.url, e.kind, e.priority] for e in new],
+            "done": [[url, state, reason] for url, (state, reason) in done],
+        }
+        self._run("checkpoint", [json.dumps(batch)])
+        self._new.clear()
+        if outcomes:
+            self.leased.difference_update(self._outcomes)
+            self._outcomes.clear()
+        return len(new) + len(done)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """URLs per state: every state of :data:`~crawler.frontier.base.STATES`, and
+        :data:`LEASED`."""
+        out = dict.fromkeys((*STATES, LEASED), 0)
+        with self._errors("read"):
+            raw = self._r.hgetall(self._k["counts"])
+        for state, n in raw.items():
+            out[_text(state)] = int(n)
+        return out
+
+    def pending(self, *, chunk: int = 1000) -> Iterator[Entry]:
+        """Queued URLs, highest priority first, then in the order they were found (read in
+        chunks: URLs that workers take meanwhile may be missed or listed)."""
+        start = 0
+        while True:
+            with self._errors("read"):
+                found: list[Any] = self._r.zrange(self._k["queue"], start, start + chunk - 1)
+                urls = [_text(u) for u in found]
+                if not urls:
+                    return
+                raws = self._r.hmget(self._k["url"], urls)
+            for url, raw in zip(urls, raws, strict=True):
+                rec = _record(raw)
+                if rec is not None and rec["state"] == QUEUED:
+                    yield Entry(url, str(rec["kind"]), int(rec["priority"]))
+            start += chunk
+
+    def urls(self) -> Iterator[str]:
+        with self._errors("read"):
+            for url, _ in self._r.hscan_iter(self._k["url"], count=1000):
+                yield _text(url)
+
+    def state(self, url: str) -> tuple[str, str | None] | None:
+        with self._errors("read"):
+            rec = _record(self._r.hget(self._k["url"], url))
+        return None if rec is None else (str(rec["state"]), rec.get("reason"))
+
+    def record(self, url: str) -> dict[str, Any] | None:
+        """The whole JSON record of ``url`` (deliveries, owner, reasons, …)."""
+        with self._errors("read"):
+            return _record(self._r.hget(self._k["url"], url))
+
+    # -- crawl metadata -----------------------------------------------------------------------
+
+    def meta(self) -> dict[str, Any]:
+        with self._errors("read"):
+            raw = self._r.hgetall(self._k["meta"])
+        return {_text(k): json.loads(v) for k, v in raw.items()}
+
+    def set_meta(self, values: dict[str, Any]) -> None:
+        if not values:
+            return
+        with self._errors("write"):
+            self._r.hset(self._k["meta"], mapping={k: json.dumps(v) for k, v in values.items()})
+
+    def seed(
+        self,
+        meta: dict[str, Any],
+        *,
+        start_urls: Iterable[str] = (),
+        previous_crawl_dir: Path | None = None,
+    ) -> int:
+        """One script: the previous crawl's entries (its key is its directory's name; leased
+        ones queued again), ``start_urls`` queued, ``meta``. A crawl that names its key in the
+        URI continues in place (nothing to copy)."""
+        source = self._k["url"]
+        if previous_crawl_dir is not None and previous_crawl_dir.name != self.crawl_key:
+            source = _prefix(previous_crawl_dir.name) + "url"
+        args = {
+            "start_urls": list(dict.fromkeys(ledger_url(u) for u in start_urls)),
+            "meta": [[k, json.dumps(v)] for k, v in meta.items()],
+        }
+        return int(self._run("seed", [json.dumps(args)], [*self._keys, source]))
+
+    # -- leases -------------------------------------------------------------------------------
+
+    def take(self, n: int) -> list[Lease]:
+        """Lease up to ``n`` queued entries (highest priority, then found order) to this owner
+        for :attr:`lease_seconds`, after requeueing expired leases."""
+        rows = self._run(
+            "take",
+            [
+                self.owner,
+                n,
+                self._lease_ms,
+                self.max_deliveries,
+                self.requeue_batch,
+            ],
+        )
+        leases = []
+        for url, kind, priority, deliveries, expires in rows:
+            lease = Lease(
+                Entry(_text(url), _text(kind), int(_text(priority))),
+                int(deliveries),
+                int(_text(expires)) / 1000,
+            )
+            leases.append(lease)
+            self.leased.add(lease.entry.url)
+        return leases
+
+    def renew(self, urls: Iterable[str] | None = None) -> tuple[float, set[str]]:
+        """Extend this owner's leases (default: every one it holds) by :attr:`lease_seconds`;
+        return the new expiry and the URLs whose lease was lost (expired and taken, or
+        finished by someone else): work on those is no longer this owner's."""
+        wanted = sorted(self.leased if urls is None else set(urls))
+        if not wanted:
+            return 0.0, set()
+        expires, lost = self._run("renew", [self.owner, self._lease_ms, *wanted])
+        lost_urls = {_text(u) for u in lost}
+        self.leased.difference_update(lost_urls)
+        return int(_text(expires)) / 1000, lost_urls
+
+    def release(self, urls: Iterable[str] | None = None, reason: str = "stopping") -> int:
+        """Give leases back (default: all this owner holds): the entries are queued again in
+        their place, the delivery not counted. Returns the leases given back."""
+        wanted = sorted(self.leased if urls is None else set(urls))
+        if not wanted:
+            return 0
+        released = int(self._run("release", [self.owner, reason, *wanted]))
+        self.leased.difference_update(wanted)
+        return released
+
+    def requeue_expired(self) -> tuple[int, int]:
+        """Expired leases back to the queue: (requeued, dead-lettered)."""
+        requeued, dead = self._run("requeue_expired", [self.max_deliveries, self.requeue_batch])
+        return int(requeued), int(dead)
+
+    def dead_letters(self) -> Iterator[DeadLetter]:
+        """The entries delivered too often, with the reason each delivery ended."""
+        with self._errors("read"):
+            for url, raw in self._r.hscan_iter(self._k["dead"], count=1000):
+                rec = _record(raw)
+                assert rec is not None
+                yield DeadLetter(_text(url), int(rec["deliveries"]), list(rec.get("reasons") or []))
+
+    def requeue_dead(self, url: str) -> bool:
+        """Queue a dead-lettered entry again, its deliveries reset; False if it is not dead."""
+        return bool(self._run("requeue_dead", [url]))
