@@ -98,7 +98,8 @@ local function load(url)
   local raw = redis.call('HGET', K.url, url)
   if not raw then return nil end
   local rec = cjson.decode(raw)
-  if rec.v ~= 1 then return redis.error_reply('frontier entry of version ' .. tostring(rec.v)) end
+  -- Raised before the caller writes anything for this URL (a script's writes are not undone).
+  if rec.v ~= 1 then error('frontier entry of version ' .. tostring(rec.v)) end
   return rec
 end
 local function save(url, rec) redis.call('HSET', K.url, url, cjson.encode(rec)) end
@@ -122,8 +123,8 @@ local function requeue_expired(now, max_deliveries, limit)
   local requeued, dead = 0, 0
   local expired = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, limit)
   for _, url in ipairs(expired) do
-    redis.call('ZREM', K.leases, url)
     local rec = load(url)
+    redis.call('ZREM', K.leases, url)
     if rec and rec.state == 'leased' then
       add_reason(rec, 'lease of ' .. tostring(rec.owner) .. ' expired (delivery ' ..
                  tostring(rec.deliveries) .. ')')
@@ -197,8 +198,8 @@ requeue_expired(now, tonumber(ARGV[4]), tonumber(ARGV[5]))
 local out = {}
 if n <= 0 then return out end
 for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, n - 1)) do
-  redis.call('ZREM', K.queue, url)
   local rec = load(url)
+  redis.call('ZREM', K.queue, url)
   if rec and rec.state == 'queued' then
     rec.state = 'leased'
     rec.owner = owner
@@ -302,7 +303,7 @@ if KEYS[8] ~= K.url then
   local old = {}
   for i = 1, #flat, 2 do
     local rec = cjson.decode(flat[i + 1])
-    if rec.v ~= 1 then return redis.error_reply('frontier entry of version ' .. tostring(rec.v)) end
+    if rec.v ~= 1 then error('frontier entry of version ' .. tostring(rec.v)) end
     old[#old + 1] = {flat[i], rec}
   end
   table.sort(old, function(a, b) return a[2].seq < b[2].seq end)
