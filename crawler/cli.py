@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue a stopped or killed crawl as a new crawl: fetch the URLs still queued in "
         "its frontier ledger, with its start URLs, profile and render mode",
     )
+    crawl.add_argument(
+        "--frontier",
+        metavar="URI",
+        help="where the crawl's frontier lives: redis://host:port/db[/crawl-key] for a shared "
+        "Redis (default: the crawl's own SQLite ledger); -s FRONTIER_URI=URI",
+    )
     crawl.set_defaults(func=_crawl)
 
     demo = commands.add_parser("demo", help="serve the bundled demo news site and crawl it")
@@ -285,7 +291,7 @@ def _options(args: argparse.Namespace, urls: list[str]) -> CrawlOptions:
         profile=args.profile,
         settings_module=args.settings or "settings.local",
         settings_given=args.settings is not None,
-        overrides=_wacz(parse_overrides(args.overrides), args.wacz),
+        overrides=_frontier(_wacz(parse_overrides(args.overrides), args.wacz), args),
         render=args.render,
         verbose=args.verbose,
     )
@@ -294,6 +300,12 @@ def _options(args: argparse.Namespace, urls: list[str]) -> CrawlOptions:
 def _wacz(overrides: dict[str, str], wacz: bool) -> dict[str, str]:
     """``--wacz`` is ``-s WACZ_ENABLED=True``."""
     return {**overrides, "WACZ_ENABLED": "True"} if wacz else overrides
+
+
+def _frontier(overrides: dict[str, str], args: argparse.Namespace) -> dict[str, str]:
+    """``--frontier URI`` is ``-s FRONTIER_URI=URI``."""
+    uri = getattr(args, "frontier", None)
+    return {**overrides, "FRONTIER_URI": uri} if uri else overrides
 
 
 def _crawl(args: argparse.Namespace) -> int:

@@ -184,6 +184,8 @@ def resume_command(report: CrawlReport, options: CrawlOptions) -> str:
         parts += ["--settings", options.settings_module]
     if report.remote and "NEWSARC_SPOOL_DIR" in options.overrides:
         parts += ["-s", f"NEWSARC_SPOOL_DIR={options.overrides['NEWSARC_SPOOL_DIR']}"]
+    if options.overrides.get("FRONTIER_URI"):  # the resume must find the frontier there
+        parts += ["--frontier", options.overrides["FRONTIER_URI"]]
     return shlex.join(parts)
 
 
