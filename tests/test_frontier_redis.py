@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from crawler.frontier import Entry, open_backend
-from crawler.frontier.redis import RedisFrontier
+from crawler.frontier.redis import RedisFrontier, redacted
 from tests.redis_server import REDIS_SERVER, RedisServer
 
 Factory = Callable[..., RedisFrontier]
@@ -284,3 +284,37 @@ def test_an_unreachable_server_is_a_frontier_error(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         RedisFrontier.exists("redis://127.0.0.1:1/0", tmp_path)
     assert issubclass(redis.ConnectionError, redis.RedisError)
+
+
+def test_messages_never_show_the_redis_password(tmp_path: Path) -> None:
+    assert redacted("redis://u:s3cret@h:1/0/k") == "redis://u:***@h:1/0/k"
+    assert redacted("redis://:s3cret@h:1/0") == "redis://:***@h:1/0"
+    assert redacted("redis://h:1/0") == "redis://h:1/0"
+    for uri in ("redis://:s3cret@127.0.0.1:1/0/a/b", "redis://:s3cret@127.0.0.1:1/0?lease=x"):
+        with pytest.raises(ValueError, match=r"\*\*\*") as info:
+            RedisFrontier.open(uri, tmp_path)
+        assert "s3cret" not in str(info.value)
+    with pytest.raises(OSError) as failed:
+        RedisFrontier.exists("redis://:s3cret@127.0.0.1:1/0", tmp_path)
+    assert "s3cret" not in str(failed.value)
+
+
+@pytest.mark.parametrize(
+    ("frontier", "message", "code"),
+    [
+        ("redis://127.0.0.1:1/0/a/b", "the path is /db[/crawl-key]", 2),
+        ("redis://127.0.0.1:1/0", "cannot connect to Redis", 2),
+        ("nope://x", "no frontier backend for 'nope'", 2),
+    ],
+)
+def test_a_frontier_the_crawl_cannot_use_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], frontier: str, message: str, code: int
+) -> None:
+    from crawler.cli import main
+
+    # In this process: each stops before Scrapy (and its reactor) starts.
+    args = ["crawl", "http://127.0.0.1:9/", "--out", str(tmp_path), "--frontier", frontier]
+    assert main(args) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert message in err

@@ -70,7 +70,7 @@ from crawler.frontier.base import FINAL_STATES, QUEUED, STATES, Entry, ledger_ur
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["ENTRY_VERSION", "LEASED", "DeadLetter", "Lease", "RedisFrontier"]
+__all__ = ["ENTRY_VERSION", "LEASED", "DeadLetter", "Lease", "RedisFrontier", "redacted"]
 
 #: The version of the JSON records; a record of any other version is refused.
 ENTRY_VERSION = 1
@@ -359,9 +359,20 @@ def _prefix(crawl_key: str) -> str:
     return f"newsarc:frontier:{{{crawl_key}}}:"
 
 
+def redacted(uri: str) -> str:
+    """``uri`` without its password, for messages and logs."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()
+
+
 def _parse(uri: str, work_dir: Path) -> tuple[str, str, dict[str, list[str]]]:
     """``redis://host:port/db[/crawl-key]?…`` → (server URL, crawl key, query)."""
     parts = urlsplit(uri)
+    uri = redacted(uri)  # only for the messages below
     if parts.scheme.lower() != "redis" or not parts.hostname:
         raise ValueError(f"FRONTIER_URI {uri!r}: expected redis://host:port/db[/crawl-key]")
     segments = [s for s in parts.path.split("/") if s]
@@ -451,7 +462,7 @@ class RedisFrontier:
                 options["max_deliveries"] = int(query["max_deliveries"][-1])
         except ValueError:
             raise ValueError(
-                f"FRONTIER_URI {uri!r}: lease and max_deliveries are numbers"
+                f"FRONTIER_URI {redacted(uri)!r}: lease and max_deliveries are numbers"
             ) from None
         client = redis.Redis.from_url(server, socket_timeout=30, socket_connect_timeout=10)
         frontier = cls(client, key, crawl_id, **options)
@@ -467,7 +478,7 @@ class RedisFrontier:
         try:
             return bool(client.exists(prefix + "url", prefix + "meta"))
         except redis.RedisError as exc:
-            raise OSError(f"Redis frontier {server}: cannot read: {exc}") from exc
+            raise OSError(f"Redis frontier {redacted(server)}: cannot read: {exc}") from exc
         finally:
             client.close()
 

@@ -100,7 +100,15 @@ def find_resume(options: CrawlOptions, local_root: Callable[[str], Path]) -> Res
         backend = backend_class(uri)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    if not backend.exists(uri, crawl_dir):
+    try:
+        found = backend.exists(uri, crawl_dir)
+    except ValueError as exc:  # a URI its backend cannot use
+        raise ConfigError(str(exc)) from None
+    except BACKEND_ERRORS as exc:
+        raise StoreError(
+            f"--resume: cannot read the frontier of {crawl_dir.name!r}: {exc}"
+        ) from exc
+    if not found:
         raise ConfigError(
             f"--resume: crawl {crawl_dir.name!r} has no frontier ledger ({uri or FRONTIER_NAME}); "
             "it ran without one and cannot be resumed"
@@ -198,5 +206,7 @@ def seed_frontier(
                 frontier.seed(meta, start_urls=meta["start_urls"])
         finally:
             frontier.close()
+    except ValueError as exc:  # a URI its backend cannot use
+        raise ConfigError(str(exc)) from None
     except BACKEND_ERRORS as exc:
         raise StoreError(f"cannot create the frontier ledger in {work_dir}: {exc}") from exc
