@@ -1,6 +1,6 @@
 """The durable frontier of a crawl: every URL it queued, and what became of it.
 
-One shape, five modules:
+One shape, six modules:
 
 * :mod:`~crawler.frontier.base` — what the crawl needs from a frontier, whatever stores it
   (:class:`FrontierBackend`: add URLs, record outcomes, checkpoint, pending counts, seed a new
@@ -8,6 +8,8 @@ One shape, five modules:
   and the registry of backends, :data:`BACKENDS`;
 * :mod:`~crawler.frontier.sqlite` — the SQLite ledger ``<work_dir>/.frontier.sqlite``, the
   default backend;
+* :mod:`~crawler.frontier.redis` — the frontier in a shared Redis (``FRONTIER_URI=redis://…``),
+  with leases for many workers (imported only when a URI names it);
 * :mod:`~crawler.frontier.state` — the life of one URL as a pure state machine: every request
   path feeds it events and it ends each URL in exactly one terminal state;
 * :mod:`~crawler.frontier.extension` — :class:`Frontier`, the Scrapy extension that owns the
@@ -20,7 +22,7 @@ One shape, five modules:
 
 Its signals and request meta keys are in :mod:`crawler.signals`.
 
-**Adding a backend** (e.g. Redis, for many machines): write ``crawler/frontier/<name>.py`` with
+**Adding a backend** (as Redis was): write ``crawler/frontier/<name>.py`` with
 a class implementing :class:`~crawler.frontier.base.FrontierBackend` plus the class methods
 ``open(uri, work_dir, crawl_id)`` and ``exists(uri, work_dir)``, and add one line to
 :data:`~crawler.frontier.base.BACKENDS`, e.g. ``"redis": "crawler.frontier.redis.RedisFrontier"``;
