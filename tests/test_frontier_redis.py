@@ -235,7 +235,7 @@ def test_a_server_that_goes_away_keeps_the_batches_until_it_is_back(tmp_path: Pa
     server = RedisServer(tmp_path / "redis", appendonly=True)
     server.start()
     try:
-        f = RedisFrontier.open(server.url + "/c1", tmp_path)
+        f = RedisFrontier.open(server.url + "/c1?reconnect=0", tmp_path)
         _queue(f, "http://s/a")
         f.finish("http://s/a", "done")
         f.add(Entry("http://s/b"))
@@ -280,9 +280,11 @@ def test_a_server_out_of_memory_is_a_frontier_error_not_a_silent_loss(tmp_path: 
 
 def test_an_unreachable_server_is_a_frontier_error(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="cannot connect to Redis"):
-        RedisFrontier.open("redis://127.0.0.1:1/0", tmp_path)
+        RedisFrontier.open("redis://127.0.0.1:1/0?reconnect=0", tmp_path)
     with pytest.raises(OSError):
-        RedisFrontier.exists("redis://127.0.0.1:1/0", tmp_path)
+        RedisFrontier.exists("redis://127.0.0.1:1/0?reconnect=0", tmp_path)
+    with pytest.raises(ValueError, match="reconnect"):
+        RedisFrontier.open("redis://127.0.0.1:1/0?reconnect=-1", tmp_path)
     assert issubclass(redis.ConnectionError, redis.RedisError)
 
 
@@ -295,7 +297,7 @@ def test_messages_never_show_the_redis_password(tmp_path: Path) -> None:
             RedisFrontier.open(uri, tmp_path)
         assert "s3cret" not in str(info.value)
     with pytest.raises(OSError) as failed:
-        RedisFrontier.exists("redis://:s3cret@127.0.0.1:1/0", tmp_path)
+        RedisFrontier.exists("redis://:s3cret@127.0.0.1:1/0?reconnect=0", tmp_path)
     assert "s3cret" not in str(failed.value)
 
 
@@ -303,7 +305,7 @@ def test_messages_never_show_the_redis_password(tmp_path: Path) -> None:
     ("frontier", "message", "code"),
     [
         ("redis://127.0.0.1:1/0/a/b", "the path is /db[/crawl-key]", 2),
-        ("redis://127.0.0.1:1/0", "cannot connect to Redis", 2),
+        ("redis://127.0.0.1:1/0?reconnect=0", "cannot connect to Redis", 2),
         ("nope://x", "no frontier backend for 'nope'", 2),
     ],
 )
@@ -318,3 +320,28 @@ def test_a_frontier_the_crawl_cannot_use_is_a_one_line_error(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert message in err
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_a_redis_restart_between_checkpoints_is_waited_for(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path / "redis", appendonly=True)
+    server.start()
+    try:
+        f = RedisFrontier.open(server.url + "/c1?reconnect=20", tmp_path)
+        _queue(f, "http://s/a")
+        (lease,) = f.take(1)
+        f.finish("http://s/a", "done")
+        f.add(Entry("http://s/b"))
+        server.stop()
+        back = threading.Timer(0.5, server.start)  # Redis restarts while the crawl goes on
+        back.start()
+        started = time.monotonic()
+        f.checkpoint()  # waits for the server, then commits
+        back.join()
+        assert time.monotonic() - started >= 0.4
+        assert f.state("http://s/a") == ("done", None)
+        assert [e.url for e in f.pending()] == ["http://s/b"]
+        assert lease.entry.url not in f.leased
+        f.close()
+    finally:
+        server.stop()

@@ -1,11 +1,12 @@
 """The Redis frontier backend: one crawl's frontier in a shared Redis, for many workers.
 
-``FRONTIER_URI=redis://host:port/db[/crawl-key][?lease=SECONDS&max_deliveries=N]`` selects it
-(:data:`~crawler.frontier.base.BACKENDS`). Without a crawl key the frontier is the crawl's own
-(its key is the crawl id, the name of its work directory); workers that join one crawl name the
-same key. It implements :class:`~crawler.frontier.base.FrontierBackend` exactly as the SQLite
-ledger does (the contract suite runs on both) and adds **leases**, what a worker takes work
-under:
+``FRONTIER_URI=redis://host:port/db[/crawl-key][?lease=S&max_deliveries=N&reconnect=S]``
+selects it (:data:`~crawler.frontier.base.BACKENDS`); the query's defaults are a 60 s lease, 3
+deliveries, and 30 s of retrying a lost connection (:data:`RECONNECT_SECONDS`). Without a crawl
+key the frontier is the crawl's own (its key is the crawl id, the name of its work directory);
+workers that join one crawl name the same key. It implements
+:class:`~crawler.frontier.base.FrontierBackend` exactly as the SQLite ledger does (the contract
+suite runs on both) and adds **leases**, what a worker takes work under:
 
 * :meth:`RedisFrontier.take` moves up to N queued entries to ``leased`` under this instance's
   owner id, each with an expiry (Redis's own clock, so workers' clocks do not matter) and one
@@ -54,6 +55,7 @@ frontier error: it logs, counts and stops; nothing is marked done that was not).
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import socket
@@ -64,18 +66,30 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from crawler.frontier.base import FINAL_STATES, QUEUED, STATES, Entry, ledger_url
 
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["ENTRY_VERSION", "LEASED", "DeadLetter", "Lease", "RedisFrontier", "redacted"]
+__all__ = [
+    "ENTRY_VERSION",
+    "LEASED",
+    "RECONNECT_SECONDS",
+    "DeadLetter",
+    "Lease",
+    "RedisFrontier",
+    "redacted",
+]
 
 #: The version of the JSON records; a record of any other version is refused.
 ENTRY_VERSION = 1
 #: The state of an entry a worker holds under a lease (Redis only).
 LEASED = "leased"
+#: How long a lost connection is retried before a command fails (URI query ``reconnect``).
+RECONNECT_SECONDS = 30.0
 
 _KEYS = ("url", "queue", "leases", "counts", "seq", "meta", "dead")
 
@@ -387,6 +401,20 @@ def _parse(uri: str, work_dir: Path) -> tuple[str, str, dict[str, list[str]]]:
     return f"redis://{parts.netloc}/{db}", key, parse_qs(parts.query)
 
 
+def _client(server: str, query: dict[str, list[str]]) -> redis.Redis:
+    """A client that retries a lost connection for about ``reconnect`` seconds (default
+    :data:`RECONNECT_SECONDS`), so a Redis restart does not stop the crawl. Every script may
+    run twice after a reply was lost: all are idempotent but ``take`` (a second batch is leased;
+    the first one's leases expire and are requeued: late, never lost)."""
+    seconds = float(query.get("reconnect", [RECONNECT_SECONDS])[-1])
+    if seconds < 0:
+        raise ValueError(f"reconnect must be 0 or more: {seconds!r}")
+    # Backoff 0.1, 0.2, 0.4, 0.8 s, then 1 s a try.
+    retries = math.ceil(seconds - 1.5) + 4 if seconds > 1.5 else math.ceil(seconds / 0.4)
+    retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries)
+    return redis.Redis.from_url(server, socket_timeout=30, socket_connect_timeout=10, retry=retry)
+
+
 def _record(raw: bytes | str | None) -> dict[str, Any] | None:
     if raw is None:
         return None
@@ -460,11 +488,11 @@ class RedisFrontier:
                 options["lease_seconds"] = float(query["lease"][-1])
             if "max_deliveries" in query:
                 options["max_deliveries"] = int(query["max_deliveries"][-1])
+            client = _client(server, query)
         except ValueError:
             raise ValueError(
-                f"FRONTIER_URI {redacted(uri)!r}: lease and max_deliveries are numbers"
+                f"FRONTIER_URI {redacted(uri)!r}: lease, max_deliveries and reconnect are numbers"
             ) from None
-        client = redis.Redis.from_url(server, socket_timeout=30, socket_connect_timeout=10)
         frontier = cls(client, key, crawl_id, **options)
         with frontier._errors("connect to"):
             client.ping()
@@ -472,8 +500,11 @@ class RedisFrontier:
 
     @classmethod
     def exists(cls, uri: str, work_dir: Path) -> bool:
-        server, key, _ = _parse(uri, work_dir)
-        client = redis.Redis.from_url(server, socket_timeout=30, socket_connect_timeout=10)
+        server, key, query = _parse(uri, work_dir)
+        try:
+            client = _client(server, query)
+        except ValueError:
+            raise ValueError(f"FRONTIER_URI {redacted(uri)!r}: reconnect is seconds") from None
         prefix = _prefix(key)
         try:
             return bool(client.exists(prefix + "url", prefix + "meta"))
