@@ -28,7 +28,7 @@ from scrapy.settings import Settings
 
 from crawler.crawlinfo import CrawlInfo, make_crawl_id
 from crawler.exceptions import ConfigError, StoreError
-from crawler.frontier.base import backend_class
+from crawler.frontier.base import backend_class, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.limits import RenderLimits
@@ -185,7 +185,8 @@ def resume_command(report: CrawlReport, options: CrawlOptions) -> str:
     if report.remote and "NEWSARC_SPOOL_DIR" in options.overrides:
         parts += ["-s", f"NEWSARC_SPOOL_DIR={options.overrides['NEWSARC_SPOOL_DIR']}"]
     if options.overrides.get("FRONTIER_URI"):  # the resume must find the frontier there
-        parts += ["--frontier", options.overrides["FRONTIER_URI"]]
+        # A password is never printed: the operator types it in again.
+        parts += ["--frontier", redacted(options.overrides["FRONTIER_URI"])]
     return shlex.join(parts)
 
 

@@ -14,7 +14,8 @@ import pytest
 import redis
 
 from crawler.frontier import Entry, open_backend
-from crawler.frontier.redis import RedisFrontier, redacted
+from crawler.frontier.base import redacted
+from crawler.frontier.redis import RedisFrontier
 from tests.redis_server import REDIS_SERVER, RedisServer
 
 Factory = Callable[..., RedisFrontier]
@@ -345,3 +346,19 @@ def test_a_redis_restart_between_checkpoints_is_waited_for(tmp_path: Path) -> No
         f.close()
     finally:
         server.stop()
+
+
+def test_the_printed_resume_command_names_the_frontier_without_its_password(
+    tmp_path: Path,
+) -> None:
+    from crawler.crawl import CrawlOptions, CrawlReport, resume_command
+
+    report = CrawlReport("20261129T000000Z-x-0001", tmp_path, {}, [], store_uri=str(tmp_path))
+    for uri, shown in (
+        ("redis://frontier.example:6379/0/big", "redis://frontier.example:6379/0/big"),
+        ("redis://:s3cret@frontier.example:6379/0", "'redis://:***@frontier.example:6379/0'"),
+    ):
+        options = CrawlOptions(["http://s/"], overrides={"FRONTIER_URI": uri})
+        command = resume_command(report, options)
+        assert command.endswith(f"--frontier {shown}") and "s3cret" not in command
+    assert "--frontier" not in resume_command(report, CrawlOptions(["http://s/"]))

@@ -36,6 +36,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
+from urllib.parse import urlsplit
 
 from scrapy.utils.misc import load_object
 from w3lib.url import safe_url_string
@@ -57,6 +58,7 @@ __all__ = [
     "backend_class",
     "ledger_url",
     "open_backend",
+    "redacted",
 ]
 
 
@@ -71,6 +73,15 @@ BACKENDS: dict[str, str] = {
 #: What a backend raises when it cannot read or write its store (disk full, connection lost):
 #: the crawl logs it, counts it and stops cleanly. A backend wraps any other error in OSError.
 BACKEND_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error)
+
+
+def redacted(uri: str) -> str:
+    """A frontier URI without its password, for messages and logs."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
 
 
 def ledger_url(url: str) -> str:

@@ -60,7 +60,14 @@ from twisted.internet import task
 from twisted.python.failure import Failure
 
 from crawler.crawlinfo import CrawlInfo
-from crawler.frontier.base import BACKEND_ERRORS, QUEUED, Entry, FrontierBackend, open_backend
+from crawler.frontier.base import (
+    BACKEND_ERRORS,
+    QUEUED,
+    Entry,
+    FrontierBackend,
+    open_backend,
+    redacted,
+)
 from crawler.frontier.state import Outcome, UrlStates
 from crawler.items import PageItems
 from crawler.signals import (
@@ -289,7 +296,7 @@ class Frontier:
 
     def __str__(self) -> str:
         """Where the frontier is, for messages: the ledger's path, else its URI."""
-        return str(getattr(self.ledger, "path", None) or self.uri or self.work_dir)
+        return str(getattr(self.ledger, "path", None) or redacted(self.uri) or self.work_dir)
 
     # -- what a resumed crawl starts from -------------------------------------------------------
 

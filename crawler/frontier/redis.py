@@ -69,7 +69,7 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from crawler.frontier.base import FINAL_STATES, QUEUED, STATES, Entry, ledger_url
+from crawler.frontier.base import FINAL_STATES, QUEUED, STATES, Entry, ledger_url, redacted
 
 if TYPE_CHECKING:
     from typing import Self
@@ -81,7 +81,6 @@ __all__ = [
     "DeadLetter",
     "Lease",
     "RedisFrontier",
-    "redacted",
 ]
 
 #: The version of the JSON records; a record of any other version is refused.
@@ -371,16 +370,6 @@ class DeadLetter(NamedTuple):
 
 def _prefix(crawl_key: str) -> str:
     return f"newsarc:frontier:{{{crawl_key}}}:"
-
-
-def redacted(uri: str) -> str:
-    """``uri`` without its password, for messages and logs."""
-    parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    user = parts.username or ""
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=f"{user}:***@{host}").geturl()
 
 
 def _parse(uri: str, work_dir: Path) -> tuple[str, str, dict[str, list[str]]]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.crawlinfo import validate_crawl_id
 from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
-from crawler.frontier.base import BACKEND_ERRORS, QUEUED, backend_class, open_backend
+from crawler.frontier.base import BACKEND_ERRORS, QUEUED, backend_class, open_backend, redacted
 from crawler.frontier.sqlite import FRONTIER_NAME
 from crawler.warc.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
 
@@ -110,8 +110,8 @@ def find_resume(options: CrawlOptions, local_root: Callable[[str], Path]) -> Res
         ) from exc
     if not found:
         raise ConfigError(
-            f"--resume: crawl {crawl_dir.name!r} has no frontier ledger ({uri or FRONTIER_NAME}); "
-            "it ran without one and cannot be resumed"
+            f"--resume: crawl {crawl_dir.name!r} has no frontier ledger "
+            f"({redacted(uri) or FRONTIER_NAME}); it ran without one and cannot be resumed"
         )
     try:
         lock_fd = lock_crawl_dir(crawl_dir)
