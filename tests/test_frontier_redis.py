@@ -362,3 +362,26 @@ def test_the_printed_resume_command_names_the_frontier_without_its_password(
         command = resume_command(report, options)
         assert command.endswith(f"--frontier {shown}") and "s3cret" not in command
     assert "--frontier" not in resume_command(report, CrawlOptions(["http://s/"]))
+
+
+def test_a_resume_on_a_named_crawl_key_continues_in_place(redis_url: str, tmp_path: Path) -> None:
+    uri = f"{redis_url}/nightly"
+    old = open_backend(uri, tmp_path / "c1", "c1")
+    old.seed({"start_urls": ["http://s/"]}, start_urls=["http://s/"])
+    old.add(Entry("http://s/a"))
+    old.finish("http://s/", "done")
+    old.checkpoint()
+    old.close()
+    new = open_backend(uri, tmp_path / "c2", "c2")
+    try:
+        assert new.seed({"resumed_from": "c1"}, previous_crawl_dir=tmp_path / "c1") == 0
+        assert new.state("http://s/") == ("done", None)
+        assert [e.url for e in new.pending()] == ["http://s/a"]
+        assert new.meta() == {"start_urls": ["http://s/"], "resumed_from": "c1"}
+    finally:
+        new.close()
+    own = open_backend(redis_url, tmp_path / "c1", "c1")  # the crawl id's key: never written
+    try:
+        assert list(own.urls()) == []
+    finally:
+        own.close()

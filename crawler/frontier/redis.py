@@ -435,6 +435,7 @@ class RedisFrontier:
         lease_seconds: float = 60.0,
         max_deliveries: int = 3,
         requeue_batch: int = 1000,
+        shared_key: bool = False,
     ) -> None:
         if lease_seconds <= 0:
             raise ValueError(f"lease must be positive: {lease_seconds!r}")
@@ -447,6 +448,8 @@ class RedisFrontier:
         self.lease_seconds = lease_seconds
         self.max_deliveries = max_deliveries
         self.requeue_batch = requeue_batch
+        #: The URI named the crawl key: every crawl (and resume) of it uses the same frontier.
+        self.shared_key = shared_key
         prefix = _prefix(crawl_key)
         self._keys = [prefix + name for name in _KEYS]
         self._k = dict(zip(_KEYS, self._keys, strict=True))
@@ -482,7 +485,8 @@ class RedisFrontier:
             raise ValueError(
                 f"FRONTIER_URI {redacted(uri)!r}: lease, max_deliveries and reconnect are numbers"
             ) from None
-        frontier = cls(client, key, crawl_id, **options)
+        shared = len([s for s in urlsplit(uri).path.split("/") if s]) > 1
+        frontier = cls(client, key, crawl_id, shared_key=shared, **options)
         with frontier._errors("connect to"):
             client.ping()
         return frontier
@@ -627,8 +631,8 @@ class RedisFrontier:
         """One script: the previous crawl's entries (its key is its directory's name; leased
         ones queued again), ``start_urls`` queued, ``meta``. A crawl that names its key in the
         URI continues in place (nothing to copy)."""
-        source = self._k["url"]
-        if previous_crawl_dir is not None and previous_crawl_dir.name != self.crawl_key:
+        source = self._k["url"]  # the same key: nothing to copy
+        if previous_crawl_dir is not None and not self.shared_key:
             source = _prefix(previous_crawl_dir.name) + "url"
         args = {
             "start_urls": list(dict.fromkeys(ledger_url(u) for u in start_urls)),
