@@ -46,10 +46,14 @@ keep them in one Redis Cluster slot):
 Every change is one Lua script, so it is atomic against every other worker: a checkpoint
 (new URLs and outcomes together), taking, renewing, releasing, requeueing, seeding. The first
 final outcome of a URL wins: a later one (a second fetch after an expired lease) changes
-nothing. Priorities beyond ±2^20 sort as ±2^20 (the queue's score is a double).
+nothing. Priorities beyond ±2^20 sort as ±2^20 (the queue's score is a double). Redis does not
+undo a script that fails part-way; the only failure a script raises itself, a record of an
+unknown version, is raised before it writes that URL, and out of memory refuses a script's first
+write, so a refused checkpoint has written nothing.
 
-Redis errors (connection lost, out of memory) reach the crawl as ``OSError`` (the crawl's
-frontier error: it logs, counts and stops; nothing is marked done that was not).
+Redis errors (out of memory; a connection still lost after ``reconnect`` seconds of retrying)
+reach the crawl as ``OSError`` (the crawl's frontier error: it logs, counts and stops; nothing
+is marked done that was not).
 """
 
 from __future__ import annotations
