@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_extract_parser(commands)
     _add_profile_parser(commands)
+    from crawler.run.cli import add_parsers as add_run_parsers  # run, schedule, headlines
+
+    add_run_parsers(commands)
     return parser
 
 

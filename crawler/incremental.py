@@ -26,7 +26,8 @@ Settings read: ``INCREMENTAL_STATE`` (path of the SQLite file; unset: off),
 Stats written: ``incremental/known`` (URLs in the state at start), ``incremental/skipped``
 (known articles not requested), ``incremental/revisited`` (requested again because a feed or
 sitemap said they changed), ``incremental/new``, ``incremental/changed``,
-``incremental/unchanged``, ``incremental/not_modified`` (304), ``incremental/committed``,
+``incremental/unchanged`` (each also per page type: ``incremental/new/article``, …),
+``incremental/not_modified`` (304), ``incremental/committed``,
 ``incremental/commit_failed``.
 """
 
@@ -148,6 +149,7 @@ class IncrementalState:
             db.close()
         self.known: dict[str, PageRecord] = {row[0]: PageRecord(*row) for row in rows}
         self._pending: dict[str, PageRecord] = {}
+        self._held: set[str] = set()
         stats.set_value("incremental/known", len(self.known))
 
     @classmethod
@@ -177,9 +179,17 @@ class IncrementalState:
             fetched = parse_lastmod(record.fetched_at)
             if fetched is None or changed_since > fetched:
                 self.stats.inc_value("incremental/revisited")
+                self._held.discard(url)
+                self.stats.set_value("incremental/skipped", len(self._held))
                 return True
-        self.stats.inc_value("incremental/skipped")
+        self._held.add(url)
+        self.stats.set_value("incremental/skipped", len(self._held))
         return False
+
+    def held(self, url: str) -> bool:
+        """Whether :meth:`wants` held ``url`` back in this run (a later source may still
+        say it changed)."""
+        return url in self._held
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         """``If-None-Match``/``If-Modified-Since`` for a page captured before (else none)."""
@@ -218,6 +228,7 @@ class IncrementalState:
             url, page_type, digest, etag, last_modified, now, changed_at
         )
         self.stats.inc_value(f"incremental/{outcome}")
+        self.stats.inc_value(f"incremental/{outcome}/{page_type}")
         return outcome
 
     def not_modified(self, url: str, fetched_at: datetime) -> None:
@@ -244,11 +255,10 @@ class IncrementalState:
             self.commit(urls)
 
     def spider_closed(self) -> None:
+        # With a ledger, its last checkpoint (after this) commits; pages whose items did not
+        # reach the disk stay uncommitted and are fetched again by the next run.
         if not self.commit_on_checkpoint:  # no ledger: the crawl's files are closed by now
             self.commit(list(self._pending))
-        elif self._pending:
-            # Pages whose items did not reach the disk (left queued): fetched again next run.
-            logger.info("%d pages not committed to the incremental state", len(self._pending))
 
     def commit(self, urls: list[str]) -> int:
         rows = [self._pending.pop(url) for url in urls if url in self._pending]

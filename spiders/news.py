@@ -40,7 +40,7 @@ Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``
 Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_html``,
 ``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
 ``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
-``newsarc/unarchived``, ``health/<class>``, ``quality/articles_with_title``,
+``newsarc/unarchived``, ``health/<class>``, ``quality/articles``, ``quality/articles_with_title``,
 ``quality/articles_with_body``, ``quality/articles_with_date``, ``discovery/filled/<field>``,
 ``extract/<spider>/article_missing``,
 ``extract/<spider>/headlines``, ``extract/<spider>/errors``.
@@ -196,10 +196,7 @@ class NewsSpider(scrapy.Spider):
         spider.sitemaps = [
             ledger_url(u) for u in _setting_urls(crawler.settings.get("NEWSARC_SITEMAPS"))
         ]
-        try:
-            spider.state = IncrementalState.from_crawler(crawler)
-        except NotConfigured:
-            spider.state = None
+        crawler.signals.connect(spider.open_state, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_frontier, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_extractor, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extractor, signal=signals.spider_closed)
@@ -210,6 +207,13 @@ class NewsSpider(scrapy.Spider):
         """Find the crawl's frontier (None when ``FRONTIER_ENABLED`` is False); the extension
         opens it."""
         self.frontier = frontier_of(self.crawler)
+
+    def open_state(self) -> None:
+        """Open the site's incremental state (``INCREMENTAL_STATE``), before any request."""
+        try:
+            self.state = IncrementalState.from_crawler(self.crawler)
+        except NotConfigured:
+            self.state = None
 
     def open_extractor(self) -> None:
         self.extractor = ExtractorPool(_extract_workers(self.crawler), self.crawler.stats)
@@ -309,12 +313,18 @@ class NewsSpider(scrapy.Spider):
         hints: Mapping[str, Discovered] | None = None,
     ) -> Iterator[Request]:
         for link in urls:
+            hint = hints.get(link) if hints else None
             if link in self.seen:  # a link met before, as written: one lookup, no normalising
-                continue
+                # … unless it was held back as captured before and a feed or sitemap now says
+                # when it changed.
+                if hint is None or self.state is None or not self.state.held(link):
+                    continue
             self.seen.add(link)
             url = ledger_url(link)  # normalising is idempotent: a seen form is never refetched
             if url != link:
-                if url in self.seen:
+                if url in self.seen and (
+                    hint is None or self.state is None or not self.state.held(url)
+                ):
                     continue
                 self.seen.add(url)
             if not self._on_site(url):
@@ -322,7 +332,6 @@ class NewsSpider(scrapy.Spider):
             path = urlsplit(url).path.lower()
             if path.endswith(tuple(_SKIP_EXTENSIONS)):
                 continue
-            hint = hints.get(link) if hints else None
             if self.state is not None and not self.state.wants(url, hint.changed if hint else None):
                 continue  # captured in an earlier run and not changed since: not requested
             if self.max_pages and self.pages_scheduled >= self.max_pages:
@@ -429,6 +438,7 @@ class NewsSpider(scrapy.Spider):
         article = result.article
         if article is not None:
             article = self._fill_from_discovery(article, response.meta.get(META_DISCOVERED))
+            stats.inc_value("quality/articles")
             stats.inc_value("quality/articles_with_title", int(bool(article.title)))
             stats.inc_value("quality/articles_with_body", int(bool(article.text)))
             stats.inc_value("quality/articles_with_date", int(bool(article.published_at)))

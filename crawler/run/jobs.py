@@ -44,7 +44,7 @@ from typing import Any
 import yaml
 
 from crawler.crawl import check_start_url
-from crawler.crawlinfo import local_store_root
+from crawler.crawlinfo import is_remote_store, local_store_root
 from crawler.exceptions import ConfigError, JobsError
 from crawler.profile import load_profile
 from crawler.render.policy import RENDER_MODES
@@ -291,7 +291,8 @@ def load_jobs(path: str | Path) -> Job:
     assert store is not None
     store = _relative(store, base)
     try:
-        local_store_root(store)
+        if not is_remote_store(store):
+            local_store_root(store)
     except ConfigError as exc:
         raise check.error(str(exc), "store", top.lines.get("store")) from None
     state = check.string(top, "state", "", default="./state")
