@@ -67,11 +67,14 @@ def _clean(text: Any) -> str | None:
 
 def feed_entry(entry: Any) -> Discovered:
     """A feedparser entry's title, publication date and update time."""
-    published = _iso(entry.get("published")) or _iso(entry.get("updated"))
-    changed = _iso(entry.get("updated")) or published
+    # dict.get: feedparser's own get maps a missing "updated" to "published", with a warning.
+    updated = _iso(dict.get(entry, "updated")) if isinstance(entry, dict) else None
+    published = _iso(dict.get(entry, "published")) if isinstance(entry, dict) else None
+    published = published or updated
+    changed = updated or published
     return Discovered(
         "feed",
-        title=_clean(entry.get("title")),
+        title=_clean(dict.get(entry, "title")) if isinstance(entry, dict) else None,
         published=published.isoformat() if published else None,
         changed=changed.astimezone(UTC) if changed else None,
     )

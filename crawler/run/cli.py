@@ -153,7 +153,14 @@ def _headlines(args: argparse.Namespace) -> int:
         since=parse_since(args.since) if args.since else None,
     )
     fmt = "csv" if args.csv else "json" if args.json else "table"
-    print_series(rows, fmt, sys.stdout)
+    try:
+        print_series(rows, fmt, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if not rows:
         print("newsarc headlines: no capture of that headline", file=sys.stderr)
         return 1

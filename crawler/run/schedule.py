@@ -66,6 +66,8 @@ def _calendar(job: Job, every: str) -> tuple[str, str]:
         hours = minutes // 60
         if 24 % hours:
             raise ConfigError(f"--every {every}: hours must divide a day (1h, 2h, 3h, 6h, 12h)")
+        if hours == 1:
+            return f"{minute} * * * *", f"*-*-* *:{minute:02d}:00"
         first = _offset(job, hours)
         return (
             f"{minute} {first}-23/{hours} * * *",
