@@ -92,6 +92,12 @@ __all__ = ["NewsSpider"]
 
 logger = logging.getLogger(__name__)
 
+#: feedparser "bozo" reasons that say nothing about the feed's content.
+_BENIGN_FEED_ISSUES = (
+    feedparser.CharacterEncodingOverride,
+    feedparser.NonXMLContentType,
+)
+
 _SKIP_EXTENSIONS = frozenset(f".{ext}" for ext in IGNORED_EXTENSIONS) | {".xml", ".gz", ".rss"}
 
 
@@ -521,11 +527,22 @@ class NewsSpider(scrapy.Spider):
             if entry.get("link")
         }
         links = list(hints)
+        broken = getattr(parsed, "bozo_exception", None)
         if not links:
-            reason = getattr(parsed, "bozo_exception", None) or "no entries with links"
+            reason = broken or "no entries with links"
             self.crawler.stats.inc_value("newsarc/feed_errors")
             logger.warning(
                 "Feed %s gave no links: %s", response.url, reason, extra={"spider": self}
+            )
+        elif broken is not None and not isinstance(broken, _BENIGN_FEED_ISSUES):
+            # Not well-formed, read by feedparser's lenient parser: its links are followed, and
+            # the broken feed is counted.
+            self.crawler.stats.inc_value("newsarc/feed_errors")
+            logger.warning(
+                "Feed %s is not well-formed (%s); read leniently",
+                response.url,
+                broken,
+                extra={"spider": self},
             )
         yield from self._follow(links, priority=1, hints=hints)
 

@@ -6,9 +6,10 @@ applies it. This downloader middleware (before ``RetryMiddleware`` in the respon
 
 * on a 429 or 503 response, waits ``Retry-After`` (seconds or an HTTP date; else an exponential
   backoff from ``POLITE_BACKOFF_BASE``), capped at ``POLITE_RETRY_AFTER_MAX``, **per host**: the
-  host's download slot gets that delay (no jitter) and its clock restarted, so every request to
-  that host waits, not only the retried one; then retries the request (at most
-  ``POLITE_MAX_RETRIES`` times). The next good response from the host restores its delay;
+  host: no request to it leaves this middleware before that time, and its download slot gets
+  that delay (no jitter) with its clock restarted, for requests already queued there; then
+  retries the request (at most ``POLITE_MAX_RETRIES`` times). A good response after the wait
+  restores the host's delay;
 * after ``POLITE_MAX_REFUSALS`` refusals in a row from one host, stops the crawl
   (finish reason ``site_refusing``): a site that keeps refusing is reported, not hammered;
 * applies robots.txt ``Crawl-delay`` for our user agent as the host's minimum delay, capped at
@@ -27,11 +28,13 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+import scrapy.core.downloader
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import reactor, task
 
 if TYPE_CHECKING:
     from typing import Self
@@ -46,6 +49,8 @@ __all__ = ["PoliteBackoffMiddleware", "retry_after_seconds"]
 logger = logging.getLogger(__name__)
 
 _REFUSALS = (429, 503)
+#: The clock of Scrapy's download slots (``Slot.lastseen``): monotonic in Scrapy 2.19.
+_downloader_clock = getattr(scrapy.core.downloader, "monotonic", time.monotonic)
 
 
 def retry_after_seconds(value: str | None, now: float) -> float | None:
@@ -88,6 +93,7 @@ class PoliteBackoffMiddleware:
         self._refusals: dict[str, int] = {}
         self._saved: dict[str, tuple[float, float]] = {}  # slot key → (delay, jitter) to restore
         self._floor: dict[str, float] = {}  # host → Crawl-delay
+        self._not_before: dict[str, float] = {}  # slot key → no request before (clock time)
         self._stopping = False
 
     @classmethod
@@ -154,8 +160,13 @@ class PoliteBackoffMiddleware:
                 key = downloader.get_slot_key(request)
                 downloader.per_slot_settings.setdefault(key, {}).update(delay=floor, jitter=0.0)
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        """Hold a request to a host that asked us to wait until its time has come."""
         self._apply_floor(request)
+        key, _ = self._slot(request)
+        wait = self._not_before.get(key, 0.0) - _downloader_clock()
+        if wait > 0:
+            await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
 
     # -- 429 / 503 ----------------------------------------------------------------------------
 
@@ -165,9 +176,13 @@ class PoliteBackoffMiddleware:
         key, slot = self._slot(request)
         if response.status not in _REFUSALS:
             self._refusals.pop(key, None)
-            saved = self._saved.pop(key, None)
-            if saved is not None and slot is not None:
-                slot.delay, slot.jitter = saved
+            # A response to a request sent before the wait began says nothing: restore the
+            # host's delay only once its wait is over.
+            if _downloader_clock() >= self._not_before.get(key, 0.0):
+                self._not_before.pop(key, None)
+                saved = self._saved.pop(key, None)
+                if saved is not None and slot is not None:
+                    slot.delay, slot.jitter = saved
             self._apply_floor(request)
             return response
         stats = self.crawler.stats
@@ -194,11 +209,14 @@ class PoliteBackoffMiddleware:
         if retry is None:
             stats.inc_value("polite/gave_up")
             return response
+        now = _downloader_clock()
+        self._not_before[key] = max(self._not_before.get(key, 0.0), now + wait)
         if slot is not None:
+            # Requests already queued in the host's download slot wait as well.
             self._saved.setdefault(key, (slot.delay, slot.jitter))
             slot.delay = max(wait, self._floor.get(key, 0.0))
             slot.jitter = 0.0
-            slot.lastseen = time.time()  # the slot's next request waits the whole delay
+            slot.lastseen = now
         stats.inc_value("polite/waited_ms", round(wait * 1000))
         logger.info(
             "%s answered %d; waiting %.1f s before asking it again (%s)",

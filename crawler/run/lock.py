@@ -58,8 +58,8 @@ class JobLock:
                 holder = os.pread(fd, 32, 0).decode().strip()
             os.close(fd)
             raise AlreadyRunning(
-                f"another run of this job is still running"
-                f"{f' (pid {holder})' if holder else ''}; lock {self.path}"
+                f"already running: another run of this job holds its lock {self.path}"
+                f"{f' (pid {holder})' if holder else ''}; nothing done"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

@@ -26,6 +26,7 @@ Exit codes: see :data:`EXIT_CODES`.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import logging
 import os
@@ -240,6 +241,7 @@ class Runner:
             stdout=log if log is not None else sys.stderr,
             stderr=log if log is not None else sys.stderr,
             start_new_session=True,  # a terminal's Ctrl-C reaches the runner only
+            preexec_fn=_die_with_parent,
         )
         return _Child(site, proc, result_path, time.monotonic(), log)
 
@@ -402,6 +404,16 @@ class Runner:
         if statuses - {"ok"}:
             return EXIT_SITES_FAILED
         return EXIT_OK
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the runner dies (even by SIGKILL), so that no
+    site crawl outlives its run (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:

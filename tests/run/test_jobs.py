@@ -122,7 +122,7 @@ def test_run_with_a_bad_jobs_file_exits_2_before_touching_network_or_store(
 
 def test_crontab_line_and_systemd_units(tmp_path: Path) -> None:
     job = load_jobs(_write(tmp_path, GOOD))
-    comment, line = crontab_line(job, "1h").splitlines()
+    _comment, line = crontab_line(job, "1h").splitlines()
     fields = line.split()
     assert re.fullmatch(r"\d{1,2}", fields[0]) and fields[1:5] == ["*", "*", "*", "*"]
     assert f"cd {tmp_path}" in line and "PATH=" in line and "LANG=C.UTF-8" in line

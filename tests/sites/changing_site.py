@@ -76,6 +76,7 @@ class ChangingSite:
         self.throttle_count = 0
         self.throttle_after = 1
         self.article_times: list[float] = []
+        self.refused_times: list[float] = []
         self._lock = threading.Lock()
 
     def _story(self, i: int) -> Story:
@@ -205,6 +206,7 @@ class ChangingSite:
                 self.article_times.append(time.monotonic())
                 if self.throttle_count > 0:
                     self.throttle_count -= 1
+                    self.refused_times.append(time.monotonic())
                     return Route.html(
                         "<html><body>Too many requests</body></html>",
                         429,
