@@ -330,10 +330,6 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
     assert len(times) >= 5 and len(refused) == 2
     later = [t for t in times if t > refused[0] + 0.5]
     assert later and later[0] - refused[0] >= 1.9, (refused, times)
-    per_second: dict[int, int] = {}
-    for t in times:
-        per_second[int(t - times[0])] = per_second.get(int(t - times[0]), 0) + 1
-    assert per_second.get(1, 0) == 0, per_second
     # Broken inputs: counted, bounded, and the other sources still crawled.
     broken = sites["broken"]
     assert broken["status"] == "ok", broken
