@@ -29,7 +29,7 @@ PROFILE = """\
 name: changing
 timezone: UTC
 article_url_patterns: ['/news/']
-listing_url_patterns: ['^https?://[^/]+/$', '/world/$']
+listing_url_patterns: ['^https?://[^/]+/$', '/world/']
 headline_blocks:
   - name: Most read
     container: aside.most-read
@@ -66,12 +66,13 @@ class Story:
 class ChangingSite:
     """The site's content and its request handler (give :meth:`handle` to a SiteServer)."""
 
-    def __init__(self, n: int = 8, *, slow: float = 0.0) -> None:
+    def __init__(self, n: int = 8, *, slow: float = 0.0, page_size: int = 0) -> None:
         self.version = 1
         self.base = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
         self.stories = [self._story(i) for i in range(1, n + 1)]
         self.hidden_id = n  # linked from the sitemap only, no date on its page
         self.slow = slow
+        self.page_size = page_size  # > 0: /world/ is paginated (/world/p/2/, …)
         self.mode = "ok"
         self.throttle_count = 0
         self.throttle_after = 1
@@ -83,6 +84,15 @@ class ChangingSite:
         when = self.base + timedelta(hours=i)
         text = "\n".join(f"<p>Story {i}, paragraph {p}. {_WORDS}</p>" for p in range(1, 6))
         return Story(i, f"Council story number {i} about the bridge", text, when, when)
+
+    def edit(self, ids: list[int]) -> None:
+        """Edit these articles (new text, ETag and sitemap lastmod)."""
+        with self._lock:
+            now = datetime.now(UTC) + timedelta(minutes=1)
+            for story in self.stories:
+                if story.id in ids:
+                    story.text = story.text.replace("paragraph 2.", "paragraph 2 (edited).")
+                    story.modified = now
 
     def advance(self) -> None:
         """The next version: two new articles, one edited, one touched, views up."""
@@ -153,7 +163,8 @@ class ChangingSite:
             f"<pubDate>{s.published:%a, %d %b %Y %H:%M:%S +0000}</pubDate></item>"
             for s in stories
         )
-        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+        channel = f"<channel><title>T</title>{items}</channel>"
+        return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
 
     def _sitemap(self) -> str:
         urls = "".join(
@@ -170,6 +181,21 @@ class ChangingSite:
             'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
             f"{urls}</urlset>"
         )
+
+    def _world(self, path: str) -> Route | None:
+        stories = self._visible()
+        if not self.page_size:
+            return Route.html(self._listing("World", stories), delay=self.slow)
+        number = 1 if path == "/world/" else int(path.strip("/").rsplit("/", 1)[1])
+        start = (number - 1) * self.page_size
+        if start >= len(stories) or number < 1:
+            return None
+        page = self._listing(f"World, page {number}", stories[start : start + self.page_size])
+        if start + self.page_size < len(stories):
+            page = page.replace(
+                "</main>", f"<a rel='next' href='/world/p/{number + 1}/'>Next</a></main>"
+            )
+        return Route.html(page, delay=self.slow)
 
     # -- the handler ---------------------------------------------------------------------------
 
@@ -198,9 +224,11 @@ class ChangingSite:
             )
             return Route.html(wall)
         if path == "/":
-            return Route.html(self._listing("Changing Times", self._visible()[-6:]), delay=self.slow)
-        if path == "/world/":
-            return Route.html(self._listing("World", self._visible()), delay=self.slow)
+            return Route.html(
+                self._listing("Changing Times", self._visible()[-6:]), delay=self.slow
+            )
+        if path == "/world/" or path.startswith("/world/p/"):
+            return self._world(path)
         for story in self.stories:
             if story.path == path:
                 self.article_times.append(time.monotonic())
