@@ -32,8 +32,8 @@ travels with its request (:mod:`crawler.discovery`) and fills article fields the
 (flagged ``title_from_<source>``/``published_from_<source>``). With ``INCREMENTAL_STATE``
 (:mod:`crawler.incremental`) an article captured in an earlier run is not requested again unless
 a feed or sitemap says it changed; then it is asked for conditionally (a 304 ends there). Every
-page is classified before extraction (:func:`crawler.health.classify_page`); only ``ok`` pages
-are extracted.
+page is classified before extraction (:func:`crawler.health.classify_page`); bot walls and soft
+404s are not extracted (and never enter the incremental state).
 
 Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``,
 ``DOWNLOAD_MAXSIZE``, ``WARC_ENABLED``, ``FRONTIER_*`` (through the frontier).
@@ -91,6 +91,9 @@ if TYPE_CHECKING:
 __all__ = ["NewsSpider"]
 
 logger = logging.getLogger(__name__)
+
+#: Page health classes that are not the site's content: not extracted (crawler.health).
+_NOT_CONTENT = frozenset({"blocked", "soft_404"})
 
 #: feedparser "bozo" reasons that say nothing about the feed's content.
 _BENIGN_FEED_ISSUES = (
@@ -320,17 +323,14 @@ class NewsSpider(scrapy.Spider):
     ) -> Iterator[Request]:
         for link in urls:
             hint = hints.get(link) if hints else None
-            if link in self.seen:  # a link met before, as written: one lookup, no normalising
-                # … unless it was held back as captured before and a feed or sitemap now says
-                # when it changed.
-                if hint is None or self.state is None or not self.state.held(link):
-                    continue
+            # A link met before, as written: one lookup, no normalising (unless it was held back
+            # as captured before and a feed or sitemap now says when it changed).
+            if link in self.seen and not self._may_have_changed(link, hint):
+                continue
             self.seen.add(link)
             url = ledger_url(link)  # normalising is idempotent: a seen form is never refetched
             if url != link:
-                if url in self.seen and (
-                    hint is None or self.state is None or not self.state.held(url)
-                ):
+                if url in self.seen and not self._may_have_changed(url, hint):
                     continue
                 self.seen.add(url)
             if not self._on_site(url):
@@ -360,6 +360,10 @@ class NewsSpider(scrapy.Spider):
                 meta=meta,
                 headers=headers or None,
             )
+
+    def _may_have_changed(self, url: str, hint: Discovered | None) -> bool:
+        """A URL held back by the incremental state, met again with a change time to check."""
+        return hint is not None and self.state is not None and self.state.held(url)
 
     # --- callbacks ---------------------------------------------------------------------------
 
@@ -392,7 +396,7 @@ class NewsSpider(scrapy.Spider):
         fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))
         health = classify_page(response.status, response.text)
         stats.inc_value(f"health/{health}")
-        if health != "ok":
+        if health in _NOT_CONTENT:
             logger.warning(
                 "Not extracting %s: the page is %s", response.url, health, extra={"spider": self}
             )

@@ -45,3 +45,12 @@ def test_classes(status: int, html: str, expected: str) -> None:
 def test_an_article_that_mentions_a_captcha_in_its_text_is_ok() -> None:
     body = "<h1>Banks drop the captcha</h1>" + _TEXT * 5
     assert classify_page(200, _page("Banks drop the captcha", body)) == "ok"
+
+
+def test_an_article_with_a_captcha_comment_form_or_a_sad_headline_is_ok() -> None:
+    form = "<form><div class='g-recaptcha' data-sitekey='x'></div></form>"
+    assert classify_page(200, _page("Council", "<h1>Council</h1>" + _TEXT + form)) == "ok"
+    wall = _page("Verify", "<p>Please solve the captcha.</p>" + form)
+    assert classify_page(200, wall) == "blocked"
+    assert classify_page(200, _page("Body not found after search", _TEXT)) == "ok"
+    assert classify_page(404, _page("404 Not Found", "<h1>Not Found</h1>")) == "soft_404"

@@ -241,7 +241,7 @@ class Runner:
             stdout=log if log is not None else sys.stderr,
             stderr=log if log is not None else sys.stderr,
             start_new_session=True,  # a terminal's Ctrl-C reaches the runner only
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - the runner starts no threads
         )
         return _Child(site, proc, result_path, time.monotonic(), log)
 
