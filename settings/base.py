@@ -147,7 +147,13 @@ EXTENSIONS = {
     "crawler.manifest.ManifestExtension": 1000,
     # After the manifest (it uploads the manifest last); off unless the store is remote.
     "crawler.store.spool.SpoolUploadExtension": 1100,
+    # Live progress on a terminal (or into PROGRESS_FILE for newsarc run); off under cron.
+    "crawler.progress.ProgressExtension": 1200,
 }
+# "auto": a status line on stderr when it is a terminal; True/False to force it.
+PROGRESS_TTY = "auto"
+PROGRESS_FILE = None  # newsarc run: each site's crawl writes its progress (JSON) here
+PROGRESS_INTERVAL = 1.0  # seconds
 
 # --- WACZ package (newsarc crawl --wacz) ------------------------------------------------------
 WACZ_ENABLED = False  # package the crawl as <crawl_id>.wacz (WARCs, CDXJ, pages, JSON Lines)

@@ -30,6 +30,7 @@ import ctypes
 import json
 import logging
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -46,6 +47,7 @@ from scrapy.settings import Settings
 from crawler.crawlinfo import is_remote_store, local_store_root, spool_dir
 from crawler.exceptions import StoreError
 from crawler.incremental import open_state_db
+from crawler.progress import progress_line, read_progress
 from crawler.run.report import REPORT_SCHEMA, SiteReport, judge_site, record_history, site_report
 from crawler.warc.recovery import is_locked, needs_recovery, recover_crawl_dir
 
@@ -136,11 +138,15 @@ class Runner:
         self._signals = 0
         self._grace_deadline: float | None = None
         self._kill_deadline: float | None = None
+        self._shown = 0.0
 
     # -- paths --------------------------------------------------------------------------------
 
     def state_db(self, site: Site) -> Path:
         return self.job.state / self.job.name / f"{site.name}.sqlite"
+
+    def _progress_path(self, site: Site) -> Path:
+        return self.work / f"{site.name}.progress.json"
 
     def _state_key(self, site: Site) -> str:
         return f"_state/{self.job.name}/{site.name}.sqlite"
@@ -256,6 +262,9 @@ class Runner:
             overrides["CLOSESPIDER_TIMEOUT"] = str(site.limits.time)
         if site.limits.depth:
             overrides["DEPTH_LIMIT"] = str(site.limits.depth)
+        overrides["PROGRESS_TTY"] = "False"
+        if self.progress:
+            overrides["PROGRESS_FILE"] = str(self._progress_path(site))
         return {
             "name": site.name,
             "start_urls": list(site.start_urls),
@@ -296,14 +305,21 @@ class Runner:
         return report
 
     def _show_progress(self, outcome: RunOutcome, running: list[_Child]) -> None:
-        names = ", ".join(c.site.name for c in running)
-        elapsed = time.monotonic() - min((c.started for c in running), default=time.monotonic())
+        now = time.monotonic()
+        if now - self._shown < 0.5:
+            return
+        self._shown = now
+        parts = [
+            f"{c.site.name}: {progress_line(read_progress(self._progress_path(c.site)))}"
+            for c in running
+        ]
         line = (
-            f"newsarc run {self.job.name}: {len(outcome.sites)}/{len(self.sites)} sites done, "
-            f"{len(running)} running ({names}) {elapsed:5.0f} s"
+            f"newsarc run {self.job.name}: {len(outcome.sites)}/{len(self.sites)} sites done"
             + (" — stopping" if outcome.interrupted else "")
+            + "".join(f"; {p}" for p in parts)
         )
-        sys.stderr.write("\r\033[K" + line[:200])
+        width = shutil.get_terminal_size((120, 20)).columns - 1
+        sys.stderr.write("\r\033[K" + line[:width])
         sys.stderr.flush()
 
     # -- after the children -------------------------------------------------------------------

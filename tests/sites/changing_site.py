@@ -68,7 +68,9 @@ class ChangingSite:
 
     def __init__(self, n: int = 8, *, slow: float = 0.0, page_size: int = 0) -> None:
         self.version = 1
-        self.base = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+        # Published an hour apart, the last one an hour ago: sitemap dates are in the past.
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        self.base = now - timedelta(hours=n + 1)
         self.stories = [self._story(i) for i in range(1, n + 1)]
         self.hidden_id = n  # linked from the sitemap only, no date on its page
         self.slow = slow
