@@ -353,3 +353,36 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
                 data = gzip.decompress(data)
             assert b"CANARY-c0ffee" not in data, path
     assert took < 150
+
+
+def test_a_site_crawl_killed_by_sigkill_loses_nothing(tmp_path: Path) -> None:
+    import psutil
+
+    site = ChangingSite(slow=0.3)
+    with SiteServer(site.handle) as server:
+        settings = {**FAST, "CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+        jobs = _jobs(tmp_path, [_site(server, settings=settings)])
+        store = tmp_path / "data"
+        running = _start_run(jobs)
+        try:
+            deadline = time.monotonic() + 60
+            while sum(ChangingSite.article_requests(server.requested_paths).values()) < 4:
+                assert running.poll() is None, running.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            (child,) = psutil.Process(running.pid).children()
+            child.kill()  # the site's crawl process, mid-write
+            _, stderr = running.communicate(timeout=60)
+        finally:
+            if running.poll() is None:
+                running.kill()
+                running.wait()
+        assert running.returncode == 1, stderr
+        assert "ended without a result" in stderr
+        site.slow = 0.0
+        again = run_newsarc("run", str(jobs), timeout=120)
+        assert again.returncode == 0, again.stderr
+    killed, latest = _crawl_dirs(store)
+    _assert_files_valid(killed)  # repaired by the next run
+    captured = {a["url"] for a in _articles(killed)} | {a["url"] for a in _articles(latest)}
+    assert len(captured) == 8  # every article in one crawl or the other: none silently missing
