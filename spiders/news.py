@@ -223,6 +223,12 @@ class NewsSpider(scrapy.Spider):
             self.state = IncrementalState.from_crawler(self.crawler)
         except NotConfigured:
             self.state = None
+        except (OSError, sqlite3.Error) as exc:
+            # Without its state the run would fetch the whole site again, unasked: stop instead.
+            logger.error("Could not open the incremental state: %s", exc, extra={"spider": self})
+            assert self.crawler.engine is not None
+            self.state = None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_unavailable"))
 
     def open_extractor(self) -> None:
         self.extractor = ExtractorPool(_extract_workers(self.crawler), self.crawler.stats)

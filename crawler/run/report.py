@@ -64,6 +64,9 @@ class SiteReport:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def problems_mention(self, text: str) -> bool:
+        return any(text in problem for problem in self.problems)
+
 
 def _int(stats: dict[str, Any], key: str) -> int:
     value = stats.get(key, 0)

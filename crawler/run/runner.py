@@ -300,7 +300,7 @@ class Runner:
             record_history(self.state_db(child.site), self.started_at, report)
         stats = result.get("stats") or {}
         pending = stats.get("store/pending")
-        if isinstance(pending, int) and pending:
+        if isinstance(pending, int) and pending and not report.problems_mention("pending upload"):
             report.problems.append(f"{pending} file(s) pending upload in the spool")
         return report
 
@@ -414,7 +414,7 @@ class Runner:
         statuses = {s.status for s in outcome.sites}
         if "config_error" in statuses:
             return EXIT_CONFIG
-        pending = any("pending upload" in p for s in outcome.sites for p in s.problems)
+        pending = any(s.problems_mention("pending upload") for s in outcome.sites)
         if outcome.storage_problems or "storage" in statuses or pending:
             return EXIT_STORAGE
         if statuses - {"ok"}:
