@@ -91,8 +91,7 @@ def classify_page(status: int, html: str) -> str:
 
     Substring searches and two short regular expressions on ordinary pages (this runs on every
     page of a crawl: 0.3 ms on the benchmark's real pages, busy machine); the visible text is
-    measured (one lxml parse) only on small
-    or suspicious pages.
+    measured (one lxml parse) only on small or suspicious pages.
     """
     if not html.strip():
         return "empty"
