@@ -287,6 +287,7 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
     throttled = ChangingSite(n=3)
     throttled.throttle_count = 2
     throttled.throttle_after = 2
+    throttled.crawl_delay = 0.6
     with (
         SiteServer(walled.handle) as wall_server,
         SiteServer(throttled.handle) as slow_server,
@@ -315,6 +316,7 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
         took = time.monotonic() - started
         times = list(throttled.article_times)
         refused = list(throttled.refused_times)
+        spaced = list(throttled.request_times)
         broken_paths = broken_server.requested_paths
     assert run.returncode == 1, run.stderr
     report = _reports(tmp_path / "data")[-1]
@@ -331,6 +333,9 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
     assert len(times) >= 5 and len(refused) == 2
     later = [t for t in times if t > refused[0] + 0.5]
     assert later and later[0] - refused[0] >= 1.9, (refused, times)
+    # robots.txt Crawl-delay: 0.6 — no two requests closer than that.
+    gaps = [b - a for a, b in itertools.pairwise(spaced)]
+    assert len(gaps) >= 8 and min(gaps) >= 0.55, gaps
     # Broken inputs: counted, bounded, and the other sources still crawled.
     broken = sites["broken"]
     assert broken["status"] == "ok", broken

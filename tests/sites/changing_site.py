@@ -78,6 +78,8 @@ class ChangingSite:
         self.mode = "ok"
         self.throttle_count = 0
         self.throttle_after = 1
+        self.crawl_delay = 0.0  # > 0: robots.txt asks for this Crawl-delay
+        self.request_times: list[float] = []  # every request but robots.txt, as it arrived
         self.article_times: list[float] = []
         self.refused_times: list[float] = []
         self._lock = threading.Lock()
@@ -209,7 +211,9 @@ class ChangingSite:
 
     def _route(self, path: str, host: str, headers: RequestHeaders) -> Route | None:
         if path == "/robots.txt":
-            return Route.text("User-agent: *\nAllow: /\n")
+            delay = f"Crawl-delay: {self.crawl_delay}\n" if self.crawl_delay else ""
+            return Route.text(f"User-agent: *\nAllow: /\n{delay}")
+        self.request_times.append(time.monotonic())
         if path == "/rss.xml":
             body = self._rss(self._visible()[-5:]).replace("HOST", host)
             return Route.content(body, "application/rss+xml")
