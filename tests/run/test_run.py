@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crawler.demo.server import Route, SiteServer
 from crawler.run.headlines import headline_series
 from crawler.warc.writer import verify_warc
@@ -82,6 +84,7 @@ def _assert_files_valid(crawl_dir: Path) -> None:
     assert (crawl_dir / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_second_run_fetches_only_new_and_changed_articles_and_every_listing(
     tmp_path: Path,
 ) -> None:
@@ -169,6 +172,7 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
     }
 
 
+@pytest.mark.slow
 def test_lock_sigterm_and_the_next_run_carries_on(tmp_path: Path) -> None:
     site = ChangingSite(slow=0.4)
     with SiteServer(site.handle) as server:
@@ -279,6 +283,7 @@ def _broken_routes(canary: Path, base: str) -> dict[str, Route]:
     }
 
 
+@pytest.mark.slow
 def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> None:
     canary = tmp_path / "canary.txt"
     canary.write_text("CANARY-c0ffee", encoding="utf-8")
@@ -360,6 +365,7 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
     assert took < 150
 
 
+@pytest.mark.slow
 def test_a_site_crawl_killed_by_sigkill_loses_nothing(tmp_path: Path) -> None:
     import psutil
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from crawler.demo.server import SiteServer
 from tests.conftest import ROOT
 from tests.run.test_run import FAST, _jobs, _site
@@ -29,6 +31,7 @@ def _run(jobs: Path, s3: MotoS3) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_state_in_the_store_lets_a_new_machine_carry_on(tmp_path: Path, run_s3: MotoS3) -> None:
     bucket = run_s3.new_bucket("run-state")
     site = ChangingSite(n=4)
