@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from crawler import __version__
 from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
 
 if TYPE_CHECKING:
@@ -32,6 +31,20 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, with the version looked up only when asked for (see crawler/__init__)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.pop("nargs", None)
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> NoReturn:
+        import crawler
+
+        print(f"newsarc {crawler.__version__}")
+        parser.exit()
 
 
 def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
@@ -92,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Crawl news sites: articles and sidebar headlines as JSON Lines, "
         "raw traffic as WARC.",
     )
-    parser.add_argument("--version", action="version", version=f"newsarc {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -121,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_extract_parser(commands)
     _add_profile_parser(commands)
+    from crawler.run.cli import add_parsers as add_run_parsers  # run, schedule, headlines
+
+    add_run_parsers(commands)
     return parser
 
 

@@ -142,6 +142,8 @@ def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
         settings.set("NEWSARC_PROFILE", options.profile, priority="cmdline")
     if options.render:
         settings.set("RENDER_MODE", options.render, priority="cmdline")
+    if options.verbose:  # the log goes to stderr: no status line in between
+        settings.set("PROGRESS_TTY", False, priority="cmdline")
     for name, value in options.overrides.items():
         settings.set(name, value, priority="cmdline")
     try:  # render settings may come from -s; a typo must stop the crawl before it starts

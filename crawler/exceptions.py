@@ -5,13 +5,15 @@
     NewsarcError
     ├── ConfigError              bad option, profile or setting (exit code 2)
     │   └── ProfileError         a site profile that does not validate (names file, line, key)
+    │       └── JobsError        a jobs file (newsarc run) that does not validate (same form)
     ├── StoreError               the output store cannot be written or read
     ├── CorruptFileError         a closed local file fails verification (quarantined, not sent)
     ├── RenderError              a page could not be rendered in the browser
     │   ├── RenderTimeout        over its time budget (RENDER_PAGE_TIMEOUT), cut off
     │   └── BrowserCrashed       the browser died with the page in flight (retryable)
     ├── CrawlFailed              a run that ran but failed or archived nothing (exit code 1)
-    └── NothingToResume          --resume of a crawl with no URL left queued (exit code 0)
+    ├── NothingToResume          --resume of a crawl with no URL left queued (exit code 0)
+    └── AlreadyRunning           newsarc run of a job whose lock another run holds
 
 Items rejected by the pipelines raise subclasses of Scrapy's ``DropItem`` defined in
 ``pipelines/`` so that Scrapy counts them per reason.
@@ -20,10 +22,12 @@ Items rejected by the pipelines raise subclasses of Scrapy's ``DropItem`` define
 from __future__ import annotations
 
 __all__ = [
+    "AlreadyRunning",
     "BrowserCrashed",
     "ConfigError",
     "CorruptFileError",
     "CrawlFailed",
+    "JobsError",
     "NewsarcError",
     "NothingToResume",
     "ProfileError",
@@ -66,6 +70,10 @@ class ProfileError(ConfigError):
         self.key = key
 
 
+class JobsError(ProfileError):
+    """A jobs file (``newsarc run JOBS.yaml``) failed validation: file, line and key named."""
+
+
 class StoreError(NewsarcError):
     """The output store could not be written to or read from."""
 
@@ -95,3 +103,7 @@ class BrowserCrashed(RenderError):
 
 class NothingToResume(NewsarcError):
     """``--resume`` named a crawl whose frontier holds no queued URL: it is already complete."""
+
+
+class AlreadyRunning(NewsarcError):
+    """``newsarc run``: another run of the same job holds its lock."""

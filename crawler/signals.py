@@ -18,6 +18,7 @@ __all__ = [
     "META_URL",
     "META_WARC",
     "archive_write_failed",
+    "frontier_checkpointed",
     "frontier_sync",
 ]
 
@@ -27,6 +28,11 @@ frontier_sync = object()
 """Sent at every frontier checkpoint, before the ledger is written: receivers (the WARC
 extension, the JSON Lines pipeline) make what they wrote so far durable (fsync) and raise if
 they cannot; the checkpoint then does not mark the URLs finished since the last one."""
+
+frontier_checkpointed = object()
+"""Sent after a checkpoint whose archive sync succeeded and whose commit went through, with
+``urls``: the URLs it marked ``done``. State kept beside the crawl (the incremental state of
+``newsarc run``) commits what those pages gave, and nothing earlier."""
 
 archive_write_failed = object()
 """Sent by a writer of crawl output that could not write (disk full, …): the frontier gives back

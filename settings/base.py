@@ -58,6 +58,17 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.frontier.middlewares.OffsiteMiddleware": 50,
 }
 
+# Polite under pressure (crawler/middlewares/polite.py): 429/503 back off per host, honouring
+# Retry-After; a host refusing POLITE_MAX_REFUSALS times in a row stops the crawl; robots.txt
+# Crawl-delay is applied. Before RetryMiddleware (550) in the response chain.
+POLITE_ENABLED = True
+POLITE_RETRY_AFTER_MAX = 300.0  # seconds: a longer Retry-After is capped
+POLITE_BACKOFF_BASE = 2.0  # seconds; doubled per retry when there is no Retry-After
+POLITE_MAX_RETRIES = 3  # retries of one request after 429/503
+POLITE_MAX_REFUSALS = 10  # 429/503 in a row from one host: stop the crawl (site_refusing)
+POLITE_CRAWL_DELAY_MAX = 30.0  # seconds: a larger robots.txt Crawl-delay is capped
+DOWNLOADER_MIDDLEWARES["crawler.middlewares.polite.PoliteBackoffMiddleware"] = 555
+
 # --- Crawl ------------------------------------------------------------------------------------
 # Identifier of the crawl; the command line sets it, scrapy crawl derives one.
 NEWSARC_CRAWL_ID = None
@@ -76,6 +87,12 @@ NEWSARC_EXTRACT_WORKERS = "auto"
 # still treats every member alone): Scrapy's work per item is paid once per page. False: single
 # items, e.g. for Scrapy's own feed exports (`scrapy crawl news -o items.jsonl`).
 NEWSARC_PAGE_ITEMS = True
+# Feeds and sitemaps to read besides the start URLs (lists; newsarc run sets them per site).
+NEWSARC_FEEDS: list[str] = []
+NEWSARC_SITEMAPS: list[str] = []
+# Incremental state between runs (crawler/incremental.py): path of the site's SQLite file.
+# None: every page is fetched. newsarc run sets it per site, under the job's state directory.
+INCREMENTAL_STATE = None
 
 # --- Frontier ledger (crawler/frontier/) -------------------------------------------------------
 # Every URL the crawl queued and what became of it, in <work_dir>/.frontier.sqlite, so that a
@@ -130,7 +147,13 @@ EXTENSIONS = {
     "crawler.manifest.ManifestExtension": 1000,
     # After the manifest (it uploads the manifest last); off unless the store is remote.
     "crawler.store.spool.SpoolUploadExtension": 1100,
+    # Live progress on a terminal (or into PROGRESS_FILE for newsarc run); off under cron.
+    "crawler.progress.ProgressExtension": 1200,
 }
+# "auto": a status line on stderr when it is a terminal; True/False to force it.
+PROGRESS_TTY = "auto"
+PROGRESS_FILE = None  # newsarc run: each site's crawl writes its progress (JSON) here
+PROGRESS_INTERVAL = 1.0  # seconds
 
 # --- WACZ package (newsarc crawl --wacz) ------------------------------------------------------
 WACZ_ENABLED = False  # package the crawl as <crawl_id>.wacz (WARCs, CDXJ, pages, JSON Lines)

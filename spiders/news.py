@@ -26,12 +26,22 @@ for a later ``--resume``; a resumed crawl starts from the frontier's queued URLs
 start URLs, and treats every URL of the frontier as seen. A page whose WARC record could not be
 written is not processed (it stays queued).
 
+Scheduled crawls (``newsarc run``): ``NEWSARC_FEEDS`` and ``NEWSARC_SITEMAPS`` are read besides
+the start URLs; what a feed entry or news sitemap says about a URL (title, date, change time)
+travels with its request (:mod:`crawler.discovery`) and fills article fields the page lacks
+(flagged ``title_from_<source>``/``published_from_<source>``). With ``INCREMENTAL_STATE``
+(:mod:`crawler.incremental`) an article captured in an earlier run is not requested again unless
+a feed or sitemap says it changed; then it is asked for conditionally (a 304 ends there). Every
+page is classified before extraction (:func:`crawler.health.classify_page`); bot walls and soft
+404s are not extracted (and never enter the incremental state).
+
 Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``,
 ``DOWNLOAD_MAXSIZE``, ``WARC_ENABLED``, ``FRONTIER_*`` (through the frontier).
 Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_html``,
 ``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
 ``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
-``newsarc/unarchived``,
+``newsarc/unarchived``, ``health/<class>``, ``quality/articles``, ``quality/articles_with_title``,
+``quality/articles_with_body``, ``quality/articles_with_date``, ``discovery/filled/<field>``,
 ``extract/<spider>/article_missing``,
 ``extract/<spider>/headlines``, ``extract/<spider>/errors``.
 """
@@ -39,8 +49,10 @@ Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_ht
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
+import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -49,26 +61,29 @@ import feedparser
 import scrapy
 from lxml import etree
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
+from crawler.discovery import META_DISCOVERED, Discovered, NewsSitemap, feed_entry, sitemap_entry
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
 from crawler.frontier import FAILED, SKIPPED, Entry, Frontier, frontier_of, ledger_url
+from crawler.health import classify_page
+from crawler.incremental import IncrementalState, content_digest
 from crawler.items import PageItems, WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.policy import RenderMode, RenderPolicy, effective_render_mode
-from crawler.signals import META_FETCHED_AT, META_KIND, META_WARC
+from crawler.signals import META_FETCHED_AT, META_KIND, META_URL, META_WARC
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Iterator
+    from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
     from typing import Self
 
     from scrapy.crawler import Crawler
@@ -78,6 +93,15 @@ if TYPE_CHECKING:
 __all__ = ["NewsSpider"]
 
 logger = logging.getLogger(__name__)
+
+#: Page health classes that are not the site's content: not extracted (crawler.health).
+_NOT_CONTENT = frozenset({"blocked", "soft_404"})
+
+#: feedparser "bozo" reasons that say nothing about the feed's content.
+_BENIGN_FEED_ISSUES = (
+    feedparser.CharacterEncodingOverride,
+    feedparser.NonXMLContentType,
+)
 
 _SKIP_EXTENSIONS = frozenset(f".{ext}" for ext in IGNORED_EXTENSIONS) | {".xml", ".gz", ".rss"}
 
@@ -107,6 +131,23 @@ def _extract_workers(crawler: Crawler) -> int:
             return 0  # awaiting the pool needs the asyncio reactor
         return 1 if (os.cpu_count() or 1) > 1 else 0
     return max(0, int(value))
+
+
+def _setting_urls(value: Any) -> list[str]:
+    """A list setting of URLs: a list, or (from ``-s``) a JSON list or comma-separated text."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return [str(url) for url in json.loads(text)]
+        return _split_urls(text)
+    return [str(url) for url in value]
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _site_host(host: str) -> str:
@@ -149,6 +190,9 @@ class NewsSpider(scrapy.Spider):
         self.render = RenderPolicy(RenderMode.NEVER)
         self.frontier: Frontier | None = None
         self.require_warc = False
+        self.state: IncrementalState | None = None
+        self.feeds: list[str] = []
+        self.sitemaps: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -159,6 +203,11 @@ class NewsSpider(scrapy.Spider):
         spider.render = RenderPolicy(effective_render_mode(crawler.settings, spider.profile))
         spider.page_items = crawler.settings.getbool("NEWSARC_PAGE_ITEMS")
         spider.require_warc = crawler.settings.getbool("WARC_ENABLED")
+        spider.feeds = [ledger_url(u) for u in _setting_urls(crawler.settings.get("NEWSARC_FEEDS"))]
+        spider.sitemaps = [
+            ledger_url(u) for u in _setting_urls(crawler.settings.get("NEWSARC_SITEMAPS"))
+        ]
+        crawler.signals.connect(spider.open_state, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_frontier, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_extractor, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extractor, signal=signals.spider_closed)
@@ -169,6 +218,19 @@ class NewsSpider(scrapy.Spider):
         """Find the crawl's frontier (None when ``FRONTIER_ENABLED`` is False); the extension
         opens it."""
         self.frontier = frontier_of(self.crawler)
+
+    def open_state(self) -> None:
+        """Open the site's incremental state (``INCREMENTAL_STATE``), before any request."""
+        try:
+            self.state = IncrementalState.from_crawler(self.crawler)
+        except NotConfigured:
+            self.state = None
+        except (OSError, sqlite3.Error) as exc:
+            # Without its state the run would fetch the whole site again, unasked: stop instead.
+            logger.error("Could not open the incremental state: %s", exc, extra={"spider": self})
+            assert self.crawler.engine is not None
+            self.state = None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_unavailable"))
 
     def open_extractor(self) -> None:
         self.extractor = ExtractorPool(_extract_workers(self.crawler), self.crawler.stats)
@@ -193,6 +255,18 @@ class NewsSpider(scrapy.Spider):
                 dont_filter=True,
                 meta=self._render_meta(url),
             )
+        for kind, urls in (("feed", self.feeds), ("sitemap", self.sitemaps)):
+            for url in urls:
+                if url in self.seen:
+                    continue
+                self.seen.add(url)
+                yield Request(
+                    url,
+                    callback=self.parse_feed if kind == "feed" else self.parse_sitemap,
+                    errback=self.on_error,
+                    priority=10,
+                    meta={META_KIND: kind},
+                )
 
     def _resume(self) -> Iterator[Request]:
         """A resumed crawl: every URL of the frontier is seen; the queued ones are fetched."""
@@ -248,14 +322,23 @@ class NewsSpider(scrapy.Spider):
         host = _site_host(urlsplit(url).hostname or "")
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
-    def _follow(self, urls: Iterable[str], *, priority: int = 0) -> Iterator[Request]:
+    def _follow(
+        self,
+        urls: Iterable[str],
+        *,
+        priority: int = 0,
+        hints: Mapping[str, Discovered] | None = None,
+    ) -> Iterator[Request]:
         for link in urls:
-            if link in self.seen:  # a link met before, as written: one lookup, no normalising
+            hint = hints.get(link) if hints else None
+            # A link met before, as written: one lookup, no normalising (unless it was held back
+            # as captured before and a feed or sitemap now says when it changed).
+            if link in self.seen and not self._may_have_changed(link, hint):
                 continue
             self.seen.add(link)
             url = ledger_url(link)  # normalising is idempotent: a seen form is never refetched
             if url != link:
-                if url in self.seen:
+                if url in self.seen and not self._may_have_changed(url, hint):
                     continue
                 self.seen.add(url)
             if not self._on_site(url):
@@ -263,19 +346,32 @@ class NewsSpider(scrapy.Spider):
             path = urlsplit(url).path.lower()
             if path.endswith(tuple(_SKIP_EXTENSIONS)):
                 continue
+            if self.state is not None and not self.state.wants(url, hint.changed if hint else None):
+                continue  # captured in an earlier run and not changed since: not requested
             if self.max_pages and self.pages_scheduled >= self.max_pages:
                 # Not fetched in this run, but not forgotten: a resume fetches it.
                 if self.frontier is not None:
                     self.frontier.defer(url, "page", priority)
                 continue
             self.pages_scheduled += 1
+            meta = self._render_meta(url)
+            headers: dict[str, str] = {}
+            if hint is not None:
+                meta[META_DISCOVERED] = hint
+            if self.state is not None and (headers := self.state.conditional_headers(url)):
+                meta["handle_httpstatus_list"] = [304]
             yield Request(
                 url,
                 callback=self.parse_page,
                 errback=self.on_error,
                 priority=priority,
-                meta=self._render_meta(url),
+                meta=meta,
+                headers=headers or None,
             )
+
+    def _may_have_changed(self, url: str, hint: Discovered | None) -> bool:
+        """A URL held back by the incremental state, met again with a change time to check."""
+        return hint is not None and self.state is not None and self.state.held(url)
 
     # --- callbacks ---------------------------------------------------------------------------
 
@@ -283,6 +379,12 @@ class NewsSpider(scrapy.Spider):
         """An HTML page: extract items, follow links and feeds."""
         assert self.crawler.stats is not None
         stats = self.crawler.stats
+        if response.status == 304 and self.state is not None:  # asked conditionally: unchanged
+            self.state.not_modified(
+                response.meta.get(META_URL, response.url),
+                _fetched_at(response.meta.get(META_FETCHED_AT)),
+            )
+            return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         # Generic XML (application/xml, text/xml) may be a sitemap, a feed or an XHTML page.
         head = response.body[:SNIFF_BYTES]
@@ -300,6 +402,13 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("newsarc/non_html")
             return
         fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))
+        health = classify_page(response.status, response.text)
+        stats.inc_value(f"health/{health}")
+        if health in _NOT_CONTENT:
+            logger.warning(
+                "Not extracting %s: the page is %s", response.url, health, extra={"spider": self}
+            )
+            return
         try:
             result = await self.extractor.extract(
                 PageInput(
@@ -344,8 +453,28 @@ class NewsSpider(scrapy.Spider):
             "warc": warc.as_dict() if isinstance(warc, WarcRef) else None,
         }
         items: list[Any] = []
-        if result.article is not None:
-            items.append(dataclasses.replace(result.article, **envelope))
+        article = result.article
+        if article is not None:
+            article = self._fill_from_discovery(article, response.meta.get(META_DISCOVERED))
+            stats.inc_value("quality/articles")
+            stats.inc_value("quality/articles_with_title", int(bool(article.title)))
+            stats.inc_value("quality/articles_with_body", int(bool(article.text)))
+            stats.inc_value("quality/articles_with_date", int(bool(article.published_at)))
+        if self.state is not None:
+            self.state.page_fetched(
+                response.meta.get(META_URL, response.url),
+                page_type=result.page_type,
+                digest=content_digest(
+                    article.title if article else None,
+                    article.text if article else None,
+                    response.body,
+                ),
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
+                fetched_at=fetched_at,
+            )
+        if article is not None:
+            items.append(dataclasses.replace(article, **envelope))
         elif result.page_type == "article":
             stats.inc_value(f"extract/{self.name}/article_missing")
         if result.headlines:
@@ -360,6 +489,25 @@ class NewsSpider(scrapy.Spider):
             yield request
         for request in self._follow(result.links):
             yield request
+
+    def _fill_from_discovery(self, article: Any, hint: Any) -> Any:
+        """The title and date a feed or sitemap gave, where the page itself had none."""
+        if not isinstance(hint, Discovered):
+            return article
+        changes: dict[str, Any] = {}
+        flags = list(article.flags)
+        if not article.title and hint.title:
+            changes["title"] = hint.title
+            flags.append(f"title_from_{hint.source}")
+        if not article.published_at and hint.published:
+            changes["published_at"] = hint.published
+            flags.append(f"published_from_{hint.source}")
+        if not changes:
+            return article
+        assert self.crawler.stats is not None
+        for name in changes:
+            self.crawler.stats.inc_value(f"discovery/filled/{name}")
+        return dataclasses.replace(article, **changes, flags=flags)
 
     def _follow_feeds(self, feeds: Iterable[str]) -> Iterator[Request]:
         for url in map(ledger_url, feeds):
@@ -385,16 +533,30 @@ class NewsSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newsarc/feeds")
         parsed = feedparser.parse(response.body)
-        links = [
-            response.urljoin(entry.get("link", "")) for entry in parsed.entries if entry.get("link")
-        ]
+        hints = {
+            response.urljoin(entry.get("link", "")): feed_entry(entry)
+            for entry in parsed.entries
+            if entry.get("link")
+        }
+        links = list(hints)
+        broken = getattr(parsed, "bozo_exception", None)
         if not links:
-            reason = getattr(parsed, "bozo_exception", None) or "no entries with links"
+            reason = broken or "no entries with links"
             self.crawler.stats.inc_value("newsarc/feed_errors")
             logger.warning(
                 "Feed %s gave no links: %s", response.url, reason, extra={"spider": self}
             )
-        yield from self._follow(links, priority=1)
+        elif broken is not None and not isinstance(broken, _BENIGN_FEED_ISSUES):
+            # Not well-formed, read by feedparser's lenient parser: its links are followed, and
+            # the broken feed is counted.
+            self.crawler.stats.inc_value("newsarc/feed_errors")
+            logger.warning(
+                "Feed %s is not well-formed (%s); read leniently",
+                response.url,
+                broken,
+                extra={"spider": self},
+            )
+        yield from self._follow(links, priority=1, hints=hints)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """A sitemap or sitemap index (plain or gzipped): follow its URLs."""
@@ -415,8 +577,9 @@ class NewsSpider(scrapy.Spider):
                 )
                 return
         try:
-            sitemap = Sitemap(body)
-            entries = [entry["loc"] for entry in sitemap if entry.get("loc")]
+            sitemap = NewsSitemap(body)
+            found = [entry for entry in sitemap if entry.get("loc")]
+            entries = [entry["loc"] for entry in found]
         except (etree.LxmlError, ValueError) as exc:
             stats.inc_value("newsarc/sitemap_errors")
             logger.warning(
@@ -435,7 +598,8 @@ class NewsSpider(scrapy.Spider):
                         meta={META_KIND: "sitemap"},
                     )
         else:
-            yield from self._follow(entries, priority=1)
+            hints = {entry["loc"]: sitemap_entry(entry) for entry in found}
+            yield from self._follow(entries, priority=1, hints=hints)
 
     def on_error(self, failure: Failure) -> None:
         """Count and remember a failed fetch; the CLI reports them."""

@@ -41,6 +41,10 @@ Stats written: ``frontier/queued`` (URLs added), ``frontier/deferred``,
 item pipeline failed on: their URL stays queued), ``frontier/unarchived`` (responses left
 queued because their WARC record was not written), and at the end ``frontier/pending`` and
 ``frontier/total/<state>`` (the backend's counts).
+
+Signals sent: :data:`~crawler.signals.frontier_sync` (before each commit) and
+:data:`~crawler.signals.frontier_checkpointed` (after a synced commit, with the URLs it marked
+done).
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ from twisted.python.failure import Failure
 from crawler.crawlinfo import CrawlInfo
 from crawler.frontier.base import (
     BACKEND_ERRORS,
+    DONE,
     QUEUED,
     Entry,
     FrontierBackend,
@@ -77,6 +82,7 @@ from crawler.signals import (
     META_URL,
     META_WARC,
     archive_write_failed,
+    frontier_checkpointed,
     frontier_sync,
 )
 
@@ -139,6 +145,7 @@ class Frontier:
         send_sync: Callable[[], list[tuple[Any, Any]]] | None = None,
         close_spider: Callable[[str], None] | None = None,
         uri: str = "",
+        send_checkpointed: Callable[[list[str]], object] | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError(f"FRONTIER_CHECKPOINT_INTERVAL must be positive: {interval!r}")
@@ -153,6 +160,8 @@ class Frontier:
         self.uri = uri
         self._send_sync: Callable[[], list[tuple[Any, Any]]] = send_sync or list
         self._close_spider: Callable[[str], None] = close_spider or (lambda reason: None)
+        self._send_checkpointed = send_checkpointed or (lambda urls: None)
+        self._done: list[str] = []  # marked done since the last committed checkpoint
         #: The backend, once :meth:`open` succeeded (None: every report is ignored).
         self.ledger: FrontierBackend | None = None
         self.urls = UrlStates()
@@ -177,6 +186,9 @@ class Frontier:
             if crawler.engine is not None:
                 deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
+        def send_checkpointed(urls: list[str]) -> object:
+            return crawler.signals.send_catch_log(frontier_checkpointed, urls=urls)
+
         frontier = cls(
             info.work_dir,
             info.crawl_id,
@@ -187,6 +199,7 @@ class Frontier:
             send_sync=send_sync,
             close_spider=close_spider,
             uri=settings.get("FRONTIER_URI") or "",
+            send_checkpointed=send_checkpointed,
         )
         frontier._crawler = crawler
         crawler.signals.connect(frontier.item_left, signal=signals.item_scraped)
@@ -319,6 +332,8 @@ class Frontier:
             return
         assert self.ledger is not None
         self.ledger.finish(url, outcome.state, outcome.reason)
+        if outcome.state == DONE:
+            self._done.append(url)
         self.stats.inc_value(f"frontier/finished/{outcome.state}")
 
     def track(self, request: Request) -> None:
@@ -483,6 +498,9 @@ class Frontier:
                 self._checkpoint_failed(exc2, final)
                 return
         self.stats.inc_value("frontier/checkpoints")
+        if synced and self._done:
+            done, self._done = self._done, []
+            self._send_checkpointed(done)
         if self.disk_full and not final:
             self._close_spider("frontier_disk_full")
 

@@ -1,0 +1,399 @@
+"""Whole runs of ``newsarc run`` against fixture sites on 127.0.0.1 that change between runs.
+
+Each test runs the real console script (one process per run, one per site under it) and checks
+the server's own request log, the store's files and the run report.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.demo.server import Route, SiteServer
+from crawler.run.headlines import headline_series
+from crawler.warc.writer import verify_warc
+from tests.conftest import ROOT, read_jsonl, run_newsarc
+from tests.sites.changing_site import PROFILE, ChangingSite
+
+FAST = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "NEWSARC_EXTRACT_WORKERS": 0,
+    "WARC_INDEX_WORKER": False,
+    "FRONTIER_CHECKPOINT_INTERVAL": 0.5,
+}
+
+
+def _jobs(tmp_path: Path, sites: list[dict[str, Any]], **top: Any) -> Path:
+    (tmp_path / "changing.yaml").write_text(PROFILE, encoding="utf-8")
+    document = {
+        "name": "news",
+        "store": str(tmp_path / "data"),
+        "state": str(tmp_path / "state"),
+        "defaults": {"settings": FAST, "profile": "changing.yaml"},
+        "sites": sites,
+        **top,
+    }
+    path = tmp_path / "jobs.yaml"
+    path.write_text(json.dumps(document, indent=1), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def _site(server: SiteServer, name: str = "changing", **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "start_urls": [server.url("/"), server.url("/world/")],
+        "feeds": [server.url("/rss.xml"), server.url("/stale.xml")],
+        "sitemaps": [server.url("/sitemap-news.xml")],
+        **extra,
+    }
+
+
+def _reports(store: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in sorted((store / "_runs" / "news").glob("*.json"))]
+
+
+def _crawl_dirs(store: Path, site: str = "changing") -> list[Path]:
+    return sorted(p for p in store.glob(f"*-{site}-*") if p.is_dir())
+
+
+def _articles(crawl_dir: Path) -> list[dict[str, Any]]:
+    return read_jsonl(list((crawl_dir / "items").glob("articles-*.jsonl.gz")))
+
+
+def _assert_files_valid(crawl_dir: Path) -> None:
+    assert not list(crawl_dir.rglob("*.open")), list(crawl_dir.rglob("*.open"))
+    assert not list(crawl_dir.rglob("*.jsonl.gz.tmp"))
+    warcs = list((crawl_dir / "warc").glob("*.warc.gz"))
+    assert warcs
+    for warc in warcs:
+        assert verify_warc(warc) == [], warc
+    for items in (crawl_dir / "items").glob("*.jsonl.gz"):
+        with gzip.open(items, "rt") as fh:
+            for line in fh:
+                json.loads(line)
+    assert (crawl_dir / "manifest.json").is_file()
+
+
+@pytest.mark.slow
+def test_second_run_fetches_only_new_and_changed_articles_and_every_listing(
+    tmp_path: Path,
+) -> None:
+    site = ChangingSite()
+    with SiteServer(site.handle) as server:
+        jobs = _jobs(tmp_path, [_site(server)])
+        store = tmp_path / "data"
+
+        first = run_newsarc("run", str(jobs), timeout=120)
+        assert first.returncode == 0, first.stderr
+        assert first.stderr == "" and first.stdout == ""  # quiet on success: nothing for cron
+        paths = server.requested_paths
+        assert ChangingSite.article_requests(paths) == dict.fromkeys(range(1, 9), 1)
+        (run1,) = _crawl_dirs(store)
+        articles = {a["url"].rsplit("/", 1)[1]: a for a in _articles(run1)}
+        assert len(articles) == 8
+        # Linked only from the news sitemap, no date on its page: the sitemap's date fills it.
+        hidden = articles["story-8.html"]
+        assert hidden["published_at"] == site.stories[7].published.isoformat()
+        assert "published_from_sitemap" in hidden["flags"]
+        assert "published_from_sitemap" not in articles["story-1.html"]["flags"]
+
+        site.advance()
+        server.clear_requests()
+        second = run_newsarc("run", str(jobs), "-v", timeout=120)
+        assert second.returncode == 0, second.stderr
+        paths = server.requested_paths
+        # New articles 9 and 10, edited article 2, touched article 6 (its sitemap lastmod moved):
+        # nothing else of the eight captured before.
+        assert ChangingSite.article_requests(paths) == {2: 1, 6: 1, 9: 1, 10: 1}
+        for listing in ("/", "/world/", "/rss.xml", "/stale.xml", "/sitemap-news.xml"):
+            assert paths.count(listing) == 1, listing  # listing pages: every run
+        conditional = {
+            r.path.rsplit("/", 1)[1]: r.headers.get("If-None-Match") for r in server.requests
+        }
+        assert conditional["story-2.html"] and conditional["story-6.html"]
+        assert conditional["story-9.html"] is None
+        run2 = _crawl_dirs(store)[-1]
+        new_captures = {a["url"].rsplit("/", 1)[1]: a for a in _articles(run2)}
+        assert set(new_captures) == {"story-2.html", "story-9.html", "story-10.html"}
+        assert "(updated)" in new_captures["story-2.html"]["text"]  # the edit is captured
+        _assert_files_valid(run2)
+
+    # The run reports, in the store.
+    reports = _reports(store)
+    assert len(reports) == 2
+    last = reports[-1]["sites"][0]
+    assert reports[-1]["exit_code"] == 0 and last["status"] == "ok"
+    assert (last["new"], last["changed"], last["not_modified"]) == (2, 1, 1)
+    assert last["skipped_known"] == 6 and last["articles"] == 3
+    assert last["crawl_id"] == run2.name and last["previous_median_items"] > 0
+    assert last["health"] == {"ok": 5} and last["bytes"] > 0
+    assert "changing" in second.stderr and "report" in second.stderr
+
+    # The headline series: article 1 on the home page's "Most read", views rising.
+    url = server.url(site.stories[0].path)
+    rows = [
+        r
+        for r in headline_series(str(store), site="changing", url=url)
+        if r["source_url"] == server.url("/") and r["block"] == "Most read"
+    ]
+    assert [r["crawl_id"] for r in rows] == [run1.name, run2.name]
+    assert rows[0]["views"] < rows[1]["views"]
+    csv_out = run_newsarc("headlines", str(store), "--url", url, "--csv", timeout=60)
+    assert csv_out.returncode == 0 and csv_out.stdout.startswith("fetched_at,crawl_id,")
+    assert len(csv_out.stdout.splitlines()) > 2
+
+
+def _start_run(jobs: Path) -> subprocess.Popen[str]:
+    script = Path(sys.executable).with_name("newsarc")
+    return subprocess.Popen(
+        [str(script), "run", str(jobs)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_lock_sigterm_and_the_next_run_carries_on(tmp_path: Path) -> None:
+    site = ChangingSite(slow=0.4)
+    with SiteServer(site.handle) as server:
+        settings = {**FAST, "CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+        jobs = _jobs(tmp_path, [_site(server, settings=settings)], grace="20s")
+        store = tmp_path / "data"
+        running = _start_run(jobs)
+        try:
+            deadline = time.monotonic() + 60
+            while not ChangingSite.article_requests(server.requested_paths):
+                assert running.poll() is None, running.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            before = _snapshot(tmp_path)
+            started = time.monotonic()
+            second = run_newsarc("run", str(jobs), timeout=30)
+            took = time.monotonic() - started
+            assert second.returncode == 3, second.stderr
+            assert "already running" in second.stderr and second.stdout == ""
+            assert took < 1.5, took  # process start included; the lock itself is immediate
+            after = _snapshot(tmp_path)
+            assert {k for k in after if k not in before} <= {
+                k for k in after if "changing-" in k or k.startswith("state/logs")
+            }  # nothing new but the first run's own files
+            running.send_signal(signal.SIGTERM)
+            stopped = time.monotonic()
+            _, stderr = running.communicate(timeout=60)
+        finally:
+            if running.poll() is None:
+                running.kill()
+                running.wait()
+        assert running.returncode == 5, stderr
+        assert time.monotonic() - stopped < 20  # within the grace period
+        assert "INTERRUPTED" in stderr and "interrupted" in stderr
+        (first,) = _crawl_dirs(store)
+        _assert_files_valid(first)
+        fetched_first = {a["url"] for a in _articles(first)}
+        assert len(fetched_first) < 8
+        report = _reports(store)[-1]
+        assert report["interrupted"] and report["sites"][0]["status"] == "interrupted"
+
+        site.slow = 0.0
+        server.clear_requests()
+        again = run_newsarc("run", str(jobs), timeout=120)
+        assert again.returncode == 0, again.stderr
+        latest = _crawl_dirs(store)[-1]
+        fetched_next = {a["url"] for a in _articles(latest)}
+        # Carries on: what the stopped run captured is not fetched again, the rest is.
+        assert fetched_first.isdisjoint(fetched_next)
+        assert len(fetched_first | fetched_next) == 8
+
+
+_BROKEN_FEEDS = ("/bad.xml", "/bomb.xml", "/xxe.xml", "/html-feed.xml")
+_BROKEN_SITEMAPS = ("/gzbomb.xml.gz", "/loop-a.xml", "/many.xml", "/good.xml")
+
+
+def _broken_routes(canary: Path, base: str) -> dict[str, Route]:
+    """A site whose feeds and sitemaps are broken in every way but one good sitemap."""
+    page = (
+        "<html><head><title>B {n}</title></head><body><article><h1>Broken story {n}</h1>"
+        + "<p>{n} The council approved the new budget after a long debate. </p>" * 8
+        + "</article></body></html>"
+    )
+    home = (
+        "<html><body><h1>Broken Times</h1><ul><li><a href='/news/2026/12/01/b-1.html'>"
+        "One story linked from the home page</a></li></ul>" + "<p>x</p>" * 40 + "</body></html>"
+    )
+    rss = "<?xml version='1.0'?><rss version='2.0'><channel>{}</channel></rss>"
+    entities = "".join(
+        f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in itertools.pairwise("abcdefghi")
+    )
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">{entities}]>'
+        "<rss><channel><item><title>&i;</title><link>/x</link></item></channel></rss>"
+    )
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{canary}">]>'
+        "<rss><channel><item><title>&x;</title></item></channel></rss>"
+    )
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+    def urlset(locs: list[str]) -> str:
+        body = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+        return f'<?xml version="1.0"?><urlset {ns}>{body}</urlset>'
+
+    def index(loc: str) -> str:
+        entry = f"<sitemap><loc>{loc}</loc></sitemap>"
+        return f'<?xml version="1.0"?><sitemapindex {ns}>{entry}</sitemapindex>'
+
+    xml = "application/xml"
+    bomb_body = gzip.compress(b" " * (40 << 20))  # 40 MiB of spaces, ~40 KB on the wire
+    return {
+        "/robots.txt": Route.text("User-agent: *\nAllow: /\n"),
+        "/": Route.html(home),
+        "/news/2026/12/01/b-1.html": Route.html(page.format(n=1)),
+        "/news/2026/12/01/b-2.html": Route.html(page.format(n=2)),
+        "/bad.xml": Route.content(rss.format("<item><title>Unclosed<link>/x</item>"), xml),
+        "/bomb.xml": Route.content(bomb, xml),
+        "/xxe.xml": Route.content(xxe, xml),
+        "/html-feed.xml": Route.html(home),
+        "/gzbomb.xml.gz": Route(
+            200, {"Content-Type": "application/x-gzip"}, bomb_body, compress=False
+        ),
+        "/loop-a.xml": Route.content(index(f"{base}/loop-b.xml"), xml),
+        "/loop-b.xml": Route.content(index(f"{base}/loop-a.xml"), xml),
+        "/many.xml": Route.content(urlset([f"{base}/many/{i}.html" for i in range(60_000)]), xml),
+        "/good.xml": Route.content(urlset([f"{base}/news/2026/12/01/b-2.html"]), xml),
+    }
+
+
+@pytest.mark.slow
+def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> None:
+    canary = tmp_path / "canary.txt"
+    canary.write_text("CANARY-c0ffee", encoding="utf-8")
+    walled = ChangingSite()
+    walled.mode = "challenge"
+    throttled = ChangingSite(n=3)
+    throttled.throttle_count = 2
+    throttled.throttle_after = 2
+    throttled.crawl_delay = 0.6
+    with (
+        SiteServer(walled.handle) as wall_server,
+        SiteServer(throttled.handle) as slow_server,
+        SiteServer() as broken_server,
+    ):
+        base = broken_server.base_url
+        broken_server.routes = _broken_routes(canary, base)
+        sequential = {**FAST, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+        jobs = _jobs(
+            tmp_path,
+            [
+                _site(wall_server, "walled"),
+                _site(slow_server, "throttled", settings=sequential),
+                {
+                    "name": "broken",
+                    "start_urls": [f"{base}/"],
+                    "feeds": [f"{base}{p}" for p in _BROKEN_FEEDS],
+                    "sitemaps": [f"{base}{p}" for p in _BROKEN_SITEMAPS],
+                    "max_pages": 10,
+                },
+            ],
+            parallel=3,
+        )
+        started = time.monotonic()
+        run = run_newsarc("run", str(jobs), timeout=170)
+        took = time.monotonic() - started
+        times = list(throttled.article_times)
+        refused = list(throttled.refused_times)
+        spaced = list(throttled.request_times)
+        broken_paths = broken_server.requested_paths
+    assert run.returncode == 1, run.stderr
+    report = _reports(tmp_path / "data")[-1]
+    sites = {s["name"]: s for s in report["sites"]}
+    # The bot wall, served with status 200, is named.
+    assert sites["walled"]["status"] == "blocked"
+    assert any("challenge or bot-wall" in p for p in sites["walled"]["problems"])
+    assert "walled" in run.stderr and "bot-wall" in run.stderr
+    # 429 with Retry-After: 2 — the host's next request waited for it, twice.
+    assert sites["throttled"]["status"] == "ok", sites["throttled"]
+    assert sites["throttled"]["errors"].get("refused_429_503") == 2
+    # After the first 429 the server sees no request for the 2 s it asked for, but the one
+    # already on its way (the second 429); then one request at a time again.
+    assert len(times) >= 5 and len(refused) == 2
+    later = [t for t in times if t > refused[0] + 0.5]
+    assert later and later[0] - refused[0] >= 1.9, (refused, times)
+    # robots.txt Crawl-delay: 0.6 — no two requests closer than that.
+    gaps = [b - a for a, b in itertools.pairwise(spaced)]
+    assert len(gaps) >= 8 and min(gaps) >= 0.55, gaps
+    # Broken inputs: counted, bounded, and the other sources still crawled.
+    broken = sites["broken"]
+    assert broken["status"] == "ok", broken
+    assert broken["errors"].get("feed", 0) >= 3 and broken["errors"].get("sitemap", 0) >= 1
+    # The one good sitemap's article is discovered: fetched, or (when the 60,000-URL sitemap
+    # used up the site's 10 pages first) queued in the ledger for later.
+    (broken_dir,) = _crawl_dirs(tmp_path / "data", "broken")
+    ledger = sqlite3.connect(broken_dir / ".frontier.sqlite")
+    queued = {row[0] for row in ledger.execute("SELECT url FROM urls")}
+    ledger.close()
+    assert "/good.xml" in broken_paths
+    assert any(u.endswith("/news/2026/12/01/b-2.html") for u in queued), len(queued)
+    assert len(queued) > 60_000
+    assert broken_paths.count("/loop-a.xml") == 1 and broken_paths.count("/loop-b.xml") == 1
+    assert sum(p.startswith("/many/") for p in broken_paths) <= 10
+    for path in (tmp_path / "data").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                data = gzip.decompress(data)
+            assert b"CANARY-c0ffee" not in data, path
+    assert took < 150
+
+
+@pytest.mark.slow
+def test_a_site_crawl_killed_by_sigkill_loses_nothing(tmp_path: Path) -> None:
+    import psutil
+
+    site = ChangingSite(slow=0.3)
+    with SiteServer(site.handle) as server:
+        settings = {**FAST, "CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+        jobs = _jobs(tmp_path, [_site(server, settings=settings)])
+        store = tmp_path / "data"
+        running = _start_run(jobs)
+        try:
+            deadline = time.monotonic() + 60
+            while sum(ChangingSite.article_requests(server.requested_paths).values()) < 4:
+                assert running.poll() is None, running.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            (child,) = psutil.Process(running.pid).children()
+            child.kill()  # the site's crawl process, mid-write
+            _, stderr = running.communicate(timeout=60)
+        finally:
+            if running.poll() is None:
+                running.kill()
+                running.wait()
+        assert running.returncode == 1, stderr
+        assert "ended without a result" in stderr
+        site.slow = 0.0
+        again = run_newsarc("run", str(jobs), timeout=120)
+        assert again.returncode == 0, again.stderr
+    killed, latest = _crawl_dirs(store)
+    _assert_files_valid(killed)  # repaired by the next run
+    captured = {a["url"] for a in _articles(killed)} | {a["url"] for a in _articles(latest)}
+    assert len(captured) == 8  # every article in one crawl or the other: none silently missing
