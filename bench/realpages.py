@@ -82,6 +82,14 @@ def half_of(page_id: str) -> str:
     return "tune" if hashlib.sha256(page_id.encode()).digest()[0] % 2 == 0 else "held"
 
 
+def truth_day(value: str) -> str:
+    """An annotated ``YYYY-MM-DD``; the few written ``YYYY-DD-MM`` (month > 12) are swapped."""
+    parts = value.split("-")
+    if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) > 12:  # noqa: PLR2004
+        return f"{parts[0]}-{parts[2]}-{parts[1]}"
+    return value
+
+
 def page_language(html: str) -> str:
     """Primary subtag of ``<html lang>`` (the page's own word), else ``"?"``."""
     match = _LANG.search(html[:20000])
@@ -107,7 +115,7 @@ def load_set(name: str, base: Path = SHARED) -> list[Page]:
             page.title = entry.get("title") or ""
             author = entry.get("author") or ""
             page.author = "; ".join(author) if isinstance(author, list) else author
-            page.date = entry.get("date") or ""
+            page.date = truth_day(entry.get("date") or "")
         pages.append(page)
     return pages
 

@@ -15,15 +15,21 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
 
 __all__ = [
     "FALLBACK_WORDS",
+    "FLAG_DAY_ONLY",
     "MAX_SECOND_PASS_CHARS",
     "MAX_SECOND_PASS_ELEMENTS",
     "article_like_url",
     "second_pass",
+    "second_pass_date",
 ]
 
 logger = logging.getLogger(__name__)
@@ -38,6 +44,8 @@ _DATE_PATH = re.compile(r"/(?:19|20)\d\d/\d{1,2}/")
 _LONG_ID = re.compile(r"\d{5,}")
 _WORD = re.compile(r"[^\W\d_]+")
 _SLUG_WORDS = 3
+#: Flag of an article whose published time is known to the day only (htmldate's answer).
+FLAG_DAY_ONLY = "published_day_only"
 
 
 def article_like_url(url: str) -> bool:
@@ -82,3 +90,41 @@ def second_pass(html: str, url: str, elements: int) -> list[str]:
     if not text:
         return []
     return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+@lru_cache(maxsize=1)
+def _htmldate() -> Any:
+    import htmldate  # noqa: PLC0415 - comes with trafilatura; only when a page needs it
+
+    return htmldate
+
+
+def second_pass_date(html: str, url: str, fetched_at: datetime, tz: tzinfo) -> datetime | None:
+    """The article's original publication day as htmldate finds it, at midnight in ``tz``.
+
+    For pages where metadata, ``<time>`` and the byline area gave no date: htmldate also reads
+    the URL, the markup's date patterns and the text. Dates after the capture day are refused
+    (``max_date``: the clock is never read). Same size bounds as :func:`second_pass`.
+    """
+    if len(html) > MAX_SECOND_PASS_CHARS:
+        return None
+    day = fetched_at.astimezone(tz).date()
+    try:
+        found = _htmldate().find_date(
+            html,
+            url=url or None,
+            original_date=True,
+            extensive_search=True,
+            outputformat="%Y-%m-%d",
+            max_date=day.isoformat(),
+        )
+    except Exception as exc:  # noqa: BLE001 - a third-party parser: a failure means no date
+        logger.warning("htmldate failed on %s: %r", url, exc)
+        return None
+    if not found:
+        return None
+    try:
+        parsed = datetime.strptime(found, "%Y-%m-%d")
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=tz)

@@ -20,7 +20,13 @@ from lxml import etree
 from crawler.extract.article import body_paragraphs, read_article_fields
 from crawler.extract.dates import DateContext, format_datetime, infer_timezone
 from crawler.extract.dom import raw_string
-from crawler.extract.fallback import FALLBACK_WORDS, article_like_url, second_pass
+from crawler.extract.fallback import (
+    FALLBACK_WORDS,
+    FLAG_DAY_ONLY,
+    article_like_url,
+    second_pass,
+    second_pass_date,
+)
 from crawler.extract.headlines import HeadlineFields, read_headlines
 from crawler.extract.links import UrlResolver, extract_links
 from crawler.extract.metadata import read_metadata
@@ -323,6 +329,12 @@ def _article(
         return "other", None, "no article text found"
     if not fields.title:
         return "other", None, "article-like text but no headline found"
+    if fields.published_at is None:
+        fields.published_at = second_pass_date(
+            page.html[:MAX_HTML_CHARS], page.url, page.fetched_at, context.tz
+        )
+        if fields.published_at is not None:
+            flags = [*flags, FLAG_DAY_ONLY]
     item = ArticleItem(
         site=site,
         fetched_at=fetched_at,
