@@ -85,7 +85,7 @@ def half_of(page_id: str) -> str:
 def truth_day(value: str) -> str:
     """An annotated ``YYYY-MM-DD``; the few written ``YYYY-DD-MM`` (month > 12) are swapped."""
     parts = value.split("-")
-    if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) > 12:  # noqa: PLR2004
+    if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) > 12:
         return f"{parts[0]}-{parts[2]}-{parts[1]}"
     return value
 

@@ -265,9 +265,9 @@ def _clean_author(name: str) -> list[str]:
             not part
             or _JOB_WORDS.search(part)
             or _NOT_A_NAME.search(part)
-            or not 2 < len(part) <= _MAX_NAME_CHARS  # noqa: PLR2004 - initials are no name
+            or not 2 < len(part) <= _MAX_NAME_CHARS  # initials are no name
             or any(c.isdigit() for c in part)
-            or len(part.split()) > 5  # noqa: PLR2004 - a sentence, not a name
+            or len(part.split()) > 5  # a sentence, not a name
         ):
             continue
         out.append(part)

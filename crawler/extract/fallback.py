@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
