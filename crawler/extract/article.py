@@ -93,6 +93,13 @@ _AUTHOR_HREF = re.compile(
     re.IGNORECASE,
 )
 _AUTHOR_LABEL = re.compile(r"written by|verfasst von|geschrieben von|auteur|autor|author", re.I)
+_SITE_HEADING_HINT = re.compile(r"site-?title|site-?name|logo|brand|masthead|blog-?title")
+_KICKER_HINT = re.compile(
+    r"kicker|overline|topline|dachzeile|roofline|eyebrow|super-?title|pre-?title|sr-only"
+    r"|visually-hidden|screen-reader"
+)
+_MAX_TITLE_HEADINGS = 30
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
 _COMMENT_HINT = re.compile(r"comment|respond|reply|discussion|kommentar|disqus")
 _MAX_BYLINE_CHARS = 120
 _MAX_NAME_CHARS = 60
@@ -213,24 +220,92 @@ def _similar(a: str, b: str) -> bool:
     return len(wa & wb) / min(len(wa), len(wb)) >= 0.6
 
 
-def _title(seg: Segmentation, meta: PageMetadata) -> str:
+def _is_site_heading(h1: Element, site_names: set[str], text: str) -> bool:
+    """An ``<h1>`` that is the site's logo or name, not the article's headline."""
+    if _SITE_HEADING_HINT.search(attr_hint(h1)) or text.casefold() in site_names:
+        return True
+    links = [a for a in h1.iter("a")]
+    return len(links) == 1 and urlsplit(links[0].get("href") or "").path in {"", "/"}
+
+
+def _heading_text(el: Element) -> str:
+    """A heading's text without its kicker ("<span class=kicker>Klimaschutz</span>")."""
+
+    def kicker(node: Element) -> bool:
+        return node.tag == "small" or bool(_KICKER_HINT.search(attr_hint(node)))
+
+    text = clean_text(" ".join(element_text(el, kicker))).lstrip(":-–—|· ")
+    return text or clean_text(" ".join(element_text(el)))
+
+
+def _site_part(title_tag: str | None, h1_texts: list[str]) -> str | None:
+    """The site's name when the page's ``<h1>`` is its logo: an ``<h1>`` that repeats the last
+    part of ``<title>`` ("Headline | Blog name"), no longer than the first part."""
+    if not title_tag:
+        return None
+    for sep in _TITLE_SEPARATORS:
+        if sep in title_tag:
+            parts = [p.strip() for p in title_tag.split(sep)]
+            last = parts[-1]
+            if last and len(last) <= len(parts[0]) and any(_same(last, t) for t in h1_texts):
+                return last
+    return None
+
+
+def _same(a: str, b: str) -> bool:
+    return normalize_space(a).casefold() == normalize_space(b).casefold()
+
+
+def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
+    """The headline as the page shows it, cross-checked with the declared titles.
+
+    The declared titles (JSON-LD headline, og:title, twitter:title, ``<title>``) lose their
+    site-name parts; the page's ``<h1>`` (not the site logo's, without a kicker) wins when it
+    agrees with one of them; a declared title that the ``<h1>`` only prefixes with a kicker
+    wins over it; on pages whose ``<h1>`` is the site name, the ``<h2>``/``<h3>`` that shows a
+    declared title is the headline.
+    """
     article = meta.article or {}
-    h1_text = ""
-    for h1 in seg.root.iter("h1"):
-        h1_text = clean_text(" ".join(element_text(h1)))
-        if h1_text:
-            break
+    sites = {n.casefold() for n in meta.site_names}
     candidates = [
         _jsonld_str(article.get("headline")) or _jsonld_str(article.get("name")),
         meta.prop("og:title"),
         meta.prop("twitter:title"),
         meta.title_tag,
     ]
-    declared = [c for c in candidates if c]
+    site_names = list(meta.site_names)
+    h1s = [
+        (h1, _heading_text(h1)) for h1, _ in zip(seg.root.iter("h1"), range(_MAX_TITLE_HEADINGS))
+    ]
+    shown_site = _site_part(meta.title_tag, [text for _, text in h1s])
+    if shown_site:
+        site_names.append(shown_site)
+        sites.add(shown_site.casefold())
+    declared = [strip_title_suffix(c, site_names, host) for c in candidates if c]
+    declared = [d for d in declared if d]
+    headings: list[str] = []
+    for h1, shown in h1s:
+        text = strip_title_suffix(shown, site_names, host, guess=False) if shown else ""
+        if text and not _is_site_heading(h1, sites, text):
+            headings.append(text)
+    for heading in headings:
+        if any(_same(heading, d) for d in declared):
+            return heading
+    h1_text = headings[0] if headings else ""
     if h1_text and (not declared or any(_similar(h1_text, c) for c in declared)):
+        for d in declared:
+            # "Kicker Headline" in the <h1> with the kicker unmarked, the headline declared.
+            if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):  # noqa: PLR2004
+                return d
         return h1_text
     if declared:
-        return strip_title_suffix(declared[0], meta.site_names)
+        for count, el in enumerate(seg.root.iter("h2", "h3")):
+            if count >= _MAX_TITLE_HEADINGS:
+                break
+            text = _heading_text(el)
+            if text and any(_same(text, d) for d in declared):
+                return text
+        return declared[0]
     return h1_text
 
 
@@ -504,7 +579,7 @@ def read_article_fields(
     canonical = resolve(meta.canonical) or resolve(meta.prop("og:url"))
     og_type = (meta.prop("og:type") or "").lower()
     return ArticleFields(
-        title=_title(seg, meta),
+        title=_title(seg, meta, urlsplit(resolve.base).hostname or ""),
         lead=lead,
         lead_element=lead_element,
         authors=_authors(seg, meta, urlsplit(resolve.base).hostname or ""),
