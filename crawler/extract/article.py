@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -274,9 +275,7 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
         meta.title_tag,
     ]
     site_names = list(meta.site_names)
-    h1s = [
-        (h1, _heading_text(h1)) for h1, _ in zip(seg.root.iter("h1"), range(_MAX_TITLE_HEADINGS))
-    ]
+    h1s = [(h1, _heading_text(h1)) for h1 in islice(seg.root.iter("h1"), _MAX_TITLE_HEADINGS)]
     shown_site = _site_part(meta.title_tag, [text for _, text in h1s])
     if shown_site:
         site_names.append(shown_site)
@@ -295,7 +294,7 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     if h1_text and (not declared or any(_similar(h1_text, c) for c in declared)):
         for d in declared:
             # "Kicker Headline" in the <h1> with the kicker unmarked, the headline declared.
-            if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):  # noqa: PLR2004
+            if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):
                 return d
         return h1_text
     if declared:

@@ -78,7 +78,7 @@ def _names_site(part: str, names: list[str], host: str) -> bool:
     if not squashed or len(part.split()) > _SITE_PART_WORDS:
         return False
     labels = [label for label in host.casefold().removeprefix("www.").split(".") if label]
-    site = labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")  # noqa: PLR2004
+    site = labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
     whole = _squash(host.removeprefix("www."))
     return (
         bool(site)
