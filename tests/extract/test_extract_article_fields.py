@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bench.realpages import author_f1, half_of, snippet_counts, title_match, truth_day
 from bench.realpages import Page as BenchPage
+from bench.realpages import author_f1, half_of, snippet_counts, title_match, truth_day
 from crawler.extract import PageInput, extract_page
 from crawler.extract.fallback import (
     FLAG_DAY_ONLY,
