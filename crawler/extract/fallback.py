@@ -133,8 +133,9 @@ def second_pass_date(html: str, url: str, fetched_at: datetime, tz: tzinfo) -> d
     """The article's original publication day as htmldate finds it, at midnight in ``tz``.
 
     For pages where metadata, ``<time>`` and the byline area gave no date: htmldate also reads
-    the URL and the markup's date patterns (not its slow free-text search). Dates after the capture day are refused
-    (``max_date``: the clock is never read). Same size bounds as :func:`second_pass`.
+    the URL and the markup's date patterns (not its slow free-text search). Dates after the
+    capture day are refused (``max_date``: the clock is never read). Same size bounds as
+    :func:`second_pass`.
     """
     if len(html) > MAX_SECOND_PASS_CHARS:
         return None
