@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -51,13 +53,58 @@ _LEAD_HINT = re.compile(
 _MAX_LINK_DENSITY = 0.5
 _MAX_HEADING_CHARS = 200
 _LEAD_CHARS = (30, 700)
-_AUTHOR_PREFIX = re.compile(r"^(?:by|written by|von|par|por|автор:?)\s+", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s+(?:and|&|und|et|y|и)\s+|\s*[;|/]\s*|\s*,\s+(?:and\s+)?")
-_JOB_WORDS = re.compile(
-    r"correspondent|editor|reporter|writer|staff|contributor|columnist|journalist|producer"
-    r"|chief|senior|bureau|analyst|news|agency|desk|press|\bfor\b|\bat\b|\bin\b",
+# "By", "Von:", "Autor:", "Geschrieben von", "Posted by" … before a name.
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:(?:written|posted|reported|text|story|words|all\s+posts|more\s+stories|more)\s+by"
+    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von|verfasst\s+von|geschrieben\s+von"
+    r"|autor(?:in)?|author|auteur|autore|par|por|di|door|przez|автор|text|texte)"
+    r"(?:\s*:\s*|\s+|(?<=von)(?=[A-ZÄÖÜ]))",
     re.IGNORECASE,
 )
+_AUTHOR_SPLIT = re.compile(
+    r"\s+(?:and|&|und|et|y|e|i|и)\s+|\s*&\s*|\s*[;|/]\s*|\s*,\s+(?:and\s+|und\s+)?"
+)
+_JOB_WORDS = re.compile(
+    r"correspondent|editor|reporter|writer|contributor|columnist|journalist|producer"
+    r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b",
+    re.IGNORECASE,
+)
+# Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)".
+_AUTHOR_TAIL = re.compile(
+    r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
+)
+# Labels and form fields that sit where a name would ("Name *", "Posted on", "E-Mail").
+_NOT_A_NAME = re.compile(
+    r"^(?:e-?mail|name\s*\*?|posted(?:\s+on)?|published(?:\s+on)?|veröffentlicht(?:\s+am)?"
+    r"|autor(?:in)?|author|auteur|by|von|share|teilen|kontakt|contact|profil|profile|more|mehr"
+    r"|admin|administrator|unknown|anonymous|redaktion\s*-)$"
+    r"|\b(?:says|sagt|schreibt|écrit|dice)$|\*",
+    re.IGNORECASE,
+)
+# An organisation or agency rather than a person (kept only when no person is named).
+_ORGANISATION = re.compile(
+    r"\b(?:gmbh|e\.\s?v|ag|ltd|inc|llc|verlag|redaktion|newsroom|staff|team|agency|agentur"
+    r"|press|presse|news|dpa|afp|ap|apa|reuters|efe|ansa|kna|epd|sid|online|magazin[e]?"
+    r"|zeitung|times|post|tribune|media|medien)\b|\.\w{2,6}$",
+    re.IGNORECASE,
+)
+_AUTHOR_HREF = re.compile(
+    r"/(?:author|authors|autor|autoren|auteur|autore|redaktion|redakteur|journalist|profile"
+    r"|people|staff|team|writers?|contributors?|columnists?|user|users|mitarbeiter)/[^/?#]+",
+    re.IGNORECASE,
+)
+_AUTHOR_LABEL = re.compile(r"written by|verfasst von|geschrieben von|auteur|autor|author", re.I)
+_SITE_HEADING_HINT = re.compile(r"site-?title|site-?name|logo|brand|masthead|blog-?title")
+_KICKER_HINT = re.compile(
+    r"kicker|overline|topline|dachzeile|roofline|eyebrow|super-?title|pre-?title|sr-only"
+    r"|visually-hidden|screen-reader"
+)
+_MAX_TITLE_HEADINGS = 30
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
+_COMMENT_HINT = re.compile(r"comment|respond|reply|discussion|kommentar|disqus")
+_MAX_BYLINE_CHARS = 120
+_MAX_NAME_CHARS = 60
+_MAX_BYLINE_SCAN = 20000
 
 
 def _skip(seg: Segmentation) -> Any:
@@ -174,24 +221,90 @@ def _similar(a: str, b: str) -> bool:
     return len(wa & wb) / min(len(wa), len(wb)) >= 0.6
 
 
-def _title(seg: Segmentation, meta: PageMetadata) -> str:
+def _is_site_heading(h1: Element, site_names: set[str], text: str) -> bool:
+    """An ``<h1>`` that is the site's logo or name, not the article's headline."""
+    if _SITE_HEADING_HINT.search(attr_hint(h1)) or text.casefold() in site_names:
+        return True
+    links = [a for a in h1.iter("a")]
+    return len(links) == 1 and urlsplit(links[0].get("href") or "").path in {"", "/"}
+
+
+def _heading_text(el: Element) -> str:
+    """A heading's text without its kicker ("<span class=kicker>Klimaschutz</span>")."""
+
+    def kicker(node: Element) -> bool:
+        return node.tag == "small" or bool(_KICKER_HINT.search(attr_hint(node)))
+
+    text = clean_text(" ".join(element_text(el, kicker))).lstrip(":-–—|· ")
+    return text or clean_text(" ".join(element_text(el)))
+
+
+def _site_part(title_tag: str | None, h1_texts: list[str]) -> str | None:
+    """The site's name when the page's ``<h1>`` is its logo: an ``<h1>`` that repeats the last
+    part of ``<title>`` ("Headline | Blog name"), no longer than the first part."""
+    if not title_tag:
+        return None
+    for sep in _TITLE_SEPARATORS:
+        if sep in title_tag:
+            parts = [p.strip() for p in title_tag.split(sep)]
+            last = parts[-1]
+            if last and len(last) <= len(parts[0]) and any(_same(last, t) for t in h1_texts):
+                return last
+    return None
+
+
+def _same(a: str, b: str) -> bool:
+    return normalize_space(a).casefold() == normalize_space(b).casefold()
+
+
+def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
+    """The headline as the page shows it, cross-checked with the declared titles.
+
+    The declared titles (JSON-LD headline, og:title, twitter:title, ``<title>``) lose their
+    site-name parts; the page's ``<h1>`` (not the site logo's, without a kicker) wins when it
+    agrees with one of them; a declared title that the ``<h1>`` only prefixes with a kicker
+    wins over it; on pages whose ``<h1>`` is the site name, the ``<h2>``/``<h3>`` that shows a
+    declared title is the headline.
+    """
     article = meta.article or {}
-    h1_text = ""
-    for h1 in seg.root.iter("h1"):
-        h1_text = clean_text(" ".join(element_text(h1)))
-        if h1_text:
-            break
+    sites = {n.casefold() for n in meta.site_names}
     candidates = [
         _jsonld_str(article.get("headline")) or _jsonld_str(article.get("name")),
         meta.prop("og:title"),
         meta.prop("twitter:title"),
         meta.title_tag,
     ]
-    declared = [c for c in candidates if c]
+    site_names = list(meta.site_names)
+    h1s = [(h1, _heading_text(h1)) for h1 in islice(seg.root.iter("h1"), _MAX_TITLE_HEADINGS)]
+    shown_site = _site_part(meta.title_tag, [text for _, text in h1s])
+    if shown_site:
+        site_names.append(shown_site)
+        sites.add(shown_site.casefold())
+    declared = [strip_title_suffix(c, site_names, host) for c in candidates if c]
+    declared = [d for d in declared if d]
+    headings: list[str] = []
+    for h1, shown in h1s:
+        text = strip_title_suffix(shown, site_names, host, guess=False) if shown else ""
+        if text and not _is_site_heading(h1, sites, text):
+            headings.append(text)
+    for heading in headings:
+        if any(_same(heading, d) for d in declared):
+            return heading
+    h1_text = headings[0] if headings else ""
     if h1_text and (not declared or any(_similar(h1_text, c) for c in declared)):
+        for d in declared:
+            # "Kicker Headline" in the <h1> with the kicker unmarked, the headline declared.
+            if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):
+                return d
         return h1_text
     if declared:
-        return strip_title_suffix(declared[0], meta.site_names)
+        for count, el in enumerate(seg.root.iter("h2", "h3")):
+            if count >= _MAX_TITLE_HEADINGS:
+                break
+            text = _heading_text(el)
+            if text and any(_same(text, d) for d in declared):
+                return text
+        return declared[0]
     return h1_text
 
 
@@ -214,19 +327,97 @@ def _lead(seg: Segmentation, meta: PageMetadata) -> tuple[str | None, Element | 
 
 
 def _clean_author(name: str) -> list[str]:
+    """Names in one byline string: prefixes, roles, labels and decoration dropped."""
     name = _AUTHOR_PREFIX.sub("", normalize_space(name))
     if not name or name.startswith(("http://", "https://")):
         return []
     out: list[str] = []
     for piece in _AUTHOR_SPLIT.split(name):
-        part = _AUTHOR_PREFIX.sub("", piece.strip(" .,:"))
-        if not part or _JOB_WORDS.search(part) or len(part) > 60 or any(c.isdigit() for c in part):
+        part = _AUTHOR_TAIL.sub("", _AUTHOR_PREFIX.sub("", piece.strip(" .,:")))
+        part = part.strip(" .,:")
+        if (
+            not part
+            or _JOB_WORDS.search(part)
+            or _NOT_A_NAME.search(part)
+            or not 2 < len(part) <= _MAX_NAME_CHARS  # initials are no name
+            or any(c.isdigit() for c in part)
+            or len(part.split()) > 5  # a sentence, not a name
+        ):
             continue
         out.append(part)
     return out
 
 
-def _authors(seg: Segmentation, meta: PageMetadata) -> list[str]:
+def _person_first(names: list[str], site_names: list[str]) -> list[str]:
+    """Drop agency, organisation and site names when a person is named beside them."""
+    sites = {n.casefold() for n in site_names}
+    people = [n for n in names if n.casefold() not in sites and not _ORGANISATION.search(n)]
+    return people or names
+
+
+def _inside(el: Element, stop: set[Element], pattern: re.Pattern[str]) -> bool:
+    """Whether ``el`` or an ancestor is in ``stop`` or has a class/id matching ``pattern``."""
+    node: Element | None = el
+    while node is not None:
+        if node in stop or node.tag == "form" or pattern.search(attr_hint(node)):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _same_site_href(href: str, host: str) -> bool:
+    """A relative link or one to the page's own site (not a social network profile)."""
+    link_host = urlsplit(href).hostname or ""
+    return not link_host or link_host.removeprefix("www.") == host.removeprefix("www.")
+
+
+def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+    """The byline as the page shows it: the first author link, ``itemprop=author`` or byline
+    element outside comments, forms and headline blocks (co-authors: the author links beside
+    the first one, under the same parent)."""
+    found: list[str] = []
+    byline: Element | None = None
+    for count, el in enumerate(seg.root.iter("a", "span", "div", "p", "address", "h5", "h6")):
+        if count > _MAX_BYLINE_SCAN:
+            break
+        hint = attr_hint(el)
+        size = seg.text_len.get(el, 0)
+        if not size or size > _MAX_BYLINE_CHARS:
+            continue
+        href = el.get("href") or ""
+        author_link = el.tag == "a" and (
+            "author" in (el.get("rel") or "")
+            or (_AUTHOR_HREF.search(href) is not None and _same_site_href(href, host))
+        )
+        itemprop = "author" in (el.get("itemprop") or "")
+        hinted = bool(hint) and ("byline" in hint or "author" in hint)
+        if not (author_link or itemprop or hinted):
+            continue
+        if _inside(el, seg.block_containers, _COMMENT_HINT):
+            continue
+        names = _clean_author(" ".join(element_text(el)))
+        if names:
+            if author_link or itemprop:
+                # One link per author: gather the byline's other author links beside it.
+                if byline is None:
+                    byline = el.getparent()
+                elif el.getparent() is not byline:
+                    break
+                found.extend(names)
+                continue
+            return found or names
+        if found:
+            break
+    if found:
+        return found
+    label = meta.name("twitter:label1") or ""
+    data = meta.name("twitter:data1")
+    if data and _AUTHOR_LABEL.search(label):
+        return _clean_author(data)
+    return []
+
+
+def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
     raw: list[str] = []
     for item in _as_list((meta.article or {}).get("author")):
         if isinstance(item, str):
@@ -237,19 +428,18 @@ def _authors(seg: Segmentation, meta: PageMetadata) -> list[str]:
         raw = meta.names.get("author", []) + [
             a for a in meta.properties.get("article:author", []) if "://" not in a
         ]
-    if not raw:
-        for el in seg.root.iter("a", "span", "div", "p"):
-            hint = attr_hint(el)
-            if hint and ("byline" in hint or "author" in hint) and seg.text_len.get(el, 0) <= 120:
-                text = " ".join(element_text(el))
-                if text:
-                    raw.append(text)
-                    break
-    seen: dict[str, None] = {}
+    declared: dict[str, None] = {}
     for name in raw:
         for author in _clean_author(name):
-            seen.setdefault(author)
-    return list(seen)
+            declared.setdefault(author)
+    names = list(declared)
+    sites = {n.casefold() for n in meta.site_names}
+    if not names or all(n.casefold() in sites or _ORGANISATION.search(n) for n in names):
+        # No declared person: the visible byline may name one (else the organisation stays).
+        shown = _visible_authors(seg, meta, host)
+        if shown and (not names or any(not _ORGANISATION.search(n) for n in shown)):
+            names = list(dict.fromkeys(shown))
+    return _person_first(names, meta.site_names)
 
 
 def _date(values: list[str | None], context: DateContext) -> datetime | None:
@@ -388,10 +578,10 @@ def read_article_fields(
     canonical = resolve(meta.canonical) or resolve(meta.prop("og:url"))
     og_type = (meta.prop("og:type") or "").lower()
     return ArticleFields(
-        title=_title(seg, meta),
+        title=_title(seg, meta, urlsplit(resolve.base).hostname or ""),
         lead=lead,
         lead_element=lead_element,
-        authors=_authors(seg, meta),
+        authors=_authors(seg, meta, urlsplit(resolve.base).hostname or ""),
         published_at=published,
         modified_at=modified,
         language=_language(meta),

@@ -20,7 +20,16 @@ from lxml import etree
 from crawler.extract.article import body_paragraphs, read_article_fields
 from crawler.extract.dates import DateContext, format_datetime, infer_timezone
 from crawler.extract.dom import raw_string
-from crawler.extract.fallback import FALLBACK_WORDS, article_like_url, second_pass
+from crawler.extract.fallback import (
+    AGREEMENT,
+    FALLBACK_WORDS,
+    FLAG_DAY_ONLY,
+    article_like_url,
+    description_agreement,
+    second_opinion_wins,
+    second_pass,
+    second_pass_date,
+)
 from crawler.extract.headlines import HeadlineFields, read_headlines
 from crawler.extract.links import UrlResolver, extract_links
 from crawler.extract.metadata import read_metadata
@@ -146,6 +155,11 @@ def _trim_edges(paragraphs: list[str], title: str | None) -> list[str]:
     while out and _edge_junk(out[-1]):
         out.pop()
     return out
+
+
+def _description(meta: PageMetadata) -> str | None:
+    """The page's declared summary: og:description, else ``<meta name=description>``."""
+    return meta.prop("og:description") or meta.name("description")
 
 
 def _heading_is_title(root: Element, title: str | None) -> bool:
@@ -278,20 +292,23 @@ def _article(
         paragraphs = _trim_edges(body_paragraphs(seg, skip), fields.title)
     text = "\n\n".join(paragraphs)
     words = word_count(text)
+    description = _description(meta)
+    agreement = description_agreement(description, text)
+    short = words < FALLBACK_WORDS
     if (
         override is None
-        and words < FALLBACK_WORDS
+        and (short or (agreement is not None and agreement < AGREEMENT))
         and (fields.is_article_meta or article_like_url(page.url))
     ):
         second = second_pass(page.html[:MAX_HTML_CHARS], page.url, len(seg.text_len))
         second_text = "\n\n".join(second)
-        if word_count(second_text) > words:
-            paragraphs, text, words, engine = (
-                second,
-                second_text,
-                word_count(second_text),
-                "trafilatura",
-            )
+        second_words = word_count(second_text)
+        if (
+            (second_words > words)
+            if short
+            else second_opinion_wins(description, text, second_text, words, second_words)
+        ):
+            paragraphs, text, words, engine = second, second_text, second_words, "trafilatura"
     real = sum(1 for p in paragraphs if word_count(p) >= _REAL_PARAGRAPH_WORDS)
     by_pattern = profile is not None and _matches(profile.article_url_patterns, page.url)
     if profile is not None and profile.article_selector:
@@ -323,6 +340,12 @@ def _article(
         return "other", None, "no article text found"
     if not fields.title:
         return "other", None, "article-like text but no headline found"
+    if fields.published_at is None:
+        fields.published_at = second_pass_date(
+            page.html[:MAX_HTML_CHARS], page.url, page.fetched_at, context.tz
+        )
+        if fields.published_at is not None:
+            flags = [*flags, FLAG_DAY_ONLY]
     item = ArticleItem(
         site=site,
         fetched_at=fetched_at,

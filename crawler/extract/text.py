@@ -33,6 +33,8 @@ _EDGE_SEPARATORS_END = re.compile(r"(?:\s*[|•·¦])+\s*$")
 _EDGE_SEPARATORS_START = re.compile(r"^\s*(?:[|•·¦]\s*)+")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ")
 _WORD = re.compile(r"\w+")
+_SITE_PART_WORDS = 4
+_MIN_SITE_LABEL = 4
 
 
 def _auto_detect(body: bytes) -> str | None:
@@ -64,11 +66,40 @@ def clean_text(text: str) -> str:
     return _EDGE_SEPARATORS_START.sub("", text)
 
 
-def strip_title_suffix(title: str, site_names: list[str] | tuple[str, ...] = ()) -> str:
+def _squash(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _names_site(part: str, names: list[str], host: str) -> bool:
+    """Whether a short title part names the site: a known site name, or the host's name."""
+    if part.strip().casefold() in names:
+        return True
+    squashed = _squash(part)
+    if not squashed or len(part.split()) > _SITE_PART_WORDS:
+        return False
+    labels = [label for label in host.casefold().removeprefix("www.").split(".") if label]
+    site = labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
+    whole = _squash(host.removeprefix("www."))
+    return (
+        bool(site)
+        and len(site) >= _MIN_SITE_LABEL
+        and (
+            squashed in {whole, site}
+            or squashed.startswith(site)
+            or (len(squashed) >= _MIN_SITE_LABEL and site.startswith(squashed))
+        )
+    )
+
+
+def strip_title_suffix(
+    title: str, site_names: list[str] | tuple[str, ...] = (), host: str = "", *, guess: bool = True
+) -> str:
     """Remove a " | Site name" (or " - Site") suffix or prefix from a page title.
 
-    A known site name is removed wherever it sits; without one, only a short last part after a
-    separator is dropped when the part before it is clearly the headline.
+    A part that is a known site name, or that spells the page's host name ("selbst.de",
+    "ZEIT ONLINE" on zeit.de), is removed wherever it sits; without one, only a short last part
+    after a separator is dropped when the part before it is clearly the headline (unless
+    ``guess`` is false).
     """
     title = clean_text(title)
     lowered_names = [name.casefold() for name in site_names if name]
@@ -76,10 +107,11 @@ def strip_title_suffix(title: str, site_names: list[str] | tuple[str, ...] = ())
         if sep not in title:
             continue
         parts = title.split(sep)
-        if lowered_names:
-            kept = [p for p in parts if p.strip().casefold() not in lowered_names]
-            if kept and len(kept) < len(parts):
-                return sep.join(kept).strip()
+        kept = [p for p in parts if not _names_site(p, lowered_names, host)]
+        if kept and len(kept) < len(parts):
+            return strip_title_suffix(sep.join(kept).strip(), site_names, host, guess=guess)
+        if not guess:
+            continue
         head, _, tail = title.rpartition(sep)
         if len(tail.split()) <= 4 and len(head.split()) >= 3 and len(tail) < len(head):
             return head.strip()

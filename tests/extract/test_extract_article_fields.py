@@ -1,0 +1,254 @@
+"""Article title, authors, published date and the body's second opinion, on small pages written
+for each rule (issue 14), plus the real-page harness's own metric helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bench.realpages import Page as BenchPage
+from bench.realpages import author_f1, half_of, snippet_counts, title_match, truth_day
+from crawler.extract import PageInput, extract_page
+from crawler.extract.fallback import (
+    FLAG_DAY_ONLY,
+    description_agreement,
+    second_opinion_wins,
+)
+from crawler.extract.text import strip_title_suffix
+
+FETCHED = datetime(2025, 12, 4, 15, 0, tzinfo=UTC)
+BODY = "".join(
+    f"<p>Paragraph {i} of the story tells, at some length and with commas, what the council "
+    f"decided about the new bridge over the river, and why it matters to residents.</p>"
+    for i in range(6)
+)
+
+
+def _page(head: str = "", before: str = "", after: str = "") -> str:
+    return (
+        f"<html><head>{head}</head><body><header><a href='/'>Home</a></header>"
+        f"<main><article>{before}<div class='story-body'>{BODY}</div>{after}</article></main>"
+        "<footer>Imprint</footer></body></html>"
+    )
+
+
+def _article(
+    html: str, url: str = "https://news.example.org/2024/05/06/bridge-vote-story"
+) -> object:
+    result = extract_page(PageInput(url=url, html=html, fetched_at=FETCHED))
+    assert result.article is not None, result.reason
+    return result.article
+
+
+# --- title --------------------------------------------------------------------------------
+
+
+def test_title_drops_a_marked_kicker_inside_the_h1() -> None:
+    html = _page(
+        "<title>Climate: Drilling until it gets hot | Example News</title>",
+        "<h1><span class='article-kicker'>Climate</span><span class='visually-hidden'>: </span>"
+        "<span class='headline'>Drilling until it gets hot</span></h1>",
+    )
+    assert _article(html).title == "Drilling until it gets hot"
+
+
+def test_title_drops_a_small_kicker_inside_the_h1() -> None:
+    html = _page(
+        "<meta property='og:title' content='Big tasks for the new government'>",
+        "<h1><small>Tunisia</small><br> Big tasks for the new government</h1>",
+    )
+    assert _article(html).title == "Big tasks for the new government"
+
+
+def test_title_prefers_the_declared_headline_when_the_h1_prefixes_an_unmarked_kicker() -> None:
+    html = _page(
+        "<meta property='og:title' content='Drinks delivered by boat to the centre'>",
+        "<h1>Olympic Games Drinks delivered by boat to the centre</h1>",
+    )
+    assert _article(html).title == "Drinks delivered by boat to the centre"
+
+
+def test_title_skips_the_site_logo_h1_and_takes_the_entry_heading() -> None:
+    html = _page(
+        "<title>What became of Six Sigma? | quietblog</title>",
+        "<h1 id='site-title'><a href='https://quietblog.example.net/'>quietblog</a></h1>"
+        "<h2 class='entry-title'>What became of Six Sigma?</h2>",
+    )
+    assert _article(html, "https://quietblog.example.net/2019/12/10/six-sigma/").title == (
+        "What became of Six Sigma?"
+    )
+
+
+def test_title_site_name_learnt_from_a_logo_h1_without_hints() -> None:
+    html = _page(
+        "<title>Liver stew with apple and onion | Love goes through the stomach</title>",
+        "<h1>Love goes through the stomach</h1>",
+    )
+    assert _article(html, "https://recipes.example.net/liver-stew-apple-onion").title == (
+        "Liver stew with apple and onion"
+    )
+
+
+def test_title_h1_loses_a_known_site_name_suffix() -> None:
+    html = _page(
+        "<meta property='og:site_name' content='Federal Agency'>"
+        "<title>Nuclear power is not sustainable | Federal Agency</title>",
+        "<h1>Nuclear power is not sustainable | Federal Agency</h1>",
+    )
+    assert _article(html).title == "Nuclear power is not sustainable"
+
+
+def test_strip_title_suffix_recognises_the_host_name() -> None:
+    assert strip_title_suffix("Worm box DIY | selbst.de", [], "www.selbst.de") == "Worm box DIY"
+    assert (
+        strip_title_suffix("Fair ends early - Diveinside News", [], "diveinside.de")
+        == "Fair ends early"
+    )
+    assert strip_title_suffix("Drilling on: a story", [], "zeit.de") == "Drilling on: a story"
+    # Without a guess, an unknown short tail stays.
+    assert strip_title_suffix("Three word headline - Politics", [], "", guess=False) == (
+        "Three word headline - Politics"
+    )
+
+
+# --- authors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("By Jane Doe, John Roe", ["Jane Doe", "John Roe"]),
+        ("By Jane Doe | Staff", ["Jane Doe"]),
+        ("Von: Erika Mustermann", ["Erika Mustermann"]),
+        ("Geschrieben vonErika Mustermann", ["Erika Mustermann"]),
+        ("Jane Doe, Senior Correspondent", ["Jane Doe"]),
+        ("Jane Doe @janedoe -", ["Jane Doe"]),
+        ("Jane Doe / dpa", ["Jane Doe"]),
+    ],
+)
+def test_visible_byline_is_split_into_names(byline: str, expected: list[str]) -> None:
+    html = _page(before=f"<h1>Bridge vote passes</h1><p class='byline'>{byline}</p>")
+    assert _article(html).authors == expected
+
+
+def test_labels_and_form_fields_are_not_names() -> None:
+    html = _page(
+        before="<h1>Bridge vote passes</h1><span class='author'>E-Mail</span>",
+        after="<form class='comment-form'><label class='author'>Name *</label></form>",
+    )
+    assert _article(html).authors == []
+
+
+def test_organisation_byline_is_kept_when_no_person_is_named() -> None:
+    html = _page("<meta name='author' content='Reuters'>", "<h1>Bridge vote passes</h1>")
+    assert _article(html).authors == ["Reuters"]
+
+
+def test_agency_dropped_beside_a_person() -> None:
+    html = _page("<meta name='author' content='Jane Doe, dpa'>", "<h1>Bridge vote passes</h1>")
+    assert _article(html).authors == ["Jane Doe"]
+
+
+def test_visible_author_links_win_over_a_declared_site_name() -> None:
+    head = (
+        "<meta property='og:site_name' content='Example Times'>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote '
+        'passes", "author": {"@type": "Organization", "name": "Example Times"}}</script>'
+    )
+    before = (
+        "<h1>Bridge vote passes</h1><div class='meta'>"
+        "<a href='/author/jane-doe'>Jane Doe</a> <a href='/author/john-roe'>John Roe</a></div>"
+    )
+    assert _article(_page(head, before)).authors == ["Jane Doe", "John Roe"]
+
+
+def test_comment_and_social_author_links_are_not_the_byline() -> None:
+    after = (
+        "<div class='comments'><a href='/author/troll'>Some Troll</a></div>"
+        "<a href='https://video.example.com/user/channel-name'>Channel Name</a>"
+    )
+    html = _page(before="<h1>Bridge vote passes</h1>", after=after)
+    assert _article(html).authors == []
+
+
+# --- published date -----------------------------------------------------------------------
+
+
+def test_date_from_htmldate_when_the_page_declares_none() -> None:
+    html = _page(before="<h1>Bridge vote passes</h1>")
+    article = _article(html, "https://news.example.org/2021/03/15/bridge-vote-story")
+    assert article.published_at is not None and article.published_at.startswith("2021-03-15")
+    assert FLAG_DAY_ONLY in article.flags
+
+
+def test_htmldate_never_returns_a_day_after_the_capture() -> None:
+    html = _page(before="<h1>Bridge vote passes</h1>")
+    article = _article(html, "https://news.example.org/2031/01/02/bridge-vote-story")
+    assert article.published_at is None
+    assert FLAG_DAY_ONLY not in article.flags
+
+
+def test_declared_date_is_not_replaced() -> None:
+    head = "<meta property='article:published_time' content='2024-05-06T08:30:00+02:00'>"
+    article = _article(_page(head, "<h1>Bridge vote passes</h1>"))
+    assert article.published_at == "2024-05-06T08:30:00+02:00"
+    assert FLAG_DAY_ONLY not in article.flags
+
+
+# --- the body's second opinion ------------------------------------------------------------
+
+
+def test_description_agreement() -> None:
+    description = "The council voted on Monday to build a new bridge over the river"
+    assert description_agreement(description, description.upper()) == 1.0
+    assert description_agreement(description, "Nothing related here at all") == 0.0
+    assert description_agreement("Too short", "Too short") is None
+    assert description_agreement(None, "text") is None
+
+
+def test_second_opinion_wins_by_agreement_not_length_alone() -> None:
+    description = "The council voted on Monday to build a new bridge over the river"
+    sidebar = "Most read: celebrity gossip and football results from the weekend " * 20
+    story = "On Monday the council voted to build a new bridge over the river."
+    assert second_opinion_wins(description, sidebar, story, 200, 13)
+    assert not second_opinion_wins(description, story, sidebar, 13, 200)
+    assert second_opinion_wins(description, story, story + " More.", 13, 14)
+
+
+def test_wrong_container_is_replaced_by_the_second_opinion() -> None:
+    story = "".join(
+        f"<p>The council voted on Monday to build a new bridge over the river, part {i}, "
+        "after years of debate about traffic and costs in the old town.</p>"
+        for i in range(3)
+    )
+    promo = "".join(
+        f"<p>Our shop offers garden furniture, lamps, rugs and many other things, offer {i}, "
+        "with free delivery, discounts, vouchers, coupons and a loyalty programme.</p>"
+        for i in range(12)
+    )
+    html = (
+        "<html><head><meta property='og:description' content='The council voted on Monday to "
+        "build a new bridge over the river after years of debate'></head><body>"
+        f"<h1>Bridge vote passes</h1><div class='post'>{story}</div>"
+        f"<div class='content'>{promo}</div></body></html>"
+    )
+    article = _article(html)
+    assert "council voted on Monday" in article.text
+    assert article.extraction.get("engine") == "trafilatura"
+
+
+# --- the harness's metric helpers ---------------------------------------------------------
+
+
+def test_harness_helpers() -> None:
+    page = BenchPage("set", "id", "", "", "de", with_=["a b", "c d"], without=["x y"])
+    assert snippet_counts("a  b and x y", page) == (1, 1, 1)
+    assert title_match("  Héllo   World ", "héllo world")
+    assert author_f1(["Jane Doe", "John Roe"], "Jane Doe; Other") == pytest.approx(0.5)
+    assert author_f1([], "Jane Doe") == 0.0
+    assert truth_day("2022-29-11") == "2022-11-29"
+    assert truth_day("2022-11-29") == "2022-11-29"
+    assert half_of("001f43cb87b4416b") == half_of("001f43cb87b4416b")
+    assert {half_of(f"page-{i}") for i in range(20)} == {"tune", "held"}
