@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install install-browser install-redis install-nginx wacz-tool pywb-tool demo test check lint typecheck pytest bench bench-render clean
+.PHONY: help install install-browser install-redis install-nginx wacz-tool pywb-tool demo test check lint typecheck pytest bench bench-real bench-render clean
 
 help:
 	@echo "make demo   install, serve the bundled demo news site, crawl it into ./data"
@@ -95,6 +95,11 @@ bench: install install-nginx
 	$(RUN) python bench/extraction.py
 	$(RUN) python bench/warc_write.py
 	$(RUN) python bench/s3_upload.py
+
+# Extraction on the real page sets in ../shared/benchmarks, beside trafilatura and readability-lxml.
+# readability-lxml joins for this run only (locked, it would pull cssselect down for everyone).
+bench-real: install
+	$(UV) run --frozen --with "readability-lxml==0.9" python -m bench.realpages
 
 # Rendering takes minutes (1,000 pages through chromium): its own target.
 bench-render: install install-browser
