@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from crawler.extract import extract_page
+from crawler.lifeline import worker_pool
 
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
@@ -54,11 +54,8 @@ class ExtractorPool:
         self.stats = stats
         self._executor: ProcessPoolExecutor | None = None
         if workers > 0:
-            self._executor = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm_up,
-            )
+            # Spawned, and gone with the crawl process even after kill -9 (crawler.lifeline).
+            self._executor = worker_pool(workers, initializer=_warm_up)
             # Workers are spawned on the first submit; without this the first page would wait
             # for a worker's start-up (~0.5 s) instead of overlapping it with Scrapy's own.
             self._executor.submit(_ready)

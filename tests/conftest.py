@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from tests.redis_server import REDIS_SERVER, RedisServer
@@ -98,3 +101,58 @@ def redis_url(redis_server: RedisServer) -> str:
     finally:
         client.close()
     return redis_server.url
+
+
+# --- No process left behind ---------------------------------------------------------------------
+# A crawl starts worker processes, playwright's driver and chromium (whose crash handlers are
+# re-parented to PID 1 at once). When the suite ends, none of them may still run: whatever is
+# left is named, the run fails, and the leftovers are ended so they do not pile up.
+
+_SESSION_START = time.time()
+_LEFTOVER_GRACE = 5.0  # seconds for processes that are already on their way out
+
+
+def _in_checkout(path: str) -> bool:
+    return path == str(ROOT) or path.startswith(f"{ROOT}{os.sep}")
+
+
+def _processes_left_behind() -> list[psutil.Process]:
+    """Descendants of this process, and processes re-parented to PID 1 since the session began
+    whose working directory or command line is in this checkout."""
+    found = {child.pid: child for child in psutil.Process().children(recursive=True)}
+    for process in psutil.process_iter(["ppid", "create_time", "cwd", "cmdline"]):
+        info = process.info
+        if info["ppid"] != 1 or (info["create_time"] or 0) < _SESSION_START - 1:
+            continue
+        if _in_checkout(info["cwd"] or "") or any(
+            _in_checkout(arg) for arg in info["cmdline"] or []
+        ):
+            found[process.pid] = process
+    _, alive = psutil.wait_procs(list(found.values()), timeout=_LEFTOVER_GRACE)
+    return alive
+
+
+def _describe(process: psutil.Process) -> str:
+    try:
+        return f"pid {process.pid} (parent {process.ppid()}): {' '.join(process.cmdline())[:200]}"
+    except psutil.Error:
+        return f"pid {process.pid} (ended meanwhile)"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    left = _processes_left_behind()
+    if not left:
+        return
+    lines = [_describe(process) for process in left]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write("\n")
+        reporter.write_sep("=", f"{len(left)} process(es) left behind by the test run", red=True)
+        for line in lines:
+            reporter.write_line(line)
+    else:
+        print("processes left behind by the test run:", *lines, sep="\n", file=sys.stderr)
+    for process in left:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

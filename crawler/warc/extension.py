@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import os
 import re
 import sqlite3
@@ -61,6 +60,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawlinfo import CrawlInfo, software_versions
 from crawler.exceptions import StoreError
+from crawler.lifeline import worker_pool
 from crawler.signals import (
     META_BROWSER_EXCHANGES,
     META_FETCHED_AT,
@@ -332,8 +332,7 @@ def _warm_index_worker() -> None:
 
 
 def _start_index_worker() -> ProcessPoolExecutor:
-    # spawn, not fork: this process runs a reactor and threads.
-    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    executor = worker_pool(1)  # spawned, and gone with this process (crawler.lifeline)
     executor.submit(_warm_index_worker)  # start it now, not at the first close
     return executor
 
