@@ -14,6 +14,7 @@ the new crawl's frontier seeded from it, by :mod:`crawler.frontier.resume`.
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import sys
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.crawlinfo import CrawlInfo, make_crawl_id
@@ -31,8 +32,10 @@ from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import backend_class, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
 from crawler.profile import SiteProfile, load_profile
+from crawler.redact import RedactingLogRecords, secret_values
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
+from crawler.settingscheck import check_overrides
 from crawler.store import open_store
 from spiders.news import NewsSpider
 
@@ -127,15 +130,24 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     return overrides
 
 
-def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
-    """The project settings with the command line's options on top."""
+def _project_settings(settings_module: str) -> Settings:
     settings = Settings()
     try:
-        settings.setmodule(options.settings_module, priority="project")
+        settings.setmodule(settings_module, priority="project")
     except ImportError as exc:
-        raise ConfigError(
-            f"cannot load settings module {options.settings_module!r}: {exc}"
-        ) from exc
+        raise ConfigError(f"cannot load settings module {settings_module!r}: {exc}") from exc
+    return settings
+
+
+def check_options(options: CrawlOptions) -> None:
+    """Refuse unknown ``-s`` names and values that do not fit (crawler.settingscheck)."""
+    check_overrides(options.overrides, _project_settings(options.settings_module))
+
+
+def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
+    """The project settings with the command line's options on top."""
+    settings = _project_settings(options.settings_module)
+    check_overrides(options.overrides, settings)
     settings.set("NEWSARC_CRAWL_ID", crawl_id, priority="cmdline")
     settings.set("NEWSARC_STORE_URI", options.store_uri, priority="cmdline")
     if options.profile:
@@ -171,9 +183,15 @@ _PLAIN_HANDLERS = {
 }
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (it holds configuration), if it is new."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def _set_log_file(settings: Settings, work_dir: Path) -> None:
     log_dir = work_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
+    _private_file(log_dir / "crawl.log")  # Scrapy logs the overridden settings into it
     settings.set("LOG_FILE", str(log_dir / "crawl.log"), priority="cmdline")
     settings.set("LOG_FILE_APPEND", False, priority="cmdline")
 
@@ -198,6 +216,7 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
     With ``options.resume`` the crawl continues an earlier one as a new crawl (see
     :mod:`crawler.frontier.resume`); raises :class:`NothingToResume` when it has nothing queued.
     """
+    check_options(options)  # before a crawl to resume is touched or anything is written
     resume = find_resume(options, _local_root(options)) if options.resume else None
     try:
         if resume is not None:
@@ -249,15 +268,14 @@ def _run_crawl(options: CrawlOptions, resume: Resume | None) -> CrawlReport:
         resume.release()
     _set_log_file(settings, work_dir)
 
-    process = CrawlerProcess(settings)
-    if options.verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setLevel(logging.INFO)
-        handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, start_urls=urls, profile=options.profile, max_pages=options.max_pages)
-    process.start()
+    # Scrapy logs every -s value ("Overridden settings"); secrets must not reach any log.
+    redacting = RedactingLogRecords(secret_values(settings.copy_to_dict()))
+    redacting.install()
+    try:
+        crawler, process = _start_process(settings, options, urls)
+        process.start()
+    finally:
+        redacting.uninstall()
     stats = dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
     spider = crawler.spider
     failures: list[tuple[str, str]] = list(getattr(spider, "failures", []))
@@ -290,6 +308,20 @@ def _prepare_work_dir(work_dir: Path) -> Path:
     except OSError as exc:
         raise StoreError(f"cannot write to {root}: {exc.strerror or exc}") from exc
     return work_dir
+
+
+def _start_process(
+    settings: Settings, options: CrawlOptions, urls: list[str]
+) -> tuple[Crawler, CrawlerProcess]:
+    process = CrawlerProcess(settings)
+    if options.verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.INFO)
+        handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, start_urls=urls, profile=options.profile, max_pages=options.max_pages)
+    return crawler, process
 
 
 def judge(report: CrawlReport) -> str | None:

@@ -29,6 +29,7 @@ from crawler.crawlinfo import validate_crawl_id
 from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, QUEUED, backend_class, open_backend, redacted
 from crawler.frontier.sqlite import FRONTIER_NAME
+from crawler.redact import REDACTED, is_secret_name, redact_config
 from crawler.warc.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
 
 if TYPE_CHECKING:
@@ -63,7 +64,11 @@ def frontier_meta(options: CrawlOptions, name: str) -> dict[str, Any]:
         "profile": profile,
         "render": options.render,
         "settings_module": options.settings_module,
-        "overrides": dict(options.overrides),
+        # Secrets are not kept: a resume asks for them again (apply_resume).
+        "overrides": {
+            name: REDACTED if is_secret_name(name) else redact_config(value)
+            for name, value in options.overrides.items()
+        },
         "name": name,
     }
 
@@ -174,8 +179,19 @@ def apply_resume(options: CrawlOptions, resume: Resume) -> None:
     options.profile = meta.get("profile")
     options.render = meta.get("render")
     options.settings_module = recorded
+    recorded_overrides = {str(k): str(v) for k, v in (meta.get("overrides") or {}).items()}
+    missing = [
+        name
+        for name, value in recorded_overrides.items()
+        if value == REDACTED and name not in options.overrides
+    ]
+    if missing:
+        raise ConfigError(
+            f"--resume: crawl {resume.crawl_id!r} was given -s {missing[0]}, a secret its ledger "
+            f"does not keep: give -s {missing[0]}=… again"
+        )
     options.overrides = {
-        **{str(k): str(v) for k, v in (meta.get("overrides") or {}).items()},
+        **recorded_overrides,
         **options.overrides,
         "NEWSARC_RESUMED_FROM": resume.crawl_id,
     }

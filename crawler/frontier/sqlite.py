@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -56,6 +57,10 @@ class FrontierLedger:
     def __init__(self, path: Path, crawl_id: str | None = None) -> None:
         self.path = Path(path)
         self.crawl_id = crawl_id
+        # Owner-only, created so before SQLite opens it (its -wal and -shm files take the same
+        # mode): the ledger keeps the crawl's options.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         self._db = sqlite3.connect(self.path, isolation_level=None)
         # One process owns a ledger: no shared-memory WAL index (-shm file) is needed, and
         # another process cannot write to it meanwhile.
