@@ -293,7 +293,9 @@ def write_manifest(work_dir: Path, manifest: dict[str, Any]) -> Path:
     tmp = target.with_name(f"{MANIFEST_NAME}.tmp")
     data = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
     try:
-        with tmp.open("w", encoding="utf-8") as fh:
+        # Owner-only: it holds the crawl's configuration (redacted, but still configuration).
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -42,6 +42,7 @@ from scrapy.utils.misc import load_object
 from w3lib.url import safe_url_string
 
 from crawler.frontier.state import DONE, FAILED, FINAL_STATES, QUEUED, SKIPPED, STATES
+from crawler.redact import strip_userinfo
 
 __all__ = [
     "BACKENDS",
@@ -92,8 +93,10 @@ def ledger_url(url: str) -> str:
     ``request.url``; a URL queued in any other form would stay queued for ever. Every URL that
     enters the frontier (start URLs, deferred links, the spider's seen-set) goes through here.
     """
-    # What scrapy.http.Request._set_url does (for a request without ``verbatim_url``).
-    return safe_url_string(url, "utf-8")
+    # What scrapy.http.Request._set_url does (for a request without ``verbatim_url``), less
+    # any ``user:password@``: Scrapy cannot fetch such a URL ("invalid hostname"), and the
+    # password would reach the ledger, the logs and the items (crawler.redact).
+    return safe_url_string(strip_userinfo(url), "utf-8")
 
 
 class Entry(NamedTuple):

@@ -1,0 +1,142 @@
+"""No secret reaches a file a crawl writes, nor its output (crawler/redact.py)."""
+
+from __future__ import annotations
+
+import logging
+import stat
+import zlib
+from pathlib import Path
+
+from crawler.demo.server import Route, SiteServer
+from crawler.redact import (
+    RedactingLogRecords,
+    redact_config,
+    redact_text,
+    secret_values,
+    strip_userinfo,
+)
+from tests.conftest import run_newsarc
+
+CANARY_KEY = "canaryKEY7f3a9c"  # an AWS secret given with -s
+CANARY_TOKEN = "canaryTOKEN41d8e2"  # a session token given with -s
+CANARY_URL_PASSWORD = "canaryURLpw5b6c"  # user-info of a link on the site
+
+
+def _readable(path: Path) -> bytes:
+    """A file's bytes, and what is inside when it is gzip (every member)."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        out = b""
+        rest = data
+        while rest[:2] == b"\x1f\x8b":
+            member = zlib.decompressobj(wbits=31)
+            out += member.decompress(rest)
+            rest = member.unused_data
+        return data + out
+    return data
+
+
+def test_a_crawl_given_secrets_writes_none_of_them(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with SiteServer() as site:
+        site.routes = {
+            "/robots.txt": Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n"),
+            "/": Route.html(
+                "<html><head><title>Home</title></head><body><p>home</p>"
+                f'<a href="http://reader:{CANARY_URL_PASSWORD}@{site.url("/a.html")[7:]}">a</a>'
+                "</body></html>"
+            ),
+            "/a.html": Route.html("<html><body><p>a</p></body></html>"),
+        }
+        run = run_newsarc(
+            "crawl",
+            site.url("/"),
+            "--out",
+            str(out),
+            "-v",  # the crawl log on stderr too, "Overridden settings" included
+            "-s",
+            f"AWS_SECRET_ACCESS_KEY={CANARY_KEY}",
+            "-s",
+            f"AWS_SESSION_TOKEN={CANARY_TOKEN}",
+        )
+    assert run.returncode == 0, run.stderr
+    assert "Overridden settings" in run.stderr, "the -v log should be on stderr"
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.name.endswith(".warc.gz") for p in files)
+    assert any(p.name == ".frontier.sqlite" for p in files)
+    for canary in (CANARY_KEY, CANARY_TOKEN, CANARY_URL_PASSWORD):
+        assert canary not in run.stdout and canary not in run.stderr, canary
+        leaks = [str(p) for p in files if canary.encode() in _readable(p)]
+        assert leaks == [], f"{canary} written to {leaks}"
+    crawl_dir = run.crawl_dir(out)
+    for private in (".frontier.sqlite", "logs/crawl.log", "manifest.json"):
+        mode = stat.S_IMODE((crawl_dir / private).stat().st_mode)
+        assert mode & 0o077 == 0, f"{private} is {oct(mode)}: it holds configuration"
+    # The link was fetched, without its user-info.
+    assert "/a.html" in site.requested_paths
+
+
+def test_a_resume_asks_for_secrets_again(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    routes = {
+        "/robots.txt": Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n"),
+        "/": Route.html('<html><body><a href="/b.html">b</a></body></html>'),
+        "/b.html": Route.html("<html><body><p>b</p></body></html>"),
+    }
+    with SiteServer(routes) as site:
+        first = run_newsarc(
+            "crawl", site.url("/"), "--out", str(out), "--max-pages", "1",
+            "-s", f"AWS_SECRET_ACCESS_KEY={CANARY_KEY}",
+        )  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        crawl_id = first.crawl_dir(out).name
+        again = run_newsarc("crawl", "--resume", crawl_id, "--out", str(out))
+        assert again.returncode == 2
+        assert "AWS_SECRET_ACCESS_KEY" in again.stderr and CANARY_KEY not in again.stderr
+        given = run_newsarc(
+            "crawl", "--resume", crawl_id, "--out", str(out),
+            "-s", f"AWS_SECRET_ACCESS_KEY={CANARY_KEY}",
+        )  # fmt: skip
+    assert given.returncode == 0, given.stderr
+
+
+def test_redaction_helpers() -> None:
+    config = {
+        "AWS_SECRET_ACCESS_KEY": "s3cr3t-value",
+        "NEWSARC_STORE_URI": "s3://key:pw@bucket/x",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {"proxy": {"server": "http://p:3128", "password": "pw-x1"}},
+        "RETRY_TIMES": 2,
+        "AWS_SESSION_TOKEN": None,
+    }
+    assert redact_config(config) == {
+        "AWS_SECRET_ACCESS_KEY": "***",
+        "NEWSARC_STORE_URI": "s3://bucket/x",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {"proxy": {"server": "http://p:3128", "password": "***"}},
+        "RETRY_TIMES": 2,
+        "AWS_SESSION_TOKEN": None,
+    }
+    assert secret_values(config) == {"s3cr3t-value", "pw-x1"}
+    assert strip_userinfo("http://u:p@Example.com:8/a?b#c") == "http://Example.com:8/a?b#c"
+    assert strip_userinfo("http://example.com/a@b") == "http://example.com/a@b"
+    assert (
+        redact_text("x s3cr3t-value y http://u:p@h/", ["s3cr3t-value"]) == "x *** y http://***@h/"
+    )
+
+
+def test_log_records_are_redacted_whatever_the_handler(tmp_path: Path) -> None:
+    log_file = tmp_path / "log"
+    handler = logging.FileHandler(log_file)
+    logger = logging.getLogger("tests.redact")
+    logger.addHandler(handler)
+    redacting = RedactingLogRecords(["s3cr3t-value"])
+    redacting.install()
+    try:
+        logger.warning("settings: %(s)s", {"s": {"KEY": "s3cr3t-value"}})
+        logger.warning("fetching %s", "http://user:pw@host/")
+    finally:
+        redacting.uninstall()
+        logger.removeHandler(handler)
+        handler.close()
+    text = log_file.read_text()
+    assert "s3cr3t-value" not in text and "user:pw" not in text
+    assert "***" in text
