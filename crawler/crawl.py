@@ -33,6 +33,7 @@ from crawler.frontier.base import backend_class, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
 from crawler.profile import SiteProfile, load_profile
 from crawler.redact import RedactingLogRecords, secret_values
+from crawler.render.browser import check_browser
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
 from crawler.settingscheck import check_overrides
@@ -247,7 +248,9 @@ def _run_crawl(options: CrawlOptions, resume: Resume | None) -> CrawlReport:
     crawl_id = make_crawl_id(name, datetime.now(UTC))
     store = open_store(options.store_uri)
     settings = build_settings(options, crawl_id)
-    if effective_render_mode(settings, profile) is RenderMode.NEVER:
+    if effective_render_mode(settings, profile) is not RenderMode.NEVER:
+        check_browser(settings)  # once, here: not a browser start (and failure) per page
+    else:
         # No page will be rendered: plain Scrapy handlers, so the browser machinery is neither
         # imported (~0.8 s at start-up) nor on the path of every request (~0.3 ms each).
         settings.set("DOWNLOAD_HANDLERS", dict(_PLAIN_HANDLERS), priority="cmdline")

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,9 @@ def _processes_left_behind() -> list[psutil.Process]:
     """Descendants of this process, and processes re-parented to PID 1 since the session began
     whose working directory or command line is in this checkout."""
     found = {child.pid: child for child in psutil.Process().children(recursive=True)}
+    # multiprocessing's resource tracker of this very process (a crawl run in-process started
+    # it) ends with this process, by design.
+    found.pop(getattr(resource_tracker._resource_tracker, "_pid", None) or -1, None)
     for process in psutil.process_iter(["ppid", "create_time", "cwd", "cmdline"]):
         info = process.info
         if info["ppid"] != 1 or (info["create_time"] or 0) < _SESSION_START - 1:
