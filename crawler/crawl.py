@@ -31,6 +31,7 @@ from crawler.crawlinfo import CrawlInfo, make_crawl_id
 from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import backend_class, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
+from crawler.middlewares.ssrf import parse_servers
 from crawler.profile import SiteProfile, load_profile
 from crawler.redact import RedactingLogRecords, secret_values
 from crawler.render.browser import check_browser
@@ -173,6 +174,7 @@ def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
         if settings.getint("FRONTIER_RESERVE_BYTES") < 0:
             raise ValueError("FRONTIER_RESERVE_BYTES must be 0 or more")
         backend_class(settings.get("FRONTIER_URI") or "")
+        parse_servers(settings.getlist("NEWSARC_DNS_SERVERS"))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     return settings

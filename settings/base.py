@@ -46,6 +46,13 @@ URLLENGTH_LIMIT = 2083
 NEWSARC_SSRF_GUARD_ENABLED = True
 NEWSARC_ALLOWED_HOSTS: list[str] = []
 TWISTED_DNS_RESOLVER = "crawler.middlewares.ssrf.GuardedResolver"
+# Off: Scrapy would take HTTP(S)_PROXY from the environment, and a proxy resolves the names it
+# is given itself, past the resolver's address check. Set True only for a proxy you trust to
+# refuse internal addresses.
+HTTPPROXY_ENABLED = False
+# DNS servers ("address" or "address:port") the crawl (and its browser) resolves names with;
+# empty: the system's resolver.
+NEWSARC_DNS_SERVERS: list[str] = []
 
 DOWNLOADER_MIDDLEWARES = {
     # Our robots.txt handling: 5xx and fetch errors mean "disallow all" (RFC 9309), 4xx "allow".

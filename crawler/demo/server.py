@@ -357,10 +357,12 @@ class SiteServer:
         *,
         not_found: Route | None = None,
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.routes: Mapping[str, Route] | RouteHandler = routes if routes is not None else {}
         self.not_found = not_found or Route.not_found()
         self.host = host
+        self.bind_port = port  # 0: a free one
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
@@ -373,7 +375,7 @@ class SiteServer:
         """Bind a free port and serve in a daemon thread. Calling it again does nothing."""
         if self._httpd is not None:
             return self
-        httpd = _HTTPServer(self, (self.host, 0))
+        httpd = _HTTPServer(self, (self.host, self.bind_port))
         port = httpd.server_address[1]
         self._base_url = f"http://{self.host}:{port}"
         self._httpd = httpd

@@ -1,4 +1,4 @@
-"""Refuse requests to loopback, private and link-local addresses (SSRF guard).
+"""Refuse requests to any address that is not globally routable unicast (SSRF guard).
 
 A news page can link or redirect anywhere, including ``http://169.254.169.254/`` or a service on
 ``127.0.0.1``; a crawler that follows such links leaks internal data into its WARC files. Two
@@ -13,7 +13,8 @@ layers keep it out:
 Destinations are allowed when they are the crawl's own start URLs (so a crawl of a site served on
 127.0.0.1 works) or listed in ``NEWSARC_ALLOWED_HOSTS`` (``host`` or ``host:port``).
 
-Settings: ``NEWSARC_SSRF_GUARD_ENABLED``, ``NEWSARC_ALLOWED_HOSTS``, ``TWISTED_DNS_RESOLVER``.
+Settings: ``NEWSARC_SSRF_GUARD_ENABLED``, ``NEWSARC_ALLOWED_HOSTS``, ``NEWSARC_DNS_SERVERS``,
+``TWISTED_DNS_RESOLVER``, ``DNS_TIMEOUT``.
 Stats: ``ssrf/blocked``, ``ssrf/blocked_dns``.
 """
 
@@ -39,7 +40,14 @@ if TYPE_CHECKING:
     from twisted.internet.base import ReactorBase
     from twisted.internet.defer import Deferred
 
-__all__ = ["AllowList", "GuardedResolver", "SsrfGuardMiddleware", "is_forbidden_address"]
+__all__ = [
+    "AllowList",
+    "BlockedAddress",
+    "GuardedResolver",
+    "SsrfGuardMiddleware",
+    "is_forbidden_address",
+    "parse_servers",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -62,17 +70,34 @@ def parse_ip(host: str) -> IPAddress | None:
         return None
 
 
+# Ranges ``ipaddress`` counts as global that still must not be reached: IPv6 forms that carry an
+# IPv4 address a relay or translator would connect to (6to4, NAT64), deprecated site-local IPv6,
+# and IPv4 blocks that are special-purpose or anycast relays (RFC 6890, RFC 7526).
+_NOT_REACHABLE = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "::/96",  # IPv4-compatible (deprecated): ::127.0.0.1
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
+        "2002::/16",
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "fec0::/10",
+        "192.0.0.0/24",
+        "192.88.99.0/24",
+    )
+)
+
+
 def is_forbidden_address(address: IPAddress) -> bool:
-    """True for addresses a crawler must not reach by default."""
+    """True unless ``address`` is globally routable unicast (the only kind a crawler reaches by
+    default): loopback, private, shared (100.64.0.0/10, where cloud metadata services live),
+    link-local, reserved, documentation, multicast, … are all refused."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return (
-        address.is_loopback
-        or address.is_private
-        or address.is_link_local
-        or address.is_reserved
-        or address.is_multicast
-        or address.is_unspecified
+    if not address.is_global or address.is_multicast:
+        return True
+    return any(
+        address in network for network in _NOT_REACHABLE if network.version == address.version
     )
 
 
@@ -154,11 +179,37 @@ class SsrfGuardMiddleware:
         raise IgnoreRequest(f"blocked_ip: {why}")
 
 
+class BlockedAddress(DNSLookupError):
+    """A host name resolved to an address the guard refuses."""
+
+
+def parse_servers(entries: Iterable[str]) -> list[tuple[str, int]]:
+    """``NEWSARC_DNS_SERVERS`` entries (``address`` or ``address:port``) as (address, port)."""
+    servers = []
+    for entry in entries:
+        parts = urlsplit(f"//{entry.strip()}")
+        try:
+            port = parts.port or 53
+        except ValueError:
+            raise ValueError(f"NEWSARC_DNS_SERVERS: bad port in {entry!r}") from None
+        if not parts.hostname or parse_ip(parts.hostname) is None:
+            raise ValueError(f"NEWSARC_DNS_SERVERS: {entry!r} is not an IP address[:port]")
+        servers.append((parts.hostname, port))
+    return servers
+
+
 class GuardedResolver(CachingThreadedResolver):
     """Scrapy's caching resolver, refusing names that resolve to forbidden addresses.
 
     Scrapy builds resolvers from the crawler *process* (which has settings and crawlers but no
     spider or stats), so the allow-list is read from the process's crawlers at lookup time.
+
+    A name the allow-list admits (a start URL's host, a name in ``NEWSARC_ALLOWED_HOSTS``) may
+    resolve to a forbidden address, but only to the one(s) it resolved to the first time: the
+    address is pinned, so a DNS server that answers the site's address first and then another
+    one (rebinding) is refused. With ``NEWSARC_DNS_SERVERS`` the lookups go to those servers
+    instead of the system's resolver (the browser's egress proxy resolves through this resolver
+    too, so both paths see the same answers and the same checks).
     """
 
     def __init__(
@@ -168,10 +219,20 @@ class GuardedResolver(CachingThreadedResolver):
         timeout: float,
         owner: Any = None,
         enabled: bool = True,
+        *,
+        servers: Sequence[tuple[str, int]] = (),
     ) -> None:
         super().__init__(reactor, cache_size, timeout)
         self.owner = owner
         self.enabled = enabled
+        self.pinned: dict[str, set[IPAddress]] = {}
+        self._names: Any = None
+        if servers:
+            from twisted.names import client  # noqa: PLC0415 - only with NEWSARC_DNS_SERVERS
+
+            self._names = client.Resolver(  # type: ignore[no-untyped-call]
+                servers=list(servers), reactor=reactor
+            )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> Self:
@@ -183,6 +244,7 @@ class GuardedResolver(CachingThreadedResolver):
             settings.getfloat("DNS_TIMEOUT"),
             crawler,
             settings.getbool("NEWSARC_SSRF_GUARD_ENABLED"),
+            servers=parse_servers(settings.getlist("NEWSARC_DNS_SERVERS")),
         )
 
     def _crawlers(self) -> list[Crawler]:
@@ -192,7 +254,10 @@ class GuardedResolver(CachingThreadedResolver):
         return [self.owner] if self.owner is not None else []
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
-        deferred = super().getHostByName(name, timeout)
+        if self._names is not None and parse_ip(name) is None:
+            deferred: Deferred[str] = self._names.getHostByName(name, (self.timeout,))
+        else:
+            deferred = super().getHostByName(name, timeout)
         if self.enabled:
             deferred.addCallback(self._check, name)
         return deferred
@@ -203,14 +268,16 @@ class GuardedResolver(CachingThreadedResolver):
             return result
         crawlers = self._crawlers()
         if any(_allow_list(crawler).allows_host(name) for crawler in crawlers):
-            return result
+            pinned = self.pinned.setdefault(name.lower(), {address})
+            if address in pinned:
+                return result
+            why = f"{name} resolved to {sorted(map(str, pinned))} before, now to {address}"
+        else:
+            why = f"{name} resolves to {address}, an address that is not globally routable"
         for crawler in crawlers:
             if getattr(crawler, "stats", None) is not None:
                 crawler.stats.inc_value("ssrf/blocked_dns")
         logger.warning(
-            "Refused to connect to %s: it resolves to %s, a loopback, private or "
-            "link-local address (allow it with NEWSARC_ALLOWED_HOSTS)",
-            name,
-            address,
+            "Refused to connect to %s: %s (allow it with NEWSARC_ALLOWED_HOSTS)", name, why
         )
-        raise DNSLookupError(f"blocked_ip: {name} resolves to forbidden address {address}")
+        raise BlockedAddress(f"blocked_ip: {why}")

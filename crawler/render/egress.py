@@ -5,10 +5,11 @@ and opens WebSockets that routing never sees; checking URLs in Python before chr
 leaves all of that open (and is racy: DNS may answer differently a moment later). So, while the
 guard is on, chromium sends *all* its traffic (``--proxy-server``, loopback included with
 ``--proxy-bypass-list=<-loopback>``) through this small forward proxy on 127.0.0.1, which
-resolves each target once, refuses it when an address is loopback, private, link-local or
-otherwise forbidden (:func:`~crawler.middlewares.ssrf.is_forbidden_address`) unless the crawl's
-allow-list (:class:`~crawler.middlewares.ssrf.AllowList`) admits it, and then connects to the
-very address it checked.
+resolves each target once (through the crawl's own resolver when it is given one), refuses it
+when an address is not globally routable
+(:func:`~crawler.middlewares.ssrf.is_forbidden_address`) unless the crawl's allow-list
+(:class:`~crawler.middlewares.ssrf.AllowList`) admits it, and then connects to the very
+address it checked.
 
 ``CONNECT`` tunnels (HTTPS, WebSockets over TLS) are refused with ``403`` (chromium reports a
 tunnel failure); a refused plain-HTTP request gets its connection closed without any response,
@@ -25,10 +26,12 @@ import socket
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from crawler.middlewares.ssrf import AllowList, is_forbidden_address, parse_ip
+from twisted.internet.error import DNSLookupError
+
+from crawler.middlewares.ssrf import AllowList, BlockedAddress, is_forbidden_address, parse_ip
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
 __all__ = ["EgressGuardProxy"]
 
@@ -49,8 +52,13 @@ class EgressGuardProxy:
         on_unresolved: Callable[[str, str], None],
         *,
         timeout: float = 30.0,
+        resolve: Callable[[str], Awaitable[list[str]]] | None = None,
     ) -> None:
         self.allow = allow
+        self.resolve = resolve
+        """How host names are resolved: the crawl's own resolver (its DNS servers, its checks
+        and pinned addresses, :class:`~crawler.middlewares.ssrf.GuardedResolver`), else
+        ``getaddrinfo``."""
         self.on_refused = on_refused
         self.on_unresolved = on_unresolved
         self.timeout = timeout
@@ -88,15 +96,13 @@ class EgressGuardProxy:
             ):
                 return [], f"{address} is a loopback, private or link-local address"
             return [str(address)], None
-        loop = asyncio.get_running_loop()
         try:
-            infos = await asyncio.wait_for(
-                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout=self.timeout
-            )
-        except (OSError, TimeoutError) as exc:
+            addresses = await asyncio.wait_for(self._resolve(host, port), timeout=self.timeout)
+        except BlockedAddress as exc:
+            return [], str(exc).removeprefix("blocked_ip: ")
+        except (OSError, TimeoutError, DNSLookupError) as exc:
             self.on_unresolved(f"{host}:{port}", str(exc) or type(exc).__name__)
             return [], None
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if allow.allows_host(host):
             return addresses, None
         for candidate in addresses:
@@ -107,6 +113,13 @@ class EgressGuardProxy:
                     f"{host} resolves to {resolved}, a loopback, private or link-local address",
                 )
         return addresses, None
+
+    async def _resolve(self, host: str, port: int) -> list[str]:
+        if self.resolve is not None:
+            return await self.resolve(host)
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()

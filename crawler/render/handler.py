@@ -55,11 +55,12 @@ from urllib.parse import urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
 from crawler.exceptions import BrowserCrashed, RenderError, RenderTimeout
-from crawler.middlewares.ssrf import AllowList, is_forbidden_address, parse_ip
+from crawler.middlewares.ssrf import AllowList, GuardedResolver, is_forbidden_address, parse_ip
 from crawler.render.capture import BrowserCapture
 from crawler.render.egress import EgressGuardProxy
 from crawler.render.limits import RenderLimits
@@ -67,13 +68,14 @@ from crawler.signals import META_BROWSER_EXCHANGES
 from crawler.warc.exchange import BrowserExchanges
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
     from typing import Self
 
     from playwright.async_api import Page
     from playwright.async_api import Request as PlaywrightRequest
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from twisted.internet.defer import Deferred
 
 __all__ = [
     "BrowserCrashed",
@@ -94,6 +96,14 @@ _CLOSE_TIMEOUT = 5.0  # seconds for page.close()/context.close() before giving u
 def abort_heavy_resources(request: PlaywrightRequest) -> bool:
     """Default ``PLAYWRIGHT_ABORT_REQUEST``: skip images, media and fonts (speed, memory)."""
     return request.resource_type in HEAVY_RESOURCE_TYPES
+
+
+def _resolve_with(resolver: GuardedResolver) -> Callable[[str], Awaitable[list[str]]]:
+    async def resolve(host: str) -> list[str]:
+        lookup: Deferred[Any] = resolver.getHostByName(host)
+        return [str(await maybe_deferred_to_future(lookup))]
+
+    return resolve
 
 
 class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
@@ -141,8 +151,15 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
 
     async def _start_egress_proxy(self) -> None:
         """Route all of chromium's traffic through the guard (see :mod:`.egress`)."""
+        from twisted.internet import reactor  # noqa: PLC0415 - the one Scrapy installed
+
+        resolver = getattr(reactor, "resolver", None)
         self.egress = EgressGuardProxy(
-            lambda: self.allow, self._egress_refused, self._egress_unresolved
+            lambda: self.allow,
+            self._egress_refused,
+            self._egress_unresolved,
+            # The crawl's resolver: the browser sees the same DNS answers and checks as Scrapy.
+            resolve=_resolve_with(resolver) if isinstance(resolver, GuardedResolver) else None,
         )
         port = await self.egress.start()
         options = dict(self.config.launch_options)

@@ -22,8 +22,30 @@ FORBIDDEN = [
     "172.16.5.4",
     "0.0.0.0",
     "[fe80::1]",
+    # Not globally routable unicast, though not "private" in every sense of the word:
+    "100.64.0.1",  # shared address space (RFC 6598)
+    "100.100.100.200",  # a cloud metadata service lives here
+    "[2002:7f00:1::1]",  # 6to4, embedding 127.0.0.1
+    "[2002::1]",
+    "[fec0::1]",  # deprecated site-local
+    "[64:ff9b::7f00:1]",  # NAT64 of 127.0.0.1
+    "[::7f00:1]",  # IPv4-compatible 127.0.0.1
+    "192.0.0.8",  # IETF protocol assignments
+    "192.88.99.1",  # 6to4 relay anycast
+    "198.18.0.1",  # benchmarking
+    "[2001:db8::1]",  # documentation
+    "240.0.0.1",  # reserved
+    "224.0.0.1",  # multicast
+    "[ff02::1]",
+    "[ff0e::1]",  # global-scope multicast
+    "255.255.255.255",
 ]
-PUBLIC = ["93.184.216.34", "[2606:2800:220:1:248:1893:25c8:1946]", "example.com"]
+PUBLIC = [
+    "93.184.216.34",
+    "[2606:2800:220:1:248:1893:25c8:1946]",
+    "[::ffff:93.184.216.34]",
+    "example.com",
+]
 
 
 @pytest.mark.parametrize("host", FORBIDDEN)
