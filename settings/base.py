@@ -39,6 +39,10 @@ REMOTE_CONTROL_ENABLED = False
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # bytes
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024  # bytes
 REDIRECT_MAX_TIMES = 5
+# The crawl process stops cleanly (finish reason memusage_exceeded, exit 1) before the OOM killer
+# ends it; Scrapy checks every MEMUSAGE_CHECK_INTERVAL_SECONDS (60). The browser is not counted.
+MEMUSAGE_LIMIT_MB = 2048
+MEMUSAGE_WARNING_MB = 1536
 METAREFRESH_MAXDELAY = 0  # seconds: follow only immediate meta refreshes
 URLLENGTH_LIMIT = 2083
 # Refuse loopback, private and link-local destinations unless the crawl's own start URLs are
@@ -86,7 +90,11 @@ ADDONS = {"crawler.crawlinfo.CrawlIdAddon": 0}
 NEWSARC_STORE_URI = "./data"
 # Site profile (bundled name or YAML path); None lets the generic extractor work from the page.
 NEWSARC_PROFILE = None
-DEPTH_LIMIT = 0
+# Bounds for a hostile or trap-filled site (calendars, session ids, endless pagination):
+# links followed at most this many hops from a start URL, at most this many pages per host
+# (crawler/middlewares/limits.py; 0 = no limit for either).
+DEPTH_LIMIT = 16
+NEWSARC_MAX_PAGES_PER_HOST = 10_000
 # Worker processes for extraction (pure, CPU-bound): "auto" = 1 when the machine has a spare
 # CPU, 0 = extract inline in the crawl process. Lets a crawl use a second core.
 NEWSARC_EXTRACT_WORKERS = "auto"
@@ -117,6 +125,8 @@ FRONTIER_RESERVE_BYTES = 1024 * 1024
 SPIDER_MIDDLEWARES = {
     # Closest to the engine: sees exactly what each callback yields (crawler/frontier/).
     "crawler.frontier.middlewares.FrontierMiddleware": 1,
+    # After DepthMiddleware (900): too-deep links do not count against a host's cap.
+    "crawler.middlewares.limits.HostPageCapMiddleware": 890,
 }
 
 # --- WARC -------------------------------------------------------------------------------------
