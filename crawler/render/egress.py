@@ -53,8 +53,16 @@ class EgressGuardProxy:
         *,
         timeout: float = 30.0,
         resolve: Callable[[str], Awaitable[list[str]]] | None = None,
+        max_bytes: int = 0,
+        on_too_large: Callable[[str, int], None] | None = None,
     ) -> None:
         self.allow = allow
+        self.max_bytes = max_bytes
+        """Most bytes one response may send the browser (``DOWNLOAD_MAXSIZE``; 0: no cap): one
+        that says it is larger gets no answer, one that grows larger is cut off there. Plain
+        HTTP is asked for uncompressed bodies, so the count is their real size; through an
+        HTTPS tunnel it is the bytes on the wire."""
+        self.on_too_large = on_too_large
         self.resolve = resolve
         """How host names are resolved: the crawl's own resolver (its DNS servers, its checks
         and pinned addresses, :class:`~crawler.middlewares.ssrf.GuardedResolver`), else
@@ -182,7 +190,13 @@ class EgressGuardProxy:
                 lines = [f"{method} {path} {version}".encode("latin-1")]
                 for line in header_block.split(b"\r\n"):
                     name = line.split(b":", 1)[0].strip().decode("latin-1").lower()
-                    if line and name not in _HOP_HEADERS:
+                    if not line or name in _HOP_HEADERS:
+                        continue
+                    if self.max_bytes and name == "accept-encoding":
+                        # Uncompressed, so the bytes counted against the cap are the bytes
+                        # the browser holds (a gzip bomb counts at its decompressed size).
+                        lines.append(b"Accept-Encoding: identity")
+                    else:
                         lines.append(line)
                 lines.append(b"Connection: close")
                 upstream_writer.write(b"\r\n".join(lines) + b"\r\n\r\n")
@@ -191,10 +205,19 @@ class EgressGuardProxy:
                 response_head = await asyncio.wait_for(
                     upstream_reader.readuntil(b"\r\n\r\n"), timeout=self.timeout
                 )
+                declared = _content_length(response_head)
+                if self.max_bytes and declared is not None and declared > self.max_bytes:
+                    self._too_large(f"{host}:{port}{path}", declared)
+                    return  # no answer: chromium fails the request
                 writer.write(_closing(response_head))
+            target = f"{host}:{port}{path}"
+
+            def cut(size: int) -> None:
+                self._too_large(target, size)
+
             pipes = {
                 asyncio.ensure_future(_pipe(reader, upstream_writer)),
-                asyncio.ensure_future(_pipe(upstream_reader, writer)),
+                asyncio.ensure_future(_pipe(upstream_reader, writer, self.max_bytes, cut)),
             }
             # One side done (the upstream answered and closed, or the client left): end both.
             _, pending = await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
@@ -204,6 +227,21 @@ class EgressGuardProxy:
             upstream_writer.close()
             with contextlib.suppress(OSError, asyncio.CancelledError):
                 await upstream_writer.wait_closed()
+
+    def _too_large(self, target: str, size: int) -> None:
+        if self.on_too_large is not None:
+            self.on_too_large(target, size)
+
+
+def _content_length(head: bytes) -> int | None:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            try:
+                return int(value.strip())
+            except ValueError:
+                return None
+    return None
 
 
 def _closing(head: bytes) -> bytes:
@@ -218,9 +256,21 @@ def _closing(head: bytes) -> bytes:
     return b"\r\n".join(kept) + b"\r\n\r\n"
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    max_bytes: int = 0,
+    on_too_large: Callable[[int], None] | None = None,
+) -> None:
+    sent = 0
     try:
         while data := await reader.read(_CHUNK):
+            sent += len(data)
+            if max_bytes and sent > max_bytes:
+                if on_too_large is not None:
+                    on_too_large(sent)
+                writer.transport.abort()  # a reset, not an end: the browser sees it failed
+                return
             writer.write(data)
             await writer.drain()
     except OSError as exc:

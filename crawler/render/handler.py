@@ -39,6 +39,7 @@ Stats written: ``render/pages_opened``, ``render/pages_closed``, ``render/pages_
 scrapy-playwright), ``render/browser_disconnected``, ``render/timeout``, ``render/crashed``,
 ``render/failed``, ``render/contexts_recycled``, ``render/ssrf_blocked``,
 ``render/ssrf_blocked/egress``, ``render/egress_unresolved``, ``render/egress_errors``,
+``render/egress_too_large`` (a browser response over ``DOWNLOAD_MAXSIZE``),
 ``render/context_close_failed``, ``render/capture_skipped``, ``render/capture_too_large``,
 ``render/capture_failed``, ``render/capture_discarded``, ``render/pages_left_open`` (at spider
 close). The records of what the browser fetched are counted by the WARC extension.
@@ -160,6 +161,10 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
             self._egress_unresolved,
             # The crawl's resolver: the browser sees the same DNS answers and checks as Scrapy.
             resolve=_resolve_with(resolver) if isinstance(resolver, GuardedResolver) else None,
+            # DOWNLOAD_MAXSIZE holds for what the browser downloads too (scrapy-playwright
+            # ignores it): each response through the proxy, pages and subresources alike.
+            max_bytes=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"),
+            on_too_large=self._egress_too_large,
         )
         port = await self.egress.start()
         options = dict(self.config.launch_options)
@@ -173,6 +178,14 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
     def _egress_unresolved(self, target: str, why: str) -> None:
         self.stats.inc_value("render/egress_unresolved")
         logger.debug("Browser connection to %s failed: cannot resolve it (%s)", target, why)
+
+    def _egress_too_large(self, target: str, size: int) -> None:
+        self.stats.inc_value("render/egress_too_large")
+        logger.warning(
+            "Browser response cut off: %s is larger than DOWNLOAD_MAXSIZE (%d bytes or more)",
+            target,
+            size,
+        )
 
     def _egress_refused(self, target: str, why: str) -> None:
         self.stats.inc_value("render/ssrf_blocked")
