@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
 import time
+import zlib
 from pathlib import Path
 
+import brotli
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import RequestHeaders, Route, SiteServer
@@ -99,3 +102,44 @@ def test_nxdomain_and_a_hung_dns_server_fail_with_named_reasons(tmp_path: Path) 
     for page in ("gone.html", "hung.html"):
         state, reason = ledger[page]
         assert state == "failed" and reason is not None and "DNS lookup failed" in reason, reason
+
+
+def _bombs() -> dict[str, tuple[str, bytes]]:
+    """50 MiB of zeros in each encoding Scrapy decodes (a few dozen KB on the wire)."""
+    zeros = b"\0" * (50 * 1024 * 1024)
+    return {
+        "gzip": ("gzip", gzip.compress(zeros, compresslevel=9)),
+        "nested": ("gzip, gzip", gzip.compress(gzip.compress(zeros, compresslevel=9))),
+        "deflate": ("deflate", zlib.compress(zeros, 9)),
+        "br": ("br", brotli.compress(zeros, quality=5)),
+    }
+
+
+def test_decompression_bombs_stop_at_the_size_limit_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    bombs = _bombs()
+    links = " ".join(f'<a href="/{name}.html">{name}</a>' for name in bombs)
+    routes = {
+        "/robots.txt": ROBOTS,
+        "/": _page(f'{links} <a href="/fine.html">fine</a>'),
+        "/fine.html": _page("<p>fine</p>"),
+    }
+    for name, (encoding, body) in bombs.items():
+        headers = {"Content-Type": "text/html", "Content-Encoding": encoding}
+        routes[f"/{name}.html"] = Route(200, headers, body)
+    with SiteServer(routes) as site:
+        run = run_newsarc("crawl", site.url("/"), "--out", str(tmp_path), "-s", "RETRY_TIMES=0")
+        fetched = site.requested_paths
+    assert run.returncode == 0, run.stderr
+    assert "/fine.html" in fetched
+    ledger = _ledger(run.crawl_dir(tmp_path))
+    assert ledger["fine.html"][0] == "done"
+    for name in bombs:
+        state, reason = ledger[f"{name}.html"]
+        assert state == "failed", (name, state, reason)
+    log = (run.crawl_dir(tmp_path) / "logs" / "crawl.log").read_text()
+    stopped = [
+        line
+        for line in log.splitlines()
+        if "httpcompression" in line and "exceeded DOWNLOAD_MAXSIZE" in line
+    ]
+    assert len(stopped) == len(bombs), "each bomb is stopped by the size limit while decoding"
