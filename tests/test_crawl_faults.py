@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import socket
 import sqlite3
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -12,7 +15,7 @@ import brotli
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import RequestHeaders, Route, SiteServer
-from tests.conftest import run_newsarc
+from tests.conftest import crawl_items, run_newsarc
 from tests.dns_server import StubDNS
 
 ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
@@ -143,3 +146,74 @@ def test_decompression_bombs_stop_at_the_size_limit_and_the_crawl_goes_on(tmp_pa
         if "httpcompression" in line and "exceeded DOWNLOAD_MAXSIZE" in line
     ]
     assert len(stopped) == len(bombs), "each bomb is stopped by the size limit while decoding"
+
+
+class _LyingServer:
+    """Serves ``/short.html`` with a ``Content-Length`` 5,000 bytes above what it sends, then
+    hangs up (robots.txt is honest); a raw socket server, as no HTTP library would lie."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.paths: list[str] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                request = connection.recv(65536).decode("latin-1")
+                path = request.split(" ", 2)[1] if request.count(" ") >= 2 else "/"
+                self.paths.append(path)
+                if path == "/robots.txt":
+                    body, declared = b"User-agent: *\n", None
+                else:
+                    body = b"<html><head><title>Short</title></head><body><p>" + b"cut " * 500
+                    declared = len(body) + 5000
+                head = (
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+                    f"Content-Length: {declared if declared is not None else len(body)}\r\n\r\n"
+                )
+                with contextlib.suppress(OSError):
+                    connection.sendall(head.encode() + body)
+
+    def __enter__(self) -> _LyingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.listener.close()
+        self._thread.join(timeout=5)
+
+
+def test_a_body_shorter_than_its_content_length_is_never_passed_off_as_complete(
+    tmp_path: Path,
+) -> None:
+    with _LyingServer() as lying, SiteServer() as site:
+        short = f"http://127.0.0.1:{lying.port}/short.html"
+        site.routes = {"/robots.txt": ROBOTS, "/": _page(f'<a href="{short}">short</a>')}
+        run = run_newsarc(
+            "crawl", site.url("/"), "--out", str(tmp_path), "-s", "RETRY_TIMES=1",
+            "-s", f"NEWSARC_ALLOWED_HOSTS=127.0.0.1:{lying.port}",
+        )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert lying.paths.count("/short.html") == 2, "tried, then retried once"
+    crawl_dir = run.crawl_dir(tmp_path)
+    state, reason = _ledger(crawl_dir)["short.html"]
+    assert state == "failed", (state, reason)
+    for path in (crawl_dir / "warc").glob("*.warc.gz"):
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                declared = record.http_headers.get_header("Content-Length")
+                body = record.raw_stream.read()  # as stored: still content-encoded
+                truncated = record.rec_headers.get_header("WARC-Truncated")
+                assert truncated or declared is None or int(declared) == len(body), (
+                    record.rec_headers.get_header("WARC-Target-URI")
+                )
+    articles, _ = crawl_items(crawl_dir)
+    assert [a for a in articles if a["url"].endswith("/short.html")] == []
