@@ -60,6 +60,8 @@ def known_setting_names(settings: Settings) -> frozenset[str]:
 def check_overrides(overrides: Mapping[str, str], settings: Settings) -> None:
     """Raise :class:`ConfigError` for the first override with an unknown name or a value that
     does not fit its setting's default; ``settings`` holds the defaults (no overrides yet)."""
+    if not overrides:
+        return
     known = known_setting_names(settings)
     for name, value in overrides.items():
         if name not in known:
