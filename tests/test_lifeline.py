@@ -16,6 +16,7 @@ from crawler.demo.server import Route, SiteServer
 from tests.conftest import ROOT
 
 BROWSER = "/usr/bin/chromium"
+BROWSER_PARAM = pytest.param(True, marks=[pytest.mark.browser, pytest.mark.slow])
 ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
 
 
@@ -47,7 +48,7 @@ def _wait_gone(processes: list[psutil.Process], timeout: float) -> list[psutil.P
     return alive
 
 
-@pytest.mark.parametrize("render", [False, True], ids=["plain", "browser"])
+@pytest.mark.parametrize("render", [False, BROWSER_PARAM], ids=["plain", "browser"])
 def test_a_killed_crawl_leaves_no_worker_behind(render: bool, tmp_path: Path) -> None:
     if render and not Path(BROWSER).exists():
         pytest.skip(f"{BROWSER} is not installed")

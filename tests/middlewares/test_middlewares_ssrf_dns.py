@@ -21,6 +21,7 @@ from tests.dns_server import StubDNS
 SITE_IP, CANARY_IP = "127.0.0.1", "127.0.0.2"
 ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
 BROWSER = "/usr/bin/chromium"
+BROWSER_PARAM = pytest.param(True, marks=[pytest.mark.browser, pytest.mark.slow])
 
 
 def _page(body: str) -> Route:
@@ -49,7 +50,7 @@ def _crawl(dns: StubDNS, port: int, out: Path, *extra: str) -> None:
     assert "blocked_ip" in log or "Refused" in log, run.stderr
 
 
-@pytest.mark.parametrize("render", [False, True], ids=["plain", "browser"])
+@pytest.mark.parametrize("render", [False, BROWSER_PARAM], ids=["plain", "browser"])
 def test_an_on_site_name_resolving_to_another_loopback_address_is_refused(
     render: bool, tmp_path: Path
 ) -> None:
@@ -69,7 +70,7 @@ def test_an_on_site_name_resolving_to_another_loopback_address_is_refused(
     assert "news.site.test" in dns.queries, "the link never reached the resolver"
 
 
-@pytest.mark.parametrize("render", [False, True], ids=["plain", "browser"])
+@pytest.mark.parametrize("render", [False, BROWSER_PARAM], ids=["plain", "browser"])
 def test_a_start_host_rebinding_to_another_address_is_refused(render: bool, tmp_path: Path) -> None:
     if render and not os.path.exists(BROWSER):
         pytest.skip(f"{BROWSER} is not installed")

@@ -104,6 +104,7 @@ def test_a_response_sending_more_than_the_limit_is_cut_off() -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_a_rendered_page_over_the_limit_is_not_fetched(tmp_path: Path) -> None:
     if not Path(BROWSER).exists():
         pytest.skip(f"{BROWSER} is not installed")
