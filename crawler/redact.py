@@ -42,6 +42,8 @@ _SECRET_NAME = re.compile(
 )
 # scheme://userinfo@ — userinfo never holds '/', '@' or white space.
 _USERINFO = re.compile(r"(?<=://)[^/@\s'\"<>]+@")
+# user:password@host without a scheme, as some errors print a netloc ("invalid hostname: …").
+_BARE_USERINFO = re.compile(r"(?<![\w.:/-])[\w.%~+-]+:[^/@\s'\"<>]+@(?=[\w\[])")
 _MIN_SECRET = 4  # shorter values ("", "0", "no") would blank out ordinary text
 
 
@@ -105,6 +107,7 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
             text = text.replace(secret, REDACTED)
     if "@" in text:
         text = _USERINFO.sub(f"{REDACTED}@", text)
+        text = _BARE_USERINFO.sub(f"{REDACTED}@", text)
     return text
 
 

@@ -121,6 +121,8 @@ def test_redaction_helpers() -> None:
     assert (
         redact_text("x s3cr3t-value y http://u:p@h/", ["s3cr3t-value"]) == "x *** y http://***@h/"
     )
+    assert redact_text("invalid hostname: u:pw1@127.0.0.1") == "invalid hostname: ***@127.0.0.1"
+    assert redact_text("mail jane@example.com at 10:30") == "mail jane@example.com at 10:30"
 
 
 def test_log_records_are_redacted_whatever_the_handler(tmp_path: Path) -> None:
