@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     from crawler.run.cli import add_parsers as add_run_parsers  # run, schedule, headlines
 
     add_run_parsers(commands)
+
+    from crawler.datasets.command import add_datasets_parser
+
+    add_datasets_parser(commands)
     return parser
 
 

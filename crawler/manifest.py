@@ -8,8 +8,9 @@ into the store as ``<crawl_id>/manifest.json``: the manifest is always written l
 :func:`build_manifest` and :func:`verify_manifest` need no Scrapy, for tests and for the
 researchers' tools.
 
-Manifest content (``schema`` 2; schema 1 had no ``resumed_from``, ``quarantined`` and
-``counts.urls_pending``: a reader of schema 1 reads schema 2 by ignoring them)::
+Manifest content (``schema`` 3; schema 1 had no ``resumed_from``, ``quarantined`` and
+``counts.urls_pending``, schema 2 no ``unhashed_logs``: a reader of an older schema reads a newer
+one by ignoring them)::
 
     schema, crawl_id, item_schema_version, started_at, finished_at, finish_reason,
     resumed_from (the crawl this one continued, see crawler.frontier; else null),
@@ -17,6 +18,7 @@ Manifest content (``schema`` 2; schema 1 had no ``resumed_from``, ``quarantined`
     incomplete: [paths of *.open / *.tmp files left behind],
     quarantined: [{path, reason, quarantined_as}: files that failed verification in the spool
                   and were moved aside, not stored (see crawler.store.quarantine)],
+    unhashed_logs: [paths of logs written after the manifest, see below],
     counts: {pages_fetched, responses, requests, articles, headlines, items_dropped: {reason: n},
              warc_records, warc_files, errors, urls_pending, ...},
     config: {NEWSARC_*, WARC_*, JSONL_* settings, spider, start_urls, profile},
@@ -27,9 +29,15 @@ stored (and deleted locally) are described from its ledger (``.stored.jsonl``); 
 sends the manifest last (see :mod:`crawler.store.spool`).
 
 ``path`` is relative to the crawl directory (``warc/….warc.gz``); the store key is
-``<crawl_id>/<path>``. Log files (``kind: "log"``) may still grow after the manifest is written
-(Scrapy logs its last lines after ``engine_stopped``): for them, ``size`` and ``sha256`` cover
-the first ``size`` bytes, and :func:`verify_manifest` checks that prefix.
+``<crawl_id>/<path>``. **Logs**: the crawl goes on logging after the manifest is built (the
+spool's last upload pass, the end of the run). So :class:`ManifestExtension` first finishes
+``logs/crawl.log`` (:func:`close_crawl_log`: its file handler is flushed, closed and pointed at
+``logs/closing.log``), then hashes it: the stored ``crawl.log`` is exactly what the manifest
+says. ``logs/closing.log`` holds the lines written after that; it is named under
+``unhashed_logs`` (schema 3), is never hashed and may be stored before its last lines. Manifests
+of schema 2 hashed a log still being written: for ``kind: "log"`` entries, ``size`` and
+``sha256`` may cover only the first ``size`` bytes, and :func:`verify_manifest` accepts a longer
+log whose prefix matches.
 
 Settings read: ``NEWSARC_*``, ``WARC_*``, ``JSONL_*`` (copied into ``config``, URIs without
 user info), ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``.
@@ -61,6 +69,7 @@ from crawler.store.quarantine import quarantined
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Self
 
     from scrapy import Spider
@@ -70,11 +79,14 @@ if TYPE_CHECKING:
     from crawler.store import Store
 
 __all__ = [
+    "CLOSING_LOG",
+    "CRAWL_LOG",
     "MANIFEST_NAME",
     "MANIFEST_SCHEMA",
     "STORED_LEDGER",
     "ManifestExtension",
     "build_manifest",
+    "close_crawl_log",
     "count_warc_records",
     "describe_file",
     "note_quarantined",
@@ -89,7 +101,10 @@ logger = logging.getLogger(__name__)
 MANIFEST_NAME = "manifest.json"
 #: Ledger of files uploaded from a spool directory and deleted there (see record_stored).
 STORED_LEDGER = ".stored.jsonl"
-MANIFEST_SCHEMA = 2
+MANIFEST_SCHEMA = 3
+#: The crawl's log, finished before the manifest hashes it; and where logging goes on after.
+CRAWL_LOG = "logs/crawl.log"
+CLOSING_LOG = "logs/closing.log"
 _CHUNK = 1024 * 1024
 _SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|CREDENTIAL|ACCESS_KEY", re.IGNORECASE)
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
@@ -246,18 +261,25 @@ def _hidden(rel: str) -> bool:
 
 
 def build_manifest(
-    work_dir: Path, *, crawl_id: str, stats: dict[str, Any], config: dict[str, Any]
+    work_dir: Path,
+    *,
+    crawl_id: str,
+    stats: dict[str, Any],
+    config: dict[str, Any],
+    unhashed_logs: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Describe the crawl directory ``work_dir`` (every file but the manifest itself).
 
     Files already uploaded and removed from a spool directory are taken from its ledger
     (:func:`stored_entries`); hidden files (the ledger, locks) are not crawl output.
+    ``unhashed_logs`` (still being written) are named, not described.
     """
     described: dict[str, dict[str, Any]] = {}
     incomplete: list[str] = []
+    unhashed = list(unhashed_logs)
     for path in sorted(p for p in Path(work_dir).rglob("*") if p.is_file()):
         rel = path.relative_to(work_dir).as_posix()
-        if rel in (MANIFEST_NAME, f"{MANIFEST_NAME}.tmp") or _hidden(rel):
+        if rel in (MANIFEST_NAME, f"{MANIFEST_NAME}.tmp") or _hidden(rel) or rel in unhashed:
             continue
         if path.name.endswith(IN_PROGRESS_SUFFIXES):
             incomplete.append(rel)
@@ -281,6 +303,7 @@ def build_manifest(
         "files": files,
         "incomplete": incomplete,
         "quarantined": quarantined(work_dir),
+        "unhashed_logs": unhashed,
         "counts": _counts(stats),
         "config": _redact(config),
         "software": software_versions(),
@@ -330,6 +353,28 @@ def note_quarantined(work_dir: Path) -> bool:
     return True
 
 
+def close_crawl_log(work_dir: Path) -> list[str]:
+    """Finish ``<work_dir>/logs/crawl.log`` so that it can be hashed as it will be stored.
+
+    Every file handler of the root logger writing it (Scrapy's, from ``LOG_FILE``) is flushed,
+    closed and pointed at ``logs/closing.log``, which it opens on its next line. Returns the
+    logs now written instead (``[CLOSING_LOG]``, or ``[]`` when no handler wrote the log).
+    """
+    log = (Path(work_dir) / CRAWL_LOG).resolve()
+    closing = (Path(work_dir) / CLOSING_LOG).resolve()
+    switched = False
+    for handler in logging.getLogger().handlers:
+        if not isinstance(handler, logging.FileHandler):
+            continue
+        if Path(handler.baseFilename) == log:
+            with handler.lock:  # type: ignore[union-attr]  # created by Handler.__init__
+                handler.flush()
+                handler.close()  # a closed FileHandler opens baseFilename again on emit
+                handler.baseFilename = os.fspath(closing)
+        switched = switched or Path(handler.baseFilename) == closing
+    return [CLOSING_LOG] if switched else []
+
+
 def verify_manifest(work_dir: Path) -> list[str]:
     """Check the files of a crawl directory against its manifest; return the problems."""
     work_dir = Path(work_dir)
@@ -339,7 +384,7 @@ def verify_manifest(work_dir: Path) -> list[str]:
     except (OSError, ValueError) as exc:
         return [f"{MANIFEST_NAME}: cannot read: {exc}"]
     problems: list[str] = []
-    listed: set[str] = set()
+    listed: set[str] = {str(rel) for rel in manifest.get("unhashed_logs", [])}
     for entry in manifest.get("files", []):
         rel = str(entry.get("path", ""))
         listed.add(rel)
@@ -414,11 +459,13 @@ class ManifestExtension:
         """Build and write the manifest now; return its path (None when writing failed)."""
         try:
             self.work_dir.mkdir(parents=True, exist_ok=True)
+            unhashed = close_crawl_log(self.work_dir)
             manifest = build_manifest(
                 self.work_dir,
                 crawl_id=self.crawl_id,
                 stats=self.stats.get_stats(),
                 config=self.config,
+                unhashed_logs=unhashed,
             )
             path = write_manifest(self.work_dir, manifest)
         except (OSError, zlib.error, EOFError) as exc:

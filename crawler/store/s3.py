@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import boto3  # type: ignore[import-untyped]
 from boto3.exceptions import S3UploadFailedError  # type: ignore[import-untyped]
 from boto3.s3.transfer import TransferConfig  # type: ignore[import-untyped]
+from botocore import UNSIGNED  # type: ignore[import-untyped]
 from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
@@ -73,7 +74,11 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
 
 
 def make_s3_client(settings: Mapping[str, Any] | None = None) -> Any:
-    """The one place an S3 client is built (``settings`` holds optional ``AWS_*`` values)."""
+    """The one place an S3 client is built (``settings`` holds optional ``AWS_*`` values).
+
+    ``AWS_NO_SIGN_REQUEST`` (true) makes an anonymous client, for public buckets (as the AWS
+    CLI's ``--no-sign-request``): no credentials are looked up or sent.
+    """
     settings = settings or {}
 
     def opt(name: str) -> Any:
@@ -86,6 +91,7 @@ def make_s3_client(settings: Mapping[str, Any] | None = None) -> Any:
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=10,
         read_timeout=60,
+        **({"signature_version": UNSIGNED} if opt("AWS_NO_SIGN_REQUEST") else {}),
     )
     session = boto3.session.Session(
         aws_access_key_id=opt("AWS_ACCESS_KEY_ID"),
