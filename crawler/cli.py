@@ -167,6 +167,14 @@ def _add_extract_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     extract.add_argument(
         "--profile", metavar="NAME|FILE", help="site profile: a bundled name or a YAML file"
     )
+    extract.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="files read in parallel by N processes (default: one per core)",
+    )
     where = extract.add_mutually_exclusive_group()
     where.add_argument(
         "-o", "--output", metavar="FILE", help="write JSON Lines to FILE (.gz: compressed)"
@@ -183,10 +191,13 @@ def _add_extract_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
 def _extract(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from crawler.datasets.compare import ItemDigests, crawl_dirs_among, crawl_profile
     from crawler.profile import load_profile
     from crawler.reextract import Extractor, jsonl_writer, open_output
 
     fetched_at = _parse_fetched_at(args.fetched_at)
+    # Over crawl directories, the crawls' own profile unless another is given.
+    args.profile = args.profile or crawl_profile(crawl_dirs_among(Path(p) for p in args.paths))
     profile = load_profile(args.profile) if args.profile else None
     if args.out:
         return _extract_to_store(args, profile, fetched_at)
@@ -194,17 +205,25 @@ def _extract(args: argparse.Namespace) -> int:
         stream = open_output(args.output) if args.output else sys.stdout
     except OSError as exc:
         raise ConfigError(f"cannot write {args.output}: {exc.strerror}") from None
+    digests = ItemDigests()
     try:
-        summary = Extractor(profile, jsonl_writer(stream)).run(
+        summary = Extractor(profile, digests.wrap(jsonl_writer(stream))).run(
             [Path(p) for p in args.paths],
             url=args.url,
             fetched_at=fetched_at,
             on_error=_print_error,
+            jobs=_jobs(args),
         )
     finally:
         if stream is not sys.stdout:
             stream.close()
-    return _extract_summary(summary)
+    return _extract_summary(summary, args, digests)
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    import os
+
+    return args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
 
 
 def _print_error(message: str) -> None:
@@ -218,6 +237,7 @@ def _extract_to_store(
     from datetime import UTC, datetime
     from pathlib import Path
 
+    from crawler.datasets.compare import ItemDigests
     from crawler.reextract import Extractor, StoreWriter
     from crawler.store import open_store
 
@@ -225,24 +245,38 @@ def _extract_to_store(
     prefix = f"extract-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     with tempfile.TemporaryDirectory(prefix="newsarc-extract-") as tmp:
         writer = StoreWriter(Path(tmp))
-        summary = Extractor(profile, writer.write).run(
+        digests = ItemDigests()
+        summary = Extractor(profile, digests.wrap(writer.write)).run(
             [Path(p) for p in args.paths],
             url=args.url,
             fetched_at=fetched_at,
             on_error=_print_error,
+            jobs=_jobs(args),
         )
         for key in writer.finish(store, prefix):
             print(f"newsarc extract: wrote {store.uri.rstrip('/')}/{key}", file=sys.stderr)
-    return _extract_summary(summary)
+    return _extract_summary(summary, args, digests)
 
 
-def _extract_summary(summary: ExtractSummary) -> int:
+def _extract_summary(summary: ExtractSummary, args: argparse.Namespace, digests: Any) -> int:
+    from pathlib import Path
+
+    from crawler.datasets.compare import compare, crawl_dirs_among
+
     c = summary.counts
     print(
         f"newsarc extract: {c['pages']} pages, {c['written/article']} articles, "
         f"{c['written/headline']} headlines, {len(summary.errors)} unreadable source(s)",
         file=sys.stderr,
     )
+    crawls = crawl_dirs_among(Path(p) for p in args.paths)
+    if crawls:
+        comparison = compare(crawls, digests)
+        print("newsarc extract: against the crawl's own items:", file=sys.stderr)
+        for line in comparison.lines():
+            print(line, file=sys.stderr)
+        for problem in comparison.problems:
+            _print_error(problem)
     return EXIT_FAILED if summary.errors else EXIT_OK
 
 

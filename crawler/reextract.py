@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import itertools
 import json
 import logging
+import multiprocessing
 import os
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +48,7 @@ from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html, needs_sniffing
 from crawler.extract import PageInput, decode_html, extract_page
 from crawler.items import WarcRef
 from crawler.schema import fast_validator, validator
+from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 from pipelines.clean import CleanPipeline
 from pipelines.dedupe import DedupePipeline
 from pipelines.validate import ValidatePipeline
@@ -172,10 +176,38 @@ def _read_original(location: tuple[Path, int]) -> Any:
         return record, record.content_stream().read()
 
 
+#: Revisit records whose original was not met yet: (file, offset, refers-to id, crawl id).
+Deferred = list[tuple[Path, int, str, str | None]]
+
+
+def _cut_problem(path: Path) -> str | None:
+    """Where a ``.warc.gz`` file stops being whole (warcio stops there without a word)."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(2) != b"\x1f\x8b":
+                return None  # an uncompressed WARC: warcio reports its own framing errors
+        for _member in iter_members(path):
+            pass
+    except TruncatedMember as exc:
+        return (
+            f"{path}: cut short inside the record starting at offset {exc.start}: "
+            "the pages after it are missing"
+        )
+    except CorruptMember as exc:
+        return f"{path}: corrupt gzip member at offset {exc.start} ({exc}): pages after it lost"
+    except OSError as exc:
+        return f"{path}: cannot read: {exc}"
+    return None
+
+
 def _warc_pages(
-    path: Path, originals: Originals | None = None, problems: list[str] | None = None
+    path: Path,
+    originals: Originals | None = None,
+    problems: list[str] | None = None,
+    deferred: Deferred | None = None,
 ) -> Iterator[Page]:
     originals = {} if originals is None else originals
+    cut = _cut_problem(path)
     crawl_id: str | None = None
     try:
         with path.open("rb") as handle:
@@ -192,6 +224,11 @@ def _warc_pages(
                     if refers_to in originals:
                         original, payload = _read_original(originals[refers_to])
                         wanted, content_type, body = _is_page_record(original, payload)
+                    elif deferred is not None:
+                        # Its original may be in a file another worker reads: resolved after.
+                        records.read_to_end(record)
+                        deferred.append((path, records.get_record_offset(), refers_to, crawl_id))
+                        continue
                     else:
                         wanted = False
                         if problems is not None:
@@ -222,7 +259,48 @@ def _warc_pages(
                     warc=ref,
                 )
     except (OSError, EOFError, ArchiveLoadFailed, ValueError, StopIteration) as exc:
+        if cut is not None:
+            raise SourceError(cut) from exc
         raise SourceError(f"{path}: not a readable WARC file: {exc}") from exc
+    if cut is not None:
+        # warcio ends a cut file quietly: the pages before the cut are kept, the cut reported.
+        if problems is None:
+            raise SourceError(cut)
+        problems.append(cut)
+
+
+def _revisit_page(
+    entry: tuple[Path, int, str, str | None], originals: Originals
+) -> tuple[Page | None, str | None]:
+    """The page of a deferred revisit record (or the problem that it has none)."""
+    path, offset, refers_to, crawl_id = entry
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        records = ArchiveIterator(handle)
+        record = next(iter(records))
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        date = record.rec_headers.get_header("WARC-Date")
+        records.read_to_end(record)
+        length = records.get_record_length()
+    if refers_to not in originals:
+        return None, (
+            f"{path}: revisit record {record_id} refers to {refers_to}, which is not in the "
+            "files given (add the WARC that holds it)"
+        )
+    original, payload = _read_original(originals[refers_to])
+    wanted, content_type, body = _is_page_record(original, payload)
+    if not wanted:
+        return None, None
+    ref = WarcRef(filename=path.name, offset=offset, length=length, record_id=record_id)
+    page = Page(
+        url=url,
+        html=decode_html(body, content_type),
+        fetched_at=_parse_warc_date(date),
+        crawl_id=crawl_id,
+        warc=ref,
+    )
+    return page, None
 
 
 def _warcinfo_crawl_id(payload: bytes) -> str | None:
@@ -240,14 +318,17 @@ def pages_from_path(
     fetched_at: datetime | None = None,
     originals: Originals | None = None,
     problems: list[str] | None = None,
+    deferred: Deferred | None = None,
 ) -> Iterator[Page]:
     """Pages of one source file (HTML or WARC). Raises :class:`SourceError` naming the file.
 
     ``originals`` carries response-record locations from file to file (revisits of an earlier
-    file's records); problems with single records are appended to ``problems``.
+    file's records); problems with single records (and a file cut short) are appended to
+    ``problems``. With ``deferred``, a revisit whose original was not met yet is appended there
+    instead of being reported (see :func:`_revisit_page`).
     """
     if is_warc_file(path):
-        yield from _warc_pages(path, originals, problems)
+        yield from _warc_pages(path, originals, problems, deferred)
     elif is_html_file(path):
         yield from _html_pages(path, url, fetched_at)
     elif not path.exists():
@@ -260,7 +341,7 @@ def pages_from_path(
         except OSError as exc:
             raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
         if head.startswith(b"WARC/") or head.startswith(b"\x1f\x8b"):
-            yield from _warc_pages(path, originals, problems)
+            yield from _warc_pages(path, originals, problems, deferred)
         else:
             yield from _html_pages(path, url, fetched_at)
 
@@ -297,6 +378,11 @@ class Extractor:
         self.dedupe: dict[str | None, DedupePipeline] = {}
 
     def extract(self, page: Page) -> None:
+        """Extract one page, and de-duplicate and write its items."""
+        self.emit(self.items_of(page))
+
+    def items_of(self, page: Page) -> list[Any]:
+        """The cleaned and validated items of one page (no de-duplication: see :meth:`emit`)."""
         counts = self.summary.counts
         counts["pages"] += 1
         result = extract_page(
@@ -315,20 +401,34 @@ class Extractor:
         elif result.reason:
             counts[f"no_article/{result.reason}"] += 1
         items.extend(dataclasses.replace(h, **envelope) for h in result.headlines)
+        kept = []
         for extracted in items:
             item = extracted
-            dedupe = self.dedupe.get(page.crawl_id)
-            if dedupe is None:
-                dedupe = self.dedupe[page.crawl_id] = DedupePipeline(self.stats)
             try:
-                for pipeline in [*self.pipelines, dedupe]:
+                for pipeline in self.pipelines:
                     item = pipeline.process_item(item)
             except DropItem as exc:
                 counts[f"dropped/{type(exc).__name__}"] += 1
                 logger.info("dropped: %s", exc)
                 continue
-            self.write(dataclasses.asdict(item))
-            counts[f"written/{item.type}"] += 1
+            kept.append(item)
+        return kept
+
+    def emit(self, items: Iterable[Any]) -> None:
+        """De-duplicate (crawl by crawl, in the order given) and write items."""
+        counts = self.summary.counts
+        for item in items:
+            dedupe = self.dedupe.get(item.crawl_id)
+            if dedupe is None:
+                dedupe = self.dedupe[item.crawl_id] = DedupePipeline(self.stats)
+            try:
+                kept = dedupe.process_item(item)
+            except DropItem as exc:
+                counts[f"dropped/{type(exc).__name__}"] += 1
+                logger.info("dropped: %s", exc)
+                continue
+            self.write(dataclasses.asdict(kept))
+            counts[f"written/{kept.type}"] += 1
 
     def run(
         self,
@@ -337,10 +437,18 @@ class Extractor:
         url: str | None = None,
         fetched_at: datetime | None = None,
         on_error: Callable[[str], None] | None = None,
+        jobs: int = 1,
     ) -> ExtractSummary:
-        """Extract every page of every source; a bad source is reported and skipped."""
+        """Extract every page of every source; a bad source is reported and skipped.
+
+        With ``jobs`` > 1 and several files, files are read by that many worker processes
+        (:func:`_extract_file`); items are still de-duplicated and written here, in file order.
+        """
+        files = list(expand_paths(paths))
+        if jobs > 1 and len(files) > 1:
+            return self._run_parallel(files, url, fetched_at, on_error, jobs)
         originals: Originals = {}
-        for path in expand_paths(paths):
+        for path in files:
             problems: list[str] = []
             try:
                 for page in pages_from_path(
@@ -349,11 +457,88 @@ class Extractor:
                     self.extract(page)
             except SourceError as exc:
                 problems.append(str(exc))
-            for problem in problems:
-                self.summary.errors.append(problem)
-                if on_error is not None:
-                    on_error(problem)
+            self._report(problems, on_error)
         return self.summary
+
+    def _report(self, problems: list[str], on_error: Callable[[str], None] | None) -> None:
+        for problem in problems:
+            self.summary.errors.append(problem)
+            if on_error is not None:
+                on_error(problem)
+
+    def _run_parallel(
+        self,
+        files: list[Path],
+        url: str | None,
+        fetched_at: datetime | None,
+        on_error: Callable[[str], None] | None,
+        jobs: int,
+    ) -> ExtractSummary:
+        originals: Originals = {}
+        deferred: Deferred = []
+        # fork: this process runs no reactor and no threads, and workers start at once.
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
+            results = pool.map(
+                _extract_file,
+                files,
+                itertools.repeat(self.profile),
+                itertools.repeat(url),
+                itertools.repeat(fetched_at),
+            )
+            for result in results:
+                self.summary.counts.update(result.counts)
+                originals.update(result.originals)
+                deferred.extend(result.deferred)
+                for items in result.pages:
+                    self.emit(items)
+                self._report(result.problems, on_error)
+        for entry in deferred:
+            try:
+                page, problem = _revisit_page(entry, originals)
+            except (OSError, EOFError, ArchiveLoadFailed, ValueError, StopIteration) as exc:
+                page, problem = None, f"{entry[0]}: revisit at offset {entry[1]}: {exc}"
+            if page is not None:
+                self.extract(page)
+            self._report([problem] if problem else [], on_error)
+        return self.summary
+
+
+@dataclass
+class _FileResult:
+    """What a worker found in one file: items page by page, counts, problems, originals."""
+
+    pages: list[list[Any]]
+    counts: Counter[str]
+    problems: list[str]
+    originals: Originals
+    deferred: Deferred
+
+
+def _extract_file(
+    path: Path, profile: SiteProfile | None, url: str | None, fetched_at: datetime | None
+) -> _FileResult:
+    """Worker: the cleaned, validated items of one file (de-duplication is the parent's)."""
+    extractor = Extractor(profile, write=lambda item: None)
+    originals: Originals = {}
+    deferred: Deferred = []
+    problems: list[str] = []
+    pages: list[list[Any]] = []
+    try:
+        for page in pages_from_path(
+            path,
+            url=url,
+            fetched_at=fetched_at,
+            originals=originals,
+            problems=problems,
+            deferred=deferred,
+        ):
+            pages.append(extractor.items_of(page))
+    except SourceError as exc:
+        problems.append(str(exc))
+    return _FileResult(pages, extractor.summary.counts, problems, originals, deferred)
 
 
 def jsonl_writer(stream: IO[str]) -> Callable[[dict[str, Any]], None]:
