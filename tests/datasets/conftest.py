@@ -2,7 +2,8 @@
 
 - ``first``: the demo site with its profile, stopped by ``--max-pages`` (URLs pending);
 - ``resumed``: ``newsarc crawl --resume`` of ``first`` (``resumed_from`` set);
-- ``rerun``: the same crawl again (its pages are captured a second time: duplicates to merge);
+- ``rerun``: ``first`` resumed a second time: it fetches the pages ``resumed`` fetched again (the
+  at-least-once case a resumed crawl has: duplicate captures to merge);
 - ``plain``: the demo site without a profile (site ``127.0.0.1``, not ``demo``).
 
 The S3 side is moto's server (port 0); ``s3_store`` is a bucket holding copies of the same
@@ -57,7 +58,7 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawls]:
         url = f"{server.base_url}/"
         first, run = _crawl(url, "--profile", "demo", "--max-pages", "4", "--out", str(root))
         resumed, _ = _crawl(*resume_command(run)[1:], "--max-pages", "4")
-        rerun, _ = _crawl(url, "--profile", "demo", "--max-pages", "4", "--out", str(root))
+        rerun, _ = _crawl(*resume_command(run)[1:], "--max-pages", "4")
         plain, _ = _crawl(url, "--max-pages", "2", "--out", str(root))
     yield Crawls(root, first, resumed, rerun, plain)
 

@@ -36,6 +36,7 @@ def test_list_shows_every_crawl_from_its_manifest(
         assert row["schema"] == 3
     assert rows[crawls.first]["urls_pending"] > 0 and rows[crawls.first]["complete"] is False
     assert rows[crawls.resumed]["resumed_from"] == crawls.first
+    assert rows[crawls.rerun]["resumed_from"] == crawls.first
     assert "demo" in rows[crawls.first]["sites"]
     assert rows[crawls.plain]["sites"] == ["127.0.0.1"]
 
