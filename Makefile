@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install install-browser install-redis install-nginx wacz-tool pywb-tool demo test check lint typecheck pytest bench bench-real bench-render clean
+.PHONY: help install install-browser install-redis install-nginx wacz-tool pywb-tool aws-tool demo test check lint typecheck pytest bench bench-real bench-render clean
 
 help:
 	@echo "make demo   install, serve the bundled demo news site, crawl it into ./data"
@@ -65,6 +65,15 @@ wacz-tool: .tools/wacz/bin/wacz
 
 pywb-tool: .tools/pywb/bin/wayback
 
+# The AWS CLI, the baseline of bench/datasets.py (`aws s3 sync`), in its own environment too: it
+# pins its own botocore, which must never replace the project's.
+AWSCLI_VERSION := 1.46.2
+.tools/awscli/bin/aws: | $(UV)
+	$(UV) venv -q .tools/awscli
+	$(UV) pip install -q --python .tools/awscli/bin/python "awscli==$(AWSCLI_VERSION)"
+
+aws-tool: .tools/awscli/bin/aws
+
 demo: install
 	$(RUN) newsarc demo
 
@@ -90,11 +99,12 @@ install-nginx:
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null
 
-bench: install install-nginx
+bench: install install-nginx aws-tool
 	$(RUN) python bench/crawl_throughput.py
 	$(RUN) python bench/extraction.py
 	$(RUN) python bench/warc_write.py
 	$(RUN) python bench/s3_upload.py
+	$(RUN) python bench/datasets.py
 
 # Extraction on the real page sets in ../shared/benchmarks, beside trafilatura and readability-lxml.
 # readability-lxml joins for this run only (locked, it would pull cssselect down for everyone).
