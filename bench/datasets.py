@@ -1,7 +1,7 @@
 """Datasets benchmark: ``newsarc datasets download`` against ``aws s3 sync``, and ``newsarc
 extract`` against trafilatura, in one run.
 
-1. Crawls the demo site (``--articles`` articles, WARC files rotated at 1 MB) into a local
+1. Crawls the demo site (``--articles`` articles, WARC files rotated at 250 kB) into a local
    store, then puts the crawl into a bucket of moto's S3 server, run as its own process on
    127.0.0.1 (so that neither client shares a Python process with the server).
 2. Download: ``newsarc datasets download s3://…/CRAWL --to A`` (parallel, SHA-256 verified,
@@ -76,7 +76,7 @@ def _crawl(store: Path, articles: int) -> Path:
                 "-s",
                 "AUTOTHROTTLE_ENABLED=False",
                 "-s",
-                "WARC_MAX_FILE_SIZE=1000000",
+                "WARC_MAX_FILE_SIZE=250000",
             ],
             capture_output=True,
             text=True,
