@@ -253,7 +253,8 @@ def _extract_to_store(
             on_error=_print_error,
             jobs=_jobs(args),
         )
-        for key in writer.finish(store, prefix):
+        config = {"extract_sources": list(args.paths), "profile": args.profile}
+        for key in writer.finish(store, prefix, config):
             print(f"newsarc extract: wrote {store.uri.rstrip('/')}/{key}", file=sys.stderr)
     return _extract_summary(summary, args, digests)
 

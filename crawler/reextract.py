@@ -565,31 +565,52 @@ class StoreWriter:
     """Items to ``articles.jsonl.gz`` and ``headlines.jsonl.gz``, then into a store.
 
     The files are written in a temporary directory and put under ``<prefix>/items/`` when
-    :meth:`finish` is called (``prefix`` defaults to ``extract-<UTC time>``).
+    :meth:`finish` is called (``prefix`` defaults to ``extract-<UTC time>``), followed by a
+    ``<prefix>/manifest.json`` describing them: the new dataset is a crawl-like entry of the
+    store that ``newsarc datasets list``, ``download`` and ``verify`` work with.
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._streams: dict[str, IO[str]] = {}
+        self._counts: Counter[str] = Counter()
+        self._started = datetime.now(UTC)
 
     def write(self, item: dict[str, Any]) -> None:
         kind = "articles" if item.get("type") == "article" else "headlines"
+        self._counts[f"items/written/{item.get('type')}"] += 1
         stream = self._streams.get(kind)
         if stream is None:
-            path = self.directory / f"{kind}.jsonl.gz"
+            (self.directory / "items").mkdir(exist_ok=True)
+            path = self.directory / "items" / f"{kind}.jsonl.gz"
             stream = gzip.open(path, "wt", encoding="utf-8")  # noqa: SIM115 - closed in finish()
             self._streams[kind] = stream
         jsonl_writer(stream)(item)
 
-    def finish(self, store: Any, prefix: str) -> list[str]:
-        """Close the files and put them into ``store``; return the keys written."""
+    def finish(self, store: Any, prefix: str, config: dict[str, Any] | None = None) -> list[str]:
+        """Close the files and put them and their manifest into ``store``; return the keys.
+
+        ``config`` goes into the manifest (what was extracted, with which profile)."""
+        from crawler.manifest import MANIFEST_NAME, build_manifest, write_manifest  # noqa: PLC0415
+
         keys = []
         for kind, stream in sorted(self._streams.items()):
             stream.close()
             key = f"{prefix}/items/{kind}.jsonl.gz"
-            store.put(self.directory / f"{kind}.jsonl.gz", key)
+            store.put(self.directory / "items" / f"{kind}.jsonl.gz", key)
             keys.append(key)
         self._streams.clear()
+        stats = {
+            **self._counts,
+            "start_time": self._started,
+            "finish_time": datetime.now(UTC),
+            "finish_reason": "finished",
+        }
+        manifest = build_manifest(
+            self.directory, crawl_id=prefix, stats=stats, config=dict(config or {})
+        )
+        store.put(write_manifest(self.directory, manifest), f"{prefix}/{MANIFEST_NAME}")
+        keys.append(f"{prefix}/{MANIFEST_NAME}")
         return keys
 
 

@@ -143,16 +143,23 @@ def test_export_csv(downloaded: Path, tmp_path: Path) -> None:
 
 
 def test_extract_over_crawls_in_parallel_compares_with_their_items(
-    crawls: Crawls, downloaded: Path
+    crawls: Crawls, downloaded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """-j 2 writes what -j 1 writes; --out makes a new dataset (with a manifest) in a store."""
     dirs = [str(downloaded / c) for c in (crawls.first, crawls.resumed, crawls.rerun)]
-    parallel = run_newsarc("extract", *dirs, "-o", str(downloaded.parent / "p.jsonl"), "-j", "2")
-    serial = run_newsarc("extract", *dirs, "-o", str(downloaded.parent / "s.jsonl"), "-j", "1")
-    assert parallel.returncode == 0 and serial.returncode == 0, parallel.stderr
-    assert (downloaded.parent / "p.jsonl").read_text() == (
-        downloaded.parent / "s.jsonl"
-    ).read_text()
-    assert parallel.stderr == serial.stderr
+    parallel = run_newsarc("extract", *dirs, "-o", str(tmp_path / "p.jsonl"), "-j", "2")
+    store = tmp_path / "new"
+    serial = run_newsarc("extract", *dirs, "--out", str(store), "-j", "1")
+    assert parallel.returncode == 0 and serial.returncode == 0, parallel.stderr + serial.stderr
+    written = sorted((tmp_path / "p.jsonl").read_text().splitlines())
+    dataset = next(store.iterdir())
+    stored = sorted(
+        line
+        for path in dataset.glob("items/*.jsonl.gz")
+        for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    )
+    assert written == stored and written
+    assert parallel.stderr.splitlines()[-3:] == serial.stderr.splitlines()[-3:]
     total = sum(
         json.loads((downloaded / c / "manifest.json").read_text())["counts"]["articles"]
         for c in (crawls.first, crawls.resumed, crawls.rerun)
@@ -160,6 +167,12 @@ def test_extract_over_crawls_in_parallel_compares_with_their_items(
     assert f"articles   crawl {total}, now {total} (0 only in the crawl, 0 new, 0 changed)" in (
         parallel.stderr
     )
+    assert main(["datasets", "verify", str(store)]) == 0
+    capsys.readouterr()
+    assert main(["datasets", "list", str(store), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["crawl_id"] == dataset.name and listed["articles"] == total
+    assert listed["sites"] == ["demo"]
 
 
 def test_extract_and_verify_catch_a_truncated_warc(
