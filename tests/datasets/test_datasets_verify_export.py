@@ -47,6 +47,11 @@ def test_verify_reports_every_mismatch(
     items.write_bytes(items.read_bytes()[:-30])
     (store / crawls.plain / "items" / "stray.jsonl.gz").write_bytes(b"")
     next((store / crawls.resumed / "warc").glob("*.cdxj")).unlink()
+    manifest_path = store / crawls.plain / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    counted = manifest["counts"]["headlines"]
+    manifest["counts"]["headlines"] = counted + 1
+    manifest_path.write_text(json.dumps(manifest))
     assert main(["datasets", "verify", str(store)]) == 1
     err = capsys.readouterr().err
     rel = f"{crawls.first}/warc/{warc.name}"
@@ -57,6 +62,7 @@ def test_verify_reports_every_mismatch(
     assert f"{crawls.rerun}/items/{items.name}: not a complete gzip stream" in err
     assert f"{crawls.plain}/items/stray.jsonl.gz: not listed in the manifest" in err
     assert f"{crawls.resumed}/warc/" in err and ".cdxj: missing" in err
+    assert f"{crawls.plain}: files hold {counted} headlines, the crawl counted {counted + 1}" in err
 
 
 def test_a_fresh_s3_crawl_verifies_log_included(tmp_path: Path, aws_env: MotoS3) -> None:
