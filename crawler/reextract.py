@@ -480,13 +480,14 @@ class Extractor:
         context = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(files)),
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(self.profile,),
+        ) as pool:
             results = pool.map(
-                _extract_file,
-                files,
-                itertools.repeat(self.profile),
-                itertools.repeat(url),
-                itertools.repeat(fetched_at),
+                _extract_file, files, itertools.repeat(url), itertools.repeat(fetched_at)
             )
             for result in results:
                 self.summary.counts.update(result.counts)
@@ -517,11 +518,19 @@ class _FileResult:
     deferred: Deferred
 
 
-def _extract_file(
-    path: Path, profile: SiteProfile | None, url: str | None, fetched_at: datetime | None
-) -> _FileResult:
+#: The extractor of a worker process, built once by _start_worker: its pipelines compile the
+#: item schema, which costs more than extracting a small file.
+_worker_extractor: list[Extractor] = []
+
+
+def _start_worker(profile: SiteProfile | None) -> None:
+    _worker_extractor[:] = [Extractor(profile, write=lambda item: None)]
+
+
+def _extract_file(path: Path, url: str | None, fetched_at: datetime | None) -> _FileResult:
     """Worker: the cleaned, validated items of one file (de-duplication is the parent's)."""
-    extractor = Extractor(profile, write=lambda item: None)
+    extractor = _worker_extractor[0]
+    before = Counter(extractor.summary.counts)
     originals: Originals = {}
     deferred: Deferred = []
     problems: list[str] = []
@@ -538,7 +547,8 @@ def _extract_file(
             pages.append(extractor.items_of(page))
     except SourceError as exc:
         problems.append(str(exc))
-    return _FileResult(pages, extractor.summary.counts, problems, originals, deferred)
+    counts = extractor.summary.counts - before  # this file's (the counts only grow)
+    return _FileResult(pages, counts, problems, originals, deferred)
 
 
 def jsonl_writer(stream: IO[str]) -> Callable[[dict[str, Any]], None]:
