@@ -218,12 +218,12 @@ def test_killed_download_resumes_with_only_what_is_missing(aws_env: MotoS3, tmp_
     entries = []
     for n in range(24):
         path = work / "warc" / f"part-{n:02}.bin"
-        path.write_bytes(os.urandom(1024 * 1024))
+        path.write_bytes(os.urandom(512 * 1024))
         entries.append(
             {
                 "path": f"warc/part-{n:02}.bin",
                 "kind": "other",
-                "size": 1024 * 1024,
+                "size": 512 * 1024,
                 "sha256": _sha(path),
             }
         )
