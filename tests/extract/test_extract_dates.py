@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -110,52 +110,101 @@ _SAMPLES = [
     ("2 hours ago", ("en",)),
     ("Yesterday, 23:59", ("en",)),
     ("Monday 17:36", ("en",)),
+    ("Monday", ("en",)),
     ("December 2", ("en",)),
+    ("December 2, 2025", ("en",)),
     ("3 Dec 2025 14:05 GMT", ("en",)),
-    ("17:36", ("en",)),
+    ("02.12.2025, 23:47", ("en",)),
+    ("05.12.25", ("en",)),
+    ("December 2025", ("en",)),
+    ("2025", ("en",)),
+    ("5 PM", ("en",)),
     ("vor 5 Stunden", ("de", "en")),
     ("Gestern, 14:30", ("de", "en")),
+    ("2. Dezember 2025", ("de", "en")),
     ("2 декабря, 23:47", ("ru", "en")),
+    ("2 декабря 2025 г.", ("ru", "en")),
     ("just now", ("en",)),
+    ("in 2 days", ("en",)),
 ]
 
 
-@settings(max_examples=120, deadline=None)
+def _uncached(text: str, languages: tuple[str, ...], base: datetime) -> datetime | None:
+    from dateparser.date import DateDataParser
+
+    parser = DateDataParser(
+        languages=list(languages), settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
+    )
+    result: datetime | None = parser.get_date_data(text).date_obj
+    return result
+
+
+@settings(max_examples=150, deadline=None)
 @given(
     sample=st.sampled_from(_SAMPLES),
-    capture=st.datetimes(
-        min_value=datetime(2025, 11, 28), max_value=datetime(2025, 12, 6, 23, 59, 59)
-    ),
+    capture=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 12, 31)),
 )
-def test_learnt_readings_equal_dateparser_at_every_capture_time(
+def test_cached_readings_equal_dateparser_at_every_capture_time(
     sample: tuple[str, tuple[str, ...]], capture: datetime
 ) -> None:
-    """The per-day shortcut in dates._read_displayed gives exactly dateparser's answer."""
-    from crawler.extract.dates import _dateparser, _read_displayed
+    """The caches in dates._dateparser give exactly dateparser's answer for every capture time:
+    absolute dates are cached without the capture time only when they cannot depend on it."""
+    from crawler.extract.dates import _dateparser
 
     text, languages = sample
-    base = capture.replace(microsecond=0)
-    assert _read_displayed(text, languages, None, base) == _dateparser(text, languages, None, base)
+    base = capture.replace(second=0, microsecond=0)
+    assert _dateparser(text, languages, None, base) == _uncached(text, languages, base)
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    sample=st.sampled_from(_SAMPLES),
-    day=st.dates(min_value=date(2025, 11, 28), max_value=date(2025, 12, 6)),
-    seconds=st.lists(st.integers(0, 86_399), min_size=2, max_size=6),
+@pytest.mark.parametrize(
+    ("text", "absolute"),
+    [
+        ("December 2, 2025", True),
+        ("3 Dec 2025 14:05 GMT", True),
+        ("2. Dezember 2025, 23:47", True),
+        ("December 2", False),  # the year comes from the capture time
+        ("05.12.25", False),  # a two-digit year is widened relative to the capture time
+        ("December 2025", False),  # the day comes from the capture time
+        ("Monday 17:36", False),
+        ("2 hours ago", False),
+    ],
 )
-def test_readings_learnt_within_one_day_equal_dateparser(
-    sample: tuple[str, tuple[str, ...]], day: date, seconds: list[int]
-) -> None:
-    """Several captures of one text on one day: the first two readings teach the shortcut
-    (fixed, shifted or exact), the later ones use it; every answer is dateparser's."""
-    from crawler.extract.dates import _behaviour, _dateparser, _read_displayed
+def test_only_full_dates_are_cached_without_capture_time(text: str, absolute: bool) -> None:
+    from crawler.extract.dates import _absolute
 
-    _behaviour.clear()
-    text, languages = sample
-    start = datetime(day.year, day.month, day.day)
-    for second in seconds:
-        base = start + timedelta(seconds=second)
-        assert _read_displayed(text, languages, None, base) == _dateparser(
-            text, languages, None, base
-        ), (text, base)
+    languages = ("de", "en") if "Dezember" in text else ("en",)
+    assert (_absolute(text, languages, None) is not None) == absolute
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("17:36", "2025-12-04T17:36:00+03:00"),
+        ("17:36:05", "2025-12-04T17:36:05+03:00"),
+        ("5:30 PM", "2025-12-04T17:30:00+03:00"),
+        ("5 p.m.", "2025-12-04T17:00:00+03:00"),
+        ("12:15 am", "2025-12-04T00:15:00+03:00"),
+        ("11 PM", "2025-12-03T23:00:00+03:00"),
+        ("17h36", "2025-12-04T17:36:00+03:00"),
+        ("17 Uhr", "2025-12-04T17:00:00+03:00"),
+        ("18:00:01", "2025-12-03T18:00:01+03:00"),
+    ],
+)
+def test_clock_times(raw: str, expected: str) -> None:
+    result = resolve_displayed(raw, CONTEXT)
+    assert result is not None, raw
+    assert format_datetime(result) == expected
+
+
+@pytest.mark.parametrize("raw", ["25:00", "17:61", "13 PM", "0 am", "5", "17h3", "1.234"])
+def test_not_clock_times(raw: str) -> None:
+    from crawler.extract.dates import _clock_time
+
+    assert _clock_time(raw) is None
+
+
+def test_relative_times_resolve_against_the_capture_minute() -> None:
+    fetched = datetime(2025, 12, 4, 15, 0, 37, tzinfo=UTC)
+    context = DateContext(fetched_at=fetched, tz=MSK, languages=("en",))
+    result = resolve_displayed("5 minutes ago", context)
+    assert result is not None and format_datetime(result) == "2025-12-04T17:55:00+03:00"
