@@ -50,11 +50,13 @@ _CLOCK_ONLY = re.compile(
     r"\s*(?:(?P<ampm>[ap])\.?\s?m\.?|(?P<suffix>uhr|h))?$",
     re.IGNORECASE,
 )
+_NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\d)")
+_CJK_DATE = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*")
 _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # A cheap pre-filter so that dateparser only sees text that may be a time: a clock time, a
 # numeric date, a relative expression or a month name in the languages we know of.
 _TIME_HINT = re.compile(
-    r"\d{1,2}:\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}"
+    r"\d{1,2}:\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{4}\.\s?\d{1,2}\.\s?\d"
     r"|\b(?:ago|yesterday|today|just now|now|hours?|hrs?|minutes?|mins?|seconds?|days?|weeks?)\b"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
     r"|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
@@ -153,9 +155,73 @@ def infer_timezone(values: Iterable[str | None]) -> tzinfo | None:
     return UTC
 
 
-def looks_like_time(text: str) -> bool:
-    """Cheap test of whether ``text`` may be a displayed date or time (before dateparser)."""
-    return 0 < len(text) <= _MAX_DISPLAYED_CHARS and _TIME_HINT.search(text) is not None
+def looks_like_time(text: str, languages: tuple[str, ...] = ()) -> bool:
+    """Cheap test of whether ``text`` may be a displayed date or time (before dateparser).
+
+    Numbers shaped like a clock time or a date, or a date word (month, weekday, unit, "ago",
+    "yesterday" …) that dateparser knows in one of ``languages`` (default: English, German,
+    Russian) or English.
+    """
+    if not 0 < len(text) <= _MAX_DISPLAYED_CHARS:
+        return False
+    if _TIME_HINT.search(text) is not None or _CLOCK_ONLY.match(text.strip()):
+        return True
+    return _date_words(tuple(languages) or _DEFAULT_LANGUAGES).search(text.casefold()) is not None
+
+
+_DEFAULT_LANGUAGES = ("en", "de", "ru")
+_WORD_KEYS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "year", "month", "week", "day", "hour", "minute", "second", "ago",
+)  # fmt: skip
+_REGEX_GROUP = re.compile(r"\(.*?\)|\\[a-z]|[\[\]()?*+|^$]")
+
+
+@lru_cache(maxsize=64)
+def _date_words(languages: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern finding the date words dateparser knows in ``languages`` and English.
+
+    Words of letters need a word boundary and, when shorter than three letters ("h", "j",
+    "Std"), a number before them; words in scripts written without spaces ("分", "前", "어제")
+    match anywhere.
+    """
+    from dateparser.languages.loader import default_loader  # noqa: PLC0415 - slow import
+
+    words: set[str] = set()
+    for language in (*languages, "en"):
+        try:
+            info = default_loader.get_locale(language).info
+        except (ValueError, KeyError):
+            continue
+        for key in _WORD_KEYS:
+            words.update(w for w in info.get(key, []) if isinstance(w, str))
+        for phrases in info.get("relative-type", {}).values():
+            words.update(p for p in phrases if isinstance(p, str))
+        for patterns in info.get("relative-type-regex", {}).values():
+            for pattern in patterns:
+                words.update(_REGEX_GROUP.sub(" ", pattern).split())
+    spaced: list[str] = []
+    unspaced: list[str] = []
+    short: list[str] = []
+    for word in {w.casefold().strip(" .") for w in words}:
+        if not word or any(ch.isdigit() for ch in word):
+            continue
+        if any(ord(ch) >= 0x2E80 for ch in word):  # CJK, kana, hangul
+            unspaced.append(word)
+        elif len(word) >= 3:
+            spaced.append(word)
+        elif word.isalpha():
+            short.append(word)
+
+    def alternation(items: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True)) or "(?!)"
+
+    return re.compile(
+        rf"(?<!\w)(?:{alternation(spaced)})(?!\w)"
+        rf"|\d\s*(?:{alternation(short)})(?!\w)"
+        rf"|{alternation(unspaced)}"
+    )
 
 
 @lru_cache(maxsize=32)
@@ -267,12 +333,48 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     if order is None and _DOTTED_DATE.search(text):
         # 02.12.2025 is day-first wherever dots are used; no locale writes month-first with dots.
         order = "DMY"
+    elif order is None and context.languages and _NUMERIC_DATE.search(text):
+        # 02/12/2025 is 2 December in French, Spanish, Italian …: the language's CLDR order.
+        order = _locale_date_order(context.languages[0])
+    text = _CJK_DATE.sub(_cjk_date, text)
     text = _DAY_WORD_COMMA.sub(r"\1 ", text)
     parsed = _dateparser(text, context.languages, order, base)
     if parsed is None:
         return None
     result = parsed.replace(tzinfo=context.tz) if parsed.tzinfo is None else parsed
     return result.astimezone(context.tz)
+
+
+@lru_cache(maxsize=64)
+def _locale_date_order(language: str) -> str | None:
+    """``DMY``, ``MDY`` or ``YMD`` from the CLDR short date format of ``language`` (Babel)."""
+    from babel import UnknownLocaleError  # noqa: PLC0415 - import only when needed
+    from babel.dates import get_date_format  # noqa: PLC0415
+
+    try:
+        pattern = get_date_format("short", locale=language).pattern
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    positions = {field: pattern.find(field) for field in "dMy"}
+    if min(positions.values()) < 0:
+        return None
+    return "".join(sorted(positions, key=positions.__getitem__)).upper()
+
+
+_ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def _cjk_date(match: re.Match[str]) -> str:
+    """ "2025年12月2日" → "2 December 2025", "12月2日" → "2 December" (dateparser misreads the
+    second as 2012-02)."""
+    month, day = int(match["m"]), int(match["d"])
+    if not 1 <= month <= 12:
+        return match.group()
+    year = f" {match['y']}" if match["y"] else ""
+    return f"{day} {_ENGLISH_MONTHS[month - 1]}{year} "
 
 
 def _clock_time(text: str) -> tuple[int, int, int] | None:

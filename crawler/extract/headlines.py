@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from crawler.extract.counts import parse_count
@@ -87,7 +88,7 @@ def _title_element(link: Element) -> Element:
     return link
 
 
-def _title_skip(el: Element) -> bool:
+def _title_skip(el: Element, languages: tuple[str, ...] = ()) -> bool:
     if el.tag == "time":
         return True
     hint = attr_hint(el)
@@ -95,7 +96,7 @@ def _title_skip(el: Element) -> bool:
         return False
     text = normalize_space(str(raw_string(el)))
     return len(text) <= _MAX_SHORT_CHARS and (
-        parse_count(text) is not None or looks_like_time(text)
+        parse_count(text, languages) is not None or looks_like_time(text, languages)
     )
 
 
@@ -110,7 +111,8 @@ def _time_of(
                 parsed = resolve_displayed(text, context)
             return parsed, text or value
     for _el, text in leaves:
-        if looks_like_time(text) and parse_count(text) is None:
+        languages = context.languages
+        if looks_like_time(text, languages) and parse_count(text, languages) is None:
             parsed = resolve_displayed(text, context)
             if parsed is not None:
                 return parsed, text
@@ -120,15 +122,17 @@ def _time_of(
 def _read_item(
     item: BlockItem, context: DateContext, resolve: UrlResolver, rank_el: Element | None
 ) -> tuple[str, int | None, str | None, datetime | None, str | None, str | None]:
-    title = clean_text(" ".join(element_text(_title_element(item.link), _title_skip)))
+    languages = context.languages
+    skip = partial(_title_skip, languages=languages)
+    title = clean_text(" ".join(element_text(_title_element(item.link), skip)))
     leaves = [
         (el, text)
         for el, text in _short_leaves(item.element, item.link)
-        if el is not rank_el and not _is_within(el, item.link, title)
+        if el is not rank_el and not _is_within(el, item.link, title, languages)
     ]
     views: int | None = None
     views_raw: str | None = None
-    candidates = [(el, text, parse_count(text)) for el, text in leaves]
+    candidates = [(el, text, parse_count(text, languages)) for el, text in leaves]
     counted = [(el, text, n) for el, text, n in candidates if n is not None]
     hinted = [c for c in counted if _VIEWS_HINT.search(attr_hint(c[0]))]
     chosen = hinted[0] if hinted else (counted[0] if counted else None)
@@ -145,12 +149,12 @@ def _read_item(
     return title, views, views_raw, published, published_raw, image
 
 
-def _is_within(el: Element, link: Element, title: str) -> bool:
+def _is_within(el: Element, link: Element, title: str, languages: tuple[str, ...]) -> bool:
     """Whether ``el`` is part of the title text (inside the link and not skipped)."""
     node: Element | None = el
     while node is not None:
         if node is link:
-            return not _title_skip(el) and normalize_space(str(raw_string(el))) in title
+            return not _title_skip(el, languages) and normalize_space(str(raw_string(el))) in title
         node = node.getparent()
     return False
 

@@ -187,7 +187,7 @@ def _read_block_item(
     views = _first(item, spec.views)
     if views is not None:
         raw = views if isinstance(views, str) else " ".join(select_texts(views, "."))
-        extra["views"], extra["views_raw"] = parse_count(raw), raw or None
+        extra["views"], extra["views_raw"] = parse_count(raw, context.languages), raw or None
     extra["published_at"], extra["published_raw"] = None, None
     when = _first(item, spec.time)
     if when is not None:
