@@ -26,11 +26,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from dateparser.date import DateDataParser
 
@@ -49,6 +49,12 @@ _CLOCK_ONLY = re.compile(
     r"^(?P<h>\d{1,2})(?:(?::|h(?=\d))(?P<m>\d{2})(?::(?P<s>\d{2}))?)?"
     r"\s*(?:(?P<ampm>[ap])\.?\s?m\.?|(?P<suffix>uhr|h))?$",
     re.IGNORECASE,
+)
+# Direction marks CLDR puts into Arabic and Hebrew dates ("02\u200f/11\u200f/2025").
+_BIDI_MARKS = str.maketrans("", "", "\u200e\u200f\u061c")
+# "قبل دقيقة (واحدة)" is "a minute ago": dateparser needs the number written out.
+_ARABIC_ONE_UNIT = re.compile(
+    r"(قبل|منذ)\s+(ثانية|دقيقة|ساعة|يوم|أسبوع|شهر|سنة)(?:\s+واحد[ةه]?)?(?!\S)"
 )
 _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\d)")
 _CJK_DATE = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*")
@@ -164,6 +170,7 @@ def looks_like_time(text: str, languages: tuple[str, ...] = ()) -> bool:
     """
     if not 0 < len(text) <= _MAX_DISPLAYED_CHARS:
         return False
+    text = text.translate(_BIDI_MARKS)
     if _TIME_HINT.search(text) is not None or _CLOCK_ONLY.match(text.strip()):
         return True
     return _date_words(tuple(languages) or _DEFAULT_LANGUAGES).search(text.casefold()) is not None
@@ -176,6 +183,22 @@ _WORD_KEYS = (
     "saturday", "sunday", "year", "month", "week", "day", "hour", "minute", "second", "ago",
 )  # fmt: skip
 _REGEX_GROUP = re.compile(r"\(.*?\)|\\[a-z]|[\[\]()?*+|^$]")
+
+
+def _cldr_month_names(language: str) -> set[str]:
+    """Abbreviated and full month names of ``language`` in CLDR (Babel), or none."""
+    from babel import Locale, UnknownLocaleError  # noqa: PLC0415 - import only when needed
+
+    try:
+        months = Locale.parse(language).months
+    except (UnknownLocaleError, ValueError, TypeError):
+        return set()
+    return {
+        name
+        for forms in months.values()
+        for width in ("abbreviated", "wide")
+        for name in forms.get(width, {}).values()
+    }
 
 
 @lru_cache(maxsize=64)
@@ -201,6 +224,7 @@ def _date_words(languages: tuple[str, ...]) -> re.Pattern[str]:
         for patterns in info.get("relative-type-regex", {}).values():
             for pattern in patterns:
                 words.update(_REGEX_GROUP.sub(" ", pattern).split())
+        words.update(_cldr_month_names(language))
     spaced: list[str] = []
     unspaced: list[str] = []
     short: list[str] = []
@@ -312,7 +336,7 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     be later than the capture time. An explicit zone in the text ("14:05 GMT") wins. Returns
     ``None`` when the text is not a date.
     """
-    text = _DATE_PREFIX.sub("", " ".join(raw.split()))
+    text = _DATE_PREFIX.sub("", " ".join(raw.translate(_BIDI_MARKS).split()))
     if not text or len(text) > _MAX_DISPLAYED_CHARS:
         return None
     iso = parse_machine_date(text, context.tz)
@@ -337,6 +361,9 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
         # 02/12/2025 is 2 December in French, Spanish, Italian …: the language's CLDR order.
         order = _locale_date_order(context.languages[0])
     text = _CJK_DATE.sub(_cjk_date, text)
+    if context.languages:
+        text = _month_names(context.languages[0])(text)
+    text = _ARABIC_ONE_UNIT.sub(r"\1 1 \2", text)
     text = _DAY_WORD_COMMA.sub(r"\1 ", text)
     parsed = _dateparser(text, context.languages, order, base)
     if parsed is None:
@@ -361,6 +388,56 @@ def _locale_date_order(language: str) -> str | None:
     return "".join(sorted(positions, key=positions.__getitem__)).upper()
 
 
+@lru_cache(maxsize=64)
+def _month_names(language: str) -> Callable[[str], str]:
+    """A function writing ``language``'s month names (CLDR, through Babel) as dateparser knows
+    them, where it does not know them or takes them for something else.
+
+    dateparser takes time zone abbreviations out of the text before it reads the date, so the
+    Turkish "1 Mart 2015" became 1 January at UTC-09:30 ("MART") and the Italian "1 set 2015"
+    (settembre) lost its month to "SET"; it does not know some CLDR abbreviations (Hindi
+    "अक्टू॰"). Those are written as the language's full name when dateparser knows it, else in
+    English.
+    """
+    from babel import Locale, UnknownLocaleError  # noqa: PLC0415 - import only when needed
+    from dateparser.languages.loader import default_loader  # noqa: PLC0415
+    from dateparser.timezone_parser import is_timezone_token  # noqa: PLC0415
+
+    try:
+        months = Locale.parse(language).months
+        info = default_loader.get_locale(language).info
+    except (UnknownLocaleError, ValueError, TypeError, KeyError):
+        return _unchanged
+    known = [{name.casefold().rstrip(".") for name in info.get(key, [])} for key in _MONTH_KEYS]
+
+    def readable(name: str, number: int) -> bool:
+        key = name.casefold().rstrip(".")
+        return key in known[number - 1] and not is_timezone_token(key)
+
+    rewrite: dict[str, str] = {}
+    for forms in months.values():
+        for width in ("abbreviated", "wide"):  # narrow names ("J", "मा") are ambiguous
+            for number, name in forms.get(width, {}).items():
+                if readable(name, number) or any(ch.isdigit() for ch in name):
+                    continue
+                wide = forms.get("wide", {}).get(number, "")
+                better = wide if readable(wide, number) else _ENGLISH_MONTHS[number - 1]
+                rewrite.setdefault(name.casefold().rstrip("."), better)
+    if not rewrite:
+        return _unchanged
+    words = "|".join(re.escape(k) for k in sorted(rewrite, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)({words})\.?(?!\w)", re.IGNORECASE)
+    return partial(pattern.sub, lambda match: rewrite[match.group(1).casefold()])
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+_MONTH_KEYS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
 _ENGLISH_MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
