@@ -57,6 +57,14 @@ EXTRACTOR_VERSION = "auto-1"
 MAX_HTML_CHARS = 4_000_000
 FLAG_TZ_ASSUMED = "timezone_assumed_utc"
 FLAG_TRUNCATED = "html_truncated"
+#: An article page whose body is shorter than an article's (a teaser of itself).
+FLAG_SHORT_BODY = "short_body"
+#: An article the page declares not free to read (schema.org ``isAccessibleForFree``).
+FLAG_PAYWALLED = "paywalled"
+#: A photo gallery: the text is its introduction and its captions.
+FLAG_GALLERY = "gallery"
+#: A live blog (schema.org ``LiveBlogPosting``).
+FLAG_LIVE_BLOG = "live_blog"
 
 # Characters libxml2 refuses in a Python string (NUL and C0 controls other than tab/LF/CR).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -66,6 +74,13 @@ _MIN_ARTICLE_PARAGRAPHS = 3
 _MIN_DECLARED_ARTICLE_WORDS = 40
 _REAL_PARAGRAPH_WORDS = 8
 _UNSIGNALLED_ARTICLE_WORDS = 250
+_LONG_TEXT_WORDS = 150
+_GALLERY_MIN_FIGURES = 4
+_GALLERY_TYPES = frozenset({"ImageGallery", "MediaGallery"})
+_PAYWALL_HINT = re.compile(r"paywall|subscriber-only|premium-content|metered", re.IGNORECASE)
+_NOT_FREE = (False, "False", "false")
+# Scripts written without spaces between words: two characters count as one word.
+_UNSPACED = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\u3040-\u30ff\u0e00-\u0e7f]")
 _LISTING_MIN_HEADLINES = 3
 
 
@@ -162,15 +177,64 @@ def _description(meta: PageMetadata) -> str | None:
     return meta.prop("og:description") or meta.name("description")
 
 
-def _heading_is_title(root: Element, title: str | None) -> bool:
-    """Whether an ``<h2>``/``<h3>`` shows the page's title (an article without an ``<h1>``)."""
+def _prose_size(text: str) -> int:
+    """Words of ``text``, a run of Chinese, Japanese, Korean or Thai counting two characters
+    a word (``\\w+`` sees a whole sentence there as one word)."""
+    return word_count(text) + len(_UNSPACED.findall(text)) // 2
+
+
+def _title_shown(seg: Segmentation, title: str | None) -> bool:
+    """Whether some element of the page's body shows exactly the page's title."""
     if not title:
         return False
-    for el in root.iter("h2", "h3"):
-        text = normalize_space(str(raw_string(el)))
-        if text and text == title:
+    target = len(title)
+    return any(
+        abs(length - target) <= target // 4 + 2
+        and el.tag not in {"title", "head", "html"}
+        and normalize_space(str(raw_string(el))) == title
+        for el, length in seg.text_len.items()
+    )
+
+
+def _gallery_captions(seg: Segmentation, meta: PageMetadata, paragraphs: list[str]) -> list[str]:
+    """Captions of a photo gallery's pictures, or ``[]`` when the page is no gallery.
+
+    A gallery is declared (schema.org ``ImageGallery``) or shows at least four pictures with
+    captions outside boilerplate and headline blocks.
+    """
+    seen = set(paragraphs)
+    captions: list[str] = []
+    figures = 0
+    for figure in seg.root.iter("figure"):
+        if any(seg.is_excluded(node) for node in (figure, *figure.iterancestors())):
+            continue
+        if next(figure.iter("img", "picture", "amp-img"), None) is None:
+            continue
+        figures += 1
+        for caption in figure.iter("figcaption"):
+            text = normalize_space(str(raw_string(caption)))
+            if text and text not in seen:
+                seen.add(text)
+                captions.append(text)
+    declared = bool(_GALLERY_TYPES & meta.jsonld_types)
+    if captions and (declared or figures >= _GALLERY_MIN_FIGURES):
+        return captions
+    return []
+
+
+def _paywalled(seg: Segmentation, meta: PageMetadata) -> bool:
+    """Whether the page declares its article not free to read, or marks a paywall."""
+    article = meta.article or {}
+    if article.get("isAccessibleForFree") in _NOT_FREE:
+        return True
+    parts = article.get("hasPart")
+    for part in parts if isinstance(parts, list) else [parts]:
+        if isinstance(part, dict) and part.get("isAccessibleForFree") in _NOT_FREE:
             return True
-    return False
+    return any(
+        _PAYWALL_HINT.search(f"{el.get('class', '')} {el.get('id', '')}")
+        for el in seg.root.iterfind(".//*[@class]")
+    )
 
 
 def extract_page(page: PageInput) -> PageResult:
@@ -318,26 +382,52 @@ def _article(
             return "other", None, "profile article_selector does not match"
         by_pattern = True
         used.append("article_selector")
-    substantial = (real >= _MIN_ARTICLE_PARAGRAPHS and words >= _MIN_ARTICLE_WORDS) or (
+    size = _prose_size(text)
+    declared = fields.is_article_meta
+    substantial = (
+        (real >= _MIN_ARTICLE_PARAGRAPHS and size >= _MIN_ARTICLE_WORDS)
+        # A few long paragraphs, or text laid out with <br> in one table cell.
+        or (real >= 1 and size >= _LONG_TEXT_WORDS)
         # Declared articles may be short (paywalled, truncated teasers of themselves).
-        fields.is_article_meta and real >= 1 and words >= _MIN_DECLARED_ARTICLE_WORDS
-    )
-    if engine is not None:
+        or (declared and real >= 1 and size >= _MIN_DECLARED_ARTICLE_WORDS)
         # The second pass ran only because the page looks like an article (metadata or URL).
-        substantial = substantial or (real >= 1 and words >= _MIN_ARTICLE_WORDS)
+        or (engine is not None and real >= 1 and size >= _MIN_ARTICLE_WORDS)
+    )
+    # The page shows itself as one item: declared, an article-shaped URL, an <h1>, or its
+    # title displayed in the page (old layouts put it in <b> or <font>, not a heading).
     signalled = (
         engine is not None
-        or fields.is_article_meta
+        or declared
+        or article_like_url(page.url)
         or any(True for _ in seg.root.iter("h1"))
-        or _heading_is_title(seg.root, fields.title)
+        or _title_shown(seg, fields.title)
     )
+    kind_flags: list[str] = []
     if by_pattern:
         if not paragraphs:
             return "article", None, "article URL pattern but no article text found"
-    elif not (substantial and (signalled or words >= _UNSIGNALLED_ARTICLE_WORDS)):
-        if headline_count >= _LISTING_MIN_HEADLINES:
-            return "listing", None, "listing page (teaser blocks, no article text)"
+    elif substantial and (signalled or size >= _UNSIGNALLED_ARTICLE_WORDS):
+        pass
+    elif fields.title and (captions := _gallery_captions(seg, meta, paragraphs)):
+        # A photo gallery: a title, pictures with captions, little running text.
+        paragraphs = [*paragraphs, *captions]
+        text = "\n\n".join(paragraphs)
+        words = word_count(text)
+        kind_flags.append(FLAG_GALLERY)
+    elif declared and fields.title:
+        # The page says it is an article (a paywalled or truncated teaser of itself): never a
+        # listing, however many teaser blocks surround it.
+        if not paragraphs:
+            return "article", None, "article page but no article text found"
+        kind_flags.append(FLAG_SHORT_BODY)
+    elif headline_count >= _LISTING_MIN_HEADLINES:
+        return "listing", None, "listing page (teaser blocks, no article text)"
+    else:
         return "other", None, "no article text found"
+    if declared and _paywalled(seg, meta):
+        kind_flags.append(FLAG_PAYWALLED)
+    if "LiveBlogPosting" in meta.jsonld_types:
+        kind_flags.append(FLAG_LIVE_BLOG)
     if not fields.title:
         return "other", None, "article-like text but no headline found"
     if fields.published_at is None:
@@ -367,6 +457,6 @@ def _article(
             "extractor_version": EXTRACTOR_VERSION,
             **({"engine": engine} if engine else {}),
         },
-        flags=list(flags),
+        flags=[*flags, *kind_flags],
     )
     return "article", item, None
