@@ -42,7 +42,7 @@ Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_ht
 ``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
 ``newsarc/unarchived``, ``health/<class>``, ``quality/articles``, ``quality/articles_with_title``,
 ``quality/articles_with_body``, ``quality/articles_with_date``, ``discovery/filled/<field>``,
-``extract/<spider>/article_missing``,
+``extract/<spider>/article_missing``, ``extract/<spider>/no_article/<reason code>``,
 ``extract/<spider>/headlines``, ``extract/<spider>/errors``.
 """
 
@@ -477,6 +477,8 @@ class NewsSpider(scrapy.Spider):
             items.append(dataclasses.replace(article, **envelope))
         elif result.page_type == "article":
             stats.inc_value(f"extract/{self.name}/article_missing")
+        if result.article is None and result.reason_code:
+            stats.inc_value(f"extract/{self.name}/no_article/{result.reason_code}")
         if result.headlines:
             stats.inc_value(f"extract/{self.name}/headlines", len(result.headlines))
         items.extend(dataclasses.replace(headline, **envelope) for headline in result.headlines)

@@ -47,7 +47,16 @@ if TYPE_CHECKING:
     from crawler.extract.types import PageInput, PageType
     from crawler.profile import SiteProfile
 
-__all__ = ["EXTRACTOR_VERSION", "MAX_HTML_CHARS", "extract_page"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "MAX_HTML_CHARS",
+    "REASON_BINARY",
+    "REASON_EMPTY",
+    "REASON_TOO_DEEP",
+    "REASON_UNPARSEABLE",
+    "REASON_UTF16",
+    "extract_page",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +75,18 @@ FLAG_GALLERY = "gallery"
 #: A live blog (schema.org ``LiveBlogPosting``).
 FLAG_LIVE_BLOG = "live_blog"
 
+#: Why a page yields nothing when the document itself is the problem.
+REASON_EMPTY = "empty document"
+REASON_BINARY = "binary content, not HTML"
+REASON_UNPARSEABLE = "unparseable HTML"
+REASON_UTF16 = "undeclared UTF-16 text, read as a one-byte encoding"
+REASON_TOO_DEEP = "HTML nested deeper than the parser's 256 levels (the rest was not read)"
+# A document whose first characters are mostly replacement characters and control codes is
+# not text (an image, a PDF, compressed bytes served as text/html).
+_BINARY_SAMPLE = 65_536
+_BINARY_SHARE = 0.05
+_UTF16_SHARE = 0.8
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 # Characters libxml2 refuses in a Python string (NUL and C0 controls other than tab/LF/CR).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -85,15 +106,32 @@ _LISTING_MIN_HEADLINES = 3
 
 
 def _parse(html: str) -> Element | None:
+    """The parsed page, or ``None`` (``newsarc profile check`` parses the same way)."""
+    return _read_document(html)[0]
+
+
+def _read_document(html: str) -> tuple[Element | None, str | None, bool]:
+    """The parsed page, or why there is none; and whether the parser cut it for depth."""
+    sample = html[:_BINARY_SAMPLE]
+    if sample and len(_NOT_TEXT.findall(sample)) > _BINARY_SHARE * len(sample):
+        # "<\x00h\x00t\x00m\x00l\x00": UTF-16 read as a one-byte encoding (no BOM, no charset).
+        utf16 = sample[1::2].count("\x00") > _UTF16_SHARE * len(sample[1::2])
+        return None, REASON_UTF16 if utf16 else REASON_BINARY, False
     html = _XML_DECLARATION.sub("", _CONTROL.sub("", html), count=1)
     if not html.strip():
-        return None
+        return None, REASON_EMPTY, False
+    parser = _html_parser()
     try:
         # Plain etree elements: lxml.html's element classes cost a lookup on every node access.
-        root = etree.fromstring(html, _html_parser())
+        root = etree.fromstring(html, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return None
-    return root if root is not None and isinstance(root.tag, str) else None
+        return None, REASON_UNPARSEABLE, False
+    if root is None or not isinstance(root.tag, str):
+        return None, REASON_UNPARSEABLE, False
+    # libxml2 stops descending at 256 levels (its guard against hostile nesting); what lies
+    # deeper is not in the tree. Unclosed <font> or <div> tags on old pages can get there.
+    cut = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+    return root, None, cut
 
 
 @lru_cache(maxsize=1)
@@ -244,14 +282,19 @@ def extract_page(page: PageInput) -> PageResult:
     if len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
         flags.append(FLAG_TRUNCATED)
-    root = _parse(html)
+    root, reason, cut = _read_document(html)
     if root is None:
-        return PageResult(page_type="other", reason="empty or unparseable HTML")
+        return PageResult(page_type="other", reason=reason)
+    if cut and FLAG_TRUNCATED not in flags:
+        flags.append(FLAG_TRUNCATED)
     try:
-        return _extract(page, root, flags)
+        result = _extract(page, root, flags)
     except (etree.LxmlError, ValueError, RecursionError) as exc:
         logger.warning("extraction failed on %s: %r", page.url, exc)
-        return PageResult(page_type="other", reason=f"extraction failed: {exc!r}")
+        return PageResult(page_type="other", reason=f"extraction failed ({type(exc).__name__})")
+    if cut and result.article is None and result.page_type == "other":
+        result.reason = REASON_TOO_DEEP
+    return result
 
 
 def _extract(page: PageInput, root: Element, flags: list[str]) -> PageResult:

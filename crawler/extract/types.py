@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
 __all__ = ["PageInput", "PageResult", "PageType"]
 
 PageType = Literal["article", "listing", "other"]
+_REASON_HEAD = re.compile(r"[(,:]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,13 @@ class PageResult:
     """RSS/Atom feeds the page declares with ``<link rel="alternate">``."""
     reason: str | None = None
     """Why there is no article, when there is none (e.g. ``"listing page"``)."""
+
+    @property
+    def reason_code(self) -> str | None:
+        """``reason`` as a short name for counting: its words before any "(", "," or ":"
+        (``listing_page``, ``no_article_text_found``, ``empty_document``, ``binary_content``,
+        ``html_nested_deeper_than_the_parser_s_256_levels``, ``extraction_failed`` …)."""
+        if not self.reason:
+            return None
+        head = _REASON_HEAD.split(self.reason, maxsplit=1)[0]
+        return _NON_WORD.sub("_", head.strip().lower()).strip("_") or None
