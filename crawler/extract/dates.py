@@ -173,14 +173,25 @@ def looks_like_time(text: str, languages: tuple[str, ...] = ()) -> bool:
     text = text.translate(_BIDI_MARKS)
     if _TIME_HINT.search(text) is not None or _CLOCK_ONLY.match(text.strip()):
         return True
-    return _date_words(tuple(languages) or _DEFAULT_LANGUAGES).search(text.casefold()) is not None
+    relative, calendar = _date_words(tuple(languages) or _DEFAULT_LANGUAGES)
+    folded = text.casefold()
+    if relative.search(folded):
+        return True
+    if not any(ch.isdigit() for ch in folded):
+        return False
+    # "Nov 18", "2 ore fa", "Mon 18 Nov 2019": a calendar word, and at least half the words are
+    # numbers or calendar words ("604 comments" and a headline naming a month are no dates).
+    tokens = [token.strip(",.()[]·|") for token in folded.split()]
+    named = len(calendar.findall(folded))
+    numbers = sum(1 for token in tokens if any(ch.isdigit() for ch in token))
+    return named > 0 and 2 * (named + numbers) >= len(tokens)
 
 
 _DEFAULT_LANGUAGES = ("en", "de", "ru")
 _WORD_KEYS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "year", "month", "week", "day", "hour", "minute", "second", "ago",
+    "saturday", "sunday", "year", "month", "week", "day", "hour", "minute", "second", "am", "pm",
 )  # fmt: skip
 _REGEX_GROUP = re.compile(r"\(.*?\)|\\[a-z]|[\[\]()?*+|^$]")
 
@@ -202,29 +213,39 @@ def _cldr_month_names(language: str) -> set[str]:
 
 
 @lru_cache(maxsize=64)
-def _date_words(languages: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern finding the date words dateparser knows in ``languages`` and English.
+def _date_words(languages: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns of the date words dateparser and CLDR know in ``languages`` and English.
 
-    Words of letters need a word boundary and, when shorter than three letters ("h", "j",
-    "Std"), a number before them; words in scripts written without spaces ("分", "前", "어제")
-    match anywhere.
+    The first finds words that are a time by themselves ("yesterday", "il y a", "hace",
+    "前"); the second calendar words that need a number beside them (months, weekdays, units).
+    Words of letters need a word boundary and, when shorter than three letters ("h", "j"), a
+    number before them; words in scripts written without spaces ("分", "어제") match anywhere.
     """
     from dateparser.languages.loader import default_loader  # noqa: PLC0415 - slow import
 
-    words: set[str] = set()
+    relative: set[str] = set()
+    calendar: set[str] = set()
     for language in (*languages, "en"):
         try:
             info = default_loader.get_locale(language).info
         except (ValueError, KeyError):
             continue
-        for key in _WORD_KEYS:
-            words.update(w for w in info.get(key, []) if isinstance(w, str))
+        relative.update(w for w in info.get("ago", []) if isinstance(w, str))
         for phrases in info.get("relative-type", {}).values():
-            words.update(p for p in phrases if isinstance(p, str))
+            relative.update(p for p in phrases if isinstance(p, str))
+        for key in _WORD_KEYS:
+            calendar.update(w for w in info.get(key, []) if isinstance(w, str))
+        # "قبل (\d+) دقيقة": the words around the number other than units ("قبل", "hace").
         for patterns in info.get("relative-type-regex", {}).values():
             for pattern in patterns:
-                words.update(_REGEX_GROUP.sub(" ", pattern).split())
-        words.update(_cldr_month_names(language))
+                relative.update(
+                    w for w in _REGEX_GROUP.sub(" ", pattern).split() if w not in calendar
+                )
+        calendar.update(_cldr_month_names(language))
+    return _word_pattern(relative), _word_pattern(calendar)
+
+
+def _word_pattern(words: set[str]) -> re.Pattern[str]:
     spaced: list[str] = []
     unspaced: list[str] = []
     short: list[str] = []

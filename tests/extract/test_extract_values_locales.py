@@ -31,7 +31,7 @@ def _languages(locale: str) -> tuple[str, ...]:
     return (primary, "en") if primary != "en" else ("en",)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.integers(min_value=0, max_value=10**10), st.sampled_from([*LOCALES, "en_IN"]))
 def test_grouped_integers_in_every_locale(value: int, locale: str) -> None:
     rendered = format_decimal(value, locale=locale)
@@ -41,14 +41,14 @@ def test_grouped_integers_in_every_locale(value: int, locale: str) -> None:
         assert parse_count(spaced, _languages(locale)) == value, repr(spaced)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.integers(min_value=0, max_value=10**9))
 def test_arabic_indic_digits(value: int) -> None:
     rendered = f"{value:,}".translate(_ARABIC_DIGITS)
     assert parse_count(rendered, ("ar", "en")) == value, rendered
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.integers(min_value=10, max_value=99),
     st.integers(min_value=2, max_value=9),
@@ -124,7 +124,7 @@ _CAPTURES = st.datetimes(
 _UNITS = [("minutes", 1, 59), ("hours", 1, 23), ("days", 2, 6)]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_CAPTURES, _ZONES, st.sampled_from(LOCALES), st.sampled_from(_UNITS), st.integers(0, 10**6))
 def test_relative_times_resolve_back(
     fetched: datetime,
@@ -145,7 +145,7 @@ def test_relative_times_resolve_back(
     assert result is not None and result.utcoffset() == tz.utcoffset(None)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.dates(min_value=date(2015, 1, 1), max_value=date(2025, 11, 30)),
     st.times().map(lambda t: t.replace(second=0, microsecond=0)),
