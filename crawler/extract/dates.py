@@ -420,6 +420,8 @@ def _month_names(language: str) -> Callable[[str], str]:
     "अक्टू॰"). Those are written as the language's full name when dateparser knows it, else in
     English.
     """
+    if language == "en":
+        return _unchanged  # dateparser's own language: it knows every English month name
     from babel import Locale, UnknownLocaleError  # noqa: PLC0415 - import only when needed
     from dateparser.languages.loader import default_loader  # noqa: PLC0415
     from dateparser.timezone_parser import is_timezone_token  # noqa: PLC0415

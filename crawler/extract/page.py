@@ -260,8 +260,9 @@ def _gallery_captions(seg: Segmentation, meta: PageMetadata, paragraphs: list[st
     return []
 
 
-def _paywalled(seg: Segmentation, meta: PageMetadata) -> bool:
-    """Whether the page declares its article not free to read, or marks a paywall."""
+def _paywalled(seg: Segmentation, meta: PageMetadata, *, marked: bool) -> bool:
+    """Whether the page declares its article not free to read, or (with ``marked``, for a
+    short body: a look at every class name costs a few milliseconds) marks a paywall box."""
     article = meta.article or {}
     if article.get("isAccessibleForFree") in _NOT_FREE:
         return True
@@ -269,7 +270,7 @@ def _paywalled(seg: Segmentation, meta: PageMetadata) -> bool:
     for part in parts if isinstance(parts, list) else [parts]:
         if isinstance(part, dict) and part.get("isAccessibleForFree") in _NOT_FREE:
             return True
-    return any(
+    return marked and any(
         _PAYWALL_HINT.search(f"{el.get('class', '')} {el.get('id', '')}")
         for el in seg.root.iterfind(".//*[@class]")
     )
@@ -467,7 +468,7 @@ def _article(
         return "listing", None, "listing page (teaser blocks, no article text)"
     else:
         return "other", None, "no article text found"
-    if declared and _paywalled(seg, meta):
+    if declared and _paywalled(seg, meta, marked=FLAG_SHORT_BODY in kind_flags):
         kind_flags.append(FLAG_PAYWALLED)
     if "LiveBlogPosting" in meta.jsonld_types:
         kind_flags.append(FLAG_LIVE_BLOG)
