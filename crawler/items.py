@@ -132,13 +132,16 @@ class HeadlineItem:
 class PageItems:
     """A page's items (its article and its headline items) passed through Scrapy as one.
 
-    Not an item type of the dataset: the JSON Lines pipeline writes its members. With
-    ``NEWSARC_PAGE_ITEMS`` the spider yields one per page, so Scrapy's own work per item (the
-    spider-middleware chain, the calls into each pipeline, the ``item_scraped`` signal) is paid
-    once per page instead of about six times. Every pipeline treats the members one by one,
-    exactly as it treats single items (see :func:`pipelines.members.process_members`).
+    Not an item type of the dataset, and never seen by a pipeline, a feed export or an
+    ``item_scraped`` receiver: with ``NEWSARC_PAGE_ITEMS`` the spider yields one per page, so
+    Scrapy's own work per item (the spider-middleware chain, a task, the pipeline chain) is paid
+    once per page instead of about six times, and
+    :class:`pipelines.members.PageItemsPipelineManager` (``ITEM_PROCESSOR``) runs every item
+    pipeline on each member and reports each member as Scrapy reports an item.
     """
 
     items: list[Any] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Members a pipeline failed on (an error, not a drop): the page is fetched again on resume."""
+    outcomes: list[Any] = field(default_factory=list, repr=False)
+    """What the pipelines made of each member (:class:`pipelines.members.MemberOutcome`)."""

@@ -195,7 +195,7 @@ def _counts(stats: dict[str, Any]) -> dict[str, Any]:
         "requests": stats.get("downloader/request_count", 0),
         "articles": stats.get("items/written/article", 0),
         "headlines": stats.get("items/written/headline", 0),
-        # Items written (with NEWSARC_PAGE_ITEMS, Scrapy's item_scraped_count counts pages).
+        # Items written to JSON Lines.
         "items_scraped": stats.get("items/written/article", 0)
         + stats.get("items/written/headline", 0),
         "items_dropped": dropped,

@@ -24,9 +24,6 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.items import PageItems
-from pipelines.members import process_members
-
 if TYPE_CHECKING:
     from typing import Self
 
@@ -100,8 +97,6 @@ class CleanPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, PageItems):
-            return process_members(item, self.process_item, self.stats)
         # Our items are dataclasses: their __dict__ is read and written directly, which costs a
         # third of going through ItemAdapter; other item types go through ItemAdapter.
         adapter: MutableMapping[str, Any] = vars(item) if is_dataclass(item) else ItemAdapter(item)

@@ -26,9 +26,6 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from w3lib.url import canonicalize_url
 
-from crawler.items import PageItems
-from pipelines.members import process_members
-
 if TYPE_CHECKING:
     from typing import Self
 
@@ -70,8 +67,6 @@ class DedupePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, PageItems):
-            return process_members(item, self.process_item, self.stats)
         # Our dataclass items are read through their __dict__ (a third of ItemAdapter's cost).
         adapter: Mapping[str, Any] = vars(item) if is_dataclass(item) else ItemAdapter(item)
         kind = adapter.get("type")

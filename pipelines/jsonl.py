@@ -44,10 +44,8 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
-from crawler.items import PageItems
 from crawler.signals import archive_write_failed, frontier_sync
 from crawler.store.local import fsync_dir, work_store
-from pipelines.members import process_members
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -260,8 +258,6 @@ class JsonLinesPipeline:
             raise StoreError(self.sync_failed)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, PageItems):
-            return process_members(item, self.process_item, self.stats)
         adapter = ItemAdapter(item)
         kind = adapter.get("type")
         if kind not in STREAMS:

@@ -22,9 +22,7 @@ from jsonschema.exceptions import (
 )
 from scrapy.exceptions import DropItem
 
-from crawler.items import PageItems
 from crawler.schema import fast_validator, validator
-from pipelines.members import process_members
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -75,8 +73,6 @@ class ValidatePipeline:
         return cls(validator(), crawler.stats, fast_validator())
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, PageItems):
-            return process_members(item, self.process_item, self.stats)
         # Our items are dataclasses: their __dict__ is the item, read without a copy.
         data = vars(item) if is_dataclass(item) else ItemAdapter(item).asdict()
         if self.fast_check is not None:

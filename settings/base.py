@@ -98,9 +98,10 @@ NEWSARC_MAX_PAGES_PER_HOST = 10_000
 # Worker processes for extraction (pure, CPU-bound): "auto" = 1 when the machine has a spare
 # CPU, 0 = extract inline in the crawl process. Lets a crawl use a second core.
 NEWSARC_EXTRACT_WORKERS = "auto"
-# A page's article and headline items go through Scrapy as one PageItems unit (each pipeline
-# still treats every member alone): Scrapy's work per item is paid once per page. False: single
-# items, e.g. for Scrapy's own feed exports (`scrapy crawl news -o items.jsonl`).
+# A page's article and headline items go through Scrapy as one PageItems unit: Scrapy's work per
+# item is paid once per page. ITEM_PROCESSOR (below) runs every item pipeline on each member and
+# reports each member as an item, so pipelines, feed exports (-o, FEEDS) and item_scraped_count
+# see ordinary items either way. False: the spider yields single items.
 NEWSARC_PAGE_ITEMS = True
 # Feeds and sitemaps to read besides the start URLs (lists; newsarc run sets them per site).
 NEWSARC_FEEDS: list[str] = []
@@ -151,6 +152,9 @@ ITEM_PIPELINES = {
     "pipelines.jsonl.JsonLinesPipeline": 900,
 }
 JSONL_MAX_ITEMS_PER_FILE = 100_000  # items; rotate to a new file after this many
+# Scrapy's item pipeline manager, extended to take a page unit (NEWSARC_PAGE_ITEMS) member by
+# member through ITEM_PIPELINES (pipelines/members.py); any other item goes through unchanged.
+ITEM_PROCESSOR = "pipelines.members.PageItemsPipelineManager"
 
 EXTENSIONS = {
     # Holds the crawl directory's lock; closes files a killed crawl left behind, before any

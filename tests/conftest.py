@@ -39,11 +39,14 @@ class Run:
         return dirs[0]
 
 
-def run_newsarc(*args: str, timeout: float = 180, cwd: Path | None = None) -> Run:
-    """Run the installed console script (not an in-process call: Twisted's reactor runs once)."""
+def run_newsarc(
+    *args: str, timeout: float = 180, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Run:
+    """Run the installed console script (not an in-process call: Twisted's reactor runs once);
+    ``env`` adds to (or overrides) the environment."""
     script = Path(sys.executable).with_name("newsarc")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")} | (env or {})
     proc = subprocess.run(
         [*command, *args],
         capture_output=True,
