@@ -38,7 +38,7 @@ from crawler.render.browser import check_browser
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
 from crawler.settingscheck import check_overrides
-from crawler.store import open_store
+from crawler.store import is_remote_store, open_store
 from spiders.news import NewsSpider
 
 __all__ = ["CrawlOptions", "CrawlReport", "check_start_url", "parse_overrides", "run_crawl"]
@@ -95,7 +95,7 @@ class CrawlReport:
 
     @property
     def remote(self) -> bool:
-        return "://" in self.store_uri and not self.store_uri.startswith("file://")
+        return bool(self.store_uri) and is_remote_store(self.store_uri)
 
     def stat(self, key: str, default: int = 0) -> int:
         value = self.stats.get(key, default)

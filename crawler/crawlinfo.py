@@ -29,9 +29,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from crawler.exceptions import ConfigError
+
+# Re-exported: where a store URI's files live locally is the store registry's to say.
+from crawler.store import is_remote_store
+from crawler.store.local import local_store_root
 
 if TYPE_CHECKING:
     from typing import Self
@@ -98,11 +102,6 @@ def validate_crawl_id(crawl_id: str) -> str:
     return crawl_id
 
 
-def is_remote_store(store_uri: str) -> bool:
-    """Whether ``store_uri`` names an object store (``s3://``) rather than a directory."""
-    return urlsplit(store_uri).scheme.lower() == "s3"
-
-
 def spool_dir(spool_root: str | Path, store_uri: str) -> Path:
     """The local spool directory of a remote store: ``<spool_root>/<bucket-prefix>-<hash>``.
 
@@ -113,27 +112,6 @@ def spool_dir(spool_root: str | Path, store_uri: str) -> Path:
     label = _NAME_UNSAFE.sub("-", f"{parts.netloc}{parts.path}").strip("-.")[:60] or "store"
     digest = hashlib.sha256(store_uri.rstrip("/").encode("utf-8")).hexdigest()[:8]
     return Path(spool_root).expanduser() / f"{label}-{digest}"
-
-
-def local_store_root(store_uri: str) -> Path:
-    """Map a store URI to a local directory: a plain path or ``file://``; else ConfigError."""
-    parts = urlsplit(store_uri)
-    scheme = parts.scheme.lower()
-    if scheme == "s3":
-        raise ConfigError(f"NEWSARC_STORE_URI {store_uri!r} is not a local directory")
-    if scheme == "file":
-        if parts.netloc not in ("", "localhost"):
-            raise ConfigError(f"NEWSARC_STORE_URI {store_uri!r}: file:// URIs must be local")
-        return Path(unquote(parts.path))
-    # A one-letter "scheme" is a Windows drive letter, not a scheme.
-    if scheme and len(scheme) > 1:
-        raise ConfigError(
-            f"NEWSARC_STORE_URI {store_uri!r}: unsupported scheme {scheme!r} "
-            "(use a local path or file://)"
-        )
-    if not store_uri:
-        raise ConfigError("NEWSARC_STORE_URI is empty")
-    return Path(store_uri)
 
 
 def _spider_name(crawler: Crawler) -> str:

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import hashlib
 import json
 import logging
 import os
@@ -64,6 +63,7 @@ from scrapy import signals
 from crawler.crawlinfo import CrawlInfo, settings_snapshot, software_versions
 from crawler.exceptions import CorruptFileError, StoreError
 from crawler.items import SCHEMA_VERSION
+from crawler.store.base import sha256_file
 from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir, work_store
 from crawler.store.quarantine import quarantined
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
@@ -105,7 +105,6 @@ MANIFEST_SCHEMA = 3
 #: The crawl's log, finished before the manifest hashes it; and where logging goes on after.
 CRAWL_LOG = "logs/crawl.log"
 CLOSING_LOG = "logs/closing.log"
-_CHUNK = 1024 * 1024
 _SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|CREDENTIAL|ACCESS_KEY", re.IGNORECASE)
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -122,20 +121,6 @@ def _kind(rel: str) -> str:
     if rel.startswith("logs/") or rel.endswith(".log"):
         return "log"
     return "other"
-
-
-def _sha256(path: Path, limit: int | None = None) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        while limit is None or size < limit:
-            want = _CHUNK if limit is None else min(_CHUNK, limit - size)
-            chunk = fh.read(want)
-            if not chunk:
-                break
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 def count_warc_records(path: Path, *, strict: bool = False) -> int:
@@ -216,7 +201,7 @@ def describe_file(path: Path, rel: str, *, strict: bool = False) -> dict[str, An
     :class:`CorruptFileError` when they are not; errors reading the file propagate as they are.
     """
     kind = _kind(rel)
-    size, sha = _sha256(path)
+    size, sha = sha256_file(path)
     entry: dict[str, Any] = {"path": rel, "kind": kind, "size": size, "sha256": sha}
     if kind == "warc":
         entry["records"] = count_warc_records(path, strict=strict)
@@ -401,7 +386,7 @@ def verify_manifest(work_dir: Path) -> list[str]:
         if actual_size != expected and not (is_log and actual_size > expected):
             problems.append(f"{rel}: size {actual_size}, manifest says {expected}")
             continue
-        _, sha = _sha256(path, limit=expected if is_log else None)
+        _, sha = sha256_file(path, limit=expected if is_log else None)
         if sha != entry.get("sha256"):
             problems.append(f"{rel}: sha256 {sha}, manifest says {entry.get('sha256')}")
     for path in sorted(p for p in work_dir.rglob("*") if p.is_file()):

@@ -37,6 +37,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
+from crawler.store.base import sha256_file
 from crawler.store.local import fsync_dir
 
 if TYPE_CHECKING:
@@ -78,14 +79,6 @@ def write_pages(warcs: list[Path], target: Path) -> int:
     return len(pages)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
-
-
 def _add_items(wacz: Path, items: list[Path], out: Path) -> None:
     """Copy ``wacz`` to ``out`` with ``items/<name>`` added and the datapackage rewritten."""
     with zipfile.ZipFile(wacz) as src, zipfile.ZipFile(out, "w") as dst:
@@ -100,7 +93,7 @@ def _add_items(wacz: Path, items: list[Path], out: Path) -> None:
                 {
                     "name": path.name,
                     "path": name,
-                    "hash": _sha256(path),
+                    "hash": "sha256:" + sha256_file(path)[1],
                     "bytes": path.stat().st_size,
                 }
             )

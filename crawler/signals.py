@@ -18,6 +18,7 @@ __all__ = [
     "META_URL",
     "META_WARC",
     "archive_write_failed",
+    "file_stored",
     "frontier_checkpointed",
     "frontier_sync",
 ]
@@ -37,6 +38,14 @@ frontier_checkpointed = object()
 archive_write_failed = object()
 """Sent by a writer of crawl output that could not write (disk full, …): the frontier gives back
 its reserved space and checkpoints at once, while the files can still be closed."""
+
+file_stored = object()
+"""Sent by the spool uploader (:mod:`crawler.store.spool`, from its worker thread) once a crawl
+file is in the remote store and verified there, before its local copy is deleted. Arguments:
+``path`` (the local file, still there), ``key`` (its key in the store), ``crawl_id``. The WARC
+side listens (:class:`crawler.warc.dedup.StoredWarcIndexExtension`): a stored WARC file's
+records may now be the originals of revisits. Not sent for a local store, where files are
+written in place."""
 
 # --- request meta keys ----------------------------------------------------------------------
 

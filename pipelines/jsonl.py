@@ -30,6 +30,7 @@ item types are dropped as
 
 from __future__ import annotations
 
+import functools
 import gzip
 import logging
 import os
@@ -40,10 +41,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.exporters import JsonLinesItemExporter
-from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import StoreError
+from crawler.shutdown import close_spider
 from crawler.signals import archive_write_failed, frontier_sync
 from crawler.store.local import fsync_dir, work_store
 
@@ -229,17 +230,13 @@ class JsonLinesPipeline:
         # Files are closed in place; for a remote store the spool uploader sends them on.
         store = work_store(info.local_root, remote=info.remote)
 
-        def close_spider(reason: str) -> None:
-            if crawler.engine is not None:
-                deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
-
         pipeline = cls(
             directory,
             info.crawl_id,
             store,
             crawler.stats,
             max_items,
-            close_spider=close_spider,
+            close_spider=functools.partial(close_spider, crawler),
             on_write_failed=lambda: crawler.signals.send_catch_log(archive_write_failed),
         )
         crawler.signals.connect(pipeline.sync, signal=frontier_sync)

@@ -168,6 +168,8 @@ EXTENSIONS = {
     "crawler.manifest.ManifestExtension": 1000,
     # After the manifest (it uploads the manifest last); off unless the store is remote.
     "crawler.store.spool.SpoolUploadExtension": 1100,
+    # Indexes the WARC files the uploader stored (file_stored), for revisits; remote stores only.
+    "crawler.warc.dedup.StoredWarcIndexExtension": 1110,
     # Live progress on a terminal (or into PROGRESS_FILE for newsarc run); off under cron.
     "crawler.progress.ProgressExtension": 1200,
 }

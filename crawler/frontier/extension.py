@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import logging
 import os
 import sqlite3
@@ -59,7 +60,6 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 from twisted.python.failure import Failure
 
@@ -75,6 +75,7 @@ from crawler.frontier.base import (
 )
 from crawler.frontier.state import Outcome, UrlStates
 from crawler.items import PageItems
+from crawler.shutdown import close_spider
 from crawler.signals import (
     META_FRONTIER_IGNORED,
     META_FRONTIER_STARTED,
@@ -182,10 +183,6 @@ class Frontier:
         def send_sync() -> list[tuple[Any, Any]]:
             return crawler.signals.send_catch_log(frontier_sync)
 
-        def close_spider(reason: str) -> None:
-            if crawler.engine is not None:
-                deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
-
         def send_checkpointed(urls: list[str]) -> object:
             return crawler.signals.send_catch_log(frontier_checkpointed, urls=urls)
 
@@ -197,7 +194,7 @@ class Frontier:
             reserve_bytes=settings.getint("FRONTIER_RESERVE_BYTES"),
             require_warc=settings.getbool("WARC_ENABLED"),
             send_sync=send_sync,
-            close_spider=close_spider,
+            close_spider=functools.partial(close_spider, crawler),
             uri=settings.get("FRONTIER_URI") or "",
             send_checkpointed=send_checkpointed,
         )

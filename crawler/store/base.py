@@ -14,12 +14,19 @@ Contract shared by all implementations (tested by ``tests/store/test_store_local
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 
 from crawler.exceptions import StoreError
 
-__all__ = ["Store", "check_key"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["CHUNK_SIZE", "Store", "StoreBackend", "check_key", "sha256_file"]
+
+#: Bytes read or copied at a time when a crawl file is copied, hashed or scanned (1 MiB).
+CHUNK_SIZE = 1024 * 1024
 
 
 @runtime_checkable
@@ -40,6 +47,33 @@ class Store(Protocol):
 
     def exists(self, key: str) -> bool:
         """Whether ``key`` holds a finished file."""
+
+
+class StoreBackend(Protocol):
+    """A store class as the scheme registry (:data:`crawler.store.STORE_SCHEMES`) sees it."""
+
+    remote: bool
+    """Whether files go to another machine: a crawl then writes them into a local spool and
+    the spool uploader sends them on (:mod:`crawler.store.spool`)."""
+
+    def from_uri(self, uri: str, settings: Mapping[str, Any] | None = None) -> Store:
+        """The store for ``uri``; ``settings`` (optional) supply what its client needs."""
+        ...
+
+
+def sha256_file(path: Path, limit: int | None = None) -> tuple[int, str]:
+    """``(bytes read, hex SHA-256)`` of ``path``, or of its first ``limit`` bytes."""
+    digest = hashlib.sha256()
+    size = 0
+    with Path(path).open("rb") as fh:
+        while limit is None or size < limit:
+            want = CHUNK_SIZE if limit is None else min(CHUNK_SIZE, limit - size)
+            chunk = fh.read(want)
+            if not chunk:
+                break
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def check_key(key: str) -> str:

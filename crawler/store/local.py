@@ -7,21 +7,42 @@ is copied; ``put`` only checks the file is there.
 
 Files still being written by a crawl (``*.open``, ``*.tmp``) are not keys: ``list`` and
 ``exists`` ignore them; ``list`` also skips hidden bookkeeping files and directories (crawl locks).
+
+Also here, as the local side every crawl file goes through: the crawl directory's lock
+(:func:`lock_crawl_dir`, :func:`is_locked`; the recovery extension holds it, the spool uploader
+leaves a locked directory alone) and the name of a WARC file's CDXJ index
+(:func:`cdxj_path_for`), which travels with its WARC file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
 import shutil
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import unquote, urlsplit
 
-from crawler.exceptions import StoreError
-from crawler.store.base import check_key
+from crawler.exceptions import ConfigError, StoreError
+from crawler.store.base import CHUNK_SIZE, check_key
 
-__all__ = ["IN_PROGRESS_SUFFIXES", "LocalStore", "SpoolStore", "fsync_dir", "work_store"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Self
+
+__all__ = [
+    "IN_PROGRESS_SUFFIXES",
+    "LocalStore",
+    "SpoolStore",
+    "cdxj_path_for",
+    "fsync_dir",
+    "is_locked",
+    "local_store_root",
+    "lock_crawl_dir",
+    "work_store",
+]
 
 #: Suffixes of files that are still being written; never listed as keys.
 IN_PROGRESS_SUFFIXES = (".open", ".tmp")
@@ -36,12 +57,74 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def lock_crawl_dir(crawl_dir: Path) -> int:
+    """Take the crawl directory's lock for this process; return the fd (keep it open)."""
+    crawl_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(crawl_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def is_locked(crawl_dir: Path) -> bool:
+    """Whether a living process (another open file) holds the crawl directory's lock."""
+    try:
+        fd = os.open(crawl_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing releases the probe lock
+    return False
+
+
+def cdxj_path_for(warc_path: Path) -> Path:
+    """``name.warc.gz`` → ``name.cdxj`` beside it."""
+    name = warc_path.name.removesuffix(".warc.gz")
+    return warc_path.with_name(f"{name}.cdxj")
+
+
+def local_store_root(store_uri: str) -> Path:
+    """Map a store URI to a local directory: a plain path or ``file://``; else ConfigError."""
+    parts = urlsplit(store_uri)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise ConfigError(f"NEWSARC_STORE_URI {store_uri!r}: file:// URIs must be local")
+        return Path(unquote(parts.path))
+    # A one-letter "scheme" is a Windows drive letter, not a scheme.
+    if scheme and len(scheme) > 1:
+        raise ConfigError(
+            f"NEWSARC_STORE_URI {store_uri!r} is not a local directory: unsupported scheme "
+            f"{scheme!r} (use a local path or file://)"
+        )
+    if not store_uri:
+        raise ConfigError("NEWSARC_STORE_URI is empty")
+    return Path(store_uri)
+
+
 class LocalStore:
     """A store over the directory ``root`` (created on the first ``put``)."""
+
+    #: Files put here are on this machine: written in place, no spool (crawler.store registry).
+    remote = False
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.uri = str(self.root)
+
+    @classmethod
+    def from_uri(cls, uri: str, settings: Mapping[str, Any] | None = None) -> Self:
+        """The store for a plain path or ``file://`` URI (``settings`` is not needed)."""
+        store = cls(local_store_root(uri))
+        store.uri = uri
+        return store
 
     def __repr__(self) -> str:
         return f"LocalStore({str(self.root)!r})"
@@ -61,7 +144,7 @@ class LocalStore:
             tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
             try:
                 with local_path.open("rb") as src, tmp.open("xb") as dst:
-                    shutil.copyfileobj(src, dst, 1024 * 1024)
+                    shutil.copyfileobj(src, dst, CHUNK_SIZE)
                     dst.flush()
                     os.fsync(dst.fileno())
                 tmp.replace(target)

@@ -37,7 +37,7 @@ from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
 from crawler.exceptions import ConfigError, StoreError
-from crawler.store.base import check_key
+from crawler.store.base import CHUNK_SIZE, check_key, sha256_file
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -54,7 +54,6 @@ logger = logging.getLogger(__name__)
 
 #: Multipart threshold and part size (S3's minimum part size is 5 MiB).
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
-_CHUNK = 1024 * 1024
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
 
 
@@ -116,7 +115,7 @@ def composite_sha256(path: Path, part_size: int) -> tuple[str, int]:
             part = hashlib.sha256()
             remaining = part_size
             while remaining:
-                chunk = fh.read(min(_CHUNK, remaining))
+                chunk = fh.read(min(CHUNK_SIZE, remaining))
                 if not chunk:
                     break
                 part.update(chunk)
@@ -128,22 +127,15 @@ def composite_sha256(path: Path, part_size: int) -> tuple[str, int]:
     return base64.b64encode(hashlib.sha256(digests).digest()).decode("ascii"), parts
 
 
-def _file_sha256(path: Path) -> tuple[int, bytes]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.digest()
-
-
 def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 class S3Store:
     """A store over ``s3://bucket/prefix``, using the given boto3 client."""
+
+    #: Files go to another machine: a crawl writes them into the local spool first.
+    remote = True
 
     def __init__(
         self, client: Any, bucket: str, prefix: str = "", *, part_size: int = DEFAULT_PART_SIZE
@@ -176,7 +168,8 @@ class S3Store:
         full = self._key(key)
         local_path = Path(local_path)
         try:
-            size, digest = _file_sha256(local_path)
+            size, hexdigest = sha256_file(local_path)
+            digest = bytes.fromhex(hexdigest)
         except OSError as exc:
             raise StoreError(f"cannot read {local_path}: {exc.strerror or exc}") from exc
         try:

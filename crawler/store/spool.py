@@ -20,8 +20,10 @@ at ``engine_stopped`` after the manifest is written (everything, manifest last).
 is unreachable, files stay in the spool, the crawl goes on, and ``store/pending`` tells
 :mod:`crawler.crawl` to exit non-zero.
 
-A stored WARC file's response digests go into the spool's digest index (see
-:mod:`crawler.warc.dedup`) before the local copy is deleted.
+Once a file is stored and verified, and before the local copy is deleted, the uploader tells
+whoever listens (:data:`~crawler.signals.file_stored`): the WARC side adds a stored WARC file's
+response digests to the spool's digest index (:mod:`crawler.warc.dedup`). This module knows
+nothing of WARC records.
 
 Every file is verified before it is sent (:func:`~crawler.manifest.describe_file` with
 ``strict``: complete, intact gzip members holding WARC records; complete JSON Lines streams). A
@@ -34,8 +36,9 @@ stops), and any other error reading it (an I/O error may be the disk, not the fi
 place for the next run while the pass goes on with the other files.
 
 Settings read: ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``, ``STORE_UPLOAD_INTERVAL``,
-``WARC_REVISIT_ENABLED``,
-``AWS_*`` (through :func:`~crawler.store.s3.make_s3_client`).
+and what the store's client needs (``AWS_*`` for S3, see :func:`~crawler.store.s3.make_s3_client`).
+
+Signals sent: :data:`~crawler.signals.file_stored`.
 
 Stats written: ``store/uploaded``, ``store/bytes_uploaded``, ``store/upload_failed``,
 ``store/pending`` (files left in the spool at the end), ``store/spool_dir``,
@@ -47,7 +50,7 @@ from __future__ import annotations
 
 import enum
 import logging
-import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,16 +58,14 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import defer, task, threads
-from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import CorruptFileError, StoreError
 from crawler.manifest import MANIFEST_NAME, describe_file, note_quarantined, record_stored
-from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir
+from crawler.signals import file_stored
+from crawler.store import open_store
+from crawler.store.local import IN_PROGRESS_SUFFIXES, cdxj_path_for, fsync_dir, is_locked
 from crawler.store.quarantine import QUARANTINE_DIR, quarantine_file
-from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex, index_warc
-from crawler.warc.recovery import is_locked
-from crawler.warc.writer import cdxj_path_for
 
 if TYPE_CHECKING:
     from typing import Self
@@ -108,19 +109,23 @@ class _Outcome(enum.Enum):
 
 
 class Spool:
-    """Closed crawl files under ``root`` waiting to go to ``store``."""
+    """Closed crawl files under ``root`` waiting to go to ``store``.
+
+    ``on_stored(path=…, key=…, crawl_id=…)`` is called for every data file once it is stored
+    and verified, before it is deleted locally (the extension sends ``file_stored``).
+    """
 
     def __init__(
         self,
         root: Path,
         store: Store,
         own_crawl: str | None = None,
-        digest_index: DigestIndex | None = None,
+        on_stored: Callable[..., object] | None = None,
     ) -> None:
         self.root = Path(root)
         self.store = store
         self.own_crawl = own_crawl
-        self.digest_index = digest_index
+        self.on_stored = on_stored
 
     # -- what is waiting ----------------------------------------------------------------------
 
@@ -198,12 +203,8 @@ class Spool:
         result.bytes += int(entry["size"])
         if is_log or rel == MANIFEST_NAME:
             return _Outcome.STORED
-        if self.digest_index is not None and rel.endswith(".warc.gz"):
-            # Stored and verified: later revisits may now point at this file's records.
-            try:
-                index_warc(self.digest_index, path, crawl_dir.name)
-            except (OSError, sqlite3.Error, ArchiveLoadFailed) as exc:
-                logger.error("Could not add %s to the digest index: %s", key, exc)
+        if self.on_stored is not None:
+            self.on_stored(path=path, key=key, crawl_id=crawl_dir.name)
         try:
             record_stored(crawl_dir, entry)
             path.unlink()
@@ -335,13 +336,12 @@ class SpoolUploadExtension:
         interval = crawler.settings.getfloat("STORE_UPLOAD_INTERVAL")
         if interval <= 0:
             raise ValueError(f"STORE_UPLOAD_INTERVAL must be a positive number: {interval}")
-        from crawler.store.s3 import S3Store  # noqa: PLC0415 - boto3 only for remote stores
+        store = open_store(info.store_uri, crawler.settings)
 
-        store = S3Store.from_uri(info.store_uri, crawler.settings)
-        index = None
-        if crawler.settings.getbool("WARC_REVISIT_ENABLED"):
-            index = DigestIndex(info.local_root / DIGEST_INDEX_NAME)
-        spool = Spool(info.local_root, store, own_crawl=info.crawl_id, digest_index=index)
+        def stored(**kwargs: Any) -> None:
+            crawler.signals.send_catch_log(file_stored, **kwargs)
+
+        spool = Spool(info.local_root, store, own_crawl=info.crawl_id, on_stored=stored)
         assert crawler.stats is not None
         ext = cls(spool, crawler.stats, interval)
         crawler.stats.set_value("store/spool_dir", str(info.local_root))

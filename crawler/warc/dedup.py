@@ -8,11 +8,15 @@ revisit). It maps a ``WARC-Payload-Digest`` to the first ``response`` record tha
 
 The index only learns a record once the record's file is **closed, verified and stored**
 (the WARC extension adds what the writer wrote into a file once the local store accepted it;
-the spool uploader reads a file with :func:`index_warc` after the remote store verified it, as
-the file may come from an earlier run), so a revisit never points at a
+for a remote store, :class:`StoredWarcIndexExtension` reads a file with :func:`index_warc` when
+the spool uploader says the store verified it, :data:`~crawler.signals.file_stored`, as the
+file may come from an earlier run), so a revisit never points at a
 record that could still be lost. Within a running crawl the writer also remembers the digests it
 wrote itself (those records precede the revisit in the same or an earlier file, and crash
 recovery keeps every record before a surviving one).
+
+Settings read (:class:`StoredWarcIndexExtension`): ``WARC_REVISIT_ENABLED``,
+``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``.
 """
 
 from __future__ import annotations
@@ -23,10 +27,28 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from scrapy.exceptions import NotConfigured
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
-__all__ = ["DIGEST_INDEX_NAME", "DigestIndex", "Original", "index_warc", "payload_digest"]
+from crawler.crawlinfo import CrawlInfo
+from crawler.signals import file_stored
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+__all__ = [
+    "DIGEST_INDEX_NAME",
+    "DigestIndex",
+    "Original",
+    "StoredWarcIndexExtension",
+    "index_warc",
+    "payload_digest",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +130,35 @@ def index_warc(index: DigestIndex, warc_path: Path, crawl_id: str) -> int:
             )
     index.add(entries)
     return len(entries)
+
+
+class StoredWarcIndexExtension:
+    """Adds each WARC file the spool uploader stored in a remote store to the digest index.
+
+    Listens to :data:`~crawler.signals.file_stored` (sent from the uploader's thread, with its
+    own connection to the index); off for a local store, where the WARC extension indexes
+    what it wrote, and when revisits are off.
+    """
+
+    def __init__(self, index: DigestIndex) -> None:
+        self.index = index
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("WARC_REVISIT_ENABLED"):
+            raise NotConfigured("WARC_REVISIT_ENABLED is False: no digest index")
+        info = CrawlInfo.from_crawler(crawler)
+        if not info.remote:
+            raise NotConfigured("the store is a local directory: the WARC extension indexes")
+        ext = cls(DigestIndex(info.local_root / DIGEST_INDEX_NAME))
+        crawler.signals.connect(ext.file_stored, signal=file_stored)
+        return ext
+
+    def file_stored(self, path: Path, key: str, crawl_id: str) -> None:
+        """Stored and verified: later revisits may now point at this file's records."""
+        if not path.name.endswith(".warc.gz"):
+            return
+        try:
+            index_warc(self.index, path, crawl_id)
+        except (OSError, sqlite3.Error, ArchiveLoadFailed) as exc:
+            logger.error("Could not add %s to the digest index: %s", key, exc)

@@ -45,6 +45,7 @@ responses of rendered pages), ``warc/revisits`` (responses written as
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import re
@@ -56,11 +57,11 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawlinfo import CrawlInfo, software_versions
 from crawler.exceptions import StoreError
 from crawler.lifeline import worker_pool
+from crawler.shutdown import close_spider
 from crawler.signals import (
     META_BROWSER_EXCHANGES,
     META_FETCHED_AT,
@@ -81,7 +82,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
-    from twisted.python.failure import Failure
 
     from crawler.items import WarcRef
     from crawler.store import Store
@@ -171,11 +171,6 @@ class WarcExtension:
         )
         index_worker = cdxj and _index_worker_wanted(settings.get("WARC_INDEX_WORKER", "auto"))
 
-        def close_spider(reason: str) -> None:
-            assert crawler.engine is not None
-            d = deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
-            d.addErrback(_log_close_failure)
-
         assert crawler.stats is not None
         ext = cls(
             writer,
@@ -184,7 +179,7 @@ class WarcExtension:
             crawl_id=info.crawl_id,
             stats=crawler.stats,
             strip_headers=strip,
-            close_spider=close_spider,
+            close_spider=functools.partial(close_spider, crawler),
             on_write_failed=lambda: crawler.signals.send_catch_log(archive_write_failed),
         )
         # A remote store's spool uploader indexes a file once the store verified it.
@@ -335,7 +330,3 @@ def _start_index_worker() -> ProcessPoolExecutor:
     executor = worker_pool(1)  # spawned, and gone with this process (crawler.lifeline)
     executor.submit(_warm_index_worker)  # start it now, not at the first close
     return executor
-
-
-def _log_close_failure(failure: Failure) -> None:
-    logger.error("Could not close the spider after a WARC failure: %s", failure.getErrorMessage())

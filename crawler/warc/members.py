@@ -12,6 +12,8 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from crawler.store.base import CHUNK_SIZE
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
@@ -19,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = ["CorruptMember", "Member", "TruncatedMember", "iter_members"]
 
 _GZIP_WBITS = zlib.MAX_WBITS | 16
-_CHUNK = 1024 * 1024
 _WARC_MAGIC = b"WARC/"
 
 
@@ -57,7 +58,7 @@ def iter_members(path: Path) -> Iterator[Member]:
     decomp = zlib.decompressobj(_GZIP_WBITS)
     head = b""
     with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
+        while chunk := fh.read(CHUNK_SIZE):
             data = chunk
             while data:
                 try:

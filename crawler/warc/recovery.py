@@ -36,7 +36,6 @@ Stats written: ``recovery/warc_files``, ``recovery/warc_records``, ``recovery/by
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gzip
 import json
 import logging
@@ -50,10 +49,13 @@ from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import CorruptFileError, StoreError
 from crawler.frontier import RESERVE_NAME
 from crawler.manifest import MANIFEST_NAME, build_manifest, count_warc_records, write_manifest
-from crawler.store.local import fsync_dir
+from crawler.store.base import CHUNK_SIZE
+
+# The crawl directory's lock lives with the local store; re-exported for recovery's callers.
+from crawler.store.local import cdxj_path_for, fsync_dir, is_locked, lock_crawl_dir
 from crawler.store.quarantine import quarantine_file
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
-from crawler.warc.writer import WarcWriteError, cdxj_path_for, verify_warc, write_cdxj
+from crawler.warc.writer import WarcWriteError, verify_warc, write_cdxj
 
 if TYPE_CHECKING:
     from typing import Self
@@ -75,7 +77,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _GZIP_WBITS = zlib.MAX_WBITS | 16
-_CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -89,33 +90,6 @@ class Recovered:
     items: int = 0
     failed: int = 0
     quarantined: list[Path] = field(default_factory=list)
-
-
-def lock_crawl_dir(crawl_dir: Path) -> int:
-    """Take the crawl directory's lock for this process; return the fd (keep it open)."""
-    crawl_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(crawl_dir, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise
-    return fd
-
-
-def is_locked(crawl_dir: Path) -> bool:
-    """Whether a living process (another open file) holds the crawl directory's lock."""
-    try:
-        fd = os.open(crawl_dir, os.O_RDONLY | os.O_DIRECTORY)
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # closing releases the probe lock
-    return False
 
 
 def _good_warc_prefix(path: Path) -> tuple[int, int]:
@@ -161,7 +135,7 @@ def _complete_lines(path: Path) -> list[bytes]:
     data = b""
     try:
         with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
+            while chunk := fh.read(CHUNK_SIZE):
                 data += decomp.decompress(chunk)
                 if decomp.eof:
                     break

@@ -49,7 +49,10 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.exceptions import NewsarcError
 from crawler.items import WarcRef
-from crawler.store.local import fsync_dir
+from crawler.store.base import CHUNK_SIZE
+
+# The CDXJ index's name travels with the WARC file through the store: defined there.
+from crawler.store.local import cdxj_path_for, fsync_dir
 from crawler.warc.dedup import DigestIndex, Original, payload_digest
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 
@@ -94,7 +97,6 @@ _WARC_VERSION = "1.1"
 _GZIP_LEVEL = 6
 _OPEN_SUFFIX = ".open"
 _NO_BODY_STATUSES = frozenset({204, 304})
-_READ_CHUNK = 1024 * 1024
 
 
 class WarcWriteError(NewsarcError):
@@ -141,12 +143,6 @@ def reason_phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-def cdxj_path_for(warc_path: Path) -> Path:
-    """``name.warc.gz`` → ``name.cdxj`` beside it."""
-    name = warc_path.name.removesuffix(".warc.gz")
-    return warc_path.with_name(f"{name}.cdxj")
 
 
 def _warc_date(value: datetime) -> str:
@@ -634,7 +630,7 @@ def verify_warc(path: Path, *, expected_records: int | None = None) -> list[str]
         with path.open("rb") as fh:
             for record in ArchiveIterator(fh, check_digests="raise"):
                 # Reading the raw block to its end makes warcio check both digests.
-                while record.raw_stream.read(_READ_CHUNK):
+                while record.raw_stream.read(CHUNK_SIZE):
                     pass
                 records += 1
     except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
