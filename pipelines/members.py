@@ -41,6 +41,7 @@ from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.deprecate import argument_is_required
 from scrapy.utils.log import logformatter_adapter
+from twisted.python.failure import Failure
 
 from crawler.items import PageItems
 
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-__all__ = ["MemberOutcome", "PageItemsPipelineManager", "process_members"]
+__all__ = ["EmptyPageItems", "MemberOutcome", "PageItemsPipelineManager", "process_members"]
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +169,6 @@ class PageItemsPipelineManager(ItemPipelineManager):
             signal, item, kwargs = signals.item_dropped, outcome.item, {"exception": error}
             logkws = formatter.dropped(item, error, None, spider)  # type: ignore[arg-type]
         else:
-            from twisted.python.failure import Failure  # noqa: PLC0415 - only on errors
-
             signal, item = signals.item_error, outcome.item
             kwargs = {"failure": Failure(error)}  # type: ignore[no-untyped-call]
             logkws = formatter.item_error(item, error, None, spider)  # type: ignore[arg-type]
