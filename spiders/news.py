@@ -65,7 +65,6 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.gz import gunzip
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -80,6 +79,7 @@ from crawler.items import PageItems, WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.policy import RenderMode, RenderPolicy, effective_render_mode
+from crawler.shutdown import close_spider
 from crawler.signals import META_FETCHED_AT, META_KIND, META_URL, META_WARC
 
 if TYPE_CHECKING:
@@ -228,9 +228,8 @@ class NewsSpider(scrapy.Spider):
         except (OSError, sqlite3.Error) as exc:
             # Without its state the run would fetch the whole site again, unasked: stop instead.
             logger.error("Could not open the incremental state: %s", exc, extra={"spider": self})
-            assert self.crawler.engine is not None
             self.state = None
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_unavailable"))
+            close_spider(self.crawler, "state_unavailable")
 
     def open_extractor(self) -> None:
         self.extractor = ExtractorPool(_extract_workers(self.crawler), self.crawler.stats)

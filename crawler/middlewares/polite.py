@@ -32,9 +32,11 @@ import scrapy.core.downloader
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor, task
+
+from crawler.shutdown import close_spider
 
 if TYPE_CHECKING:
     from typing import Self
@@ -240,6 +242,4 @@ class PoliteBackoffMiddleware:
             refusals,
             status,
         )
-        engine = self.crawler.engine
-        if engine is not None:
-            deferred_from_coro(engine.close_spider_async(reason="site_refusing"))
+        close_spider(self.crawler, "site_refusing")
