@@ -1,8 +1,8 @@
 """Item pipelines written the way Scrapy's documentation writes them, for the page-unit tests.
 
-``JsonWriterPipeline`` is the docs' "Write items to a JSON lines file" example (the file name
-comes from the ``DOCS_PIPELINE_FILE`` setting, and each line also names the item's class), with
-the ``spider`` arguments of the older docs; ``AsyncStampPipeline`` is a coroutine
+``JsonWriterPipeline`` is the docs' "Write items to a JSON lines file" example (``items.jsonl``
+in the current directory; each line also names the item's class), with the ``spider`` arguments
+of the older docs; ``AsyncStampPipeline`` is a coroutine
 ``process_item``. Both are importable by a ``newsarc crawl`` subprocess (``tests.pipelines``).
 """
 
@@ -15,22 +15,12 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 
 if TYPE_CHECKING:
-    from typing import Self
-
     from scrapy import Spider
-    from scrapy.crawler import Crawler
 
 
 class JsonWriterPipeline:
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler.settings["DOCS_PIPELINE_FILE"])
-
     def open_spider(self, spider: Spider) -> None:
-        self.file = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close_spider
+        self.file = open("items.jsonl", "w", encoding="utf-8")  # noqa: SIM115 - see close_spider
 
     def close_spider(self, spider: Spider) -> None:
         self.file.close()

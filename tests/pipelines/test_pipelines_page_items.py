@@ -199,7 +199,6 @@ def _contract_manager(
             "NEWSARC_CRAWL_ID": CRAWL,
             "NEWSARC_STORE_URI": str(tmp_path),
             "JSONL_MAX_ITEMS_PER_FILE": 100,
-            "DOCS_PIPELINE_FILE": str(tmp_path / "docs.jsonl"),
             "ITEM_PIPELINES": pipelines | extra,
         }
     )
@@ -221,7 +220,10 @@ def _contract_manager(
 @pytest.mark.filterwarnings(
     "ignore:.*requires a spider argument:scrapy.exceptions.ScrapyDeprecationWarning"
 )
-def test_pipelines_from_scrapys_docs_and_item_signals_see_each_member(tmp_path: Path) -> None:
+def test_pipelines_from_scrapys_docs_and_item_signals_see_each_member(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the docs' pipeline writes items.jsonl where it runs
     manager, stats, sent = _contract_manager(
         tmp_path, {JsonWriterPipeline: 500, AsyncStampPipeline: 600}
     )
@@ -241,7 +243,7 @@ def test_pipelines_from_scrapys_docs_and_item_signals_see_each_member(tmp_path: 
         ("scraped", "HeadlineItem", None),
         ("dropped", "HeadlineItem", None),
     ]
-    lines = [json.loads(line) for line in (tmp_path / "docs.jsonl").read_text().splitlines()]
+    lines = [json.loads(line) for line in (tmp_path / "items.jsonl").read_text().splitlines()]
     assert [line["class"] for line in lines] == ["ArticleItem", "HeadlineItem", "HeadlineItem"]
     assert [line.get("position") for line in lines] == [None, 1, 2]
     assert stamp.seen == ["ArticleItem", "HeadlineItem", "HeadlineItem"]
@@ -276,7 +278,9 @@ def test_a_crawl_keeps_scrapys_item_contract(tmp_path: Path) -> None:
     """In a real crawl with page units: a pipeline from Scrapy's docs in ITEM_PIPELINES and a
     feed export (``FEEDS``, what ``-o items.jsonl`` sets) get one ordinary item per line,
     ``item_scraped_count`` counts items, and every URL ends done."""
-    docs, feed = tmp_path / "docs.jsonl", tmp_path / "feed.jsonl"
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    docs, feed = cwd / "items.jsonl", tmp_path / "feed.jsonl"  # the docs' pipeline: ./items.jsonl
     pipelines = {
         "pipelines.clean.CleanPipeline": 100,
         "pipelines.validate.ValidatePipeline": 200,
@@ -293,9 +297,8 @@ def test_a_crawl_keeps_scrapys_item_contract(tmp_path: Path) -> None:
             "-s",
             f"ITEM_PIPELINES={json.dumps(pipelines)}",
             "-s",
-            f"DOCS_PIPELINE_FILE={docs}",
-            "-s",
             f"FEEDS={json.dumps({str(feed): {'format': 'jsonlines'}})}",
+            cwd=cwd,
             env={"PYTHONPATH": str(ROOT)},
         )
     assert run.returncode == 0, run.stdout + run.stderr
