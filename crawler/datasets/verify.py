@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.datasets.catalog import UnsafeName, item_kind, list_crawls, safe_relpath
 from crawler.exceptions import StoreError
 from crawler.manifest import MANIFEST_NAME
+from crawler.store.base import CHUNK_SIZE, sha256_file
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 
 if TYPE_CHECKING:
@@ -37,22 +38,8 @@ __all__ = ["SELECTION_FILE", "check_file", "verify_directory", "verify_store"]
 
 #: Written by ``newsarc datasets download`` into its target: ``{crawl_id: [paths]}`` chosen.
 SELECTION_FILE = ".newsarc-download.json"
-_CHUNK = 1024 * 1024
 #: Files a download writes next to the crawls (the dataset card), not crawl output.
 _CARD_FILES = ("README.md", "CITATION.cff")
-
-
-def _hash(path: Path, limit: int | None = None) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        while limit is None or size < limit:
-            chunk = fh.read(_CHUNK if limit is None else min(_CHUNK, limit - size))
-            if not chunk:
-                break
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 def _warc_problems(path: Path, rel: str, expected: Any) -> list[str]:
@@ -101,7 +88,7 @@ def check_file(path: Path, entry: dict[str, Any], *, manifest_schema: int = 3) -
     if actual != expected and not prefix_log:
         problems.append(f"{rel}: size {actual}, manifest says {expected}")
     else:
-        _, sha = _hash(path, expected if prefix_log else None)
+        _, sha = sha256_file(path, expected if prefix_log else None)
         if sha != entry.get("sha256"):
             problems.append(f"{rel}: sha256 {sha}, manifest says {entry.get('sha256')}")
     if entry.get("kind") == "warc":
@@ -220,7 +207,7 @@ def _check_remote(
     local = tmp / hashlib.sha256(f"{crawl_id}/{rel}".encode()).hexdigest()
     try:
         with store.open(f"{crawl_id}/{rel}") as src, local.open("wb") as dst:
-            while chunk := src.read(_CHUNK):
+            while chunk := src.read(CHUNK_SIZE):
                 dst.write(chunk)
         return [f"{crawl_id}/{p}" for p in check_file(local, entry, manifest_schema=schema)]
     except FileNotFoundError:
