@@ -75,7 +75,6 @@ DOWNLOADER_MIDDLEWARES = {
 POLITE_ENABLED = True
 POLITE_RETRY_AFTER_MAX = 300.0  # seconds: a longer Retry-After is capped
 POLITE_BACKOFF_BASE = 2.0  # seconds; doubled per retry when there is no Retry-After
-POLITE_MAX_RETRIES = 3  # retries of one request after 429/503
 POLITE_MAX_REFUSALS = 10  # 429/503 in a row from one host: stop the crawl (site_refusing)
 POLITE_CRAWL_DELAY_MAX = 30.0  # seconds: a larger robots.txt Crawl-delay is capped
 DOWNLOADER_MIDDLEWARES["crawler.middlewares.polite.PoliteBackoffMiddleware"] = 555

@@ -70,6 +70,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
 from crawler.discovery import META_DISCOVERED, Discovered, NewsSitemap, feed_entry, sitemap_entry
+from crawler.extract.fallback import FLAG_DAY_ONLY
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
 from crawler.frontier import FAILED, SKIPPED, Entry, Frontier, frontier_of, ledger_url
@@ -492,7 +493,7 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     def _fill_from_discovery(self, article: Any, hint: Any) -> Any:
-        """The title and date a feed or sitemap gave, where the page itself had none."""
+        """The title and date a feed or sitemap gave where the page had none (or only a guess)."""
         if not isinstance(hint, Discovered):
             return article
         changes: dict[str, Any] = {}
@@ -500,8 +501,13 @@ class NewsSpider(scrapy.Spider):
         if not article.title and hint.title:
             changes["title"] = hint.title
             flags.append(f"title_from_{hint.source}")
-        if not article.published_at and hint.published:
+        # A date the page only let htmldate guess (a day, no time) yields to the one the feed or
+        # sitemap declares.
+        guessed = FLAG_DAY_ONLY in flags
+        if (not article.published_at or guessed) and hint.published:
             changes["published_at"] = hint.published
+            if guessed:
+                flags.remove(FLAG_DAY_ONLY)
             flags.append(f"published_from_{hint.source}")
         if not changes:
             return article

@@ -8,7 +8,8 @@ applies it. This downloader middleware (before ``RetryMiddleware`` in the respon
   backoff from ``POLITE_BACKOFF_BASE``), capped at ``POLITE_RETRY_AFTER_MAX``, **per host**: the
   host: no request to it leaves this middleware before that time, and its download slot gets
   that delay (no jitter) with its clock restarted, for requests already queued there; then
-  retries the request (at most ``POLITE_MAX_RETRIES`` times). A good response after the wait
+  retries the request (at most ``RETRY_TIMES`` times, or the request's ``max_retry_times``, as
+  Scrapy's own retries). A good response after the wait
   restores the host's delay;
 * after ``POLITE_MAX_REFUSALS`` refusals in a row from one host, stops the crawl
   (finish reason ``site_refusing``): a site that keeps refusing is reported, not hammered;
@@ -16,7 +17,7 @@ applies it. This downloader middleware (before ``RetryMiddleware`` in the respon
   ``POLITE_CRAWL_DELAY_MAX`` (a larger value is logged and capped).
 
 Settings: ``POLITE_ENABLED``, ``POLITE_RETRY_AFTER_MAX``, ``POLITE_BACKOFF_BASE``,
-``POLITE_MAX_RETRIES``, ``POLITE_MAX_REFUSALS``, ``POLITE_CRAWL_DELAY_MAX``, ``USER_AGENT``.
+``RETRY_TIMES``, ``POLITE_MAX_REFUSALS``, ``POLITE_CRAWL_DELAY_MAX``, ``USER_AGENT``.
 Stats: ``polite/refused``, ``polite/refused/<status>``, ``polite/waited_ms``,
 ``polite/gave_up``, ``polite/site_refusing``, ``polite/crawl_delay``, ``polite/crawl_delay_capped``.
 """
@@ -80,7 +81,6 @@ class PoliteBackoffMiddleware:
         *,
         retry_after_max: float,
         backoff_base: float,
-        max_retries: int,
         max_refusals: int,
         crawl_delay_max: float,
         user_agent: str,
@@ -88,7 +88,6 @@ class PoliteBackoffMiddleware:
         self.crawler = crawler
         self.retry_after_max = retry_after_max
         self.backoff_base = backoff_base
-        self.max_retries = max_retries
         self.max_refusals = max_refusals
         self.crawl_delay_max = crawl_delay_max
         self.user_agent = user_agent
@@ -107,7 +106,6 @@ class PoliteBackoffMiddleware:
             crawler,
             retry_after_max=settings.getfloat("POLITE_RETRY_AFTER_MAX", 300.0),
             backoff_base=settings.getfloat("POLITE_BACKOFF_BASE", 2.0),
-            max_retries=settings.getint("POLITE_MAX_RETRIES", 3),
             max_refusals=settings.getint("POLITE_MAX_REFUSALS", 10),
             crawl_delay_max=settings.getfloat("POLITE_CRAWL_DELAY_MAX", 30.0),
             user_agent=settings.get("USER_AGENT") or "",
@@ -206,7 +204,6 @@ class PoliteBackoffMiddleware:
             request,
             spider=self.crawler.spider,
             reason=f"http_{response.status}",
-            max_retry_times=self.max_retries,
         )
         if retry is None:
             stats.inc_value("polite/gave_up")
