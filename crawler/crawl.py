@@ -256,7 +256,7 @@ def _run_crawl(options: CrawlOptions, resume: Resume | None) -> CrawlReport:
         # No page will be rendered: plain Scrapy handlers, so the browser machinery is neither
         # imported (~0.8 s at start-up) nor on the path of every request (~0.3 ms each).
         settings.set("DOWNLOAD_HANDLERS", dict(_PLAIN_HANDLERS), priority="cmdline")
-    # Local store: <store>/<crawl_id>; remote store: its spool directory (crawler.store.spool).
+    # Local store: <store>/<crawl_id>; remote store: its spool directory (crawler.spool).
     work_dir = _prepare_work_dir(CrawlInfo.from_settings(settings).work_dir)
     if resume is not None and not settings.getbool("FRONTIER_ENABLED"):
         raise ConfigError("--resume needs the frontier ledger: do not set FRONTIER_ENABLED=False")

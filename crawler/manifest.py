@@ -26,7 +26,7 @@ one by ignoring them)::
 
 For a remote store the crawl directory is a spool directory: files the uploader has already
 stored (and deleted locally) are described from its ledger (``.stored.jsonl``); the uploader
-sends the manifest last (see :mod:`crawler.store.spool`).
+sends the manifest last (see :mod:`crawler.spool`).
 
 ``path`` is relative to the crawl directory (``warc/….warc.gz``); the store key is
 ``<crawl_id>/<path>``. **Logs**: the crawl goes on logging after the manifest is built (the

@@ -40,7 +40,7 @@ archive_write_failed = object()
 its reserved space and checkpoints at once, while the files can still be closed."""
 
 file_stored = object()
-"""Sent by the spool uploader (:mod:`crawler.store.spool`, from its worker thread) once a crawl
+"""Sent by the spool uploader (:mod:`crawler.spool`, from its worker thread) once a crawl
 file is in the remote store and verified there, before its local copy is deleted. Arguments:
 ``path`` (the local file, still there), ``key`` (its key in the store), ``crawl_id``. The WARC
 side listens (:class:`crawler.warc.dedup.StoredWarcIndexExtension`): a stored WARC file's

@@ -157,8 +157,8 @@ ITEM_PROCESSOR = "pipelines.members.PageItemsPipelineManager"
 
 EXTENSIONS = {
     # Holds the crawl directory's lock; closes files a killed crawl left behind, before any
-    # other component writes (crawler/warc/recovery.py).
-    "crawler.warc.recovery.RecoveryExtension": 10,
+    # other component writes (crawler/recovery.py).
+    "crawler.recovery.RecoveryExtension": 10,
     # Owns the frontier (crawler/frontier/extension.py); opens it when the spider opens.
     "crawler.frontier.extension.Frontier": 20,
     "crawler.warc.extension.WarcExtension": 100,
@@ -166,7 +166,7 @@ EXTENSIONS = {
     "crawler.package.WaczExtension": 900,
     "crawler.manifest.ManifestExtension": 1000,
     # After the manifest (it uploads the manifest last); off unless the store is remote.
-    "crawler.store.spool.SpoolUploadExtension": 1100,
+    "crawler.spool.SpoolUploadExtension": 1100,
     # Indexes the WARC files the uploader stored (file_stored), for revisits; remote stores only.
     "crawler.warc.dedup.StoredWarcIndexExtension": 1110,
     # Live progress on a terminal (or into PROGRESS_FILE for newsarc run); off under cron.

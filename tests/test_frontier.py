@@ -23,8 +23,8 @@ from crawler.frontier.resume import seed_frontier
 from crawler.items import PageItems, WarcRef
 from crawler.manifest import build_manifest
 from crawler.signals import META_KIND, META_URL
+from crawler.spool import Spool
 from crawler.store.local import LocalStore
-from crawler.store.spool import Spool
 
 
 def _on_disk(path: Path) -> dict[str, str]:

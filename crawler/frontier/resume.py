@@ -2,7 +2,7 @@
 
 Before Scrapy starts, :func:`find_resume` locates the crawl to continue (a crawl id in the
 store, or a local directory), locks its directory, repairs it if it was killed (its open WARC
-and JSON Lines files closed by :mod:`crawler.warc.recovery`) and reads its frontier: whether
+and JSON Lines files closed by :mod:`crawler.recovery`) and reads its frontier: whether
 anything is still queued and the options it ran with. :func:`apply_resume` starts the new
 crawl as the old one started (start URLs, profile, render mode, settings module, ``-s``
 options; ``-s`` on this command line comes on top). :func:`seed_frontier` then creates the new
@@ -29,8 +29,8 @@ from crawler.crawlinfo import validate_crawl_id
 from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, QUEUED, backend_class, open_backend, redacted
 from crawler.frontier.sqlite import FRONTIER_NAME
+from crawler.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
 from crawler.redact import REDACTED, is_secret_name, redact_config
-from crawler.warc.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
 
 if TYPE_CHECKING:
     from crawler.crawl import CrawlOptions

@@ -17,7 +17,7 @@ Signals: the first SIGTERM or SIGINT starts no new site and passes SIGTERM on to
 ones, which close their crawls (files closed and verified, uploaded or spooled, ledger and state
 checkpointed); after the job's ``grace`` seconds, or at a second signal, they get a second
 SIGTERM (Scrapy stops at once), and 5 s later SIGKILL. Whatever a stopped site left half-written
-is then repaired (:func:`~crawler.warc.recovery.recover_crawl_dir`), so every file is valid when
+is then repaired (:func:`~crawler.recovery.recover_crawl_dir`), so every file is valid when
 the run exits ``5`` (interrupted).
 
 Exit codes: see :data:`EXIT_CODES`.
@@ -48,8 +48,8 @@ from crawler.crawlinfo import is_remote_store, local_store_root, spool_dir
 from crawler.exceptions import StoreError
 from crawler.incremental import open_state_db
 from crawler.progress import progress_line, read_progress
+from crawler.recovery import is_locked, needs_recovery, recover_crawl_dir
 from crawler.run.report import REPORT_SCHEMA, SiteReport, judge_site, record_history, site_report
-from crawler.warc.recovery import is_locked, needs_recovery, recover_crawl_dir
 
 if TYPE_CHECKING:
     from types import FrameType

@@ -4,7 +4,7 @@
 is for feeds: a URI scheme maps to the store class for it (a plain path or ``file://`` →
 :class:`LocalStore`, ``s3://bucket/prefix`` → :class:`S3Store`), imported only when a URI uses
 it (boto3 takes ~0.3 s to import). Each store class says whether it is ``remote`` (files go to
-another machine, through the local spool of :mod:`crawler.store.spool`) and builds itself with
+another machine, through the local spool of :mod:`crawler.spool`) and builds itself with
 ``from_uri`` (:class:`~crawler.store.base.StoreBackend`). Adding a backend is its own module
 plus one line here.
 """

@@ -54,7 +54,7 @@ class StoreBackend(Protocol):
 
     remote: bool
     """Whether files go to another machine: a crawl then writes them into a local spool and
-    the spool uploader sends them on (:mod:`crawler.store.spool`)."""
+    the spool uploader sends them on (:mod:`crawler.spool`)."""
 
     def from_uri(self, uri: str, settings: Mapping[str, Any] | None = None) -> Store:
         """The store for ``uri``; ``settings`` (optional) supply what its client needs."""

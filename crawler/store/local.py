@@ -196,7 +196,7 @@ class LocalStore:
 class SpoolStore(LocalStore):
     """A remote store's spool, as seen by the components that write crawl files into it.
 
-    A closed file already is where the spool uploader (:mod:`crawler.store.spool`) looks for
+    A closed file already is where the spool uploader (:mod:`crawler.spool`) looks for
     it; from that moment the uploader owns it and may upload and delete it at any time, so
     ``put`` only checks the key and touches nothing.
     """

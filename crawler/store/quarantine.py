@@ -2,7 +2,7 @@
 
 A file that the spool uploader cannot describe or verify (a ``.warc.gz`` cut short or failing
 its gzip CRC, a ``.jsonl.gz`` whose stream is incomplete, a file it may not read) is not a
-crash leftover (those are ``.open``/``.tmp`` files, repaired by :mod:`crawler.warc.recovery`):
+crash leftover (those are ``.open``/``.tmp`` files, repaired by :mod:`crawler.recovery`):
 it was verified when it was closed, so something damaged it since (the disk, a copy cut short,
 a person). Sending it would put a broken file into the archive; keeping it where it is would
 block its crawl forever. So it is moved, within its crawl directory, to

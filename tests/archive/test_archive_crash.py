@@ -26,7 +26,7 @@ from crawler.cli import main
 from crawler.demo.server import DemoServer
 from crawler.frontier import FRONTIER_NAME, RESERVE_NAME, Entry, FrontierLedger
 from crawler.manifest import verify_manifest
-from crawler.warc.recovery import recover_crawl_dir, recover_jsonl, recover_warc
+from crawler.recovery import recover_crawl_dir, recover_jsonl, recover_warc
 from crawler.warc.writer import HttpExchange, WarcFileWriter, verify_warc
 from tests.archive.conftest import (
     archived_paths,

@@ -13,7 +13,7 @@ import pytest
 from crawler.cli import main
 from crawler.demo.server import DemoServer, Route, SiteServer
 from crawler.frontier import FRONTIER_NAME, Entry, FrontierLedger
-from crawler.warc.recovery import lock_crawl_dir
+from crawler.recovery import lock_crawl_dir
 from tests.archive.conftest import (
     archived_paths,
     check_crawl_output,

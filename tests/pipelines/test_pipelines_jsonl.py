@@ -20,8 +20,8 @@ from twisted.python.failure import Failure
 from crawler.exceptions import StoreError
 from crawler.frontier import FRONTIER_NAME, Frontier, FrontierLedger
 from crawler.items import ArticleItem, HeadlineItem, WarcRef
+from crawler.recovery import recover_jsonl
 from crawler.signals import META_KIND
-from crawler.warc.recovery import recover_jsonl
 from pipelines.jsonl import JsonLinesPipeline, UnknownItemType
 
 CRAWL = "20251203T143605Z-test-abcd"

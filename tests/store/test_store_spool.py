@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
+from crawler import spool as spool_module
 from crawler.crawlinfo import CrawlInfo, spool_dir
 from crawler.manifest import STORED_LEDGER, build_manifest, write_manifest
-from crawler.store import spool as spool_module
+from crawler.spool import COMPLETE_MARKER, Spool
 from crawler.store.s3 import S3Store
-from crawler.store.spool import COMPLETE_MARKER, Spool
 from tests.store.s3_server import MotoS3
 
 

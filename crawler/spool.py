@@ -9,7 +9,7 @@ then is the local file deleted. Log files are uploaded but kept locally.
 
 The manifest goes last: it is uploaded only when no other file of its crawl is pending, and
 after it is stored the crawl directory is marked ``.complete``. A crawl directory belongs to the
-process holding its lock (see :mod:`crawler.warc.recovery`, which also closes what a
+process holding its lock (see :mod:`crawler.recovery`, which also closes what a
 killed crawl left half-written before anything is uploaded); a run
 uploads its own crawl and every unlocked (finished or dead) crawl it finds, so leftovers of an
 earlier run with the same ``--out`` are sent first.
