@@ -7,7 +7,7 @@ are edited (new text, ETag and ``lastmod``) and run 2 starts. Reported, from the
 request log: requests and article requests of each run, listing pages re-captured, wall time.
 Targets (issue 10): run 2 fetches under 10 % of run 1's pages, and every listing page again.
 
-    .venv/bin/python bench/incremental.py [--articles 3000] [--changed 0.05]
+    .venv/bin/python bench/scheduled_runs.py [--articles 3000] [--changed 0.05]
 """
 
 from __future__ import annotations
