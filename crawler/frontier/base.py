@@ -54,6 +54,7 @@ __all__ = [
     "SKIPPED",
     "STATES",
     "BackendClass",
+    "Batches",
     "Entry",
     "FrontierBackend",
     "backend_class",
@@ -105,6 +106,36 @@ class Entry(NamedTuple):
     url: str
     kind: str = "page"
     priority: int = 0
+
+
+class Batches:
+    """The in-memory batches every backend keeps between checkpoints: new URLs and outcomes.
+
+    A backend subclasses it, calls ``Batches.__init__(self)`` and writes ``_new`` and
+    ``_outcomes`` at its checkpoint (then clears them).
+    """
+
+    def __init__(self) -> None:
+        self._new: dict[str, Entry] = {}
+        self._outcomes: dict[str, tuple[str, str | None]] = {}
+
+    def add(self, entry: Entry) -> None:
+        """Queue ``entry`` at the next checkpoint (ignored if the URL is already known).
+
+        The URL is keyed as :func:`ledger_url` gives it, the form its outcome is recorded under.
+        """
+        url = ledger_url(entry.url)
+        self._new.setdefault(url, entry._replace(url=url))
+
+    def finish(self, url: str, state: str, reason: str | None = None) -> None:
+        """Record the outcome of ``url`` at the next checkpoint."""
+        if state not in FINAL_STATES:
+            raise ValueError(f"not a final state: {state!r}")
+        self._outcomes[url] = (state, reason)
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._new or self._outcomes)
 
 
 class FrontierBackend(Protocol):

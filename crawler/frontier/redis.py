@@ -73,7 +73,7 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from crawler.frontier.base import FINAL_STATES, QUEUED, STATES, Entry, ledger_url, redacted
+from crawler.frontier.base import QUEUED, STATES, Batches, Entry, ledger_url, redacted
 
 if TYPE_CHECKING:
     from typing import Self
@@ -421,7 +421,7 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-class RedisFrontier:
+class RedisFrontier(Batches):
     """One crawl's frontier in Redis (see the module docstring); one instance is one owner.
 
     ``client`` is a ``redis.Redis``; ``crawl_key`` names the crawl's keys; ``crawl_id`` is
@@ -457,8 +457,7 @@ class RedisFrontier:
         prefix = _prefix(crawl_key)
         self._keys = [prefix + name for name in _KEYS]
         self._k = dict(zip(_KEYS, self._keys, strict=True))
-        self._new: dict[str, Entry] = {}
-        self._outcomes: dict[str, tuple[str, str | None]] = {}
+        Batches.__init__(self)
         #: URLs this owner holds leases on (what :meth:`renew` renews).
         self.leased: set[str] = set()
         self._scripts = {
@@ -536,19 +535,6 @@ class RedisFrontier:
         return f"redis frontier {self.crawl_key!r}"
 
     # -- batches (memory only) ----------------------------------------------------------------
-
-    def add(self, entry: Entry) -> None:
-        url = ledger_url(entry.url)
-        self._new.setdefault(url, entry._replace(url=url))
-
-    def finish(self, url: str, state: str, reason: str | None = None) -> None:
-        if state not in FINAL_STATES:
-            raise ValueError(f"not a final state: {state!r}")
-        self._outcomes[url] = (state, reason)
-
-    @property
-    def dirty(self) -> bool:
-        return bool(self._new or self._outcomes)
 
     def checkpoint(self, *, outcomes: bool = True) -> int:
         """New URLs and (with ``outcomes``) outcomes in one script: all or nothing."""

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.frontier.base import FINAL_STATES, STATES, Entry, ledger_url
+from crawler.frontier.base import STATES, Batches, Entry, ledger_url
 
 if TYPE_CHECKING:
     from typing import Self
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-class FrontierLedger:
+class FrontierLedger(Batches):
     """The SQLite file: queued URLs and outcomes, written in batches by :meth:`checkpoint`.
 
     :meth:`add` and :meth:`finish` only touch memory; :meth:`checkpoint` writes both batches in
@@ -70,10 +70,9 @@ class FrontierLedger:
         # never inconsistent (a done URL's outlinks are in the same transaction).
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        self._new: dict[str, Entry] = {}
+        Batches.__init__(self)
         (last,) = self._db.execute("SELECT max(seq) FROM urls").fetchone()
         self._seq = int(last or 0)
-        self._outcomes: dict[str, tuple[str, str | None]] = {}
 
     @classmethod
     def open(cls, uri: str, work_dir: Path, crawl_id: str | None = None) -> Self:
@@ -88,24 +87,6 @@ class FrontierLedger:
         self._db.close()
 
     # -- batches (memory only) ----------------------------------------------------------------
-
-    def add(self, entry: Entry) -> None:
-        """Queue ``entry`` at the next checkpoint (ignored if the URL is already known).
-
-        The URL is keyed as :func:`ledger_url` gives it, the form its outcome is recorded under.
-        """
-        url = ledger_url(entry.url)
-        self._new.setdefault(url, entry._replace(url=url))
-
-    def finish(self, url: str, state: str, reason: str | None = None) -> None:
-        """Record the outcome of ``url`` at the next checkpoint."""
-        if state not in FINAL_STATES:
-            raise ValueError(f"not a final state: {state!r}")
-        self._outcomes[url] = (state, reason)
-
-    @property
-    def dirty(self) -> bool:
-        return bool(self._new or self._outcomes)
 
     def checkpoint(self, *, outcomes: bool = True) -> int:
         """Write the batches in one transaction; return the rows written.
