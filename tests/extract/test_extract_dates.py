@@ -126,6 +126,14 @@ _SAMPLES = [
     ("2 декабря 2025 г.", ("ru", "en")),
     ("just now", ("en",)),
     ("in 2 days", ("en",)),
+    # A relative word beside a full date: dateparser's relative-time parser reads these first.
+    ("Yesterday, 02.12.2025", ("en",)),
+    ("2 hours ago 02.12.2025", ("en",)),
+    ("vor 2 Stunden 02.12.2025", ("de", "en")),
+    ("last Monday 2 Dec 2025", ("en",)),
+    ("Monday, December 2, 2025", ("en",)),
+    ("December 2, 2025 at 5 pm", ("en",)),
+    ("1234 views 05.12.25", ("en",)),
 ]
 
 
