@@ -48,8 +48,9 @@ _LONG_ID = re.compile(r"\d{5,}")
 _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"\w+")
 _SLUG_WORDS = 3
-#: A first-pass body that holds less than this share of the page's declared description's
-#: words gets a second opinion (the body was probably taken from the wrong container).
+#: A first-pass article (lead and body) that holds less than this share of the page's declared
+#: description's words gets a second opinion (the body was probably taken from the wrong
+#: container). The lead counts: descriptions often repeat the standfirst, kept out of the body.
 AGREEMENT = 0.8
 _MIN_DESCRIPTION_WORDS = 8
 _AGREEMENT_MARGIN = 0.1

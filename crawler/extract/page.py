@@ -401,7 +401,10 @@ def _article(
     text = "\n\n".join(paragraphs)
     words = word_count(text)
     description = _description(meta)
-    agreement = description_agreement(description, text)
+    # The article as found is its lead and its body: a description that repeats the lead (a
+    # standfirst kept out of the body) agrees with what was found.
+    shown = f"{fields.lead}\n\n{text}" if override is None and fields.lead else text
+    agreement = description_agreement(description, shown)
     short = words < FALLBACK_WORDS
     if (
         override is None
@@ -414,7 +417,7 @@ def _article(
         if (
             (second_words > words)
             if short
-            else second_opinion_wins(description, text, second_text, words, second_words)
+            else second_opinion_wins(description, shown, second_text, words, second_words)
         ):
             paragraphs, text, words, engine = second, second_text, second_words, "trafilatura"
     real = sum(1 for p in paragraphs if word_count(p) >= _REAL_PARAGRAPH_WORDS)

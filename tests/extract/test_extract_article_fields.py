@@ -239,6 +239,40 @@ def test_wrong_container_is_replaced_by_the_second_opinion() -> None:
     assert article.extraction.get("engine") == "trafilatura"
 
 
+def test_a_description_that_repeats_the_lead_asks_for_no_second_opinion(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lead (standfirst) is part of the article as found, though not of its body: a
+    description repeating it agrees with the first pass, and trafilatura is not run."""
+    import crawler.extract.page as page_module
+
+    calls: list[str] = []
+    real_second_pass = page_module.second_pass
+
+    def recording(html: str, url: str, elements: int) -> list[str]:
+        calls.append(url)
+        return real_second_pass(html, url, elements)
+
+    monkeypatch.setattr(page_module, "second_pass", recording)
+    lead = "The council voted on Monday to build a new bridge over the river after years of debate"
+    body = "".join(
+        f"<p>Engineers expect construction to start next spring, part {i}, and traffic in "
+        "the old town should ease once the crossing opens to cars and cyclists.</p>"
+        for i in range(6)
+    )
+    html = (
+        f"<html><head><meta property='og:description' content='{lead}'></head><body>"
+        f"<article><h1>Bridge vote passes</h1><p class='standfirst'>{lead}</p>{body}"
+        "</article></body></html>"
+    )
+    article = _article(html)
+    assert article.lead == lead
+    assert calls == []
+    # The same page without its standfirst: the description agrees with nothing found.
+    _article(html.replace(f"<p class='standfirst'>{lead}</p>", ""))
+    assert len(calls) == 1
+
+
 # --- the harness's metric helpers ---------------------------------------------------------
 
 
