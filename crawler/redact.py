@@ -8,9 +8,10 @@ Two kinds of secret are recognised:
 
 :func:`redact_config` copies a configuration with both removed (for the manifest and the
 ledger); :func:`strip_userinfo` drops the user-info of one URL (WARC request records);
-:class:`RedactingLogRecords` rewrites every log record of the process before any handler sees it
-(Scrapy's ``Overridden settings`` line prints every ``-s`` value, and Scrapy re-installs its
-root log handler while a crawl starts, so a filter on a handler would not stay in place).
+:class:`RedactingLogRecords` makes every log record of the process redact its message wherever a
+handler formats it (Scrapy's ``Overridden settings`` line prints every ``-s`` value, and Scrapy
+re-installs its root log handler while a crawl starts, so a filter on a handler would not stay
+in place).
 """
 
 from __future__ import annotations
@@ -111,29 +112,50 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
+class _RedactedRecord(logging.LogRecord):
+    """A log record whose message is redacted when a handler formats it, and only then: most
+    records of a crawl (Scrapy's per-item debug lines, each with the whole item) are never
+    emitted, and formatting each of them to redact it cost more than the crawl's JSON Lines."""
+
+    secrets: tuple[str, ...]
+
+    def getMessage(self) -> str:
+        return redact_text(super().getMessage(), self.secrets)
+
+
 class RedactingLogRecords:
     """While installed, every log record's message has the given secrets masked.
 
     Installed as the process's log-record factory, so it applies whatever handlers Scrapy
-    (re)installs; :meth:`uninstall` puts the previous factory back.
+    (re)installs; :meth:`uninstall` puts the previous factory back. The message is redacted
+    where it is formatted (:meth:`logging.LogRecord.getMessage`), so a record no handler emits
+    costs nothing more.
     """
 
     def __init__(self, secrets: Iterable[str]) -> None:
         # Longest first: a secret that contains another is masked whole.
-        self.secrets = sorted({s for s in secrets if len(s) >= _MIN_SECRET}, key=len, reverse=True)
+        self.secrets = tuple(
+            sorted({s for s in secrets if len(s) >= _MIN_SECRET}, key=len, reverse=True)
+        )
         self._previous: Any = None
 
     def install(self) -> None:
         self._previous = logging.getLogRecordFactory()
         previous = self._previous
+        secrets = self.secrets
 
         def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
             record: logging.LogRecord = previous(*args, **kwargs)
+            if type(record) is logging.LogRecord:
+                record.__class__ = _RedactedRecord
+                record.secrets = secrets
+                return record
+            # Another factory's record class: redact it now, whether it is emitted or not.
             try:
                 message = record.getMessage()
             except (TypeError, ValueError):  # a bad format string: leave it to the handler
                 return record
-            redacted = redact_text(message, self.secrets)
+            redacted = redact_text(message, secrets)
             if redacted != message:
                 record.msg, record.args = redacted, None
             return record

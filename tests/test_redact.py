@@ -142,3 +142,35 @@ def test_log_records_are_redacted_whatever_the_handler(tmp_path: Path) -> None:
     text = log_file.read_text()
     assert "s3cr3t-value" not in text and "user:pw" not in text
     assert "***" in text
+
+
+def test_log_records_no_handler_emits_are_never_formatted(tmp_path: Path) -> None:
+    """Redaction happens where a message is formatted: Scrapy's per-item debug lines, which
+    no INFO handler emits, are not formatted only to be redacted."""
+    formatted: list[str] = []
+
+    class Item:
+        def __str__(self) -> str:
+            formatted.append("item")
+            return "item with s3cr3t-value"
+
+    log_file = tmp_path / "log"
+    handler = logging.FileHandler(log_file)
+    handler.setLevel(logging.INFO)
+    logger = logging.getLogger("tests.redact.lazy")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False  # pytest's own capture handlers format every record
+    logger.addHandler(handler)
+    redacting = RedactingLogRecords(["s3cr3t-value"])
+    redacting.install()
+    try:
+        logger.debug("Scraped %s", Item())
+        assert formatted == []
+        logger.info("Scraped %s", Item())
+    finally:
+        redacting.uninstall()
+        logger.removeHandler(handler)
+        logger.propagate = True
+        handler.close()
+    assert formatted == ["item"]
+    assert log_file.read_text() == "Scraped item with ***\n"
