@@ -124,6 +124,12 @@ FILLERS: dict[str, dict[str, list[str]]] = {
 }  # fmt: skip
 
 
+def slug(title: str, words: int = 7) -> str:
+    """A URL slug: the first ``words`` words of ``title``, lower case, letters and digits."""
+    kept = ["".join(ch for ch in w.lower() if ch.isalnum()) for w in title.split()]
+    return "-".join(w for w in kept if w)[: 6 * words].strip("-") or "story"
+
+
 def prose(rng: random.Random, lang: str, sentences: int) -> str:
     """A paragraph of ``sentences`` made-up sentences."""
     bank = SENTENCES[lang]
