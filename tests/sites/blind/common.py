@@ -206,6 +206,7 @@ class Site:
         charset: str = "utf-8",
         content_type: str | None = None,
         published_shown_zone: bool = True,
+        published_if_utc: datetime | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         """Serve ``document`` at ``path`` with its truth.
@@ -214,7 +215,8 @@ class Site:
         title, authors and published time and ``body`` the paragraphs (default: the story's).
         ``published_shown_zone`` says whether a reader can tell the article's zone from the page
         (a machine-readable time with offset, or a zone named beside the displayed time); if not,
-        the expected published time without a profile is the UTC reading.
+        the expected published time without a profile is the UTC reading (``published_if_utc``,
+        by default the wall clock read as UTC).
         """
         data = document.encode(charset, "xmlcharrefreplace")
         lowered = document.lower()
@@ -236,7 +238,7 @@ class Site:
                 "published_at_if_utc": (
                     published.isoformat()
                     if published_shown_zone or tz_on_page
-                    else _wall(published).replace(tzinfo=UTC).isoformat()
+                    else (published_if_utc or _wall(published).replace(tzinfo=UTC)).isoformat()
                 ),
                 "body": list(body if body is not None else story.paragraphs),
             }
