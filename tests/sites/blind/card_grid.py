@@ -112,7 +112,7 @@ def _cards(site: Site, rng: random.Random, label: str, stories: list[Story],
             f'</a><div class="card-meta"><span class="card-views">{views_text}</span> · '
             f'<time datetime="{s.published.isoformat()}">{E(when.text)}</time></div></div>'
         )
-        items.append(item(site, label, position, s, views=views, when=when))
+        items.append(item(site, label, position, s, views=views, views_shown=views_text, when=when))
         if sponsored and position == 3:
             position += 1
             cards.append(

@@ -124,9 +124,14 @@ FILLERS: dict[str, dict[str, list[str]]] = {
 }  # fmt: skip
 
 
+_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
+
+
 def slug(title: str, words: int = 7) -> str:
-    """A URL slug: the first ``words`` words of ``title``, lower case, letters and digits."""
-    kept = ["".join(ch for ch in w.lower() if ch.isalnum()) for w in title.split()]
+    """A URL slug: the first ``words`` words of ``title``, lower case ASCII letters and digits
+    (umlauts spelled out, as German sites do)."""
+    spelled = title.lower().translate(_ASCII)
+    kept = ["".join(ch for ch in w if ch.isascii() and ch.isalnum()) for w in spelled.split()]
     return "-".join(w for w in kept if w)[: 6 * words].strip("-") or "story"
 
 
@@ -394,6 +399,7 @@ def item(
     story: Story,
     *,
     views: int | None = None,
+    views_shown: str | None = None,
     when: Shown = NO_TIME,
     optional: bool = False,
     url: str | None = None,
@@ -405,6 +411,7 @@ def item(
         "title": story.title,
         "url": url or site.url(story.path),
         "views": views,
+        "shown_views": views_shown,
         "published_at": when.instant.isoformat() if when.instant else None,
         "published_at_if_utc": when.if_utc.isoformat() if when.if_utc else None,
         "published_ago": when.ago,

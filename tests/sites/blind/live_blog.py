@@ -62,7 +62,7 @@ def _rails(site: Site, exclude: Story | None) -> tuple[str, list[dict[str, Any]]
             f'<li><span class="rank">{rank}</span><a href="{s.path}">{E(s.title)}</a>'
             f'<span class="meta">{text} · {E(when.text)}</span></li>'
         )
-        items.append(item(site, "Most read", rank, s, views=views, when=when))
+        items.append(item(site, "Most read", rank, s, views=views, views_shown=text, when=when))
     latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
     lrows = []
     for pos, s in enumerate(latest, start=1):

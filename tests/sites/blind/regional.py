@@ -96,7 +96,9 @@ def _side(site: Site, loc: Locale) -> tuple[str, list[dict[str, Any]]]:
             f' class="{c["most_link"]}">{E(s.title)}</a><div class="{c["most_meta"]}"><span class="'
             f'{c["date"]}">{E(when.text)}</span> <span class="{c["views"]}">{E(text)}</span></div></li>'
         )
-        items.append(item(site, loc.words["most_read"], rank, s, views=value, when=when))
+        items.append(
+            item(site, loc.words["most_read"], rank, s, views=value, views_shown=text, when=when)
+        )
     feed = sorted(site.stories, key=lambda s: s.published, reverse=True)
     frows = []
     for pos, s in enumerate(feed, start=1):
