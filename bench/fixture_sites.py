@@ -34,7 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -183,7 +183,7 @@ def _time_ok(got: dict[str, Any], want: dict[str, Any], utc: bool) -> bool:
             return False
         expected = _instant(got["fetched_at"])
         assert expected is not None
-        return abs((expected - value).total_seconds() - want["published_ago"]) <= 60
+        return bool(abs((expected - value).total_seconds() - want["published_ago"]) <= 60)
     expected = _instant(want["published_at_if_utc" if utc else "published_at"])
     return value == expected
 
@@ -232,9 +232,7 @@ def score(site: Site, run: Crawl, *, baseline: bool = True) -> Score:
         if found is None:
             result.fn += 1
             fetched = [u for u in urls if _path(u) in run.requested]
-            result.problems.append(
-                f"{where}: no article" + ("" if fetched else " (never fetched)")
-            )
+            result.problems.append(f"{where}: no article" + ("" if fetched else " (never fetched)"))
         else:
             result.tp += 1
             truth_page = by_url[found["url"]].truth
@@ -243,13 +241,13 @@ def score(site: Site, run: Crawl, *, baseline: bool = True) -> Score:
         pair = precision_recall(got_text, want_body)
         result.body.append(pair)
         if found and min(pair[0] or 0.0, pair[1] or 0.0) < 0.95:
-            result.problems.append(f"{where}: body P={pair[0]:.3f} R={pair[1]:.3f}")
+            result.problems.append(f"{where}: body P={_fmt(pair[0])} R={_fmt(pair[1])}")
         if baseline:
             page = by_url[found["url"] if found else urls[0]]
             result.body_baseline.append(
                 precision_recall(_baseline_text(page.body, page.truth["url"]), want_body)
             )
-        title_ok = bool(found) and found["title"] == truth_page["title"]
+        title_ok = found is not None and found["title"] == truth_page["title"]
         result.titles.append(title_ok)
         if found and not title_ok:
             result.problems.append(f"{where}: title {found['title']!r}")
@@ -397,9 +395,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             result = score(site, run, baseline=not args.no_baseline)
             results[name] = result
-            latest = max((_instant(i["fetched_at"]) for i in run.headlines), default=None)
-            if latest and latest.astimezone(site.tz).date() != site.local_now.date():
-                print(f"warning: {name}: the crawl crossed midnight in {site.tz}: re-run")
+            fetched = [datetime.fromisoformat(i["fetched_at"]) for i in run.headlines]
+            latest = max(fetched, default=site.now)
+            for zone in (site.tz, UTC):
+                if latest.astimezone(zone).date() != site.now.astimezone(zone).date():
+                    print(f"warning: {name}: the crawl crossed midnight in {zone}: re-run")
             if run.returncode != 0:
                 failed = True
                 print(f"warning: {name}: newsarc crawl exited {run.returncode}")

@@ -1,4 +1,4 @@
-"""The blind fixture sites (``tests/sites/blind``): served as built, truth valid and what pages show.
+"""The blind fixture sites (``tests/sites/blind``): served as built, truth valid, shown on pages.
 
 These are regressions of the fixture sites themselves, not of the extractor: the truth file of
 every template follows ``truth.schema.json``; every value it declares is on the page it is
@@ -52,8 +52,11 @@ def _charset(page: Page) -> str:
 
 def _tree(page: Page) -> lxml.html.HtmlElement:
     tree = lxml.html.document_fromstring(page.body.decode(_charset(page)))
-    for node in tree.xpath("//script | //style | //noscript"):
-        node.drop_tree()
+    nodes = tree.xpath("//script | //style | //noscript")
+    assert isinstance(nodes, list)
+    for node in nodes:
+        if isinstance(node, lxml.html.HtmlElement):
+            node.drop_tree()
     return tree
 
 
@@ -134,7 +137,7 @@ def test_every_same_site_link_is_served(template: str) -> None:
 
 def _get(server_url: str, target: str) -> tuple[int, str, bytes]:
     parts = urlsplit(server_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
     try:
         connection.request("GET", target, headers={"Accept-Encoding": "identity"})
         response = connection.getresponse()
@@ -209,9 +212,13 @@ def test_scorer_counts_what_a_crawl_gets_wrong() -> None:
     listing = next(p for p in site.pages.values() if p.truth["page_type"] == "listing")
     run.articles.append({**run.articles[0], "url": listing.truth["url"]})
     figures = score(site, run, baseline=False).figures()
-    stories = len({p.truth.get("story", p.path) for p in site.pages.values() if p.truth["is_article"]})
+    stories = len(
+        {p.truth.get("story", p.path) for p in site.pages.values() if p.truth["is_article"]}
+    )
     assert figures["detection_recall"] == pytest.approx((stories - 1) / stories)
     assert figures["detection_precision"] == pytest.approx((stories - 1) / stories)
-    assert figures["body_f1"] is not None and figures["body_f1"] < 1
+    assert (figures["body_f1"] or 0.0) < 1
     for metric in ("views", "ranks", "times", "headline_precision"):
-        assert figures[metric] is not None and figures[metric] < 1, metric
+        value = figures[metric]
+        assert value is not None, metric
+        assert value < 1, metric

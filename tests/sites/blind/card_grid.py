@@ -16,8 +16,8 @@ import random
 from typing import Any
 
 from tests.sites.blind.common import (
-    E,
     EN_MONTHS_SHORT,
+    E,
     Shown,
     Site,
     Story,
@@ -53,12 +53,15 @@ def _views(story: Story) -> tuple[str, int]:
 
 
 def _card_time(site: Site, story: Story) -> Shown:
-    """The card's label: "34m ago", "5h ago", else "Nov 30"; its ``datetime`` has the offset."""
+    """The card's label: "34m ago", "5h ago", else "Nov 30"; its ``datetime`` has the instant.
+
+    The machine-readable time beside the label is exact, so it is the truth, not "capture time
+    minus three hours".
+    """
     rel = relative(site, story.published, lambda n, u: f"{n}m ago" if u == "min" else f"{n}h ago")
-    if rel.ago is not None and rel.ago < 24 * 3600:
-        return rel
     when = story.published
-    # A date alone: the machine-readable time on the card says which instant.
+    if rel.ago is not None and rel.ago < 24 * 3600:
+        return Shown(rel.text, when, when)
     return Shown(f"{EN_MONTHS_SHORT[when.month - 1]} {when.day}", when, when)
 
 

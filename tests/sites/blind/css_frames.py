@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+from functools import partial
 
 from tests.sites.blind.common import (
     E,
@@ -63,7 +64,7 @@ def _popular(site: Site) -> list[Story]:
 
 def _shell(site: Site, rng: random.Random, title: str, content: str, head: str = "",
            next_data: object = None) -> str:  # fmt: skip
-    c = lambda: _h(rng)  # noqa: E731
+    c = partial(_h, rng)
     nav = "".join(
         f'<div class="{c()}"><a class="{c()}" href="/section/{key}">{E(label)}</a></div>'
         for key, label in _SECTIONS.items()
@@ -113,7 +114,7 @@ def _ago(site: Site, story: Story) -> Shown:
 
 
 def _listing(site: Site, rng: random.Random, path: str, label: str, stories: list[Story]) -> None:
-    c = lambda: _h(rng)  # noqa: E731
+    c = partial(_h, rng)
     frames = []
     items = []
     for index, s in enumerate(stories, start=1):
@@ -136,7 +137,7 @@ def _listing(site: Site, rng: random.Random, path: str, label: str, stories: lis
 
 
 def _article(site: Site, rng: random.Random, story: Story) -> None:
-    c = lambda: _h(rng)  # noqa: E731
+    c = partial(_h, rng)
     body = list(story.paragraphs)
     subhead = "What happens next" if len(body) > 5 else "A long wait"
     body.insert(3, subhead)

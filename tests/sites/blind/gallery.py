@@ -16,8 +16,8 @@ import random
 from typing import Any
 
 from tests.sites.blind.common import (
-    E,
     EN_MONTHS_SHORT,
+    E,
     Site,
     Story,
     clock12,

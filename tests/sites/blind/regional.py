@@ -156,6 +156,7 @@ def _listing(site: Site, loc: Locale, path: str, label: str, stories: list[Story
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         when = when_shown(site, loc, s.published, relative_ok=True)
+        views_text, views = loc.views(s.views)
         big = pos == 1
         rows.append(
             f'<div class="{c["teaser_big"] if big else c["teaser"]}"><a href="{s.path}">'
@@ -163,9 +164,10 @@ def _listing(site: Site, loc: Locale, path: str, label: str, stories: list[Story
             + f'<span class="{c["kicker"]}">{E(loc.sections[s.section])}</span>'
             f'<span class="{c["teaser_title"]}">{E(s.title)}</span></a>'
             + (f'<p class="{c["teaser_text"]}">{E(s.lead)}</p>' if big else "")
-            + f'<span class="{c["date"]}">{E(when.text)}</span></div>'
+            + f'<span class="{c["date"]}">{E(when.text)}</span> <span class="{c["views"]}">'
+            f"{E(views_text)}</span></div>"
         )
-        items.append(item(site, label, pos, s, when=when))
+        items.append(item(site, label, pos, s, views=views, views_shown=views_text, when=when))
     side, side_items = _side(site, loc)
     main = f'<div class="{c["content"]}"><h2>{E(label)}</h2>{"".join(rows)}</div>'
     site.add(path, _page(site, loc, f"{label} | {loc.site_title}", main, side), "listing",
