@@ -105,6 +105,7 @@ bench: install install-nginx aws-tool
 	$(RUN) python bench/warc_write.py
 	$(RUN) python bench/s3_upload.py
 	$(RUN) python bench/datasets.py
+	$(RUN) python bench/fixture_sites.py
 
 # Extraction on the real page sets in ../shared/benchmarks, beside trafilatura and readability-lxml.
 # readability-lxml joins for this run only (locked, it would pull cssselect down for everyone).

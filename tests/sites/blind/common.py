@@ -1,0 +1,458 @@
+"""What every blind fixture template shares: stories, displayed times and counts with their truth.
+
+A template is a function of a :class:`Site` (base URL, capture reference time, timezone,
+language, stories) that fills ``site.pages`` with :class:`Page` objects: the bytes served at a
+path and the ground truth of that page. Nothing here knows how the extractor works; every value
+is the one a person reading the page would take from it:
+
+* a displayed count is what it says ("12.3K views" is 12,300; "1 234 просмотров" is 1,234);
+* a displayed time with a date or a clock is an instant in the site's timezone; without a
+  profile and without any machine-readable time on the page a reader cannot know that zone, so
+  the truth also carries the reading in UTC (``published_at_if_utc``), the documented rule for
+  that case (README, *Site profiles*);
+* a relative time ("3 hours ago", "vor 12 Min.", "5 минут назад") means the capture time minus
+  that much: its truth is ``published_ago`` seconds, resolved against the item's ``fetched_at``.
+
+The text is made up here, from sentence patterns filled with made-up names and places.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+E = html.escape
+
+# --- made-up text ---------------------------------------------------------------------------------
+
+EN_SENTENCES = [
+    "The {org} voted {n} to 2 on {day} to send the proposal back for another round of review",
+    "{person} said the decision came after months of complaints from residents of {place}",
+    "Crews from the {org} spent most of the weekend clearing debris from the roads near {place}",
+    "The cost of the project has risen to about {n} million dollars since it was first announced",
+    "Parents who spoke at the hearing asked why the bus routes through {place} were cut",
+    "{person} told reporters the timeline depended on how quickly the permits were approved",
+    "A spokeswoman for the {org} declined to comment on the dispute, citing the pending lawsuit",
+    "Local businesses in {place} reported fewer customers during the weeks of construction",
+    "The report recommends hiring {n} more inspectors before the end of the next fiscal year",
+    "Members of the {org} were divided over whether to raise fees or postpone the repairs",
+    "{person} has lived in {place} for three decades and said she had never seen water that high",
+    "State officials are expected to release their own figures for {place} early next month",
+    "The vote followed a heated public comment period that stretched past midnight",
+    "Under the plan, the old warehouse on the east side of {place} would become housing",
+    "Opponents collected more than {n} hundred signatures asking for the plan to be put to voters",
+    "The {org} said it would hold two more open meetings before making a final recommendation",
+    "{person} praised the volunteers who kept the shelter in {place} open through the storm",
+    "An independent audit found that {n} percent of the grant money had not been spent",
+    "The new schedule takes effect in January and adds early morning trains on weekdays",
+    "Farmers around {place} said the dry autumn had left the soil harder than in most years",
+    "Police said no one was hurt but that the intersection would stay closed until evening",
+    "The proposal now goes to the {org}, which is expected to take it up at its next session",
+    "{person} said the district had underestimated how many families would move to {place}",
+    "Engineers plan to test the water pressure in {place} again after the new pumps are fitted",
+]
+DE_SENTENCES = [
+    "Der {org} stimmte am {day} mit {n} zu 3 Stimmen für eine weitere Prüfung des Vorhabens",
+    "{person} sagte, die Entscheidung sei nach monatelangen Beschwerden aus {place} gefallen",
+    "Die Kosten des Projekts sind inzwischen auf rund {n} Millionen Euro gestiegen",
+    "Eltern fragten bei der Anhörung, warum die Buslinie nach {place} gestrichen wurde",
+    "Nach Angaben des {org} sollen bis zum Frühjahr {n} neue Stellen geschaffen werden",
+    "{person} rechnet damit, dass die Genehmigungen noch einige Wochen auf sich warten lassen",
+    "Händler in {place} berichten von deutlich weniger Kundschaft während der Bauarbeiten",
+    "Ein Sprecher des {org} wollte sich zu dem laufenden Verfahren nicht äußern",
+    "Die Gegner des Plans haben mehr als {n} hundert Unterschriften gesammelt",
+    "In der alten Lagerhalle am Ortsrand von {place} sollen künftig Wohnungen entstehen",
+    "Die Feuerwehr war mit {n} Einsatzkräften bis in die Nacht vor Ort",
+    "{person} lobte die Ehrenamtlichen, die den Treffpunkt in {place} offen gehalten haben",
+    "Der neue Fahrplan gilt ab Januar und bringt zusätzliche Züge am frühen Morgen",
+    "Landwirte rund um {place} klagen über den trockenen Herbst und harte Böden",
+    "Verletzt wurde nach Angaben der Polizei niemand, die Kreuzung blieb bis zum Abend gesperrt",
+    "Über den Antrag entscheidet nun der {org} in seiner nächsten Sitzung",
+]
+RU_SENTENCES = [
+    "Депутаты {org} проголосовали {n} голосами за то чтобы вернуть проект на доработку",
+    "{person} заявил что решение принято после многомесячных жалоб жителей района {place}",
+    "Стоимость работ за год выросла примерно до {n} миллионов рублей",
+    "Родители на слушаниях спрашивали почему отменили автобусный маршрут до {place}",
+    "В {org} пообещали до весны открыть {n} новых вакансий для инспекторов",
+    "{person} считает что разрешения на строительство придется ждать еще несколько недель",
+    "Предприниматели из {place} жалуются что покупателей стало заметно меньше",
+    "В пресс-службе {org} отказались комментировать ход судебного разбирательства",
+    "Противники проекта собрали более {n} сотен подписей за проведение референдума",
+    "На месте старого склада на окраине района {place} планируют построить жилой дом",
+    "Пожарные работали на месте до поздней ночи, к тушению привлекли {n} человек",
+    "{person} поблагодарил волонтеров которые помогали жителям района {place} во время шторма",
+    "Новое расписание электричек начнет действовать в январе",
+    "Фермеры в районе {place} говорят что сухая осень сильно повредила озимые",
+    "По данным полиции никто не пострадал, перекресток был перекрыт до вечера",
+    "Окончательное решение по проекту примет {org} на ближайшем заседании",
+]
+SENTENCES = {"en": EN_SENTENCES, "de": DE_SENTENCES, "ru": RU_SENTENCES}
+FILLERS: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "org": ["county board", "school board", "water authority", "planning commission",
+                "transit agency", "city council", "parks department", "port authority"],
+        "person": ["Marla Jennings", "Dev Okafor", "Ruth Albrecht", "Sam Whitcombe",
+                   "Lena Marsh", "Hector Ruiz", "Noor Haddad", "Carl Pettersen"],
+        "place": ["Cedar Flats", "North Harlow", "Pine Hollow", "Brookside", "Millbank",
+                  "Larkspur Heights", "Old Quarry Road", "the Riverside ward"],
+        "day": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
+    },
+    "de": {
+        "org": ["Gemeinderat", "Kreistag", "Zweckverband", "Stadtwerke", "Ortsbeirat",
+                "Bauausschuss"],
+        "person": ["Bürgermeisterin Karin Vogt", "Landrat Peter Hollmann", "Jana Brückner",
+                   "Stefan Ohlendorf", "Miriam Kessler", "Tobias Rauch"],
+        "place": ["Oberlinden", "Hasenbühl", "Niederwalden", "Kirchbrunn", "Talheim",
+                  "Steinach"],
+        "day": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag"],
+    },
+    "ru": {
+        "org": ["городской думы", "краевого правительства", "мэрии", "Водоканала",
+                "комитета по транспорту", "районной администрации"],
+        "person": ["Глава района Сергей Лапин", "Ольга Гребнева", "Депутат Андрей Сомов",
+                   "Наталья Кузьмина", "Виктор Бажов", "Ирина Ломова"],
+        "place": ["Садгород", "Чуркин", "Эгершельд", "Снеговая падь", "Океанская",
+                  "Трудовое"],
+        "day": ["понедельник", "вторник", "среду", "четверг", "пятницу"],
+    },
+}  # fmt: skip
+
+
+_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
+
+
+def slug(title: str, words: int = 7) -> str:
+    """A URL slug: the first ``words`` words of ``title``, lower case ASCII letters and digits
+    (umlauts spelled out, as German sites do)."""
+    spelled = title.lower().translate(_ASCII)
+    kept = ["".join(ch for ch in w if ch.isascii() and ch.isalnum()) for w in spelled.split()]
+    return "-".join(w for w in kept if w)[: 6 * words].strip("-") or "story"
+
+
+def prose(rng: random.Random, lang: str, sentences: int) -> str:
+    """A paragraph of ``sentences`` made-up sentences."""
+    bank = SENTENCES[lang]
+    fill = FILLERS[lang]
+    out = []
+    for pattern in rng.sample(bank, sentences):
+        values = {key: rng.choice(options) for key, options in fill.items()}
+        values["n"] = str(rng.randint(4, 95))
+        out.append(pattern.format(**values))
+    return ". ".join(out) + "."
+
+
+# --- stories --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Story:
+    """One article of a site: what every page that shows or links to it needs."""
+
+    key: str
+    path: str
+    title: str
+    section: str
+    authors: list[str]
+    published: datetime
+    lead: str
+    paragraphs: list[str]
+    views: int
+    image: str
+    modified: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    """One served page and its truth."""
+
+    path: str
+    body: bytes
+    content_type: str
+    truth: dict[str, Any]
+
+
+@dataclass
+class Site:
+    """A blind fixture site: filled in by its template (:func:`Site.add`)."""
+
+    name: str
+    base: str
+    now: datetime
+    tz: tzinfo
+    lang: str
+    stories: list[Story] = field(default_factory=list)
+    pages: dict[str, Page] = field(default_factory=dict)
+    start_paths: list[str] = field(default_factory=lambda: ["/"])
+    robots: str = "User-agent: *\nAllow: /\n"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.tz)
+
+    def add(
+        self,
+        path: str,
+        document: str,
+        page_type: str,
+        items: list[dict[str, Any]],
+        *,
+        story: Story | None = None,
+        body: list[str] | None = None,
+        charset: str = "utf-8",
+        content_type: str | None = None,
+        published_shown_zone: bool = True,
+        published_if_utc: datetime | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """Serve ``document`` at ``path`` with its truth.
+
+        ``page_type`` is ``article``, ``listing`` or ``other``. For an article, ``story`` gives
+        title, authors and published time and ``body`` the paragraphs (default: the story's).
+        ``published_shown_zone`` says whether a reader can tell the article's zone from the page
+        (a machine-readable time with offset, or a zone named beside the displayed time); if not,
+        the expected published time without a profile is the UTC reading (``published_if_utc``,
+        by default the wall clock read as UTC).
+        """
+        data = document.encode(charset, "xmlcharrefreplace")
+        lowered = document.lower()
+        tz_on_page = any(m in lowered for m in ('datetime="', '"datepublished"', "published_time"))
+        truth: dict[str, Any] = {
+            "page_type": page_type,
+            "is_article": page_type == "article",
+            "url": self.url(path),
+            "tz_on_page": tz_on_page,
+            "items": items,
+        }
+        if page_type == "article":
+            assert story is not None
+            published = story.published
+            truth |= {
+                "title": story.title,
+                "authors": list(story.authors),
+                "published_at": published.isoformat(),
+                "published_at_if_utc": (
+                    published.isoformat()
+                    if published_shown_zone or tz_on_page
+                    else (published_if_utc or _wall(published).replace(tzinfo=UTC)).isoformat()
+                ),
+                "body": list(body if body is not None else story.paragraphs),
+            }
+        truth |= extra or {}
+        ctype = content_type or f"text/html; charset={charset}"
+        self.pages[path] = Page(path, data, ctype, truth)
+
+
+def _wall(when: datetime) -> datetime:
+    return when.replace(tzinfo=None)
+
+
+def make_stories(
+    site: Site,
+    rng: random.Random,
+    titles: Sequence[tuple[str, str]],
+    authors: Sequence[Sequence[str]],
+    path_of: Callable[[int, str, datetime], str],
+    *,
+    minutes_ago: Sequence[int] = (14, 130, 290, 610, 1390, 1710, 2950, 4400),
+    paragraphs: tuple[int, int] = (5, 8),
+    views: Sequence[int] = (987, 1234, 12345, 4420, 156789, 23, 1_530_000, 67100),
+) -> list[Story]:
+    """Stories for ``(section, title)`` pairs, published ``minutes_ago`` before ``site.now``."""
+    stories = []
+    for index, (section, title) in enumerate(titles):
+        published = (site.local_now - timedelta(minutes=minutes_ago[index % len(minutes_ago)]))
+        published = published.replace(second=0, microsecond=0)
+        count = rng.randint(*paragraphs)
+        stories.append(
+            Story(
+                key=f"s{index + 1}",
+                path=path_of(index, section, published),
+                title=title,
+                section=section,
+                authors=list(authors[index % len(authors)]),
+                published=published,
+                lead=prose(rng, site.lang, 1),
+                paragraphs=[prose(rng, site.lang, rng.randint(2, 4)) for _ in range(count)],
+                views=views[index % len(views)],
+                image=f"/media/{index + 1:03d}-{rng.randrange(16**6):06x}.jpg",
+            )
+        )
+    site.stories = stories
+    return stories
+
+
+# --- displayed times --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A time as a page shows it, and what it means."""
+
+    text: str
+    instant: datetime | None
+    """The instant meant, with the site's offset (None: the page shows no time)."""
+    if_utc: datetime | None
+    """The same wall clock read as UTC (a reader who cannot know the site's zone)."""
+    ago: int | None = None
+    """For a relative time: seconds before the capture time."""
+
+
+NO_TIME = Shown("", None, None)
+
+EN_MONTHS_SHORT = ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.",
+                   "Oct.", "Nov.", "Dec."]  # fmt: skip
+DE_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+             "September", "Oktober", "November", "Dezember"]  # fmt: skip
+RU_MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+             "сентября", "октября", "ноября", "декабря"]  # fmt: skip
+
+
+def clock12(when: datetime, *, dots: bool = False) -> str:
+    """``4:15 PM`` (or ``4:15 p.m.``)."""
+    hour = when.hour % 12 or 12
+    suffix = ("a.m." if when.hour < 12 else "p.m.") if dots else ("AM" if when.hour < 12 else "PM")
+    return f"{hour}:{when.minute:02d} {suffix}"
+
+
+def day_of(site: Site, when: datetime) -> str:
+    """``today``, ``yesterday`` or ``older``, in the site's zone, relative to ``site.now``."""
+    local = when.astimezone(site.tz).date()
+    today = site.local_now.date()
+    if local == today:
+        return "today"
+    if local == today - timedelta(days=1):
+        return "yesterday"
+    return "older"
+
+
+def utc_reading(site: Site, when: datetime, kind: str) -> datetime:
+    """The instant a reader gets from ``when``'s wall clock when taking it as UTC.
+
+    ``kind``: ``today`` (a clock alone, or "today"), ``yesterday``, ``dated`` (a full date).
+    A clock alone that would be later than the capture is yesterday's.
+    """
+    wall = when.astimezone(site.tz)
+    now = site.now.astimezone(UTC)
+    if kind == "dated":
+        return wall.replace(tzinfo=UTC)
+    if kind == "yesterday":
+        day = now.date() - timedelta(days=1)
+        return datetime.combine(day, wall.time(), UTC)
+    result = datetime.combine(now.date(), wall.time(), UTC)
+    return result - timedelta(days=1) if result > now else result
+
+
+def shown(site: Site, when: datetime, text: str, kind: str) -> Shown:
+    """A displayed absolute or day-relative time: ``kind`` as for :func:`utc_reading`."""
+    return Shown(text, when.astimezone(site.tz), utc_reading(site, when, kind))
+
+
+def relative(site: Site, when: datetime, text_of: Callable[[int, str], str]) -> Shown:
+    """"N minutes/hours ago": ``text_of(number, unit)`` with unit ``min`` or ``h``."""
+    seconds = int((site.now - when).total_seconds())
+    if seconds < 3600:
+        number, unit, ago = seconds // 60, "min", (seconds // 60) * 60
+    else:
+        number, unit, ago = seconds // 3600, "h", (seconds // 3600) * 3600
+    at = site.now - timedelta(seconds=ago)
+    return Shown(text_of(number, unit), at, at, ago)
+
+
+# --- displayed counts -------------------------------------------------------------------------------
+
+
+def group(n: int, sep: str) -> str:
+    """``1234567`` → ``1<sep>234<sep>567``."""
+    return f"{n:,}".replace(",", sep)
+
+
+def abbreviated(n: int, *, decimal: str = ".", units: tuple[str, str] = ("K", "M")) -> tuple[str, int]:
+    """``12345`` → (``12.3K``, 12300): one decimal, the value as shown."""
+    if n >= 1_000_000:
+        tenths, unit, scale = round(n / 100_000), units[1], 100_000
+    elif n >= 1000:
+        tenths, unit, scale = round(n / 100), units[0], 100
+    else:
+        return str(n), n
+    whole, frac = divmod(tenths, 10)
+    number = f"{whole}{decimal}{frac}" if frac else f"{whole}"
+    return f"{number}{unit}", tenths * scale
+
+
+# --- truth of headline items -----------------------------------------------------------------------
+
+
+def item(
+    site: Site,
+    block: str,
+    position: int,
+    story: Story,
+    *,
+    views: int | None = None,
+    views_shown: str | None = None,
+    when: Shown = NO_TIME,
+    optional: bool = False,
+    url: str | None = None,
+) -> dict[str, Any]:
+    """One headline item's truth, in the format of ``tests/sites/news_templates.py``."""
+    return {
+        "block": block,
+        "position": position,
+        "title": story.title,
+        "url": url or site.url(story.path),
+        "views": views,
+        "shown_views": views_shown,
+        "published_at": when.instant.isoformat() if when.instant else None,
+        "published_at_if_utc": when.if_utc.isoformat() if when.if_utc else None,
+        "published_ago": when.ago,
+        "shown_time": when.text or None,
+        "optional": optional,
+    }
+
+
+# --- markup helpers ---------------------------------------------------------------------------------
+
+
+def jsonld(data: dict[str, Any]) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
+
+
+def news_article_ld(site: Site, story: Story, kind: str = "NewsArticle", **more: Any) -> str:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": kind,
+        "headline": story.title,
+        "datePublished": story.published.isoformat(timespec="seconds"),
+        "dateModified": (story.modified or story.published).isoformat(timespec="seconds"),
+        "author": [{"@type": "Person", "name": name} for name in story.authors],
+        "image": [site.url(story.image)],
+        "mainEntityOfPage": site.url(story.path),
+        "articleSection": story.section,
+        "inLanguage": site.lang,
+    }
+    data |= more
+    return jsonld(data)
+
+
+def paragraphs(texts: Sequence[str], attrs: str = "") -> str:
+    return "".join(f"<p{attrs}>{E(t)}</p>" for t in texts)
+
+
+def static_page(site: Site, path: str, title: str, wrap: Callable[[str, str], str]) -> None:
+    """An ordinary non-news page (about, contact, privacy): ``wrap(title, inner_html)``."""
+    inner = (
+        f"<h1>{E(title)}</h1><p>{E(site.name)} has served its readers since 1987. Write to the "
+        "newsroom at the address below; we answer every letter, though not always quickly.</p>"
+        "<p>Main office: 14 Foundry Lane. Telephone switchboard open weekdays 9 to 5.</p>"
+    )
+    site.add(path, wrap(title, inner), "other", [])
