@@ -102,6 +102,7 @@ install-nginx:
 bench: install install-nginx aws-tool
 	$(RUN) python bench/crawl_throughput.py
 	$(RUN) python bench/extraction.py
+	$(RUN) python bench/bad_input.py
 	$(RUN) python bench/warc_write.py
 	$(RUN) python bench/s3_upload.py
 	$(RUN) python bench/datasets.py

@@ -101,7 +101,11 @@ def test_robots_txt_answering_503_disallows_the_site(tmp_path: Path) -> None:
     page = Route(200, {"Content-Type": "text/html"}, b"<html><body><p>hi</p></body></html>")
     routes = {"/robots.txt": Route(503, {"Content-Type": "text/html"}, b"<h1>busy</h1>"), "/": page}
     with SiteServer(routes) as server:
-        run = run_newsarc("crawl", f"{server.base_url}/", "--out", str(tmp_path))
+        # The 503s are retried after the per-host backoff (2 s doubling by default): 0.1 s here.
+        run = run_newsarc(
+            "crawl", f"{server.base_url}/", "--out", str(tmp_path),
+            "-s", "POLITE_BACKOFF_BASE=0.1",
+        )  # fmt: skip
         paths = [path for _, path, _ in server.requests]
     assert run.returncode == 1
     assert "robots.txt answered HTTP 503" in run.stderr

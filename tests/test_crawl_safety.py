@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import psutil
 
-from crawler.demo.server import Route, SiteServer
+from crawler.demo.server import RequestHeaders, Route, SiteServer
 from tests.conftest import ROOT, crawl_items, run_newsarc
 
 ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
@@ -71,7 +72,16 @@ def test_redirect_chains_are_capped(tmp_path: Path) -> None:
 
 def test_a_running_crawl_listens_on_no_socket(tmp_path: Path) -> None:
     """Scrapy's telnet console and remote-control endpoint stay off."""
-    routes = {"/robots.txt": ROBOTS, "/": Route.html("<html><body>slow</body></html>", delay=4.0)}
+    released = threading.Event()
+
+    def routes(path: str, headers: RequestHeaders) -> Route | None:
+        if path == "/":
+            # The page is held until the sockets are checked, so the crawl is surely running
+            # then (and no fixed delay is sat out afterwards).
+            released.wait(60)
+            return Route.html("<html><body>held</body></html>")
+        return ROBOTS if path == "/robots.txt" else None
+
     with SiteServer(routes) as site:
         script = Path(sys.executable).with_name("newsarc")
         proc = subprocess.Popen(
@@ -94,6 +104,7 @@ def test_a_running_crawl_listens_on_no_socket(tmp_path: Path) -> None:
             ]
             assert listening == []
         finally:
+            released.set()
             proc.wait(timeout=60)
 
 

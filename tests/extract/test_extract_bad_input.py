@@ -1,4 +1,10 @@
-"""Bad input never raises and takes bounded time (crawler/extract/page.py)."""
+"""Bad input never raises and stays bounded (crawler/extract/page.py).
+
+"Bounded" is checked without wall-clock thresholds: each case has a generous pytest-timeout
+(a hang guard, far above any normal run on a loaded machine), and the last test runs every case
+under hard memory and CPU-time limits of the process. How long the cases take, beside the cost of
+parsing the same HTML with lxml, is measured by ``bench/bad_input.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,6 @@ import random
 import resource
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +36,7 @@ def _extract(html: str) -> object:
     return extract_page(PageInput(url=URL, html=html, fetched_at=FETCHED))
 
 
-@pytest.mark.timeout(10)
+@pytest.mark.timeout(60)
 @pytest.mark.parametrize(
     "html",
     [
@@ -53,7 +58,7 @@ def test_odd_documents(html: str) -> None:
     assert result.reason  # type: ignore[attr-defined]
 
 
-@pytest.mark.timeout(10)
+@pytest.mark.timeout(60)
 @pytest.mark.parametrize("seed", range(12))
 def test_binary_garbage(seed: int) -> None:
     body = random.Random(seed).randbytes(200_000)
@@ -61,27 +66,26 @@ def test_binary_garbage(seed: int) -> None:
     assert result.page_type == "other"  # type: ignore[attr-defined]
 
 
-@pytest.mark.timeout(10)
+@pytest.mark.timeout(60)
 def test_deep_nesting() -> None:
     html = "<html><body>" + "<div>" * 10_000 + _PARAGRAPH + "</div>" * 10_000 + "</body></html>"
-    start = time.perf_counter()
-    _extract(html)
-    assert time.perf_counter() - start < 5
+    result = _extract(html)
+    # The paragraph sits below libxml2's 256 levels: not read, and the reason says why.
+    assert result.article is None  # type: ignore[attr-defined]
+    assert "nested deeper" in result.reason  # type: ignore[attr-defined]
 
 
-@pytest.mark.timeout(30)
+@pytest.mark.timeout(120)
 def test_ten_megabyte_page() -> None:
     html = ARTICLE.replace("</article>", _PARAGRAPH * 30_000 + "</article>")
     assert len(html) > 10_000_000
-    start = time.perf_counter()
     result = _extract(html)
-    assert time.perf_counter() - start < 20
     assert result.page_type in {"article", "other"}  # type: ignore[attr-defined]
     if result.article is not None:  # type: ignore[attr-defined]
         assert "html_truncated" in result.article.flags  # type: ignore[attr-defined]
 
 
-@pytest.mark.timeout(10)
+@pytest.mark.timeout(60)
 def test_truncated_page_still_extracts() -> None:
     truncated = ARTICLE[: ARTICLE.index("</article>") - 100]
     result = _extract(truncated)
@@ -89,7 +93,7 @@ def test_truncated_page_still_extracts() -> None:
     assert result.article.title == "A headline here"  # type: ignore[attr-defined]
 
 
-@pytest.mark.timeout(10)
+@pytest.mark.timeout(60)
 def test_unknown_timezone_is_flagged() -> None:
     result = _extract(ARTICLE)
     assert result.article is not None  # type: ignore[attr-defined]
@@ -97,7 +101,7 @@ def test_unknown_timezone_is_flagged() -> None:
     assert result.article.extraction["method"] == "auto"  # type: ignore[attr-defined]
 
 
-@pytest.mark.timeout(20)
+@pytest.mark.timeout(60)
 @pytest.mark.parametrize(
     "html",
     [
@@ -110,10 +114,8 @@ def test_unknown_timezone_is_flagged() -> None:
 def test_article_like_url_with_little_text_is_bounded(html: str) -> None:
     # An article-shaped URL and almost no text: the case that triggers the second pass.
     url = "https://example.com/2025/12/04/a-long-article-slug-here"
-    start = time.perf_counter()
     result = extract_page(PageInput(url=url, html=html, fetched_at=FETCHED))
     assert result.article is None
-    assert time.perf_counter() - start < 8
 
 
 # --- bounded in memory and CPU time, checked with process limits rather than timings --------
