@@ -33,7 +33,8 @@ travels with its request (:mod:`crawler.discovery`) and fills article fields the
 (:mod:`crawler.incremental`) an article captured in an earlier run is not requested again unless
 a feed or sitemap says it changed; then it is asked for conditionally (a 304 ends there). Every
 page is classified before extraction (:func:`crawler.health.classify_page`); bot walls and soft
-404s are not extracted (and never enter the incremental state).
+404s are not extracted (and never enter the incremental state); the class of every other page is
+the ``page_class`` of its items.
 
 Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``,
 ``DOWNLOAD_MAXSIZE``, ``WARC_ENABLED``, ``FRONTIER_*`` (through the frontier).
@@ -74,7 +75,7 @@ from crawler.extract.fallback import FLAG_DAY_ONLY
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
 from crawler.frontier import FAILED, SKIPPED, Entry, Frontier, frontier_of, ledger_url
-from crawler.health import classify_page
+from crawler.health import NOT_EXTRACTED, classify_page
 from crawler.incremental import IncrementalState, content_digest
 from crawler.items import PageItems, WarcRef
 from crawler.middlewares.robots import sitemaps_of
@@ -94,9 +95,6 @@ if TYPE_CHECKING:
 __all__ = ["NewsSpider"]
 
 logger = logging.getLogger(__name__)
-
-#: Page health classes that are not the site's content: not extracted (crawler.health).
-_NOT_CONTENT = frozenset({"blocked", "soft_404"})
 
 #: feedparser "bozo" reasons that say nothing about the feed's content.
 _BENIGN_FEED_ISSUES = (
@@ -404,7 +402,7 @@ class NewsSpider(scrapy.Spider):
         fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))
         health = classify_page(response.status, response.text)
         stats.inc_value(f"health/{health}")
-        if health in _NOT_CONTENT:
+        if health in NOT_EXTRACTED:
             logger.warning(
                 "Not extracting %s: the page is %s", response.url, health, extra={"spider": self}
             )
@@ -451,6 +449,7 @@ class NewsSpider(scrapy.Spider):
         envelope: dict[str, Any] = {
             "crawl_id": self.crawl_id,
             "warc": warc.as_dict() if isinstance(warc, WarcRef) else None,
+            "page_class": health,
         }
         items: list[Any] = []
         article = result.article

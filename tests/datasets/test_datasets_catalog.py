@@ -8,6 +8,7 @@ import pytest
 
 from crawler.cli import main
 from crawler.datasets.catalog import UnsafeName, safe_relpath
+from crawler.items import SCHEMA_VERSION
 from tests.datasets.conftest import Crawls
 from tests.store.s3_server import MotoS3
 
@@ -32,7 +33,7 @@ def test_list_shows_every_crawl_from_its_manifest(
         assert row["warc_records"] == sum(f.get("records", 0) for f in files) > 0
         assert row["articles"] == manifest["counts"]["articles"]
         assert row["headlines"] == manifest["counts"]["headlines"]
-        assert row["item_schema_version"] == 1
+        assert row["item_schema_version"] == SCHEMA_VERSION
         assert row["schema"] == 3
     assert rows[crawls.first]["urls_pending"] > 0 and rows[crawls.first]["complete"] is False
     assert rows[crawls.resumed]["resumed_from"] == crawls.first

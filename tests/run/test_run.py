@@ -101,6 +101,10 @@ def test_second_run_fetches_only_new_and_changed_articles_and_every_listing(
         (run1,) = _crawl_dirs(store)
         articles = {a["url"].rsplit("/", 1)[1]: a for a in _articles(run1)}
         assert len(articles) == 8
+        # Each item carries the health class of its page (decided before extraction).
+        headlines = read_jsonl(list((run1 / "items").glob("headlines-*.jsonl.gz")))
+        assert headlines
+        assert {i["page_class"] for i in [*articles.values(), *headlines]} == {"ok"}
         # Linked only from the news sitemap, no date on its page: the sitemap's date fills it.
         hidden = articles["story-8.html"]
         assert hidden["published_at"] == site.stories[7].published.isoformat()
