@@ -8,8 +8,9 @@ articles, ``/stale.xml`` is a feed that never changes; ``/sitemap-news.xml`` is 
 sitemap of every article, with ``lastmod``. The article ``hidden_id`` is linked only from the
 sitemap, and its page has no date of its own: the sitemap's publication date fills it.
 
-Modes: ``challenge`` serves a 200 bot-wall page for every HTML URL; ``throttle`` answers the
-first ``throttle_count`` article requests with 429 and ``Retry-After: throttle_after``.
+Modes: ``challenge`` serves a 200 bot-wall page for every HTML URL; ``refuse`` answers every
+HTML URL with 503 and ``Retry-After: throttle_after``; ``throttle_count`` > 0 answers the first
+``throttle_count`` article requests with 429 and ``Retry-After: throttle_after``.
 :attr:`SiteServer.requests` is the server's own log; :meth:`ChangingSite.article_requests` counts
 article fetches per article.
 """
@@ -229,6 +230,13 @@ class ChangingSite:
                 "<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1'></script>",
             )
             return Route.html(wall)
+        if self.mode == "refuse":
+            self.refused_times.append(time.monotonic())
+            return Route.html(
+                "<html><body>Service unavailable</body></html>",
+                503,
+                headers={"Retry-After": str(self.throttle_after)},
+            )
         if path == "/":
             return Route.html(
                 self._listing("Changing Times", self._visible()[-6:]), delay=self.slow
