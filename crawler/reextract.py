@@ -19,9 +19,10 @@ Sources:
   and the ``crawl_id`` named by the file's ``warcinfo`` record (``isPartOf``).
 
 Every page is classified first (:mod:`crawler.health`), as in the crawl: a bot wall or soft 404
-gives no items, and every item carries its page's ``page_class``. Items go through the same clean-up, validation and de-duplication as in a crawl
-(:mod:`pipelines.clean`, :mod:`pipelines.validate`, :mod:`pipelines.dedupe`), so re-extracting a
-crawl's WARC gives the items the crawl wrote. A source that cannot be read is reported on one
+gives no items, and every item carries its page's ``page_class``. Items go through the same
+clean-up, validation and de-duplication as in a crawl (:mod:`pipelines.clean`,
+:mod:`pipelines.validate`, :mod:`pipelines.dedupe`), so re-extracting a crawl's WARC gives the
+items the crawl wrote. A source that cannot be read is reported on one
 line and skipped; the run goes on.
 """
 

@@ -22,7 +22,8 @@ applies it. This downloader middleware (before ``RetryMiddleware`` in the respon
 Settings: ``POLITE_ENABLED``, ``POLITE_RETRY_AFTER_MAX``, ``POLITE_BACKOFF_BASE``,
 ``RETRY_TIMES``, ``POLITE_MAX_REFUSALS``, ``POLITE_CRAWL_DELAY_MAX``, ``USER_AGENT``.
 Stats: ``polite/refused``, ``polite/refused/<status>``, ``polite/waited_ms``,
-``polite/gave_up``, ``polite/site_refusing``, ``polite/not_sent``, ``polite/crawl_delay``, ``polite/crawl_delay_capped``.
+``polite/gave_up``, ``polite/site_refusing``, ``polite/not_sent``, ``polite/crawl_delay``,
+``polite/crawl_delay_capped``.
 """
 
 from __future__ import annotations
