@@ -258,7 +258,7 @@ class PoliteBackoffMiddleware:
         dropped = 0
         while queue:
             _, deferred = queue.popleft()
-            deferred.errback(Failure(self._not_sent(key)))
+            deferred.errback(Failure(self._not_sent(key)))  # type: ignore[no-untyped-call]
             dropped += 1
         logger.error(
             "%s refused %d requests in a row (last: HTTP %d); stopping the crawl of it "
