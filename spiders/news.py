@@ -42,7 +42,8 @@ Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_ht
 ``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
 ``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
 ``newsarc/unarchived``, ``health/<class>``, ``quality/articles``, ``quality/articles_with_title``,
-``quality/articles_with_body``, ``quality/articles_with_date``, ``discovery/filled/<field>``,
+``quality/articles_with_body``, ``quality/articles_with_date``, ``quality/listing_pages``,
+``quality/listing_headlines``, ``discovery/filled/<field>``,
 ``extract/<spider>/article_missing``, ``extract/<spider>/no_article/<reason code>``,
 ``extract/<spider>/headlines``, ``extract/<spider>/errors``.
 """
@@ -480,6 +481,11 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value(f"extract/{self.name}/no_article/{result.reason_code}")
         if result.headlines:
             stats.inc_value(f"extract/{self.name}/headlines", len(result.headlines))
+        if result.page_type == "listing":
+            # Listing pages are re-captured every run: their headline count is comparable
+            # from run to run (newsarc run's history), unlike an incremental run's articles.
+            stats.inc_value("quality/listing_pages")
+            stats.inc_value("quality/listing_headlines", len(result.headlines))
         items.extend(dataclasses.replace(headline, **envelope) for headline in result.headlines)
         if self.page_items and items:
             yield PageItems(items)  # one unit through Scrapy; the pipelines see every member

@@ -401,3 +401,35 @@ def test_a_site_crawl_killed_by_sigkill_loses_nothing(tmp_path: Path) -> None:
     _assert_files_valid(killed)  # repaired by the next run
     captured = {a["url"] for a in _articles(killed)} | {a["url"] for a in _articles(latest)}
     assert len(captured) == 8  # every article in one crawl or the other: none silently missing
+
+
+@pytest.mark.slow
+def test_a_run_far_below_its_history_warns_and_a_drop_to_zero_fails(tmp_path: Path) -> None:
+    site = ChangingSite(n=6)  # five linked articles: full blocks on the two listing pages
+    with SiteServer(site.handle) as server:
+        jobs = _jobs(tmp_path, [_site(server, expectations={"warn_drop": 0.6})])
+        first = run_newsarc("run", str(jobs), timeout=120)
+        assert first.returncode == 0 and first.stderr == "", first.stderr
+
+        site.sidebar_size = 0  # "Most read" is gone: 10 headlines on the listings, not 20
+        warned = run_newsarc("run", str(jobs), timeout=120)
+        assert warned.returncode == 0, warned.stderr  # a warning, not a failure ...
+        assert "finished with warnings" in warned.stderr  # ... but said, so cron mails it
+        assert "listing_headlines_drop: 10, below 0.6 × the last good run" in warned.stderr
+
+        site.teasers = False  # a redesign: no headline block left; the articles are still there
+        site.advance()
+        broken = run_newsarc("run", str(jobs), timeout=120)
+    assert broken.returncode == 1, broken.stderr
+    reports = _reports(tmp_path / "data")
+    one, two, three = (r["sites"][0] for r in reports)
+    assert one["measures"]["listing_headlines"] == 20 and one["warnings"] == []
+    assert two["status"] == "ok" and two["measures"]["listing_headlines"] == 10
+    assert two["previous_medians"] == {"listing_headlines": 20}  # no article in run 2
+    assert two["warnings"] == ["listing_headlines_drop: 10, below 0.6 × the last good run (20)"]
+    assert three["articles"] == 3 and three["status"] == "failed"
+    assert three["measures"]["date_ratio"] == 1 and three["previous_medians"]["date_ratio"] == 1
+    assert three["problems"] == [
+        "listing_headlines dropped to zero (the median of the last 2 good runs: 15)"
+    ]
+    assert "listing_headlines dropped to zero" in broken.stderr

@@ -80,6 +80,8 @@ class ChangingSite:
         self.throttle_count = 0
         self.throttle_after = 1
         self.crawl_delay = 0.0  # > 0: robots.txt asks for this Crawl-delay
+        self.sidebar_size = 5  # entries of the "Most read" block (0: the block is gone)
+        self.teasers = True  # False: the listings' lists of latest articles are gone
         self.request_times: list[float] = []  # every request but robots.txt, as it arrived
         self.article_times: list[float] = []
         self.refused_times: list[float] = []
@@ -119,7 +121,9 @@ class ChangingSite:
         return [s for s in self.stories if s.id != self.hidden_id]
 
     def _sidebar(self) -> str:
-        top = self._visible()[:5]
+        if not self.sidebar_size:
+            return ""
+        top = self._visible()[: self.sidebar_size]
         items = "".join(
             f'<li><a href="{s.path}">{escape(s.title)}</a> '
             f'<span class="views">{100 * (6 - rank) + 37 * self.version}</span></li>'
@@ -138,6 +142,8 @@ class ChangingSite:
         teasers = "".join(
             f'<li class="teaser"><a href="{s.path}">{escape(s.title)}</a></li>' for s in stories
         )
+        if not self.teasers:
+            teasers = "<li>Our stories are in the feed and the news sitemap.</li>"
         return self._doc(
             title,
             f"<main><h1>{escape(title)}</h1><ul class='latest'>{teasers}</ul></main>"
