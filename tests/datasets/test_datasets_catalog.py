@@ -55,7 +55,7 @@ def test_show_gives_the_manifest_in_human_form(
     out = capsys.readouterr().out
     manifest = json.loads((crawls.root / crawls.resumed / "manifest.json").read_text())
     assert f"resumed from     {crawls.first}" in out
-    assert "item schema      version 1: crawler/schema/items.schema.json" in out
+    assert f"item schema      version {SCHEMA_VERSION}: crawler/schema/items.schema.json" in out
     for entry in manifest["files"]:
         assert entry["path"] in out
     assert main(["datasets", "show", str(crawls.root), crawls.resumed, "--json"]) == 0
