@@ -31,7 +31,9 @@ the start URLs; what a feed entry or news sitemap says about a URL (title, date,
 travels with its request (:mod:`crawler.discovery`) and fills article fields the page lacks
 (flagged ``title_from_<source>``/``published_from_<source>``). With ``INCREMENTAL_STATE``
 (:mod:`crawler.incremental`) an article captured in an earlier run is not requested again unless
-a feed or sitemap says it changed; then it is asked for conditionally (a 304 ends there). Every
+a feed or sitemap says it changed; then it is asked for conditionally (a 304 ends there). Feeds
+and sitemaps are asked for conditionally too where the state kept their body, and a 304 is
+read from that body. Every
 page is classified before extraction (:func:`crawler.health.classify_page`); bot walls and soft
 404s are not extracted (and never enter the incremental state); the class of every other page is
 the ``page_class`` of its items.
@@ -259,13 +261,49 @@ class NewsSpider(scrapy.Spider):
                 if url in self.seen:
                     continue
                 self.seen.add(url)
-                yield Request(
-                    url,
-                    callback=self.parse_feed if kind == "feed" else self.parse_sitemap,
-                    errback=self.on_error,
-                    priority=10,
-                    meta={META_KIND: kind},
+                yield self._source_request(url, kind, priority=10)
+
+    def _source_request(self, url: str, kind: str, *, priority: int) -> Request:
+        """A feed or sitemap request; conditional when the incremental state kept its body."""
+        meta: dict[str, Any] = {META_KIND: kind}
+        headers = self.state.source_headers(ledger_url(url)) if self.state is not None else {}
+        if headers:
+            meta["handle_httpstatus_list"] = [304]
+        return Request(
+            url,
+            callback=self.parse_feed if kind == "feed" else self.parse_sitemap,
+            errback=self.on_error,
+            priority=priority,
+            meta=meta,
+            headers=headers or None,
+        )
+
+    def _source_response(self, response: Response, kind: str) -> Response | None:
+        """The feed or sitemap to read: a 304 is read from the body the state kept (None when
+        it kept none); a 200 is kept for the next run's conditional request."""
+        if self.state is None:
+            return response
+        url = response.meta.get(META_URL) or ledger_url(response.url)
+        fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))
+        if response.status == 304:
+            body = self.state.source_body(url)
+            if body is None:
+                logger.warning(
+                    "%s answered 304 but no copy of it is kept; its entries are not followed",
+                    response.url,
+                    extra={"spider": self},
                 )
+                return None
+            return response.replace(status=200, body=body)
+        self.state.source_fetched(
+            url,
+            kind=kind,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            body=response.body,
+            fetched_at=fetched_at,
+        )
+        return response
 
     def _resume(self) -> Iterator[Request]:
         """A resumed crawl: every URL of the frontier is seen; the queued ones are fetched."""
@@ -300,15 +338,7 @@ class NewsSpider(scrapy.Spider):
             if self._on_site(url) and url not in self.seen:
                 self.seen.add(url)
                 assert self.crawler.engine is not None
-                self.crawler.engine.crawl(
-                    Request(
-                        url,
-                        callback=self.parse_sitemap,
-                        errback=self.on_error,
-                        priority=10,
-                        meta={META_KIND: "sitemap"},
-                    )
-                )
+                self.crawler.engine.crawl(self._source_request(url, "sitemap", priority=10))
 
     def _render_meta(self, url: str) -> dict[str, Any]:
         """Request meta for a page: its frontier kind, and ``playwright`` when rendered."""
@@ -525,13 +555,7 @@ class NewsSpider(scrapy.Spider):
         for url in map(ledger_url, feeds):
             if url not in self.seen and self._on_site(url):
                 self.seen.add(url)
-                yield Request(
-                    url,
-                    callback=self.parse_feed,
-                    errback=self.on_error,
-                    priority=5,
-                    meta={META_KIND: "feed"},
-                )
+                yield self._source_request(url, "feed", priority=5)
 
     def _parse_xml(self, response: Response) -> Iterator[Any]:
         head = response.body[:2048].lower()
@@ -543,6 +567,11 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """An RSS or Atom feed: follow the entries' links."""
         assert self.crawler.stats is not None
+        if response.meta.get(META_KIND) == "feed":
+            read = self._source_response(response, "feed")
+            if read is None:
+                return
+            response = read
         self.crawler.stats.inc_value("newsarc/feeds")
         parsed = feedparser.parse(response.body)
         hints = {
@@ -573,6 +602,11 @@ class NewsSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """A sitemap or sitemap index (plain or gzipped): follow its URLs."""
         assert self.crawler.stats is not None
+        if response.meta.get(META_KIND) == "sitemap":
+            read = self._source_response(response, "sitemap")
+            if read is None:
+                return
+            response = read
         stats = self.crawler.stats
         stats.inc_value("newsarc/sitemaps")
         body = response.body
@@ -602,13 +636,7 @@ class NewsSpider(scrapy.Spider):
             for url in map(ledger_url, entries):
                 if url not in self.seen and self._on_site(url):
                     self.seen.add(url)
-                    yield Request(
-                        url,
-                        callback=self.parse_sitemap,
-                        errback=self.on_error,
-                        priority=10,
-                        meta={META_KIND: "sitemap"},
-                    )
+                    yield self._source_request(url, "sitemap", priority=10)
         else:
             hints = {entry["loc"]: sitemap_entry(entry) for entry in found}
             yield from self._follow(entries, priority=1, hints=hints)

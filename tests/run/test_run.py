@@ -433,3 +433,36 @@ def test_a_run_far_below_its_history_warns_and_a_drop_to_zero_fails(tmp_path: Pa
         "listing_headlines dropped to zero (the median of the last 2 good runs: 15)"
     ]
     assert "listing_headlines dropped to zero" in broken.stderr
+
+
+@pytest.mark.slow
+def test_feeds_and_sitemaps_are_asked_for_conditionally_and_a_304_keeps_their_entries(
+    tmp_path: Path,
+) -> None:
+    site = ChangingSite(n=4)
+    site.failing_ids = {4}  # the article linked only from the sitemap fails in run 1
+    with SiteServer(site.handle) as server:
+        jobs = _jobs(tmp_path, [_site(server)])
+        first = run_newsarc("run", str(jobs), timeout=120)
+        assert ChangingSite.article_requests(server.requested_paths)[4] >= 1, first.stderr
+        sources = ChangingSite.source_answers(server.requests)
+        assert all(answers == [None] for answers in sources.values()), sources  # no copy yet
+
+        site.failing_ids = set()  # the site is unchanged; the failed article is back
+        server.clear_requests()
+        second = run_newsarc("run", str(jobs), timeout=120)
+        assert second.returncode == 0, second.stderr
+        sources = ChangingSite.source_answers(server.requests)
+        article_requests = ChangingSite.article_requests(server.requested_paths)
+    # Each feed and the sitemap asked for with the ETag it gave (the server answered 304) ...
+    assert set(sources) == {"/rss.xml", "/stale.xml", "/sitemap-news.xml"}
+    assert all(len(a) == 1 and a[0] and a[0].startswith('"') for a in sources.values()), sources
+    # ... and the sitemap's entries still followed from the kept copy: the article run 1 could
+    # not fetch is fetched now, with the sitemap's date; the captured ones are not asked for.
+    assert article_requests == {4: 1}
+    latest = _crawl_dirs(tmp_path / "data")[-1]
+    (article,) = _articles(latest)
+    assert article["url"].endswith("/story-4.html")
+    assert "published_from_sitemap" in article["flags"]
+    report = _reports(tmp_path / "data")[-1]["sites"][0]
+    assert report["status"] == "ok" and report["skipped_known"] == 3
