@@ -10,9 +10,10 @@ as an empty shell. :func:`classify_page` is a pure function of (status, HTML) an
 * ``empty`` — next to no visible text;
 * ``parse_failure`` — not parseable as HTML.
 
-The spider counts the classes (``health/<class>`` stats) and does not extract ``blocked`` and
-``soft_404`` pages; ``newsarc run`` reports them per site and fails a site that serves a bot
-wall.
+The spider counts the classes (``health/<class>`` stats), does not extract ``blocked`` and
+``soft_404`` pages (:data:`NOT_EXTRACTED`) and records the class of every other page on its items
+(``page_class``); ``newsarc extract`` does the same; ``newsarc run`` reports the counts per site
+and fails a site that serves a bot wall.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import re
 
 from lxml import etree
 
-__all__ = ["HEALTH_CLASSES", "classify_page"]
+__all__ = ["HEALTH_CLASSES", "NOT_EXTRACTED", "classify_page"]
 
 HEALTH_CLASSES = ("ok", "blocked", "soft_404", "empty", "parse_failure")
+#: Classes of pages that are not the site's content: not extracted (no items).
+NOT_EXTRACTED = frozenset({"blocked", "soft_404"})
 
 #: Markers of the challenge pages of bot-protection vendors (as they write them, found with ``in``:
 #: a regular expression over 64 KiB costs milliseconds, a substring search microseconds).

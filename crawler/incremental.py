@@ -16,6 +16,13 @@ Policy, applied by the spider through :meth:`IncrementalState.wants`:
   by digest (title and text of the article, else the body), because some servers keep their
   validators while the content changes: same digest → ``unchanged``, else ``changed``.
 
+Feeds and sitemaps are fetched every run, conditionally where their server gave validators:
+table ``sources`` keeps each one's ``ETag``/``Last-Modified`` and its body as fetched
+(zlib-compressed, up to :data:`SOURCE_BODY_MAX` bytes; a larger one is not kept and is fetched
+in full each run). A ``304`` is then read from the kept body, exactly as the ``200`` it stands
+for: its entries are followed again (an entry a killed or limited run did not capture is not
+lost), and articles captured since are skipped by the policy above.
+
 What a page gave is committed only once the page's WARC records and items are durable: on the
 frontier's :data:`~crawler.signals.frontier_checkpointed` signal, for exactly the URLs that
 checkpoint marked done (without a frontier ledger: when the spider closes). A kill loses at most
@@ -27,7 +34,9 @@ Stats written: ``incremental/known`` (URLs in the state at start), ``incremental
 (known articles not requested), ``incremental/revisited`` (requested again because a feed or
 sitemap said they changed), ``incremental/new``, ``incremental/changed``,
 ``incremental/unchanged`` (each also per page type: ``incremental/new/article``, …),
-``incremental/not_modified`` (304), ``incremental/committed``,
+``incremental/not_modified`` (304), ``incremental/sources_not_modified`` (feeds and sitemaps
+read from the kept body), ``incremental/sources_lost`` (a 304 with no kept body),
+``incremental/committed``,
 ``incremental/commit_failed``.
 """
 
@@ -36,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +67,8 @@ __all__ = ["IncrementalState", "PageRecord", "content_digest", "open_state_db", 
 logger = logging.getLogger(__name__)
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+#: Largest compressed feed or sitemap body kept for conditional requests (bytes).
+SOURCE_BODY_MAX = 4 << 20
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -67,6 +79,15 @@ CREATE TABLE IF NOT EXISTS pages (
     last_modified TEXT,
     fetched_at TEXT NOT NULL,
     changed_at TEXT NOT NULL,
+    crawl_id TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sources (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    body BLOB NOT NULL,
+    fetched_at TEXT NOT NULL,
     crawl_id TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
@@ -145,9 +166,15 @@ class IncrementalState:
                 "SELECT url, page_type, digest, etag, last_modified, fetched_at, changed_at "
                 "FROM pages"
             ).fetchall()
+            sources = db.execute("SELECT url, etag, last_modified FROM sources").fetchall()
         finally:
             db.close()
         self.known: dict[str, PageRecord] = {row[0]: PageRecord(*row) for row in rows}
+        #: Feeds and sitemaps with a kept body: url → (ETag, Last-Modified).
+        self.sources: dict[str, tuple[str | None, str | None]] = {
+            url: (etag, last_modified) for url, etag, last_modified in sources
+        }
+        self._pending_sources: dict[str, tuple[str, str | None, str | None, bytes, str]] = {}
         self._pending: dict[str, PageRecord] = {}
         self._held: set[str] = set()
         stats.set_value("incremental/known", len(self.known))
@@ -202,6 +229,60 @@ class IncrementalState:
         if record.last_modified:
             headers["If-Modified-Since"] = record.last_modified
         return headers
+
+    def source_headers(self, url: str) -> dict[str, str]:
+        """``If-None-Match``/``If-Modified-Since`` for a feed or sitemap whose body is kept."""
+        etag, last_modified = self.sources.get(url, (None, None))
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    def source_body(self, url: str) -> bytes | None:
+        """The kept body of a feed or sitemap its server answered 304 for (None: not kept)."""
+        try:
+            db = open_state_db(self.path)
+            try:
+                row = db.execute("SELECT body FROM sources WHERE url = ?", (url,)).fetchone()
+            finally:
+                db.close()
+            body = zlib.decompress(row[0]) if row is not None else None
+        except (sqlite3.Error, zlib.error) as exc:
+            logger.error("Could not read the kept body of %s from %s: %s", url, self.path, exc)
+            body = None
+        if body is None:
+            self.stats.inc_value("incremental/sources_lost")
+        else:
+            self.stats.inc_value("incremental/sources_not_modified")
+        return body
+
+    def source_fetched(
+        self,
+        url: str,
+        *,
+        kind: str,
+        etag: str | None,
+        last_modified: str | None,
+        body: bytes,
+        fetched_at: datetime,
+    ) -> None:
+        """Keep a feed's or sitemap's validators and body (committed at the next checkpoint);
+        without validators, or too large, nothing is kept (and the next run asks in full)."""
+        if not (etag or last_modified):
+            self._drop_source(url, fetched_at)
+            return
+        packed = zlib.compress(body, 6)
+        if len(packed) > SOURCE_BODY_MAX:
+            self._drop_source(url, fetched_at)
+            return
+        now = fetched_at.astimezone(UTC).isoformat()
+        self._pending_sources[url] = (kind, etag, last_modified, packed, now)
+
+    def _drop_source(self, url: str, fetched_at: datetime) -> None:
+        if url in self.sources:  # its validators no longer hold: forget the kept body
+            self._pending_sources[url] = ("", None, None, b"", fetched_at.isoformat())
 
     # -- after a response ---------------------------------------------------------------------
 
@@ -258,11 +339,14 @@ class IncrementalState:
         # With a ledger, its last checkpoint (after this) commits; pages whose items did not
         # reach the disk stay uncommitted and are fetched again by the next run.
         if not self.commit_on_checkpoint:  # no ledger: the crawl's files are closed by now
-            self.commit(list(self._pending))
+            self.commit([*self._pending, *self._pending_sources])
 
     def commit(self, urls: list[str]) -> int:
         rows = [self._pending.pop(url) for url in urls if url in self._pending]
-        if not rows:
+        sources = [
+            (url, self._pending_sources.pop(url)) for url in urls if url in self._pending_sources
+        ]
+        if not rows and not sources:
             return 0
         try:
             db = open_state_db(self.path)
@@ -287,6 +371,7 @@ class IncrementalState:
                             for r in rows
                         ],
                     )
+                    self._commit_sources(db, sources)
             finally:
                 db.close()
         except sqlite3.Error as exc:
@@ -294,8 +379,33 @@ class IncrementalState:
             logger.error("Could not write the incremental state %s: %s", self.path, exc)
             for r in rows:  # kept for the next checkpoint
                 self._pending.setdefault(r.url, r)
+            for url, source in sources:
+                self._pending_sources.setdefault(url, source)
             return 0
+        for url, (kind, etag, last_modified, _, _) in sources:
+            if kind:
+                self.sources[url] = (etag, last_modified)
+            else:
+                self.sources.pop(url, None)
         for r in rows:
             self.known[r.url] = r
-        self.stats.inc_value("incremental/committed", len(rows))
-        return len(rows)
+        self.stats.inc_value("incremental/committed", len(rows) + len(sources))
+        return len(rows) + len(sources)
+
+    def _commit_sources(
+        self,
+        db: sqlite3.Connection,
+        sources: list[tuple[str, tuple[str, str | None, str | None, bytes, str]]],
+    ) -> None:
+        gone = [(url,) for url, (kind, *_) in sources if not kind]
+        kept = [
+            (url, kind, etag, last_modified, body, fetched_at, self.crawl_id)
+            for url, (kind, etag, last_modified, body, fetched_at) in sources
+            if kind
+        ]
+        db.executemany("DELETE FROM sources WHERE url = ?", gone)
+        db.executemany(
+            "INSERT OR REPLACE INTO sources (url, kind, etag, last_modified, body, fetched_at, "
+            "crawl_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            kept,
+        )

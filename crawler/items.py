@@ -1,8 +1,9 @@
 """Item types written to JSON Lines: the main article of a page and the sidebar headline items.
 
 Both are plain dataclasses handled through ``ItemAdapter``. The envelope fields (``site``,
-``crawl_id``, ``fetched_at``, ``warc``) say where and when an item was captured; the extractor
-leaves ``crawl_id`` and ``warc`` empty and the spider (or ``newsarc extract``) fills them in.
+``crawl_id``, ``fetched_at``, ``warc``, ``page_class``) say where and when an item was captured and
+what the page was; the extractor leaves ``crawl_id``, ``warc`` and ``page_class`` empty and the
+spider (or ``newsarc extract``) fills them in.
 The published JSON Schema lives next to this module (``schema/items.schema.json``) and a test
 keeps the two in step.
 """
@@ -15,7 +16,7 @@ from typing import Any
 __all__ = ["SCHEMA_VERSION", "ArticleItem", "HeadlineItem", "PageItems", "WarcRef"]
 
 #: Bumped whenever a field is added, removed or changes meaning.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class ArticleItem:
     """Capture time of the page, ISO 8601 in UTC."""
     warc: dict[str, Any] | None = None
     """Provenance: ``{filename, offset, length, record_id}`` of the WARC record read."""
+    page_class: str | None = None
+    """Health class of the page, decided before extraction (``crawler.health``): ``ok``,
+    ``empty`` or ``parse_failure`` (``blocked`` and ``soft_404`` pages are not extracted);
+    null when the page was not classified (items built outside a crawl or ``newsarc extract``)."""
     url: str = ""
     """URL the page was fetched from (after redirects)."""
     canonical_url: str | None = None
@@ -104,6 +109,9 @@ class HeadlineItem:
     """Capture time of the page the item was seen on, ISO 8601 in UTC."""
     warc: dict[str, Any] | None = None
     """Provenance: ``{filename, offset, length, record_id}`` of the WARC record read."""
+    page_class: str | None = None
+    """Health class of the page the item was seen on (as for articles: ``ok``, ``empty``,
+    ``parse_failure``, or null when not classified)."""
     source_url: str = ""
     """URL of the page the item was seen on."""
     block: str | None = None

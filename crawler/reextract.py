@@ -18,9 +18,11 @@ Sources:
   record's ``warc`` provenance (file name, offset, length, record id — as the crawl writes it)
   and the ``crawl_id`` named by the file's ``warcinfo`` record (``isPartOf``).
 
-Items go through the same clean-up, validation and de-duplication as in a crawl
-(:mod:`pipelines.clean`, :mod:`pipelines.validate`, :mod:`pipelines.dedupe`), so re-extracting a
-crawl's WARC gives the items the crawl wrote. A source that cannot be read is reported on one
+Every page is classified first (:mod:`crawler.health`), as in the crawl: a bot wall or soft 404
+gives no items, and every item carries its page's ``page_class``. Items go through the same
+clean-up, validation and de-duplication as in a crawl (:mod:`pipelines.clean`,
+:mod:`pipelines.validate`, :mod:`pipelines.dedupe`), so re-extracting a crawl's WARC gives the
+items the crawl wrote. A source that cannot be read is reported on one
 line and skipped; the run goes on.
 """
 
@@ -46,6 +48,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html, needs_sniffing
 from crawler.extract import PageInput, decode_html, extract_page
+from crawler.health import NOT_EXTRACTED, classify_page
 from crawler.items import WarcRef
 from crawler.schema import fast_validator, validator
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
@@ -90,6 +93,8 @@ class Page:
     fetched_at: datetime
     crawl_id: str | None = None
     warc: WarcRef | None = None
+    status: int = 200
+    """HTTP status of the response (200 for an HTML file or a rendered DOM): page health."""
 
 
 @dataclass
@@ -138,6 +143,13 @@ def _html_pages(path: Path, url: str | None, fetched_at: datetime | None) -> Ite
         html=decode_html(body, None),
         fetched_at=fetched_at or datetime.fromtimestamp(mtime, UTC),
     )
+
+
+def _status(record: Any) -> int:
+    """The HTTP status a record (or a revisit's) holds; 200 where it has none (conversion)."""
+    headers = getattr(record, "http_headers", None)
+    code = headers.get_statuscode() if headers is not None else None
+    return int(code) if code and code.isdigit() else 200
 
 
 def _is_page_record(record: Any, body: bytes | None = None) -> tuple[bool, str | None, bytes]:
@@ -257,6 +269,7 @@ def _warc_pages(
                     fetched_at=_parse_warc_date(record.rec_headers.get_header("WARC-Date")),
                     crawl_id=crawl_id,
                     warc=ref,
+                    status=_status(record),
                 )
     except (OSError, EOFError, ArchiveLoadFailed, ValueError, StopIteration) as exc:
         if cut is not None:
@@ -281,6 +294,7 @@ def _revisit_page(
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         url = record.rec_headers.get_header("WARC-Target-URI")
         date = record.rec_headers.get_header("WARC-Date")
+        status = _status(record)
         records.read_to_end(record)
         length = records.get_record_length()
     if refers_to not in originals:
@@ -299,6 +313,7 @@ def _revisit_page(
         fetched_at=_parse_warc_date(date),
         crawl_id=crawl_id,
         warc=ref,
+        status=status,
     )
     return page, None
 
@@ -385,6 +400,10 @@ class Extractor:
         """The cleaned and validated items of one page (no de-duplication: see :meth:`emit`)."""
         counts = self.summary.counts
         counts["pages"] += 1
+        health = classify_page(page.status, page.html)  # as the crawl does, before extraction
+        counts[f"health/{health}"] += 1
+        if health in NOT_EXTRACTED:
+            return []
         result = extract_page(
             PageInput(
                 url=page.url, html=page.html, fetched_at=page.fetched_at, profile=self.profile
@@ -394,6 +413,7 @@ class Extractor:
         envelope: dict[str, Any] = {
             "crawl_id": page.crawl_id,
             "warc": page.warc.as_dict() if page.warc is not None else None,
+            "page_class": health,
         }
         items: list[Any] = []
         if result.article is not None:

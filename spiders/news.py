@@ -31,9 +31,12 @@ the start URLs; what a feed entry or news sitemap says about a URL (title, date,
 travels with its request (:mod:`crawler.discovery`) and fills article fields the page lacks
 (flagged ``title_from_<source>``/``published_from_<source>``). With ``INCREMENTAL_STATE``
 (:mod:`crawler.incremental`) an article captured in an earlier run is not requested again unless
-a feed or sitemap says it changed; then it is asked for conditionally (a 304 ends there). Every
+a feed or sitemap says it changed; then it is asked for conditionally (a 304 ends there). Feeds
+and sitemaps are asked for conditionally too where the state kept their body, and a 304 is
+read from that body. Every
 page is classified before extraction (:func:`crawler.health.classify_page`); bot walls and soft
-404s are not extracted (and never enter the incremental state).
+404s are not extracted (and never enter the incremental state); the class of every other page is
+the ``page_class`` of its items.
 
 Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``,
 ``DOWNLOAD_MAXSIZE``, ``WARC_ENABLED``, ``FRONTIER_*`` (through the frontier).
@@ -41,7 +44,8 @@ Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_ht
 ``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
 ``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
 ``newsarc/unarchived``, ``health/<class>``, ``quality/articles``, ``quality/articles_with_title``,
-``quality/articles_with_body``, ``quality/articles_with_date``, ``discovery/filled/<field>``,
+``quality/articles_with_body``, ``quality/articles_with_date``, ``quality/listing_pages``,
+``quality/listing_headlines``, ``discovery/filled/<field>``,
 ``extract/<spider>/article_missing``, ``extract/<spider>/no_article/<reason code>``,
 ``extract/<spider>/headlines``, ``extract/<spider>/errors``.
 """
@@ -74,7 +78,7 @@ from crawler.extract.fallback import FLAG_DAY_ONLY
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
 from crawler.frontier import FAILED, SKIPPED, Entry, Frontier, frontier_of, ledger_url
-from crawler.health import classify_page
+from crawler.health import NOT_EXTRACTED, classify_page
 from crawler.incremental import IncrementalState, content_digest
 from crawler.items import PageItems, WarcRef
 from crawler.middlewares.robots import sitemaps_of
@@ -94,9 +98,6 @@ if TYPE_CHECKING:
 __all__ = ["NewsSpider"]
 
 logger = logging.getLogger(__name__)
-
-#: Page health classes that are not the site's content: not extracted (crawler.health).
-_NOT_CONTENT = frozenset({"blocked", "soft_404"})
 
 #: feedparser "bozo" reasons that say nothing about the feed's content.
 _BENIGN_FEED_ISSUES = (
@@ -260,13 +261,49 @@ class NewsSpider(scrapy.Spider):
                 if url in self.seen:
                     continue
                 self.seen.add(url)
-                yield Request(
-                    url,
-                    callback=self.parse_feed if kind == "feed" else self.parse_sitemap,
-                    errback=self.on_error,
-                    priority=10,
-                    meta={META_KIND: kind},
+                yield self._source_request(url, kind, priority=10)
+
+    def _source_request(self, url: str, kind: str, *, priority: int) -> Request:
+        """A feed or sitemap request; conditional when the incremental state kept its body."""
+        meta: dict[str, Any] = {META_KIND: kind}
+        headers = self.state.source_headers(ledger_url(url)) if self.state is not None else {}
+        if headers:
+            meta["handle_httpstatus_list"] = [304]
+        return Request(
+            url,
+            callback=self.parse_feed if kind == "feed" else self.parse_sitemap,
+            errback=self.on_error,
+            priority=priority,
+            meta=meta,
+            headers=headers or None,
+        )
+
+    def _source_response(self, response: Response, kind: str) -> Response | None:
+        """The feed or sitemap to read: a 304 is read from the body the state kept (None when
+        it kept none); a 200 is kept for the next run's conditional request."""
+        if self.state is None:
+            return response
+        url = response.meta.get(META_URL) or ledger_url(response.url)
+        fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))
+        if response.status == 304:
+            body = self.state.source_body(url)
+            if body is None:
+                logger.warning(
+                    "%s answered 304 but no copy of it is kept; its entries are not followed",
+                    response.url,
+                    extra={"spider": self},
                 )
+                return None
+            return response.replace(status=200, body=body)
+        self.state.source_fetched(
+            url,
+            kind=kind,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            body=response.body,
+            fetched_at=fetched_at,
+        )
+        return response
 
     def _resume(self) -> Iterator[Request]:
         """A resumed crawl: every URL of the frontier is seen; the queued ones are fetched."""
@@ -301,15 +338,7 @@ class NewsSpider(scrapy.Spider):
             if self._on_site(url) and url not in self.seen:
                 self.seen.add(url)
                 assert self.crawler.engine is not None
-                self.crawler.engine.crawl(
-                    Request(
-                        url,
-                        callback=self.parse_sitemap,
-                        errback=self.on_error,
-                        priority=10,
-                        meta={META_KIND: "sitemap"},
-                    )
-                )
+                self.crawler.engine.crawl(self._source_request(url, "sitemap", priority=10))
 
     def _render_meta(self, url: str) -> dict[str, Any]:
         """Request meta for a page: its frontier kind, and ``playwright`` when rendered."""
@@ -404,7 +433,7 @@ class NewsSpider(scrapy.Spider):
         fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))
         health = classify_page(response.status, response.text)
         stats.inc_value(f"health/{health}")
-        if health in _NOT_CONTENT:
+        if health in NOT_EXTRACTED:
             logger.warning(
                 "Not extracting %s: the page is %s", response.url, health, extra={"spider": self}
             )
@@ -451,6 +480,7 @@ class NewsSpider(scrapy.Spider):
         envelope: dict[str, Any] = {
             "crawl_id": self.crawl_id,
             "warc": warc.as_dict() if isinstance(warc, WarcRef) else None,
+            "page_class": health,
         }
         items: list[Any] = []
         article = result.article
@@ -481,6 +511,11 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value(f"extract/{self.name}/no_article/{result.reason_code}")
         if result.headlines:
             stats.inc_value(f"extract/{self.name}/headlines", len(result.headlines))
+        if result.page_type == "listing":
+            # Listing pages are re-captured every run: their headline count is comparable
+            # from run to run (newsarc run's history), unlike an incremental run's articles.
+            stats.inc_value("quality/listing_pages")
+            stats.inc_value("quality/listing_headlines", len(result.headlines))
         items.extend(dataclasses.replace(headline, **envelope) for headline in result.headlines)
         if self.page_items and items:
             yield PageItems(items)  # one unit through Scrapy; the pipelines see every member
@@ -520,13 +555,7 @@ class NewsSpider(scrapy.Spider):
         for url in map(ledger_url, feeds):
             if url not in self.seen and self._on_site(url):
                 self.seen.add(url)
-                yield Request(
-                    url,
-                    callback=self.parse_feed,
-                    errback=self.on_error,
-                    priority=5,
-                    meta={META_KIND: "feed"},
-                )
+                yield self._source_request(url, "feed", priority=5)
 
     def _parse_xml(self, response: Response) -> Iterator[Any]:
         head = response.body[:2048].lower()
@@ -538,6 +567,11 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """An RSS or Atom feed: follow the entries' links."""
         assert self.crawler.stats is not None
+        if response.meta.get(META_KIND) == "feed":
+            read = self._source_response(response, "feed")
+            if read is None:
+                return
+            response = read
         self.crawler.stats.inc_value("newsarc/feeds")
         parsed = feedparser.parse(response.body)
         hints = {
@@ -568,6 +602,11 @@ class NewsSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """A sitemap or sitemap index (plain or gzipped): follow its URLs."""
         assert self.crawler.stats is not None
+        if response.meta.get(META_KIND) == "sitemap":
+            read = self._source_response(response, "sitemap")
+            if read is None:
+                return
+            response = read
         stats = self.crawler.stats
         stats.inc_value("newsarc/sitemaps")
         body = response.body
@@ -597,13 +636,7 @@ class NewsSpider(scrapy.Spider):
             for url in map(ledger_url, entries):
                 if url not in self.seen and self._on_site(url):
                     self.seen.add(url)
-                    yield Request(
-                        url,
-                        callback=self.parse_sitemap,
-                        errback=self.on_error,
-                        priority=10,
-                        meta={META_KIND: "sitemap"},
-                    )
+                    yield self._source_request(url, "sitemap", priority=10)
         else:
             hints = {entry["loc"]: sitemap_entry(entry) for entry in found}
             yield from self._follow(entries, priority=1, hints=hints)

@@ -107,3 +107,39 @@ def test_retry_after() -> None:
     now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC).timestamp()
     assert retry_after_seconds("Tue, 01 Dec 2026 12:00:30 GMT", now) == 30
     assert retry_after_seconds("soon", now) is None and retry_after_seconds(None, now) is None
+
+
+def test_feed_and_sitemap_bodies_are_kept_with_their_validators(tmp_path: Path) -> None:
+    import os
+
+    from crawler.incremental import SOURCE_BODY_MAX
+
+    db = tmp_path / "s.sqlite"
+    state = _state(db)
+    feed, plain, huge = "http://x/rss.xml", "http://x/plain.xml", "http://x/huge.xml"
+    body = b"<rss><channel><item><link>http://x/a</link></item></channel></rss>"
+    state.source_fetched(
+        feed, kind="feed", etag='"f1"', last_modified=None, body=body, fetched_at=T0
+    )
+    # No validators: nothing to ask conditionally with; too large: not kept.
+    state.source_fetched(
+        plain, kind="feed", etag=None, last_modified=None, body=body, fetched_at=T0
+    )
+    noise = os.urandom(SOURCE_BODY_MAX + 1024)  # incompressible
+    state.source_fetched(
+        huge, kind="sitemap", etag='"h"', last_modified=None, body=noise, fetched_at=T0
+    )
+    assert state.source_headers(feed) == {}  # not committed yet
+    assert state.commit([feed, plain, huge]) == 1
+
+    later = _state(db)  # the next run
+    assert later.source_headers(feed) == {"If-None-Match": '"f1"'}
+    assert later.source_headers(plain) == {} and later.source_headers(huge) == {}
+    assert later.source_body(feed) == body
+    assert later.source_body(plain) is None
+    assert later.stats.get_value("incremental/sources_not_modified") == 1
+    assert later.stats.get_value("incremental/sources_lost") == 1
+    # The feed drops its validators: the kept copy is forgotten.
+    later.source_fetched(feed, kind="feed", etag=None, last_modified=None, body=b"", fetched_at=T0)
+    later.commit([feed])
+    assert _state(db).source_headers(feed) == {} and _state(db).source_body(feed) is None

@@ -12,14 +12,18 @@ applies it. This downloader middleware (before ``RetryMiddleware`` in the respon
   Scrapy's own retries). A good response after the wait
   restores the host's delay;
 * after ``POLITE_MAX_REFUSALS`` refusals in a row from one host, stops the crawl
-  (finish reason ``site_refusing``): a site that keeps refusing is reported, not hammered;
+  (finish reason ``site_refusing``) and sends the host nothing more (requests queued for it
+  fail with ``IgnoreRequest``): a site that keeps refusing is reported, not hammered.
+  Only a page served ends a row of refusals: a site that serves its robots.txt, feeds and
+  sitemaps but refuses every page keeps refusing;
 * applies robots.txt ``Crawl-delay`` for our user agent as the host's minimum delay, capped at
   ``POLITE_CRAWL_DELAY_MAX`` (a larger value is logged and capped).
 
 Settings: ``POLITE_ENABLED``, ``POLITE_RETRY_AFTER_MAX``, ``POLITE_BACKOFF_BASE``,
 ``RETRY_TIMES``, ``POLITE_MAX_REFUSALS``, ``POLITE_CRAWL_DELAY_MAX``, ``USER_AGENT``.
 Stats: ``polite/refused``, ``polite/refused/<status>``, ``polite/waited_ms``,
-``polite/gave_up``, ``polite/site_refusing``, ``polite/crawl_delay``, ``polite/crawl_delay_capped``.
+``polite/gave_up``, ``polite/site_refusing``, ``polite/not_sent``, ``polite/crawl_delay``,
+``polite/crawl_delay_capped``.
 """
 
 from __future__ import annotations
@@ -32,12 +36,14 @@ from typing import TYPE_CHECKING, Any
 import scrapy.core.downloader
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor, task
+from twisted.python.failure import Failure
 
 from crawler.shutdown import close_spider
+from crawler.signals import META_KIND
 
 if TYPE_CHECKING:
     from typing import Self
@@ -54,6 +60,13 @@ logger = logging.getLogger(__name__)
 _REFUSALS = (429, 503)
 #: The clock of Scrapy's download slots (``Slot.lastseen``): monotonic in Scrapy 2.19.
 _downloader_clock = getattr(scrapy.core.downloader, "monotonic", time.monotonic)
+
+
+def _is_page(request: Request) -> bool:
+    """Whether a request is for a page (not robots.txt, a feed or a sitemap)."""
+    if request.meta.get(META_KIND) in ("feed", "sitemap"):
+        return False
+    return urlparse_cached(request).path != "/robots.txt"
 
 
 def retry_after_seconds(value: str | None, now: float) -> float | None:
@@ -96,6 +109,7 @@ class PoliteBackoffMiddleware:
         self._floor: dict[str, float] = {}  # host → Crawl-delay
         self._not_before: dict[str, float] = {}  # slot key → no request before (clock time)
         self._stopping = False
+        self._given_up: set[str] = set()  # slot keys of hosts that kept refusing
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -164,6 +178,8 @@ class PoliteBackoffMiddleware:
         """Hold a request to a host that asked us to wait until its time has come."""
         self._apply_floor(request)
         key, _ = self._slot(request)
+        if key in self._given_up:
+            raise self._not_sent(key)
         wait = self._not_before.get(key, 0.0) - _downloader_clock()
         if wait > 0:
             await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
@@ -175,7 +191,8 @@ class PoliteBackoffMiddleware:
     ) -> Request | Response:
         key, slot = self._slot(request)
         if response.status not in _REFUSALS:
-            self._refusals.pop(key, None)
+            if _is_page(request):
+                self._refusals.pop(key, None)
             # A response to a request sent before the wait began says nothing: restore the
             # host's delay only once its wait is over.
             if _downloader_clock() >= self._not_before.get(key, 0.0):
@@ -233,10 +250,32 @@ class PoliteBackoffMiddleware:
             return
         self._stopping = True
         stats.set_value("polite/site_refusing", key)
+        self._given_up.add(key)
+        # Requests already waiting in the host's download slot would still be sent while the
+        # crawl closes (Scrapy finishes what its downloader holds): fail them here instead.
+        _, slot = self._slot_of_key(key)
+        queue = getattr(slot, "queue", None)
+        dropped = 0
+        while queue:
+            _, deferred = queue.popleft()
+            deferred.errback(Failure(self._not_sent(key)))  # type: ignore[no-untyped-call]
+            dropped += 1
         logger.error(
-            "%s refused %d requests in a row (last: HTTP %d); stopping the crawl of it",
+            "%s refused %d requests in a row (last: HTTP %d); stopping the crawl of it "
+            "(%d queued requests not sent)",
             key,
             refusals,
             status,
+            dropped,
         )
         close_spider(self.crawler, "site_refusing")
+
+    def _slot_of_key(self, key: str) -> tuple[str, Slot | None]:
+        downloader = self._downloader()
+        return key, downloader.slots.get(key) if downloader is not None else None
+
+    def _not_sent(self, key: str) -> IgnoreRequest:
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("polite/not_sent")
+        return IgnoreRequest(f"not sent: {key} kept refusing requests (429/503)")

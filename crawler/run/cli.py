@@ -122,7 +122,8 @@ def _run_locked(args: argparse.Namespace, jobs_path: Path) -> int:
         only=args.site,
     )
     outcome = runner.run()
-    if outcome.exit_code or args.verbose:
+    # Warnings (a measure far below its history) are said even on success: cron mails them.
+    if outcome.exit_code or args.verbose or any(s.warnings for s in outcome.sites):
         for line in summary_lines(outcome, job.name):
             print(line, file=sys.stderr)
     return outcome.exit_code

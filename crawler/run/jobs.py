@@ -29,6 +29,8 @@ names: no network, no store. Example::
           body_ratio: 0.9           # … with a non-empty body
           date_ratio: 0.5           # … with a publication date
           max_drop: 0.5             # fail if items fall below this share of the previous runs
+          warn_drop: 0.5            # warn if a measure falls below this share of its median
+          history: 5                # … over this many of the last good runs
         settings: {DOWNLOAD_DELAY: 1}         # -s NAME=VALUE for this site
 
 Durations are seconds or a number with ``s``, ``m``, ``h`` or ``d``.
@@ -94,6 +96,12 @@ class Expectations:
     max_drop: float = 0.0
     """Fail when articles + headlines fall below this share of the median of earlier runs
     (0: no comparison). Whatever it says, a site that drops to zero fails."""
+    warn_drop: float = 0.5
+    """Warn when a measure of the run (listing headlines, the article, title, body and date
+    ratios) falls below this share of its median over the earlier runs (0: no warnings); a
+    measure that drops to zero where its median was not fails the site."""
+    history: int = 5
+    """How many of the site's last good runs the run is compared with."""
 
 
 @dataclass(frozen=True)
@@ -259,7 +267,16 @@ _SITE = {
 }
 _DEFAULTS = _SITE - {"name", "start_urls", "feeds", "sitemaps"}
 _LIMITS = {"pages", "time", "depth"}
-_EXPECT = {"min_articles", "min_headlines", "title_ratio", "body_ratio", "date_ratio", "max_drop"}
+_EXPECT = {
+    "min_articles",
+    "min_headlines",
+    "title_ratio",
+    "body_ratio",
+    "date_ratio",
+    "max_drop",
+    "warn_drop",
+    "history",
+}
 
 
 def load_jobs(path: str | Path) -> Job:
@@ -433,9 +450,14 @@ def _expectations(
         for name in ("min_articles", "min_headlines"):
             if name in sub:
                 values[name] = check.integer(sub, name, key, 0)
-        for name in ("title_ratio", "body_ratio", "date_ratio", "max_drop"):
+        for name in ("title_ratio", "body_ratio", "date_ratio", "max_drop", "warn_drop"):
             if name in sub:
                 values[name] = check.ratio(sub, name, key, 0.0)
+        if "history" in sub:
+            values["history"] = check.integer(sub, "history", key, 5)
+            if values["history"] < 1:
+                _, hkey, hline = check.get(sub, "history", key)
+                raise check.error("expected an integer ≥ 1 (runs compared with)", hkey, hline)
     return Expectations(**values)
 
 

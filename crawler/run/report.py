@@ -13,6 +13,15 @@ judged from its crawl's stats against its expectations and its own history:
 * ``interrupted`` — the run was stopped by a signal before the site finished;
 * ``ok`` — none of the above.
 
+Beyond item counts, each run's *measures* (:data:`MEASURES`) are compared with their medians
+over the site's last ``history`` good runs (``ok``): the headline items of its listing pages
+(re-captured every run, so comparable from run to run, unlike the articles an incremental run
+fetches) and the shares of article pages that gave an article and of articles with a title, a
+body and a date (only from runs with at least :data:`MIN_SAMPLE` articles). A measure below
+``warn_drop`` × its median is a named warning (``<measure>_drop: …``; the run still succeeds,
+but its summary goes to stderr, so cron mails it); a measure that dropped to zero where its
+median was not is a problem, and the site ``failed``.
+
 The report (JSON, ``schema`` 1) is written to the store as ``_runs/<job>/<run_id>.json``; its
 fields are documented in the README ("Scheduled crawls").
 """
@@ -32,10 +41,14 @@ if TYPE_CHECKING:
 
     from crawler.run.jobs import Expectations
 
-__all__ = ["SiteReport", "judge_site", "record_history", "site_report"]
+__all__ = ["MEASURES", "MIN_SAMPLE", "SiteReport", "judge_site", "record_history", "site_report"]
 
-REPORT_SCHEMA = 1
-_HISTORY = 5
+REPORT_SCHEMA = 2
+#: What each run is compared with its history on (see the module docstring).
+MEASURES = ("listing_headlines", "article_ratio", "title_ratio", "body_ratio", "date_ratio")
+#: Fewest articles (article pages, for ``article_ratio``) a ratio is measured on: one new article
+#: without a date says nothing about the site.
+MIN_SAMPLE = 3
 
 
 @dataclass
@@ -60,6 +73,9 @@ class SiteReport:
     seconds: float = 0.0
     finish_reason: str | None = None
     previous_median_items: float | None = None
+    measures: dict[str, float | None] = field(default_factory=dict)
+    previous_medians: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,6 +111,25 @@ def _errors(stats: dict[str, Any]) -> dict[str, int]:
     return out
 
 
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole >= MIN_SAMPLE else None
+
+
+def _measures(stats: dict[str, Any]) -> dict[str, float | None]:
+    """This run's values of :data:`MEASURES` (None: not measurable in this run)."""
+    articles = _int(stats, "quality/articles")
+    listing_pages = _int(stats, "quality/listing_pages")
+    return {
+        "listing_headlines": (
+            float(_int(stats, "quality/listing_headlines")) if listing_pages else None
+        ),
+        "article_ratio": _share(articles, _int(stats, "newsarc/page_type/article")),
+        "title_ratio": _share(_int(stats, "quality/articles_with_title"), articles),
+        "body_ratio": _share(_int(stats, "quality/articles_with_body"), articles),
+        "date_ratio": _share(_int(stats, "quality/articles_with_date"), articles),
+    }
+
+
 def site_report(name: str, result: dict[str, Any], seconds: float) -> SiteReport:
     """The report line of a site from its child's result file (before judging)."""
     stats: dict[str, Any] = result.get("stats") or {}
@@ -117,6 +152,7 @@ def site_report(name: str, result: dict[str, Any], seconds: float) -> SiteReport
         bytes=_int(stats, "downloader/response_bytes"),
         seconds=round(seconds, 2),
         finish_reason=stats.get("finish_reason"),
+        measures=_measures(stats),
     )
     if result.get("error"):
         report.problems.append(str(result["error"]))
@@ -127,21 +163,62 @@ def site_report(name: str, result: dict[str, Any], seconds: float) -> SiteReport
     return report
 
 
-def _history(state_db: Path) -> list[int]:
-    """Items (articles + headlines) of the site's last good runs, newest first."""
+def _history(state_db: Path, runs: int) -> list[tuple[int, dict[str, Any]]]:
+    """Items (articles + headlines) and report line of the site's last good runs, newest first."""
     try:
         db = open_state_db(state_db)
     except (OSError, sqlite3.Error):
         return []
     try:
         rows = db.execute(
-            "SELECT articles + headlines FROM runs WHERE status = 'ok' "
+            "SELECT articles + headlines, report FROM runs WHERE status = 'ok' "
             "ORDER BY started_at DESC LIMIT ?",
-            (_HISTORY,),
+            (runs,),
         ).fetchall()
     finally:
         db.close()
-    return [int(r[0]) for r in rows]
+    out = []
+    for items, text in rows:
+        try:
+            line = json.loads(text)
+        except ValueError:
+            line = {}
+        out.append((int(items), line if isinstance(line, dict) else {}))
+    return out
+
+
+def _compare(
+    report: SiteReport, expect: Expectations, history: list[tuple[int, dict[str, Any]]]
+) -> list[str]:
+    """Compare the run's measures with their medians; the problems (drops to zero) are
+    returned, the warnings added to the report."""
+    problems = []
+    for name in MEASURES:
+        value = report.measures.get(name)
+        past = [
+            float(v)
+            for _, line in history
+            if isinstance(v := (line.get("measures") or {}).get(name), int | float)
+            and not isinstance(v, bool)
+        ]
+        if value is None or not past:
+            continue
+        median = float(statistics.median(past))
+        report.previous_medians[name] = median
+        if median <= 0:
+            continue
+        runs = (
+            "the last good run"
+            if len(past) == 1
+            else f"the median of the last {len(past)} good runs"
+        )
+        if value == 0:
+            problems.append(f"{name} dropped to zero ({runs}: {median:g})")
+        elif expect.warn_drop and value < expect.warn_drop * median:
+            report.warnings.append(
+                f"{name}_drop: {value:g}, below {expect.warn_drop:g} × {runs} ({median:g})"
+            )
+    return problems
 
 
 def judge_site(
@@ -152,9 +229,9 @@ def judge_site(
         return
     stats: dict[str, Any] = result.get("stats") or {}
     items = report.articles + report.headlines
-    history = _history(state_db) if state_db is not None else []
+    history = _history(state_db, expect.history) if state_db is not None else []
     if history:
-        report.previous_median_items = float(statistics.median(history))
+        report.previous_median_items = float(statistics.median(n for n, _ in history))
     problems: list[str] = []
     blocked = report.health.get("blocked", 0)
     html_pages = sum(report.health.values())
@@ -181,6 +258,11 @@ def judge_site(
         if short:
             report.status = "short"
             problems.extend(short)
+    if report.status in ("ok", "short"):
+        dropped = _compare(report, expect, history)
+        if dropped:
+            report.status = "failed"
+            problems.extend(dropped)
     report.problems.extend(problems)
 
 

@@ -11,7 +11,7 @@ Order of a run:
 5. each site is judged (:mod:`crawler.run.report`) and its run added to its history; the run
    report goes to the store as ``_runs/<job>/<run_id>.json``, and for an ``s3://`` store the
    state files are uploaded beside the data;
-6. a summary goes to stderr unless the run succeeded (``-v``: always).
+6. a summary goes to stderr unless the run succeeded without warnings (``-v``: always).
 
 Signals: the first SIGTERM or SIGINT starts no new site and passes SIGTERM on to the running
 ones, which close their crawls (files closed and verified, uploaded or spooled, ledger and state
@@ -455,6 +455,8 @@ def summary_lines(outcome: RunOutcome, job_name: str) -> list[str]:
         EXIT_STORAGE: "storage problems",
         EXIT_INTERRUPTED: "INTERRUPTED",
     }.get(outcome.exit_code, "finished")
+    if outcome.exit_code == EXIT_OK and any(s.warnings for s in outcome.sites):
+        word = "finished with warnings"
     lines = [f"newsarc run {job_name}: {word} (exit {outcome.exit_code}), run {outcome.run_id}"]
     width = max((len(s.name) for s in outcome.sites), default=4)
     for s in outcome.sites:
@@ -466,6 +468,7 @@ def summary_lines(outcome: RunOutcome, job_name: str) -> list[str]:
             f"{_size(s.bytes)}, {s.seconds:.1f} s"
         )
         lines.extend(f"  {'':<{width}}  ! {problem}" for problem in s.problems)
+        lines.extend(f"  {'':<{width}}  warning: {warning}" for warning in s.warnings)
     lines.extend(f"  ! {problem}" for problem in outcome.storage_problems)
     if outcome.report_uri:
         lines.append(f"  report {outcome.report_uri}")

@@ -21,6 +21,7 @@ import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator, FormatChecker
 
+from crawler.health import HEALTH_CLASSES
 from crawler.items import SCHEMA_VERSION, ArticleItem, HeadlineItem
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ _CONSTRAINTS: dict[str, dict[str, dict[str, Any]]] = {
         "site": {"minLength": 1},
         "fetched_at": {"format": "date-time"},
         "warc": {"type": ["null", "object"], "$ref": "#/$defs/warc_ref"},
+        "page_class": {"enum": [None, *HEALTH_CLASSES]},
     },
     "article": {
         "type": {"const": "article"},

@@ -8,6 +8,7 @@ import pytest
 
 from crawler.cli import main
 from crawler.datasets.catalog import UnsafeName, safe_relpath
+from crawler.items import SCHEMA_VERSION
 from tests.datasets.conftest import Crawls
 from tests.store.s3_server import MotoS3
 
@@ -32,7 +33,7 @@ def test_list_shows_every_crawl_from_its_manifest(
         assert row["warc_records"] == sum(f.get("records", 0) for f in files) > 0
         assert row["articles"] == manifest["counts"]["articles"]
         assert row["headlines"] == manifest["counts"]["headlines"]
-        assert row["item_schema_version"] == 1
+        assert row["item_schema_version"] == SCHEMA_VERSION
         assert row["schema"] == 3
     assert rows[crawls.first]["urls_pending"] > 0 and rows[crawls.first]["complete"] is False
     assert rows[crawls.resumed]["resumed_from"] == crawls.first
@@ -54,7 +55,7 @@ def test_show_gives_the_manifest_in_human_form(
     out = capsys.readouterr().out
     manifest = json.loads((crawls.root / crawls.resumed / "manifest.json").read_text())
     assert f"resumed from     {crawls.first}" in out
-    assert "item schema      version 1: crawler/schema/items.schema.json" in out
+    assert f"item schema      version {SCHEMA_VERSION}: crawler/schema/items.schema.json" in out
     for entry in manifest["files"]:
         assert entry["path"] in out
     assert main(["datasets", "show", str(crawls.root), crawls.resumed, "--json"]) == 0

@@ -131,3 +131,52 @@ def test_bad_fetched_at_is_a_usage_error(
     run = _run_in_process(capsys, "extract", str(tmp_path), "--fetched-at", "yesterday")
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "--fetched-at" in run.stderr
+
+
+_WIDGET = (
+    "<html><head><title>Most read</title></head><body><aside class='most-read'>"
+    "<h2>Most read</h2><ol><li><a href='/news/2026/12/01/a.html'>Bridge shut</a> "
+    "<span class='views'>120</span></li><li><a href='/news/2026/12/01/b.html'>Rates up</a> "
+    "<span class='views'>99</span></li></ol></aside></body></html>"
+)
+_WALL = (
+    "<html><head><title>Just a moment...</title></head><body><div id='challenge-running'>"
+    "Checking your browser before accessing.</div><aside class='most-read'><ol><li>"
+    "<a href='/news/2026/12/01/a.html'>Bridge shut</a></li></ol></aside></body></html>"
+)
+
+
+def test_items_carry_their_pages_class_and_a_bot_wall_gives_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.sites.changing_site import PROFILE
+
+    profile = tmp_path / "changing.yaml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    seed = tmp_path / "a-seed.html"
+    seed.write_bytes(gzip.decompress((GOLDEN_SEED / "page.html.gz").read_bytes()))
+    (tmp_path / "b-widget.html").write_text(_WIDGET, encoding="utf-8")  # a near-empty page
+    (tmp_path / "c-wall.html").write_text(_WALL, encoding="utf-8")  # a challenge, status 200
+    classes: dict[str, set[str]] = {}
+    for page in ("a-seed.html", "b-widget.html", "c-wall.html"):
+        run = _run_in_process(
+            capsys, "extract", str(tmp_path / page), "--url", f"http://127.0.0.1/{page}"
+        )
+        assert run.returncode == 0, run.stderr
+        items = [json.loads(line) for line in run.stdout.splitlines()]
+        classes[page] = {i["page_class"] for i in items}
+    widget = _run_in_process(
+        capsys,
+        "extract",
+        str(tmp_path / "b-widget.html"),
+        "--url",
+        "http://127.0.0.1/",
+        "--profile",
+        str(profile),
+    )
+    assert widget.returncode == 0, widget.stderr
+    widget_items = [json.loads(line) for line in widget.stdout.splitlines()]
+    assert len(widget_items) == 2 and {i["type"] for i in widget_items} == {"headline"}
+    assert {i["page_class"] for i in widget_items} == {"empty"}
+    assert classes["a-seed.html"] == {"ok"}
+    assert classes["c-wall.html"] == set()  # a bot wall is not extracted: no items at all

@@ -33,7 +33,7 @@ sites:
     start_urls: [http://127.0.0.1:9/b/]
     render: never
     limits: {depth: 3}
-    expectations: {min_headlines: 5, title_ratio: 0.9}
+    expectations: {min_headlines: 5, title_ratio: 0.9, warn_drop: 0.3, history: 8}
 """
 
 
@@ -56,6 +56,8 @@ def test_a_valid_jobs_file_with_defaults_and_overrides(tmp_path: Path) -> None:
     # A site's expectations replace the defaults' key by key.
     assert two.expectations.min_headlines == 5 and two.expectations.title_ratio == 0.9
     assert two.expectations.min_articles == 2
+    assert (two.expectations.warn_drop, two.expectations.history) == (0.3, 8)
+    assert (one.expectations.warn_drop, one.expectations.history) == (0.5, 5)  # the defaults
 
 
 @pytest.mark.parametrize(
@@ -66,6 +68,8 @@ def test_a_valid_jobs_file_with_defaults_and_overrides(tmp_path: Path) -> None:
         (("  limits: {pages: 50, time: 10m}", "  limits: {pages: 50, time: soon}"), ":7: "),
         (("render: never", "render: sometimes"), ":18: sites[1].render: must be one of"),
         (("title_ratio: 0.9", "title_ratio: 9"), ":20: sites[1].expectations.title_ratio"),
+        (("history: 8", "history: 0"), ":20: sites[1].expectations.history: expected an integer"),
+        (("warn_drop: 0.3", "warn_drop: 2"), ":20: sites[1].expectations.warn_drop: expected"),
         (("[http://127.0.0.1:9/b/]", "[ftp://x/]"), ":17: sites[1].start_urls[0]: not a crawl"),
         (("parallel: 3", "paralel: 3"), ":4: paralel: unknown key"),
         (("  - name: two", "  - name: one"), ":16: sites[1].name: two sites are named 'one'"),

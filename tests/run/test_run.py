@@ -101,6 +101,10 @@ def test_second_run_fetches_only_new_and_changed_articles_and_every_listing(
         (run1,) = _crawl_dirs(store)
         articles = {a["url"].rsplit("/", 1)[1]: a for a in _articles(run1)}
         assert len(articles) == 8
+        # Each item carries the health class of its page (decided before extraction).
+        headlines = read_jsonl(list((run1 / "items").glob("headlines-*.jsonl.gz")))
+        assert headlines
+        assert {i["page_class"] for i in [*articles.values(), *headlines]} == {"ok"}
         # Linked only from the news sitemap, no date on its page: the sitemap's date fills it.
         hidden = articles["story-8.html"]
         assert hidden["published_at"] == site.stories[7].published.isoformat()
@@ -397,3 +401,68 @@ def test_a_site_crawl_killed_by_sigkill_loses_nothing(tmp_path: Path) -> None:
     _assert_files_valid(killed)  # repaired by the next run
     captured = {a["url"] for a in _articles(killed)} | {a["url"] for a in _articles(latest)}
     assert len(captured) == 8  # every article in one crawl or the other: none silently missing
+
+
+@pytest.mark.slow
+def test_a_run_far_below_its_history_warns_and_a_drop_to_zero_fails(tmp_path: Path) -> None:
+    site = ChangingSite(n=6)  # five linked articles: full blocks on the two listing pages
+    with SiteServer(site.handle) as server:
+        jobs = _jobs(tmp_path, [_site(server, expectations={"warn_drop": 0.6})])
+        first = run_newsarc("run", str(jobs), timeout=120)
+        assert first.returncode == 0 and first.stderr == "", first.stderr
+
+        site.sidebar_size = 0  # "Most read" is gone: 10 headlines on the listings, not 20
+        warned = run_newsarc("run", str(jobs), timeout=120)
+        assert warned.returncode == 0, warned.stderr  # a warning, not a failure ...
+        assert "finished with warnings" in warned.stderr  # ... but said, so cron mails it
+        assert "listing_headlines_drop: 10, below 0.6 × the last good run" in warned.stderr
+
+        site.teasers = False  # a redesign: no headline block left; the articles are still there
+        site.advance()
+        broken = run_newsarc("run", str(jobs), timeout=120)
+    assert broken.returncode == 1, broken.stderr
+    reports = _reports(tmp_path / "data")
+    one, two, three = (r["sites"][0] for r in reports)
+    assert one["measures"]["listing_headlines"] == 20 and one["warnings"] == []
+    assert two["status"] == "ok" and two["measures"]["listing_headlines"] == 10
+    assert two["previous_medians"] == {"listing_headlines": 20}  # no article in run 2
+    assert two["warnings"] == ["listing_headlines_drop: 10, below 0.6 × the last good run (20)"]
+    assert three["articles"] == 3 and three["status"] == "failed"
+    assert three["measures"]["date_ratio"] == 1 and three["previous_medians"]["date_ratio"] == 1
+    assert three["problems"] == [
+        "listing_headlines dropped to zero (the median of the last 2 good runs: 15)"
+    ]
+    assert "listing_headlines dropped to zero" in broken.stderr
+
+
+@pytest.mark.slow
+def test_feeds_and_sitemaps_are_asked_for_conditionally_and_a_304_keeps_their_entries(
+    tmp_path: Path,
+) -> None:
+    site = ChangingSite(n=4)
+    site.failing_ids = {4}  # the article linked only from the sitemap fails in run 1
+    with SiteServer(site.handle) as server:
+        jobs = _jobs(tmp_path, [_site(server)])
+        first = run_newsarc("run", str(jobs), timeout=120)
+        assert ChangingSite.article_requests(server.requested_paths)[4] >= 1, first.stderr
+        sources = ChangingSite.source_answers(server.requests)
+        assert all(answers == [None] for answers in sources.values()), sources  # no copy yet
+
+        site.failing_ids = set()  # the site is unchanged; the failed article is back
+        server.clear_requests()
+        second = run_newsarc("run", str(jobs), timeout=120)
+        assert second.returncode == 0, second.stderr
+        sources = ChangingSite.source_answers(server.requests)
+        article_requests = ChangingSite.article_requests(server.requested_paths)
+    # Each feed and the sitemap asked for with the ETag it gave (the server answered 304) ...
+    assert set(sources) == {"/rss.xml", "/stale.xml", "/sitemap-news.xml"}
+    assert all(len(a) == 1 and a[0] and a[0].startswith('"') for a in sources.values()), sources
+    # ... and the sitemap's entries still followed from the kept copy: the article run 1 could
+    # not fetch is fetched now, with the sitemap's date; the captured ones are not asked for.
+    assert article_requests == {4: 1}
+    latest = _crawl_dirs(tmp_path / "data")[-1]
+    (article,) = _articles(latest)
+    assert article["url"].endswith("/story-4.html")
+    assert "published_from_sitemap" in article["flags"]
+    report = _reports(tmp_path / "data")[-1]["sites"][0]
+    assert report["status"] == "ok" and report["skipped_known"] == 3

@@ -6,10 +6,13 @@ content and ETag: a conditional request gets 304), and raises the "Most read" vi
 page and the section page are listings with a "Most read" sidebar; ``/rss.xml`` lists the latest
 articles, ``/stale.xml`` is a feed that never changes; ``/sitemap-news.xml`` is a Google News
 sitemap of every article, with ``lastmod``. The article ``hidden_id`` is linked only from the
-sitemap, and its page has no date of its own: the sitemap's publication date fills it.
+sitemap, and its page has no date of its own: the sitemap's publication date fills it. Feeds and
+the sitemap carry an ``ETag`` of their content and answer ``304`` to a matching
+``If-None-Match``; articles in ``failing_ids`` answer 500.
 
-Modes: ``challenge`` serves a 200 bot-wall page for every HTML URL; ``throttle`` answers the
-first ``throttle_count`` article requests with 429 and ``Retry-After: throttle_after``.
+Modes: ``challenge`` serves a 200 bot-wall page for every HTML URL; ``refuse`` answers every
+HTML URL with 503 and ``Retry-After: throttle_after``; ``throttle_count`` > 0 answers the first
+``throttle_count`` article requests with 429 and ``Retry-After: throttle_after``.
 :attr:`SiteServer.requests` is the server's own log; :meth:`ChangingSite.article_requests` counts
 article fetches per article.
 """
@@ -22,6 +25,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
+from typing import Any
 
 from crawler.demo.server import RequestHeaders, Route
 
@@ -79,6 +83,9 @@ class ChangingSite:
         self.throttle_count = 0
         self.throttle_after = 1
         self.crawl_delay = 0.0  # > 0: robots.txt asks for this Crawl-delay
+        self.sidebar_size = 5  # entries of the "Most read" block (0: the block is gone)
+        self.teasers = True  # False: the listings' lists of latest articles are gone
+        self.failing_ids: set[int] = set()  # articles answered with 500
         self.request_times: list[float] = []  # every request but robots.txt, as it arrived
         self.article_times: list[float] = []
         self.refused_times: list[float] = []
@@ -118,7 +125,9 @@ class ChangingSite:
         return [s for s in self.stories if s.id != self.hidden_id]
 
     def _sidebar(self) -> str:
-        top = self._visible()[:5]
+        if not self.sidebar_size:
+            return ""
+        top = self._visible()[: self.sidebar_size]
         items = "".join(
             f'<li><a href="{s.path}">{escape(s.title)}</a> '
             f'<span class="views">{100 * (6 - rank) + 37 * self.version}</span></li>'
@@ -137,6 +146,8 @@ class ChangingSite:
         teasers = "".join(
             f'<li class="teaser"><a href="{s.path}">{escape(s.title)}</a></li>' for s in stories
         )
+        if not self.teasers:
+            teasers = "<li>Our stories are in the feed and the news sitemap.</li>"
         return self._doc(
             title,
             f"<main><h1>{escape(title)}</h1><ul class='latest'>{teasers}</ul></main>"
@@ -216,12 +227,12 @@ class ChangingSite:
         self.request_times.append(time.monotonic())
         if path == "/rss.xml":
             body = self._rss(self._visible()[-5:]).replace("HOST", host)
-            return Route.content(body, "application/rss+xml")
+            return _source(body, "application/rss+xml", headers)
         if path == "/stale.xml":
             body = self._rss(self.stories[:3]).replace("HOST", host)
-            return Route.content(body, "application/rss+xml")
+            return _source(body, "application/rss+xml", headers)
         if path == "/sitemap-news.xml":
-            return Route.content(self._sitemap().replace("HOST", host), "application/xml")
+            return _source(self._sitemap().replace("HOST", host), "application/xml", headers)
         if self.mode == "challenge":
             wall = self._doc(
                 "Just a moment...",
@@ -229,6 +240,13 @@ class ChangingSite:
                 "<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1'></script>",
             )
             return Route.html(wall)
+        if self.mode == "refuse":
+            self.refused_times.append(time.monotonic())
+            return Route.html(
+                "<html><body>Service unavailable</body></html>",
+                503,
+                headers={"Retry-After": str(self.throttle_after)},
+            )
         if path == "/":
             return Route.html(
                 self._listing("Changing Times", self._visible()[-6:]), delay=self.slow
@@ -238,6 +256,8 @@ class ChangingSite:
         for story in self.stories:
             if story.path == path:
                 self.article_times.append(time.monotonic())
+                if story.id in self.failing_ids:
+                    return Route.html("<html><body>Internal error</body></html>", 500)
                 if self.throttle_count > 0:
                     self.throttle_count -= 1
                     self.refused_times.append(time.monotonic())
@@ -254,6 +274,15 @@ class ChangingSite:
         return None
 
     @staticmethod
+    def source_answers(requests: list[Any]) -> dict[str, list[str | None]]:
+        """Feed and sitemap path → the If-None-Match of each request for it, in order."""
+        out: dict[str, list[str | None]] = {}
+        for request in requests:
+            if request.path in ("/rss.xml", "/stale.xml", "/sitemap-news.xml"):
+                out.setdefault(request.path, []).append(request.headers.get("If-None-Match"))
+        return out
+
+    @staticmethod
     def article_requests(paths: list[str]) -> dict[int, int]:
         """Article id → number of requests, from a server's request log."""
         out: dict[int, int] = {}
@@ -262,3 +291,11 @@ class ChangingSite:
                 n = int(path.rsplit("story-", 1)[1].split(".", 1)[0])
                 out[n] = out.get(n, 0) + 1
         return out
+
+
+def _source(body: str, content_type: str, headers: RequestHeaders) -> Route:
+    """A feed or sitemap with an ETag of its content, and 304 when the client has it."""
+    etag = '"' + hashlib.sha1(body.encode()).hexdigest()[:12] + '"'
+    if headers.get("If-None-Match") == etag:
+        return Route(304, {"ETag": etag})
+    return Route.content(body, content_type, headers={"ETag": etag})
