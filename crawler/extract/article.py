@@ -11,6 +11,7 @@ lacks.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -442,7 +443,14 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
     return _person_first(names, meta.site_names)
 
 
-def _date(values: list[str | None], context: DateContext) -> datetime | None:
+def _date(values: list[str | None], context: DateContext, *, vote: bool = False) -> datetime | None:
+    """The first value that parses; with ``vote``, the first of the day most values agree on.
+
+    Sources disagree when one of them was rewritten by an update or a migration (a JSON-LD
+    ``datePublished`` two days before ``article:published_time`` and ``<meta name=date>``): the
+    day more sources give wins, the page's first source on a tie.
+    """
+    found: list[datetime] = []
     for value in values:
         if not value:
             continue
@@ -450,8 +458,16 @@ def _date(values: list[str | None], context: DateContext) -> datetime | None:
         if parsed is None:
             parsed = resolve_displayed(value, context)
         if parsed is not None:
-            return parsed
-    return None
+            if not vote:
+                return parsed
+            found.append(parsed)
+    if not found:
+        return None
+    votes = Counter(value.date() for value in found)
+    best = max(votes.values())
+    if votes[found[0].date()] == best:
+        return found[0]
+    return next(value for value in found if votes[value.date()] == best)
 
 
 def _language(meta: PageMetadata) -> str | None:
@@ -559,9 +575,11 @@ def read_article_fields(
             meta.name("date"),
             meta.name("dc.date"),
             meta.name("parsely-pub-date"),
+            *(_jsonld_str(p.get("datePublished")) for p in meta.jsonld_pages[:1]),
             _first_time(seg),
         ],
         context,
+        vote=True,
     )
     if published is None:
         published = _visible_date(seg, context)
@@ -603,11 +621,12 @@ _ZONE = r"(?:\s*(?:GMT|UTC|BST|CET|CEST|MSK|EST|EDT|PST|PDT)(?:[+-]\d{1,2})?)?"
 # A date (with its time, if any) inside a line of visible text ("Filed 4 Dec 2025 14:05 GMT by").
 _VISIBLE_DATE = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}})?"
-    rf"|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}{_CLOCK}{_ZONE}"
+    rf"|\b\d{{1,2}}(?:\.\s?\d{{1,2}}\.\s?|/\d{{1,2}}/)\d{{4}}{_CLOCK}{_ZONE}"
     rf"|\b\d{{1,2}}\.?\s+{_MONTHS},?\s+\d{{4}}{_CLOCK}{_ZONE}"
     rf"|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}{_ZONE}",
     re.IGNORECASE,
 )
+_SPACED_DOTS = re.compile(r"(?<=\d\.)\s(?=\d)")
 _DATE_HINT = re.compile(r"date|time|meta|info|byline|posted|filed|publish|dateline|stamp")
 _MAX_DATE_LINE_CHARS = 160
 _MAX_DATE_SCAN = 300
@@ -622,6 +641,10 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
     scope = seg.main.getparent() if seg.main is not None else None
     if scope is None:
         scope = seg.root
+    elif seg.main is not None and (article := _article_scope(seg.main)).tag == "article":
+        # The byline sits beside the text inside the story's <article> ("p.post-byline" above
+        # "div.entry"), often more than one level above the main text container.
+        scope = article if article is not seg.main else scope
     hinted: list[str] = []
     plain: list[str] = []
     walker = etree.iterwalk(scope, events=("start",))
@@ -641,7 +664,8 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
         match = _VISIBLE_DATE.search(line)
         if match is None:
             continue
-        parsed = resolve_displayed(match.group(0), context)
+        # "4. 2. 2022": German typography spaces the parts of a numeric date.
+        parsed = resolve_displayed(_SPACED_DOTS.sub("", match.group(0)), context)
         if parsed is not None:
             return parsed
     return None

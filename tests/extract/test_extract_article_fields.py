@@ -3,13 +3,14 @@ for each rule (issue 14), plus the real-page harness's own metric helpers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bench.realpages import Page as BenchPage
 from bench.realpages import author_f1, half_of, snippet_counts, title_match, truth_day
 from crawler.extract import PageInput, extract_page
+from crawler.extract.dates import url_day
 from crawler.extract.fallback import (
     FLAG_DAY_ONLY,
     description_agreement,
@@ -18,6 +19,7 @@ from crawler.extract.fallback import (
 from crawler.extract.text import strip_title_suffix
 
 FETCHED = datetime(2025, 12, 4, 15, 0, tzinfo=UTC)
+URL_WITHOUT_DATE = "https://news.example.org/politics/bridge-vote-story"
 BODY = "".join(
     f"<p>Paragraph {i} of the story tells, at some length and with commas, what the council "
     f"decided about the new bridge over the river, and why it matters to residents.</p>"
@@ -195,6 +197,102 @@ def test_declared_date_is_not_replaced() -> None:
     article = _article(_page(head, "<h1>Bridge vote passes</h1>"))
     assert article.published_at == "2024-05-06T08:30:00+02:00"
     assert FLAG_DAY_ONLY not in article.flags
+
+
+def test_url_day_wins_over_a_declared_date_far_from_it() -> None:
+    # The path keeps the day of first publication; the metadata was rewritten by a migration.
+    head = "<meta property='article:published_time' content='2019-06-17T18:28:00+02:00'>"
+    article = _article(
+        _page(head, "<h1>Bridge vote passes</h1>"),
+        "https://blog.example.org/home/2017/7/12/bridge-vote-story",
+    )
+    assert article.published_at == "2017-07-12T00:00:00+02:00"
+    assert FLAG_DAY_ONLY in article.flags
+
+
+def test_declared_date_a_zone_away_from_the_url_day_is_kept() -> None:
+    # A late-evening story stamped in UTC falls on the next day: the same publication.
+    head = "<meta property='article:published_time' content='2024-05-07T03:30:00+00:00'>"
+    article = _article(_page(head, "<h1>Bridge vote passes</h1>"))
+    assert article.published_at == "2024-05-07T03:30:00+00:00"
+    assert FLAG_DAY_ONLY not in article.flags
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://news.example.org/2023/11/08/mayor-elected/", date(2023, 11, 8)),
+        ("https://blog.example.org/home/2017/7/12/montauk", date(2017, 7, 12)),
+        ("https://news.example.org/archive/2021-10-29/meeting.html", date(2021, 10, 29)),
+        ("https://news.example.org/2019/43/climate-banks", None),  # issue 43, not a day
+        ("https://news.example.org/2023/02/30/no-such-day", None),
+        ("https://news.example.org/story?date=2023/11/08", None),  # the query is no path
+        ("https://web.archive.org/web/20120216182711/http://news.example.org/a", None),
+    ],
+)
+def test_url_day(url: str, expected: date | None) -> None:
+    assert url_day(url) == expected
+
+
+def test_declared_dates_that_disagree_are_outvoted() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote '
+        'passes", "datePublished": "2022-01-04T07:29:00Z"}</script>'
+        "<meta property='article:published_time' content='2022-01-06T08:29:34+01:00'>"
+        "<meta name='date' content='2022-01-06'>"
+    )
+    article = _article(_page(head, "<h1>Bridge vote passes</h1>"), URL_WITHOUT_DATE)
+    assert article.published_at == "2022-01-06T08:29:34+01:00"
+
+
+def test_declared_dates_on_a_tie_keep_the_first_source() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote '
+        'passes", "datePublished": "2022-01-04T07:29:00+01:00"}</script>'
+        "<meta property='article:published_time' content='2022-01-06T08:29:34+01:00'>"
+    )
+    article = _article(_page(head, "<h1>Bridge vote passes</h1>"), URL_WITHOUT_DATE)
+    assert article.published_at == "2022-01-04T07:29:00+01:00"
+
+
+def test_date_of_the_declared_web_page_when_no_article_is_declared() -> None:
+    head = (
+        '<script type="application/ld+json">{"@graph": [{"@type": "WebSite", "name": "Deals"},'
+        ' {"@type": "WebPage", "datePublished": "2019-10-18T13:07:38+00:00"}]}</script>'
+    )
+    before = "<h1>Bridge vote passes</h1><p>Offer valid: 21.10.2019 – 27.10.2019</p>"
+    article = _article(_page(head, before), URL_WITHOUT_DATE)
+    assert article.published_at == "2019-10-18T13:07:38+00:00"
+
+
+def test_byline_date_beside_the_text_inside_the_article_element() -> None:
+    # The byline is two levels above the text container; the body mentions another date.
+    html = (
+        "<html lang='de'><body><main><article class='post'><h1>Bridge vote passes</h1>"
+        "<p class='post-byline'>by Jane Doe · <span class='published'>31. Oktober 2023</span></p>"
+        "<div class='post-inner'><div class='entry'><p>Am 9. Oktober 2023 wurde gewählt.</p>"
+        f"{BODY}</div></div></article></main></body></html>"
+    )
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2023-10-31")
+
+
+def test_numeric_date_with_spaced_parts() -> None:
+    before = "<h1>Bridge vote passes</h1><div class='publish-date'>4.\u20092.\u20092022.</div>"
+    html = _page(before=before).replace("<html>", "<html lang='de'>")
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2022-02-04")
+
+
+def test_date_in_free_text_outside_the_article_from_htmldate() -> None:
+    # Nothing declared, nothing dated near the text: htmldate's free-text search finds it.
+    html = _page(before="<h1>Bridge vote passes</h1>").replace(
+        "<footer>Imprint</footer>",
+        "<aside><p>Written on October 29th, 2021 by the team</p></aside>",
+    )
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at == "2021-10-29T00:00:00+00:00"
+    assert FLAG_DAY_ONLY in article.flags
 
 
 # --- the body's second opinion ------------------------------------------------------------
