@@ -97,10 +97,19 @@ _AUTHOR_HREF = re.compile(
 _AUTHOR_LABEL = re.compile(r"written by|verfasst von|geschrieben von|auteur|autor|author", re.I)
 _SITE_HEADING_HINT = re.compile(r"site-?title|site-?name|logo|brand|masthead|blog-?title")
 _KICKER_HINT = re.compile(
-    r"kicker|overline|topline|dachzeile|roofline|eyebrow|super-?title|pre-?title|sr-only"
-    r"|visually-hidden|screen-reader"
+    r"kicker|overline|topline|dachzeile|roofline|eyebrow|super-?title|pre-?title|sub-?title"
+    r"|sr-only|visually-hidden|screen-reader|element-invisible|offscreen"
+)
+# A heading marked as the entry's own headline is never the site's logo, whatever else its
+# classes say ("post_title entry-title … blogtitle").
+_HEADLINE_HINT = re.compile(r"(?:^|\s)(?:entry|post|article|story)[-_]?title(?:$|\s)|headline")
+# Titles that name a page of the site, not a story ("Home", "Startseite").
+_GENERIC_TITLE = re.compile(
+    r"^(?:home|home\s?page|start|startseite|accueil|inicio|portada|início|index|welcome|news)$",
+    re.IGNORECASE,
 )
 _MAX_TITLE_HEADINGS = 30
+_MAX_SITE_NAME_CHARS = 40
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
 _COMMENT_HINT = re.compile(r"comment|respond|reply|discussion|kommentar|disqus")
 _MAX_BYLINE_CHARS = 120
@@ -224,6 +233,8 @@ def _similar(a: str, b: str) -> bool:
 
 def _is_site_heading(h1: Element, site_names: set[str], text: str) -> bool:
     """An ``<h1>`` that is the site's logo or name, not the article's headline."""
+    if "headline" in (h1.get("itemprop") or "") or _HEADLINE_HINT.search(h1.get("class") or ""):
+        return False
     if _SITE_HEADING_HINT.search(attr_hint(h1)) or text.casefold() in site_names:
         return True
     links = [a for a in h1.iter("a")]
@@ -281,13 +292,17 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     if shown_site:
         site_names.append(shown_site)
         sites.add(shown_site.casefold())
-    declared = [strip_title_suffix(c, site_names, host) for c in candidates if c]
-    declared = [d for d in declared if d]
     headings: list[str] = []
     for h1, shown in h1s:
         text = strip_title_suffix(shown, site_names, host, guess=False) if shown else ""
         if text and not _is_site_heading(h1, sites, text):
             headings.append(text)
+        elif text and text.casefold() not in sites and len(text) <= _MAX_SITE_NAME_CHARS:
+            # The logo's text is the site's name ("Headline : Blog name | Slogan" in <title>).
+            site_names.append(text)
+            sites.add(text.casefold())
+    declared = [strip_title_suffix(c, site_names, host) for c in candidates if c]
+    declared = [d for d in declared if d and not _GENERIC_TITLE.match(d)]
     for heading in headings:
         if any(_same(heading, d) for d in declared):
             return heading

@@ -101,6 +101,44 @@ def test_title_h1_loses_a_known_site_name_suffix() -> None:
     assert _article(html).title == "Nuclear power is not sustainable"
 
 
+def test_title_drops_hidden_and_subtitle_spans_inside_the_h1() -> None:
+    html = _page(
+        "<title>Bridge vote passes | Example News</title>",
+        "<h1 class='title'>Bridge vote passes<span class='element-invisible'> | Old Name</span>"
+        "</h1>",
+    )
+    assert _article(html).title == "Bridge vote passes"
+    html = _page(
+        before="<h1><span class='story-subtitle'>Olympic Games in Paris</span> Drinks delivered "
+        "by boat</h1>"
+    )
+    assert _article(html).title == "Drinks delivered by boat"
+
+
+def test_title_h1_marked_as_the_headline_is_not_a_logo() -> None:
+    # "blogtitle" in a class would say logo; entry-title and itemprop=headline say otherwise.
+    html = _page(
+        "<meta property='og:title' content='Alcohol on the boat – Learn more about the risks'>",
+        "<h1 class='post_title entry-title myblogtitle' itemprop='headline'>Alcohol on the boat"
+        "</h1>",
+    )
+    assert _article(html).title == "Alcohol on the boat"
+
+
+def test_title_that_names_a_page_of_the_site_is_no_headline() -> None:
+    html = _page("<title>Home</title>", "<h1>Time to say goodbye.</h1>")
+    assert _article(html).title == "Time to say goodbye."
+
+
+def test_title_ends_at_the_site_name_shown_by_the_logo() -> None:
+    html = _page(
+        "<title>A strange music video : Crime Blog Archive | Investigating a genre | Since 2005"
+        " | Year 6</title>",
+        "<h1 class='vcard'><a href='https://crime.example.net/'>Crime Blog Archive</a></h1>",
+    )
+    assert _article(html, "https://crime.example.net/?p=2895").title == "A strange music video"
+
+
 def test_strip_title_suffix_recognises_the_host_name() -> None:
     assert strip_title_suffix("Worm box DIY | selbst.de", [], "www.selbst.de") == "Worm box DIY"
     assert (
@@ -108,6 +146,11 @@ def test_strip_title_suffix_recognises_the_host_name() -> None:
         == "Fair ends early"
     )
     assert strip_title_suffix("Drilling on: a story", [], "zeit.de") == "Drilling on: a story"
+    assert strip_title_suffix("Children and work » Example e.V.", [], "") == "Children and work"
+    assert (
+        strip_title_suffix("Headline in words : Blog | Slogan | Since 2005", ["Blog"], "")
+        == "Headline in words"
+    )
     # Without a guess, an unknown short tail stays.
     assert strip_title_suffix("Three word headline - Politics", [], "", guess=False) == (
         "Three word headline - Politics"
