@@ -11,6 +11,7 @@ lacks.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
@@ -57,7 +58,7 @@ _LEAD_CHARS = (30, 700)
 # "By", "Von:", "Autor:", "Geschrieben von", "Posted by" … before a name.
 _AUTHOR_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|text|story|words|all\s+posts|more\s+stories|more)\s+by"
-    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von|verfasst\s+von|geschrieben\s+von"
+    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von|vom|verfasst\s+von|geschrieben\s+von"
     r"|autor(?:in)?|author|auteur|autore|par|por|di|door|przez|автор|text|texte)"
     r"(?:\s*:\s*|\s+|(?<=von)(?=[A-ZÄÖÜ]))",
     re.IGNORECASE,
@@ -78,8 +79,9 @@ _AUTHOR_TAIL = re.compile(
 _NOT_A_NAME = re.compile(
     r"^(?:e-?mail|name\s*\*?|posted(?:\s+on)?|published(?:\s+on)?|veröffentlicht(?:\s+am)?"
     r"|autor(?:in)?|author|auteur|by|von|share|teilen|kontakt|contact|profil|profile|more|mehr"
-    r"|admin|administrator|unknown|anonymous|redaktion\s*-)$"
-    r"|\b(?:says|sagt|schreibt|écrit|dice)$|\*",
+    r"|\w*admin|administrator|unknown|anonymous|redaktion\s*-"
+    r"|(?:ab|an)melden|log\s?(?:in|out)|sign\s?(?:in|out|up)|registrieren|register)$"
+    r"|\b(?:says|sagt|schreibt|écrit|dice)$|[*?]",
     re.IGNORECASE,
 )
 # An organisation or agency rather than a person (kept only when no person is named).
@@ -93,6 +95,16 @@ _AUTHOR_HREF = re.compile(
     r"/(?:author|authors|autor|autoren|auteur|autore|redaktion|redakteur|journalist|profile"
     r"|people|staff|team|writers?|contributors?|columnists?|user|users|mitarbeiter)/[^/?#]+",
     re.IGNORECASE,
+)
+# A user name with digits is a blog's byline ("freeman1984"); a date or a count is not.
+_HANDLE = re.compile(r"^[^\W\d_]{3,}[^\W_]*\d+$")
+# Author tags of analytics and CMS vendors, read when the declared names are organisations.
+_SECONDARY_AUTHOR_META = (
+    "parsely-author",
+    "sailthru.author",
+    "cxenseparse:author",
+    "dc.creator",
+    "dcterms.creator",
 )
 _AUTHOR_LABEL = re.compile(r"written by|verfasst von|geschrieben von|auteur|autor|author", re.I)
 _SITE_HEADING_HINT = re.compile(r"site-?title|site-?name|logo|brand|masthead|blog-?title")
@@ -112,6 +124,8 @@ _MAX_TITLE_HEADINGS = 30
 _MAX_SITE_NAME_CHARS = 40
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
 _COMMENT_HINT = re.compile(r"comment|respond|reply|discussion|kommentar|disqus")
+# Elements a byline is written in ("<small class='author'>von …</small>", "<h4 class=author>").
+_BYLINE_TAGS = ("a", "span", "div", "p", "address", "small", "h4", "h5", "h6")
 _MAX_BYLINE_CHARS = 120
 _MAX_NAME_CHARS = 60
 _MAX_BYLINE_SCAN = 20000
@@ -356,7 +370,7 @@ def _clean_author(name: str) -> list[str]:
             or _JOB_WORDS.search(part)
             or _NOT_A_NAME.search(part)
             or not 2 < len(part) <= _MAX_NAME_CHARS  # initials are no name
-            or any(c.isdigit() for c in part)
+            or (any(c.isdigit() for c in part) and not _HANDLE.match(part))
             or len(part.split()) > 5  # a sentence, not a name
         ):
             continue
@@ -393,7 +407,7 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[s
     the first one, under the same parent)."""
     found: list[str] = []
     byline: Element | None = None
-    for count, el in enumerate(seg.root.iter("a", "span", "div", "p", "address", "h5", "h6")):
+    for count, el in enumerate(seg.root.iter(*_BYLINE_TAGS)):
         if count > _MAX_BYLINE_SCAN:
             break
         hint = attr_hint(el)
@@ -444,18 +458,53 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
         raw = meta.names.get("author", []) + [
             a for a in meta.properties.get("article:author", []) if "://" not in a
         ]
-    declared: dict[str, None] = {}
-    for name in raw:
-        for author in _clean_author(name):
-            declared.setdefault(author)
-    names = list(declared)
+    names = _cleaned(raw)
     sites = {n.casefold() for n in meta.site_names}
-    if not names or all(n.casefold() in sites or _ORGANISATION.search(n) for n in names):
+
+    def no_person(found: list[str]) -> bool:
+        return all(n.casefold() in sites or _ORGANISATION.search(n) for n in found)
+
+    if not names or no_person(names):
+        secondary = _cleaned(
+            [
+                value
+                for key in _SECONDARY_AUTHOR_META
+                for value in (*meta.names.get(key, []), *meta.properties.get(key, []))
+            ]
+        )
+        if secondary and not no_person(secondary):
+            names = secondary
+    if not names or no_person(names):
         # No declared person: the visible byline may name one (else the organisation stays).
         shown = _visible_authors(seg, meta, host)
         if shown and (not names or any(not _ORGANISATION.search(n) for n in shown)):
             names = list(dict.fromkeys(shown))
+    elif all(" " not in n for n in names):
+        # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"):
+        # the byline that spells each of them in full wins.
+        shown = _visible_authors(seg, meta, host)
+        if len(shown) == len(names) and all(
+            " " in full and _folded(full).startswith(_folded(short))
+            for short, full in zip(names, shown, strict=True)
+        ):
+            names = shown
     return _person_first(names, meta.site_names)
+
+
+def _cleaned(raw: list[str]) -> list[str]:
+    """The names in declared author strings, cleaned, each once, in order."""
+    declared: dict[str, None] = {}
+    for name in raw:
+        for author in _clean_author(name):
+            declared.setdefault(author)
+    return list(declared)
+
+
+def _folded(name: str) -> str:
+    """A name's letters without case, accents, spaces or punctuation ("Gàbor Muniér" ->
+    "gabormunier")."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
 
 
 def _date(values: list[str | None], context: DateContext, *, vote: bool = False) -> datetime | None:

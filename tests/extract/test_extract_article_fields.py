@@ -186,6 +186,43 @@ def test_labels_and_form_fields_are_not_names() -> None:
     assert _article(html).authors == []
 
 
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("<span class='author vcard'>freeman1984</span>", ["freeman1984"]),
+        ("<span class='author'>25. Oktober 2023</span>", []),
+        ("<small class='redakteur author'>von Jane Doe</small>", ["Jane Doe"]),
+        ("<h4 class='vcard author'>vom Krimiblogger</h4>", ["Krimiblogger"]),
+        ("<span class='author'>Abmelden</span>", []),
+        ("<span class='author'>Wer ist online?</span>", []),
+        ("<span class='author'>wordpressadmin</span>", []),
+    ],
+)
+def test_visible_byline_forms(byline: str, expected: list[str]) -> None:
+    html = _page(before=f"<h1>Bridge vote passes</h1>{byline}")
+    assert _article(html).authors == expected
+
+
+def test_declared_login_name_gives_way_to_the_byline_spelling_it_in_full() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote '
+        'passes", "author": {"@type": "Person", "name": "janedoe"}}</script>'
+    )
+    byline = "<div class='post-header_author'>von Jane Doé</div>"
+    assert _article(_page(head, f"<h1>Bridge vote passes</h1>{byline}")).authors == ["Jane Doé"]
+    # A byline naming someone else does not replace the declared name.
+    other = "<div class='post-header_author'>von John Roe</div>"
+    assert _article(_page(head, f"<h1>Bridge vote passes</h1>{other}")).authors == ["janedoe"]
+
+
+def test_vendor_author_tag_names_the_person_behind_an_organisation() -> None:
+    head = (
+        "<meta name='author' content='Example Zeitung'>"
+        "<meta property='cXenseParse:author' content='Jane Doe'>"
+    )
+    assert _article(_page(head, "<h1>Bridge vote passes</h1>")).authors == ["Jane Doe"]
+
+
 def test_organisation_byline_is_kept_when_no_person_is_named() -> None:
     html = _page("<meta name='author' content='Reuters'>", "<h1>Bridge vote passes</h1>")
     assert _article(html).authors == ["Reuters"]
