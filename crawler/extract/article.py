@@ -11,6 +11,8 @@ lacks.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -56,7 +58,7 @@ _LEAD_CHARS = (30, 700)
 # "By", "Von:", "Autor:", "Geschrieben von", "Posted by" … before a name.
 _AUTHOR_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|text|story|words|all\s+posts|more\s+stories|more)\s+by"
-    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von|verfasst\s+von|geschrieben\s+von"
+    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von|vom|verfasst\s+von|geschrieben\s+von"
     r"|autor(?:in)?|author|auteur|autore|par|por|di|door|przez|автор|text|texte)"
     r"(?:\s*:\s*|\s+|(?<=von)(?=[A-ZÄÖÜ]))",
     re.IGNORECASE,
@@ -77,8 +79,9 @@ _AUTHOR_TAIL = re.compile(
 _NOT_A_NAME = re.compile(
     r"^(?:e-?mail|name\s*\*?|posted(?:\s+on)?|published(?:\s+on)?|veröffentlicht(?:\s+am)?"
     r"|autor(?:in)?|author|auteur|by|von|share|teilen|kontakt|contact|profil|profile|more|mehr"
-    r"|admin|administrator|unknown|anonymous|redaktion\s*-)$"
-    r"|\b(?:says|sagt|schreibt|écrit|dice)$|\*",
+    r"|\w*admin|administrator|unknown|anonymous|redaktion\s*-"
+    r"|(?:ab|an)melden|log\s?(?:in|out)|sign\s?(?:in|out|up)|registrieren|register)$"
+    r"|\b(?:says|sagt|schreibt|écrit|dice)$|[*?]",
     re.IGNORECASE,
 )
 # An organisation or agency rather than a person (kept only when no person is named).
@@ -93,15 +96,36 @@ _AUTHOR_HREF = re.compile(
     r"|people|staff|team|writers?|contributors?|columnists?|user|users|mitarbeiter)/[^/?#]+",
     re.IGNORECASE,
 )
+# A user name with digits is a blog's byline ("freeman1984"); a date or a count is not.
+_HANDLE = re.compile(r"^[^\W\d_]{3,}[^\W_]*\d+$")
+# Author tags of analytics and CMS vendors, read when the declared names are organisations.
+_SECONDARY_AUTHOR_META = (
+    "parsely-author",
+    "sailthru.author",
+    "cxenseparse:author",
+    "dc.creator",
+    "dcterms.creator",
+)
 _AUTHOR_LABEL = re.compile(r"written by|verfasst von|geschrieben von|auteur|autor|author", re.I)
 _SITE_HEADING_HINT = re.compile(r"site-?title|site-?name|logo|brand|masthead|blog-?title")
 _KICKER_HINT = re.compile(
-    r"kicker|overline|topline|dachzeile|roofline|eyebrow|super-?title|pre-?title|sr-only"
-    r"|visually-hidden|screen-reader"
+    r"kicker|overline|topline|dachzeile|roofline|eyebrow|super-?title|pre-?title|sub-?title"
+    r"|sr-only|visually-hidden|screen-reader|element-invisible|offscreen"
+)
+# A heading marked as the entry's own headline is never the site's logo, whatever else its
+# classes say ("post_title entry-title … blogtitle").
+_HEADLINE_HINT = re.compile(r"(?:^|\s)(?:entry|post|article|story)[-_]?title(?:$|\s)|headline")
+# Titles that name a page of the site, not a story ("Home", "Startseite").
+_GENERIC_TITLE = re.compile(
+    r"^(?:home|home\s?page|start|startseite|accueil|inicio|portada|início|index|welcome|news)$",
+    re.IGNORECASE,
 )
 _MAX_TITLE_HEADINGS = 30
+_MAX_SITE_NAME_CHARS = 40
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
 _COMMENT_HINT = re.compile(r"comment|respond|reply|discussion|kommentar|disqus")
+# Elements a byline is written in ("<small class='author'>von …</small>", "<h4 class=author>").
+_BYLINE_TAGS = ("a", "span", "div", "p", "address", "small", "h4", "h5", "h6")
 _MAX_BYLINE_CHARS = 120
 _MAX_NAME_CHARS = 60
 _MAX_BYLINE_SCAN = 20000
@@ -223,6 +247,8 @@ def _similar(a: str, b: str) -> bool:
 
 def _is_site_heading(h1: Element, site_names: set[str], text: str) -> bool:
     """An ``<h1>`` that is the site's logo or name, not the article's headline."""
+    if "headline" in (h1.get("itemprop") or "") or _HEADLINE_HINT.search(h1.get("class") or ""):
+        return False
     if _SITE_HEADING_HINT.search(attr_hint(h1)) or text.casefold() in site_names:
         return True
     links = [a for a in h1.iter("a")]
@@ -280,13 +306,17 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     if shown_site:
         site_names.append(shown_site)
         sites.add(shown_site.casefold())
-    declared = [strip_title_suffix(c, site_names, host) for c in candidates if c]
-    declared = [d for d in declared if d]
     headings: list[str] = []
     for h1, shown in h1s:
         text = strip_title_suffix(shown, site_names, host, guess=False) if shown else ""
         if text and not _is_site_heading(h1, sites, text):
             headings.append(text)
+        elif text and text.casefold() not in sites and len(text) <= _MAX_SITE_NAME_CHARS:
+            # The logo's text is the site's name ("Headline : Blog name | Slogan" in <title>).
+            site_names.append(text)
+            sites.add(text.casefold())
+    declared = [strip_title_suffix(c, site_names, host) for c in candidates if c]
+    declared = [d for d in declared if d and not _GENERIC_TITLE.match(d)]
     for heading in headings:
         if any(_same(heading, d) for d in declared):
             return heading
@@ -340,7 +370,7 @@ def _clean_author(name: str) -> list[str]:
             or _JOB_WORDS.search(part)
             or _NOT_A_NAME.search(part)
             or not 2 < len(part) <= _MAX_NAME_CHARS  # initials are no name
-            or any(c.isdigit() for c in part)
+            or (any(c.isdigit() for c in part) and not _HANDLE.match(part))
             or len(part.split()) > 5  # a sentence, not a name
         ):
             continue
@@ -377,7 +407,7 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[s
     the first one, under the same parent)."""
     found: list[str] = []
     byline: Element | None = None
-    for count, el in enumerate(seg.root.iter("a", "span", "div", "p", "address", "h5", "h6")):
+    for count, el in enumerate(seg.root.iter(*_BYLINE_TAGS)):
         if count > _MAX_BYLINE_SCAN:
             break
         hint = attr_hint(el)
@@ -428,21 +458,63 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
         raw = meta.names.get("author", []) + [
             a for a in meta.properties.get("article:author", []) if "://" not in a
         ]
-    declared: dict[str, None] = {}
-    for name in raw:
-        for author in _clean_author(name):
-            declared.setdefault(author)
-    names = list(declared)
+    names = _cleaned(raw)
     sites = {n.casefold() for n in meta.site_names}
-    if not names or all(n.casefold() in sites or _ORGANISATION.search(n) for n in names):
+
+    def no_person(found: list[str]) -> bool:
+        return all(n.casefold() in sites or _ORGANISATION.search(n) for n in found)
+
+    if not names or no_person(names):
+        secondary = _cleaned(
+            [
+                value
+                for key in _SECONDARY_AUTHOR_META
+                for value in (*meta.names.get(key, []), *meta.properties.get(key, []))
+            ]
+        )
+        if secondary and not no_person(secondary):
+            names = secondary
+    if not names or no_person(names):
         # No declared person: the visible byline may name one (else the organisation stays).
         shown = _visible_authors(seg, meta, host)
         if shown and (not names or any(not _ORGANISATION.search(n) for n in shown)):
             names = list(dict.fromkeys(shown))
+    elif all(" " not in n for n in names):
+        # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"):
+        # the byline that spells each of them in full wins.
+        shown = _visible_authors(seg, meta, host)
+        if len(shown) == len(names) and all(
+            " " in full and _folded(full).startswith(_folded(short))
+            for short, full in zip(names, shown, strict=True)
+        ):
+            names = shown
     return _person_first(names, meta.site_names)
 
 
-def _date(values: list[str | None], context: DateContext) -> datetime | None:
+def _cleaned(raw: list[str]) -> list[str]:
+    """The names in declared author strings, cleaned, each once, in order."""
+    declared: dict[str, None] = {}
+    for name in raw:
+        for author in _clean_author(name):
+            declared.setdefault(author)
+    return list(declared)
+
+
+def _folded(name: str) -> str:
+    """A name's letters without case, accents, spaces or punctuation ("Gàbor Muniér" ->
+    "gabormunier")."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def _date(values: list[str | None], context: DateContext, *, vote: bool = False) -> datetime | None:
+    """The first value that parses; with ``vote``, the first of the day most values agree on.
+
+    Sources disagree when one of them was rewritten by an update or a migration (a JSON-LD
+    ``datePublished`` two days before ``article:published_time`` and ``<meta name=date>``): the
+    day more sources give wins, the page's first source on a tie.
+    """
+    found: list[datetime] = []
     for value in values:
         if not value:
             continue
@@ -450,8 +522,16 @@ def _date(values: list[str | None], context: DateContext) -> datetime | None:
         if parsed is None:
             parsed = resolve_displayed(value, context)
         if parsed is not None:
-            return parsed
-    return None
+            if not vote:
+                return parsed
+            found.append(parsed)
+    if not found:
+        return None
+    votes = Counter(value.date() for value in found)
+    best = max(votes.values())
+    if votes[found[0].date()] == best:
+        return found[0]
+    return next(value for value in found if votes[value.date()] == best)
 
 
 def _language(meta: PageMetadata) -> str | None:
@@ -559,9 +639,11 @@ def read_article_fields(
             meta.name("date"),
             meta.name("dc.date"),
             meta.name("parsely-pub-date"),
+            *(_jsonld_str(p.get("datePublished")) for p in meta.jsonld_pages[:1]),
             _first_time(seg),
         ],
         context,
+        vote=True,
     )
     if published is None:
         published = _visible_date(seg, context)
@@ -603,11 +685,12 @@ _ZONE = r"(?:\s*(?:GMT|UTC|BST|CET|CEST|MSK|EST|EDT|PST|PDT)(?:[+-]\d{1,2})?)?"
 # A date (with its time, if any) inside a line of visible text ("Filed 4 Dec 2025 14:05 GMT by").
 _VISIBLE_DATE = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}})?"
-    rf"|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}{_CLOCK}{_ZONE}"
+    rf"|\b\d{{1,2}}(?:\.\s?\d{{1,2}}\.\s?|/\d{{1,2}}/)\d{{4}}{_CLOCK}{_ZONE}"
     rf"|\b\d{{1,2}}\.?\s+{_MONTHS},?\s+\d{{4}}{_CLOCK}{_ZONE}"
     rf"|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}{_ZONE}",
     re.IGNORECASE,
 )
+_SPACED_DOTS = re.compile(r"(?<=\d\.)\s(?=\d)")
 _DATE_HINT = re.compile(r"date|time|meta|info|byline|posted|filed|publish|dateline|stamp")
 _MAX_DATE_LINE_CHARS = 160
 _MAX_DATE_SCAN = 300
@@ -622,6 +705,10 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
     scope = seg.main.getparent() if seg.main is not None else None
     if scope is None:
         scope = seg.root
+    elif seg.main is not None and (article := _article_scope(seg.main)).tag == "article":
+        # The byline sits beside the text inside the story's <article> ("p.post-byline" above
+        # "div.entry"), often more than one level above the main text container.
+        scope = article if article is not seg.main else scope
     hinted: list[str] = []
     plain: list[str] = []
     walker = etree.iterwalk(scope, events=("start",))
@@ -641,7 +728,8 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
         match = _VISIBLE_DATE.search(line)
         if match is None:
             continue
-        parsed = resolve_displayed(match.group(0), context)
+        # "4. 2. 2022": German typography spaces the parts of a numeric date.
+        parsed = resolve_displayed(_SPACED_DOTS.sub("", match.group(0)), context)
         if parsed is not None:
             return parsed
     return None

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ __all__ = [
     "looks_like_time",
     "parse_machine_date",
     "resolve_displayed",
+    "url_day",
 ]
 
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -81,6 +82,8 @@ _DATE_PREFIX = re.compile(
 )
 # Thin normalisation before dateparser: a comma after a relative day word ("Yesterday, 23:59").
 _DAY_WORD_COMMA = re.compile(r"^(\w+),\s*(?=\d)")
+# A full date as a URL path spells it: "/2023/11/08/", "/2017/7/12/slug", "/2021-10-29/".
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)([/-])(\d{1,2})\2(\d{1,2})(?=[/_.-]|$)")
 _MAX_DISPLAYED_CHARS = 80
 
 
@@ -514,3 +517,19 @@ def _clock_time(text: str) -> tuple[int, int, int] | None:
     if hour > 23 or minute > 59 or second > 59:
         return None
     return hour, minute, second
+
+
+def url_day(url: str) -> date | None:
+    """The calendar day a URL's path spells out (year, month and day), if any.
+
+    News sites put the day of first publication into the path ("/2023/11/08/slug"); the path
+    stays when the page is updated and its metadata dates move (or were set by a later import).
+    """
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    for match in _URL_DAY.finditer(path):
+        year, month, day = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    return None

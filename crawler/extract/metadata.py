@@ -17,7 +17,7 @@ from crawler.extract.text import normalize_space
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
 
-__all__ = ["ARTICLE_TYPES", "PageMetadata", "read_metadata"]
+__all__ = ["ARTICLE_TYPES", "PAGE_TYPES", "PageMetadata", "read_metadata"]
 
 #: schema.org types treated as an article.
 ARTICLE_TYPES = frozenset(
@@ -38,6 +38,9 @@ ARTICLE_TYPES = frozenset(
         "SocialMediaPosting",
     }
 )
+#: schema.org types of a page as a whole (its ``datePublished`` is the article's when the page
+#: declares no article object).
+PAGE_TYPES = frozenset({"WebPage", "ItemPage", "AboutPage", "CollectionPage", "ProfilePage"})
 _JSON_DEPTH = 6
 _MAX_JSONLD_CHARS = 1_000_000
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
@@ -58,6 +61,8 @@ class PageMetadata:
     """``<meta name=…>`` / ``itemprop`` values, keys lowercased, in page order."""
     jsonld_articles: list[dict[str, Any]] = field(default_factory=list)
     """JSON-LD objects whose ``@type`` is an article type, in page order."""
+    jsonld_pages: list[dict[str, Any]] = field(default_factory=list)
+    """JSON-LD objects whose ``@type`` is a web page type (:data:`PAGE_TYPES`), in page order."""
     jsonld_types: set[str] = field(default_factory=set)
     """Every ``@type`` seen in JSON-LD."""
     site_names: list[str] = field(default_factory=list)
@@ -104,6 +109,8 @@ def _walk_jsonld(data: Any, meta: PageMetadata, depth: int = 0) -> None:
         publisher = data.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             meta.site_names.append(publisher["name"])
+    elif any(t in PAGE_TYPES for t in types):
+        meta.jsonld_pages.append(data)
     elif "WebSite" in types and isinstance(data.get("name"), str):
         meta.site_names.append(data["name"])
     for key in ("@graph", "mainEntity", "mainEntityOfPage", "hasPart"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, time, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.extract.article import body_paragraphs, read_article_fields
-from crawler.extract.dates import DateContext, format_datetime, infer_timezone
+from crawler.extract.dates import DateContext, format_datetime, infer_timezone, url_day
 from crawler.extract.dom import raw_string
 from crawler.extract.fallback import (
     AGREEMENT,
@@ -103,6 +103,9 @@ _NOT_FREE = (False, "False", "false")
 # Scripts written without spaces between words: two characters count as one word.
 _UNSPACED = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\u3040-\u30ff\u0e00-\u0e7f]")
 _LISTING_MIN_HEADLINES = 3
+# A declared published time within this many days of the URL's date is the same publication
+# seen in another timezone (a UTC timestamp of a late-evening story); further off, the URL wins.
+_URL_DAY_SLACK_DAYS = 1
 
 
 def _parse(html: str) -> Element | None:
@@ -477,7 +480,18 @@ def _article(
         kind_flags.append(FLAG_LIVE_BLOG)
     if not fields.title:
         return "other", None, "article-like text but no headline found"
-    if fields.published_at is None:
+    from_url = url_day(page.url) if "published_at" not in used else None
+    if from_url is not None and from_url > page.fetched_at.astimezone(context.tz).date():
+        from_url = None
+    if from_url is not None and (
+        fields.published_at is None
+        or abs((fields.published_at.date() - from_url).days) > _URL_DAY_SLACK_DAYS
+    ):
+        # The path keeps the day of first publication; metadata more than a zone's difference
+        # away from it was moved by an update or an import (htmldate trusts the URL first too).
+        fields.published_at = datetime.combine(from_url, time(), tzinfo=context.tz)
+        flags = [*flags, FLAG_DAY_ONLY]
+    elif fields.published_at is None:
         fields.published_at = second_pass_date(
             page.html[:MAX_HTML_CHARS], page.url, page.fetched_at, context.tz
         )

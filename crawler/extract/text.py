@@ -31,7 +31,10 @@ _EMPTY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*\)")
 # Separators left dangling at either end of a line: "text |", "| text", "text •".
 _EDGE_SEPARATORS_END = re.compile(r"(?:\s*[|•·¦])+\s*$")
 _EDGE_SEPARATORS_START = re.compile(r"^\s*(?:[|•·¦]\s*)+")
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ")
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " › ")
+# Separators after which a known site name ends the headline ("Headline : Blog | Slogan | …").
+_SITE_CUT_SEPARATORS = (*_TITLE_SEPARATORS, " : ")
+_MIN_HEADLINE_WORDS = 2
 _WORD = re.compile(r"\w+")
 _SITE_PART_WORDS = 4
 _MIN_SITE_LABEL = 4
@@ -103,6 +106,20 @@ def strip_title_suffix(
     """
     title = clean_text(title)
     lowered_names = [name.casefold() for name in site_names if name]
+    folded = title.casefold()
+    for name in lowered_names:
+        if len(name) < _MIN_SITE_LABEL:
+            continue
+        for sep in _SITE_CUT_SEPARATORS:
+            # The site's name after the headline, followed by more of the site's furniture.
+            at = folded.find(f"{sep}{name}")
+            rest = folded[at + len(sep) + len(name) :]
+            if (
+                at > 0
+                and rest.startswith(_SITE_CUT_SEPARATORS)
+                and len(title[:at].split()) >= _MIN_HEADLINE_WORDS
+            ):
+                return strip_title_suffix(title[:at], site_names, host, guess=guess)
     for sep in _TITLE_SEPARATORS:
         if sep not in title:
             continue

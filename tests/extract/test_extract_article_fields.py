@@ -3,13 +3,14 @@ for each rule (issue 14), plus the real-page harness's own metric helpers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bench.realpages import Page as BenchPage
 from bench.realpages import author_f1, half_of, snippet_counts, title_match, truth_day
 from crawler.extract import PageInput, extract_page
+from crawler.extract.dates import url_day
 from crawler.extract.fallback import (
     FLAG_DAY_ONLY,
     description_agreement,
@@ -18,6 +19,7 @@ from crawler.extract.fallback import (
 from crawler.extract.text import strip_title_suffix
 
 FETCHED = datetime(2025, 12, 4, 15, 0, tzinfo=UTC)
+URL_WITHOUT_DATE = "https://news.example.org/politics/bridge-vote-story"
 BODY = "".join(
     f"<p>Paragraph {i} of the story tells, at some length and with commas, what the council "
     f"decided about the new bridge over the river, and why it matters to residents.</p>"
@@ -99,6 +101,44 @@ def test_title_h1_loses_a_known_site_name_suffix() -> None:
     assert _article(html).title == "Nuclear power is not sustainable"
 
 
+def test_title_drops_hidden_and_subtitle_spans_inside_the_h1() -> None:
+    html = _page(
+        "<title>Bridge vote passes | Example News</title>",
+        "<h1 class='title'>Bridge vote passes<span class='element-invisible'> | Old Name</span>"
+        "</h1>",
+    )
+    assert _article(html).title == "Bridge vote passes"
+    html = _page(
+        before="<h1><span class='story-subtitle'>Olympic Games in Paris</span> Drinks delivered "
+        "by boat</h1>"
+    )
+    assert _article(html).title == "Drinks delivered by boat"
+
+
+def test_title_h1_marked_as_the_headline_is_not_a_logo() -> None:
+    # "blogtitle" in a class would say logo; entry-title and itemprop=headline say otherwise.
+    html = _page(
+        "<meta property='og:title' content='Alcohol on the boat – Learn more about the risks'>",
+        "<h1 class='post_title entry-title myblogtitle' itemprop='headline'>Alcohol on the boat"
+        "</h1>",
+    )
+    assert _article(html).title == "Alcohol on the boat"
+
+
+def test_title_that_names_a_page_of_the_site_is_no_headline() -> None:
+    html = _page("<title>Home</title>", "<h1>Time to say goodbye.</h1>")
+    assert _article(html).title == "Time to say goodbye."
+
+
+def test_title_ends_at_the_site_name_shown_by_the_logo() -> None:
+    html = _page(
+        "<title>A strange music video : Crime Blog Archive | Investigating a genre | Since 2005"
+        " | Year 6</title>",
+        "<h1 class='vcard'><a href='https://crime.example.net/'>Crime Blog Archive</a></h1>",
+    )
+    assert _article(html, "https://crime.example.net/?p=2895").title == "A strange music video"
+
+
 def test_strip_title_suffix_recognises_the_host_name() -> None:
     assert strip_title_suffix("Worm box DIY | selbst.de", [], "www.selbst.de") == "Worm box DIY"
     assert (
@@ -106,6 +146,11 @@ def test_strip_title_suffix_recognises_the_host_name() -> None:
         == "Fair ends early"
     )
     assert strip_title_suffix("Drilling on: a story", [], "zeit.de") == "Drilling on: a story"
+    assert strip_title_suffix("Children and work » Example e.V.", [], "") == "Children and work"
+    assert (
+        strip_title_suffix("Headline in words : Blog | Slogan | Since 2005", ["Blog"], "")
+        == "Headline in words"
+    )
     # Without a guess, an unknown short tail stays.
     assert strip_title_suffix("Three word headline - Politics", [], "", guess=False) == (
         "Three word headline - Politics"
@@ -139,6 +184,43 @@ def test_labels_and_form_fields_are_not_names() -> None:
         after="<form class='comment-form'><label class='author'>Name *</label></form>",
     )
     assert _article(html).authors == []
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("<span class='author vcard'>freeman1984</span>", ["freeman1984"]),
+        ("<span class='author'>25. Oktober 2023</span>", []),
+        ("<small class='redakteur author'>von Jane Doe</small>", ["Jane Doe"]),
+        ("<h4 class='vcard author'>vom Krimiblogger</h4>", ["Krimiblogger"]),
+        ("<span class='author'>Abmelden</span>", []),
+        ("<span class='author'>Wer ist online?</span>", []),
+        ("<span class='author'>wordpressadmin</span>", []),
+    ],
+)
+def test_visible_byline_forms(byline: str, expected: list[str]) -> None:
+    html = _page(before=f"<h1>Bridge vote passes</h1>{byline}")
+    assert _article(html).authors == expected
+
+
+def test_declared_login_name_gives_way_to_the_byline_spelling_it_in_full() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote '
+        'passes", "author": {"@type": "Person", "name": "janedoe"}}</script>'
+    )
+    byline = "<div class='post-header_author'>von Jane Doé</div>"
+    assert _article(_page(head, f"<h1>Bridge vote passes</h1>{byline}")).authors == ["Jane Doé"]
+    # A byline naming someone else does not replace the declared name.
+    other = "<div class='post-header_author'>von John Roe</div>"
+    assert _article(_page(head, f"<h1>Bridge vote passes</h1>{other}")).authors == ["janedoe"]
+
+
+def test_vendor_author_tag_names_the_person_behind_an_organisation() -> None:
+    head = (
+        "<meta name='author' content='Example Zeitung'>"
+        "<meta property='cXenseParse:author' content='Jane Doe'>"
+    )
+    assert _article(_page(head, "<h1>Bridge vote passes</h1>")).authors == ["Jane Doe"]
 
 
 def test_organisation_byline_is_kept_when_no_person_is_named() -> None:
@@ -195,6 +277,102 @@ def test_declared_date_is_not_replaced() -> None:
     article = _article(_page(head, "<h1>Bridge vote passes</h1>"))
     assert article.published_at == "2024-05-06T08:30:00+02:00"
     assert FLAG_DAY_ONLY not in article.flags
+
+
+def test_url_day_wins_over_a_declared_date_far_from_it() -> None:
+    # The path keeps the day of first publication; the metadata was rewritten by a migration.
+    head = "<meta property='article:published_time' content='2019-06-17T18:28:00+02:00'>"
+    article = _article(
+        _page(head, "<h1>Bridge vote passes</h1>"),
+        "https://blog.example.org/home/2017/7/12/bridge-vote-story",
+    )
+    assert article.published_at == "2017-07-12T00:00:00+02:00"
+    assert FLAG_DAY_ONLY in article.flags
+
+
+def test_declared_date_a_zone_away_from_the_url_day_is_kept() -> None:
+    # A late-evening story stamped in UTC falls on the next day: the same publication.
+    head = "<meta property='article:published_time' content='2024-05-07T03:30:00+00:00'>"
+    article = _article(_page(head, "<h1>Bridge vote passes</h1>"))
+    assert article.published_at == "2024-05-07T03:30:00+00:00"
+    assert FLAG_DAY_ONLY not in article.flags
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://news.example.org/2023/11/08/mayor-elected/", date(2023, 11, 8)),
+        ("https://blog.example.org/home/2017/7/12/montauk", date(2017, 7, 12)),
+        ("https://news.example.org/archive/2021-10-29/meeting.html", date(2021, 10, 29)),
+        ("https://news.example.org/2019/43/climate-banks", None),  # issue 43, not a day
+        ("https://news.example.org/2023/02/30/no-such-day", None),
+        ("https://news.example.org/story?date=2023/11/08", None),  # the query is no path
+        ("https://web.archive.org/web/20120216182711/http://news.example.org/a", None),
+    ],
+)
+def test_url_day(url: str, expected: date | None) -> None:
+    assert url_day(url) == expected
+
+
+def test_declared_dates_that_disagree_are_outvoted() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote '
+        'passes", "datePublished": "2022-01-04T07:29:00Z"}</script>'
+        "<meta property='article:published_time' content='2022-01-06T08:29:34+01:00'>"
+        "<meta name='date' content='2022-01-06'>"
+    )
+    article = _article(_page(head, "<h1>Bridge vote passes</h1>"), URL_WITHOUT_DATE)
+    assert article.published_at == "2022-01-06T08:29:34+01:00"
+
+
+def test_declared_dates_on_a_tie_keep_the_first_source() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote '
+        'passes", "datePublished": "2022-01-04T07:29:00+01:00"}</script>'
+        "<meta property='article:published_time' content='2022-01-06T08:29:34+01:00'>"
+    )
+    article = _article(_page(head, "<h1>Bridge vote passes</h1>"), URL_WITHOUT_DATE)
+    assert article.published_at == "2022-01-04T07:29:00+01:00"
+
+
+def test_date_of_the_declared_web_page_when_no_article_is_declared() -> None:
+    head = (
+        '<script type="application/ld+json">{"@graph": [{"@type": "WebSite", "name": "Deals"},'
+        ' {"@type": "WebPage", "datePublished": "2019-10-18T13:07:38+00:00"}]}</script>'
+    )
+    before = "<h1>Bridge vote passes</h1><p>Offer valid: 21.10.2019 – 27.10.2019</p>"
+    article = _article(_page(head, before), URL_WITHOUT_DATE)
+    assert article.published_at == "2019-10-18T13:07:38+00:00"
+
+
+def test_byline_date_beside_the_text_inside_the_article_element() -> None:
+    # The byline is two levels above the text container; the body mentions another date.
+    html = (
+        "<html lang='de'><body><main><article class='post'><h1>Bridge vote passes</h1>"
+        "<p class='post-byline'>by Jane Doe · <span class='published'>31. Oktober 2023</span></p>"
+        "<div class='post-inner'><div class='entry'><p>Am 9. Oktober 2023 wurde gewählt.</p>"
+        f"{BODY}</div></div></article></main></body></html>"
+    )
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2023-10-31")
+
+
+def test_numeric_date_with_spaced_parts() -> None:
+    before = "<h1>Bridge vote passes</h1><div class='publish-date'>4.\u20092.\u20092022.</div>"
+    html = _page(before=before).replace("<html>", "<html lang='de'>")
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2022-02-04")
+
+
+def test_date_in_free_text_outside_the_article_from_htmldate() -> None:
+    # Nothing declared, nothing dated near the text: htmldate's free-text search finds it.
+    html = _page(before="<h1>Bridge vote passes</h1>").replace(
+        "<footer>Imprint</footer>",
+        "<aside><p>Written on October 29th, 2021 by the team</p></aside>",
+    )
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at == "2021-10-29T00:00:00+00:00"
+    assert FLAG_DAY_ONLY in article.flags
 
 
 # --- the body's second opinion ------------------------------------------------------------
