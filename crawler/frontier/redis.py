@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from typing import Self
 
 __all__ = [
+    "DRAINING",
     "ENTRY_VERSION",
     "LEASED",
     "RECONNECT_SECONDS",
@@ -93,6 +94,8 @@ ENTRY_VERSION = 1
 LEASED = "leased"
 #: How long a lost connection is retried before a command fails (URI query ``reconnect``).
 RECONNECT_SECONDS = 30.0
+#: The meta key ``newsarc frontier drain`` sets: workers take no new leases while it is true.
+DRAINING = "draining"
 
 _KEYS = ("url", "queue", "leases", "counts", "seq", "meta", "dead")
 
@@ -168,7 +171,7 @@ local function requeue_expired(now, max_deliveries, limit)
 end
 """
 
-# ARGV[1]: {"crawl_id", "new": [[url, kind, priority]], "done": [[url, state, reason]]}
+# ARGV[1]: {"crawl_id", "new": [[url, kind, priority, request]], "done": [[url, state, reason]]}
 _CHECKPOINT = (
     _LUA_COMMON
     + """
@@ -179,6 +182,7 @@ for _, e in ipairs(batch.new) do
   if redis.call('HEXISTS', K.url, url) == 0 then
     local seq = redis.call('INCR', K.seq)
     local rec = {v=1, kind=e[2], priority=e[3], seq=seq, state='queued', deliveries=0}
+    if e[4] ~= nil and e[4] ~= cjson.null then rec.request = e[4] end
     queue(url, rec)
     save(url, rec)
     redis.call('HINCRBY', K.counts, 'queued', 1)
@@ -225,7 +229,8 @@ for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, n - 1)) do
     save(url, rec)
     redis.call('ZADD', K.leases, rec.expires, url)
     move('queued', 'leased')
-    out[#out + 1] = {url, rec.kind, tostring(rec.priority), rec.deliveries, tostring(rec.expires)}
+    out[#out + 1] = {url, rec.kind, tostring(rec.priority), rec.deliveries, tostring(rec.expires),
+                     rec.request or ''}
   end
 end
 return out
@@ -263,23 +268,36 @@ return {tostring(expires), lost}
 """
 )
 
-# ARGV: owner, reason, url...
+# ARGV: owner, reason, counted (1: the delivery failed and counts), max_deliveries, url...
 _RELEASE = (
     _LUA_COMMON
     + """
-local owner, reason = ARGV[1], ARGV[2]
+local owner, reason, counted = ARGV[1], ARGV[2], ARGV[3] == '1'
+local max_deliveries = tonumber(ARGV[4])
 local released = 0
-for i = 3, #ARGV do
+for i = 5, #ARGV do
   local url = ARGV[i]
   local rec = load(url)
   if rec and rec.state == 'leased' and rec.owner == owner then
     redis.call('ZREM', K.leases, url)
-    -- Given back, not failed: this delivery does not count towards the dead-letter limit.
-    rec.deliveries = math.max(0, rec.deliveries - 1)
     add_reason(rec, 'released by ' .. owner .. ': ' .. reason)
-    rec.state = 'queued'
-    queue(url, rec)
-    move('leased', 'queued')
+    rec.owner = nil
+    rec.expires = nil
+    if counted and rec.deliveries >= max_deliveries then
+      rec.state = 'failed'
+      rec.reason = 'dead letter: given back after ' .. tostring(rec.deliveries) ..
+                   ' deliveries'
+      move('leased', 'failed')
+      redis.call('HSET', K.dead, url, cjson.encode({v=1, deliveries=rec.deliveries,
+                                                   reasons=rec.reasons}))
+    else
+      -- Given back unworked (a worker stopping): this delivery does not count towards the
+      -- dead-letter limit. A failed one (counted) does.
+      if not counted then rec.deliveries = math.max(0, rec.deliveries - 1) end
+      rec.state = 'queued'
+      queue(url, rec)
+      move('leased', 'queued')
+    end
     save(url, rec)
     released = released + 1
   end
@@ -357,11 +375,14 @@ return added
 
 class Lease(NamedTuple):
     """An entry taken under a lease: until ``expires`` (seconds since the epoch, Redis's
-    clock) only its owner works on it; ``deliveries`` counts the times it was taken."""
+    clock) only its owner works on it; ``deliveries`` counts the times it was taken;
+    ``request`` is the request it was queued with (versioned JSON,
+    :mod:`crawler.frontier.requests`), None for an entry queued as a bare URL."""
 
     entry: Entry
     deliveries: int
     expires: float
+    request: str | None = None
 
 
 class DeadLetter(NamedTuple):
@@ -429,6 +450,10 @@ class RedisFrontier(Batches):
     random part).
     """
 
+    #: The Scrapy scheduler a crawl over this backend runs with (``newsarc crawl`` sets
+    #: ``SCHEDULER``): work is leased from the frontier, not held in the process.
+    scheduler = "crawler.frontier.scheduler.LeaseScheduler"
+
     def __init__(
         self,
         client: redis.Redis,
@@ -458,6 +483,8 @@ class RedisFrontier(Batches):
         self._keys = [prefix + name for name in _KEYS]
         self._k = dict(zip(_KEYS, self._keys, strict=True))
         Batches.__init__(self)
+        #: Requests (versioned JSON) to store with new URLs at the next checkpoint.
+        self._requests: dict[str, str] = {}
         #: URLs this owner holds leases on (what :meth:`renew` renews).
         self.leased: set[str] = set()
         self._scripts = {
@@ -544,15 +571,22 @@ class RedisFrontier(Batches):
             return 0
         batch = {
             "crawl_id": self.crawl_id,
-            "new": [[e.url, e.kind, e.priority] for e in new],
+            "new": [[e.url, e.kind, e.priority, self._requests.get(e.url)] for e in new],
             "done": [[url, state, reason] for url, (state, reason) in done],
         }
         self._run("checkpoint", [json.dumps(batch)])
         self._new.clear()
+        self._requests.clear()
         if outcomes:
             self.leased.difference_update(self._outcomes)
             self._outcomes.clear()
         return len(new) + len(done)
+
+    def attach_request(self, url: str, request: str) -> None:
+        """Store ``request`` (versioned JSON) with ``url`` if the next checkpoint queues it
+        (a URL the frontier already knows keeps what it has)."""
+        if url in self._new:
+            self._requests.setdefault(url, request)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -646,11 +680,12 @@ class RedisFrontier(Batches):
             ],
         )
         leases = []
-        for url, kind, priority, deliveries, expires in rows:
+        for url, kind, priority, deliveries, expires, request in rows:
             lease = Lease(
                 Entry(_text(url), _text(kind), int(_text(priority))),
                 int(deliveries),
                 int(_text(expires)) / 1000,
+                _text(request) or None,
             )
             leases.append(lease)
             self.leased.add(lease.entry.url)
@@ -668,13 +703,23 @@ class RedisFrontier(Batches):
         self.leased.difference_update(lost_urls)
         return int(_text(expires)) / 1000, lost_urls
 
-    def release(self, urls: Iterable[str] | None = None, reason: str = "stopping") -> int:
+    def release(
+        self,
+        urls: Iterable[str] | None = None,
+        reason: str = "stopping",
+        *,
+        counted: bool = False,
+    ) -> int:
         """Give leases back (default: all this owner holds): the entries are queued again in
-        their place, the delivery not counted. Returns the leases given back."""
+        their place. A lease given back unworked (``counted`` False: a worker stopping) does
+        not count its delivery; one whose work failed (``counted``: the page was not archived,
+        an item not written) does, and after ``max_deliveries`` the entry is dead-lettered.
+        Returns the leases given back."""
         wanted = sorted(self.leased if urls is None else set(urls))
         if not wanted:
             return 0
-        released = int(self._run("release", [self.owner, reason, *wanted]))
+        args = [self.owner, reason, int(counted), self.max_deliveries, *wanted]
+        released = int(self._run("release", args))
         self.leased.difference_update(wanted)
         return released
 
@@ -682,6 +727,27 @@ class RedisFrontier(Batches):
         """Expired leases back to the queue: (requeued, dead-lettered)."""
         requeued, dead = self._run("requeue_expired", [self.max_deliveries, self.requeue_batch])
         return int(requeued), int(dead)
+
+    def host_counts(self) -> dict[str, dict[str, int]]:
+        """URLs per host and state (every state of :meth:`counts`), from one scan of the
+        records (O(URLs): for operators, not for the crawl's hot path)."""
+        out: dict[str, dict[str, int]] = {}
+        with self._errors("read"):
+            for url, raw in self._r.hscan_iter(self._k["url"], count=1000):
+                rec = _record(raw)
+                assert rec is not None
+                host = urlsplit(_text(url)).hostname or ""
+                counts = out.setdefault(host, dict.fromkeys((*STATES, LEASED), 0))
+                counts[str(rec["state"])] = counts.get(str(rec["state"]), 0) + 1
+        return out
+
+    @property
+    def draining(self) -> bool:
+        """Whether ``newsarc frontier drain`` asked the workers to take no more work."""
+        return bool(self.meta().get(DRAINING))
+
+    def set_draining(self, draining: bool) -> None:
+        self.set_meta({DRAINING: draining})
 
     def dead_letters(self) -> Iterator[DeadLetter]:
         """The entries delivered too often, with the reason each delivery ended."""
