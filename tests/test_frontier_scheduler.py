@@ -18,7 +18,7 @@ import redis
 
 from crawler.demo.server import RequestHeaders, Route, SiteServer
 from crawler.frontier.redis import RedisFrontier
-from tests.conftest import ROOT, Run, crawl_items, run_newsarc
+from tests.conftest import ROOT, Run, crawl_items
 
 PAGES = 24  # articles on the test site, besides its front page and two section pages
 ROBOTS = Route.text("User-agent: *\n")
@@ -38,7 +38,8 @@ def _article(n: int) -> str:
 
 def _section(name: str, numbers: range) -> str:
     links = "".join(f'<li><a href="/story/{n}.html">Story {n}</a></li>' for n in numbers)
-    return f"<!doctype html><html lang=en><head><title>{name}</title></head><body><ul>{links}</ul></body></html>"
+    head = f"<!doctype html><html lang=en><head><title>{name}</title></head>"
+    return f"{head}<body><ul>{links}</ul></body></html>"
 
 
 class Site:
@@ -119,7 +120,7 @@ def _worker_files(out: Path) -> tuple[list[Path], list[Path]]:
 
 
 def _articles(out: Path) -> list[str]:
-    articles, _ = crawl_items([p for p in out.iterdir() if p.is_dir()][0])
+    articles, _ = crawl_items(next(p for p in out.iterdir() if p.is_dir()))
     return [str(a["url"]) for a in articles]
 
 
