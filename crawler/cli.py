@@ -442,21 +442,22 @@ def _add_frontier_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     actions = frontier.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     actions.required = True
-    status = actions.add_parser(
-        "status", help="queued, leased, done, failed, skipped and dead-letter counts per host"
-    )
-    drain = actions.add_parser(
-        "drain",
-        help="workers take no new work and stop once theirs is checkpointed (queued URLs stay)",
+
+    def action(name: str, help: str) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, help=help)
+        parser.add_argument("uri", metavar="URI", help="redis://host:port/db/<crawl-id>")
+        return parser
+
+    action("status", "queued, leased, done, failed, skipped and dead-letter counts per host")
+    drain = action(
+        "drain", "workers take no new work and stop once theirs is checkpointed (queued URLs stay)"
     )
     drain.add_argument("--cancel", action="store_true", help="let workers take work again")
-    requeue = actions.add_parser("requeue", help="queue dead-lettered entries again")
+    requeue = action("requeue", "queue dead-lettered entries again")
     requeue.add_argument(
         "urls", nargs="*", metavar="URL", help="the entries to requeue (default: every one)"
     )
-    actions.add_parser("dead", help="list the dead-lettered entries and why each delivery ended")
-    for action in (status, drain, requeue, actions.choices["dead"]):
-        action.add_argument("uri", metavar="URI", help="redis://host:port/db/<crawl-id>")
+    action("dead", "list the dead-lettered entries and why each delivery ended")
     frontier.set_defaults(func=_frontier_command)
 
 

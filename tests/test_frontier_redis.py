@@ -385,3 +385,30 @@ def test_a_resume_on_a_named_crawl_key_continues_in_place(redis_url: str, tmp_pa
         assert list(own.urls()) == []
     finally:
         own.close()
+
+
+def test_work_given_back_as_failed_counts_its_delivery_up_to_the_dead_letter_list(
+    frontier: Factory,
+) -> None:
+    f = frontier("a", max_deliveries=2)
+    _queue(f, "http://s/1")
+    for delivery in (1, 2):
+        (lease,) = f.take(1)
+        assert lease.deliveries == delivery
+        assert f.release(["http://s/1"], "not archived", counted=True) == 1
+    assert f.state("http://s/1") == ("failed", "dead letter: given back after 2 deliveries")
+    (letter,) = f.dead_letters()
+    assert letter.reasons == ["released by a: not archived"] * 2
+    assert f.take(1) == []
+
+
+def test_a_request_stored_with_its_url_comes_back_with_its_lease(frontier: Factory) -> None:
+    f = frontier("a")
+    f.add(Entry("http://s/1"))
+    f.attach_request("http://s/1", '{"v":1}')
+    f.attach_request("http://s/unknown", '{"v":1}')  # not being queued: ignored
+    f.checkpoint()
+    (lease,) = f.take(5)
+    assert lease.request == '{"v":1}'
+    _queue(f, "http://s/2")
+    assert f.take(5)[0].request is None  # queued as a bare URL
