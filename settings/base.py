@@ -122,6 +122,10 @@ NEWSARC_RESUMED_FROM = None
 # empty frontier (other workers' new URLs arrive at their checkpoints).
 FRONTIER_LEASE_BATCH = 4
 FRONTIER_POLL_INTERVAL = 1.0
+# Politeness across workers: one worker at a time owns a host (so N workers never exceed one
+# host's concurrency and delay); FRONTIER_MAX_HOSTS caps the hosts one worker owns (0: no cap).
+FRONTIER_HOST_OWNERSHIP = True
+FRONTIER_MAX_HOSTS = 0
 # This worker's name in its WARC and JSON Lines file names when several workers write one crawl
 # (newsarc crawl/worker --frontier redis://… set it; "" = the only writer).
 NEWSARC_WORKER_ID = ""

@@ -9,9 +9,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -43,37 +45,84 @@ def _section(name: str, numbers: range) -> str:
 
 
 class Site:
-    """The test site: every page a little slow (work to share), every request counted."""
+    """The test site on one or more hosts (loopback addresses): every page a little slow (work
+    to share); every request counted per host and path, and the requests each host serves at
+    once."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self, delay: float, hosts: tuple[str, ...] = ("127.0.0.1",)) -> None:
         self.delay = delay
         self.hits: collections.Counter[str] = collections.Counter()
+        self.active: collections.Counter[str] = collections.Counter()
+        self.most_at_once: collections.Counter[str] = collections.Counter()
+        #: host → user agents it served at once (each worker sends its own), and the most
+        self.agents: dict[str, collections.Counter[str]] = collections.defaultdict(
+            collections.Counter
+        )
+        self.most_agents_at_once: collections.Counter[str] = collections.Counter()
+        self._lock = threading.Lock()
         half = PAGES // 2
         front = '<a href="/a.html">A</a> <a href="/b.html">B</a>'
         self.routes: dict[str, Route] = {
             "/robots.txt": ROBOTS,
             "/": Route.html(f"<!doctype html><html lang=en><body>{front}</body></html>"),
-            "/a.html": Route.html(_section("A", range(half)), delay=delay),
-            "/b.html": Route.html(_section("B", range(half, PAGES)), delay=delay),
+            "/a.html": Route.html(_section("A", range(half))),
+            "/b.html": Route.html(_section("B", range(half, PAGES))),
         }
         for n in range(PAGES):
-            self.routes[f"/story/{n}.html"] = Route.html(_article(n), delay=delay)
-        self.server = SiteServer(self.handle)
+            self.routes[f"/story/{n}.html"] = Route.html(_article(n))
+        self.servers = [SiteServer(self.handle, host=host) for host in hosts]
 
     def handle(self, target: str, headers: RequestHeaders) -> Route | None:
-        self.hits[target] += 1
-        return self.routes.get(target)
+        host = headers.get("Host", "").rsplit(":", 1)[0]
+        agent = headers.get("User-Agent", "")
+        with self._lock:
+            self.hits[f"{host}{target}"] += 1
+            self.active[host] += 1
+            self.most_at_once[host] = max(self.most_at_once[host], self.active[host])
+            self.agents[host][agent] += 1
+            serving = sum(1 for n in self.agents[host].values() if n)
+            self.most_agents_at_once[host] = max(self.most_agents_at_once[host], serving)
+        try:
+            if target != "/robots.txt":
+                time.sleep(self.delay)
+            return self.routes.get(target)
+        finally:
+            with self._lock:
+                self.active[host] -= 1
+                self.agents[host][agent] -= 1
+
+    def url(self, n: int = 0) -> str:
+        return self.servers[n].url("/")
 
     @property
     def pages(self) -> set[str]:
-        return set(self.routes) - {"/robots.txt"}
+        """Every page of every host, as ``host/path``."""
+        paths = set(self.routes) - {"/robots.txt"}
+        return {f"{server.host}{path}" for server in self.servers for path in paths}
+
+    def fetched(self) -> dict[str, int]:
+        return {page: n for page, n in self.hits.items() if not page.endswith("/robots.txt")}
+
+    def __enter__(self) -> Site:
+        for server in self.servers:
+            server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for server in self.servers:
+            server.stop()
 
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    s = Site(delay=0.3)
-    with s.server:
+    with Site(delay=0.3) as s:
         yield s
+
+
+def _page(url: str) -> str:
+    """``host/path`` of a URL, as :attr:`Site.pages` names pages."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}{parts.path}"
 
 
 def _start(*args: str, log: Path) -> subprocess.Popen[bytes]:
@@ -129,43 +178,54 @@ def _finish(proc: subprocess.Popen[bytes], log: Path) -> Run:
     return Run(code, log.read_text(errors="replace"), "")
 
 
-def test_two_workers_share_one_crawl_every_page_fetched_once(
-    site: Site, redis_url: str, tmp_path: Path
+def test_two_workers_share_one_crawl_every_page_fetched_once_one_owner_per_host(
+    redis_url: str, tmp_path: Path
 ) -> None:
     first_out, second_out = tmp_path / "m1", tmp_path / "m2"
-    first = _start(
-        "crawl",
-        site.server.url("/"),
-        "--out",
-        str(first_out),
-        "--frontier",
-        redis_url,
-        *FAST,
-        log=tmp_path / "m1.log",
-    )
-    client = redis.Redis.from_url(redis_url)
-    try:
-        key = _crawl_key(client)
-    finally:
-        client.close()
-    second = _start(
-        "worker",
-        "--frontier",
-        f"{redis_url}/{key}",
-        "--out",
-        str(second_out),
-        "--worker-id",
-        "second",
-        *FAST,
-        log=tmp_path / "m2.log",
-    )
-    one, two = _finish(first, tmp_path / "m1.log"), _finish(second, tmp_path / "m2.log")
+    # Two hosts, a worker owns one at a time: each host is fetched by one worker at a time,
+    # never more than its per-host concurrency at once.
+    polite = [*FAST, "-s", "FRONTIER_MAX_HOSTS=1"]
+    with Site(delay=0.3, hosts=("127.0.0.1", "127.0.0.2")) as site:
+        first = _start(
+            "crawl",
+            site.url(0),
+            site.url(1),
+            "--out",
+            str(first_out),
+            "--frontier",
+            redis_url,
+            *polite,
+            "-s",
+            "USER_AGENT=first-worker",
+            log=tmp_path / "m1.log",
+        )
+        client = redis.Redis.from_url(redis_url)
+        try:
+            key = _crawl_key(client)
+        finally:
+            client.close()
+        second = _start(
+            "worker",
+            "--frontier",
+            f"{redis_url}/{key}",
+            "--out",
+            str(second_out),
+            "--worker-id",
+            "second",
+            *polite,
+            "-s",
+            "USER_AGENT=second-worker",
+            log=tmp_path / "m2.log",
+        )
+        one, two = _finish(first, tmp_path / "m1.log"), _finish(second, tmp_path / "m2.log")
     assert one.returncode == 0, one.stdout[-3000:]
     assert two.returncode == 0, two.stdout[-3000:]
     # Every page fetched, and once: no lease expired (the leases outlive this short crawl).
-    fetched = {path: n for path, n in site.hits.items() if path != "/robots.txt"}
+    fetched = site.fetched()
     assert set(fetched) == site.pages
     assert all(n == 1 for n in fetched.values()), {p: n for p, n in fetched.items() if n > 1}
+    # Two workers, and no host ever served both at once: one owner per host.
+    assert set(site.most_agents_at_once.values()) == {1}, site.most_agents_at_once
     # Both did work, each into its own files named with its worker id, under the crawl's id.
     (warcs1, items1), (warcs2, items2) = _worker_files(first_out), _worker_files(second_out)
     assert [p.parent.parent.name for p in warcs1 + warcs2] == [key] * len(warcs1 + warcs2)
@@ -176,8 +236,8 @@ def test_two_workers_share_one_crawl_every_page_fetched_once(
     # The union of the items is the whole site, without a duplicate.
     urls = _articles(first_out) + _articles(second_out)
     assert sorted(urls) == sorted(set(urls))
-    assert {u.rsplit("/", 1)[-1] for u in urls} == {f"{n}.html" for n in range(PAGES)}
-    assert _articles(second_out), "the second worker fetched articles too"
+    assert {_page(u) for u in urls} == {p for p in site.pages if "/story/" in p}
+    assert _articles(second_out) and _articles(first_out), "both workers fetched articles"
     probe = RedisFrontier.open(f"{redis_url}/{key}", tmp_path, None)
     try:
         counts = probe.counts()
@@ -196,7 +256,7 @@ def test_a_killed_workers_leases_expire_and_another_worker_fetches_its_pages(
     # The first worker takes many leases at once, and is killed while it holds them.
     first = _start(
         "crawl",
-        site.server.url("/"),
+        site.url(),
         "--out",
         str(first_out),
         "--frontier",
@@ -244,7 +304,7 @@ def test_a_killed_workers_leases_expire_and_another_worker_fetches_its_pages(
     finally:
         probe.close()
     assert counts["queued"] == counts["leased"] == counts["failed"] == 0, counts
-    assert {url.split(str(site.server.port), 1)[1] for url in states} == site.pages
+    assert {_page(url) for url in states} == site.pages
     assert all(state == ("done", None) for state in states.values()), states
     # The killed worker's leases that it had not checkpointed expired and went to the second
     # worker (the reason is in each record); those it had finished stayed done, fetched once.
@@ -255,8 +315,8 @@ def test_a_killed_workers_leases_expire_and_another_worker_fetches_its_pages(
     second_urls = {u.rsplit("/", 1)[-1] for u in _articles(second_out)}
     assert {u.rsplit("/", 1)[-1] for u in refetched if "/story/" in u} <= second_urls
     for path, n in site.hits.items():
-        if n > 1 and path != "/robots.txt":  # fetched twice only after its lease expired
-            assert any(u.endswith(path) for u in refetched), (path, n)
+        if n > 1 and not path.endswith("/robots.txt"):  # twice only after a lease expired
+            assert path in {_page(u) for u in refetched}, (path, n)
 
 
 def test_sigterm_gives_the_workers_leases_back(redis_url: str, tmp_path: Path) -> None:
@@ -264,10 +324,10 @@ def test_sigterm_gives_the_workers_leases_back(redis_url: str, tmp_path: Path) -
     # (a graceful stop lets the page in flight finish; the others are given back).
     slow = Site(delay=0.5)
     out = tmp_path / "m1"
-    with slow.server:
+    with slow:
         proc = _start(
             "crawl",
-            slow.server.url("/"),
+            slow.url(),
             "--out",
             str(out),
             "--frontier",

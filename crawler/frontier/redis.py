@@ -97,13 +97,13 @@ RECONNECT_SECONDS = 30.0
 #: The meta key ``newsarc frontier drain`` sets: workers take no new leases while it is true.
 DRAINING = "draining"
 
-_KEYS = ("url", "queue", "leases", "counts", "seq", "meta", "dead")
+_KEYS = ("url", "queue", "leases", "counts", "seq", "meta", "dead", "hosts")
 
 # Shared by the scripts: the queue's score (priority first, higher first; then found order),
 # Redis's clock in milliseconds, and the expiry of leases.
 _LUA_COMMON = """
 local K = {url=KEYS[1], queue=KEYS[2], leases=KEYS[3], counts=KEYS[4], seq=KEYS[5],
-           meta=KEYS[6], dead=KEYS[7]}
+           meta=KEYS[6], dead=KEYS[7], hosts=KEYS[8]}
 local LIMIT = 1048576
 local function score(priority, seq)
   local p = tonumber(priority)
@@ -132,6 +132,36 @@ local function queue(url, rec)
   rec.expires = nil
   redis.call('ZADD', K.queue, score(rec.priority, rec.seq), url)
 end
+-- Hosts have one owner at a time: hosts[host] = "owner|until_ms|leased"; owner '' is nobody,
+-- and the host may be taken once Redis's clock is past until (its owner's lease lapsed, or the
+-- crawl's delay after its last owner let it go).
+local function host_of(url)
+  local h = string.match(url, '^%a[%w+.-]*://([^/?#]*)') or ''
+  h = string.gsub(h, '^.*@', '')
+  if string.sub(h, 1, 1) == '[' then
+    h = string.match(h, '^(%[[^%]]*%])') or h
+  else
+    h = string.gsub(h, ':%d*$', '')
+  end
+  return string.lower(h)
+end
+local function host_get(host)
+  local raw = redis.call('HGET', K.hosts, host)
+  if not raw then return '', 0, 0 end
+  local o, u, c = string.match(raw, '^(.-)|(%d+)|(%d+)$')
+  return o or '', tonumber(u) or 0, tonumber(c) or 0
+end
+local function host_set(host, o, u, c)
+  redis.call('HSET', K.hosts, host, o .. '|' .. string.format('%d', u) .. '|' .. tostring(c))
+end
+-- An entry of `host` that `owner` leased ended (outcome, given back, expired): the owner lets
+-- the host go with its last one, free for anyone after delay_ms.
+local function host_done(url, owner, now, delay_ms)
+  local host = host_of(url)
+  local o, u, c = host_get(host)
+  if o ~= owner then return end
+  if c <= 1 then host_set(host, '', now + delay_ms, 0) else host_set(host, o, u, c - 1) end
+end
 local function add_reason(rec, reason)
   local reasons = rec.reasons or {}
   reasons[#reasons + 1] = reason
@@ -139,13 +169,14 @@ local function add_reason(rec, reason)
 end
 -- Leases that expired before now: back to the queue, or to the dead-letter list after
 -- max_deliveries deliveries. At most `limit` per call (a script blocks the server).
-local function requeue_expired(now, max_deliveries, limit)
+local function requeue_expired(now, max_deliveries, limit, delay_ms)
   local requeued, dead = 0, 0
   local expired = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, limit)
   for _, url in ipairs(expired) do
     local rec = load(url)
     redis.call('ZREM', K.leases, url)
     if rec and rec.state == 'leased' then
+      host_done(url, rec.owner, now, delay_ms)
       add_reason(rec, 'lease of ' .. tostring(rec.owner) .. ' expired (delivery ' ..
                  tostring(rec.deliveries) .. ')')
       if rec.deliveries >= max_deliveries then
@@ -177,6 +208,7 @@ _CHECKPOINT = (
     + """
 local batch = cjson.decode(ARGV[1])
 local added, finished = 0, 0
+local now = now_ms()
 for _, e in ipairs(batch.new) do
   local url = e[1]
   if redis.call('HEXISTS', K.url, url) == 0 then
@@ -195,6 +227,7 @@ for _, d in ipairs(batch.done) do
   if rec and (rec.state == 'queued' or rec.state == 'leased') then
     redis.call('ZREM', K.queue, url)
     redis.call('ZREM', K.leases, url)
+    if rec.state == 'leased' then host_done(url, rec.owner, now, batch.host_delay_ms or 0) end
     move(rec.state, state)
     rec.state = state
     if reason ~= cjson.null then rec.reason = reason end
@@ -209,19 +242,53 @@ return {added, finished}
 """
 )
 
-# ARGV: owner, n, lease_ms, max_deliveries, requeue_limit
+# ARGV: owner, n, lease_ms, max_deliveries, requeue_limit, window, max_hosts, delay_ms,
+# exclusive (1: one owner per host)
 _TAKE = (
     _LUA_COMMON
     + """
 local owner, n, lease_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local window, max_hosts, delay_ms = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local exclusive = ARGV[9] == '1'
+if not exclusive then window = n end
 local now = now_ms()
-requeue_expired(now, tonumber(ARGV[4]), tonumber(ARGV[5]))
+requeue_expired(now, tonumber(ARGV[4]), tonumber(ARGV[5]), delay_ms)
 local out = {}
 if n <= 0 then return out end
-for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, n - 1)) do
-  local rec = load(url)
-  redis.call('ZREM', K.queue, url)
+local owned = 0
+if max_hosts > 0 then
+  local flat = redis.call('HGETALL', K.hosts)
+  for i = 1, #flat, 2 do
+    local o, u, c = string.match(flat[i + 1], '^(.-)|(%d+)|(%d+)$')
+    if o == owner and (tonumber(c) > 0 or tonumber(u) > now) then owned = owned + 1 end
+  end
+end
+local allowed = {}
+for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, window - 1)) do
+  if #out >= n then break end
+  local host = host_of(url)
+  local ok = allowed[host]
+  if not exclusive then ok = true end
+  if ok == nil then
+    local o, u, c = host_get(host)
+    if o == owner then
+      ok = true
+    elseif u <= now and (max_hosts <= 0 or owned < max_hosts) then
+      ok = true  -- nobody's (its delay passed), or its owner's lease lapsed: this owner's now
+      owned = owned + 1
+      host_set(host, owner, now + lease_ms, 0)
+    else
+      ok = false
+    end
+    allowed[host] = ok
+  end
+  local rec = ok and load(url)
+  if ok then redis.call('ZREM', K.queue, url) end
   if rec and rec.state == 'queued' then
+    if exclusive then
+      local o, u, c = host_get(host)
+      host_set(host, owner, now + lease_ms, c + 1)
+    end
     rec.state = 'leased'
     rec.owner = owner
     rec.deliveries = (rec.deliveries or 0) + 1
@@ -237,11 +304,12 @@ return out
 """
 )
 
-# ARGV: max_deliveries, limit
+# ARGV: max_deliveries, limit, delay_ms
 _REQUEUE_EXPIRED = (
     _LUA_COMMON
     + """
-local requeued, dead = requeue_expired(now_ms(), tonumber(ARGV[1]), tonumber(ARGV[2]))
+local requeued, dead = requeue_expired(now_ms(), tonumber(ARGV[1]), tonumber(ARGV[2]),
+                                       tonumber(ARGV[3]))
 return {requeued, dead}
 """
 )
@@ -260,6 +328,9 @@ for i = 3, #ARGV do
     rec.expires = expires
     save(url, rec)
     redis.call('ZADD', K.leases, expires, url)
+    local host = host_of(url)
+    local o, u, c = host_get(host)
+    if o == owner then host_set(host, o, expires, c) end
   else
     lost[#lost + 1] = url
   end
@@ -268,18 +339,21 @@ return {tostring(expires), lost}
 """
 )
 
-# ARGV: owner, reason, counted (1: the delivery failed and counts), max_deliveries, url...
+# ARGV: owner, reason, counted (1: the delivery failed and counts), max_deliveries, delay_ms,
+# url...
 _RELEASE = (
     _LUA_COMMON
     + """
 local owner, reason, counted = ARGV[1], ARGV[2], ARGV[3] == '1'
-local max_deliveries = tonumber(ARGV[4])
+local max_deliveries, delay_ms = tonumber(ARGV[4]), tonumber(ARGV[5])
+local now = now_ms()
 local released = 0
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local url = ARGV[i]
   local rec = load(url)
   if rec and rec.state == 'leased' and rec.owner == owner then
     redis.call('ZREM', K.leases, url)
+    host_done(url, owner, now, delay_ms)
     add_reason(rec, 'released by ' .. owner .. ': ' .. reason)
     rec.owner = nil
     rec.expires = nil
@@ -326,15 +400,15 @@ return 1
 """
 )
 
-# KEYS[8]: the previous crawl's url hash (or the same as KEYS[1]: nothing to copy).
+# KEYS[9]: the previous crawl's url hash (or the same as KEYS[1]: nothing to copy).
 # ARGV[1]: {"start_urls": [...], "meta": [[key, json]]}
 _SEED = (
     _LUA_COMMON
     + """
 local args = cjson.decode(ARGV[1])
 local added = 0
-if KEYS[8] ~= K.url then
-  local flat = redis.call('HGETALL', KEYS[8])
+if KEYS[9] ~= K.url then
+  local flat = redis.call('HGETALL', KEYS[9])
   local old = {}
   for i = 1, #flat, 2 do
     local rec = cjson.decode(flat[i + 1])
@@ -477,6 +551,15 @@ class RedisFrontier(Batches):
         self.lease_seconds = lease_seconds
         self.max_deliveries = max_deliveries
         self.requeue_batch = requeue_batch
+        #: Politeness across workers: seconds a host stays free after its owner let it go (the
+        #: crawl's DOWNLOAD_DELAY), the most hosts this owner holds at once (0: no limit), and
+        #: how many queued entries a take looks through for hosts it may have.
+        self.host_delay = 0.0
+        self.max_hosts = 0
+        self.take_window = 500
+        #: Whether :meth:`take` gives this owner only entries of hosts nobody else holds
+        #: (the leasing scheduler turns it on: ``FRONTIER_HOST_OWNERSHIP``).
+        self.host_ownership = False
         #: The URI named the crawl key: every crawl (and resume) of it uses the same frontier.
         self.shared_key = shared_key
         prefix = _prefix(crawl_key)
@@ -571,6 +654,7 @@ class RedisFrontier(Batches):
             return 0
         batch = {
             "crawl_id": self.crawl_id,
+            "host_delay_ms": int(self.host_delay * 1000),
             "new": [[e.url, e.kind, e.priority, self._requests.get(e.url)] for e in new],
             "done": [[url, state, reason] for url, (state, reason) in done],
         }
@@ -677,6 +761,10 @@ class RedisFrontier(Batches):
                 self._lease_ms,
                 self.max_deliveries,
                 self.requeue_batch,
+                max(self.take_window, n),
+                self.max_hosts,
+                int(self.host_delay * 1000),
+                int(self.host_ownership),
             ],
         )
         leases = []
@@ -718,14 +806,16 @@ class RedisFrontier(Batches):
         wanted = sorted(self.leased if urls is None else set(urls))
         if not wanted:
             return 0
-        args = [self.owner, reason, int(counted), self.max_deliveries, *wanted]
+        args = [self.owner, reason, int(counted), self.max_deliveries]
+        args += [int(self.host_delay * 1000), *wanted]
         released = int(self._run("release", args))
         self.leased.difference_update(wanted)
         return released
 
     def requeue_expired(self) -> tuple[int, int]:
         """Expired leases back to the queue: (requeued, dead-lettered)."""
-        requeued, dead = self._run("requeue_expired", [self.max_deliveries, self.requeue_batch])
+        args = [self.max_deliveries, self.requeue_batch, int(self.host_delay * 1000)]
+        requeued, dead = self._run("requeue_expired", args)
         return int(requeued), int(dead)
 
     def host_counts(self) -> dict[str, dict[str, int]]:

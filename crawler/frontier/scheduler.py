@@ -34,8 +34,17 @@ share the work and a dead worker's requests would be lost. :class:`LeaseSchedule
 Delivery guarantee: every URL is fetched at least once; more than once only after its lease
 expired (its worker died or stalled past the lease), and the first outcome recorded wins.
 
-Settings read: ``FRONTIER_LEASE_BATCH``, ``FRONTIER_POLL_INTERVAL``, ``NEWSARC_WORKER_ID``
-(the lease owner's name), and through the frontier extension ``FRONTIER_*``.
+**Politeness across workers** (``FRONTIER_HOST_OWNERSHIP``, on by default): each host has one
+owner at a time. A worker takes entries only of hosts it owns or nobody owns; it owns a host
+while it holds leases on it (renewed with them) and lets it go with its last one, free for
+another worker ``DOWNLOAD_DELAY`` seconds later; a dead worker's hosts are free when its leases
+expire. So N workers never exceed one host's concurrency (``CONCURRENT_REQUESTS_PER_DOMAIN``
+of its one owner) and delay. ``FRONTIER_MAX_HOSTS`` caps the hosts one worker owns at once
+(0: no cap), which spreads a few hosts over several workers.
+
+Settings read: ``FRONTIER_LEASE_BATCH``, ``FRONTIER_POLL_INTERVAL``, ``FRONTIER_HOST_OWNERSHIP``,
+``FRONTIER_MAX_HOSTS``, ``DOWNLOAD_DELAY``, ``NEWSARC_WORKER_ID`` (the lease owner's name), and
+through the frontier extension ``FRONTIER_*``.
 
 Stats written: ``frontier/handed_off`` (requests queued in the shared frontier),
 ``frontier/leased`` (entries taken), ``frontier/lease_renewals``, ``frontier/lease_lost``,
@@ -92,6 +101,9 @@ class LeaseScheduler:
         batch: int,
         poll_interval: float,
         worker: str = "",
+        host_ownership: bool = True,
+        max_hosts: int = 0,
+        host_delay: float = 0.0,
     ) -> None:
         if batch < 1:
             raise ValueError(f"FRONTIER_LEASE_BATCH must be 1 or more: {batch!r}")
@@ -102,6 +114,11 @@ class LeaseScheduler:
         self.batch = batch
         self.poll_interval = poll_interval
         self.worker = worker
+        self.host_ownership = host_ownership
+        if max_hosts < 0:
+            raise ValueError(f"FRONTIER_MAX_HOSTS must be 0 (no limit) or more: {max_hosts!r}")
+        self.max_hosts = max_hosts
+        self.host_delay = host_delay
         self.spider: Spider | None = None
         self._frontier: Frontier | None = None
         self._backend: RedisFrontier | None = None
@@ -121,8 +138,12 @@ class LeaseScheduler:
         try:
             batch = settings.getint("FRONTIER_LEASE_BATCH")
             poll = settings.getfloat("FRONTIER_POLL_INTERVAL")
+            max_hosts = settings.getint("FRONTIER_MAX_HOSTS")
+            delay = settings.getfloat("DOWNLOAD_DELAY")
         except ValueError as exc:
-            raise ValueError(f"FRONTIER_LEASE_BATCH / FRONTIER_POLL_INTERVAL: {exc}") from exc
+            raise ValueError(
+                f"FRONTIER_LEASE_BATCH, FRONTIER_POLL_INTERVAL, FRONTIER_MAX_HOSTS: {exc}"
+            ) from exc
         if not settings.getbool("FRONTIER_ENABLED"):
             raise ValueError("the leasing scheduler needs the frontier: FRONTIER_ENABLED is False")
         return cls(
@@ -131,6 +152,9 @@ class LeaseScheduler:
             batch=batch,
             poll_interval=poll,
             worker=worker_id(settings),
+            host_ownership=settings.getbool("FRONTIER_HOST_OWNERSHIP"),
+            max_hosts=max_hosts,
+            host_delay=delay,
         )
 
     # -- Scrapy's scheduler interface ---------------------------------------------------------
@@ -196,10 +220,14 @@ class LeaseScheduler:
                 return False  # a redirect to a URL the crawl has: Scrapy's duplicate rule
             self._push_local(request)
             return True
-        if request.dont_filter and url in backend.leased:
-            self._push_local(request)  # a second fetch asked for on purpose (in the browser)
-            return True
         assert self.spider is not None and self._frontier is not None
+        work = self._frontier.urls.get(url)
+        if request.dont_filter and url in backend.leased and work is not None and work.callbacks:
+            # Asked for again by its own callback (the page in the browser): a second fetch
+            # of the lease this worker holds. (A start request for a URL some worker leased
+            # is not: the frontier has it.)
+            self._push_local(request)
+            return True
         # A new request (or a link to a page some worker has, this one too): the frontier
         # queues it once, for whoever takes it.
         self._frontier.hand_off(request)
@@ -244,6 +272,9 @@ class LeaseScheduler:
                 raise TypeError(f"the leasing scheduler needs a leasing frontier, not {ledger}")
             if self.worker:
                 ledger.owner = self.worker
+            ledger.host_ownership = self.host_ownership
+            ledger.max_hosts = self.max_hosts
+            ledger.host_delay = self.host_delay
             self._backend = ledger
             self._renew = task.LoopingCall(self._renew_leases)
             self._renew.start(max(0.2, ledger.lease_seconds / 3), now=False).addErrback(
