@@ -33,14 +33,18 @@ keep them in one Redis Cluster slot):
 
 =========  ======  ==================================================================
 ``url``    hash    URL → its record, JSON ``{"v": 1, "kind", "priority", "seq", "state",
-                   "reason", "crawl_id", "deliveries", "owner", "expires", "reasons"}``
-                   (the seen-set: a URL is known once it is here)
+                   "reason", "crawl_id", "deliveries", "owner", "expires", "reasons",
+                   "request"}`` (the seen-set: a URL is known once it is here; ``request``:
+                   the request it was queued with, :mod:`crawler.frontier.requests`)
 ``queue``  zset    queued URLs, scored by priority (higher first), then found order
 ``leases`` zset    leased URLs, scored by lease expiry (ms, Redis time)
 ``counts`` hash    state → URLs in it (kept by the scripts, so counts are O(1))
 ``seq``    string  the found-order counter
 ``meta``   hash    crawl metadata, one JSON value per key
 ``dead``   hash    URL → ``{"v": 1, "deliveries", "reasons"}``: the dead-letter list
+``hosts``  hash    host → ``owner|until_ms|leased``: the host's one owner (``host_ownership``:
+                   :meth:`RedisFrontier.take` gives an owner entries only of hosts it owns or
+                   nobody does; it lets a host go with its last lease there)
 =========  ======  ==================================================================
 
 Every change is one Lua script, so it is atomic against every other worker: a checkpoint
