@@ -129,6 +129,7 @@ class LeaseScheduler:
         self._counts: tuple[float, int] = (0.0, 0)  # (read at, queued + leased)
         self._draining: tuple[float, bool] = (0.0, False)  # (read at, draining)
         self._renew: task.LoopingCall | None = None
+        self._wake: task.LoopingCall | None = None
         self._failed = False
 
     @classmethod
@@ -169,8 +170,9 @@ class LeaseScheduler:
 
     def close(self, reason: str) -> None:
         """Commit what is durable, then give back every lease still held (unworked)."""
-        if self._renew is not None and self._renew.running:
-            self._renew.stop()
+        for loop in (self._renew, self._wake):
+            if loop is not None and loop.running:
+                loop.stop()
         backend = self._backend
         if backend is None or self._frontier is None:
             return
@@ -280,6 +282,10 @@ class LeaseScheduler:
             self._renew.start(max(0.2, ledger.lease_seconds / 3), now=False).addErrback(
                 lambda f: logger.error("Lease renewal loop failed: %s", f.getErrorMessage())
             )
+            self._wake = task.LoopingCall(self._wake_engine)
+            self._wake.start(max(0.05, self.poll_interval), now=False).addErrback(
+                lambda f: logger.error("Frontier poll loop failed: %s", f.getErrorMessage())
+            )
         return None if self._failed else self._backend
 
     def _take(self, backend: RedisFrontier) -> bool:
@@ -325,6 +331,17 @@ class LeaseScheduler:
             raise TypeError(f"spider {self.spider.name!r} has no request_for(entry)")
         request: Request = request_for(lease.entry)
         return request
+
+    def _wake_engine(self) -> None:
+        """Ask the engine for requests again: work other workers (or this one's checkpoint)
+        put into the frontier arrives without a response to wake the engine, which would
+        otherwise look only at its 5 s heartbeat. (Scrapy has no public call for this.)"""
+        if self._local or self._buffer:
+            return
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
 
     def _renew_leases(self) -> None:
         backend = self._backend
