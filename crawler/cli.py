@@ -128,6 +128,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.set_defaults(func=_crawl)
 
+    worker = commands.add_parser(
+        "worker",
+        help="join a running crawl whose frontier is shared (redis://…) and work until it is "
+        "drained",
+        description="Join the crawl whose shared frontier URI names (as 'newsarc crawl "
+        "--frontier' printed it): same crawl id, start URLs, profile and settings; this "
+        "worker's id in its WARC and JSON Lines file names. Exits when the frontier is drained "
+        "(0), or non-zero when the run failed. SIGTERM gives its leases back.",
+    )
+    worker.add_argument(
+        "--frontier", required=True, metavar="URI", help="redis://host:port/db/<crawl-id>"
+    )
+    worker.add_argument(
+        "--out",
+        "-o",
+        metavar="STORE",
+        default="./data",
+        help="where this worker's files go: a directory or s3://bucket/prefix (default ./data)",
+    )
+    worker.add_argument(
+        "--worker-id", metavar="ID", help="this worker's name (default: host name and 4 hex)"
+    )
+    worker.add_argument(
+        "-s",
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy/newsarc setting (on top of the crawl's own)",
+    )
+    worker.add_argument(
+        "-v", "--verbose", action="store_true", help="also show the crawl log on stderr"
+    )
+    worker.set_defaults(func=_worker)
+    _add_frontier_parser(commands)
+
     demo = commands.add_parser("demo", help="serve the bundled demo news site and crawl it")
     _add_crawl_options(demo)
     demo.set_defaults(func=_demo)
@@ -385,9 +422,149 @@ def _demo(args: argparse.Namespace) -> int:
     return _finish(report)
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from crawler.crawl import CrawlOptions, parse_overrides, run_worker
+
+    overrides = {**parse_overrides(args.overrides), "FRONTIER_URI": args.frontier}
+    if args.worker_id:
+        overrides["NEWSARC_WORKER_ID"] = args.worker_id
+    options = CrawlOptions(
+        start_urls=[], store_uri=args.out, overrides=overrides, verbose=args.verbose
+    )
+    return _finish(run_worker(options))
+
+
+def _add_frontier_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    frontier = commands.add_parser(
+        "frontier",
+        help="inspect and operate a crawl's shared frontier (redis://…)",
+        description="Operate the shared frontier of a crawl: redis://host:port/db/<crawl-id>.",
+    )
+    actions = frontier.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+
+    def action(name: str, help: str) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, help=help)
+        parser.add_argument("uri", metavar="URI", help="redis://host:port/db/<crawl-id>")
+        return parser
+
+    action("status", "queued, leased, done, failed, skipped and dead-letter counts per host")
+    drain = action(
+        "drain", "workers take no new work and stop once theirs is checkpointed (queued URLs stay)"
+    )
+    drain.add_argument("--cancel", action="store_true", help="let workers take work again")
+    requeue = action("requeue", "queue dead-lettered entries again")
+    requeue.add_argument(
+        "urls", nargs="*", metavar="URL", help="the entries to requeue (default: every one)"
+    )
+    action("dead", "list the dead-lettered entries and why each delivery ended")
+    frontier.set_defaults(func=_frontier_command)
+
+
+def _frontier_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from crawler.frontier.base import BACKEND_ERRORS, open_backend, redacted
+    from crawler.frontier.redis import RedisFrontier
+
+    try:
+        frontier = open_backend(args.uri, Path.cwd())
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    except BACKEND_ERRORS as exc:
+        raise StoreError(f"cannot reach the frontier {redacted(args.uri)}: {exc}") from exc
+    try:
+        if not isinstance(frontier, RedisFrontier) or not frontier.shared_key:
+            raise ConfigError(
+                f"{redacted(args.uri)!r}: name a shared frontier with its crawl: "
+                "redis://host:port/db/<crawl-id>"
+            )
+        if not frontier.meta():
+            raise ConfigError(f"{redacted(args.uri)!r}: no crawl in this frontier")
+        return _FRONTIER_ACTIONS[args.action](frontier, args)
+    except BACKEND_ERRORS as exc:
+        print(f"newsarc: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        frontier.close()
+
+
+def _frontier_status(frontier: Any, args: argparse.Namespace) -> int:
+    from crawler.frontier.redis import LEASED
+
+    columns = ("queued", LEASED, "done", "failed", "skipped", "dead")
+    dead: dict[str, int] = {}
+    for letter in frontier.dead_letters():
+        host = _host(letter.url)
+        dead[host] = dead.get(host, 0) + 1
+    rows = frontier.host_counts()
+    total = dict.fromkeys(columns, 0)
+    width = max([len("host"), len("total"), *(len(h) for h in rows)])
+    print(f"{'host':<{width}}  " + "  ".join(f"{c:>8}" for c in columns))
+    for host in sorted(rows):
+        counts = {**rows[host], "dead": dead.get(host, 0)}
+        for c in columns:
+            total[c] += counts.get(c, 0)
+        print(f"{host:<{width}}  " + "  ".join(f"{counts.get(c, 0):>8}" for c in columns))
+    print(f"{'total':<{width}}  " + "  ".join(f"{total[c]:>8}" for c in columns))
+    if frontier.draining:
+        print("draining: workers take no new work (newsarc frontier drain --cancel)")
+    return EXIT_OK
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+def _frontier_drain(frontier: Any, args: argparse.Namespace) -> int:
+    frontier.set_draining(not args.cancel)
+    counts = frontier.counts()
+    if args.cancel:
+        print(f"newsarc frontier: workers take work again ({counts['queued']} queued)")
+    else:
+        print(
+            f"newsarc frontier: draining; {counts['leased']} leased entries are being finished, "
+            f"{counts['queued']} queued stay queued (drain --cancel, then newsarc worker, "
+            "takes them)"
+        )
+    return EXIT_OK
+
+
+def _frontier_requeue(frontier: Any, args: argparse.Namespace) -> int:
+    urls = list(args.urls) or [letter.url for letter in frontier.dead_letters()]
+    requeued = 0
+    status = EXIT_OK
+    for url in urls:
+        if frontier.requeue_dead(url):
+            requeued += 1
+        else:
+            print(f"newsarc: error: not a dead-lettered entry: {url}", file=sys.stderr)
+            status = EXIT_FAILED
+    print(f"newsarc frontier: requeued {requeued} dead-lettered entries")
+    return status
+
+
+def _frontier_dead(frontier: Any, args: argparse.Namespace) -> int:
+    for letter in sorted(frontier.dead_letters()):
+        print(f"{letter.url}\t{letter.deliveries} deliveries\t{'; '.join(letter.reasons)}")
+    return EXIT_OK
+
+
+_FRONTIER_ACTIONS = {
+    "status": _frontier_status,
+    "drain": _frontier_drain,
+    "requeue": _frontier_requeue,
+    "dead": _frontier_dead,
+}
+
+
 def _finish(report: CrawlReport) -> int:
     _print_summary(report)
     _print_pending(report)
+    if report.join_command:
+        print(f"newsarc: more workers join with: {report.join_command}", file=sys.stderr)
     if report.failure:
         raise CrawlFailed(report.failure)
     return EXIT_OK

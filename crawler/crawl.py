@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import secrets
 import shlex
+import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,13 +30,13 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.crawlinfo import CrawlInfo, make_crawl_id
+from crawler.crawlinfo import CrawlInfo, make_crawl_id, validate_crawl_id, worker_id
 from crawler.exceptions import ConfigError, StoreError
-from crawler.frontier.base import backend_class, redacted
+from crawler.frontier.base import BACKEND_ERRORS, backend_class, open_backend, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
 from crawler.middlewares.ssrf import parse_servers
 from crawler.profile import SiteProfile, load_profile
-from crawler.redact import RedactingLogRecords, secret_values
+from crawler.redact import REDACTED, RedactingLogRecords, secret_values
 from crawler.render.browser import check_browser
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
@@ -41,7 +44,15 @@ from crawler.settingscheck import check_overrides
 from crawler.store import is_remote_store, open_store
 from spiders.news import NewsSpider
 
-__all__ = ["CrawlOptions", "CrawlReport", "check_start_url", "parse_overrides", "run_crawl"]
+__all__ = [
+    "CrawlOptions",
+    "CrawlReport",
+    "check_start_url",
+    "make_worker_id",
+    "parse_overrides",
+    "run_crawl",
+    "run_worker",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +98,12 @@ class CrawlReport:
     resumed_from: str | None = None
     resume_command: str | None = None
     """The command that continues this crawl, when URLs are left queued in its ledger."""
+    worker_id: str = ""
+    """This process's name among the crawl's workers (a shared frontier), else ""."""
+    joined: bool = False
+    """Whether this process joined a running crawl (``newsarc worker``)."""
+    join_command: str | None = None
+    """The command another machine runs to work on this crawl (a shared frontier)."""
 
     @property
     def pending(self) -> int:
@@ -173,11 +190,24 @@ def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
             raise ValueError("FRONTIER_CHECKPOINT_INTERVAL must be a positive number of seconds")
         if settings.getint("FRONTIER_RESERVE_BYTES") < 0:
             raise ValueError("FRONTIER_RESERVE_BYTES must be 0 or more")
-        backend_class(settings.get("FRONTIER_URI") or "")
+        backend = backend_class(settings.get("FRONTIER_URI") or "")
+        scheduler = getattr(backend, "scheduler", None)
+        if scheduler and settings.getbool("FRONTIER_ENABLED"):
+            # A shared frontier: the queue is there, leased by every worker (one of them this).
+            settings.set("SCHEDULER", scheduler, priority="cmdline")
+            if not settings.get("NEWSARC_WORKER_ID"):
+                settings.set("NEWSARC_WORKER_ID", make_worker_id(), priority="cmdline")
         parse_servers(settings.getlist("NEWSARC_DNS_SERVERS"))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    worker_id(settings)  # a bad NEWSARC_WORKER_ID stops the crawl before it starts
     return settings
+
+
+def make_worker_id() -> str:
+    """A worker's name: this machine's short host name and 4 random hex digits."""
+    host = re.sub(r"[^A-Za-z0-9-]+", "-", socket.gethostname().split(".")[0]).strip("-")
+    return f"{host[:40] or 'worker'}-{secrets.token_hex(2)}"
 
 
 _PLAIN_HANDLERS = {
@@ -213,6 +243,16 @@ def resume_command(report: CrawlReport, options: CrawlOptions) -> str:
     return shlex.join(parts)
 
 
+def join_command(uri: str, crawl_id: str, work_dir: Path) -> str:
+    """``newsarc worker --frontier URI`` with the crawl's key in the URI (password redacted)."""
+    parts = urlsplit(redacted(uri))
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) < 2:  # the key is the crawl's directory name: name it for the worker
+        segments = [segments[0] if segments else "0", work_dir.name]
+    shared = parts._replace(path="/" + "/".join(segments)).geturl()
+    return shlex.join(["newsarc", "worker", "--frontier", shared])
+
+
 def run_crawl(options: CrawlOptions) -> CrawlReport:
     """Crawl, then judge the outcome. Raises ConfigError/StoreError before anything is fetched.
 
@@ -239,7 +279,52 @@ def _local_root(options: CrawlOptions) -> Callable[[str], Path]:
     return local_root
 
 
-def _run_crawl(options: CrawlOptions, resume: Resume | None) -> CrawlReport:
+def run_worker(options: CrawlOptions) -> CrawlReport:
+    """Join the running crawl whose shared frontier ``FRONTIER_URI`` names (``newsarc
+    worker``): same crawl id, start URLs, profile, render mode and settings as the crawl that
+    created it, this process's own ``NEWSARC_WORKER_ID`` in its file names. It works until the
+    frontier is drained. Raises ConfigError when there is no such crawl."""
+    uri = options.overrides.get("FRONTIER_URI") or ""
+    check_options(options)
+    backend = backend_class(uri)
+    if getattr(backend, "scheduler", None) is None:
+        raise ConfigError(f"--frontier {redacted(uri)!r}: not a shared frontier (redis://…)")
+    try:
+        frontier = open_backend(uri, Path.cwd())
+        try:
+            meta = frontier.meta()
+        finally:
+            frontier.close()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    except BACKEND_ERRORS as exc:
+        raise StoreError(f"cannot read the frontier {redacted(uri)}: {exc}") from exc
+    crawl_id = meta.get("crawl_id")
+    if not meta.get("start_urls") or not isinstance(crawl_id, str):
+        raise ConfigError(
+            f"--frontier {redacted(uri)!r}: no crawl there (name the crawl's key: "
+            "redis://host:port/db/<crawl-id>, as newsarc crawl printed it)"
+        )
+    validate_crawl_id(crawl_id)
+    recorded = {str(k): str(v) for k, v in (meta.get("overrides") or {}).items()}
+    missing = [n for n, v in recorded.items() if v == REDACTED and n not in options.overrides]
+    if missing:
+        raise ConfigError(
+            f"crawl {crawl_id!r} was given -s {missing[0]}, a secret its frontier does not "
+            f"keep: give -s {missing[0]}=… again"
+        )
+    options.start_urls = [str(url) for url in meta["start_urls"]]
+    options.profile = meta.get("profile")
+    options.render = meta.get("render")
+    options.settings_module = str(meta.get("settings_module") or options.settings_module)
+    options.overrides = {**recorded, **options.overrides}
+    options.name = meta.get("name")
+    return _run_crawl(options, None, joining=crawl_id)
+
+
+def _run_crawl(
+    options: CrawlOptions, resume: Resume | None, *, joining: str | None = None
+) -> CrawlReport:
     urls = [check_start_url(url) for url in options.start_urls]
     if not urls:
         raise ConfigError("give at least one start URL")
@@ -247,7 +332,7 @@ def _run_crawl(options: CrawlOptions, resume: Resume | None) -> CrawlReport:
         raise ConfigError("--max-pages must be 0 (no limit) or more")
     profile: SiteProfile | None = load_profile(options.profile) if options.profile else None
     name = options.name or (profile.name if profile else urlsplit(urls[0]).hostname or "crawl")
-    crawl_id = make_crawl_id(name, datetime.now(UTC))
+    crawl_id = joining or make_crawl_id(name, datetime.now(UTC))
     store = open_store(options.store_uri)
     settings = build_settings(options, crawl_id)
     if effective_render_mode(settings, profile) is not RenderMode.NEVER:
@@ -260,11 +345,11 @@ def _run_crawl(options: CrawlOptions, resume: Resume | None) -> CrawlReport:
     work_dir = _prepare_work_dir(CrawlInfo.from_settings(settings).work_dir)
     if resume is not None and not settings.getbool("FRONTIER_ENABLED"):
         raise ConfigError("--resume needs the frontier ledger: do not set FRONTIER_ENABLED=False")
-    if settings.getbool("FRONTIER_ENABLED"):
+    if settings.getbool("FRONTIER_ENABLED") and joining is None:
         seed_frontier(
             work_dir,
             crawl_id,
-            frontier_meta(options, name),
+            {**frontier_meta(options, name), "crawl_id": crawl_id},
             resume,
             uri=settings.get("FRONTIER_URI") or "",
         )
@@ -294,9 +379,14 @@ def _run_crawl(options: CrawlOptions, resume: Resume | None) -> CrawlReport:
         store_uri=options.store_uri,
         max_pages=options.max_pages,
         resumed_from=resume.crawl_id if resume is not None else None,
+        worker_id=worker_id(settings),
+        joined=joining is not None,
     )
     report.failure = judge(report)
-    if report.pending and options.resumable:
+    uri = settings.get("FRONTIER_URI") or ""
+    if settings.get("SCHEDULER") == getattr(backend_class(uri), "scheduler", None):
+        report.join_command = join_command(uri, crawl_id, work_dir)
+    elif report.pending and options.resumable:
         report.resume_command = resume_command(report, options)
     del store
     return report
@@ -332,6 +422,9 @@ def _start_process(
 def judge(report: CrawlReport) -> str | None:
     """Why the run failed, or None when it succeeded."""
     pages = report.stat("newsarc/pages_fetched")
+    reason = report.stats.get("finish_reason")
+    if report.joined and pages == 0 and reason in _OK_FINISH and not report.pending:
+        return None  # a worker that found the crawl's frontier drained: nothing to do
     if pages == 0:
         if report.failures:
             url, detail = report.failures[0]
@@ -380,7 +473,7 @@ def judge(report: CrawlReport) -> str | None:
         )
     if report.stat("store/pending"):
         return pending
-    if report.stat("warc/records_written") == 0:
+    if report.stat("warc/records_written") == 0 and not report.joined:
         return "nothing was archived"
     if report.stat("frontier/checkpoint_failed"):
         return "the frontier ledger could not be written (see logs/crawl.log)"

@@ -14,7 +14,11 @@ How the crawl id flows:
   settings freeze) does the same. Reading an unset id from frozen settings is a configuration
   error rather than a silently different id per component.
 
-Settings read: ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``, ``BOT_NAME``.
+Several workers of one crawl (``newsarc worker``, a shared Redis frontier) share its crawl id;
+each writes its own files, named with its ``NEWSARC_WORKER_ID`` (:func:`worker_id`).
+
+Settings read: ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``, ``BOT_NAME``,
+``NEWSARC_WORKER_ID``.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ __all__ = [
     "software_versions",
     "spool_dir",
     "validate_crawl_id",
+    "worker_id",
 ]
 
 logger = logging.getLogger(__name__)
@@ -100,6 +105,18 @@ def validate_crawl_id(crawl_id: str) -> str:
             "'.', '_' and '-' (at most 200 characters, no '..')"
         )
     return crawl_id
+
+
+def worker_id(settings: BaseSettings) -> str:
+    """``NEWSARC_WORKER_ID``: the worker's name in its WARC and JSON Lines file names ("" for
+    a crawl that is the only writer of its directory). Raises ConfigError when unusable."""
+    value = str(settings.get("NEWSARC_WORKER_ID") or "")
+    if value and (not _CRAWL_ID.match(value) or len(value) > 64):
+        raise ConfigError(
+            f"NEWSARC_WORKER_ID {value!r} is not a valid worker id: use letters, digits, "
+            "'.', '_' and '-' (at most 64 characters)"
+        )
+    return value
 
 
 def spool_dir(spool_root: str | Path, store_uri: str) -> Path:

@@ -57,6 +57,10 @@ META_URL = "newsarc_frontier_url"
 """Set by the frontier: the ledger URL a request fetches. Scrapy copies meta to retries and
 redirects, so they continue the same fetch."""
 
+META_FRONTIER_LEASED = "_newsarc_frontier_leased"
+"""Set by the leasing scheduler on a request it took from a shared frontier under a lease:
+retries and redirects (which copy meta) continue that fetch in this worker."""
+
 META_FRONTIER_STARTED = "_newsarc_frontier_seen"
 """Set by the frontier's spider middleware while a tracked response's callback runs."""
 

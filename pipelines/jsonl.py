@@ -20,7 +20,8 @@ refused (``item_error``: their pages stay queued), every later sync raises, the 
 (:data:`~crawler.signals.archive_write_failed`) and the spider closes
 (``items_write_failed``); ``newsarc crawl`` then exits non-zero.
 
-Settings read: ``JSONL_MAX_ITEMS_PER_FILE``, ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``.
+Settings read: ``JSONL_MAX_ITEMS_PER_FILE``, ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``,
+``NEWSARC_WORKER_ID`` (in the file names: ``articles-<worker>-NNNNN.jsonl.gz``).
 
 Stats written: ``items/written/article``, ``items/written/headline``, ``items/files_closed``,
 ``items/store_failed``, ``items/write_failed`` (streams given up after a failed write); unknown
@@ -42,7 +43,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.exporters import JsonLinesItemExporter
 
-from crawler.crawlinfo import CrawlInfo
+from crawler.crawlinfo import CrawlInfo, worker_id
 from crawler.exceptions import StoreError
 from crawler.shutdown import close_spider
 from crawler.signals import archive_write_failed, frontier_sync
@@ -193,6 +194,7 @@ class JsonLinesPipeline:
         *,
         close_spider: Callable[[str], None] | None = None,
         on_write_failed: Callable[[], object] | None = None,
+        worker_id: str = "",
     ) -> None:
         if max_items_per_file <= 0:
             raise ValueError(
@@ -213,6 +215,8 @@ class JsonLinesPipeline:
         #: Item types whose stream failed: their items are refused from then on.
         self.failed_streams: dict[str, str] = {}
         self._closing = False
+        #: In every file name when several workers write one crawl (``NEWSARC_WORKER_ID``).
+        self.worker_id = worker_id
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -222,6 +226,7 @@ class JsonLinesPipeline:
         except ValueError as exc:
             raise ValueError(f"JSONL_MAX_ITEMS_PER_FILE must be an integer: {exc}") from exc
         directory = info.work_dir / "items"
+        worker = worker_id(crawler.settings)
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -238,6 +243,7 @@ class JsonLinesPipeline:
             max_items,
             close_spider=functools.partial(close_spider, crawler),
             on_write_failed=lambda: crawler.signals.send_catch_log(archive_write_failed),
+            worker_id=worker,
         )
         crawler.signals.connect(pipeline.sync, signal=frontier_sync)
         return pipeline
@@ -309,7 +315,8 @@ class JsonLinesPipeline:
     def _open(self, kind: str) -> _Stream:
         index = self._next_index[kind]
         self._next_index[kind] = index + 1
-        final = self.directory / f"{STREAMS[kind]}-{index:05d}.jsonl.gz"
+        worker = f"{self.worker_id}-" if self.worker_id else ""
+        final = self.directory / f"{STREAMS[kind]}-{worker}{index:05d}.jsonl.gz"
         try:
             stream = _Stream(final)
         except OSError as exc:

@@ -117,6 +117,18 @@ FRONTIER_ENABLED = True
 FRONTIER_URI = ""
 # The crawl a resumed crawl continues (newsarc crawl --resume sets it; recorded in the manifest).
 NEWSARC_RESUMED_FROM = None
+# A shared frontier (FRONTIER_URI=redis://…) is served by the leasing scheduler
+# (crawler/frontier/scheduler.py): entries leased per call, and seconds between calls to an
+# empty frontier (other workers' new URLs arrive at their checkpoints).
+FRONTIER_LEASE_BATCH = 4
+FRONTIER_POLL_INTERVAL = 1.0
+# Politeness across workers: one worker at a time owns a host (so N workers never exceed one
+# host's concurrency and delay); FRONTIER_MAX_HOSTS caps the hosts one worker owns (0: no cap).
+FRONTIER_HOST_OWNERSHIP = True
+FRONTIER_MAX_HOSTS = 0
+# This worker's name in its WARC and JSON Lines file names when several workers write one crawl
+# (newsarc crawl/worker --frontier redis://… set it; "" = the only writer).
+NEWSARC_WORKER_ID = ""
 # Seconds between checkpoints (fsync WARC and JSON Lines, then one SQLite transaction). After a
 # kill -9, pages finished since the last checkpoint are fetched again on resume.
 FRONTIER_CHECKPOINT_INTERVAL = 5.0

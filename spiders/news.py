@@ -316,9 +316,10 @@ class NewsSpider(scrapy.Spider):
                 if self.max_pages and self.pages_scheduled >= self.max_pages:
                     continue  # stays queued in the ledger
                 self.pages_scheduled += 1
-            yield self._request_for(entry)
+            yield self.request_for(entry)
 
-    def _request_for(self, entry: Entry) -> Request:
+    def request_for(self, entry: Entry) -> Request:
+        """The request that fetches a frontier entry (a resume, a leasing scheduler)."""
         callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}
         callback = callbacks.get(entry.kind, self.parse_page)
         meta = self._render_meta(entry.url) if entry.kind == "page" else {}

@@ -385,3 +385,60 @@ def test_a_resume_on_a_named_crawl_key_continues_in_place(redis_url: str, tmp_pa
         assert list(own.urls()) == []
     finally:
         own.close()
+
+
+def test_work_given_back_as_failed_counts_its_delivery_up_to_the_dead_letter_list(
+    frontier: Factory,
+) -> None:
+    f = frontier("a", max_deliveries=2)
+    _queue(f, "http://s/1")
+    for delivery in (1, 2):
+        (lease,) = f.take(1)
+        assert lease.deliveries == delivery
+        assert f.release(["http://s/1"], "not archived", counted=True) == 1
+    assert f.state("http://s/1") == ("failed", "dead letter: given back after 2 deliveries")
+    (letter,) = f.dead_letters()
+    assert letter.reasons == ["released by a: not archived"] * 2
+    assert f.take(1) == []
+
+
+def test_a_request_stored_with_its_url_comes_back_with_its_lease(frontier: Factory) -> None:
+    f = frontier("a")
+    f.add(Entry("http://s/1"))
+    f.attach_request("http://s/1", '{"v":1}')
+    f.attach_request("http://s/unknown", '{"v":1}')  # not being queued: ignored
+    f.checkpoint()
+    (lease,) = f.take(5)
+    assert lease.request == '{"v":1}'
+    _queue(f, "http://s/2")
+    assert f.take(5)[0].request is None  # queued as a bare URL
+
+
+def test_one_owner_per_host_until_its_last_lease_ends_or_lapses(frontier: Factory) -> None:
+    a, b = frontier("a", lease=0.5), frontier("b", lease=0.5)
+    for f in (a, b):
+        f.host_ownership = True
+    _queue(a, "http://s/1", "http://s/2", "http://t/1")
+    assert [lease.entry.url for lease in a.take(1)] == ["http://s/1"]
+    # Host s is a's while it holds a lease there: b gets only the other host.
+    assert [lease.entry.url for lease in b.take(5)] == ["http://t/1"]
+    assert b.take(5) == []
+    a.finish("http://s/1", "done")
+    a.checkpoint()  # a's last lease on s ended: s is free
+    assert [lease.entry.url for lease in b.take(5)] == ["http://s/2"]
+    # b stops renewing (as a dead worker would): its hosts lapse with its leases.
+    _queue(a, "http://t/2")
+    assert a.take(5) == []
+    _wait_past(time.time() + 0.5)
+    assert sorted(lease.entry.url for lease in a.take(5)) == [
+        "http://s/2",
+        "http://t/1",
+        "http://t/2",
+    ]
+
+
+def test_a_worker_owns_at_most_max_hosts_hosts(frontier: Factory) -> None:
+    a = frontier("a")
+    a.host_ownership, a.max_hosts = True, 1
+    _queue(a, "http://s/1", "http://t/1", "http://s/2")
+    assert [lease.entry.url for lease in a.take(5)] == ["http://s/1", "http://s/2"]

@@ -1,6 +1,6 @@
 """The durable frontier of a crawl: every URL it queued, and what became of it.
 
-One shape, six modules:
+One shape, eight modules:
 
 * :mod:`~crawler.frontier.base` — what the crawl needs from a frontier, whatever stores it
   (:class:`FrontierBackend`: add URLs, record outcomes, checkpoint, pending counts, seed a new
@@ -10,6 +10,9 @@ One shape, six modules:
   default backend;
 * :mod:`~crawler.frontier.redis` — the frontier in a shared Redis (``FRONTIER_URI=redis://…``),
   with leases for many workers (imported only when a URI names it);
+* :mod:`~crawler.frontier.scheduler` — the Scrapy scheduler of a crawl over the Redis
+  frontier: requests queued there (as versioned JSON, :mod:`~crawler.frontier.requests`), work
+  taken under leases, so several workers share one crawl;
 * :mod:`~crawler.frontier.state` — the life of one URL as a pure state machine: every request
   path feeds it events and it ends each URL in exactly one terminal state;
 * :mod:`~crawler.frontier.extension` — :class:`Frontier`, the Scrapy extension that owns the

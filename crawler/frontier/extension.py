@@ -171,6 +171,9 @@ class Frontier:
         self.resumed = False
         self.disk_full = False
         self._crawler: Crawler | None = None  # set by from_crawler: signals to connect at open
+        #: Told of a URL whose work ended without a final outcome (it stays queued), with the
+        #: reason: a leasing scheduler (:mod:`crawler.frontier.scheduler`) gives its lease back.
+        self.on_left_queued: Callable[[str, str | None], object] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -326,6 +329,8 @@ class Frontier:
             return
         if not outcome.final:
             self.stats.inc_value("frontier/left_queued")
+            if self.on_left_queued is not None:
+                self.on_left_queued(url, outcome.reason)
             return
         assert self.ledger is not None
         self.ledger.finish(url, outcome.state, outcome.reason)
@@ -349,6 +354,22 @@ class Frontier:
         self.urls.scheduled(url)
         self.ledger.add(Entry(url, meta[META_KIND], request.priority))
         self.stats.inc_value("frontier/queued")
+
+    def hand_off(self, request: Request) -> str | None:
+        """A tracked request leaves this process unfetched: it is queued in a shared frontier
+        (at the next checkpoint) for whichever worker takes it. Its fetch here is closed with no
+        outcome; returns its URL (None: the request was not tracked)."""
+        url = request.meta.pop(META_URL, None)
+        if url is None:
+            return None
+        self.urls.handed_off(url)
+        return str(url)
+
+    def adopt(self, request: Request, url: str) -> None:
+        """``request`` fetches ``url``, which this worker took from a shared frontier under a
+        lease: track its fetch (the URL is in the frontier already)."""
+        request.meta[META_URL] = url
+        self.urls.scheduled(url)
 
     def defer(self, url: str, kind: str, priority: int = 0) -> None:
         """Queue ``url`` without fetching it in this run (left for a resume)."""

@@ -33,14 +33,18 @@ keep them in one Redis Cluster slot):
 
 =========  ======  ==================================================================
 ``url``    hash    URL → its record, JSON ``{"v": 1, "kind", "priority", "seq", "state",
-                   "reason", "crawl_id", "deliveries", "owner", "expires", "reasons"}``
-                   (the seen-set: a URL is known once it is here)
+                   "reason", "crawl_id", "deliveries", "owner", "expires", "reasons",
+                   "request"}`` (the seen-set: a URL is known once it is here; ``request``:
+                   the request it was queued with, :mod:`crawler.frontier.requests`)
 ``queue``  zset    queued URLs, scored by priority (higher first), then found order
 ``leases`` zset    leased URLs, scored by lease expiry (ms, Redis time)
 ``counts`` hash    state → URLs in it (kept by the scripts, so counts are O(1))
 ``seq``    string  the found-order counter
 ``meta``   hash    crawl metadata, one JSON value per key
 ``dead``   hash    URL → ``{"v": 1, "deliveries", "reasons"}``: the dead-letter list
+``hosts``  hash    host → ``owner|until_ms|leased``: the host's one owner (``host_ownership``:
+                   :meth:`RedisFrontier.take` gives an owner entries only of hosts it owns or
+                   nobody does; it lets a host go with its last lease there)
 =========  ======  ==================================================================
 
 Every change is one Lua script, so it is atomic against every other worker: a checkpoint
@@ -79,6 +83,7 @@ if TYPE_CHECKING:
     from typing import Self
 
 __all__ = [
+    "DRAINING",
     "ENTRY_VERSION",
     "LEASED",
     "RECONNECT_SECONDS",
@@ -93,14 +98,16 @@ ENTRY_VERSION = 1
 LEASED = "leased"
 #: How long a lost connection is retried before a command fails (URI query ``reconnect``).
 RECONNECT_SECONDS = 30.0
+#: The meta key ``newsarc frontier drain`` sets: workers take no new leases while it is true.
+DRAINING = "draining"
 
-_KEYS = ("url", "queue", "leases", "counts", "seq", "meta", "dead")
+_KEYS = ("url", "queue", "leases", "counts", "seq", "meta", "dead", "hosts")
 
 # Shared by the scripts: the queue's score (priority first, higher first; then found order),
 # Redis's clock in milliseconds, and the expiry of leases.
 _LUA_COMMON = """
 local K = {url=KEYS[1], queue=KEYS[2], leases=KEYS[3], counts=KEYS[4], seq=KEYS[5],
-           meta=KEYS[6], dead=KEYS[7]}
+           meta=KEYS[6], dead=KEYS[7], hosts=KEYS[8]}
 local LIMIT = 1048576
 local function score(priority, seq)
   local p = tonumber(priority)
@@ -129,6 +136,36 @@ local function queue(url, rec)
   rec.expires = nil
   redis.call('ZADD', K.queue, score(rec.priority, rec.seq), url)
 end
+-- Hosts have one owner at a time: hosts[host] = "owner|until_ms|leased"; owner '' is nobody,
+-- and the host may be taken once Redis's clock is past until (its owner's lease lapsed, or the
+-- crawl's delay after its last owner let it go).
+local function host_of(url)
+  local h = string.match(url, '^%a[%w+.-]*://([^/?#]*)') or ''
+  h = string.gsub(h, '^.*@', '')
+  if string.sub(h, 1, 1) == '[' then
+    h = string.match(h, '^(%[[^%]]*%])') or h
+  else
+    h = string.gsub(h, ':%d*$', '')
+  end
+  return string.lower(h)
+end
+local function host_get(host)
+  local raw = redis.call('HGET', K.hosts, host)
+  if not raw then return '', 0, 0 end
+  local o, u, c = string.match(raw, '^(.-)|(%d+)|(%d+)$')
+  return o or '', tonumber(u) or 0, tonumber(c) or 0
+end
+local function host_set(host, o, u, c)
+  redis.call('HSET', K.hosts, host, o .. '|' .. string.format('%d', u) .. '|' .. tostring(c))
+end
+-- An entry of `host` that `owner` leased ended (outcome, given back, expired): the owner lets
+-- the host go with its last one, free for anyone after delay_ms.
+local function host_done(url, owner, now, delay_ms)
+  local host = host_of(url)
+  local o, u, c = host_get(host)
+  if o ~= owner then return end
+  if c <= 1 then host_set(host, '', now + delay_ms, 0) else host_set(host, o, u, c - 1) end
+end
 local function add_reason(rec, reason)
   local reasons = rec.reasons or {}
   reasons[#reasons + 1] = reason
@@ -136,13 +173,14 @@ local function add_reason(rec, reason)
 end
 -- Leases that expired before now: back to the queue, or to the dead-letter list after
 -- max_deliveries deliveries. At most `limit` per call (a script blocks the server).
-local function requeue_expired(now, max_deliveries, limit)
+local function requeue_expired(now, max_deliveries, limit, delay_ms)
   local requeued, dead = 0, 0
   local expired = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, limit)
   for _, url in ipairs(expired) do
     local rec = load(url)
     redis.call('ZREM', K.leases, url)
     if rec and rec.state == 'leased' then
+      host_done(url, rec.owner, now, delay_ms)
       add_reason(rec, 'lease of ' .. tostring(rec.owner) .. ' expired (delivery ' ..
                  tostring(rec.deliveries) .. ')')
       if rec.deliveries >= max_deliveries then
@@ -168,17 +206,19 @@ local function requeue_expired(now, max_deliveries, limit)
 end
 """
 
-# ARGV[1]: {"crawl_id", "new": [[url, kind, priority]], "done": [[url, state, reason]]}
+# ARGV[1]: {"crawl_id", "new": [[url, kind, priority, request]], "done": [[url, state, reason]]}
 _CHECKPOINT = (
     _LUA_COMMON
     + """
 local batch = cjson.decode(ARGV[1])
 local added, finished = 0, 0
+local now = now_ms()
 for _, e in ipairs(batch.new) do
   local url = e[1]
   if redis.call('HEXISTS', K.url, url) == 0 then
     local seq = redis.call('INCR', K.seq)
     local rec = {v=1, kind=e[2], priority=e[3], seq=seq, state='queued', deliveries=0}
+    if e[4] ~= nil and e[4] ~= cjson.null then rec.request = e[4] end
     queue(url, rec)
     save(url, rec)
     redis.call('HINCRBY', K.counts, 'queued', 1)
@@ -191,6 +231,7 @@ for _, d in ipairs(batch.done) do
   if rec and (rec.state == 'queued' or rec.state == 'leased') then
     redis.call('ZREM', K.queue, url)
     redis.call('ZREM', K.leases, url)
+    if rec.state == 'leased' then host_done(url, rec.owner, now, batch.host_delay_ms or 0) end
     move(rec.state, state)
     rec.state = state
     if reason ~= cjson.null then rec.reason = reason end
@@ -205,19 +246,53 @@ return {added, finished}
 """
 )
 
-# ARGV: owner, n, lease_ms, max_deliveries, requeue_limit
+# ARGV: owner, n, lease_ms, max_deliveries, requeue_limit, window, max_hosts, delay_ms,
+# exclusive (1: one owner per host)
 _TAKE = (
     _LUA_COMMON
     + """
 local owner, n, lease_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local window, max_hosts, delay_ms = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local exclusive = ARGV[9] == '1'
+if not exclusive then window = n end
 local now = now_ms()
-requeue_expired(now, tonumber(ARGV[4]), tonumber(ARGV[5]))
+requeue_expired(now, tonumber(ARGV[4]), tonumber(ARGV[5]), delay_ms)
 local out = {}
 if n <= 0 then return out end
-for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, n - 1)) do
-  local rec = load(url)
-  redis.call('ZREM', K.queue, url)
+local owned = 0
+if max_hosts > 0 then
+  local flat = redis.call('HGETALL', K.hosts)
+  for i = 1, #flat, 2 do
+    local o, u, c = string.match(flat[i + 1], '^(.-)|(%d+)|(%d+)$')
+    if o == owner and (tonumber(c) > 0 or tonumber(u) > now) then owned = owned + 1 end
+  end
+end
+local allowed = {}
+for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, window - 1)) do
+  if #out >= n then break end
+  local host = host_of(url)
+  local ok = allowed[host]
+  if not exclusive then ok = true end
+  if ok == nil then
+    local o, u, c = host_get(host)
+    if o == owner then
+      ok = true
+    elseif u <= now and (max_hosts <= 0 or owned < max_hosts) then
+      ok = true  -- nobody's (its delay passed), or its owner's lease lapsed: this owner's now
+      owned = owned + 1
+      host_set(host, owner, now + lease_ms, 0)
+    else
+      ok = false
+    end
+    allowed[host] = ok
+  end
+  local rec = ok and load(url)
+  if ok then redis.call('ZREM', K.queue, url) end
   if rec and rec.state == 'queued' then
+    if exclusive then
+      local o, u, c = host_get(host)
+      host_set(host, owner, now + lease_ms, c + 1)
+    end
     rec.state = 'leased'
     rec.owner = owner
     rec.deliveries = (rec.deliveries or 0) + 1
@@ -225,18 +300,20 @@ for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, n - 1)) do
     save(url, rec)
     redis.call('ZADD', K.leases, rec.expires, url)
     move('queued', 'leased')
-    out[#out + 1] = {url, rec.kind, tostring(rec.priority), rec.deliveries, tostring(rec.expires)}
+    out[#out + 1] = {url, rec.kind, tostring(rec.priority), rec.deliveries, tostring(rec.expires),
+                     rec.request or ''}
   end
 end
 return out
 """
 )
 
-# ARGV: max_deliveries, limit
+# ARGV: max_deliveries, limit, delay_ms
 _REQUEUE_EXPIRED = (
     _LUA_COMMON
     + """
-local requeued, dead = requeue_expired(now_ms(), tonumber(ARGV[1]), tonumber(ARGV[2]))
+local requeued, dead = requeue_expired(now_ms(), tonumber(ARGV[1]), tonumber(ARGV[2]),
+                                       tonumber(ARGV[3]))
 return {requeued, dead}
 """
 )
@@ -255,6 +332,9 @@ for i = 3, #ARGV do
     rec.expires = expires
     save(url, rec)
     redis.call('ZADD', K.leases, expires, url)
+    local host = host_of(url)
+    local o, u, c = host_get(host)
+    if o == owner then host_set(host, o, expires, c) end
   else
     lost[#lost + 1] = url
   end
@@ -263,23 +343,39 @@ return {tostring(expires), lost}
 """
 )
 
-# ARGV: owner, reason, url...
+# ARGV: owner, reason, counted (1: the delivery failed and counts), max_deliveries, delay_ms,
+# url...
 _RELEASE = (
     _LUA_COMMON
     + """
-local owner, reason = ARGV[1], ARGV[2]
+local owner, reason, counted = ARGV[1], ARGV[2], ARGV[3] == '1'
+local max_deliveries, delay_ms = tonumber(ARGV[4]), tonumber(ARGV[5])
+local now = now_ms()
 local released = 0
-for i = 3, #ARGV do
+for i = 6, #ARGV do
   local url = ARGV[i]
   local rec = load(url)
   if rec and rec.state == 'leased' and rec.owner == owner then
     redis.call('ZREM', K.leases, url)
-    -- Given back, not failed: this delivery does not count towards the dead-letter limit.
-    rec.deliveries = math.max(0, rec.deliveries - 1)
+    host_done(url, owner, now, delay_ms)
     add_reason(rec, 'released by ' .. owner .. ': ' .. reason)
-    rec.state = 'queued'
-    queue(url, rec)
-    move('leased', 'queued')
+    rec.owner = nil
+    rec.expires = nil
+    if counted and rec.deliveries >= max_deliveries then
+      rec.state = 'failed'
+      rec.reason = 'dead letter: given back after ' .. tostring(rec.deliveries) ..
+                   ' deliveries'
+      move('leased', 'failed')
+      redis.call('HSET', K.dead, url, cjson.encode({v=1, deliveries=rec.deliveries,
+                                                   reasons=rec.reasons}))
+    else
+      -- Given back unworked (a worker stopping): this delivery does not count towards the
+      -- dead-letter limit. A failed one (counted) does.
+      if not counted then rec.deliveries = math.max(0, rec.deliveries - 1) end
+      rec.state = 'queued'
+      queue(url, rec)
+      move('leased', 'queued')
+    end
     save(url, rec)
     released = released + 1
   end
@@ -308,15 +404,15 @@ return 1
 """
 )
 
-# KEYS[8]: the previous crawl's url hash (or the same as KEYS[1]: nothing to copy).
+# KEYS[9]: the previous crawl's url hash (or the same as KEYS[1]: nothing to copy).
 # ARGV[1]: {"start_urls": [...], "meta": [[key, json]]}
 _SEED = (
     _LUA_COMMON
     + """
 local args = cjson.decode(ARGV[1])
 local added = 0
-if KEYS[8] ~= K.url then
-  local flat = redis.call('HGETALL', KEYS[8])
+if KEYS[9] ~= K.url then
+  local flat = redis.call('HGETALL', KEYS[9])
   local old = {}
   for i = 1, #flat, 2 do
     local rec = cjson.decode(flat[i + 1])
@@ -357,11 +453,14 @@ return added
 
 class Lease(NamedTuple):
     """An entry taken under a lease: until ``expires`` (seconds since the epoch, Redis's
-    clock) only its owner works on it; ``deliveries`` counts the times it was taken."""
+    clock) only its owner works on it; ``deliveries`` counts the times it was taken;
+    ``request`` is the request it was queued with (versioned JSON,
+    :mod:`crawler.frontier.requests`), None for an entry queued as a bare URL."""
 
     entry: Entry
     deliveries: int
     expires: float
+    request: str | None = None
 
 
 class DeadLetter(NamedTuple):
@@ -429,6 +528,10 @@ class RedisFrontier(Batches):
     random part).
     """
 
+    #: The Scrapy scheduler a crawl over this backend runs with (``newsarc crawl`` sets
+    #: ``SCHEDULER``): work is leased from the frontier, not held in the process.
+    scheduler = "crawler.frontier.scheduler.LeaseScheduler"
+
     def __init__(
         self,
         client: redis.Redis,
@@ -452,12 +555,23 @@ class RedisFrontier(Batches):
         self.lease_seconds = lease_seconds
         self.max_deliveries = max_deliveries
         self.requeue_batch = requeue_batch
+        #: Politeness across workers: seconds a host stays free after its owner let it go (the
+        #: crawl's DOWNLOAD_DELAY), the most hosts this owner holds at once (0: no limit), and
+        #: how many queued entries a take looks through for hosts it may have.
+        self.host_delay = 0.0
+        self.max_hosts = 0
+        self.take_window = 500
+        #: Whether :meth:`take` gives this owner only entries of hosts nobody else holds
+        #: (the leasing scheduler turns it on: ``FRONTIER_HOST_OWNERSHIP``).
+        self.host_ownership = False
         #: The URI named the crawl key: every crawl (and resume) of it uses the same frontier.
         self.shared_key = shared_key
         prefix = _prefix(crawl_key)
         self._keys = [prefix + name for name in _KEYS]
         self._k = dict(zip(_KEYS, self._keys, strict=True))
         Batches.__init__(self)
+        #: Requests (versioned JSON) to store with new URLs at the next checkpoint.
+        self._requests: dict[str, str] = {}
         #: URLs this owner holds leases on (what :meth:`renew` renews).
         self.leased: set[str] = set()
         self._scripts = {
@@ -544,15 +658,23 @@ class RedisFrontier(Batches):
             return 0
         batch = {
             "crawl_id": self.crawl_id,
-            "new": [[e.url, e.kind, e.priority] for e in new],
+            "host_delay_ms": int(self.host_delay * 1000),
+            "new": [[e.url, e.kind, e.priority, self._requests.get(e.url)] for e in new],
             "done": [[url, state, reason] for url, (state, reason) in done],
         }
         self._run("checkpoint", [json.dumps(batch)])
         self._new.clear()
+        self._requests.clear()
         if outcomes:
             self.leased.difference_update(self._outcomes)
             self._outcomes.clear()
         return len(new) + len(done)
+
+    def attach_request(self, url: str, request: str) -> None:
+        """Store ``request`` (versioned JSON) with ``url`` if the next checkpoint queues it
+        (a URL the frontier already knows keeps what it has)."""
+        if url in self._new:
+            self._requests.setdefault(url, request)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -643,14 +765,19 @@ class RedisFrontier(Batches):
                 self._lease_ms,
                 self.max_deliveries,
                 self.requeue_batch,
+                max(self.take_window, n),
+                self.max_hosts,
+                int(self.host_delay * 1000),
+                int(self.host_ownership),
             ],
         )
         leases = []
-        for url, kind, priority, deliveries, expires in rows:
+        for url, kind, priority, deliveries, expires, request in rows:
             lease = Lease(
                 Entry(_text(url), _text(kind), int(_text(priority))),
                 int(deliveries),
                 int(_text(expires)) / 1000,
+                _text(request) or None,
             )
             leases.append(lease)
             self.leased.add(lease.entry.url)
@@ -668,20 +795,53 @@ class RedisFrontier(Batches):
         self.leased.difference_update(lost_urls)
         return int(_text(expires)) / 1000, lost_urls
 
-    def release(self, urls: Iterable[str] | None = None, reason: str = "stopping") -> int:
+    def release(
+        self,
+        urls: Iterable[str] | None = None,
+        reason: str = "stopping",
+        *,
+        counted: bool = False,
+    ) -> int:
         """Give leases back (default: all this owner holds): the entries are queued again in
-        their place, the delivery not counted. Returns the leases given back."""
+        their place. A lease given back unworked (``counted`` False: a worker stopping) does
+        not count its delivery; one whose work failed (``counted``: the page was not archived,
+        an item not written) does, and after ``max_deliveries`` the entry is dead-lettered.
+        Returns the leases given back."""
         wanted = sorted(self.leased if urls is None else set(urls))
         if not wanted:
             return 0
-        released = int(self._run("release", [self.owner, reason, *wanted]))
+        args = [self.owner, reason, int(counted), self.max_deliveries]
+        args += [int(self.host_delay * 1000), *wanted]
+        released = int(self._run("release", args))
         self.leased.difference_update(wanted)
         return released
 
     def requeue_expired(self) -> tuple[int, int]:
         """Expired leases back to the queue: (requeued, dead-lettered)."""
-        requeued, dead = self._run("requeue_expired", [self.max_deliveries, self.requeue_batch])
+        args = [self.max_deliveries, self.requeue_batch, int(self.host_delay * 1000)]
+        requeued, dead = self._run("requeue_expired", args)
         return int(requeued), int(dead)
+
+    def host_counts(self) -> dict[str, dict[str, int]]:
+        """URLs per host and state (every state of :meth:`counts`), from one scan of the
+        records (O(URLs): for operators, not for the crawl's hot path)."""
+        out: dict[str, dict[str, int]] = {}
+        with self._errors("read"):
+            for url, raw in self._r.hscan_iter(self._k["url"], count=1000):
+                rec = _record(raw)
+                assert rec is not None
+                host = urlsplit(_text(url)).hostname or ""
+                counts = out.setdefault(host, dict.fromkeys((*STATES, LEASED), 0))
+                counts[str(rec["state"])] = counts.get(str(rec["state"]), 0) + 1
+        return out
+
+    @property
+    def draining(self) -> bool:
+        """Whether ``newsarc frontier drain`` asked the workers to take no more work."""
+        return bool(self.meta().get(DRAINING))
+
+    def set_draining(self, draining: bool) -> None:
+        self.set_meta({DRAINING: draining})
 
     def dead_letters(self) -> Iterator[DeadLetter]:
         """The entries delivered too often, with the reason each delivery ended."""

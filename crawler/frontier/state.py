@@ -116,6 +116,16 @@ class UrlStates:
         else:
             work.fetches += 1
 
+    def handed_off(self, url: str) -> None:
+        """The scheduled request for ``url`` left this process unfetched (queued in a shared
+        frontier, whoever takes it fetches it): that fetch is closed with no outcome here."""
+        work = self._open.get(url)
+        if work is None or not work.fetches:
+            return
+        work.fetches -= 1
+        if not work.open and work.outcome is None:
+            del self._open[url]
+
     # -- the response's callback --------------------------------------------------------------
 
     def response_started(self, url: str) -> bool:

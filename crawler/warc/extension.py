@@ -29,7 +29,8 @@ index) is put into the store under ``<crawl_id>/warc/<name>``; a failed put keep
 Settings read: ``WARC_ENABLED``, ``WARC_PREFIX``, ``WARC_MAX_FILE_SIZE``,
 ``WARC_STRIP_REQUEST_HEADERS``, ``WARC_CDXJ_ENABLED``, ``WARC_INDEX_WORKER``,
 ``WARC_REVISIT_ENABLED``, ``NEWSARC_CRAWL_ID``,
-``NEWSARC_STORE_URI``, ``USER_AGENT``, ``ROBOTSTXT_OBEY``.
+``NEWSARC_STORE_URI``, ``USER_AGENT``, ``ROBOTSTXT_OBEY``, ``NEWSARC_WORKER_ID`` (one of several
+workers of a crawl: its files are ``<WARC_PREFIX>-<worker>-….warc.gz``).
 
 Signals: on :data:`~crawler.signals.frontier_sync` the open file is fsynced; a write failure
 sends :data:`~crawler.signals.archive_write_failed`. Its meta keys (``META_WARC``,
@@ -58,7 +59,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.crawlinfo import CrawlInfo, software_versions
+from crawler.crawlinfo import CrawlInfo, software_versions, worker_id
 from crawler.exceptions import StoreError
 from crawler.lifeline import worker_pool
 from crawler.shutdown import close_spider
@@ -145,6 +146,9 @@ class WarcExtension:
         if not all(isinstance(name, str) for name in strip):
             raise ValueError(f"WARC_STRIP_REQUEST_HEADERS must list header names: {strip!r}")
 
+        worker = worker_id(settings)
+        if worker:  # one of several writers of the crawl: its files carry its name
+            prefix = f"{prefix}-{worker}"
         directory = info.work_dir / "warc"
         try:
             directory.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,369 @@
+"""Workers sharing one crawl through the Redis frontier (crawler/frontier/scheduler.py): the
+real ``newsarc crawl --frontier`` and ``newsarc worker`` commands, a real redis-server and a
+local site that logs every request it serves."""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+
+from crawler.demo.server import RequestHeaders, Route, SiteServer
+from crawler.frontier.redis import RedisFrontier
+from tests.conftest import ROOT, Run, crawl_items
+
+PAGES = 24  # articles on the test site, besides its front page and two section pages
+ROBOTS = Route.text("User-agent: *\n")
+
+
+def _article(n: int) -> str:
+    words = " ".join(f"word{(n * 7 + i) % 97}" for i in range(160))
+    return (
+        f"<!doctype html><html lang=en><head><title>Story {n}</title>"
+        f'<meta property="og:title" content="Story number {n}">'
+        '<meta property="article:published_time" content="2024-05-01T10:00:00+00:00">'
+        f"</head><body><article><h1>Story number {n}</h1><p>{words}.</p>"
+        f"<p>Second paragraph of story {n}, {words}.</p></article>"
+        f'<a href="/story/{(n + 1) % PAGES}.html">next</a></body></html>'
+    )
+
+
+def _section(name: str, numbers: range) -> str:
+    links = "".join(f'<li><a href="/story/{n}.html">Story {n}</a></li>' for n in numbers)
+    head = f"<!doctype html><html lang=en><head><title>{name}</title></head>"
+    return f"{head}<body><ul>{links}</ul></body></html>"
+
+
+class Site:
+    """The test site on one or more hosts (loopback addresses): every page a little slow (work
+    to share); every request counted per host and path, and the requests each host serves at
+    once."""
+
+    def __init__(self, delay: float, hosts: tuple[str, ...] = ("127.0.0.1",)) -> None:
+        self.delay = delay
+        self.hits: collections.Counter[str] = collections.Counter()
+        self.active: collections.Counter[str] = collections.Counter()
+        self.most_at_once: collections.Counter[str] = collections.Counter()
+        #: host → user agents it served at once (each worker sends its own), and the most
+        self.agents: dict[str, collections.Counter[str]] = collections.defaultdict(
+            collections.Counter
+        )
+        self.most_agents_at_once: collections.Counter[str] = collections.Counter()
+        self._lock = threading.Lock()
+        half = PAGES // 2
+        front = '<a href="/a.html">A</a> <a href="/b.html">B</a>'
+        self.routes: dict[str, Route] = {
+            "/robots.txt": ROBOTS,
+            "/": Route.html(f"<!doctype html><html lang=en><body>{front}</body></html>"),
+            "/a.html": Route.html(_section("A", range(half))),
+            "/b.html": Route.html(_section("B", range(half, PAGES))),
+        }
+        for n in range(PAGES):
+            self.routes[f"/story/{n}.html"] = Route.html(_article(n))
+        self.servers = [SiteServer(self.handle, host=host) for host in hosts]
+
+    def handle(self, target: str, headers: RequestHeaders) -> Route | None:
+        host = headers.get("Host", "").rsplit(":", 1)[0]
+        agent = headers.get("User-Agent", "")
+        with self._lock:
+            self.hits[f"{host}{target}"] += 1
+            self.active[host] += 1
+            self.most_at_once[host] = max(self.most_at_once[host], self.active[host])
+            self.agents[host][agent] += 1
+            serving = sum(1 for n in self.agents[host].values() if n)
+            self.most_agents_at_once[host] = max(self.most_agents_at_once[host], serving)
+        try:
+            if target != "/robots.txt":
+                time.sleep(self.delay)
+            return self.routes.get(target)
+        finally:
+            with self._lock:
+                self.active[host] -= 1
+                self.agents[host][agent] -= 1
+
+    def url(self, n: int = 0) -> str:
+        return self.servers[n].url("/")
+
+    @property
+    def pages(self) -> set[str]:
+        """Every page of every host, as ``host/path``."""
+        paths = set(self.routes) - {"/robots.txt"}
+        return {f"{server.host}{path}" for server in self.servers for path in paths}
+
+    def fetched(self) -> dict[str, int]:
+        return {page: n for page, n in self.hits.items() if not page.endswith("/robots.txt")}
+
+    def __enter__(self) -> Site:
+        for server in self.servers:
+            server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for server in self.servers:
+            server.stop()
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with Site(delay=0.3) as s:
+        yield s
+
+
+def _page(url: str) -> str:
+    """``host/path`` of a URL, as :attr:`Site.pages` names pages."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}{parts.path}"
+
+
+def _start(*args: str, log: Path) -> subprocess.Popen[bytes]:
+    script = Path(sys.executable).with_name("newsarc")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [str(script), *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float = 240) -> int:
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+        raise
+
+
+def _crawl_key(client: redis.Redis, timeout: float = 60) -> str:
+    """The crawl key of the (one) crawl in Redis, once its frontier is seeded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        keys = [k.decode() for k in client.keys("newsarc:frontier:{*}:meta")]
+        if keys:
+            return keys[0].split("{", 1)[1].split("}", 1)[0]
+        time.sleep(0.1)
+    raise AssertionError("no crawl appeared in Redis")
+
+
+# Short checkpoints so found URLs reach the other worker soon; one lease per take so that both
+# workers get work on a small site.
+FAST = ["-s", "FRONTIER_CHECKPOINT_INTERVAL=0.5", "-s", "FRONTIER_LEASE_BATCH=1"]
+FAST += ["-s", "FRONTIER_POLL_INTERVAL=0.2"]
+
+
+def _worker_files(out: Path) -> tuple[list[Path], list[Path]]:
+    crawl = [p for p in out.iterdir() if p.is_dir()]
+    assert len(crawl) == 1, crawl
+    return sorted((crawl[0] / "warc").glob("*.warc.gz")), sorted(
+        (crawl[0] / "items").glob("*.jsonl.gz")
+    )
+
+
+def _articles(out: Path) -> list[str]:
+    articles, _ = crawl_items(next(p for p in out.iterdir() if p.is_dir()))
+    return [str(a["url"]) for a in articles]
+
+
+def _finish(proc: subprocess.Popen[bytes], log: Path) -> Run:
+    code = _wait(proc)
+    return Run(code, log.read_text(errors="replace"), "")
+
+
+def test_two_workers_share_one_crawl_every_page_fetched_once_one_owner_per_host(
+    redis_url: str, tmp_path: Path
+) -> None:
+    first_out, second_out = tmp_path / "m1", tmp_path / "m2"
+    # Two hosts, a worker owns one at a time: each host is fetched by one worker at a time,
+    # never more than its per-host concurrency at once.
+    polite = [*FAST, "-s", "FRONTIER_MAX_HOSTS=1"]
+    with Site(delay=0.3, hosts=("127.0.0.1", "127.0.0.2")) as site:
+        first = _start(
+            "crawl",
+            site.url(0),
+            site.url(1),
+            "--out",
+            str(first_out),
+            "--frontier",
+            redis_url,
+            *polite,
+            "-s",
+            "USER_AGENT=first-worker",
+            log=tmp_path / "m1.log",
+        )
+        client = redis.Redis.from_url(redis_url)
+        try:
+            key = _crawl_key(client)
+        finally:
+            client.close()
+        second = _start(
+            "worker",
+            "--frontier",
+            f"{redis_url}/{key}",
+            "--out",
+            str(second_out),
+            "--worker-id",
+            "second",
+            *polite,
+            "-s",
+            "USER_AGENT=second-worker",
+            log=tmp_path / "m2.log",
+        )
+        one, two = _finish(first, tmp_path / "m1.log"), _finish(second, tmp_path / "m2.log")
+    assert one.returncode == 0, one.stdout[-3000:]
+    assert two.returncode == 0, two.stdout[-3000:]
+    # Every page fetched, and once: no lease expired (the leases outlive this short crawl).
+    fetched = site.fetched()
+    assert set(fetched) == site.pages
+    assert all(n == 1 for n in fetched.values()), {p: n for p, n in fetched.items() if n > 1}
+    # Two workers, and no host ever served both at once: one owner per host.
+    assert set(site.most_agents_at_once.values()) == {1}, site.most_agents_at_once
+    # Both did work, each into its own files named with its worker id, under the crawl's id.
+    (warcs1, items1), (warcs2, items2) = _worker_files(first_out), _worker_files(second_out)
+    assert [p.parent.parent.name for p in warcs1 + warcs2] == [key] * len(warcs1 + warcs2)
+    assert warcs2 and all(p.name.startswith("newsarc-second-") for p in warcs2)
+    assert items2 and all("-second-" in p.name for p in items2)
+    names1 = {p.name for p in warcs1 + items1}
+    assert not names1 & {p.name for p in warcs2 + items2}
+    # The union of the items is the whole site, without a duplicate.
+    urls = _articles(first_out) + _articles(second_out)
+    assert sorted(urls) == sorted(set(urls))
+    assert {_page(u) for u in urls} == {p for p in site.pages if "/story/" in p}
+    assert _articles(second_out) and _articles(first_out), "both workers fetched articles"
+    probe = RedisFrontier.open(f"{redis_url}/{key}", tmp_path, None)
+    try:
+        counts = probe.counts()
+    finally:
+        probe.close()
+    assert counts["queued"] == counts["leased"] == 0
+    assert counts["done"] == len(site.pages)
+
+
+def test_a_killed_workers_leases_expire_and_another_worker_fetches_its_pages(
+    site: Site, redis_url: str, tmp_path: Path
+) -> None:
+    lease = 4.0
+    uri = f"{redis_url}?lease={lease}"
+    first_out, second_out = tmp_path / "m1", tmp_path / "m2"
+    # The first worker takes many leases at once, and is killed while it holds them.
+    first = _start(
+        "crawl",
+        site.url(),
+        "--out",
+        str(first_out),
+        "--frontier",
+        uri,
+        *FAST,
+        "-s",
+        "FRONTIER_LEASE_BATCH=6",
+        log=tmp_path / "m1.log",
+    )
+    client = redis.Redis.from_url(redis_url)
+    try:
+        key = _crawl_key(client)
+        leases_key = f"newsarc:frontier:{{{key}}}:leases"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and client.zcard(leases_key) < 4:
+            time.sleep(0.05)
+        held = {m.decode() for m in client.zrange(leases_key, 0, -1)}
+        assert len(held) >= 4, "the first worker never held several leases"
+        first.send_signal(signal.SIGKILL)
+        _wait(first)
+        killed_at = time.monotonic()
+    finally:
+        client.close()
+    second = _start(
+        "worker",
+        "--frontier",
+        f"{redis_url}/{key}?lease={lease}",
+        "--out",
+        str(second_out),
+        "--worker-id",
+        "second",
+        *FAST,
+        log=tmp_path / "m2.log",
+    )
+    two = _finish(second, tmp_path / "m2.log")
+    assert two.returncode == 0, two.stdout[-3000:]
+    assert time.monotonic() - killed_at >= lease - 1  # it waited for the leases to expire
+    # Nothing missing: every page of the site is in the frontier as done, and every article is
+    # in the items of one worker or the other.
+    probe = RedisFrontier.open(f"{redis_url}/{key}", tmp_path, None)
+    try:
+        counts = probe.counts()
+        states = {url: probe.state(url) for url in probe.urls()}
+        records = {url: probe.record(url) for url in held}
+    finally:
+        probe.close()
+    assert counts["queued"] == counts["leased"] == counts["failed"] == 0, counts
+    assert {_page(url) for url in states} == site.pages
+    assert all(state == ("done", None) for state in states.values()), states
+    # The killed worker's leases that it had not checkpointed expired and went to the second
+    # worker (the reason is in each record); those it had finished stayed done, fetched once.
+    refetched = {u for u, rec in records.items() if rec and rec["deliveries"] >= 2}
+    for url in refetched:
+        assert any("expired" in r for r in records[url].get("reasons", [])), records[url]
+    assert refetched, "no lease of the killed worker expired"
+    second_urls = {u.rsplit("/", 1)[-1] for u in _articles(second_out)}
+    assert {u.rsplit("/", 1)[-1] for u in refetched if "/story/" in u} <= second_urls
+    for path, n in site.hits.items():
+        if n > 1 and not path.endswith("/robots.txt"):  # twice only after a lease expired
+            assert path in {_page(u) for u in refetched}, (path, n)
+
+
+def test_sigterm_gives_the_workers_leases_back(redis_url: str, tmp_path: Path) -> None:
+    # One page at a time, eight leased at once: most leases are held for pages not started
+    # (a graceful stop lets the page in flight finish; the others are given back).
+    slow = Site(delay=0.5)
+    out = tmp_path / "m1"
+    with slow:
+        proc = _start(
+            "crawl",
+            slow.url(),
+            "--out",
+            str(out),
+            "--frontier",
+            redis_url,
+            *FAST,
+            "-s",
+            "FRONTIER_LEASE_BATCH=8",
+            "-s",
+            "CONCURRENT_REQUESTS=1",
+            log=tmp_path / "m1.log",
+        )
+        client = redis.Redis.from_url(redis_url)
+        try:
+            key = _crawl_key(client)
+            leases_key = f"newsarc:frontier:{{{key}}}:leases"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and client.zcard(leases_key) < 4:
+                time.sleep(0.05)
+            assert client.zcard(leases_key) >= 4, "the worker never held several leases"
+            proc.send_signal(signal.SIGTERM)
+            code = _wait(proc)
+        finally:
+            client.close()
+    assert code != 0  # stopped before the frontier was drained: not a finished crawl
+    probe = RedisFrontier.open(f"{redis_url}/{key}", tmp_path, None)
+    try:
+        counts = probe.counts()
+        queued = list(probe.pending())
+        records = [probe.record(entry.url) for entry in queued]
+    finally:
+        probe.close()
+    assert counts["leased"] == 0, counts  # every lease given back, none left to expire
+    assert queued, "the pages it had not finished are queued again"
+    released = [
+        r for r in records if r and any("worker stopping" in x for x in r.get("reasons", []))
+    ]
+    assert released, records
+    # Given back unworked: those deliveries do not count towards the dead-letter limit.
+    assert all(r["deliveries"] == 0 for r in released), released
