@@ -11,7 +11,13 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
+from crawler.exceptions import (
+    ConfigError,
+    CrawlFailed,
+    NothingToResume,
+    StorageUnavailable,
+    StoreError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_STORAGE = 4  # as newsarc run's: files could not reach the remote store, kept in the spool
 
 
 class _Parser(argparse.ArgumentParser):
@@ -389,6 +396,8 @@ def _finish(report: CrawlReport) -> int:
     _print_summary(report)
     _print_pending(report)
     if report.failure:
+        if report.storage_failed:
+            raise StorageUnavailable(report.failure)
         raise CrawlFailed(report.failure)
     return EXIT_OK
 
@@ -505,6 +514,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"newsarc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StorageUnavailable as exc:
+        print(f"newsarc: crawl failed: {exc}", file=sys.stderr)
+        return EXIT_STORAGE
     except CrawlFailed as exc:
         print(f"newsarc: crawl failed: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -38,6 +38,7 @@ from crawler.render.browser import check_browser
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
 from crawler.settingscheck import check_overrides
+from crawler.spool import SPOOL_FULL
 from crawler.store import is_remote_store, open_store
 from spiders.news import NewsSpider
 
@@ -92,6 +93,14 @@ class CrawlReport:
     def pending(self) -> int:
         """URLs still queued in the crawl's frontier ledger."""
         return self.stat("frontier/pending")
+
+    @property
+    def storage_failed(self) -> bool:
+        """Whether the run failed because files could not reach the remote store (exit 4)."""
+        return bool(self.failure) and (
+            self.stats.get("finish_reason") == SPOOL_FULL
+            or (self.stat("store/pending") > 0 and not self.stat("store/quarantined"))
+        )
 
     @property
     def remote(self) -> bool:
@@ -331,6 +340,17 @@ def _start_process(
 
 def judge(report: CrawlReport) -> str | None:
     """Why the run failed, or None when it succeeded."""
+    said = report.stats.get("store/last_error")
+    pending = (
+        f"{report.stat('store/pending')} file(s) are pending upload to the store; they are "
+        f"kept in {report.stats.get('store/spool_dir')} and the next crawl with the same "
+        "--out uploads them first" + (f" (the store said: {said})" if said else "")
+    )
+    if report.stats.get("finish_reason") == SPOOL_FULL:
+        return (
+            f"the spool {report.stats.get('store/spool_dir')} went over NEWSARC_SPOOL_MAX_BYTES "
+            f"(it held {report.stat('store/spool_full')} bytes), so the crawl stopped; " + pending
+        )
     pages = report.stat("newsarc/pages_fetched")
     if pages == 0:
         if report.failures:
@@ -363,11 +383,6 @@ def judge(report: CrawlReport) -> str | None:
         )
     if report.stat("wacz/failed"):
         return "the WACZ package could not be built (see logs/crawl.log)"
-    pending = (
-        f"{report.stat('store/pending')} file(s) are pending upload to the store; they are "
-        f"kept in {report.stats.get('store/spool_dir')} and the next crawl with the same "
-        "--out uploads them first"
-    )
     if report.stat("store/quarantined"):
         moved = [str(p) for p in report.stats.get("store/quarantined_files") or []]
         first = moved[0] if moved else str(report.stats.get("store/spool_dir"))

@@ -189,6 +189,10 @@ WACZ_COMMAND = str(Path(__file__).resolve().parent.parent / ".tools" / "wacz" / 
 # names, e.g. AWS_ENDPOINT_URL) or boto3's standard chain (environment, ~/.aws, roles).
 NEWSARC_SPOOL_DIR = "~/.cache/newsarc/spool"
 STORE_UPLOAD_INTERVAL = 5.0  # seconds between background upload passes during a crawl
+# Bytes the spool of one store may hold (every crawl's files waiting there): past it, after an
+# upload pass, the crawl stops ("spool_full", exit 4) instead of filling the disk while the
+# store refuses uploads. Files already spooled are kept. 0: no cap.
+NEWSARC_SPOOL_MAX_BYTES = 10 * 1024**3
 
 # --- Browser rendering (scrapy-playwright + Debian chromium) ---------------------------------
 # When pages go through a browser: "never" (default), "always" or "auto" (render a site once a
