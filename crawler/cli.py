@@ -15,6 +15,7 @@ from crawler.exceptions import (
     ConfigError,
     CrawlFailed,
     NothingToResume,
+    StateUnavailable,
     StorageUnavailable,
     StoreError,
 )
@@ -31,6 +32,7 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_STORAGE = 4  # as newsarc run's: files could not reach the remote store, kept in the spool
+EXIT_STATE = 6  # the frontier ledger is locked by another process or unavailable
 
 
 class _Parser(argparse.ArgumentParser):
@@ -396,6 +398,8 @@ def _finish(report: CrawlReport) -> int:
     _print_summary(report)
     _print_pending(report)
     if report.failure:
+        if report.state_failed:
+            raise StateUnavailable(report.failure)
         if report.storage_failed:
             raise StorageUnavailable(report.failure)
         raise CrawlFailed(report.failure)
@@ -514,6 +518,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"newsarc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StateUnavailable as exc:
+        print(f"newsarc: error: {exc}", file=sys.stderr)
+        return EXIT_STATE
     except StorageUnavailable as exc:
         print(f"newsarc: crawl failed: {exc}", file=sys.stderr)
         return EXIT_STORAGE

@@ -95,6 +95,11 @@ class CrawlReport:
         return self.stat("frontier/pending")
 
     @property
+    def state_failed(self) -> bool:
+        """Whether the run failed because its frontier ledger was locked or unavailable."""
+        return bool(self.failure) and "frontier/unavailable" in self.stats
+
+    @property
     def storage_failed(self) -> bool:
         """Whether the run failed because files could not reach the remote store (exit 4)."""
         return bool(self.failure) and (
@@ -351,6 +356,11 @@ def judge(report: CrawlReport) -> str | None:
             f"the spool {report.stats.get('store/spool_dir')} went over NEWSARC_SPOOL_MAX_BYTES "
             f"(it held {report.stat('store/spool_full')} bytes), so the crawl stopped; " + pending
         )
+    if report.stats.get("finish_reason") == "frontier_open_failed":
+        return (
+            "the frontier ledger could not be opened (locked by another process, or "
+            f"unavailable: {report.stats.get('frontier/unavailable')}); nothing was fetched"
+        )
     pages = report.stat("newsarc/pages_fetched")
     if pages == 0:
         if report.failures:
@@ -398,7 +408,13 @@ def judge(report: CrawlReport) -> str | None:
     if report.stat("warc/records_written") == 0:
         return "nothing was archived"
     if report.stat("frontier/checkpoint_failed"):
-        return "the frontier ledger could not be written (see logs/crawl.log)"
+        said = report.stats.get("frontier/unavailable")
+        return "the frontier ledger could not be written" + (
+            f" ({said}); the crawl stopped, what it fetched is closed and kept, and a "
+            "--resume fetches the rest"
+            if said
+            else " (see logs/crawl.log)"
+        )
     reason = report.stats.get("finish_reason")
     if reason not in _OK_FINISH:
         return f"the crawl ended abnormally ({reason})"
