@@ -462,6 +462,17 @@ def _print_summary(report: CrawlReport) -> None:
         f"skipped (robots.txt) {s('newsarc/skipped/robots')}",
         file=out,
     )
+    if s("tls/unverified"):
+        problems = ", ".join(
+            f"{k.rsplit('/', 1)[-1]} {v}"
+            for k, v in sorted(report.stats.items())
+            if k.startswith("tls/unverified/")
+        )
+        print(
+            f"  TLS            {s('tls/unverified')} response(s) behind certificates that do not "
+            f"verify ({problems}); archived anyway",
+            file=out,
+        )
     if "frontier/pending" in report.stats:
         print(f"  frontier       {report.pending} URLs still queued", file=out)
     if report.remote:

@@ -79,6 +79,12 @@ POLITE_MAX_REFUSALS = 10  # 429/503 in a row from one host: stop the crawl (site
 POLITE_CRAWL_DELAY_MAX = 30.0  # seconds: a larger robots.txt Crawl-delay is capped
 DOWNLOADER_MIDDLEWARES["crawler.middlewares.polite.PoliteBackoffMiddleware"] = 555
 
+# TLS (crawler/middlewares/tls.py): a page behind a certificate that does not verify (expired,
+# self-signed, another host's) is fetched and archived, as web archives do, and the fact is
+# counted (tls/unverified/<problem>) and shown in the summary. A failed handshake fails the page.
+NEWSARC_TLS_CHECK_ENABLED = True
+DOWNLOADER_MIDDLEWARES["crawler.middlewares.tls.TlsCheckMiddleware"] = 590
+
 # --- Crawl ------------------------------------------------------------------------------------
 # Identifier of the crawl; the command line sets it, scrapy crawl derives one.
 NEWSARC_CRAWL_ID = None

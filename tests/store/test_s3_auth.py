@@ -85,7 +85,7 @@ class _Auth:
             "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
         }
 
-    def keys(self) -> list[str]:
+    def stored_keys(self) -> list[str]:
         client = boto3.client(
             "s3", endpoint_url=self.server.endpoint, region_name="us-east-1", **_lower(self.writer)
         )
@@ -135,7 +135,7 @@ def test_wrong_credentials_keep_every_file_exit_4_and_a_later_run_stores_them(
         error = refused.stderr.strip().splitlines()[-1]
         assert "InvalidAccessKeyId" in error and "AWS_ACCESS_KEY_ID" in error, error
         assert "pending upload" in error
-        assert auth.keys() == [], "nothing was stored"
+        assert auth.stored_keys() == [], "nothing was stored"
         warcs = _spooled(spool, ".warc.gz")
         assert warcs and sum(count_warc_records(p) for p in warcs) >= 5, "every page is kept"
         items = _spooled(spool, ".jsonl.gz")
@@ -144,7 +144,7 @@ def test_wrong_credentials_keep_every_file_exit_4_and_a_later_run_stores_them(
         # Working credentials: the next run stores what the refused one left, then its own.
         stored = _crawl(auth, site, spool, auth.writer, "--max-pages", "2")
     assert stored.returncode == 0, stored.stdout + stored.stderr
-    names = {key.rsplit("/", 1)[-1] for key in auth.keys()}
+    names = {key.rsplit("/", 1)[-1] for key in auth.stored_keys()}
     assert kept <= names, kept - names
     assert _spooled(spool, ".warc.gz") == []
 
@@ -164,6 +164,6 @@ def test_a_refused_store_fills_the_spool_only_up_to_its_cap(tmp_path: Path, auth
     assert "NEWSARC_SPOOL_MAX_BYTES" in error and "AccessDenied" in error, error
     assert "(spool_full)" in run.stdout
     assert len(fetched) < PAGES, "the crawl stopped before the site was done"
-    assert auth.keys() == []
+    assert auth.stored_keys() == []
     warcs = _spooled(spool, ".warc.gz")
     assert warcs and sum(count_warc_records(p) for p in warcs) >= 1, "what was fetched is kept"
