@@ -13,13 +13,14 @@ so nothing is ever visible under a final key before all its bytes arrived; no te
 server-side copy (which would double the server's work) is needed. After the upload, ``put``
 reads the object's stored ``ChecksumSHA256`` and size back and compares them with the local
 file: the plain SHA-256 for a single-part object, the composite (SHA-256 of the parts' SHA-256
-digests, with or without the ``-N`` part-count suffix, which moto omits) for a multipart one. A
-mismatch deletes the object and raises :class:`~crawler.exceptions.StoreError`; the caller keeps
-its local file. Multipart uploads left behind by an interrupted ``put`` of the same key are
-aborted after a successful one, so ``ListMultipartUploads`` ends up empty; those of a killed
-uploader (whose file may never be sent again) are aborted by
-:meth:`S3Store.abort_incomplete_uploads`, which the spool calls once per dead crawl it finds.
-A refused request (403: wrong, expired or missing credentials, a bucket policy) raises a
+digests, with or without the ``-N`` part-count suffix, which moto omits) for a multipart one; a
+store that keeps no checksum (some S3-compatible servers) has the object read back and hashed
+instead. A mismatch deletes the object and raises :class:`~crawler.exceptions.StoreError`; the
+caller keeps its local file. Multipart uploads left behind by an interrupted ``put`` of the same
+key are aborted after a successful one, so ``ListMultipartUploads`` ends up empty; those of a
+killed uploader (whose file may never be sent again) are aborted by
+:meth:`S3Store.abort_incomplete_uploads`, which the spool calls once per dead crawl it finds. A
+refused request (403: wrong, expired or missing credentials, a bucket policy) raises a
 :class:`~crawler.exceptions.StoreError` that names the settings to check.
 """
 
@@ -229,19 +230,24 @@ class S3Store:
             raise StoreError(
                 f"cannot upload to s3://{self.bucket}/{full}: {exc}{_what_to_fix(exc)}"
             ) from exc
-        problem = self._check(local_path, size, digest, head)
+        problem = self._check(local_path, size, digest, head, full)
         if problem:
             with contextlib.suppress(ClientError, BotoCoreError):
                 self.client.delete_object(Bucket=self.bucket, Key=full)
             raise StoreError(f"s3://{self.bucket}/{full} failed verification (deleted): {problem}")
         self._abort_stale_uploads(full)
 
-    def _check(self, path: Path, size: int, digest: bytes, head: Mapping[str, Any]) -> str | None:
+    def _check(
+        self, path: Path, size: int, digest: bytes, head: Mapping[str, Any], full_key: str
+    ) -> str | None:
         if int(head.get("ContentLength", -1)) != size:
             return f"stored size {head.get('ContentLength')}, local size {size}"
         stored = str(head.get("ChecksumSHA256") or "")
         if not stored:
-            return "the server returned no SHA-256 checksum"
+            # An S3-compatible store that keeps no checksums: read the object back and hash it
+            # (twice the traffic, but the local file is only deleted once the stored bytes are
+            # known to be the same).
+            return self._read_back(full_key, digest)
         value, _, _count = stored.partition("-")
         if value == base64.b64encode(digest).decode("ascii"):
             return None
@@ -250,6 +256,26 @@ class S3Store:
             if value == composite:
                 return None
         return f"stored SHA-256 {stored} does not match the local file's"
+
+    def _read_back(self, full_key: str, digest: bytes) -> str | None:
+        """Compare the SHA-256 of the stored object's bytes with ``digest`` (None: equal)."""
+        logger.info("The store keeps no SHA-256 checksum: reading %s back to verify it", full_key)
+        hasher = hashlib.sha256()
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=full_key)["Body"]
+            try:
+                for chunk in iter(lambda: body.read(CHUNK_SIZE), b""):
+                    hasher.update(chunk)
+            finally:
+                body.close()
+        except (ClientError, BotoCoreError, OSError) as exc:
+            raise StoreError(
+                f"cannot read s3://{self.bucket}/{full_key} back to verify it (the store keeps "
+                f"no SHA-256 checksum): {exc}"
+            ) from exc
+        if hasher.digest() == digest:
+            return None
+        return "the stored bytes read back do not have the local file's SHA-256 (no checksum kept)"
 
     def _abort_stale_uploads(self, full_key: str) -> None:
         try:
