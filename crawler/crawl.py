@@ -88,6 +88,10 @@ class CrawlReport:
     resumed_from: str | None = None
     resume_command: str | None = None
     """The command that continues this crawl, when URLs are left queued in its ledger."""
+    failure_kind: str | None = None
+    """Set by :func:`judge` with ``failure``: "storage" (files wait in the spool: the remote
+    store refused or was unreachable, or the spool is full), "state" (the frontier ledger was
+    locked or unavailable), None for any other failure."""
 
     @property
     def pending(self) -> int:
@@ -97,15 +101,12 @@ class CrawlReport:
     @property
     def state_failed(self) -> bool:
         """Whether the run failed because its frontier ledger was locked or unavailable."""
-        return bool(self.failure) and "frontier/unavailable" in self.stats
+        return bool(self.failure) and self.failure_kind == "state"
 
     @property
     def storage_failed(self) -> bool:
         """Whether the run failed because files could not reach the remote store (exit 4)."""
-        return bool(self.failure) and (
-            self.stats.get("finish_reason") == SPOOL_FULL
-            or (self.stat("store/pending") > 0 and not self.stat("store/quarantined"))
-        )
+        return bool(self.failure) and self.failure_kind == "storage"
 
     @property
     def remote(self) -> bool:
@@ -344,7 +345,7 @@ def _start_process(
 
 
 def judge(report: CrawlReport) -> str | None:
-    """Why the run failed, or None when it succeeded."""
+    """Why the run failed, or None when it succeeded; sets ``report.failure_kind`` too."""
     said = report.stats.get("store/last_error")
     pending = (
         f"{report.stat('store/pending')} file(s) are pending upload to the store; they are "
@@ -352,11 +353,13 @@ def judge(report: CrawlReport) -> str | None:
         "--out uploads them first" + (f" (the store said: {said})" if said else "")
     )
     if report.stats.get("finish_reason") == SPOOL_FULL:
+        report.failure_kind = "storage"
         return (
             f"the spool {report.stats.get('store/spool_dir')} went over NEWSARC_SPOOL_MAX_BYTES "
             f"(it held {report.stat('store/spool_full')} bytes), so the crawl stopped; " + pending
         )
     if report.stats.get("finish_reason") == "frontier_open_failed":
+        report.failure_kind = "state" if "frontier/unavailable" in report.stats else None
         return (
             "the frontier ledger could not be opened (locked by another process, or "
             f"unavailable: {report.stats.get('frontier/unavailable')}); nothing was fetched"
@@ -404,11 +407,13 @@ def judge(report: CrawlReport) -> str | None:
             + (pending if report.stat("store/pending") else "every other file was stored")
         )
     if report.stat("store/pending"):
+        report.failure_kind = "storage"
         return pending
     if report.stat("warc/records_written") == 0:
         return "nothing was archived"
     if report.stat("frontier/checkpoint_failed"):
         said = report.stats.get("frontier/unavailable")
+        report.failure_kind = "state" if said else None
         return "the frontier ledger could not be written" + (
             f" ({said}); the crawl stopped, what it fetched is closed and kept, and a "
             "--resume fetches the rest"
