@@ -11,7 +11,14 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
+from crawler.exceptions import (
+    ConfigError,
+    CrawlFailed,
+    NothingToResume,
+    StateUnavailable,
+    StorageUnavailable,
+    StoreError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -24,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_STORAGE = 4  # as newsarc run's: files could not reach the remote store, kept in the spool
+EXIT_STATE = 6  # the frontier ledger is locked by another process or unavailable
 
 
 class _Parser(argparse.ArgumentParser):
@@ -566,6 +575,10 @@ def _finish(report: CrawlReport) -> int:
     if report.join_command:
         print(f"newsarc: more workers join with: {report.join_command}", file=sys.stderr)
     if report.failure:
+        if report.state_failed:
+            raise StateUnavailable(report.failure)
+        if report.storage_failed:
+            raise StorageUnavailable(report.failure)
         raise CrawlFailed(report.failure)
     return EXIT_OK
 
@@ -626,6 +639,17 @@ def _print_summary(report: CrawlReport) -> None:
         f"skipped (robots.txt) {s('newsarc/skipped/robots')}",
         file=out,
     )
+    if s("tls/unverified"):
+        problems = ", ".join(
+            f"{k.rsplit('/', 1)[-1]} {v}"
+            for k, v in sorted(report.stats.items())
+            if k.startswith("tls/unverified/")
+        )
+        print(
+            f"  TLS            {s('tls/unverified')} response(s) behind certificates that do not "
+            f"verify ({problems}); archived anyway",
+            file=out,
+        )
     if "frontier/pending" in report.stats:
         print(f"  frontier       {report.pending} URLs still queued", file=out)
     if report.remote:
@@ -682,6 +706,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"newsarc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StateUnavailable as exc:
+        print(f"newsarc: error: {exc}", file=sys.stderr)
+        return EXIT_STATE
+    except StorageUnavailable as exc:
+        print(f"newsarc: crawl failed: {exc}", file=sys.stderr)
+        return EXIT_STORAGE
     except CrawlFailed as exc:
         print(f"newsarc: crawl failed: {exc}", file=sys.stderr)
         return EXIT_FAILED

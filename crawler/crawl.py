@@ -41,6 +41,7 @@ from crawler.render.browser import check_browser
 from crawler.render.limits import RenderLimits
 from crawler.render.policy import RenderMode, effective_render_mode, parse_render_mode
 from crawler.settingscheck import check_overrides
+from crawler.spool import SPOOL_FULL
 from crawler.store import is_remote_store, open_store
 from spiders.news import NewsSpider
 
@@ -104,11 +105,25 @@ class CrawlReport:
     """Whether this process joined a running crawl (``newsarc worker``)."""
     join_command: str | None = None
     """The command another machine runs to work on this crawl (a shared frontier)."""
+    failure_kind: str | None = None
+    """Set by :func:`judge` with ``failure``: "storage" (files wait in the spool: the remote
+    store refused or was unreachable, or the spool is full), "state" (the frontier ledger was
+    locked or unavailable), None for any other failure."""
 
     @property
     def pending(self) -> int:
         """URLs still queued in the crawl's frontier ledger."""
         return self.stat("frontier/pending")
+
+    @property
+    def state_failed(self) -> bool:
+        """Whether the run failed because its frontier ledger was locked or unavailable."""
+        return bool(self.failure) and self.failure_kind == "state"
+
+    @property
+    def storage_failed(self) -> bool:
+        """Whether the run failed because files could not reach the remote store (exit 4)."""
+        return bool(self.failure) and self.failure_kind == "storage"
 
     @property
     def remote(self) -> bool:
@@ -420,7 +435,25 @@ def _start_process(
 
 
 def judge(report: CrawlReport) -> str | None:
-    """Why the run failed, or None when it succeeded."""
+    """Why the run failed, or None when it succeeded; sets ``report.failure_kind`` too."""
+    said = report.stats.get("store/last_error")
+    pending = (
+        f"{report.stat('store/pending')} file(s) are pending upload to the store; they are "
+        f"kept in {report.stats.get('store/spool_dir')} and the next crawl with the same "
+        "--out uploads them first" + (f" (the store said: {said})" if said else "")
+    )
+    if report.stats.get("finish_reason") == SPOOL_FULL:
+        report.failure_kind = "storage"
+        return (
+            f"the spool {report.stats.get('store/spool_dir')} went over NEWSARC_SPOOL_MAX_BYTES "
+            f"(it held {report.stat('store/spool_full')} bytes), so the crawl stopped; " + pending
+        )
+    if report.stats.get("finish_reason") == "frontier_open_failed":
+        report.failure_kind = "state" if "frontier/unavailable" in report.stats else None
+        return (
+            "the frontier ledger could not be opened (locked by another process, or "
+            f"unavailable: {report.stats.get('frontier/unavailable')}); nothing was fetched"
+        )
     pages = report.stat("newsarc/pages_fetched")
     reason = report.stats.get("finish_reason")
     if report.joined and pages == 0 and reason in _OK_FINISH and not report.pending:
@@ -456,11 +489,6 @@ def judge(report: CrawlReport) -> str | None:
         )
     if report.stat("wacz/failed"):
         return "the WACZ package could not be built (see logs/crawl.log)"
-    pending = (
-        f"{report.stat('store/pending')} file(s) are pending upload to the store; they are "
-        f"kept in {report.stats.get('store/spool_dir')} and the next crawl with the same "
-        "--out uploads them first"
-    )
     if report.stat("store/quarantined"):
         moved = [str(p) for p in report.stats.get("store/quarantined_files") or []]
         first = moved[0] if moved else str(report.stats.get("store/spool_dir"))
@@ -472,11 +500,19 @@ def judge(report: CrawlReport) -> str | None:
             + (pending if report.stat("store/pending") else "every other file was stored")
         )
     if report.stat("store/pending"):
+        report.failure_kind = "storage"
         return pending
     if report.stat("warc/records_written") == 0 and not report.joined:
         return "nothing was archived"
     if report.stat("frontier/checkpoint_failed"):
-        return "the frontier ledger could not be written (see logs/crawl.log)"
+        said = report.stats.get("frontier/unavailable")
+        report.failure_kind = "state" if said else None
+        return "the frontier ledger could not be written" + (
+            f" ({said}); the crawl stopped, what it fetched is closed and kept, and a "
+            "--resume fetches the rest"
+            if said
+            else " (see logs/crawl.log)"
+        )
     reason = report.stats.get("finish_reason")
     if reason not in _OK_FINISH:
         return f"the crawl ended abnormally ({reason})"

@@ -12,6 +12,10 @@
     │   ├── RenderTimeout        over its time budget (RENDER_PAGE_TIMEOUT), cut off
     │   └── BrowserCrashed       the browser died with the page in flight (retryable)
     ├── CrawlFailed              a run that ran but failed or archived nothing (exit code 1)
+    │   └── StorageUnavailable   …because the store refused or was out of reach: files kept
+    │                            in the spool (exit code 4)
+    ├── StateUnavailable         the frontier ledger is locked by another process or cannot
+    │                            be opened or written (exit code 6); nothing fetched is lost
     ├── NothingToResume          --resume of a crawl with no URL left queued (exit code 0)
     └── AlreadyRunning           newsarc run of a job whose lock another run holds
 
@@ -33,6 +37,8 @@ __all__ = [
     "ProfileError",
     "RenderError",
     "RenderTimeout",
+    "StateUnavailable",
+    "StorageUnavailable",
     "StoreError",
 ]
 
@@ -87,6 +93,17 @@ class CorruptFileError(NewsarcError):
 
 class CrawlFailed(NewsarcError):
     """The crawl ran but failed: nothing fetched, nothing archived, or files not stored."""
+
+
+class StateUnavailable(NewsarcError):
+    """The crawl's state store (its frontier ledger) is locked by another process, or cannot be
+    opened or written: at start nothing is fetched; mid-run the crawl stops with what it
+    fetched closed and kept."""
+
+
+class StorageUnavailable(CrawlFailed):
+    """The crawl ran, but the remote store refused or could not be reached: files wait in the
+    spool (uploads pending, or the spool reached its cap and the crawl stopped)."""
 
 
 class RenderError(NewsarcError):

@@ -35,19 +35,29 @@ error keeps the file in place for the next pass (the store is probably down, so 
 stops), and any other error reading it (an I/O error may be the disk, not the file) keeps it in
 place for the next run while the pass goes on with the other files.
 
+**Bounded spool.** After every pass the spool's size (all crawls waiting there) is compared
+with ``NEWSARC_SPOOL_MAX_BYTES``: past it the crawl is stopped (finish reason ``spool_full``;
+``newsarc crawl`` exits 4), so a store that refuses uploads (403, wrong or expired credentials)
+cannot fill the disk; nothing spooled is deleted. **Abandoned uploads.** The first pass that
+meets a dead crawl's directory aborts the unfinished multipart uploads of its keys
+(:meth:`Spool.abort_abandoned_uploads`): an uploader killed mid-upload leaves its parts behind.
+
 Settings read: ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``, ``STORE_UPLOAD_INTERVAL``,
-and what the store's client needs (``AWS_*`` for S3, see :func:`~crawler.store.s3.make_s3_client`).
+``NEWSARC_SPOOL_MAX_BYTES``, and what the store's client needs (``AWS_*`` for S3, see
+:func:`~crawler.store.s3.make_s3_client`).
 
 Signals sent: :data:`~crawler.signals.file_stored`.
 
 Stats written: ``store/uploaded``, ``store/bytes_uploaded``, ``store/upload_failed``,
 ``store/pending`` (files left in the spool at the end), ``store/spool_dir``,
 ``store/quarantined`` (files moved to quarantine by this run), ``store/quarantined_files``
-(where they went).
+(where they went), ``store/last_error`` (the first upload error), ``store/spool_bytes_max``,
+``store/spool_full`` (the spool's size when it stopped the crawl), ``store/aborted_uploads``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 from collections.abc import Callable
@@ -62,8 +72,10 @@ from twisted.internet import defer, task, threads
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import CorruptFileError, StoreError
 from crawler.manifest import MANIFEST_NAME, describe_file, note_quarantined, record_stored
+from crawler.shutdown import close_spider
 from crawler.signals import file_stored
 from crawler.store import open_store
+from crawler.store.base import AbortsUploads
 from crawler.store.local import IN_PROGRESS_SUFFIXES, cdxj_path_for, fsync_dir, is_locked
 from crawler.store.quarantine import QUARANTINE_DIR, quarantine_file
 
@@ -76,7 +88,7 @@ if TYPE_CHECKING:
 
     from crawler.store.base import Store
 
-__all__ = ["COMPLETE_MARKER", "Spool", "SpoolUploadExtension", "UploadResult"]
+__all__ = ["COMPLETE_MARKER", "SPOOL_FULL", "Spool", "SpoolUploadExtension", "UploadResult"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +96,8 @@ logger = logging.getLogger(__name__)
 _BACKOFF_TICKS = 5
 #: Marker written once a crawl's manifest is stored: nothing left to upload.
 COMPLETE_MARKER = ".complete"
+#: The finish reason of a crawl stopped because its spool went over ``NEWSARC_SPOOL_MAX_BYTES``.
+SPOOL_FULL = "spool_full"
 
 
 @dataclass
@@ -98,6 +112,10 @@ class UploadResult:
     """(where the file went, why) for every file moved to quarantine."""
     store_down: bool = False
     """A store error stopped the pass (as opposed to a local problem with one file)."""
+    aborted: list[str] = field(default_factory=list)
+    """Keys whose incomplete multipart uploads (left by a killed uploader) were aborted."""
+    spool_bytes: int = 0
+    """Bytes in the spool after the pass (every crawl's files)."""
 
 
 class _Outcome(enum.Enum):
@@ -126,6 +144,42 @@ class Spool:
         self.store = store
         self.own_crawl = own_crawl
         self.on_stored = on_stored
+        self._cleaned: set[str] = set()  # crawls whose abandoned uploads were looked for
+
+    def size(self) -> int:
+        """Bytes of every file in the spool (all crawls of this store, bookkeeping included)."""
+        total = 0
+        if self.root.is_dir():
+            for path in self.root.rglob("*"):
+                with contextlib.suppress(OSError):  # removed meanwhile by the uploader
+                    if path.is_file():
+                        total += path.stat().st_size
+        return total
+
+    def abort_abandoned_uploads(self, crawl_dir: Path, result: UploadResult) -> None:
+        """Abort the unfinished multipart uploads of a dead crawl's keys, once per crawl.
+
+        Only for a crawl of an earlier run (unlocked: no process of it can be uploading) and
+        only under its own ``<crawl_id>/`` keys: an uploader killed mid-upload leaves parts
+        that nothing else would ever clean up when its file is not sent again (quarantined,
+        removed). A store that may not list them is logged, not fatal.
+        """
+        if crawl_dir.name == self.own_crawl or crawl_dir.name in self._cleaned:
+            return
+        self._cleaned.add(crawl_dir.name)
+        if not isinstance(self.store, AbortsUploads):
+            return
+        try:
+            aborted = self.store.abort_incomplete_uploads(f"{crawl_dir.name}/")
+        except StoreError as exc:
+            logger.warning("Could not clean up abandoned uploads of %s: %s", crawl_dir.name, exc)
+            return
+        for key in aborted:
+            logger.warning(
+                "Aborted an incomplete multipart upload of %s left by an interrupted uploader",
+                key,
+            )
+        result.aborted.extend(aborted)
 
     # -- what is waiting ----------------------------------------------------------------------
 
@@ -266,6 +320,7 @@ class Spool:
         """
         result = UploadResult()
         for crawl_dir in self.crawl_dirs():
+            self.abort_abandoned_uploads(crawl_dir, result)
             finished_run = final or crawl_dir.name != self.own_crawl
             complete = True
             unread: set[Path] = set()  # indexes of WARC files that were not stored
@@ -296,6 +351,7 @@ class Spool:
             if result.store_down:
                 break
         result.pending = len(self.pending()) if final else 0
+        result.spool_bytes = self.size()
         return result
 
     def _mark_complete(self, crawl_dir: Path) -> None:
@@ -320,10 +376,21 @@ def _indexes_last(paths: list[Path]) -> list[Path]:
 class SpoolUploadExtension:
     """Uploads closed files from the spool to the remote store, never on the reactor thread."""
 
-    def __init__(self, spool: Spool, stats: StatsCollector, interval: float) -> None:
+    def __init__(
+        self,
+        spool: Spool,
+        stats: StatsCollector,
+        interval: float,
+        *,
+        max_bytes: int = 0,
+        stop: Callable[[str], object] | None = None,
+    ) -> None:
         self.spool = spool
         self.stats = stats
         self.interval = interval
+        self.max_bytes = max_bytes
+        self.stop = stop
+        self._stopping = False
         self._loop: task.LoopingCall | None = None
         self._busy: Deferred[Any] | None = None
         self._skip_ticks = 0
@@ -336,6 +403,9 @@ class SpoolUploadExtension:
         interval = crawler.settings.getfloat("STORE_UPLOAD_INTERVAL")
         if interval <= 0:
             raise ValueError(f"STORE_UPLOAD_INTERVAL must be a positive number: {interval}")
+        max_bytes = crawler.settings.getint("NEWSARC_SPOOL_MAX_BYTES")
+        if max_bytes < 0:
+            raise ValueError(f"NEWSARC_SPOOL_MAX_BYTES must be 0 (no cap) or more: {max_bytes}")
         store = open_store(info.store_uri, crawler.settings)
 
         def stored(**kwargs: Any) -> None:
@@ -343,7 +413,13 @@ class SpoolUploadExtension:
 
         spool = Spool(info.local_root, store, own_crawl=info.crawl_id, on_stored=stored)
         assert crawler.stats is not None
-        ext = cls(spool, crawler.stats, interval)
+        ext = cls(
+            spool,
+            crawler.stats,
+            interval,
+            max_bytes=max_bytes,
+            stop=lambda reason: close_spider(crawler, reason),
+        )
         crawler.stats.set_value("store/spool_dir", str(info.local_root))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         # Connected after the manifest extension (EXTENSIONS order), so this runs once the
@@ -381,8 +457,27 @@ class SpoolUploadExtension:
             self.stats.set_value(
                 "store/quarantined_files", [*where, *(str(p) for p, _ in result.quarantined)]
             )
+        if result.aborted:
+            self.stats.inc_value("store/aborted_uploads", len(result.aborted))
         if result.failed:
             self._skip_ticks = _BACKOFF_TICKS  # the store is probably down: wait a little
+            if self.stats.get_value("store/last_error") is None:
+                self.stats.set_value("store/last_error", result.failed[0][1])
+        self.stats.max_value("store/spool_bytes_max", result.spool_bytes)
+        if self.max_bytes and result.spool_bytes > self.max_bytes and not self._stopping:
+            self._stopping = True
+            self.stats.set_value("store/spool_full", result.spool_bytes)
+            logger.error(
+                "The spool %s holds %d bytes, over NEWSARC_SPOOL_MAX_BYTES (%d): stopping the "
+                "crawl (its files are kept there; the next run with the same --out uploads "
+                "them)%s",
+                self.spool.root,
+                result.spool_bytes,
+                self.max_bytes,
+                f"; the store said: {result.failed[0][1]}" if result.failed else "",
+            )
+            if self.stop is not None:
+                self.stop(SPOOL_FULL)
         return result
 
     def _crashed(self, failure: Any) -> None:

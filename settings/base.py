@@ -79,6 +79,12 @@ POLITE_MAX_REFUSALS = 10  # 429/503 in a row from one host: stop the crawl (site
 POLITE_CRAWL_DELAY_MAX = 30.0  # seconds: a larger robots.txt Crawl-delay is capped
 DOWNLOADER_MIDDLEWARES["crawler.middlewares.polite.PoliteBackoffMiddleware"] = 555
 
+# TLS (crawler/middlewares/tls.py): a page behind a certificate that does not verify (expired,
+# self-signed, another host's) is fetched and archived, as web archives do, and the fact is
+# counted (tls/unverified/<problem>) and shown in the summary. A failed handshake fails the page.
+NEWSARC_TLS_CHECK_ENABLED = True
+DOWNLOADER_MIDDLEWARES["crawler.middlewares.tls.TlsCheckMiddleware"] = 590
+
 # --- Crawl ------------------------------------------------------------------------------------
 # Identifier of the crawl; the command line sets it, scrapy crawl derives one.
 NEWSARC_CRAWL_ID = None
@@ -201,6 +207,10 @@ WACZ_COMMAND = str(Path(__file__).resolve().parent.parent / ".tools" / "wacz" / 
 # names, e.g. AWS_ENDPOINT_URL) or boto3's standard chain (environment, ~/.aws, roles).
 NEWSARC_SPOOL_DIR = "~/.cache/newsarc/spool"
 STORE_UPLOAD_INTERVAL = 5.0  # seconds between background upload passes during a crawl
+# Bytes the spool of one store may hold (every crawl's files waiting there): past it, after an
+# upload pass, the crawl stops ("spool_full", exit 4) instead of filling the disk while the
+# store refuses uploads. Files already spooled are kept. 0: no cap.
+NEWSARC_SPOOL_MAX_BYTES = 10 * 1024**3
 
 # --- Browser rendering (scrapy-playwright + Debian chromium) ---------------------------------
 # When pages go through a browser: "never" (default), "always" or "auto" (render a site once a

@@ -42,7 +42,8 @@ Settings: ``NEWSARC_CRAWL_ID``, ``NEWSARC_PROFILE``, ``NEWSARC_EXTRACT_WORKERS``
 ``DOWNLOAD_MAXSIZE``, ``WARC_ENABLED``, ``FRONTIER_*`` (through the frontier).
 Stats: ``newsarc/pages_fetched``, ``newsarc/page_type/<type>``, ``newsarc/non_html``,
 ``newsarc/feeds``, ``newsarc/feed_errors``, ``newsarc/sitemaps``, ``newsarc/sitemap_errors``,
-``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>``, ``newsarc/skipped/robots``,
+``newsarc/fetch_failed``, ``newsarc/fetch_failed/<reason>`` (the codes of
+:mod:`crawler.failures`), ``newsarc/skipped/robots``,
 ``newsarc/unarchived``, ``health/<class>``, ``quality/articles``, ``quality/articles_with_title``,
 ``quality/articles_with_body``, ``quality/articles_with_date``, ``quality/listing_pages``,
 ``quality/listing_headlines``, ``discovery/filled/<field>``,
@@ -68,15 +69,14 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
 from crawler.discovery import META_DISCOVERED, Discovered, NewsSitemap, feed_entry, sitemap_entry
 from crawler.extract.fallback import FLAG_DAY_ONLY
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
+from crawler.failures import fetch_failure
 from crawler.frontier import FAILED, SKIPPED, Entry, Frontier, frontier_of, ledger_url
 from crawler.health import NOT_EXTRACTED, classify_page
 from crawler.incremental import IncrementalState, content_digest
@@ -648,10 +648,7 @@ class NewsSpider(scrapy.Spider):
         request: Request | None = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         exc = failure.value
-        if isinstance(exc, HttpError):
-            reason = f"http_{exc.response.status}"
-            detail = f"HTTP {exc.response.status}"
-        elif isinstance(exc, IgnoreRequest) and str(exc) == "Forbidden by robots.txt":
+        if isinstance(exc, IgnoreRequest) and str(exc) == "Forbidden by robots.txt":
             # The site asked us not to: a decision, not a failure.
             self.crawler.stats.inc_value("newsarc/skipped/robots")
             self.skipped.append((url, "forbidden by robots.txt"))
@@ -659,18 +656,8 @@ class NewsSpider(scrapy.Spider):
             if self.frontier is not None and request is not None:
                 self.frontier.fetch_failed(request, SKIPPED, "robots")
             return
-        elif isinstance(exc, IgnoreRequest):
-            reason = "ignored"
-            detail = str(exc) or "ignored"
-        elif isinstance(exc, DNSLookupError):
-            reason = "dns"
-            detail = str(exc)
-        elif isinstance(exc, TimeoutError | TCPTimedOutError):
-            reason = "timeout"
-            detail = str(exc)
-        else:
-            reason = type(exc).__name__
-            detail = str(exc) or type(exc).__name__
+        closing = self.crawler.engine is not None and not self.crawler.engine.running
+        reason, detail = fetch_failure(exc, closing=closing)
         self.crawler.stats.inc_value("newsarc/fetch_failed")
         self.crawler.stats.inc_value(f"newsarc/fetch_failed/{reason}")
         self.failures.append((url, detail))

@@ -306,7 +306,7 @@ def test_messages_never_show_the_redis_password(tmp_path: Path) -> None:
     ("frontier", "message", "code"),
     [
         ("redis://127.0.0.1:1/0/a/b", "the path is /db[/crawl-key]", 2),
-        ("redis://127.0.0.1:1/0?reconnect=0", "cannot connect to Redis", 2),
+        ("redis://127.0.0.1:1/0?reconnect=0", "cannot connect to Redis", 6),  # state unavailable
         ("nope://x", "no frontier backend for 'nope'", 2),
     ],
 )

@@ -218,6 +218,7 @@ class Frontier:
         except _OPEN_ERRORS as exc:
             # Without its frontier the crawl could not be resumed: do not run it at all.
             logger.error("Could not open the frontier ledger: %s", exc)
+            self.stats.set_value("frontier/unavailable", str(exc))
             self.ledger = None
             self._close_spider("frontier_open_failed")
         crawler = self._crawler
@@ -524,6 +525,8 @@ class Frontier:
 
     def _checkpoint_failed(self, exc: BaseException, final: bool) -> None:
         self.stats.inc_value("frontier/checkpoint_failed")
+        if not _is_disk_full(exc):  # locked, I/O error, server gone: the state store itself
+            self.stats.set_value("frontier/unavailable", str(exc))
         logger.error("Could not write the frontier ledger %s: %s", self, exc)
         if not final:
             self._close_spider("frontier_write_failed")

@@ -26,7 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.crawlinfo import validate_crawl_id
-from crawler.exceptions import ConfigError, CrawlFailed, NothingToResume, StoreError
+from crawler.exceptions import (
+    ConfigError,
+    CrawlFailed,
+    NothingToResume,
+    StateUnavailable,
+    StoreError,
+)
 from crawler.frontier.base import BACKEND_ERRORS, QUEUED, backend_class, open_backend, redacted
 from crawler.frontier.sqlite import FRONTIER_NAME
 from crawler.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
@@ -137,12 +143,19 @@ def find_resume(options: CrawlOptions, local_root: Callable[[str], Path]) -> Res
                     "not be recovered (disk full? see the errors logged above); free space or "
                     "fix them and run the same command again"
                 )
-        frontier = backend.open(uri, crawl_dir)
         try:
-            counts = frontier.counts()
-            resume.meta = frontier.meta()
-        finally:
-            frontier.close()
+            frontier = backend.open(uri, crawl_dir)
+            try:
+                counts = frontier.counts()
+                resume.meta = frontier.meta()
+            finally:
+                frontier.close()
+        except BACKEND_ERRORS as exc:
+            raise StateUnavailable(
+                f"--resume: cannot read the frontier ledger of crawl {crawl_dir.name!r} "
+                f"({redacted(uri) or crawl_dir / FRONTIER_NAME}): {exc} (another process may "
+                "hold it locked); nothing was changed, run the same command again later"
+            ) from exc
     except BaseException:
         resume.release()
         raise
@@ -208,7 +221,7 @@ def seed_frontier(
 ) -> None:
     """Create the crawl's frontier before Scrapy starts: its options, and for a resume every
     URL of the crawl it continues (queued ones stay queued, finished ones are not fetched
-    again). Raises StoreError when it cannot be written."""
+    again). Raises StateUnavailable when it cannot be written."""
     try:
         frontier = open_backend(uri, work_dir, crawl_id)
         try:
@@ -225,4 +238,11 @@ def seed_frontier(
     except ValueError as exc:  # a URI its backend cannot use
         raise ConfigError(str(exc)) from None
     except BACKEND_ERRORS as exc:
-        raise StoreError(f"cannot create the frontier ledger in {work_dir}: {exc}") from exc
+        raise StateUnavailable(
+            f"cannot create the frontier ledger in {work_dir}: {exc}"
+            + (
+                " (the ledger of the resumed crawl may be locked by another process)"
+                if resume
+                else ""
+            )
+        ) from exc

@@ -27,6 +27,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
+from crawler.failures import fetch_failure
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -96,7 +98,8 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             exc,
         )
         self._stats.inc_value("robotstxt/disallow_all/fetch_error")
-        self.refusals[netloc] = f"could not be fetched ({exc})"
+        code, detail = fetch_failure(exc)
+        self.refusals[netloc] = f"could not be fetched ({code}: {detail})"
         parser = build_from_crawler(self._parserimpl, self.crawler, _DISALLOW_ALL)
         pending = self._parsers[netloc]
         self._parsers[netloc] = parser

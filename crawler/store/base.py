@@ -23,7 +23,14 @@ from crawler.exceptions import StoreError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["CHUNK_SIZE", "Store", "StoreBackend", "check_key", "sha256_file"]
+__all__ = [
+    "CHUNK_SIZE",
+    "AbortsUploads",
+    "Store",
+    "StoreBackend",
+    "check_key",
+    "sha256_file",
+]
 
 #: Bytes read or copied at a time when a crawl file is copied, hashed or scanned (1 MiB).
 CHUNK_SIZE = 1024 * 1024
@@ -47,6 +54,16 @@ class Store(Protocol):
 
     def exists(self, key: str) -> bool:
         """Whether ``key`` holds a finished file."""
+
+
+@runtime_checkable
+class AbortsUploads(Protocol):
+    """A store whose interrupted uploads leave something behind on the server (S3 multipart
+    uploads), and that can clean it up."""
+
+    def abort_incomplete_uploads(self, prefix: str) -> list[str]:
+        """Abort unfinished uploads of keys under ``prefix``; return those keys."""
+        ...
 
 
 class StoreBackend(Protocol):

@@ -13,10 +13,15 @@ so nothing is ever visible under a final key before all its bytes arrived; no te
 server-side copy (which would double the server's work) is needed. After the upload, ``put``
 reads the object's stored ``ChecksumSHA256`` and size back and compares them with the local
 file: the plain SHA-256 for a single-part object, the composite (SHA-256 of the parts' SHA-256
-digests, with or without the ``-N`` part-count suffix, which moto omits) for a multipart one. A
-mismatch deletes the object and raises :class:`~crawler.exceptions.StoreError`; the caller keeps
-its local file. Multipart uploads left behind by an interrupted ``put`` of the same key are
-aborted after a successful one, so ``ListMultipartUploads`` ends up empty.
+digests, with or without the ``-N`` part-count suffix, which moto omits) for a multipart one; a
+store that keeps no checksum (some S3-compatible servers) has the object read back and hashed
+instead. A mismatch deletes the object and raises :class:`~crawler.exceptions.StoreError`; the
+caller keeps its local file. Multipart uploads left behind by an interrupted ``put`` of the same
+key are aborted after a successful one, so ``ListMultipartUploads`` ends up empty; those of a
+killed uploader (whose file may never be sent again) are aborted by
+:meth:`S3Store.abort_incomplete_uploads`, which the spool calls once per dead crawl it finds. A
+refused request (403: wrong, expired or missing credentials, a bucket policy) raises a
+:class:`~crawler.exceptions.StoreError` that names the settings to check.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import base64
 import contextlib
 import hashlib
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import urlsplit
@@ -131,6 +137,43 @@ def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+#: Error codes of a store that refuses our credentials or our request (HTTP 403 mostly).
+_DENIED = frozenset(
+    {
+        "AccessDenied",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "ExpiredToken",
+        "InvalidToken",
+        "TokenRefreshRequired",
+        "AllAccessDisabled",
+        "AccountProblem",
+        "403",
+    }
+)
+
+
+def _what_to_fix(exc: BaseException) -> str:
+    """For a refused request, which configuration to look at (appended to the error)."""
+    codes: set[str] = set()
+    current: BaseException | None = exc
+    while current is not None:
+        if isinstance(current, ClientError):
+            codes.add(_error_code(current))
+        current = current.__cause__ or current.__context__
+    # S3UploadFailedError keeps only the text of the ClientError it replaced.
+    codes.update(re.findall(r"\(([A-Za-z0-9]+)\)", str(exc)))
+    if codes & _DENIED:
+        return (
+            " — the store refused the credentials or the request: check AWS_ACCESS_KEY_ID/"
+            "AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN (or boto3's credential chain) and the "
+            "bucket's policy; the files stay in the spool"
+        )
+    if "NoSuchBucket" in codes:
+        return " — no such bucket: check --out; the files stay in the spool"
+    return ""
+
+
 class S3Store:
     """A store over ``s3://bucket/prefix``, using the given boto3 client."""
 
@@ -184,20 +227,27 @@ class S3Store:
         except (ClientError, BotoCoreError, S3UploadFailedError, OSError) as exc:
             # boto3's managed transfer wraps a refused upload (403, NoSuchBucket, …) in
             # S3UploadFailedError, which is neither a ClientError nor a BotoCoreError.
-            raise StoreError(f"cannot upload to s3://{self.bucket}/{full}: {exc}") from exc
-        problem = self._check(local_path, size, digest, head)
+            raise StoreError(
+                f"cannot upload to s3://{self.bucket}/{full}: {exc}{_what_to_fix(exc)}"
+            ) from exc
+        problem = self._check(local_path, size, digest, head, full)
         if problem:
             with contextlib.suppress(ClientError, BotoCoreError):
                 self.client.delete_object(Bucket=self.bucket, Key=full)
             raise StoreError(f"s3://{self.bucket}/{full} failed verification (deleted): {problem}")
         self._abort_stale_uploads(full)
 
-    def _check(self, path: Path, size: int, digest: bytes, head: Mapping[str, Any]) -> str | None:
+    def _check(
+        self, path: Path, size: int, digest: bytes, head: Mapping[str, Any], full_key: str
+    ) -> str | None:
         if int(head.get("ContentLength", -1)) != size:
             return f"stored size {head.get('ContentLength')}, local size {size}"
         stored = str(head.get("ChecksumSHA256") or "")
         if not stored:
-            return "the server returned no SHA-256 checksum"
+            # An S3-compatible store that keeps no checksums: read the object back and hash it
+            # (twice the traffic, but the local file is only deleted once the stored bytes are
+            # known to be the same).
+            return self._read_back(full_key, digest)
         value, _, _count = stored.partition("-")
         if value == base64.b64encode(digest).decode("ascii"):
             return None
@@ -206,6 +256,26 @@ class S3Store:
             if value == composite:
                 return None
         return f"stored SHA-256 {stored} does not match the local file's"
+
+    def _read_back(self, full_key: str, digest: bytes) -> str | None:
+        """Compare the SHA-256 of the stored object's bytes with ``digest`` (None: equal)."""
+        logger.info("The store keeps no SHA-256 checksum: reading %s back to verify it", full_key)
+        hasher = hashlib.sha256()
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=full_key)["Body"]
+            try:
+                for chunk in iter(lambda: body.read(CHUNK_SIZE), b""):
+                    hasher.update(chunk)
+            finally:
+                body.close()
+        except (ClientError, BotoCoreError, OSError) as exc:
+            raise StoreError(
+                f"cannot read s3://{self.bucket}/{full_key} back to verify it (the store keeps "
+                f"no SHA-256 checksum): {exc}"
+            ) from exc
+        if hasher.digest() == digest:
+            return None
+        return "the stored bytes read back do not have the local file's SHA-256 (no checksum kept)"
 
     def _abort_stale_uploads(self, full_key: str) -> None:
         try:
@@ -218,6 +288,32 @@ class S3Store:
                     logger.info("Aborted a stale multipart upload of %s", full_key)
         except (ClientError, BotoCoreError) as exc:
             logger.warning("Could not clean up multipart uploads of %s: %s", full_key, exc)
+
+    def abort_incomplete_uploads(self, prefix: str) -> list[str]:
+        """Abort every multipart upload under ``prefix`` (a crawl's keys, ``<crawl_id>/``);
+        return the keys whose uploads were aborted.
+
+        An uploader killed mid-upload leaves its parts on the server (billed, invisible to
+        ``list``); only the owner of the crawl's keys may call this, when no upload of them
+        can be running (see :meth:`crawler.spool.Spool.upload_ready`).
+        """
+        aborted: list[str] = []
+        full_prefix = self._key(prefix.rstrip("/")) + "/"
+        try:
+            paginator = self.client.get_paginator("list_multipart_uploads")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full_prefix):
+                for upload in page.get("Uploads", []):
+                    key = str(upload["Key"])
+                    self.client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=key, UploadId=upload["UploadId"]
+                    )
+                    aborted.append(key[len(self.prefix) :])
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(
+                f"cannot list or abort multipart uploads under {self.uri}{prefix}: "
+                f"{exc}{_what_to_fix(exc)}"
+            ) from exc
+        return aborted
 
     def open(self, key: str) -> BinaryIO:
         try:

@@ -197,7 +197,7 @@ def test_no_revisit_points_at_a_file_the_store_does_not_have(
             time.sleep(0.05)
         s3_server.stop()
         code, output = finish(proc)
-        assert code == 1 and "pending upload" in output, output
+        assert code == 4 and "pending upload" in output, output
         s3_server.start()
         stored = {k.rsplit("/", 1)[1] for k in s3_server.keys(bucket) if k.endswith(".warc.gz")}
         s3_server.stop()
@@ -209,7 +209,7 @@ def test_no_revisit_points_at_a_file_the_store_does_not_have(
         assert indexed <= stored
 
         code, output = finish(crawl("--max-pages", "30"))  # the store is still down
-        assert code == 1 and "pending upload" in output, output
+        assert code == 4 and "pending upload" in output, output
 
         s3_server.start()  # the outage is over: the next run uploads what waited, then its own
         code, output = finish(crawl("--max-pages", "3"))

@@ -85,7 +85,7 @@ def test_store_down_mid_crawl_files_wait_and_next_run_uploads_them(
     assert s3_server.keys(bucket), "no file was uploaded while the crawl ran"
     s3_server.stop()
     code, output = finish(proc)
-    assert code == 1, output
+    assert code == 4, output  # storage unavailable: files wait in the spool
     assert "pending upload" in output
     spool = tmp_path / "spool"
     waiting = [

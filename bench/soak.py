@@ -1,0 +1,262 @@
+"""Soak: one long ``newsarc crawl`` of a large local site, its memory sampled as it goes (L1, L3).
+
+A generated news site (``--pages`` articles, 100,000 by default, each linking the next ten, so
+every page is reachable within a few hops) is served from a separate process on 127.0.0.0/8.
+``newsarc crawl`` (the real console script, default settings but the per-host page cap, which
+would stop a one-host crawl at 10,000) crawls all of it in one run while this script samples
+every ``--interval`` seconds the resident memory (RSS) of the crawl process, and of the crawl
+process plus its children (extraction workers), against the pages the server has answered.
+
+Reported: RSS when the crawl passed ``--mark`` pages (10,000 by default, or a tenth of a
+shorter run) and at the end, their ratio (the issue's target: at most 1.1, and at most 400 MB
+for the crawl process), pages/s, and the server's count of the most requests it saw in flight
+at once for one host (per-host politeness: at most ``CONCURRENT_REQUESTS_PER_DOMAIN``).
+
+``--hosts N`` spreads the pages over N host names (``h<k>.soak.test``) that a stub DNS server
+(tests/dns_server.py) resolves to 127.0.0.1–127.0.0.8, where the site listens; the crawl starts
+at ``soak.test`` and treats its subdomains as the same site.
+
+Not part of the test suite (it takes minutes to hours). Run from the checkout:
+
+    uv run python bench/soak.py [--pages 100000] [--hosts 0] [--interval 3] [--mark 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import multiprocessing
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FANOUT = 10
+ADDRESSES = [f"127.0.0.{i}" for i in range(1, 9)]
+_WORDS = (
+    "council",
+    "budget",
+    "river",
+    "school",
+    "transport",
+    "election",
+    "market",
+    "harbour",
+    "festival",
+    "museum",
+    "report",
+    "minister",
+    "hospital",
+    "weather",
+    "football",
+    "library",
+    "station",
+    "bridge",
+    "court",
+    "farmers",
+)
+
+
+def host_of(page: int, hosts: int) -> str:
+    return f"h{page % hosts}.soak.test" if hosts else ""
+
+
+def page_html(page: int, pages: int, hosts: int, port: int) -> bytes:
+    pick = random.Random(page)  # every page its own text: the dedupe pipeline keeps them all
+    words = " ".join(pick.choice(_WORDS) for _ in range(400))
+    links = []
+    for child in range(page * FANOUT + 1, min(page * FANOUT + FANOUT, pages - 1) + 1):
+        host = host_of(child, hosts)
+        prefix = f"http://{host}:{port}" if host else ""
+        links.append(f'<li><a href="{prefix}/news/{child}.html">Story {child}</a></li>')
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>Story {page} | Soak News</title>"
+        f'<meta property="article:published_time" content="2026-01-0{1 + page % 9}T10:00:00Z">'
+        f"</head><body><header><nav><a href='/'>Home</a></nav></header><main><article>"
+        f"<h1>Story {page}: the {_WORDS[page % len(_WORDS)]} question</h1>"
+        f"<p>{words}.</p><p>{words[::-1]}.</p></article>"
+        f"<aside><h2>Read next</h2><ul>{''.join(links)}</ul></aside></main></body></html>"
+    ).encode()
+
+
+def serve(pages: int, hosts: int, *, port_out: Any, served: Any, peak: Any, ready: Any) -> None:
+    """The site, in its own process: one listener per address (all on one port)."""
+    in_flight: Counter[str] = Counter()
+    lock = threading.Lock()
+    port_holder: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+            with lock:
+                in_flight[host] += 1
+                peak.value = max(peak.value, in_flight[host])
+            try:
+                self._answer()
+            finally:
+                with lock:
+                    in_flight[host] -= 1
+
+        def _answer(self) -> None:
+            path = self.path.split("?", 1)[0]
+            status, ctype, body = 404, "text/plain", b"not found"
+            if path == "/robots.txt":
+                status, body = 200, b"User-agent: *\nAllow: /\n"
+            elif path == "/":
+                status, ctype = 200, "text/html; charset=utf-8"
+                body = page_html(0, pages, hosts, port_holder[0])
+            elif path.startswith("/news/") and path.endswith(".html"):
+                number = path[6:-5]
+                if number.isdigit() and int(number) < pages:
+                    status, ctype = 200, "text/html; charset=utf-8"
+                    body = page_html(int(number), pages, hosts, port_holder[0])
+                    with served.get_lock():
+                        served.value += 1
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 128
+
+    first = Server((ADDRESSES[0], 0), Handler)
+    port = first.server_address[1]
+    port_holder.append(port)
+    servers = [first] + ([Server((a, port), Handler) for a in ADDRESSES[1:]] if hosts else [])
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    port_out.value = port
+    ready.set()
+    first.serve_forever()
+
+
+def rss(process: psutil.Process) -> tuple[int, int]:
+    """RSS of ``process`` and of it plus its children, in bytes."""
+    try:
+        own = process.memory_info().rss
+        total = own
+        for child in process.children(recursive=True):
+            with contextlib.suppress(psutil.Error):  # a worker that just ended
+                total += child.memory_info().rss
+    except psutil.Error:
+        return 0, 0
+    return own, total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=100_000)
+    parser.add_argument("--hosts", type=int, default=0, help="host names (0: one host)")
+    parser.add_argument("--interval", type=float, default=3.0, help="seconds between samples")
+    parser.add_argument("--mark", type=int, default=0, help="pages at the first RSS figure")
+    args = parser.parse_args()
+    mark = args.mark or min(10_000, max(1, args.pages // 10))
+
+    port, served = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
+    peak = multiprocessing.Value("i", 0)
+    ready = multiprocessing.Event()
+    site = multiprocessing.Process(
+        target=serve,
+        args=(args.pages, args.hosts),
+        kwargs={"port_out": port, "served": served, "peak": peak, "ready": ready},
+        daemon=True,
+    )
+    site.start()
+    ready.wait(30)
+    extra: list[str] = []
+    dns = None
+    if args.hosts:
+        from tests.dns_server import StubDNS  # noqa: PLC0415 (multi-host runs only)
+
+        names = {"soak.test": ADDRESSES[0]}
+        names.update({f"h{k}.soak.test": ADDRESSES[k % len(ADDRESSES)] for k in range(args.hosts)})
+        dns = StubDNS(names).__enter__()
+        allowed = ",".join(f"{name}:{port.value}" for name in names)
+        extra = [
+            "-s",
+            f"NEWSARC_DNS_SERVERS={dns.server}",
+            "-s",
+            f"NEWSARC_ALLOWED_HOSTS={allowed}",
+        ]
+        start = f"http://soak.test:{port.value}/"
+    else:
+        start = f"http://{ADDRESSES[0]}:{port.value}/"
+    out = Path(tempfile.mkdtemp(prefix="newsarc-soak-"))
+    script = Path(sys.executable).with_name("newsarc")
+    command = [
+        str(script), "crawl", start, "--out", str(out),
+        "-s", "NEWSARC_MAX_PAGES_PER_HOST=0", *extra,
+    ]  # fmt: skip
+    started = time.monotonic()
+    crawl = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = psutil.Process(crawl.pid)
+    samples: list[tuple[float, int, int, int]] = []
+    at_mark: tuple[float, int, int, int] | None = None
+    try:
+        while crawl.poll() is None:
+            own, total = rss(process)
+            if own:
+                sample = (time.monotonic() - started, served.value, own, total)
+                samples.append(sample)
+                if at_mark is None and sample[1] >= mark:
+                    at_mark = sample
+                print(
+                    f"{sample[0]:7.0f} s  {sample[1]:7d} pages  crawl RSS {own / 2**20:6.0f} MB"
+                    f"  with workers {total / 2**20:6.0f} MB",
+                    flush=True,
+                )
+            time.sleep(args.interval)
+        stdout, stderr = crawl.communicate()
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+            crawl.communicate()
+        site.terminate()
+        site.join(5)
+        if dns is not None:
+            dns.__exit__(None, None, None)
+    elapsed = time.monotonic() - started
+    summary = stdout.decode(errors="replace").strip().splitlines()
+    print("\n".join(summary[:3]))
+    if crawl.returncode != 0:
+        print(stderr.decode(errors="replace")[-2000:], file=sys.stderr)
+    # The end: the first sample at the final page count (later ones see the shutdown).
+    end = next((s for s in samples if s[1] == samples[-1][1]), None) if samples else None
+    print(f"\nexit {crawl.returncode}; {served.value} pages in {elapsed:.0f} s "
+          f"({served.value / elapsed:.1f} pages/s); hosts {args.hosts or 1}; "
+          f"most requests in flight for one host {peak.value}")  # fmt: skip
+    if at_mark and end:
+        print(
+            f"RSS at {at_mark[1]} pages: crawl {at_mark[2] / 2**20:.0f} MB, with workers "
+            f"{at_mark[3] / 2**20:.0f} MB\nRSS at the end ({end[1]} pages): crawl "
+            f"{end[2] / 2**20:.0f} MB, with workers {end[3] / 2**20:.0f} MB\n"
+            f"ratio end/mark: crawl {end[2] / at_mark[2]:.2f}, with workers "
+            f"{end[3] / at_mark[3]:.2f}"
+        )
+    shutil.rmtree(out, ignore_errors=True)
+    return 0 if crawl.returncode == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Named reasons for failed fetches: one short code per kind of failure, for the ledger and stats.
+
+Scrapy reports a failed download as whatever exception the handler raised, and several of them
+say little by name (``ResponseDataLossError``, ``DownloadCancelledError``,
+``DownloadFailedError`` wrapping Twisted's ``ResponseNeverReceived`` with an OpenSSL error
+inside). :func:`fetch_failure` maps the exception to a stable code and a one-line detail, so the
+frontier ledger says ``failed(data_loss: …)`` or ``failed(tls_handshake: …)`` and the stats count
+``newsarc/fetch_failed/<code>``.
+
+Codes: ``http_<status>``, ``ignored``, ``too_large`` (``DOWNLOAD_MAXSIZE`` reached, declared,
+streamed or while decoding), ``cancelled`` (at shutdown), ``data_loss`` (the connection closed
+or was reset before the body was complete), ``connection_lost``, ``connection_refused``,
+``dns``, ``timeout``, ``tls_handshake`` (the TLS handshake failed; the detail names OpenSSL's
+reason), and the exception's class name for anything else.
+"""
+
+from __future__ import annotations
+
+from OpenSSL import SSL
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionLost,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+from twisted.web.client import ResponseFailed
+
+__all__ = ["fetch_failure", "tls_error"]
+
+_SIZE_WORDS = ("DOWNLOAD_MAXSIZE", "download max size")
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc``, what it was raised from, and the failures a Twisted ``ResponseFailed`` holds."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo and len(seen) < 20:
+        current = todo.pop(0)
+        if any(current is s for s in seen):
+            continue
+        seen.append(current)
+        if current.__cause__ is not None:
+            todo.append(current.__cause__)
+        if isinstance(current, ResponseFailed):
+            todo.extend(
+                r.value for r in current.reasons if isinstance(r, Failure) and r.value is not None
+            )
+    return seen
+
+
+def tls_error(exc: BaseException) -> str | None:
+    """OpenSSL's reason when ``exc`` comes from a failed TLS handshake, else None."""
+    for cause in _causes(exc):
+        if isinstance(cause, SSL.Error):
+            # pyOpenSSL: args[0] is a list of (library, function, reason) triples.
+            reasons = [r[2] for r in cause.args[0] if len(r) == 3 and r[2]] if cause.args else []
+            return ", ".join(reasons) or str(cause) or "TLS error"
+    return None
+
+
+def fetch_failure(exc: BaseException | None, *, closing: bool = False) -> tuple[str, str]:
+    """``(code, detail)`` for a fetch that failed with ``exc`` (see the module docstring).
+
+    ``closing``: the crawl is shutting down (a download cancelled then was not too large).
+    """
+    if exc is None:
+        return "unknown", "the download failed without an error"
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}", f"HTTP {exc.response.status}"
+    text = str(exc)
+    if isinstance(exc, IgnoreRequest):
+        if any(word in text for word in _SIZE_WORDS):
+            return "too_large", text
+        return "ignored", text or "ignored"
+    if isinstance(exc, DownloadCancelledError):
+        if any(word in text for word in _SIZE_WORDS):
+            return "too_large", text  # declared larger than the limit
+        if not text and not closing:
+            # Scrapy's HTTP handler cancels a download without a word once more than
+            # DOWNLOAD_MAXSIZE bytes streamed in (timeouts raise DownloadTimeoutError).
+            return "too_large", "more than DOWNLOAD_MAXSIZE bytes arrived; download cancelled"
+        return "cancelled", text or "download cancelled"
+    if isinstance(exc, ResponseDataLossError):
+        return "data_loss", "the connection ended before the whole body arrived"
+    tls = tls_error(exc)
+    if tls is not None:
+        return "tls_handshake", f"TLS handshake failed: {tls}"
+    if isinstance(exc, DNSLookupError | CannotResolveHostError):
+        return "dns", text
+    if isinstance(exc, TimeoutError | TCPTimedOutError | DownloadTimeoutError):
+        return "timeout", text
+    if isinstance(exc, ConnectionRefusedError | DownloadConnectionRefusedError):
+        return "connection_refused", text or "connection refused"
+    if isinstance(exc, DownloadFailedError | ResponseFailed | ConnectionLost):
+        return "connection_lost", text or "the connection was lost"
+    return type(exc).__name__, text or type(exc).__name__
