@@ -401,7 +401,7 @@ def _run_crawl(
     uri = settings.get("FRONTIER_URI") or ""
     if settings.get("SCHEDULER") == getattr(backend_class(uri), "scheduler", None):
         report.join_command = join_command(uri, crawl_id, work_dir)
-    elif report.pending and options.resumable:
+    if report.pending and options.resumable and not report.joined:
         report.resume_command = resume_command(report, options)
     del store
     return report

@@ -27,7 +27,8 @@ share the work and a dead worker's requests would be lost. :class:`LeaseSchedule
   worker, or this worker has work not yet checkpointed: a worker stays until the frontier is
   drained, and a dead worker's leases, once expired, are taken by those still running.
   ``newsarc frontier drain`` makes workers take nothing more and stop when their own work is
-  checkpointed.
+  checkpointed; so does the spider's ``max_pages`` (``--max-pages``) once this worker has taken
+  that many pages (what is left stays queued for another worker or a ``--resume``).
 * **close** (the crawl stopping: drained, SIGTERM, an error): checkpoint, then give back every
   lease still held, unworked (its delivery not counted), so another worker takes it at once.
 
@@ -131,6 +132,7 @@ class LeaseScheduler:
         self._renew: task.LoopingCall | None = None
         self._wake: task.LoopingCall | None = None
         self._failed = False
+        self._pages_left: int | None = None  # the spider's max_pages still to take (None: no cap)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -163,6 +165,8 @@ class LeaseScheduler:
     def open(self, spider: Spider) -> None:
         # The frontier extension opens its backend at spider_opened, after this: found lazily.
         self.spider = spider
+        max_pages = int(getattr(spider, "max_pages", 0) or 0)
+        self._pages_left = max_pages if max_pages > 0 else None
         self._frontier = frontier_of(self.crawler)
         if self._frontier is None:
             raise ValueError("the leasing scheduler needs the frontier extension")
@@ -196,7 +200,7 @@ class LeaseScheduler:
             return False
         if backend.dirty:
             return True  # outcomes or new URLs of this worker not checkpointed yet
-        if self._draining_or_failed():
+        if self._draining_or_failed() or self._pages_left == 0:
             return bool(backend.leased) and not self._failed
         now = time.monotonic()
         read_at, pending = self._counts
@@ -253,6 +257,8 @@ class LeaseScheduler:
         if not self._buffer and not self._take(backend):
             return None
         lease = self._buffer.pop(0)
+        if self._pages_left is not None and lease.entry.kind == "page":
+            self._pages_left -= 1
         request = self._request_of(lease)
         assert self._frontier is not None
         self._frontier.adopt(request, lease.entry.url)
@@ -290,10 +296,11 @@ class LeaseScheduler:
 
     def _take(self, backend: RedisFrontier) -> bool:
         now = time.monotonic()
-        if now < self._next_take or self._draining_or_failed():
+        if now < self._next_take or self._draining_or_failed() or self._pages_left == 0:
             return False
+        batch = self.batch if self._pages_left is None else min(self.batch, self._pages_left)
         try:
-            leases = backend.take(self.batch)
+            leases = backend.take(batch)
         except BACKEND_ERRORS as exc:
             self._unavailable(exc)
             return False

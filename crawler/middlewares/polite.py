@@ -15,7 +15,9 @@ applies it. This downloader middleware (before ``RetryMiddleware`` in the respon
   (finish reason ``site_refusing``) and sends the host nothing more (requests queued for it
   fail with ``IgnoreRequest``): a site that keeps refusing is reported, not hammered.
   Only a page served ends a row of refusals: a site that serves its robots.txt, feeds and
-  sitemaps but refuses every page keeps refusing;
+  sitemaps but refuses every page keeps refusing. Refusals are counted (and the wait begins)
+  at Scrapy's ``response_downloaded`` signal, which comes before the host's download slot
+  sends its next request; the retry itself is made in ``process_response``;
 * applies robots.txt ``Crawl-delay`` for our user agent as the host's minimum delay, capped at
   ``POLITE_CRAWL_DELAY_MAX`` (a larger value is logged and capped).
 
@@ -125,6 +127,7 @@ class PoliteBackoffMiddleware:
             user_agent=settings.get("USER_AGENT") or "",
         )
         crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
         return middleware
 
     # -- Crawl-delay --------------------------------------------------------------------------
@@ -186,45 +189,35 @@ class PoliteBackoffMiddleware:
 
     # -- 429 / 503 ----------------------------------------------------------------------------
 
-    def process_response(
-        self, request: Request, response: Response, spider: Spider | None = None
-    ) -> Request | Response:
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        """Count a refusal, and start the host's wait, the moment the response arrives.
+
+        Scrapy sends ``response_downloaded`` before the download slot sends its next request;
+        the response reaches :meth:`process_response` only later (after the middlewares behind
+        this one), and on a busy machine a slot with nothing to wait for has sent every request
+        it held by then: a host that kept refusing was asked for all of them.
+        """
         key, slot = self._slot(request)
         if response.status not in _REFUSALS:
             if _is_page(request):
                 self._refusals.pop(key, None)
-            # A response to a request sent before the wait began says nothing: restore the
-            # host's delay only once its wait is over.
-            if _downloader_clock() >= self._not_before.get(key, 0.0):
-                self._not_before.pop(key, None)
-                saved = self._saved.pop(key, None)
-                if saved is not None and slot is not None:
-                    slot.delay, slot.jitter = saved
-            self._apply_floor(request)
-            return response
+            return
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("polite/refused")
         stats.inc_value(f"polite/refused/{response.status}")
+        if key in self._given_up:
+            return  # sent before the host was given up
         refusals = self._refusals.get(key, 0) + 1
         self._refusals[key] = refusals
         if self.max_refusals and refusals >= self.max_refusals:
             self._give_up(key, response.status, refusals)
-            return response
+            return
         attempt = int(request.meta.get("retry_times", 0))
         header = response.headers.get(b"Retry-After")
         asked = retry_after_seconds(header.decode("latin-1") if header else None, time.time())
         wait = asked if asked is not None else self.backoff_base * (2**attempt)
         wait = min(wait, self.retry_after_max)
-        assert self.crawler.spider is not None
-        retry = get_retry_request(
-            request,
-            spider=self.crawler.spider,
-            reason=f"http_{response.status}",
-        )
-        if retry is None:
-            stats.inc_value("polite/gave_up")
-            return response
         now = _downloader_clock()
         self._not_before[key] = max(self._not_before.get(key, 0.0), now + wait)
         if slot is not None:
@@ -241,6 +234,34 @@ class PoliteBackoffMiddleware:
             wait,
             "Retry-After" if asked is not None else "backoff",
         )
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        key, slot = self._slot(request)
+        if response.status not in _REFUSALS:
+            # A response to a request sent before the wait began says nothing: restore the
+            # host's delay only once its wait is over.
+            if _downloader_clock() >= self._not_before.get(key, 0.0):
+                self._not_before.pop(key, None)
+                saved = self._saved.pop(key, None)
+                if saved is not None and slot is not None:
+                    slot.delay, slot.jitter = saved
+            self._apply_floor(request)
+            return response
+        if key in self._given_up:
+            return response  # counted at response_downloaded: the crawl of the host stops
+        assert self.crawler.spider is not None
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=f"http_{response.status}",
+        )
+        if retry is None:
+            stats = self.crawler.stats
+            assert stats is not None
+            stats.inc_value("polite/gave_up")
+            return response
         return retry
 
     def _give_up(self, key: str, status: int, refusals: int) -> None:

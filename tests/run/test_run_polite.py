@@ -55,13 +55,13 @@ def test_a_refusing_site_is_stopped_and_a_crawl_delay_is_capped(tmp_path: Path) 
     assert refused["status"] == "failed", refused
     assert any("kept refusing" in p for p in refused["problems"]), refused["problems"]
     assert refused["finish_reason"] == "site_refusing"
-    # One request at a time: the refusals, plus at most the one Scrapy sent when the last
-    # refused download ended (before that response reached the middleware); every other queued
-    # request is not sent. (Before the queued ones were failed: 12 requests; before feeds and
-    # sitemaps stopped resetting the count of refusals in a row: 14.)
+    # One request at a time: the refusals, plus at most one more sent before the host was given
+    # up (a retry already on its way); no request queued for the host is sent after that, on
+    # a busy machine too. (Before the queued ones were failed: 12 requests; before feeds and
+    # sitemaps stopped resetting the count of refusals in a row: 14; before refusals were
+    # counted at response_downloaded, a loaded machine sent all 12 before the count arrived.)
     assert _MAX_REFUSALS <= len(pages) <= _MAX_REFUSALS + 1, pages
     assert refused["errors"].get("refused_429_503") == len(pages)
-    assert refused["errors"].get("fetch/ignored", 0) >= 5  # queued, not sent
     assert "refusing" in run.stderr and "kept refusing" in run.stderr
 
     # Delayed: Crawl-delay 30 capped at 0.5 s: requests at least that far apart, none near 30 s.
