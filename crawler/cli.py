@@ -691,6 +691,21 @@ def _print_remote_outcome(report: CrawlReport) -> None:
         print(f"  quarantined    {path}", file=out)
 
 
+#: How each way a command can end early is printed (after "newsarc: ") and its exit status; the
+#: first class that matches wins, so a subclass comes before its base (StorageUnavailable).
+_ENDING_OF: dict[type[Exception], tuple[str, int]] = {
+    ConfigError: ("error: ", EXIT_USAGE),
+    StoreError: ("error: ", EXIT_USAGE),
+    StateUnavailable: ("error: ", EXIT_STATE),
+    StorageUnavailable: ("crawl failed: ", EXIT_STORAGE),
+    CrawlFailed: ("crawl failed: ", EXIT_FAILED),
+    # Not an error: the state a resume works towards (every URL done) already holds, so a
+    # "resume until it exits 0" loop ends here.
+    NothingToResume: ("", EXIT_OK),
+}
+_ENDINGS = tuple(_ENDING_OF)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newsarc`` console script; returns the exit status."""
     parser = build_parser()
@@ -700,26 +715,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         result: int = args.func(args)
-    except ConfigError as exc:
-        print(f"newsarc: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except StoreError as exc:
-        print(f"newsarc: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except StateUnavailable as exc:
-        print(f"newsarc: error: {exc}", file=sys.stderr)
-        return EXIT_STATE
-    except StorageUnavailable as exc:
-        print(f"newsarc: crawl failed: {exc}", file=sys.stderr)
-        return EXIT_STORAGE
-    except CrawlFailed as exc:
-        print(f"newsarc: crawl failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except NothingToResume as exc:
-        # Not an error: the state a resume works towards (every URL done) already holds, so a
-        # "resume until it exits 0" loop ends here.
-        print(f"newsarc: {exc}", file=sys.stderr)
-        return EXIT_OK
+    except _ENDINGS as exc:
+        prefix, code = next(v for k, v in _ENDING_OF.items() if isinstance(exc, k))
+        print(f"newsarc: {prefix}{exc}", file=sys.stderr)
+        return code
     except KeyboardInterrupt:
         print("newsarc: interrupted", file=sys.stderr)
         return 130
