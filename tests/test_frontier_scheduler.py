@@ -367,3 +367,83 @@ def test_sigterm_gives_the_workers_leases_back(redis_url: str, tmp_path: Path) -
     assert released, records
     # Given back unworked: those deliveries do not count towards the dead-letter limit.
     assert all(r["deliveries"] == 0 for r in released), released
+
+
+# Three workers, three hosts, two requests at once per host: without one owner per host each
+# host would see up to six requests at once. No throttle and a delay far below the site's
+# latency, so each worker runs its host at its full per-host concurrency and an overlap of two
+# workers on one host would show. (Not DOWNLOAD_DELAY=0: Scrapy 2.19's downloader on the asyncio
+# reactor then starts every queued request of a slot at once, past CONCURRENT_REQUESTS_PER_DOMAIN:
+# its transfers are counted only when their tasks first run.)
+PER_HOST = 2
+THREE = [*FAST, "-s", "FRONTIER_MAX_HOSTS=1", "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={PER_HOST}"]
+THREE += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0.05"]
+
+
+def test_three_workers_fetch_every_page_once_never_over_one_hosts_concurrency(
+    redis_url: str, tmp_path: Path
+) -> None:
+    outs = [tmp_path / f"m{i}" for i in range(3)]
+    hosts = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
+    with Site(delay=0.3, hosts=hosts) as site:
+        urls = [site.url(i) for i in range(len(hosts))]
+        first = _start(
+            "crawl",
+            *urls,
+            "--out",
+            str(outs[0]),
+            "--frontier",
+            redis_url,
+            *THREE,
+            "-s",
+            "USER_AGENT=worker-0",
+            log=tmp_path / "m0.log",
+        )
+        client = redis.Redis.from_url(redis_url)
+        try:
+            key = _crawl_key(client)
+        finally:
+            client.close()
+        procs = [first]
+        for i in (1, 2):
+            procs.append(
+                _start(
+                    "worker",
+                    "--frontier",
+                    f"{redis_url}/{key}",
+                    "--out",
+                    str(outs[i]),
+                    "--worker-id",
+                    f"w{i}",
+                    *THREE,
+                    "-s",
+                    f"USER_AGENT=worker-{i}",
+                    log=tmp_path / f"m{i}.log",
+                )
+            )
+        runs = [_finish(proc, tmp_path / f"m{i}.log") for i, proc in enumerate(procs)]
+    for run in runs:
+        assert run.returncode == 0, run.stdout[-3000:]
+    # Every page of the three hosts fetched, and once (the leases outlive this crawl).
+    fetched = site.fetched()
+    assert set(fetched) == site.pages
+    assert all(n == 1 for n in fetched.values()), {p: n for p, n in fetched.items() if n > 1}
+    # The server's own count: no host ever served more than one worker's per-host concurrency,
+    # nor two workers at once.
+    assert max(site.most_at_once.values()) <= PER_HOST, site.most_at_once
+    assert set(site.most_agents_at_once.values()) == {1}, site.most_agents_at_once
+    probe = RedisFrontier.open(f"{redis_url}/{key}", tmp_path, None)
+    try:
+        counts = probe.counts()
+        records = [probe.record(url) for url in probe.urls()]
+    finally:
+        probe.close()
+    assert counts["queued"] == counts["leased"] == counts["failed"] == 0, counts
+    assert counts["done"] == len(site.pages)
+    assert all(r is not None and r["deliveries"] == 1 for r in records), records
+    # The items of the three workers together: every article, none twice.
+    articles = [u for out in outs for u in _articles(out)]
+    assert sorted(articles) == sorted(set(articles))
+    assert {_page(u) for u in articles} == {p for p in site.pages if "/story/" in p}
+    working = [out.name for out in outs if _articles(out)]
+    assert len(working) >= 2, working  # the work was shared (the third may start late)
