@@ -21,6 +21,7 @@ import redis
 from crawler.demo.server import RequestHeaders, Route, SiteServer
 from crawler.frontier.redis import RedisFrontier
 from tests.conftest import ROOT, Run, crawl_items
+from tests.redis_server import REDIS_SERVER, RedisServer
 
 PAGES = 24  # articles on the test site, besides its front page and two section pages
 ROBOTS = Route.text("User-agent: *\n")
@@ -447,3 +448,153 @@ def test_three_workers_fetch_every_page_once_never_over_one_hosts_concurrency(
     assert {_page(u) for u in articles} == {p for p in site.pages if "/story/" in p}
     working = [out.name for out in outs if _articles(out)]
     assert len(working) >= 2, working  # the work was shared (the third may start late)
+
+
+def _done(client: redis.Redis, key: str) -> int:
+    return int(client.hget(f"newsarc:frontier:{{{key}}}:counts", "done") or 0)
+
+
+def _wait_done(client: redis.Redis, key: str, at_least: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _done(client, key) < at_least:
+        time.sleep(0.05)
+    assert _done(client, key) >= at_least, "the crawl never got going"
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_redis_restarting_mid_crawl_two_workers_reconnect_and_finish_every_page(
+    tmp_path: Path,
+) -> None:
+    # Production's AOF set-up: appendfsync everysec. The server stops (SIGTERM: Redis syncs its
+    # AOF as it exits) while two workers crawl, stays down two seconds, and comes back on the
+    # same port and data directory; the workers' clients retry (30 s by default) meanwhile.
+    server = RedisServer(tmp_path / "redis", appendonly=True, appendfsync="everysec")
+    server.start()
+    outs = [tmp_path / "m0", tmp_path / "m1"]
+    try:
+        with Site(delay=0.3, hosts=("127.0.0.1", "127.0.0.2")) as site:
+            first = _start(
+                "crawl",
+                site.url(0),
+                site.url(1),
+                "--out",
+                str(outs[0]),
+                "--frontier",
+                server.url,
+                *FAST,
+                "-s",
+                "FRONTIER_MAX_HOSTS=1",
+                log=tmp_path / "m0.log",
+            )
+            client = server.client()
+            try:
+                key = _crawl_key(client)
+                second = _start(
+                    "worker",
+                    "--frontier",
+                    f"{server.url}/{key}",
+                    "--out",
+                    str(outs[1]),
+                    "--worker-id",
+                    "second",
+                    *FAST,
+                    "-s",
+                    "FRONTIER_MAX_HOSTS=1",
+                    log=tmp_path / "m1.log",
+                )
+                _wait_done(client, key, 6)
+            finally:
+                client.close()
+            server.stop()
+            time.sleep(2.0)
+            server.start()
+            assert server.port == int(server.url.rsplit(":", 1)[1].split("/")[0])
+            runs = [_finish(first, tmp_path / "m0.log"), _finish(second, tmp_path / "m1.log")]
+        for run in runs:
+            assert run.returncode == 0, run.stdout[-3000:]
+        assert set(site.fetched()) == site.pages  # every page, none lost across the restart
+        probe = RedisFrontier.open(f"{server.url}/{key}", tmp_path, None)
+        try:
+            counts = probe.counts()
+        finally:
+            probe.close()
+        assert counts["queued"] == counts["leased"] == counts["failed"] == 0, counts
+        assert counts["done"] == len(site.pages)
+        articles = [u for out in outs for u in _articles(out)]
+        assert {_page(u) for u in articles} == {p for p in site.pages if "/story/" in p}
+    finally:
+        server.stop()
+
+
+class Chain:
+    """A site that is one chain of ``length`` slow pages, each found only on the one before it:
+    the crawl keeps adding URLs to the frontier until its last page."""
+
+    def __init__(self, length: int, delay: float) -> None:
+        self.length = length
+        self.hits: collections.Counter[str] = collections.Counter()
+        self._lock = threading.Lock()
+
+        def handle(target: str, headers: RequestHeaders) -> Route | None:
+            with self._lock:
+                self.hits[target] += 1
+            if target == "/robots.txt":
+                return ROBOTS
+            time.sleep(delay)
+            if target == "/":
+                return Route.html('<!doctype html><html><body><a href="/c/0.html">go</a></body>')
+            n = int(target.removeprefix("/c/").removesuffix(".html"))
+            link = f'<a href="/c/{n + 1}.html">next</a>' if n + 1 < length else ""
+            return Route.html(_article(n).replace("</body>", f"{link}</body>"))
+
+        self.server = SiteServer(handle)
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_redis_out_of_memory_mid_crawl_stops_it_loudly_never_finished(tmp_path: Path) -> None:
+    # maxmemory below what Redis already holds, noeviction: Redis refuses every script whose
+    # first write would take memory (queueing a found URL does), while reads still answer. The
+    # crawl must fail with a non-zero exit, not report a finished crawl with pages missing; the
+    # found URLs it could not queue are kept by the worker, never marked done.
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    out = tmp_path / "m0"
+    chain = Chain(length=40, delay=0.2)
+    try:
+        with chain.server:
+            proc = _start(
+                "crawl",
+                chain.server.url("/"),
+                "--out",
+                str(out),
+                "--frontier",
+                server.url,
+                *FAST,
+                log=tmp_path / "m0.log",
+            )
+            client = server.client()
+            try:
+                key = _crawl_key(client)
+                _wait_done(client, key, 4)
+                client.config_set("maxmemory-policy", "noeviction")
+                client.config_set("maxmemory", "1")
+                run = _finish(proc, tmp_path / "m0.log")
+            finally:
+                client.close()
+        assert run.returncode != 0, run.stdout[-3000:]
+        assert "FAILED" in run.stdout and " finished (" not in run.stdout, run.stdout[-3000:]
+        log = next(out.glob("*/logs/crawl.log")).read_text(errors="replace")
+        assert "maxmemory" in log
+        fetched = {path for path in chain.hits if path.startswith("/c/")}
+        assert len(fetched) < chain.length  # it stopped: the chain was not followed to its end
+        probe = RedisFrontier.open(f"{server.url}/{key}", tmp_path, None)
+        try:
+            counts = probe.counts()
+            known = set(probe.urls())
+        finally:
+            probe.close()
+        # Nothing claims the crawl is complete: the frontier never saw the chain's end.
+        assert counts["done"] < chain.length + 1, counts
+        assert chain.server.url(f"/c/{chain.length - 1}.html") not in known, counts
+    finally:
+        server.stop()
