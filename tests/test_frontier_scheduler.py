@@ -429,6 +429,10 @@ def test_three_workers_fetch_every_page_once_never_over_one_hosts_concurrency(
     fetched = site.fetched()
     assert set(fetched) == site.pages
     assert all(n == 1 for n in fetched.values()), {p: n for p, n in fetched.items() if n > 1}
+    # robots.txt once per host for the whole crawl, not once per worker: the first worker to
+    # need it fetched it and left it in the frontier for the others.
+    robots = {host: site.hits[f"{host}/robots.txt"] for host in hosts}
+    assert robots == dict.fromkeys(hosts, 1), robots
     # The server's own count: no host ever served more than one worker's per-host concurrency,
     # nor two workers at once.
     assert max(site.most_at_once.values()) <= PER_HOST, site.most_at_once
