@@ -602,3 +602,36 @@ def test_redis_out_of_memory_mid_crawl_stops_it_loudly_never_finished(tmp_path: 
         assert chain.server.url(f"/c/{chain.length - 1}.html") not in known, counts
     finally:
         server.stop()
+
+
+def test_a_worker_obeys_the_robots_txt_another_worker_kept_without_fetching_it(
+    redis_url: str, tmp_path: Path
+) -> None:
+    # Another worker of the crawl fetched this host's robots.txt (it disallows one story) and
+    # kept it in the frontier; the site now serves one that allows everything. This worker
+    # must parse the kept answer: never ask the site for robots.txt, never fetch that story.
+    with Site(delay=0.0) as site:
+        netloc = site.url().split("//", 1)[1].rstrip("/")
+        uri = f"{redis_url}/shared-robots"
+        keeper = RedisFrontier.open(uri, tmp_path, None)
+        try:
+            keeper.keep_robots_txt(netloc, 200, b"User-agent: *\nDisallow: /story/3.html\n")
+        finally:
+            keeper.close()
+        proc = _start(
+            "crawl",
+            site.url(),
+            "--out",
+            str(tmp_path / "m0"),
+            "--frontier",
+            uri,
+            *FAST,
+            log=tmp_path / "m0.log",
+        )
+        run = _finish(proc, tmp_path / "m0.log")
+    assert run.returncode == 0, run.stdout[-3000:]
+    host = site.servers[0].host
+    assert site.hits[f"{host}/robots.txt"] == 0, site.hits
+    fetched = site.fetched()
+    assert f"{host}/story/3.html" not in fetched
+    assert set(fetched) == site.pages - {f"{host}/story/3.html"}
