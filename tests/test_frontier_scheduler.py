@@ -507,12 +507,17 @@ def test_redis_restarting_mid_crawl_two_workers_reconnect_and_finish_every_page(
                     log=tmp_path / "m1.log",
                 )
                 _wait_done(client, key, 6)
+                done_before = _done(client, key)
             finally:
                 client.close()
+            port = server.port
             server.stop()
             time.sleep(2.0)
+            # Both still at work (their clients retrying), with pages left to do.
+            assert first.poll() is None and second.poll() is None
+            assert done_before < len(site.pages)
             server.start()
-            assert server.port == int(server.url.rsplit(":", 1)[1].split("/")[0])
+            assert server.port == port  # the workers' URI still names it
             runs = [_finish(first, tmp_path / "m0.log"), _finish(second, tmp_path / "m1.log")]
         for run in runs:
             assert run.returncode == 0, run.stdout[-3000:]
