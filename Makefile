@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install install-browser install-redis install-nginx wacz-tool pywb-tool aws-tool demo test check lint typecheck pytest bench bench-real bench-render clean
+.PHONY: help install install-browser install-redis install-nginx wacz-tool pywb-tool aws-tool scrapy-redis-tool demo test check lint typecheck pytest bench bench-real bench-render clean
 
 help:
 	@echo "make demo   install, serve the bundled demo news site, crawl it into ./data"
@@ -73,6 +73,15 @@ AWSCLI_VERSION := 1.46.2
 	$(UV) pip install -q --python .tools/awscli/bin/python "awscli==$(AWSCLI_VERSION)"
 
 aws-tool: .tools/awscli/bin/aws
+
+# scrapy-redis, the baseline of bench/workers.py, in its own environment: it brings its own
+# Scrapy, which must never replace the project's.
+SCRAPY_REDIS_VERSION := 0.9.1
+.tools/scrapy-redis/bin/scrapy: | $(UV)
+	$(UV) venv -q .tools/scrapy-redis
+	$(UV) pip install -q --python .tools/scrapy-redis/bin/python "scrapy-redis==$(SCRAPY_REDIS_VERSION)"
+
+scrapy-redis-tool: .tools/scrapy-redis/bin/scrapy
 
 demo: install
 	$(RUN) newsarc demo

@@ -7,7 +7,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Self
 
 from dnslib import QTYPE, RR, A, DNSRecord
-from dnslib.server import BaseResolver, DNSServer
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,7 +44,9 @@ class StubDNS:
 
     def __init__(self, table: Table) -> None:
         self._resolver = _Resolver(table)
-        self._server = DNSServer(self._resolver, address="127.0.0.1", port=0)
+        # Quiet: dnslib's default logger prints every query and reply to stdout.
+        quiet = DNSLogger(logf=lambda _line: None)
+        self._server = DNSServer(self._resolver, address="127.0.0.1", port=0, logger=quiet)
 
     @property
     def server(self) -> str:

@@ -33,11 +33,16 @@ def _free_port() -> int:
 class RedisServer:
     """One ``redis-server`` process the test owns."""
 
-    def __init__(self, directory: Path, *, appendonly: bool = False) -> None:
+    def __init__(
+        self, directory: Path, *, appendonly: bool = False, appendfsync: str = "always"
+    ) -> None:
         if REDIS_SERVER is None:
             raise RuntimeError("redis-server is not installed (make install-redis)")
         self.directory = directory
         self.appendonly = appendonly
+        #: With AOF: ``always`` (every write synced), or ``everysec`` (production's usual
+        #: choice: a crash loses at most the last second of writes).
+        self.appendfsync = appendfsync
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -57,7 +62,7 @@ class RedisServer:
             args = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
             args += ["--dir", str(self.directory), "--daemonize", "no"]
             if self.appendonly:
-                args += ["--appendonly", "yes", "--appendfsync", "always"]
+                args += ["--appendonly", "yes", "--appendfsync", self.appendfsync]
             else:
                 args += ["--appendonly", "no"]
             log = (self.directory / "redis.log").open("ab")

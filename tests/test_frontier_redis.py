@@ -442,3 +442,13 @@ def test_a_worker_owns_at_most_max_hosts_hosts(frontier: Factory) -> None:
     a.host_ownership, a.max_hosts = True, 1
     _queue(a, "http://s/1", "http://t/1", "http://s/2")
     assert [lease.entry.url for lease in a.take(5)] == ["http://s/1", "http://s/2"]
+
+
+def test_robots_txt_is_kept_once_per_host_for_every_worker(frontier: Factory) -> None:
+    a, b = frontier("a"), frontier("b")
+    assert a.robots_txt("h:80") is None
+    assert a.keep_robots_txt("h:80", 200, b"User-agent: *\nDisallow: /x\n")
+    assert not b.keep_robots_txt("h:80", 503, b"later")  # the first one kept stays
+    assert b.robots_txt("h:80") == (200, b"User-agent: *\nDisallow: /x\n")
+    assert b.robots_txt("h:81") is None  # per host and port, as Scrapy keys its parsers
+    assert a.counts()["queued"] == 0  # not an entry of the frontier

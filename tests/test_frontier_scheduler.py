@@ -21,6 +21,7 @@ import redis
 from crawler.demo.server import RequestHeaders, Route, SiteServer
 from crawler.frontier.redis import RedisFrontier
 from tests.conftest import ROOT, Run, crawl_items
+from tests.redis_server import REDIS_SERVER, RedisServer
 
 PAGES = 24  # articles on the test site, besides its front page and two section pages
 ROBOTS = Route.text("User-agent: *\n")
@@ -367,3 +368,275 @@ def test_sigterm_gives_the_workers_leases_back(redis_url: str, tmp_path: Path) -
     assert released, records
     # Given back unworked: those deliveries do not count towards the dead-letter limit.
     assert all(r["deliveries"] == 0 for r in released), released
+
+
+# Three workers, three hosts, two requests at once per host: without one owner per host each
+# host would see up to six requests at once. No throttle and a delay far below the site's
+# latency, so each worker runs its host at its full per-host concurrency and an overlap of two
+# workers on one host would show. (Not DOWNLOAD_DELAY=0: Scrapy 2.19's downloader on the asyncio
+# reactor then starts every queued request of a slot at once, past CONCURRENT_REQUESTS_PER_DOMAIN:
+# its transfers are counted only when their tasks first run.)
+PER_HOST = 2
+THREE = [*FAST, "-s", "FRONTIER_MAX_HOSTS=1", "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={PER_HOST}"]
+THREE += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0.05"]
+
+
+def test_three_workers_fetch_every_page_once_never_over_one_hosts_concurrency(
+    redis_url: str, tmp_path: Path
+) -> None:
+    outs = [tmp_path / f"m{i}" for i in range(3)]
+    hosts = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
+    with Site(delay=0.3, hosts=hosts) as site:
+        urls = [site.url(i) for i in range(len(hosts))]
+        first = _start(
+            "crawl",
+            *urls,
+            "--out",
+            str(outs[0]),
+            "--frontier",
+            redis_url,
+            *THREE,
+            "-s",
+            "USER_AGENT=worker-0",
+            log=tmp_path / "m0.log",
+        )
+        client = redis.Redis.from_url(redis_url)
+        try:
+            key = _crawl_key(client)
+        finally:
+            client.close()
+        procs = [first]
+        for i in (1, 2):
+            procs.append(
+                _start(
+                    "worker",
+                    "--frontier",
+                    f"{redis_url}/{key}",
+                    "--out",
+                    str(outs[i]),
+                    "--worker-id",
+                    f"w{i}",
+                    *THREE,
+                    "-s",
+                    f"USER_AGENT=worker-{i}",
+                    log=tmp_path / f"m{i}.log",
+                )
+            )
+        runs = [_finish(proc, tmp_path / f"m{i}.log") for i, proc in enumerate(procs)]
+    for run in runs:
+        assert run.returncode == 0, run.stdout[-3000:]
+    # Every page of the three hosts fetched, and once (the leases outlive this crawl).
+    fetched = site.fetched()
+    assert set(fetched) == site.pages
+    assert all(n == 1 for n in fetched.values()), {p: n for p, n in fetched.items() if n > 1}
+    # robots.txt once per host for the whole crawl, not once per worker: the first worker to
+    # need it fetched it and left it in the frontier for the others.
+    robots = {host: site.hits[f"{host}/robots.txt"] for host in hosts}
+    assert robots == dict.fromkeys(hosts, 1), robots
+    # The server's own count: no host ever served more than one worker's per-host concurrency,
+    # nor two workers at once.
+    assert max(site.most_at_once.values()) <= PER_HOST, site.most_at_once
+    assert set(site.most_agents_at_once.values()) == {1}, site.most_agents_at_once
+    probe = RedisFrontier.open(f"{redis_url}/{key}", tmp_path, None)
+    try:
+        counts = probe.counts()
+        records = [probe.record(url) for url in probe.urls()]
+    finally:
+        probe.close()
+    assert counts["queued"] == counts["leased"] == counts["failed"] == 0, counts
+    assert counts["done"] == len(site.pages)
+    assert all(r is not None and r["deliveries"] == 1 for r in records), records
+    # The items of the three workers together: every article, none twice.
+    articles = [u for out in outs for u in _articles(out)]
+    assert sorted(articles) == sorted(set(articles))
+    assert {_page(u) for u in articles} == {p for p in site.pages if "/story/" in p}
+    working = [out.name for out in outs if _articles(out)]
+    assert len(working) >= 2, working  # the work was shared (the third may start late)
+
+
+def _done(client: redis.Redis, key: str) -> int:
+    return int(client.hget(f"newsarc:frontier:{{{key}}}:counts", "done") or 0)
+
+
+def _wait_done(client: redis.Redis, key: str, at_least: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _done(client, key) < at_least:
+        time.sleep(0.05)
+    assert _done(client, key) >= at_least, "the crawl never got going"
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_redis_restarting_mid_crawl_two_workers_reconnect_and_finish_every_page(
+    tmp_path: Path,
+) -> None:
+    # Production's AOF set-up: appendfsync everysec. The server stops (SIGTERM: Redis syncs its
+    # AOF as it exits) while two workers crawl, stays down two seconds, and comes back on the
+    # same port and data directory; the workers' clients retry (30 s by default) meanwhile.
+    server = RedisServer(tmp_path / "redis", appendonly=True, appendfsync="everysec")
+    server.start()
+    outs = [tmp_path / "m0", tmp_path / "m1"]
+    try:
+        with Site(delay=0.3, hosts=("127.0.0.1", "127.0.0.2")) as site:
+            first = _start(
+                "crawl",
+                site.url(0),
+                site.url(1),
+                "--out",
+                str(outs[0]),
+                "--frontier",
+                server.url,
+                *FAST,
+                "-s",
+                "FRONTIER_MAX_HOSTS=1",
+                log=tmp_path / "m0.log",
+            )
+            client = server.client()
+            try:
+                key = _crawl_key(client)
+                second = _start(
+                    "worker",
+                    "--frontier",
+                    f"{server.url}/{key}",
+                    "--out",
+                    str(outs[1]),
+                    "--worker-id",
+                    "second",
+                    *FAST,
+                    "-s",
+                    "FRONTIER_MAX_HOSTS=1",
+                    log=tmp_path / "m1.log",
+                )
+                _wait_done(client, key, 6)
+                done_before = _done(client, key)
+            finally:
+                client.close()
+            port = server.port
+            server.stop()
+            time.sleep(2.0)
+            # Both still at work (their clients retrying), with pages left to do.
+            assert first.poll() is None and second.poll() is None
+            assert done_before < len(site.pages)
+            server.start()
+            assert server.port == port  # the workers' URI still names it
+            runs = [_finish(first, tmp_path / "m0.log"), _finish(second, tmp_path / "m1.log")]
+        for run in runs:
+            assert run.returncode == 0, run.stdout[-3000:]
+        assert set(site.fetched()) == site.pages  # every page, none lost across the restart
+        probe = RedisFrontier.open(f"{server.url}/{key}", tmp_path, None)
+        try:
+            counts = probe.counts()
+        finally:
+            probe.close()
+        assert counts["queued"] == counts["leased"] == counts["failed"] == 0, counts
+        assert counts["done"] == len(site.pages)
+        articles = [u for out in outs for u in _articles(out)]
+        assert {_page(u) for u in articles} == {p for p in site.pages if "/story/" in p}
+    finally:
+        server.stop()
+
+
+class Chain:
+    """A site that is one chain of ``length`` slow pages, each found only on the one before it:
+    the crawl keeps adding URLs to the frontier until its last page."""
+
+    def __init__(self, length: int, delay: float) -> None:
+        self.length = length
+        self.hits: collections.Counter[str] = collections.Counter()
+        self._lock = threading.Lock()
+
+        def handle(target: str, headers: RequestHeaders) -> Route | None:
+            with self._lock:
+                self.hits[target] += 1
+            if target == "/robots.txt":
+                return ROBOTS
+            time.sleep(delay)
+            if target == "/":
+                return Route.html('<!doctype html><html><body><a href="/c/0.html">go</a></body>')
+            n = int(target.removeprefix("/c/").removesuffix(".html"))
+            link = f'<a href="/c/{n + 1}.html">next</a>' if n + 1 < length else ""
+            return Route.html(_article(n).replace("</body>", f"{link}</body>"))
+
+        self.server = SiteServer(handle)
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_redis_out_of_memory_mid_crawl_stops_it_loudly_never_finished(tmp_path: Path) -> None:
+    # maxmemory below what Redis already holds, noeviction: Redis refuses every script whose
+    # first write would take memory (queueing a found URL does), while reads still answer. The
+    # crawl must fail with a non-zero exit, not report a finished crawl with pages missing; the
+    # found URLs it could not queue are kept by the worker, never marked done.
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    out = tmp_path / "m0"
+    chain = Chain(length=40, delay=0.2)
+    try:
+        with chain.server:
+            proc = _start(
+                "crawl",
+                chain.server.url("/"),
+                "--out",
+                str(out),
+                "--frontier",
+                server.url,
+                *FAST,
+                log=tmp_path / "m0.log",
+            )
+            client = server.client()
+            try:
+                key = _crawl_key(client)
+                _wait_done(client, key, 4)
+                client.config_set("maxmemory-policy", "noeviction")
+                client.config_set("maxmemory", "1")
+                run = _finish(proc, tmp_path / "m0.log")
+            finally:
+                client.close()
+        assert run.returncode == 6, run.stdout[-3000:]  # the crawl's state is unavailable
+        assert "FAILED" in run.stdout and " finished (" not in run.stdout, run.stdout[-3000:]
+        log = next(out.glob("*/logs/crawl.log")).read_text(errors="replace")
+        assert "maxmemory" in log
+        fetched = {path for path in chain.hits if path.startswith("/c/")}
+        assert len(fetched) < chain.length  # it stopped: the chain was not followed to its end
+        probe = RedisFrontier.open(f"{server.url}/{key}", tmp_path, None)
+        try:
+            counts = probe.counts()
+            known = set(probe.urls())
+        finally:
+            probe.close()
+        # Nothing claims the crawl is complete: the frontier never saw the chain's end.
+        assert counts["done"] < chain.length + 1, counts
+        assert chain.server.url(f"/c/{chain.length - 1}.html") not in known, counts
+    finally:
+        server.stop()
+
+
+def test_a_worker_obeys_the_robots_txt_another_worker_kept_without_fetching_it(
+    redis_url: str, tmp_path: Path
+) -> None:
+    # Another worker of the crawl fetched this host's robots.txt (it disallows one story) and
+    # kept it in the frontier; the site now serves one that allows everything. This worker
+    # must parse the kept answer: never ask the site for robots.txt, never fetch that story.
+    with Site(delay=0.0) as site:
+        netloc = site.url().split("//", 1)[1].rstrip("/")
+        uri = f"{redis_url}/shared-robots"
+        keeper = RedisFrontier.open(uri, tmp_path, None)
+        try:
+            keeper.keep_robots_txt(netloc, 200, b"User-agent: *\nDisallow: /story/3.html\n")
+        finally:
+            keeper.close()
+        proc = _start(
+            "crawl",
+            site.url(),
+            "--out",
+            str(tmp_path / "m0"),
+            "--frontier",
+            uri,
+            *FAST,
+            log=tmp_path / "m0.log",
+        )
+        run = _finish(proc, tmp_path / "m0.log")
+    assert run.returncode == 0, run.stdout[-3000:]
+    host = site.servers[0].host
+    assert site.hits[f"{host}/robots.txt"] == 0, site.hits
+    fetched = site.fetched()
+    assert f"{host}/story/3.html" not in fetched
+    assert set(fetched) == site.pages - {f"{host}/story/3.html"}

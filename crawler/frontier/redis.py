@@ -45,6 +45,9 @@ keep them in one Redis Cluster slot):
 ``hosts``  hash    host → ``owner|until_ms|leased``: the host's one owner (``host_ownership``:
                    :meth:`RedisFrontier.take` gives an owner entries only of hosts it owns or
                    nobody does; it lets a host go with its last lease there)
+``robots`` hash    host:port → ``{"v": 1, "status", "body"}`` (body base64): the crawl's one
+                   fetch of that robots.txt, which every worker parses
+                   (:meth:`RedisFrontier.robots_txt`)
 =========  ======  ==================================================================
 
 Every change is one Lua script, so it is atomic against every other worker: a checkpoint
@@ -52,8 +55,10 @@ Every change is one Lua script, so it is atomic against every other worker: a ch
 final outcome of a URL wins: a later one (a second fetch after an expired lease) changes
 nothing. Priorities beyond ±2^20 sort as ±2^20 (the queue's score is a double). Redis does not
 undo a script that fails part-way; the only failure a script raises itself, a record of an
-unknown version, is raised before it writes that URL, and out of memory refuses a script's first
-write, so a refused checkpoint has written nothing.
+unknown version, is raised before it writes that URL, and out of memory refuses a script at its
+first write, so a refused checkpoint has written nothing. (Redis past ``maxmemory`` refuses only
+a script whose first write may take memory: queueing a found URL does, so the crawl stops; a
+checkpoint of outcomes alone, a take or a release starts with ``ZREM`` and is let through.)
 
 Redis errors (out of memory; a connection still lost after ``reconnect`` seconds of retrying)
 reach the crawl as ``OSError`` (the crawl's frontier error: it logs, counts and stops; nothing
@@ -62,6 +67,7 @@ is marked done that was not).
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import os
@@ -569,6 +575,7 @@ class RedisFrontier(Batches):
         prefix = _prefix(crawl_key)
         self._keys = [prefix + name for name in _KEYS]
         self._k = dict(zip(_KEYS, self._keys, strict=True))
+        self._robots_key = prefix + "robots"  # not a script key: the scripts never touch it
         Batches.__init__(self)
         #: Requests (versioned JSON) to store with new URLs at the next checkpoint.
         self._requests: dict[str, str] = {}
@@ -850,6 +857,25 @@ class RedisFrontier(Batches):
                 rec = _record(raw)
                 assert rec is not None
                 yield DeadLetter(_text(url), int(rec["deliveries"]), list(rec.get("reasons") or []))
+
+    # -- robots.txt: one fetch per host per crawl ---------------------------------------------
+
+    def robots_txt(self, netloc: str) -> tuple[int, bytes] | None:
+        """The robots.txt of ``netloc`` as some worker of this crawl fetched it: (HTTP status,
+        body), or None if none has yet."""
+        with self._errors("read"):
+            raw = self._r.hget(self._robots_key, netloc)
+        rec = _record(raw)
+        if rec is None:
+            return None
+        return int(rec["status"]), base64.b64decode(rec["body"])
+
+    def keep_robots_txt(self, netloc: str, status: int, body: bytes) -> bool:
+        """Keep the robots.txt this worker fetched for the crawl's other workers; the first one
+        kept stays (False: another worker's was there)."""
+        rec = {"v": ENTRY_VERSION, "status": status, "body": base64.b64encode(body).decode()}
+        with self._errors("write"):
+            return bool(self._r.hsetnx(self._robots_key, netloc, json.dumps(rec)))
 
     def requeue_dead(self, url: str) -> bool:
         """Queue a dead-lettered entry again, its deliveries reset; False if it is not dead."""

@@ -12,8 +12,18 @@ robots.txt (several start URLs, a resumed crawl) were all let through unchecked 
 Also, the sitemaps that robots.txt declares are announced through Scrapy's ``robots_parsed``
 signal with the parser; :meth:`sitemaps_of` reads them from a parser.
 
+A crawl shared by several workers (a frontier that keeps robots.txt bodies: the Redis one,
+:meth:`~crawler.frontier.redis.RedisFrontier.robots_txt`) fetches each host's robots.txt once:
+the first worker that needs it fetches it and keeps the answer (status and body) in the
+frontier; every other worker parses that answer as if it had fetched it itself (the same 5xx
+and 4xx rules, the same ``robots_parsed`` signal, so Crawl-delay and declared sitemaps apply
+there too). A robots.txt that could not be fetched at all is not kept: each worker tries it
+itself. A frontier that cannot be read or written costs only the sharing (a warning; the
+worker fetches robots.txt itself).
+
 Settings: ``ROBOTSTXT_OBEY`` (as in Scrapy).
-Stats: ``robotstxt/disallow_all/<reason>``.
+Stats: ``robotstxt/disallow_all/<reason>``, ``robotstxt/shared`` (robots.txt answers another
+worker fetched), ``robotstxt/kept`` (answers this worker kept for the others).
 """
 
 from __future__ import annotations
@@ -23,16 +33,18 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from crawler.failures import fetch_failure
+from crawler.frontier.extension import frontier_of
+from crawler.frontier.redis import RedisFrontier
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
     from scrapy.robotstxt import RobotParser
 
 __all__ = ["StrictRobotsTxtMiddleware", "sitemaps_of"]
@@ -55,8 +67,13 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         # netloc -> why its robots.txt made us refuse the whole site
         self.refusals: dict[str, str] = {}
+        # netlocs whose robots.txt is being parsed from another worker's fetch
+        self._from_shared: set[str] = set()
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
+        url = urlparse_cached(request)
+        if url.netloc not in self._parsers:
+            await self._parse_shared(f"{url.scheme}://{url.netloc}/robots.txt", url.netloc, request)
         parser = await super().robot_parser(request)
         if parser is None:
             # Scrapy 2.19 awaits the shared robots.txt Deferred with asFuture(), whose callback
@@ -76,7 +93,46 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             raise IgnoreRequest(f"robots.txt {self.refusals[netloc]}: site treated as disallowed")
         super().process_request_2(rp, request)
 
+    def _shared(self) -> RedisFrontier | None:
+        """The crawl's frontier, if it keeps robots.txt for several workers."""
+        frontier = frontier_of(self.crawler)
+        ledger = frontier.ledger if frontier is not None else None
+        return ledger if isinstance(ledger, RedisFrontier) else None
+
+    async def _parse_shared(self, robots_url: str, netloc: str, request: Request) -> None:
+        """Parse the robots.txt another worker of the crawl fetched, if there is one."""
+        shared = self._shared()
+        if shared is None:
+            return
+        try:
+            kept = shared.robots_txt(netloc)
+        except OSError as exc:
+            logger.warning("Fetching robots.txt of %s here: the frontier: %s", netloc, exc)
+            return
+        if kept is None or netloc in self._parsers:
+            return
+        status, body = kept
+        self._parsers[netloc] = Deferred()
+        self._stats.inc_value("robotstxt/shared")
+        self._from_shared.add(netloc)
+        try:
+            response = Response(robots_url, status=status, body=body)
+            await self._parse_robots(response, netloc, request)
+        finally:
+            self._from_shared.discard(netloc)
+
+    def _keep_shared(self, response: Response, netloc: str) -> None:
+        shared = self._shared()
+        if shared is None or netloc in self._from_shared:
+            return
+        try:
+            if shared.keep_robots_txt(netloc, response.status, response.body):
+                self._stats.inc_value("robotstxt/kept")
+        except OSError as exc:
+            logger.warning("robots.txt of %s not kept for the other workers: %s", netloc, exc)
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        self._keep_shared(response, netloc)
         if response.status >= 500:
             logger.warning(
                 "robots.txt of %s answered %d: treating the site as disallowed (RFC 9309)",
