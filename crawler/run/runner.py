@@ -10,7 +10,8 @@ Order of a run:
    its own session; their logs are ``<state>/logs/<job>/<site>.log``;
 5. each site is judged (:mod:`crawler.run.report`) and its run added to its history; the run
    report goes to the store as ``_runs/<job>/<run_id>.json``, and for an ``s3://`` store the
-   state files are uploaded beside the data;
+   state files are uploaded beside the data; a report the store refuses is kept in
+   ``<state>/runs/<job>/`` and stored by the next run, before its own;
 6. a summary goes to stderr unless the run succeeded without warnings (``-v``: always).
 
 Signals: the first SIGTERM or SIGINT starts no new site and passes SIGTERM on to the running
@@ -183,6 +184,7 @@ class Runner:
             self._repair()
         if is_remote_store(self.job.store):
             self._upload_state(outcome)
+        self._send_kept_reports(outcome)
         self._write_report(outcome)
         outcome.exit_code = self._exit_code(outcome)
         return outcome
@@ -378,6 +380,30 @@ class Runner:
                         f"could not upload the state of {site.name}: {exc}"
                     )
 
+    def _kept_reports_dir(self) -> Path:
+        """Where a run report the store refused waits for the next run."""
+        return self.job.state / "runs" / self.job.name
+
+    def _send_kept_reports(self, outcome: RunOutcome) -> None:
+        """Store the reports earlier runs could not (oldest first), then delete them here."""
+        try:
+            kept = sorted(self._kept_reports_dir().glob("*.json"))
+        except OSError:
+            return
+        for path in kept:
+            key = f"_runs/{self.job.name}/{path.name}"
+            try:
+                self.store.put(path, key)
+            except (OSError, StoreError) as exc:
+                outcome.storage_problems.append(
+                    f"{len(kept) - kept.index(path)} earlier run report(s) still kept in "
+                    f"{path.parent}: {exc}"
+                )
+                return  # the store is probably down: the rest wait too
+            logger.info("Stored the run report %s kept by an earlier run", key)
+            with contextlib.suppress(OSError):
+                path.unlink()
+
     def _write_report(self, outcome: RunOutcome) -> None:
         order = {s.name: i for i, s in enumerate(self.sites)}
         outcome.sites.sort(key=lambda r: order.get(r.name, 0))
@@ -403,7 +429,7 @@ class Runner:
                 outcome.report_uri = f"{self.store.uri.rstrip('/')}/{key}"
             except (OSError, StoreError) as exc:
                 outcome.storage_problems.append(f"could not store the run report: {exc}")
-                local = self.job.state / "runs" / self.job.name / f"{self.run_id}.json"
+                local = self._kept_reports_dir() / f"{self.run_id}.json"
                 local.parent.mkdir(parents=True, exist_ok=True)
                 local.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
                 outcome.report_uri = str(local)
