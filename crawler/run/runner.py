@@ -490,7 +490,9 @@ def summary_lines(outcome: RunOutcome, job_name: str) -> list[str]:
         lines.append(
             f"  {s.name:<{width}}  {s.status:<11} {s.pages} pages, {s.articles} articles "
             f"({s.new} new, {s.changed} changed, {s.unchanged + s.not_modified} unchanged, "
-            f"{s.skipped_known} skipped as known), {s.headlines} headlines, {errors} errors, "
+            f"{s.skipped_known} skipped as known), {s.headlines} headlines, "
+            f"{s.feeds + s.sitemaps} feeds and sitemaps ({s.sources_not_modified} unchanged), "
+            f"{errors} errors, "
             f"{_size(s.bytes)}, {s.seconds:.1f} s"
         )
         lines.extend(f"  {'':<{width}}  ! {problem}" for problem in s.problems)

@@ -33,6 +33,9 @@ FAST = {
 }
 
 
+_SOURCES = ("/rss.xml", "/stale.xml", "/sitemap-news.xml")
+
+
 def _jobs(tmp_path: Path, sites: list[dict[str, Any]], **top: Any) -> Path:
     (tmp_path / "changing.yaml").write_text(PROFILE, encoding="utf-8")
     document = {
@@ -111,11 +114,20 @@ def test_second_run_fetches_only_new_and_changed_articles_and_every_listing(
         assert "published_from_sitemap" in hidden["flags"]
         assert "published_from_sitemap" not in articles["story-1.html"]["flags"]
 
+        assert sorted(site.source_statuses) == [(p, 200) for p in sorted(_SOURCES)]
+
         site.advance()
         server.clear_requests()
+        site.source_statuses.clear()
         second = run_newsarc("run", str(jobs), "-v", timeout=120)
         assert second.returncode == 0, second.stderr
         paths = server.requested_paths
+        # Feeds and the sitemap asked for conditionally: the stale feed is unchanged (304).
+        assert dict(site.source_statuses) == {
+            "/rss.xml": 200,
+            "/stale.xml": 304,
+            "/sitemap-news.xml": 200,
+        }
         # New articles 9 and 10, edited article 2, touched article 6 (its sitemap lastmod moved):
         # nothing else of the eight captured before.
         assert ChangingSite.article_requests(paths) == {2: 1, 6: 1, 9: 1, 10: 1}
@@ -141,6 +153,10 @@ def test_second_run_fetches_only_new_and_changed_articles_and_every_listing(
     assert last["skipped_known"] == 6 and last["articles"] == 3
     assert last["crawl_id"] == run2.name and last["previous_median_items"] > 0
     assert last["health"] == {"ok": 5} and last["bytes"] > 0
+    # The unchanged feed is counted as such (read from the copy the state kept).
+    assert (last["feeds"], last["sitemaps"], last["sources_not_modified"]) == (2, 1, 1)
+    assert reports[0]["sites"][0]["sources_not_modified"] == 0
+    assert "3 feeds and sitemaps (1 unchanged)" in second.stderr
     assert "changing" in second.stderr and "report" in second.stderr
 
     # The headline series: article 1 on the home page's "Most read", views rising.
@@ -218,10 +234,17 @@ def test_lock_sigterm_and_the_next_run_carries_on(tmp_path: Path) -> None:
         report = _reports(store)[-1]
         assert report["interrupted"] and report["sites"][0]["status"] == "interrupted"
 
+        # The stopped run read every feed and the sitemap before its first article.
+        assert sorted(site.source_statuses) == [(p, 200) for p in sorted(_SOURCES)]
+
         site.slow = 0.0
         server.clear_requests()
+        site.source_statuses.clear()
         again = run_newsarc("run", str(jobs), timeout=120)
         assert again.returncode == 0, again.stderr
+        # The run after the stop asks for them with the validators the stopped run kept.
+        assert sorted(site.source_statuses) == [(p, 304) for p in sorted(_SOURCES)]
+        assert _reports(store)[-1]["sites"][0]["sources_not_modified"] == 3
         latest = _crawl_dirs(store)[-1]
         fetched_next = {a["url"] for a in _articles(latest)}
         # Carries on: what the stopped run captured is not fetched again, the rest is.
@@ -450,13 +473,16 @@ def test_feeds_and_sitemaps_are_asked_for_conditionally_and_a_304_keeps_their_en
 
         site.failing_ids = set()  # the site is unchanged; the failed article is back
         server.clear_requests()
+        site.source_statuses.clear()
         second = run_newsarc("run", str(jobs), timeout=120)
         assert second.returncode == 0, second.stderr
         sources = ChangingSite.source_answers(server.requests)
+        statuses = list(site.source_statuses)
         article_requests = ChangingSite.article_requests(server.requested_paths)
     # Each feed and the sitemap asked for with the ETag it gave (the server answered 304) ...
     assert set(sources) == {"/rss.xml", "/stale.xml", "/sitemap-news.xml"}
     assert all(len(a) == 1 and a[0] and a[0].startswith('"') for a in sources.values()), sources
+    assert sorted(statuses) == [(p, 304) for p in sorted(_SOURCES)]
     # ... and the sitemap's entries still followed from the kept copy: the article run 1 could
     # not fetch is fetched now, with the sitemap's date; the captured ones are not asked for.
     assert article_requests == {4: 1}
@@ -466,3 +492,4 @@ def test_feeds_and_sitemaps_are_asked_for_conditionally_and_a_304_keeps_their_en
     assert "published_from_sitemap" in article["flags"]
     report = _reports(tmp_path / "data")[-1]["sites"][0]
     assert report["status"] == "ok" and report["skipped_known"] == 3
+    assert (report["feeds"], report["sitemaps"], report["sources_not_modified"]) == (2, 1, 3)
