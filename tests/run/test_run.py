@@ -493,3 +493,98 @@ def test_feeds_and_sitemaps_are_asked_for_conditionally_and_a_304_keeps_their_en
     report = _reports(tmp_path / "data")[-1]["sites"][0]
     assert report["status"] == "ok" and report["skipped_known"] == 3
     assert (report["feeds"], report["sitemaps"], report["sources_not_modified"]) == (2, 1, 3)
+
+
+def _atom_and_index_routes(base: str) -> dict[str, Route]:
+    """A site discovered through an Atom feed and a sitemap index of a gzipped news sitemap;
+    its article pages carry no date of their own."""
+    texts = {
+        1: "The harbour board met on Tuesday to discuss the new ferry timetable for winter.",
+        2: "Fishermen protested outside the town hall against the planned quota reductions.",
+        3: "A storm damaged the old lighthouse, and volunteers started repairs on Sunday.",
+    }
+
+    def page(n: int, title: str) -> Route:
+        body = "".join(f"<p>{title}, part {i}. {texts[n]}</p>" for i in range(1, 9))
+        return Route.html(
+            f"<html><head><title>{title} | Atom Times</title></head><body><article>"
+            f"<h1>{title}</h1>{body}</article></body></html>"
+        )
+
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>Atom Times</title><id>urn:atom-times</id><updated>2026-12-01T10:00:00Z</updated>"
+        + "".join(
+            f'<entry><title>Ferry story {n}</title><link href="{base}/news/ferry-{n}.html"/>'
+            f"<id>urn:ferry-{n}</id><published>2026-12-01T0{n}:15:00+02:00</published>"
+            f"<updated>2026-12-01T0{n}:30:00+02:00</updated></entry>"
+            for n in (1, 2)
+        )
+        + "</feed>"
+    )
+    ns = (
+        'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+    )
+    index = (
+        f'<?xml version="1.0"?><sitemapindex {ns}><sitemap><loc>{base}/sitemaps/news-1.xml.gz'
+        "</loc></sitemap></sitemapindex>"
+    )
+    child = (
+        f'<?xml version="1.0"?><urlset {ns}><url><loc>{base}/news/harbour-3.html</loc>'
+        "<news:news><news:publication><news:name>Atom Times</news:name>"
+        "<news:language>en</news:language></news:publication>"
+        "<news:publication_date>2026-11-30T18:00:00-05:00</news:publication_date>"
+        "<news:title>Harbour story 3</news:title></news:news></url></urlset>"
+    )
+    home = "<html><body><h1>Atom Times</h1>" + "<p>Harbour news.</p>" * 30 + "</body></html>"
+    return {
+        "/robots.txt": Route.text("User-agent: *\nAllow: /\n"),
+        "/": Route.html(home),
+        "/atom.xml": Route.content(atom, "application/atom+xml"),
+        "/sitemap-index.xml": Route.content(index, "application/xml"),
+        "/sitemaps/news-1.xml.gz": Route(
+            200,
+            {"Content-Type": "application/x-gzip"},
+            gzip.compress(child.encode()),
+            compress=False,
+        ),
+        "/news/ferry-1.html": page(1, "Ferry story 1"),
+        "/news/ferry-2.html": page(2, "Ferry story 2"),
+        "/news/harbour-3.html": page(3, "Harbour story 3"),
+    }
+
+
+@pytest.mark.slow
+def test_an_atom_feed_and_a_sitemap_index_are_followed_and_date_the_articles(
+    tmp_path: Path,
+) -> None:
+    with SiteServer() as server:
+        base = server.base_url
+        server.routes = _atom_and_index_routes(base)
+        jobs = _jobs(
+            tmp_path,
+            [
+                {
+                    "name": "atom",
+                    "start_urls": [f"{base}/"],
+                    "feeds": [f"{base}/atom.xml"],
+                    "sitemaps": [f"{base}/sitemap-index.xml"],
+                }
+            ],
+        )
+        run = run_newsarc("run", str(jobs), timeout=120)
+        paths = server.requested_paths
+    assert run.returncode == 0, run.stderr
+    assert paths.count("/sitemaps/news-1.xml.gz") == 1  # the index's child, once
+    (crawl_dir,) = _crawl_dirs(tmp_path / "data", "atom")
+    articles = {a["url"].rsplit("/", 1)[1]: a for a in _articles(crawl_dir)}
+    assert set(articles) == {"ferry-1.html", "ferry-2.html", "harbour-3.html"}
+    # The pages have no date: the Atom entry's <published> and the news sitemap's date fill it.
+    assert articles["ferry-1.html"]["published_at"] == "2026-12-01T01:15:00+02:00"
+    assert "published_from_feed" in articles["ferry-1.html"]["flags"]
+    assert articles["harbour-3.html"]["published_at"] == "2026-11-30T18:00:00-05:00"
+    assert "published_from_sitemap" in articles["harbour-3.html"]["flags"]
+    line = _reports(tmp_path / "data")[-1]["sites"][0]
+    assert (line["feeds"], line["sitemaps"]) == (1, 2)  # the index and its child
+    assert line["errors"] == {}
