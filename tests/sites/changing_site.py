@@ -13,7 +13,8 @@ with); articles in ``failing_ids`` answer 500.
 
 Modes: ``challenge`` serves a 200 bot-wall page for every HTML URL; ``refuse`` answers every
 HTML URL with 503 and ``Retry-After: throttle_after``; ``throttle_count`` > 0 answers the first
-``throttle_count`` article requests with 429 and ``Retry-After: throttle_after``.
+``throttle_count`` article requests with ``throttle_status`` (429, or 503) and
+``Retry-After: throttle_after``.
 :attr:`SiteServer.requests` is the server's own log; :meth:`ChangingSite.article_requests` counts
 article fetches per article.
 """
@@ -84,6 +85,7 @@ class ChangingSite:
         self.mode = "ok"
         self.throttle_count = 0
         self.throttle_after = 1
+        self.throttle_status = 429  # or 503
         self.crawl_delay = 0.0  # > 0: robots.txt asks for this Crawl-delay
         self.sidebar_size = 5  # entries of the "Most read" block (0: the block is gone)
         self.teasers = True  # False: the listings' lists of latest articles are gone
@@ -267,7 +269,7 @@ class ChangingSite:
                     self.refused_times.append(time.monotonic())
                     return Route.html(
                         "<html><body>Too many requests</body></html>",
-                        429,
+                        self.throttle_status,
                         headers={"Retry-After": str(self.throttle_after)},
                     )
                 if headers.get("If-None-Match") == story.etag:
