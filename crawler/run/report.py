@@ -163,6 +163,12 @@ def site_report(name: str, result: dict[str, Any], seconds: float) -> SiteReport
     )
     if result.get("error"):
         report.problems.append(str(result["error"]))
+    if stats.get("finish_reason") == "closespider_timeout":
+        # Within its budget, as asked; said (so cron mails it) because pages were left out.
+        report.warnings.append(
+            "time_budget_reached: the crawl stopped at its time limit (limits.time) with "
+            f"{_int(stats, 'frontier/pending')} URLs not fetched; later runs fetch them"
+        )
     if stats.get("polite/site_refusing"):
         report.problems.append(
             f"{stats['polite/site_refusing']} kept refusing requests (429/503); crawl stopped early"

@@ -588,3 +588,30 @@ def test_an_atom_feed_and_a_sitemap_index_are_followed_and_date_the_articles(
     line = _reports(tmp_path / "data")[-1]["sites"][0]
     assert (line["feeds"], line["sitemaps"]) == (1, 2)  # the index and its child
     assert line["errors"] == {}
+
+
+@pytest.mark.slow
+def test_a_site_stopped_by_its_time_budget_succeeds_and_the_next_run_fetches_the_rest(
+    tmp_path: Path,
+) -> None:
+    site = ChangingSite(slow=1.0)  # 8 articles at a second each: far beyond a 3 s budget
+    with SiteServer(site.handle) as server:
+        settings = {**FAST, "CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+        jobs = _jobs(tmp_path, [_site(server, settings=settings, limits={"time": "3s"})])
+        first = run_newsarc("run", str(jobs), timeout=120)
+        fetched_first = ChangingSite.article_requests(server.requested_paths)
+        site.slow = 0.0
+        server.clear_requests()
+        second = run_newsarc("run", str(jobs), timeout=120)
+        fetched_second = ChangingSite.article_requests(server.requested_paths)
+    # Within its budget, as asked: a success, with a warning (on stderr, so cron mails it).
+    assert first.returncode == 0, first.stderr
+    assert "time_budget_reached" in first.stderr
+    one, two = (r["sites"][0] for r in _reports(tmp_path / "data"))
+    assert one["status"] == "ok" and one["finish_reason"] == "closespider_timeout"
+    assert one["warnings"][0].startswith("time_budget_reached: ")
+    assert 0 < len(fetched_first) < 8
+    # The next run fetches the articles the budget left out, and none of the others.
+    assert second.returncode == 0, second.stderr
+    assert set(fetched_second) == set(range(1, 9)) - set(fetched_first)
+    assert two["status"] == "ok" and two["warnings"] == []
