@@ -73,6 +73,7 @@ class SiteReport:
     errors: dict[str, int] = field(default_factory=dict)
     health: dict[str, int] = field(default_factory=dict)
     bytes: int = 0
+    peak_rss_bytes: int | None = None
     seconds: float = 0.0
     finish_reason: str | None = None
     previous_median_items: float | None = None
@@ -157,6 +158,7 @@ def site_report(name: str, result: dict[str, Any], seconds: float) -> SiteReport
             key.split("/", 1)[1]: _int(stats, key) for key in stats if key.startswith("health/")
         },
         bytes=_int(stats, "downloader/response_bytes"),
+        peak_rss_bytes=_int(result, "peak_rss_bytes") or None,
         seconds=round(seconds, 2),
         finish_reason=stats.get("finish_reason"),
         measures=_measures(stats),

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -253,7 +254,24 @@ def test_lock_sigterm_and_the_next_run_carries_on(tmp_path: Path) -> None:
 
 
 _BROKEN_FEEDS = ("/bad.xml", "/bomb.xml", "/xxe.xml", "/html-feed.xml")
-_BROKEN_SITEMAPS = ("/gzbomb.xml.gz", "/loop-a.xml", "/many.xml", "/good.xml")
+_BROKEN_SITEMAPS = (
+    "/gzbomb.xml.gz",
+    "/loop-a.xml",
+    "/many.xml",
+    "/sitemap-bomb.xml",
+    "/sitemap-xxe.xml",
+    "/empty.xml",
+    "/html-sitemap.xml",
+    "/truncated.xml.gz",
+    "/good.xml",
+)
+
+
+def _gzip_of_spaces(mebibytes: int) -> bytes:
+    """A gzip bomb, compressed a mebibyte at a time (never all in memory here)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    chunk = b" " * (1 << 20)
+    return b"".join(packer.compress(chunk) for _ in range(mebibytes)) + packer.flush()
 
 
 def _broken_routes(canary: Path, base: str) -> dict[str, Route]:
@@ -290,7 +308,9 @@ def _broken_routes(canary: Path, base: str) -> dict[str, Route]:
         return f'<?xml version="1.0"?><sitemapindex {ns}>{entry}</sitemapindex>'
 
     xml = "application/xml"
-    bomb_body = gzip.compress(b" " * (40 << 20))  # 40 MiB of spaces, ~40 KB on the wire
+    bomb_body = _gzip_of_spaces(200)  # 200 MiB of spaces, ~0.9 MB on the wire
+    cut_urls = gzip.compress(urlset([f"{base}/cut/{i}.html" for i in range(2000)]).encode())
+    cut_short = cut_urls[: len(cut_urls) // 2]  # a download cut off halfway
     return {
         "/robots.txt": Route.text("User-agent: *\nAllow: /\n"),
         "/": Route.html(home),
@@ -306,6 +326,24 @@ def _broken_routes(canary: Path, base: str) -> dict[str, Route]:
         "/loop-a.xml": Route.content(index(f"{base}/loop-b.xml"), xml),
         "/loop-b.xml": Route.content(index(f"{base}/loop-a.xml"), xml),
         "/many.xml": Route.content(urlset([f"{base}/many/{i}.html" for i in range(60_000)]), xml),
+        "/sitemap-bomb.xml": Route.content(
+            f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">{entities}]>'
+            f"<urlset {ns}><url><loc>{base}/&i;</loc></url></urlset>",
+            xml,
+        ),
+        "/sitemap-xxe.xml": Route.content(
+            f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{canary}">]>'
+            f"<urlset {ns}><url><loc>{base}/x/&x;</loc></url></urlset>",
+            xml,
+        ),
+        "/empty.xml": Route.content("", xml),
+        "/html-sitemap.xml": Route.html(home),
+        "/truncated.xml.gz": Route(
+            200,
+            {"Content-Type": "application/x-gzip"},
+            cut_short,
+            compress=False,
+        ),
         "/good.xml": Route.content(urlset([f"{base}/news/2026/12/01/b-2.html"]), xml),
     }
 
@@ -371,7 +409,10 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
     # Broken inputs: counted, bounded, and the other sources still crawled.
     broken = sites["broken"]
     assert broken["status"] == "ok", broken
-    assert broken["errors"].get("feed", 0) >= 3 and broken["errors"].get("sitemap", 0) >= 1
+    # Every broken feed counted, and every broken sitemap: the gzip bomb, the empty one, the
+    # HTML page, the cut-short gzip, the entity bomb and the external entity.
+    assert broken["errors"].get("feed") == 4
+    assert broken["errors"].get("sitemap") == 6
     # The one good sitemap's article is discovered: fetched, or (when the 60,000-URL sitemap
     # used up the site's 10 pages first) queued in the ledger for later.
     (broken_dir,) = _crawl_dirs(tmp_path / "data", "broken")
@@ -381,8 +422,16 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
     assert "/good.xml" in broken_paths
     assert any(u.endswith("/news/2026/12/01/b-2.html") for u in queued), len(queued)
     assert len(queued) > 60_000
+    cut = {u for u in queued if "/cut/" in u}
+    assert 0 < len(cut) < 2000  # what the cut-short sitemap still had is read, and counted
     assert broken_paths.count("/loop-a.xml") == 1 and broken_paths.count("/loop-b.xml") == 1
     assert sum(p.startswith("/many/") for p in broken_paths) <= 10
+    # Bounded memory: the site's crawl peaked far below what the bombs would take unbounded
+    # (the gzip bomb alone is 200 MiB decompressed; the entity bomb 10^9 characters).
+    # (peak resident memory of each site's crawl process, against a plain site's in this run)
+    broken_peak, plain_peak = broken["peak_rss_bytes"], sites["throttled"]["peak_rss_bytes"]
+    print(f"peak RSS: broken inputs {broken_peak >> 20} MB, a plain site {plain_peak >> 20} MB")
+    assert broken_peak - plain_peak < 100 << 20, (broken_peak, plain_peak)
     for path in (tmp_path / "data").rglob("*"):
         if path.is_file():
             data = path.read_bytes()
