@@ -664,3 +664,38 @@ def test_a_site_stopped_by_its_time_budget_succeeds_and_the_next_run_fetches_the
     assert second.returncode == 0, second.stderr
     assert set(fetched_second) == set(range(1, 9)) - set(fetched_first)
     assert two["status"] == "ok" and two["warnings"] == []
+
+
+@pytest.mark.slow
+def test_validators_are_not_trusted_alone_the_digest_decides(tmp_path: Path) -> None:
+    """A server that keeps each article's ETag whatever its content, and ignores
+    If-None-Match: the edited article (same ETag) is a new capture, the touched one (same
+    content, 200) is counted unchanged."""
+    site = ChangingSite()
+    site.sticky_etags = True
+    site.honours_validators = False
+    with SiteServer(site.handle) as server:
+        jobs = _jobs(tmp_path, [_site(server)])
+        first = run_newsarc("run", str(jobs), timeout=120)
+        assert first.returncode == 0, first.stderr
+        site.advance()
+        server.clear_requests()
+        second = run_newsarc("run", str(jobs), timeout=120)
+        assert second.returncode == 0, second.stderr
+        requests = {
+            r.path.rsplit("/", 1)[1]: r.headers.get("If-None-Match")
+            for r in server.requests
+            if "story-" in r.path
+        }
+    # Asked for with the (sticky) ETag it had, as before; answered 200 both times.
+    assert requests == {
+        "story-2.html": '"story-2"',
+        "story-6.html": '"story-6"',
+        "story-9.html": None,
+        "story-10.html": None,
+    }
+    line = _reports(tmp_path / "data")[-1]["sites"][0]
+    assert (line["new"], line["changed"], line["unchanged"], line["not_modified"]) == (2, 1, 1, 0)
+    latest = _crawl_dirs(tmp_path / "data")[-1]
+    captured = {a["url"].rsplit("/", 1)[1]: a for a in _articles(latest)}
+    assert "(updated)" in captured["story-2.html"]["text"]  # the edit, despite its old ETag

@@ -9,7 +9,8 @@ sitemap of every article, with ``lastmod``. The article ``hidden_id`` is linked 
 sitemap, and its page has no date of its own: the sitemap's publication date fills it. Feeds and
 the sitemap carry an ``ETag`` of their content and answer ``304`` to a matching
 ``If-None-Match`` (:attr:`ChangingSite.source_statuses` logs the status each was answered
-with); articles in ``failing_ids`` answer 500.
+with); articles in ``failing_ids`` answer 500. ``sticky_etags`` keeps each article's ETag
+whatever its content; ``honours_validators = False`` never answers an article with 304.
 
 Modes: ``challenge`` serves a 200 bot-wall page for every HTML URL; ``refuse`` answers every
 HTML URL with 503 and ``Retry-After: throttle_after``; ``throttle_count`` > 0 answers the first
@@ -90,6 +91,9 @@ class ChangingSite:
         self.sidebar_size = 5  # entries of the "Most read" block (0: the block is gone)
         self.teasers = True  # False: the listings' lists of latest articles are gone
         self.failing_ids: set[int] = set()  # articles answered with 500
+        # A server that keeps an article's ETag whatever its content, and/or never answers 304.
+        self.sticky_etags = False
+        self.honours_validators = True
         self.request_times: list[float] = []  # every request but robots.txt, as it arrived
         self.article_times: list[float] = []
         self.refused_times: list[float] = []
@@ -272,11 +276,10 @@ class ChangingSite:
                         self.throttle_status,
                         headers={"Retry-After": str(self.throttle_after)},
                     )
-                if headers.get("If-None-Match") == story.etag:
-                    return Route(304, {"ETag": story.etag})
-                return Route.html(
-                    self._article(story), headers={"ETag": story.etag}, delay=self.slow
-                )
+                etag = f'"story-{story.id}"' if self.sticky_etags else story.etag
+                if self.honours_validators and headers.get("If-None-Match") == etag:
+                    return Route(304, {"ETag": etag})
+                return Route.html(self._article(story), headers={"ETag": etag}, delay=self.slow)
         return None
 
     @staticmethod
