@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -192,3 +193,36 @@ def test_the_printed_crontab_line_runs_in_crons_bare_environment(tmp_path: Path)
     assert log.read_text(encoding="utf-8") == mail
     (report,) = (tmp_path / "data" / "_runs" / "news").glob("*.json")
     assert json.loads(report.read_text())["exit_code"] == 1
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+@pytest.mark.parametrize("every", ["15m", "1h", "6h", "1d"])
+def test_systemd_accepts_the_printed_units(tmp_path: Path, every: str) -> None:
+    """``newsarc schedule --systemd`` as printed, split into its files and checked by systemd's
+    own parser (``systemd-analyze verify``, and ``calendar`` for the timer's ``OnCalendar``)."""
+    jobs = _write(tmp_path, GOOD)
+    printed = run_newsarc("schedule", str(jobs), "--every", every, "--systemd")
+    assert printed.returncode == 0, printed.stderr
+    parts = re.split(r"^# --- (\S+)\n", printed.stdout, flags=re.M)
+    files = dict(zip(parts[1::2], parts[2::2], strict=True))
+    assert set(files) == {"newsarc-hourly.service", "newsarc-hourly.timer"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *(str(tmp_path / n) for n in sorted(files))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert "newsarc-hourly" not in verify.stderr, verify.stderr  # no complaint about ours
+    (calendar,) = re.findall(r"^OnCalendar=(.+)$", files["newsarc-hourly.timer"], flags=re.M)
+    parsed = subprocess.run(
+        ["systemd-analyze", "calendar", calendar],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert parsed.returncode == 0 and "Next elapse" in parsed.stdout, parsed.stdout + parsed.stderr
