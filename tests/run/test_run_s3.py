@@ -4,9 +4,11 @@ new machine (no local state) carries on from the state in the store."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -241,3 +243,74 @@ def test_store_lost_mid_run_keeps_every_file_exits_4_and_the_next_run_uploads_th
         with contextlib.suppress(Exception):
             _reset_auth(s3, float("inf"))
         s3.stop()
+
+
+def _stored_articles(s3: MotoS3, bucket: str, crawl_id: str) -> set[str]:
+    client = s3.client()
+    urls = set()
+    for key in s3.keys(bucket, f"news/{crawl_id}/items/articles-"):
+        body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        urls.update(json.loads(line)["url"] for line in gzip.decompress(body).splitlines())
+    return urls
+
+
+@pytest.mark.slow
+def test_sigterm_with_an_s3_store_stores_what_was_fetched_and_the_next_run_carries_on(
+    tmp_path: Path, run_s3: MotoS3
+) -> None:
+    bucket = run_s3.new_bucket("run-term")
+    site = ChangingSite(slow=0.4)
+    spool = tmp_path / "spool"
+    with SiteServer(site.handle) as server:
+        settings = {
+            **FAST,
+            "NEWSARC_SPOOL_DIR": str(spool),
+            "CONCURRENT_REQUESTS": 1,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        }
+        jobs = _jobs(
+            tmp_path, [_site(server, settings=settings)], store=f"s3://{bucket}/news", grace="20s"
+        )
+        script = Path(sys.executable).with_name("newsarc")
+        running = subprocess.Popen(
+            [str(script), "run", str(jobs)],
+            cwd=ROOT,
+            env=run_s3.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while sum(ChangingSite.article_requests(server.requested_paths).values()) < 2:
+                assert running.poll() is None, running.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            running.send_signal(signal.SIGTERM)
+            _, stderr = running.communicate(timeout=60)
+        finally:
+            if running.poll() is None:
+                running.kill()
+                running.wait()
+        assert running.returncode == 5, stderr
+        # Stopped gracefully: its files closed, verified and stored, the manifest last; the
+        # spool holds nothing of it but logs and bookkeeping; the state and report stored.
+        (crawl_dir,) = [p for p in spool.rglob("*-changing-*") if p.is_dir()]
+        keys = run_s3.keys(bucket)
+        assert f"news/{crawl_dir.name}/manifest.json" in keys
+        assert not list(crawl_dir.rglob("*.warc.gz")) and not list(crawl_dir.rglob("*.jsonl.gz"))
+        assert "news/_state/news/changing.sqlite" in keys
+        (report_key,) = [k for k in keys if k.startswith("news/_runs/news/")]
+        report = json.loads(
+            run_s3.client().get_object(Bucket=bucket, Key=report_key)["Body"].read()
+        )
+        assert report["interrupted"] and report["exit_code"] == 5
+        first = _stored_articles(run_s3, bucket, crawl_dir.name)
+        assert 0 < len(first) < 8
+
+        site.slow = 0.0
+        again = _run(jobs, run_s3)
+    assert again.returncode == 0, again.stderr
+    latest = sorted(p for p in spool.rglob("*-changing-*") if p.is_dir())[-1]
+    second = _stored_articles(run_s3, bucket, latest.name)
+    assert first.isdisjoint(second) and len(first | second) == 8
