@@ -586,7 +586,17 @@ def _atom_and_index_routes(base: str) -> dict[str, Route]:
         "<news:publication_date>2026-11-30T18:00:00-05:00</news:publication_date>"
         "<news:title>Harbour story 3</news:title></news:news></url></urlset>"
     )
-    home = "<html><body><h1>Atom Times</h1>" + "<p>Harbour news.</p>" * 30 + "</body></html>"
+    home = (
+        "<html><body><h1>Atom Times</h1>"
+        + "<p>Harbour news.</p>" * 30
+        + "<a href='/news/gone.html'>An old story</a> <a href='/news/blank.html'>Live</a>"
+        + "</body></html>"
+    )
+    gone = (  # a removed article, answered 200 as a friendly "not found" page
+        "<html><head><title>Page not found | Atom Times</title></head><body>"
+        "<h1>Page not found</h1><p>Sorry, this story has moved or no longer exists.</p>"
+        "</body></html>"
+    )
     return {
         "/robots.txt": Route.text("User-agent: *\nAllow: /\n"),
         "/": Route.html(home),
@@ -601,11 +611,13 @@ def _atom_and_index_routes(base: str) -> dict[str, Route]:
         "/news/ferry-1.html": page(1, "Ferry story 1"),
         "/news/ferry-2.html": page(2, "Ferry story 2"),
         "/news/harbour-3.html": page(3, "Harbour story 3"),
+        "/news/gone.html": Route.html(gone),
+        "/news/blank.html": Route.html("<html><body><div id='app'></div></body></html>"),
     }
 
 
 @pytest.mark.slow
-def test_an_atom_feed_and_a_sitemap_index_are_followed_and_date_the_articles(
+def test_an_atom_feed_and_a_sitemap_index_are_followed_and_every_page_is_classified(
     tmp_path: Path,
 ) -> None:
     with SiteServer() as server:
@@ -637,6 +649,10 @@ def test_an_atom_feed_and_a_sitemap_index_are_followed_and_date_the_articles(
     line = _reports(tmp_path / "data")[-1]["sites"][0]
     assert (line["feeds"], line["sitemaps"]) == (1, 2)  # the index and its child
     assert line["errors"] == {}
+    # Every page classified before extraction, the classes counted; the soft 404 and the empty
+    # page give no article (and do not fail the site).
+    assert line["health"] == {"ok": 4, "soft_404": 1, "empty": 1}
+    assert line["status"] == "ok" and line["articles"] == 3
 
 
 @pytest.mark.slow
