@@ -116,6 +116,7 @@ bench: install install-nginx aws-tool
 	$(RUN) python bench/s3_upload.py
 	$(RUN) python bench/datasets.py
 	$(RUN) python bench/fixture_sites.py
+	$(RUN) python bench/scheduled_runs.py
 
 # Extraction on the real page sets in ../shared/benchmarks, beside trafilatura and readability-lxml.
 # readability-lxml joins for this run only (locked, it would pull cssselect down for everyone).

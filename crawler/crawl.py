@@ -57,7 +57,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_OK_FINISH = {"finished", "closespider_pagecount", "closespider_itemcount"}
+#: A crawl stopped by its time limit (``CLOSESPIDER_TIMEOUT``, ``limits.time`` of a jobs file)
+#: did what it was asked, as one stopped by ``--max-pages``: what is left stays queued.
+_BUDGET_FINISH = "closespider_timeout"
+_OK_FINISH = {"finished", "closespider_pagecount", "closespider_itemcount", _BUDGET_FINISH}
 
 
 @dataclass
@@ -516,7 +519,7 @@ def judge(report: CrawlReport) -> str | None:
     reason = report.stats.get("finish_reason")
     if reason not in _OK_FINISH:
         return f"the crawl ended abnormally ({reason})"
-    if report.pending and not report.max_pages:
+    if report.pending and not report.max_pages and reason != _BUDGET_FINISH:
         # Nothing should be left: the frontier did not drain (pages not archived, …).
         return f"{report.pending} URLs are still pending in the frontier ledger"
     return None

@@ -9,10 +9,17 @@ page itself lacks, and the incremental state knows when the page last changed.
 instructions dropped, bounded by ``DOWNLOAD_MAXSIZE`` upstream) that also keeps the nested
 ``<news:news>`` title and publication date, which Scrapy's flat reading of ``<url>`` children
 drops.
+
+:func:`gzip_cut_short`, :func:`declares_entities` and :data:`SITEMAP_TYPES` let the spider count
+a broken sitemap instead of silently following fewer URLs: a gzip stream cut short (Scrapy's
+``gunzip`` returns what it could decompress), a document that declares XML entities (an entity
+bomb or an external entity: never expanded, but a sitemap has no use for them), a root that is
+neither ``<urlset>`` nor ``<sitemapindex>`` (an HTML page, say).
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,10 +30,49 @@ from scrapy.utils.sitemap import Sitemap
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["META_DISCOVERED", "Discovered", "NewsSitemap", "feed_entry", "sitemap_entry"]
+__all__ = [
+    "META_DISCOVERED",
+    "SITEMAP_TYPES",
+    "Discovered",
+    "NewsSitemap",
+    "declares_entities",
+    "feed_entry",
+    "gzip_cut_short",
+    "sitemap_entry",
+]
 
 #: Request meta key: the :class:`Discovered` of the feed entry or sitemap URL that led here.
 META_DISCOVERED = "newsarc_discovered"
+#: The root elements of a sitemap (sitemaps.org).
+SITEMAP_TYPES = ("urlset", "sitemapindex")
+#: How much of a sitemap's start is searched for entity declarations (the DTD comes first).
+_PROLOG_BYTES = 64 * 1024
+
+
+def gzip_cut_short(data: bytes) -> bool:
+    """Whether a gzip stream ends before its first member's trailer (a truncated download).
+
+    Decompresses again a megabyte at a time and keeps nothing: the caller has decompressed it
+    once already, within its size limit.
+    """
+    stream = zlib.decompressobj(wbits=31)
+    rest = data
+    try:
+        while rest and not stream.eof:
+            stream.decompress(rest, 1 << 20)
+            rest = stream.unconsumed_tail
+    except zlib.error:
+        return True
+    return not stream.eof
+
+
+def declares_entities(body: bytes) -> bool:
+    """Whether an XML document declares entities in its DTD (bomb or external entity).
+
+    Scrapy's sitemap parser expands none, so they are harmless there, but a sitemap has no use
+    for them: such a document is counted as broken (its URLs are still read).
+    """
+    return b"<!ENTITY" in body[:_PROLOG_BYTES]
 
 
 @dataclass(frozen=True)

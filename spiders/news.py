@@ -58,6 +58,8 @@ import json
 import logging
 import os
 import sqlite3
+import struct
+import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -72,7 +74,16 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.gz import gunzip
 
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
-from crawler.discovery import META_DISCOVERED, Discovered, NewsSitemap, feed_entry, sitemap_entry
+from crawler.discovery import (
+    META_DISCOVERED,
+    SITEMAP_TYPES,
+    Discovered,
+    NewsSitemap,
+    declares_entities,
+    feed_entry,
+    gzip_cut_short,
+    sitemap_entry,
+)
 from crawler.extract.fallback import FLAG_DAY_ONLY
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
@@ -614,7 +625,9 @@ class NewsSpider(scrapy.Spider):
         if body[:2] == b"\x1f\x8b":
             try:
                 body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
-            except (OSError, ValueError) as exc:
+            # EOFError, struct.error, zlib.error: a stream cut short before any output (Scrapy's
+            # gunzip re-raises them then); OSError: not gzip; ValueError: over the size limit.
+            except (OSError, EOFError, struct.error, zlib.error, ValueError) as exc:
                 stats.inc_value("newsarc/sitemap_errors")
                 logger.warning(
                     "Sitemap %s could not be decompressed: %s",
@@ -623,6 +636,11 @@ class NewsSpider(scrapy.Spider):
                     extra={"spider": self},
                 )
                 return
+            if gzip_cut_short(response.body):
+                # Scrapy's gunzip returns what it could: the URLs after the cut are lost.
+                self._sitemap_error(response, "its gzip stream is cut short; read what is there")
+        if declares_entities(body):
+            self._sitemap_error(response, "it declares XML entities (none expanded); read as is")
         try:
             sitemap = NewsSitemap(body)
             found = [entry for entry in sitemap if entry.get("loc")]
@@ -633,6 +651,11 @@ class NewsSpider(scrapy.Spider):
                 "Sitemap %s could not be parsed: %s", response.url, exc, extra={"spider": self}
             )
             return
+        if sitemap.type not in SITEMAP_TYPES:
+            self._sitemap_error(
+                response, f"its root is <{sitemap.type}>, not <urlset> or <sitemapindex>"
+            )
+            return
         if sitemap.type == "sitemapindex":
             for url in map(ledger_url, entries):
                 if url not in self.seen and self._on_site(url):
@@ -641,6 +664,11 @@ class NewsSpider(scrapy.Spider):
         else:
             hints = {entry["loc"]: sitemap_entry(entry) for entry in found}
             yield from self._follow(entries, priority=1, hints=hints)
+
+    def _sitemap_error(self, response: Response, problem: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("newsarc/sitemap_errors")
+        logger.warning("Sitemap %s: %s", response.url, problem, extra={"spider": self})
 
     def on_error(self, failure: Failure) -> None:
         """Count and remember a failed fetch; the CLI reports them."""

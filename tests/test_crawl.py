@@ -29,6 +29,15 @@ def test_a_clean_run_and_a_max_pages_run_with_urls_left_succeed(tmp_path: Path) 
     assert judge(_report(tmp_path, max_pages=3, **{"frontier/pending": 5})) is None
 
 
+def test_a_run_stopped_by_its_time_limit_with_urls_left_succeeds(tmp_path: Path) -> None:
+    """``CLOSESPIDER_TIMEOUT`` (``limits.time`` in a jobs file) is a budget, as --max-pages."""
+    timed_out = {"finish_reason": "closespider_timeout", "frontier/pending": 7}
+    assert judge(_report(tmp_path, **timed_out)) is None
+    # Other abnormal ends, and URLs left without a budget, still fail.
+    assert "abnormally" in (judge(_report(tmp_path, finish_reason="shutdown")) or "")
+    assert "still pending" in (judge(_report(tmp_path, **{"frontier/pending": 7})) or "")
+
+
 def test_jsonl_write_and_sync_failures_fail_the_run_even_with_max_pages(tmp_path: Path) -> None:
     log = str(tmp_path / "20260101T000000Z-x-aaaa" / "logs" / "crawl.log")
     for max_pages, pending in ((3, 5), (0, 5), (0, 0)):

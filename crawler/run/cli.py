@@ -86,12 +86,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"newsarc: error: cannot create the job's lock: {exc}", file=sys.stderr)
         return 2
     try:
-        return _run_locked(args, jobs_path)
+        return _run_locked(args, jobs_path, lock.fileno())
     finally:
         lock.release()
 
 
-def _run_locked(args: argparse.Namespace, jobs_path: Path) -> int:
+def _run_locked(args: argparse.Namespace, jobs_path: Path, lock_fd: int) -> int:
     from crawler.run.jobs import load_jobs
     from crawler.run.runner import EXIT_CONFIG, EXIT_STORAGE, Runner, summary_lines
     from crawler.store import open_store
@@ -120,10 +120,13 @@ def _run_locked(args: argparse.Namespace, jobs_path: Path) -> int:
         verbose=args.verbose,
         progress=sys.stderr.isatty() and not args.verbose,
         only=args.site,
+        lock_fd=lock_fd,
     )
     outcome = runner.run()
-    # Warnings (a measure far below its history) are said even on success: cron mails them.
-    if outcome.exit_code or args.verbose or any(s.warnings for s in outcome.sites):
+    # Warnings (a measure far below its history, a previous run that was killed) are said even
+    # on success: cron mails them.
+    warned = any(s.warnings for s in outcome.sites) or outcome.previous_run_unfinished
+    if outcome.exit_code or args.verbose or warned:
         for line in summary_lines(outcome, job.name):
             print(line, file=sys.stderr)
     return outcome.exit_code

@@ -42,7 +42,8 @@ COLUMNS = (
     "url",
     "source_url",
 )
-_KEY = re.compile(r"^(?P<crawl>[^/]+)/items/headlines-\d+\.jsonl(?:\.gz)?$")
+# ``headlines-00000.jsonl.gz``, or ``headlines-<worker id>-00000.jsonl.gz`` in a shared crawl.
+_KEY = re.compile(r"^(?P<crawl>[^/]+)/items/headlines-(?:[^/]+-)?\d+\.jsonl(?:\.gz)?$")
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
 
 

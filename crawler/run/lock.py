@@ -2,10 +2,13 @@
 
 The lock is an exclusive, non-blocking ``flock`` on ``<state>/<job>.lock``, held for the whole
 run; the kernel releases it when the process ends, however it ends (kill -9 included), so a
-stale lock never blocks the next run. The lock is taken before the jobs file is fully validated
-(which imports Scrapy and the extractors, seconds on a busy machine): this module only reads the
-file's ``name`` and ``state`` keys, with PyYAML, so the second run answers within a fraction of
-a second.
+stale lock never blocks the next run. The runner hands the locked file on to each site's crawl
+process (:meth:`JobLock.fileno`, inherited): the lock is held until the last of them ends, so a
+crawl still closing after its runner was killed keeps the next run out (runs never overlap).
+
+The lock is taken before the jobs file is fully validated (which imports Scrapy and the
+extractors, seconds on a busy machine): this module only reads the file's ``name`` and
+``state`` keys, with PyYAML, so the second run answers within a fraction of a second.
 """
 
 from __future__ import annotations
@@ -65,6 +68,11 @@ class JobLock:
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
         return self
+
+    def fileno(self) -> int:
+        """The locked file's descriptor (-1 when not held); a process that inherits it holds
+        the lock with this one (``flock`` locks belong to the open file, not the process)."""
+        return self._fd
 
     def release(self) -> None:
         if self._fd >= 0:

@@ -22,8 +22,8 @@ body and a date (only from runs with at least :data:`MIN_SAMPLE` articles). A me
 but its summary goes to stderr, so cron mails it); a measure that dropped to zero where its
 median was not is a problem, and the site ``failed``.
 
-The report (JSON, ``schema`` 1) is written to the store as ``_runs/<job>/<run_id>.json``; its
-fields are documented in the README ("Scheduled crawls").
+The report (JSON, ``schema`` :data:`REPORT_SCHEMA`) is written to the store as
+``_runs/<job>/<run_id>.json``; its fields are documented in the README ("Scheduled crawls").
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MEASURES", "MIN_SAMPLE", "SiteReport", "judge_site", "record_history", "site_report"]
 
-REPORT_SCHEMA = 2
+REPORT_SCHEMA = 3
 #: What each run is compared with its history on (see the module docstring).
 MEASURES = ("listing_headlines", "article_ratio", "title_ratio", "body_ratio", "date_ratio")
 #: Fewest articles (article pages, for ``article_ratio``) a ratio is measured on: one new article
@@ -67,9 +67,13 @@ class SiteReport:
     unchanged: int = 0
     not_modified: int = 0
     skipped_known: int = 0
+    feeds: int = 0
+    sitemaps: int = 0
+    sources_not_modified: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     health: dict[str, int] = field(default_factory=dict)
     bytes: int = 0
+    peak_rss_bytes: int | None = None
     seconds: float = 0.0
     finish_reason: str | None = None
     previous_median_items: float | None = None
@@ -100,6 +104,7 @@ def _errors(stats: dict[str, Any]) -> dict[str, int]:
     for key, name in (
         ("newsarc/feed_errors", "feed"),
         ("newsarc/sitemap_errors", "sitemap"),
+        ("incremental/sources_lost", "source_lost"),
         ("extract/news/errors", "extraction"),
         ("polite/refused", "refused_429_503"),
         ("incremental/commit_failed", "state_commit"),
@@ -145,17 +150,27 @@ def site_report(name: str, result: dict[str, Any], seconds: float) -> SiteReport
         unchanged=_int(stats, "incremental/unchanged/article"),
         not_modified=_int(stats, "incremental/not_modified"),
         skipped_known=_int(stats, "incremental/skipped"),
+        feeds=_int(stats, "newsarc/feeds"),
+        sitemaps=_int(stats, "newsarc/sitemaps"),
+        sources_not_modified=_int(stats, "incremental/sources_not_modified"),
         errors=_errors(stats),
         health={
             key.split("/", 1)[1]: _int(stats, key) for key in stats if key.startswith("health/")
         },
         bytes=_int(stats, "downloader/response_bytes"),
+        peak_rss_bytes=_int(result, "peak_rss_bytes") or None,
         seconds=round(seconds, 2),
         finish_reason=stats.get("finish_reason"),
         measures=_measures(stats),
     )
     if result.get("error"):
         report.problems.append(str(result["error"]))
+    if stats.get("finish_reason") == "closespider_timeout":
+        # Within its budget, as asked; said (so cron mails it) because pages were left out.
+        report.warnings.append(
+            "time_budget_reached: the crawl stopped at its time limit (limits.time) with "
+            f"{_int(stats, 'frontier/pending')} URLs not fetched; later runs fetch them"
+        )
     if stats.get("polite/site_refusing"):
         report.problems.append(
             f"{stats['polite/site_refusing']} kept refusing requests (429/503); crawl stopped early"

@@ -10,7 +10,8 @@ Order of a run:
    its own session; their logs are ``<state>/logs/<job>/<site>.log``;
 5. each site is judged (:mod:`crawler.run.report`) and its run added to its history; the run
    report goes to the store as ``_runs/<job>/<run_id>.json``, and for an ``s3://`` store the
-   state files are uploaded beside the data;
+   state files are uploaded beside the data; a report the store refuses is kept in
+   ``<state>/runs/<job>/`` and stored by the next run, before its own;
 6. a summary goes to stderr unless the run succeeded without warnings (``-v``: always).
 
 Signals: the first SIGTERM or SIGINT starts no new site and passes SIGTERM on to the running
@@ -19,6 +20,13 @@ checkpointed); after the job's ``grace`` seconds, or at a second signal, they ge
 SIGTERM (Scrapy stops at once), and 5 s later SIGKILL. Whatever a stopped site left half-written
 is then repaired (:func:`~crawler.recovery.recover_crawl_dir`), so every file is valid when
 the run exits ``5`` (interrupted).
+
+Killed: a runner killed outright (SIGKILL, the OOM killer) takes nothing with it. Its sites'
+crawls get SIGTERM (``PR_SET_PDEATHSIG``) and close gracefully, and they hold the job's lock
+until they end (the runner hands it on, see :mod:`crawler.run.lock`), so the next run cannot
+overlap them. That next run finds the killed run's ``running.json`` in ``<state>/run/<job>/``,
+says so on stderr and in its report (``previous_run_unfinished``), and fetches what the killed
+run's crawls had not committed.
 
 Exit codes: see :data:`EXIT_CODES`.
 """
@@ -112,6 +120,8 @@ class RunOutcome:
     report_uri: str | None = None
     storage_problems: list[str] = field(default_factory=list)
     exit_code: int = EXIT_OK
+    previous_run_unfinished: str | None = None
+    """The id of the job's previous run when it ended without finishing (killed)."""
 
 
 class Runner:
@@ -125,6 +135,7 @@ class Runner:
         verbose: bool = False,
         progress: bool = False,
         only: list[str] | None = None,
+        lock_fd: int = -1,
     ) -> None:
         self.job = job
         self.store = store
@@ -135,6 +146,7 @@ class Runner:
         self.started_at = _now()
         self.work = job.state / "run" / job.name
         self.logs = job.state / "logs" / job.name
+        self.lock_fd = lock_fd
         self._signals = 0
         self._grace_deadline: float | None = None
         self._kill_deadline: float | None = None
@@ -163,10 +175,34 @@ class Runner:
 
     # -- the run ------------------------------------------------------------------------------
 
+    def _marker(self) -> Path:
+        return self.work / "running.json"
+
+    def _begin(self, outcome: RunOutcome) -> None:
+        """Note this run as running; a note left by the previous run means it was killed."""
+        marker = self._marker()
+        try:
+            left = json.loads(marker.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            left = None
+        except (OSError, ValueError):
+            left = {}
+        if left is not None:
+            run_id = left.get("run_id") if isinstance(left, dict) else None
+            outcome.previous_run_unfinished = str(run_id or "?")
+            logger.warning("The previous run %s ended without finishing", run_id)
+        tmp = marker.with_name(marker.name + ".tmp")
+        tmp.write_text(
+            json.dumps({"run_id": self.run_id, "started_at": self.started_at, "pid": os.getpid()}),
+            encoding="utf-8",
+        )
+        tmp.replace(marker)
+
     def run(self) -> RunOutcome:
         outcome = RunOutcome(self.run_id)
         self.work.mkdir(parents=True, exist_ok=True)
         self.logs.mkdir(parents=True, exist_ok=True)
+        self._begin(outcome)
         if is_remote_store(self.job.store):
             self._fetch_state(outcome)
         previous = {
@@ -183,8 +219,11 @@ class Runner:
             self._repair()
         if is_remote_store(self.job.store):
             self._upload_state(outcome)
+        self._send_kept_reports(outcome)
         self._write_report(outcome)
         outcome.exit_code = self._exit_code(outcome)
+        with contextlib.suppress(OSError):
+            self._marker().unlink()
         return outcome
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
@@ -247,6 +286,7 @@ class Runner:
             stdout=log if log is not None else sys.stderr,
             stderr=log if log is not None else sys.stderr,
             start_new_session=True,  # a terminal's Ctrl-C reaches the runner only
+            pass_fds=(self.lock_fd,) if self.lock_fd >= 0 else (),  # the job's lock, see lock.py
             preexec_fn=_die_with_parent,  # noqa: PLW1509 - the runner starts no threads
         )
         return _Child(site, proc, result_path, time.monotonic(), log)
@@ -378,6 +418,30 @@ class Runner:
                         f"could not upload the state of {site.name}: {exc}"
                     )
 
+    def _kept_reports_dir(self) -> Path:
+        """Where a run report the store refused waits for the next run."""
+        return self.job.state / "runs" / self.job.name
+
+    def _send_kept_reports(self, outcome: RunOutcome) -> None:
+        """Store the reports earlier runs could not (oldest first), then delete them here."""
+        try:
+            kept = sorted(self._kept_reports_dir().glob("*.json"))
+        except OSError:
+            return
+        for path in kept:
+            key = f"_runs/{self.job.name}/{path.name}"
+            try:
+                self.store.put(path, key)
+            except (OSError, StoreError) as exc:
+                outcome.storage_problems.append(
+                    f"{len(kept) - kept.index(path)} earlier run report(s) still kept in "
+                    f"{path.parent}: {exc}"
+                )
+                return  # the store is probably down: the rest wait too
+            logger.info("Stored the run report %s kept by an earlier run", key)
+            with contextlib.suppress(OSError):
+                path.unlink()
+
     def _write_report(self, outcome: RunOutcome) -> None:
         order = {s.name: i for i, s in enumerate(self.sites)}
         outcome.sites.sort(key=lambda r: order.get(r.name, 0))
@@ -392,6 +456,7 @@ class Runner:
             "interrupted": outcome.interrupted,
             "exit_code": self._exit_code(outcome),
             "storage_problems": outcome.storage_problems,
+            "previous_run_unfinished": outcome.previous_run_unfinished,
             "sites": [s.as_dict() for s in outcome.sites],
         }
         key = f"_runs/{self.job.name}/{self.run_id}.json"
@@ -403,7 +468,7 @@ class Runner:
                 outcome.report_uri = f"{self.store.uri.rstrip('/')}/{key}"
             except (OSError, StoreError) as exc:
                 outcome.storage_problems.append(f"could not store the run report: {exc}")
-                local = self.job.state / "runs" / self.job.name / f"{self.run_id}.json"
+                local = self._kept_reports_dir() / f"{self.run_id}.json"
                 local.parent.mkdir(parents=True, exist_ok=True)
                 local.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
                 outcome.report_uri = str(local)
@@ -464,12 +529,20 @@ def summary_lines(outcome: RunOutcome, job_name: str) -> list[str]:
         lines.append(
             f"  {s.name:<{width}}  {s.status:<11} {s.pages} pages, {s.articles} articles "
             f"({s.new} new, {s.changed} changed, {s.unchanged + s.not_modified} unchanged, "
-            f"{s.skipped_known} skipped as known), {s.headlines} headlines, {errors} errors, "
+            f"{s.skipped_known} skipped as known), {s.headlines} headlines, "
+            f"{s.feeds + s.sitemaps} feeds and sitemaps ({s.sources_not_modified} unchanged), "
+            f"{errors} errors, "
             f"{_size(s.bytes)}, {s.seconds:.1f} s"
         )
         lines.extend(f"  {'':<{width}}  ! {problem}" for problem in s.problems)
         lines.extend(f"  {'':<{width}}  warning: {warning}" for warning in s.warnings)
     lines.extend(f"  ! {problem}" for problem in outcome.storage_problems)
+    if outcome.previous_run_unfinished:
+        lines.append(
+            f"  ! the previous run {outcome.previous_run_unfinished} ended without finishing "
+            "(killed?) and wrote no report; what its crawls captured is kept, and what they had "
+            "not is fetched by this run"
+        )
     if outcome.report_uri:
         lines.append(f"  report {outcome.report_uri}")
     return lines

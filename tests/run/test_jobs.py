@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from crawler.demo.server import SiteServer
 from crawler.exceptions import JobsError
 from crawler.run.jobs import load_jobs, parse_duration
 from crawler.run.schedule import crontab_line, systemd_units
 from tests.conftest import run_newsarc
+from tests.run.test_run import FAST, _jobs, _site
+from tests.sites.changing_site import ChangingSite
 
 GOOD = """\
 name: hourly
@@ -111,9 +117,12 @@ def test_durations() -> None:
 def test_run_with_a_bad_jobs_file_exits_2_before_touching_network_or_store(
     tmp_path: Path,
 ) -> None:
-    path = _write(tmp_path, GOOD.replace("render: never", "render: sometimes"))
-    started = time.monotonic()
-    run = run_newsarc("run", str(path), timeout=60)
+    with SiteServer() as server:  # the sites' start pages: never asked for
+        text = GOOD.replace("render: never", "render: sometimes")
+        path = _write(tmp_path, text.replace("http://127.0.0.1:9", server.base_url))
+        started = time.monotonic()
+        run = run_newsarc("run", str(path), timeout=60)
+        assert server.requests == []
     assert run.returncode == 2, run.stderr
     assert re.fullmatch(
         r"newsarc: error: .*jobs.yaml:18: sites\[1\]\.render: must be one of never, always, "
@@ -145,3 +154,75 @@ def test_crontab_line_and_systemd_units(tmp_path: Path) -> None:
     for bad in ("7m", "5h", "30s", "2d"):
         with pytest.raises(Exception, match="--every"):
             crontab_line(job, bad)
+
+
+@pytest.mark.slow
+def test_the_printed_crontab_line_runs_in_crons_bare_environment(tmp_path: Path) -> None:
+    """``newsarc schedule`` as a user runs it, then its line run as cron would: ``sh -c`` with
+    an empty environment, from another directory. A site serving a bot wall makes the run
+    fail, so there is output: it reaches cron's mail (stdout) and the job's cron.log."""
+    site = ChangingSite(n=3)
+    site.mode = "challenge"
+    with SiteServer(site.handle) as server:
+        jobs = _jobs(tmp_path, [_site(server, settings=FAST)])
+        printed = run_newsarc(
+            "schedule",
+            str(jobs),
+            "--every",
+            "1h",
+            env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_SECRET_ACCESS_KEY": "s3cr3t"},
+        )
+        assert printed.returncode == 0, printed.stderr
+        comment, line = printed.stdout.splitlines()
+        assert comment.startswith("# newsarc run news every 1h")
+        assert "AWS_ENDPOINT_URL=http://127.0.0.1:9" in line and "s3cr3t" not in line
+        command = line.split(None, 5)[5].replace(r"\%", "%")  # what cron hands to sh
+        cron = subprocess.run(
+            ["/bin/sh", "-c", command],
+            env={},  # cron's environment is almost empty; the line brings what it needs
+            cwd="/",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    mail = cron.stdout
+    assert "newsarc run news: finished with problems (exit 1)" in mail, mail + cron.stderr
+    assert "bot-wall" in mail and cron.stderr == ""
+    log = tmp_path / "state" / "logs" / "news" / "cron.log"
+    assert log.read_text(encoding="utf-8") == mail
+    (report,) = (tmp_path / "data" / "_runs" / "news").glob("*.json")
+    assert json.loads(report.read_text())["exit_code"] == 1
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+@pytest.mark.parametrize("every", ["15m", "1h", "6h", "1d"])
+def test_systemd_accepts_the_printed_units(tmp_path: Path, every: str) -> None:
+    """``newsarc schedule --systemd`` as printed, split into its files and checked by systemd's
+    own parser (``systemd-analyze verify``, and ``calendar`` for the timer's ``OnCalendar``)."""
+    jobs = _write(tmp_path, GOOD)
+    printed = run_newsarc("schedule", str(jobs), "--every", every, "--systemd")
+    assert printed.returncode == 0, printed.stderr
+    parts = re.split(r"^# --- (\S+)\n", printed.stdout, flags=re.M)
+    files = dict(zip(parts[1::2], parts[2::2], strict=True))
+    assert set(files) == {"newsarc-hourly.service", "newsarc-hourly.timer"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *(str(tmp_path / n) for n in sorted(files))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert "newsarc-hourly" not in verify.stderr, verify.stderr  # no complaint about ours
+    (calendar,) = re.findall(r"^OnCalendar=(.+)$", files["newsarc-hourly.timer"], flags=re.M)
+    parsed = subprocess.run(
+        ["systemd-analyze", "calendar", calendar],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert parsed.returncode == 0 and "Next elapse" in parsed.stdout, parsed.stdout + parsed.stderr

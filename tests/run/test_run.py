@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,9 @@ FAST = {
     "WARC_INDEX_WORKER": False,
     "FRONTIER_CHECKPOINT_INTERVAL": 0.5,
 }
+
+
+_SOURCES = ("/rss.xml", "/stale.xml", "/sitemap-news.xml")
 
 
 def _jobs(tmp_path: Path, sites: list[dict[str, Any]], **top: Any) -> Path:
@@ -111,11 +115,20 @@ def test_second_run_fetches_only_new_and_changed_articles_and_every_listing(
         assert "published_from_sitemap" in hidden["flags"]
         assert "published_from_sitemap" not in articles["story-1.html"]["flags"]
 
+        assert sorted(site.source_statuses) == [(p, 200) for p in sorted(_SOURCES)]
+
         site.advance()
         server.clear_requests()
+        site.source_statuses.clear()
         second = run_newsarc("run", str(jobs), "-v", timeout=120)
         assert second.returncode == 0, second.stderr
         paths = server.requested_paths
+        # Feeds and the sitemap asked for conditionally: the stale feed is unchanged (304).
+        assert dict(site.source_statuses) == {
+            "/rss.xml": 200,
+            "/stale.xml": 304,
+            "/sitemap-news.xml": 200,
+        }
         # New articles 9 and 10, edited article 2, touched article 6 (its sitemap lastmod moved):
         # nothing else of the eight captured before.
         assert ChangingSite.article_requests(paths) == {2: 1, 6: 1, 9: 1, 10: 1}
@@ -141,6 +154,10 @@ def test_second_run_fetches_only_new_and_changed_articles_and_every_listing(
     assert last["skipped_known"] == 6 and last["articles"] == 3
     assert last["crawl_id"] == run2.name and last["previous_median_items"] > 0
     assert last["health"] == {"ok": 5} and last["bytes"] > 0
+    # The unchanged feed is counted as such (read from the copy the state kept).
+    assert (last["feeds"], last["sitemaps"], last["sources_not_modified"]) == (2, 1, 1)
+    assert reports[0]["sites"][0]["sources_not_modified"] == 0
+    assert "3 feeds and sitemaps (1 unchanged)" in second.stderr
     assert "changing" in second.stderr and "report" in second.stderr
 
     # The headline series: article 1 on the home page's "Most read", views rising.
@@ -218,10 +235,17 @@ def test_lock_sigterm_and_the_next_run_carries_on(tmp_path: Path) -> None:
         report = _reports(store)[-1]
         assert report["interrupted"] and report["sites"][0]["status"] == "interrupted"
 
+        # The stopped run read every feed and the sitemap before its first article.
+        assert sorted(site.source_statuses) == [(p, 200) for p in sorted(_SOURCES)]
+
         site.slow = 0.0
         server.clear_requests()
+        site.source_statuses.clear()
         again = run_newsarc("run", str(jobs), timeout=120)
         assert again.returncode == 0, again.stderr
+        # The run after the stop asks for them with the validators the stopped run kept.
+        assert sorted(site.source_statuses) == [(p, 304) for p in sorted(_SOURCES)]
+        assert _reports(store)[-1]["sites"][0]["sources_not_modified"] == 3
         latest = _crawl_dirs(store)[-1]
         fetched_next = {a["url"] for a in _articles(latest)}
         # Carries on: what the stopped run captured is not fetched again, the rest is.
@@ -230,7 +254,24 @@ def test_lock_sigterm_and_the_next_run_carries_on(tmp_path: Path) -> None:
 
 
 _BROKEN_FEEDS = ("/bad.xml", "/bomb.xml", "/xxe.xml", "/html-feed.xml")
-_BROKEN_SITEMAPS = ("/gzbomb.xml.gz", "/loop-a.xml", "/many.xml", "/good.xml")
+_BROKEN_SITEMAPS = (
+    "/gzbomb.xml.gz",
+    "/loop-a.xml",
+    "/many.xml",
+    "/sitemap-bomb.xml",
+    "/sitemap-xxe.xml",
+    "/empty.xml",
+    "/html-sitemap.xml",
+    "/truncated.xml.gz",
+    "/good.xml",
+)
+
+
+def _gzip_of_spaces(mebibytes: int) -> bytes:
+    """A gzip bomb, compressed a mebibyte at a time (never all in memory here)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    chunk = b" " * (1 << 20)
+    return b"".join(packer.compress(chunk) for _ in range(mebibytes)) + packer.flush()
 
 
 def _broken_routes(canary: Path, base: str) -> dict[str, Route]:
@@ -267,7 +308,9 @@ def _broken_routes(canary: Path, base: str) -> dict[str, Route]:
         return f'<?xml version="1.0"?><sitemapindex {ns}>{entry}</sitemapindex>'
 
     xml = "application/xml"
-    bomb_body = gzip.compress(b" " * (40 << 20))  # 40 MiB of spaces, ~40 KB on the wire
+    bomb_body = _gzip_of_spaces(200)  # 200 MiB of spaces, ~0.9 MB on the wire
+    cut_urls = gzip.compress(urlset([f"{base}/cut/{i}.html" for i in range(2000)]).encode())
+    cut_short = cut_urls[: len(cut_urls) // 2]  # a download cut off halfway
     return {
         "/robots.txt": Route.text("User-agent: *\nAllow: /\n"),
         "/": Route.html(home),
@@ -283,6 +326,24 @@ def _broken_routes(canary: Path, base: str) -> dict[str, Route]:
         "/loop-a.xml": Route.content(index(f"{base}/loop-b.xml"), xml),
         "/loop-b.xml": Route.content(index(f"{base}/loop-a.xml"), xml),
         "/many.xml": Route.content(urlset([f"{base}/many/{i}.html" for i in range(60_000)]), xml),
+        "/sitemap-bomb.xml": Route.content(
+            f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">{entities}]>'
+            f"<urlset {ns}><url><loc>{base}/&i;</loc></url></urlset>",
+            xml,
+        ),
+        "/sitemap-xxe.xml": Route.content(
+            f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{canary}">]>'
+            f"<urlset {ns}><url><loc>{base}/x/&x;</loc></url></urlset>",
+            xml,
+        ),
+        "/empty.xml": Route.content("", xml),
+        "/html-sitemap.xml": Route.html(home),
+        "/truncated.xml.gz": Route(
+            200,
+            {"Content-Type": "application/x-gzip"},
+            cut_short,
+            compress=False,
+        ),
         "/good.xml": Route.content(urlset([f"{base}/news/2026/12/01/b-2.html"]), xml),
     }
 
@@ -348,7 +409,10 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
     # Broken inputs: counted, bounded, and the other sources still crawled.
     broken = sites["broken"]
     assert broken["status"] == "ok", broken
-    assert broken["errors"].get("feed", 0) >= 3 and broken["errors"].get("sitemap", 0) >= 1
+    # Every broken feed counted, and every broken sitemap: the gzip bomb, the empty one, the
+    # HTML page, the cut-short gzip, the entity bomb and the external entity.
+    assert broken["errors"].get("feed") == 4
+    assert broken["errors"].get("sitemap") == 6
     # The one good sitemap's article is discovered: fetched, or (when the 60,000-URL sitemap
     # used up the site's 10 pages first) queued in the ledger for later.
     (broken_dir,) = _crawl_dirs(tmp_path / "data", "broken")
@@ -358,8 +422,16 @@ def test_bot_wall_throttling_and_broken_feeds_and_sitemaps(tmp_path: Path) -> No
     assert "/good.xml" in broken_paths
     assert any(u.endswith("/news/2026/12/01/b-2.html") for u in queued), len(queued)
     assert len(queued) > 60_000
+    cut = {u for u in queued if "/cut/" in u}
+    assert 0 < len(cut) < 2000  # what the cut-short sitemap still had is read, and counted
     assert broken_paths.count("/loop-a.xml") == 1 and broken_paths.count("/loop-b.xml") == 1
     assert sum(p.startswith("/many/") for p in broken_paths) <= 10
+    # Bounded memory: the site's crawl peaked far below what the bombs would take unbounded
+    # (the gzip bomb alone is 200 MiB decompressed; the entity bomb 10^9 characters).
+    # (peak resident memory of each site's crawl process, against a plain site's in this run)
+    broken_peak, plain_peak = broken["peak_rss_bytes"], sites["throttled"]["peak_rss_bytes"]
+    print(f"peak RSS: broken inputs {broken_peak >> 20} MB, a plain site {plain_peak >> 20} MB")
+    assert broken_peak - plain_peak < 100 << 20, (broken_peak, plain_peak)
     for path in (tmp_path / "data").rglob("*"):
         if path.is_file():
             data = path.read_bytes()
@@ -450,13 +522,16 @@ def test_feeds_and_sitemaps_are_asked_for_conditionally_and_a_304_keeps_their_en
 
         site.failing_ids = set()  # the site is unchanged; the failed article is back
         server.clear_requests()
+        site.source_statuses.clear()
         second = run_newsarc("run", str(jobs), timeout=120)
         assert second.returncode == 0, second.stderr
         sources = ChangingSite.source_answers(server.requests)
+        statuses = list(site.source_statuses)
         article_requests = ChangingSite.article_requests(server.requested_paths)
     # Each feed and the sitemap asked for with the ETag it gave (the server answered 304) ...
     assert set(sources) == {"/rss.xml", "/stale.xml", "/sitemap-news.xml"}
     assert all(len(a) == 1 and a[0] and a[0].startswith('"') for a in sources.values()), sources
+    assert sorted(statuses) == [(p, 304) for p in sorted(_SOURCES)]
     # ... and the sitemap's entries still followed from the kept copy: the article run 1 could
     # not fetch is fetched now, with the sitemap's date; the captured ones are not asked for.
     assert article_requests == {4: 1}
@@ -466,3 +541,177 @@ def test_feeds_and_sitemaps_are_asked_for_conditionally_and_a_304_keeps_their_en
     assert "published_from_sitemap" in article["flags"]
     report = _reports(tmp_path / "data")[-1]["sites"][0]
     assert report["status"] == "ok" and report["skipped_known"] == 3
+    assert (report["feeds"], report["sitemaps"], report["sources_not_modified"]) == (2, 1, 3)
+
+
+def _atom_and_index_routes(base: str) -> dict[str, Route]:
+    """A site discovered through an Atom feed and a sitemap index of a gzipped news sitemap;
+    its article pages carry no date of their own."""
+    texts = {
+        1: "The harbour board met on Tuesday to discuss the new ferry timetable for winter.",
+        2: "Fishermen protested outside the town hall against the planned quota reductions.",
+        3: "A storm damaged the old lighthouse, and volunteers started repairs on Sunday.",
+    }
+
+    def page(n: int, title: str) -> Route:
+        body = "".join(f"<p>{title}, part {i}. {texts[n]}</p>" for i in range(1, 9))
+        return Route.html(
+            f"<html><head><title>{title} | Atom Times</title></head><body><article>"
+            f"<h1>{title}</h1>{body}</article></body></html>"
+        )
+
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>Atom Times</title><id>urn:atom-times</id><updated>2026-12-01T10:00:00Z</updated>"
+        + "".join(
+            f'<entry><title>Ferry story {n}</title><link href="{base}/news/ferry-{n}.html"/>'
+            f"<id>urn:ferry-{n}</id><published>2026-12-01T0{n}:15:00+02:00</published>"
+            f"<updated>2026-12-01T0{n}:30:00+02:00</updated></entry>"
+            for n in (1, 2)
+        )
+        + "</feed>"
+    )
+    ns = (
+        'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+    )
+    index = (
+        f'<?xml version="1.0"?><sitemapindex {ns}><sitemap><loc>{base}/sitemaps/news-1.xml.gz'
+        "</loc></sitemap></sitemapindex>"
+    )
+    child = (
+        f'<?xml version="1.0"?><urlset {ns}><url><loc>{base}/news/harbour-3.html</loc>'
+        "<news:news><news:publication><news:name>Atom Times</news:name>"
+        "<news:language>en</news:language></news:publication>"
+        "<news:publication_date>2026-11-30T18:00:00-05:00</news:publication_date>"
+        "<news:title>Harbour story 3</news:title></news:news></url></urlset>"
+    )
+    home = (
+        "<html><body><h1>Atom Times</h1>"
+        + "<p>Harbour news.</p>" * 30
+        + "<a href='/news/gone.html'>An old story</a> <a href='/news/blank.html'>Live</a>"
+        + "</body></html>"
+    )
+    gone = (  # a removed article, answered 200 as a friendly "not found" page
+        "<html><head><title>Page not found | Atom Times</title></head><body>"
+        "<h1>Page not found</h1><p>Sorry, this story has moved or no longer exists.</p>"
+        "</body></html>"
+    )
+    return {
+        "/robots.txt": Route.text("User-agent: *\nAllow: /\n"),
+        "/": Route.html(home),
+        "/atom.xml": Route.content(atom, "application/atom+xml"),
+        "/sitemap-index.xml": Route.content(index, "application/xml"),
+        "/sitemaps/news-1.xml.gz": Route(
+            200,
+            {"Content-Type": "application/x-gzip"},
+            gzip.compress(child.encode()),
+            compress=False,
+        ),
+        "/news/ferry-1.html": page(1, "Ferry story 1"),
+        "/news/ferry-2.html": page(2, "Ferry story 2"),
+        "/news/harbour-3.html": page(3, "Harbour story 3"),
+        "/news/gone.html": Route.html(gone),
+        "/news/blank.html": Route.html("<html><body><div id='app'></div></body></html>"),
+    }
+
+
+@pytest.mark.slow
+def test_an_atom_feed_and_a_sitemap_index_are_followed_and_every_page_is_classified(
+    tmp_path: Path,
+) -> None:
+    with SiteServer() as server:
+        base = server.base_url
+        server.routes = _atom_and_index_routes(base)
+        jobs = _jobs(
+            tmp_path,
+            [
+                {
+                    "name": "atom",
+                    "start_urls": [f"{base}/"],
+                    "feeds": [f"{base}/atom.xml"],
+                    "sitemaps": [f"{base}/sitemap-index.xml"],
+                }
+            ],
+        )
+        run = run_newsarc("run", str(jobs), timeout=120)
+        paths = server.requested_paths
+    assert run.returncode == 0, run.stderr
+    assert paths.count("/sitemaps/news-1.xml.gz") == 1  # the index's child, once
+    (crawl_dir,) = _crawl_dirs(tmp_path / "data", "atom")
+    articles = {a["url"].rsplit("/", 1)[1]: a for a in _articles(crawl_dir)}
+    assert set(articles) == {"ferry-1.html", "ferry-2.html", "harbour-3.html"}
+    # The pages have no date: the Atom entry's <published> and the news sitemap's date fill it.
+    assert articles["ferry-1.html"]["published_at"] == "2026-12-01T01:15:00+02:00"
+    assert "published_from_feed" in articles["ferry-1.html"]["flags"]
+    assert articles["harbour-3.html"]["published_at"] == "2026-11-30T18:00:00-05:00"
+    assert "published_from_sitemap" in articles["harbour-3.html"]["flags"]
+    line = _reports(tmp_path / "data")[-1]["sites"][0]
+    assert (line["feeds"], line["sitemaps"]) == (1, 2)  # the index and its child
+    assert line["errors"] == {}
+    # Every page classified before extraction, the classes counted; the soft 404 and the empty
+    # page give no article (and do not fail the site).
+    assert line["health"] == {"ok": 4, "soft_404": 1, "empty": 1}
+    assert line["status"] == "ok" and line["articles"] == 3
+
+
+@pytest.mark.slow
+def test_a_site_stopped_by_its_time_budget_succeeds_and_the_next_run_fetches_the_rest(
+    tmp_path: Path,
+) -> None:
+    site = ChangingSite(slow=1.0)  # 8 articles at a second each: far beyond a 3 s budget
+    with SiteServer(site.handle) as server:
+        settings = {**FAST, "CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+        jobs = _jobs(tmp_path, [_site(server, settings=settings, limits={"time": "3s"})])
+        first = run_newsarc("run", str(jobs), timeout=120)
+        fetched_first = ChangingSite.article_requests(server.requested_paths)
+        site.slow = 0.0
+        server.clear_requests()
+        second = run_newsarc("run", str(jobs), timeout=120)
+        fetched_second = ChangingSite.article_requests(server.requested_paths)
+    # Within its budget, as asked: a success, with a warning (on stderr, so cron mails it).
+    assert first.returncode == 0, first.stderr
+    assert "time_budget_reached" in first.stderr
+    one, two = (r["sites"][0] for r in _reports(tmp_path / "data"))
+    assert one["status"] == "ok" and one["finish_reason"] == "closespider_timeout"
+    assert one["warnings"][0].startswith("time_budget_reached: ")
+    assert 0 < len(fetched_first) < 8
+    # The next run fetches the articles the budget left out, and none of the others.
+    assert second.returncode == 0, second.stderr
+    assert set(fetched_second) == set(range(1, 9)) - set(fetched_first)
+    assert two["status"] == "ok" and two["warnings"] == []
+
+
+@pytest.mark.slow
+def test_validators_are_not_trusted_alone_the_digest_decides(tmp_path: Path) -> None:
+    """A server that keeps each article's ETag whatever its content, and ignores
+    If-None-Match: the edited article (same ETag) is a new capture, the touched one (same
+    content, 200) is counted unchanged."""
+    site = ChangingSite()
+    site.sticky_etags = True
+    site.honours_validators = False
+    with SiteServer(site.handle) as server:
+        jobs = _jobs(tmp_path, [_site(server)])
+        first = run_newsarc("run", str(jobs), timeout=120)
+        assert first.returncode == 0, first.stderr
+        site.advance()
+        server.clear_requests()
+        second = run_newsarc("run", str(jobs), timeout=120)
+        assert second.returncode == 0, second.stderr
+        requests = {
+            r.path.rsplit("/", 1)[1]: r.headers.get("If-None-Match")
+            for r in server.requests
+            if "story-" in r.path
+        }
+    # Asked for with the (sticky) ETag it had, as before; answered 200 both times.
+    assert requests == {
+        "story-2.html": '"story-2"',
+        "story-6.html": '"story-6"',
+        "story-9.html": None,
+        "story-10.html": None,
+    }
+    line = _reports(tmp_path / "data")[-1]["sites"][0]
+    assert (line["new"], line["changed"], line["unchanged"], line["not_modified"]) == (2, 1, 1, 0)
+    latest = _crawl_dirs(tmp_path / "data")[-1]
+    captured = {a["url"].rsplit("/", 1)[1]: a for a in _articles(latest)}
+    assert "(updated)" in captured["story-2.html"]["text"]  # the edit, despite its old ETag

@@ -18,6 +18,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import SiteServer
+from tests.conftest import run_newsarc
 from tests.run.test_run import (
     FAST,
     _articles,
@@ -98,3 +99,53 @@ def test_a_forced_stop_leaves_every_file_valid(
                 records += 1
     assert records >= 4  # robots.txt, the listings and articles fetched before the stop
     assert _articles(crawl_dir)  # the articles captured before the stop were written
+
+
+@pytest.mark.slow
+def test_a_killed_run_holds_its_lock_until_its_crawls_close_and_the_next_run_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    """``kill -9`` of ``newsarc run`` itself: its site's crawl closes on its own (SIGTERM from
+    the kernel), still holding the job's lock, so a run started meanwhile exits 3; the run after
+    says the killed one never finished and fetches every article it had not captured."""
+    import psutil
+
+    site = ChangingSite(slow=0.3)
+    with SiteServer(site.handle) as server:
+        settings = {**FAST, "CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+        jobs = _jobs(tmp_path, [_site(server, settings=settings)])
+        store = tmp_path / "data"
+        running = _start_run(jobs)
+        try:
+            _wait_for(
+                lambda: len(ChangingSite.article_requests(server.requested_paths)) > 1, running
+            )
+            site.slow = 8.0  # the page in flight keeps the crawl's graceful close waiting
+            seen = len(server.requests)
+            _wait_for(lambda: len(server.requests) > seen, running)
+            (child,) = psutil.Process(running.pid).children()
+            running.kill()
+            running.communicate(timeout=30)
+            assert running.returncode == -signal.SIGKILL
+            assert child.is_running()  # closing its crawl, orphaned
+            overlapping = run_newsarc("run", str(jobs), timeout=60)
+            assert child.is_running(), "the orphaned crawl ended before the lock was tried"
+            assert overlapping.returncode == 3, overlapping.stderr
+            assert "already running" in overlapping.stderr
+            child.wait(timeout=90)
+        finally:
+            if running.poll() is None:
+                running.kill()
+                running.wait()
+        site.slow = 0.0
+        again = run_newsarc("run", str(jobs), timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "ended without finishing" in again.stderr  # said, though the run succeeded
+    (report,) = _reports(tmp_path / "data")  # the killed run wrote none
+    assert report["previous_run_unfinished"] and report["sites"][0]["status"] == "ok"
+    killed, latest = _crawl_dirs(store)
+    _assert_files_valid(killed)  # closed by the orphaned crawl itself
+    first = {a["url"] for a in _articles(killed)}
+    assert first and len(first) < 8
+    captured = first | {a["url"] for a in _articles(latest)}
+    assert len(captured) == 8  # none silently missing

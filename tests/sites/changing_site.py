@@ -8,11 +8,14 @@ articles, ``/stale.xml`` is a feed that never changes; ``/sitemap-news.xml`` is 
 sitemap of every article, with ``lastmod``. The article ``hidden_id`` is linked only from the
 sitemap, and its page has no date of its own: the sitemap's publication date fills it. Feeds and
 the sitemap carry an ``ETag`` of their content and answer ``304`` to a matching
-``If-None-Match``; articles in ``failing_ids`` answer 500.
+``If-None-Match`` (:attr:`ChangingSite.source_statuses` logs the status each was answered
+with); articles in ``failing_ids`` answer 500. ``sticky_etags`` keeps each article's ETag
+whatever its content; ``honours_validators = False`` never answers an article with 304.
 
 Modes: ``challenge`` serves a 200 bot-wall page for every HTML URL; ``refuse`` answers every
 HTML URL with 503 and ``Retry-After: throttle_after``; ``throttle_count`` > 0 answers the first
-``throttle_count`` article requests with 429 and ``Retry-After: throttle_after``.
+``throttle_count`` article requests with ``throttle_status`` (429, or 503) and
+``Retry-After: throttle_after``.
 :attr:`SiteServer.requests` is the server's own log; :meth:`ChangingSite.article_requests` counts
 article fetches per article.
 """
@@ -42,6 +45,7 @@ headline_blocks:
     views: span.views
 """
 
+_RSS = "application/rss+xml"
 _WORDS = (
     "The council approved the new budget after a long debate that ran late into the night, "
     "with members divided over the cost of repairs to the old bridge and the schools."
@@ -82,13 +86,18 @@ class ChangingSite:
         self.mode = "ok"
         self.throttle_count = 0
         self.throttle_after = 1
+        self.throttle_status = 429  # or 503
         self.crawl_delay = 0.0  # > 0: robots.txt asks for this Crawl-delay
         self.sidebar_size = 5  # entries of the "Most read" block (0: the block is gone)
         self.teasers = True  # False: the listings' lists of latest articles are gone
         self.failing_ids: set[int] = set()  # articles answered with 500
+        # A server that keeps an article's ETag whatever its content, and/or never answers 304.
+        self.sticky_etags = False
+        self.honours_validators = True
         self.request_times: list[float] = []  # every request but robots.txt, as it arrived
         self.article_times: list[float] = []
         self.refused_times: list[float] = []
+        self.source_statuses: list[tuple[str, int]] = []  # (feed or sitemap path, status sent)
         self._lock = threading.Lock()
 
     def _story(self, i: int) -> Story:
@@ -225,14 +234,15 @@ class ChangingSite:
             delay = f"Crawl-delay: {self.crawl_delay}\n" if self.crawl_delay else ""
             return Route.text(f"User-agent: *\nAllow: /\n{delay}")
         self.request_times.append(time.monotonic())
-        if path == "/rss.xml":
-            body = self._rss(self._visible()[-5:]).replace("HOST", host)
-            return _source(body, "application/rss+xml", headers)
-        if path == "/stale.xml":
-            body = self._rss(self.stories[:3]).replace("HOST", host)
-            return _source(body, "application/rss+xml", headers)
-        if path == "/sitemap-news.xml":
-            return _source(self._sitemap().replace("HOST", host), "application/xml", headers)
+        if path in ("/rss.xml", "/stale.xml", "/sitemap-news.xml"):
+            if path == "/rss.xml":
+                route = _source(self._rss(self._visible()[-5:]), _RSS, headers, host)
+            elif path == "/stale.xml":
+                route = _source(self._rss(self.stories[:3]), _RSS, headers, host)
+            else:
+                route = _source(self._sitemap(), "application/xml", headers, host)
+            self.source_statuses.append((path, route.status))
+            return route
         if self.mode == "challenge":
             wall = self._doc(
                 "Just a moment...",
@@ -263,14 +273,13 @@ class ChangingSite:
                     self.refused_times.append(time.monotonic())
                     return Route.html(
                         "<html><body>Too many requests</body></html>",
-                        429,
+                        self.throttle_status,
                         headers={"Retry-After": str(self.throttle_after)},
                     )
-                if headers.get("If-None-Match") == story.etag:
-                    return Route(304, {"ETag": story.etag})
-                return Route.html(
-                    self._article(story), headers={"ETag": story.etag}, delay=self.slow
-                )
+                etag = f'"story-{story.id}"' if self.sticky_etags else story.etag
+                if self.honours_validators and headers.get("If-None-Match") == etag:
+                    return Route(304, {"ETag": etag})
+                return Route.html(self._article(story), headers={"ETag": etag}, delay=self.slow)
         return None
 
     @staticmethod
@@ -293,8 +302,9 @@ class ChangingSite:
         return out
 
 
-def _source(body: str, content_type: str, headers: RequestHeaders) -> Route:
+def _source(body: str, content_type: str, headers: RequestHeaders, host: str) -> Route:
     """A feed or sitemap with an ETag of its content, and 304 when the client has it."""
+    body = body.replace("HOST", host)
     etag = '"' + hashlib.sha1(body.encode()).hexdigest()[:12] + '"'
     if headers.get("If-None-Match") == etag:
         return Route(304, {"ETag": etag})
