@@ -152,10 +152,12 @@ def _keep(text: str, density: float, tag: str) -> bool:
 
 def body_paragraphs(seg: Segmentation, skip_elements: set[Element]) -> list[str]:
     """The body paragraphs of the main content container, in document order."""
-    main = seg.main
+    main = seg.body if seg.body is not None else seg.main
     if main is None:
         return []
     skip_el = _skip(seg)
+    if seg.body_skip:
+        skip_elements = skip_elements | seg.body_skip
     out: list[str] = []
     buffer: list[str] = []
 
