@@ -135,3 +135,16 @@ def test_a_standfirst_outside_the_body_container_is_the_lead_only() -> None:
     assert result.article is not None
     assert result.article.lead == lead
     assert result.article.text.startswith("Body 0: ")
+
+
+def test_a_table_holding_the_body_is_layout_not_data() -> None:
+    """Old layouts nest the article in table cells inside the main container; a table holding
+    half the body's text is read, a small data table beside the text is not."""
+    cells = "".join(f"<tr><td>{_WORDS} Cell {i}.<br><br>{_WORDS}</td></tr>" for i in range(4))
+    data = "<table><tr><td>Quay length</td><td>420 m</td></tr></table>"
+    html = _page(
+        f"<div class='col-a'>{_para('Intro')}{data}<table class='inner'>{cells}</table></div>"
+    )
+    text = _text(html)
+    assert "Cell 3." in text
+    assert "Quay length" not in text
