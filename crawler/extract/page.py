@@ -213,13 +213,6 @@ def _trim_edges(paragraphs: list[str], title: str | None) -> list[str]:
     return out
 
 
-def _within(el: Element, ancestor: Element | None) -> bool:
-    """Whether ``el`` lies inside ``ancestor``."""
-    if ancestor is None:
-        return False
-    return any(node is ancestor for node in el.iterancestors())
-
-
 def _description(meta: PageMetadata) -> str | None:
     """The page's declared summary: og:description, else ``<meta name=description>``."""
     return meta.prop("og:description") or meta.name("description")
@@ -402,11 +395,7 @@ def _article(
             date_formats=profile.date_formats,
         )
         fields, override, used = profiled.fields, profiled.paragraphs, profiled.used
-    # A lead inside the container the body is read from is the body's first paragraph, styled
-    # (``<p class="intro">``): it stays in the text. One outside it (a standfirst in the header)
-    # is the lead only.
-    lead_el = fields.lead_element
-    skip = {lead_el} if lead_el is not None and not _within(lead_el, seg.body) else set()
+    skip = {fields.lead_element} if fields.lead_element is not None else set()
     engine: str | None = None
     if override is not None:
         paragraphs = override

@@ -110,18 +110,6 @@ def test_continuation_stops_at_the_article() -> None:
     assert "Another story" not in text
 
 
-def test_a_lead_inside_the_body_container_stays_in_the_text() -> None:
-    """An intro paragraph styled as a lead but inside the container the body is read from is
-    the body's first paragraph: it is the item's lead and stays in its text."""
-    lead = "The harbour board has approved the new quay after two years of planning and debate."
-    body = "".join(_para(f"Body {i}") for i in range(6))
-    html = _page(f"<div class='col-a'><p class='intro'>{lead}</p>{body}</div>")
-    result = extract_page(PageInput(url=URL, html=html, fetched_at=FETCHED))
-    assert result.article is not None
-    assert result.article.lead == lead
-    assert result.article.text.startswith(lead + "\n\nBody 0: ")
-
-
 def test_a_standfirst_outside_the_body_container_is_the_lead_only() -> None:
     """A standfirst in the article's header, outside the body's container, is the lead and
     not repeated in the text."""
