@@ -322,7 +322,8 @@ def _continuation(
     most a fifth of their text in links) and either paragraph-like elements (``<p>``, lists,
     quotes, subheads) or of the same kind as the chain's element (same tag and first class
     token) holding ``<p>`` text (a dateline or a credits line of the same kind holds none).
-    Short pieces at either edge of such a run are left out too. Everything else is skipped, so
+    Short pieces at either edge of such a run, and short lines carrying a ``<time>``, are left
+    out too. Everything else is skipped, so
     a related box or an ad between two chunks stays out.
     """
     body = main
@@ -351,6 +352,7 @@ def _continuation(
             if (
                 size
                 and sibling not in excluded
+                and not _dateline(sibling, size)
                 and _density(sibling, text_len, link_len) <= _MAX_CONTINUE_DENSITY
                 and (
                     sibling.tag in _CONTINUE_TAGS
@@ -381,6 +383,11 @@ def _continuation(
     # Only the wrappers between main and body had their other children listed; those above
     # ``body`` do not matter.
     return body, {el for el in skip if _is_within(el, body)}
+
+
+def _dateline(el: Element, size: int) -> bool:
+    """A short line carrying a ``<time>`` (the story's date beside its text) is furniture."""
+    return size < _SOLID_CHARS and next(el.iter("time"), None) is not None
 
 
 def _is_within(el: Element, ancestor: Element) -> bool:

@@ -136,3 +136,21 @@ def test_a_table_holding_the_body_is_layout_not_data() -> None:
     text = _text(html)
     assert "Cell 3." in text
     assert "Quay length" not in text
+
+
+def test_a_dateline_between_standfirst_and_body_is_not_body() -> None:
+    """A short line carrying the story's ``<time>`` beside the body's container is furniture,
+    even between two pieces of prose."""
+    lead = (
+        "The harbour board has approved the new quay after two years of planning and debate, "
+        "and building starts in spring."
+    )
+    body = "".join(_para(f"Body {i}") for i in range(6))
+    html = _page(
+        f"<article><p class='standfirst'>{lead}</p><p class='date'><time "
+        "datetime='2024-05-06T10:00:00+02:00'>May 6, 2024 — 10:00 AM</time></p>"
+        f"<div class='col-a'>{body}</div></article>"
+    )
+    text = _text(html)
+    assert text.startswith("Body 0: ")
+    assert "May 6, 2024" not in text
