@@ -131,6 +131,25 @@ class Output:
     """``YYYY-MM-DD`` (the calendar day in the date's own offset), or empty."""
     authors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    lead: str = ""
+    """newsarc only: the item's ``lead`` (kept out of its ``text``)."""
+
+
+#: A row derived from newsarc's run: the item's lead and text together, the article as the item
+#: holds it. The sets' truths count a standfirst as body (so does trafilatura's output); the
+#: item keeps it in ``lead``. Scored beside, never instead of, ``newsarc`` (its text alone).
+WITH_LEAD = "newsarc lead+text"
+
+
+def with_lead(outputs: dict[str, Output]) -> dict[str, Output]:
+    """newsarc's outputs with the lead (when found and not already there) before the text."""
+    joined = {}
+    for key, out in outputs.items():
+        text = out.text
+        if out.lead and not text.startswith(out.lead):
+            text = f"{out.lead}\n\n{text}" if text else out.lead
+        joined[key] = Output(text, out.title, out.date, list(out.authors), out.seconds, out.lead)
+    return joined
 
 
 def newsarc_system() -> Callable[[Page], Output]:
@@ -144,6 +163,7 @@ def newsarc_system() -> Callable[[Page], Output]:
             title=article.title or "",
             date=(article.published_at or "")[:10],
             authors=list(article.authors),
+            lead=article.lead or "",
         )
 
     return run
@@ -246,6 +266,8 @@ def run_systems(
     for name, _ in live:
         if name != "newsarc":
             _write_cache(cache, name, results[name])
+    if "newsarc" in results:
+        results[WITH_LEAD] = with_lead(results["newsarc"])
     return results
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bench.realpages import Output, with_lead
 from crawler.extract import PageInput, extract_page
 
 FETCHED = datetime(2025, 12, 4, 15, 0, tzinfo=UTC)
@@ -154,3 +155,16 @@ def test_a_dateline_between_standfirst_and_body_is_not_body() -> None:
     text = _text(html)
     assert text.startswith("Body 0: ")
     assert "May 6, 2024" not in text
+
+
+def test_the_harness_scores_the_lead_beside_the_text_only_in_its_own_row() -> None:
+    """bench/realpages.py's "newsarc lead+text" row puts the item's lead before its text (once);
+    the "newsarc" row is the text alone."""
+    outputs = {
+        "a": Output(text="Body.", lead="Lead."),
+        "b": Output(text="Lead.\n\nBody.", lead="Lead."),
+        "c": Output(text="Body."),
+    }
+    joined = with_lead(outputs)
+    assert [joined[k].text for k in "abc"] == ["Lead.\n\nBody.", "Lead.\n\nBody.", "Body."]
+    assert outputs["a"].text == "Body."
