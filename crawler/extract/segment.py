@@ -78,7 +78,7 @@ _MAX_ADDED = 0.15
 # Continuation: siblings of the main container (or of its wrappers, up to this many levels) that
 # carry more of the same prose are part of the body: paragraphs beside a sub-container, and
 # bodies a page builder splits into sibling modules ("module module-text", "frame", "wpb_…").
-_CONTINUE_LEVELS = 3
+_CONTINUE_LEVELS = 5
 _CONTINUE_TAGS = frozenset(
     {"p", "blockquote", "ul", "ol", "dl", "pre", "h2", "h3", "h4", "h5", "h6"}
 )
