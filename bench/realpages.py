@@ -21,9 +21,11 @@ Rules are tuned on ``--half tune`` only; both halves are reported.
 Systems: ``newsarc`` (``extract_page``: the article item's text, title, published_at,
 authors), trafilatura 2.3.1 ``bare_extraction`` with metadata in its modes ``default``,
 ``favor_precision`` and ``fast``, and readability-lxml (body and ``short_title``) when it is
-installed (``uv sync --group bench``). Times are the median wall time of the extraction call per
-page, systems interleaved page by page in this process. ``--cache DIR`` keeps the other
-systems' outputs (and times) between runs, so tuning newsarc re-runs only newsarc.
+installed (``uv sync --group bench``). A ``newsarc lead+text`` row is derived from newsarc's run
+(the item's ``lead`` before its ``text``: the sets' truths count a standfirst as body).
+Times are the median wall time of the extraction call per page, systems interleaved page by
+page in this process. ``--cache DIR`` keeps the other systems' outputs (and times) between
+runs, so tuning newsarc re-runs only newsarc.
 """
 
 from __future__ import annotations
