@@ -132,7 +132,14 @@ _MAX_BYLINE_SCAN = 20000
 
 
 def _skip(seg: Segmentation) -> Any:
+    body = seg.body if seg.body is not None else seg.main
+    body_len = seg.text_len.get(body, 0) if body is not None else 0
+
     def skip(el: Element) -> bool:
+        if el.tag == "table" and 2 * seg.text_len.get(el, 0) >= body_len > 0:
+            # A table holding half the body's text is the page's layout (old sites nest the
+            # article in table cells), not a data table beside the text.
+            return seg.is_excluded(el)
         return el.tag in _SKIP_TAGS or seg.is_excluded(el)
 
     return skip
@@ -152,10 +159,12 @@ def _keep(text: str, density: float, tag: str) -> bool:
 
 def body_paragraphs(seg: Segmentation, skip_elements: set[Element]) -> list[str]:
     """The body paragraphs of the main content container, in document order."""
-    main = seg.main
+    main = seg.body if seg.body is not None else seg.main
     if main is None:
         return []
     skip_el = _skip(seg)
+    if seg.body_skip:
+        skip_elements = skip_elements | seg.body_skip
     out: list[str] = []
     buffer: list[str] = []
 

@@ -75,6 +75,15 @@ _MAX_WIDEN_LINK_DENSITY = 0.4
 _WIDEN_LOOKUP = 2
 # Looking through a wrapper, the text added must be prose: at most this share inside links.
 _MAX_ADDED = 0.15
+# Continuation: siblings of the main container (or of its wrappers, up to this many levels) that
+# carry more of the same prose are part of the body: paragraphs beside a sub-container, and
+# bodies a page builder splits into sibling modules ("module module-text", "frame", "wpb_…").
+_CONTINUE_LEVELS = 5
+_CONTINUE_TAGS = frozenset(
+    {"p", "blockquote", "ul", "ol", "dl", "pre", "h2", "h3", "h4", "h5", "h6"}
+)
+_MAX_CONTINUE_DENSITY = 0.2
+_SOLID_CHARS = 100
 
 
 @dataclass
@@ -95,6 +104,12 @@ class Segmentation:
     """Characters of text inside links in each element's subtree."""
     has_block: set[Element] = field(default_factory=set)
     """Elements with a block-level descendant."""
+    body: Element | None = None
+    """The element the body is read from: ``main``, or an ancestor of it when siblings continue
+    its prose (see :func:`_continuation`); ``None`` means ``main``."""
+    body_skip: set[Element] = field(default_factory=set)
+    """Children of ``body``'s wrappers that are not part of the body (the siblings that do not
+    continue the prose)."""
 
     def is_excluded(self, el: Element) -> bool:
         """Whether ``el``'s subtree is never article text (boilerplate or a headline block)."""
@@ -264,6 +279,13 @@ def segment(root: Element, resolve: UrlResolver, page_url: str) -> Segmentation:
             candidate = candidate.getparent()
         if not widened:
             break
+    body, body_skip = (
+        _continuation(
+            main, hints=hints, excluded=excluded, text_len=text_len, link_len=link_len, p_len=p_len
+        )
+        if main is not None
+        else (None, set())
+    )
     return Segmentation(
         root=root,
         main=main,
@@ -273,7 +295,108 @@ def segment(root: Element, resolve: UrlResolver, page_url: str) -> Segmentation:
         text_len=text_len,
         link_len=link_len,
         has_block=has_block,
+        body=body,
+        body_skip=body_skip,
     )
+
+
+def _signature(el: Element, hints: dict[Element, str]) -> tuple[str, str]:
+    """An element's tag and first class/id token: sibling modules of one kind share it."""
+    hint = hints.get(el, "").split()
+    return el.tag, hint[0] if hint else ""
+
+
+def _continuation(
+    main: Element,
+    *,
+    hints: dict[Element, str],
+    excluded: set[Element],
+    text_len: dict[Element, int],
+    link_len: dict[Element, int],
+    p_len: dict[Element, int],
+) -> tuple[Element, set[Element]]:
+    """The element the body is read from, and the children of its wrappers to leave out.
+
+    Going up from ``main`` (never past an ``<article>``, ``<main>`` or ``<body>``), a level's
+    siblings continue the body when they are prose (outside boilerplate and headline blocks, at
+    most a fifth of their text in links) and either paragraph-like elements (``<p>``, lists,
+    quotes, subheads) or of the same kind as the chain's element (same tag and first class
+    token) holding ``<p>`` text (a dateline or a credits line of the same kind holds none).
+    Short pieces at either edge of such a run, and short lines carrying a ``<time>``, are left
+    out too. Everything else is skipped, so
+    a related box or an ad between two chunks stays out.
+    """
+    body = main
+    skip: set[Element] = set()
+    chain = main
+    for _level in range(_CONTINUE_LEVELS):
+        parent = chain.getparent()
+        if (
+            chain.tag in {"article", "main", "body"}
+            or parent is None
+            or parent.tag in {"body", "html"}
+            or parent in excluded
+        ):
+            break
+        signature = _signature(chain, hints)
+        found: list[Element] = []
+        others: list[Element] = []
+        run: list[Element] = []  # the chain and the found siblings, in document order
+        for sibling in parent:
+            if sibling is chain:
+                run.append(chain)
+                continue
+            if not isinstance(sibling.tag, str):
+                continue
+            size = text_len.get(sibling, 0)
+            if (
+                size
+                and sibling not in excluded
+                and not _dateline(sibling, size)
+                and _density(sibling, text_len, link_len) <= _MAX_CONTINUE_DENSITY
+                and (
+                    sibling.tag in _CONTINUE_TAGS
+                    or (
+                        p_len.get(sibling, 0) >= _MIN_PARAGRAPH_CHARS
+                        and _signature(sibling, hints) == signature
+                    )
+                )
+            ):
+                found.append(sibling)
+                run.append(sibling)
+            else:
+                others.append(sibling)
+        # Short lines at either edge of the run ("Our standards: …", a dateline) are furniture,
+        # not prose: only what lies between substantial pieces (the chain counts as one) stays.
+        solid = [
+            i for i, el in enumerate(run) if el is chain or text_len.get(el, 0) >= _SOLID_CHARS
+        ]
+        edges = run[: solid[0]] + run[solid[-1] + 1 :]
+        others.extend(edges)
+        found = [el for el in run[solid[0] : solid[-1] + 1] if el is not chain]
+        skip.update(others)
+        if any(text_len.get(el, 0) >= _MIN_PARAGRAPH_CHARS for el in found):
+            body = parent
+        chain = parent
+    if body is main:
+        return main, set()
+    # Only the wrappers between main and body had their other children listed; those above
+    # ``body`` do not matter.
+    return body, {el for el in skip if _is_within(el, body)}
+
+
+def _dateline(el: Element, size: int) -> bool:
+    """A short line carrying a ``<time>`` (the story's date beside its text) is furniture."""
+    return size < _SOLID_CHARS and next(el.iter("time"), None) is not None
+
+
+def _is_within(el: Element, ancestor: Element) -> bool:
+    node = el.getparent()
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _added_density(

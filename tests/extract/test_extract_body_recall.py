@@ -1,0 +1,170 @@
+"""Body recall (issue 14): the body's paragraphs that sit beside the main container, on small
+pages written for each rule's shape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bench.realpages import Output, with_lead
+from crawler.extract import PageInput, extract_page
+
+FETCHED = datetime(2025, 12, 4, 15, 0, tzinfo=UTC)
+URL = "https://news.example.org/2024/05/06/harbour-plan-approved"
+_WORDS = (
+    "The harbour board approved the plan on Tuesday, after a long debate, and work on the "
+    "new quay is due to start in spring, the chair said."
+)
+
+
+def _para(label: str) -> str:
+    return f"<p>{label}: {_WORDS}</p>"
+
+
+def _page(content: str) -> str:
+    return (
+        "<html><head><title>Harbour plan approved</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sport'>Sport</a></nav>"
+        f"<div class='page'><h1>Harbour plan approved</h1>{content}</div>"
+        "<footer><a href='/imprint'>Imprint</a></footer></body></html>"
+    )
+
+
+def _text(html: str) -> str:
+    result = extract_page(PageInput(url=URL, html=html, fetched_at=FETCHED))
+    assert result.article is not None, result.reason
+    return result.article.text
+
+
+def test_paragraphs_beside_a_larger_sub_container_are_body() -> None:
+    """The text's first paragraphs sit directly in the wrapper, the rest in a child ``<div>``
+    that holds most of the text (too much for the wrapper to add a third): both are body."""
+    inner = "".join(_para(f"Inner {i}") for i in range(8))
+    html = _page(
+        f"<div class='col-a'>{_para('Opening')}<div class='ad-slot'></div>"
+        f"<h3>What happens next</h3><div>{inner}</div></div>"
+    )
+    text = _text(html)
+    assert text.startswith("Opening: ")
+    assert "What happens next" in text
+    assert "Inner 7: " in text
+
+
+def test_a_body_split_into_sibling_modules_is_read_whole() -> None:
+    """A page builder splits the body into sibling modules of one kind (same tag, same first
+    class), with picture modules and an ad between them: every text module is body, the
+    ad and the related box between them are not."""
+    modules = [
+        "".join(_para(f"Module {m} paragraph {i}") for i in range(n))
+        for m, n in enumerate((1, 10, 1, 1))
+    ]
+    html = _page(
+        "<div class='wrap'>"
+        f"<div class='module module-copy a1x'>{modules[0]}</div>"
+        "<div class='module module-image b2y'><figure><img src='/a.jpg'>"
+        "<figcaption>The quay today</figcaption></figure></div>"
+        f"<div class='module module-copy c3z'>{modules[1]}</div>"
+        "<div class='related-box'><a href='/a'>Older story about the harbour budget</a>"
+        "<a href='/b'>Another story about the ferry timetable</a></div>"
+        f"<div class='module module-copy d4w'>{modules[2]}</div>"
+        "<div class='banner-ad'>Advertisement</div>"
+        f"<div class='module module-copy e5v'>{modules[3]}</div>"
+        "</div>"
+    )
+    text = _text(html)
+    for label in ("Module 0 paragraph 0", "Module 1 paragraph 5", "Module 2 paragraph 0",
+                  "Module 3 paragraph 0"):  # fmt: skip
+        assert f"{label}: " in text
+    assert text.index("Module 0 paragraph 0") < text.index("Module 3 paragraph 0")
+    assert "Older story" not in text
+    assert "Advertisement" not in text
+
+
+def test_sibling_lines_without_prose_are_not_body() -> None:
+    """Siblings of the same kind that hold no paragraph (a dateline, a credits field) and a
+    short line at the end of the run ("Our standards: …") stay out."""
+    body = "".join(_para(f"Body {i}") for i in range(6))
+    html = _page(
+        "<div class='node'>"
+        "<div class='field field-date'>Posted: Fri 6:45 PM, Feb 16, 2018 | Updated: Sat</div>"
+        "<div class='field field-credits'>In cooperation with Anna Example, Ben Example</div>"
+        f"<div class='field field-body'>{body}</div>"
+        "<p class='trust'>Our standards: the editorial principles.</p>"
+        "</div>"
+    )
+    text = _text(html)
+    assert "Body 5: " in text
+    assert "Posted:" not in text
+    assert "cooperation" not in text
+    assert "Our standards" not in text
+
+
+def test_continuation_stops_at_the_article() -> None:
+    """Siblings of the story's ``<article>`` (other stories' teasers with summaries) are never
+    continuations of its body."""
+    body = "".join(_para(f"Story {i}") for i in range(6))
+    html = _page(
+        f"<div class='stream'><article><div class='text'>{body}</div></article>"
+        f"<p>Another story: {_WORDS}</p></div>"
+    )
+    text = _text(html)
+    assert "Story 5: " in text
+    assert "Another story" not in text
+
+
+def test_a_standfirst_outside_the_body_container_is_the_lead_only() -> None:
+    """A standfirst in the article's header, outside the body's container, is the lead and
+    not repeated in the text."""
+    lead = "The harbour board has approved the new quay after two years of planning and debate."
+    body = "".join(_para(f"Body {i}") for i in range(6))
+    html = _page(
+        f"<article><header><p class='standfirst'>{lead}</p></header>"
+        f"<div class='col-a'>{body}</div></article>"
+    )
+    result = extract_page(PageInput(url=URL, html=html, fetched_at=FETCHED))
+    assert result.article is not None
+    assert result.article.lead == lead
+    assert result.article.text.startswith("Body 0: ")
+
+
+def test_a_table_holding_the_body_is_layout_not_data() -> None:
+    """Old layouts nest the article in table cells inside the main container; a table holding
+    half the body's text is read, a small data table beside the text is not."""
+    cells = "".join(f"<tr><td>{_WORDS} Cell {i}.<br><br>{_WORDS}</td></tr>" for i in range(4))
+    data = "<table><tr><td>Quay length</td><td>420 m</td></tr></table>"
+    html = _page(
+        f"<div class='col-a'>{_para('Intro')}{data}<table class='inner'>{cells}</table></div>"
+    )
+    text = _text(html)
+    assert "Cell 3." in text
+    assert "Quay length" not in text
+
+
+def test_a_dateline_between_standfirst_and_body_is_not_body() -> None:
+    """A short line carrying the story's ``<time>`` beside the body's container is furniture,
+    even between two pieces of prose."""
+    lead = (
+        "The harbour board has approved the new quay after two years of planning and debate, "
+        "and building starts in spring."
+    )
+    body = "".join(_para(f"Body {i}") for i in range(6))
+    html = _page(
+        f"<article><p class='standfirst'>{lead}</p><p class='date'><time "
+        "datetime='2024-05-06T10:00:00+02:00'>May 6, 2024 — 10:00 AM</time></p>"
+        f"<div class='col-a'>{body}</div></article>"
+    )
+    text = _text(html)
+    assert text.startswith("Body 0: ")
+    assert "May 6, 2024" not in text
+
+
+def test_the_harness_scores_the_lead_beside_the_text_only_in_its_own_row() -> None:
+    """bench/realpages.py's "newsarc lead+text" row puts the item's lead before its text (once);
+    the "newsarc" row is the text alone."""
+    outputs = {
+        "a": Output(text="Body.", lead="Lead."),
+        "b": Output(text="Lead.\n\nBody.", lead="Lead."),
+        "c": Output(text="Body."),
+    }
+    joined = with_lead(outputs)
+    assert [joined[k].text for k in "abc"] == ["Lead.\n\nBody.", "Lead.\n\nBody.", "Body."]
+    assert outputs["a"].text == "Body."
