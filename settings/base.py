@@ -39,6 +39,9 @@ REMOTE_CONTROL_ENABLED = False
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # bytes
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024  # bytes
 REDIRECT_MAX_TIMES = 5
+# Only this much of a robots.txt is parsed (RFC 9309 allows a limit of at least 500 KiB; Google
+# reads 500 KiB); the rest is ignored, with a warning (crawler/middlewares/robots.py).
+ROBOTSTXT_MAX_SIZE = 500 * 1024  # bytes
 # The crawl process stops cleanly (finish reason memusage_exceeded, exit 1) before the OOM killer
 # ends it; Scrapy checks every MEMUSAGE_CHECK_INTERVAL_SECONDS (60). The browser is not counted.
 MEMUSAGE_LIMIT_MB = 2048

@@ -139,3 +139,28 @@ def test_requests_waiting_together_for_robots_txt_all_obey_it(tmp_path: Path) ->
     assert run.returncode == 0, run.stdout + run.stderr
     assert not [path for path in requested if path.startswith("/private/")], requested
     assert {"/p0", "/p1", "/p2"} <= set(requested)
+
+
+def test_only_the_first_500_kib_of_a_huge_robots_txt_is_read(tmp_path: Path) -> None:
+    """RELIABILITY.md B10: a 5 MB robots.txt is parsed up to ROBOTSTXT_MAX_SIZE (500 KiB); a
+    rule past the cut is ignored, one before it obeyed, and the cut is logged."""
+    padding = b"# " + b"x" * 60 + b"\n"
+    rules = (
+        b"User-agent: *\nDisallow: /early/\n"
+        + padding * (5_000_000 // len(padding))
+        + b"Disallow: /late/\n"
+    )
+    routes = {
+        "/robots.txt": Route(200, {"Content-Type": "text/plain"}, rules),
+        "/": _page('<a href="/early/a.html">early</a> <a href="/late/b.html">late</a>'),
+        "/early/a.html": _page("<p>early</p>"),
+        "/late/b.html": _page("<p>late</p>"),
+    }
+    with SiteServer(routes) as site:
+        run = run_newsarc("crawl", f"{site.base_url}/", "--out", str(tmp_path))
+        requested = [path for _, path, _ in site.requests]
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "/late/b.html" in requested, requested  # its rule lies past the first 500 KiB
+    assert "/early/a.html" not in requested, requested
+    log = (run.crawl_dir(tmp_path) / "logs" / "crawl.log").read_text(encoding="utf-8")
+    assert f"is {len(rules)} bytes: only its first" in log
