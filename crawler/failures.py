@@ -7,7 +7,9 @@ inside). :func:`fetch_failure` maps the exception to a stable code and a one-lin
 frontier ledger says ``failed(data_loss: …)`` or ``failed(tls_handshake: …)`` and the stats count
 ``newsarc/fetch_failed/<code>``.
 
-Codes: ``http_<status>``, ``ignored``, ``too_large`` (``DOWNLOAD_MAXSIZE`` reached, declared,
+Codes: ``http_<status>``, ``ignored``, ``redirect_loop`` (a redirect back into the request's own
+chain, :mod:`crawler.middlewares.redirects`), ``too_many_redirects`` (``REDIRECT_MAX_TIMES``
+reached), ``too_large`` (``DOWNLOAD_MAXSIZE`` reached, declared,
 streamed or while decoding), ``cancelled`` (at shutdown), ``data_loss`` (the connection closed
 or was reset before the body was complete), ``connection_lost``, ``connection_refused``,
 ``dns``, ``timeout``, ``tls_handshake`` (the TLS handshake failed; the detail names OpenSSL's
@@ -37,9 +39,13 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed
 
-__all__ = ["fetch_failure", "tls_error"]
+__all__ = ["REDIRECT_LOOP", "fetch_failure", "tls_error"]
+
+#: How the ``IgnoreRequest`` of a refused redirect loop begins.
+REDIRECT_LOOP = "redirect loop"
 
 _SIZE_WORDS = ("DOWNLOAD_MAXSIZE", "download max size")
+_MAX_REDIRECTS = "max redirections reached"  # Scrapy's redirect middlewares
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -83,6 +89,10 @@ def fetch_failure(exc: BaseException | None, *, closing: bool = False) -> tuple[
     if isinstance(exc, IgnoreRequest):
         if any(word in text for word in _SIZE_WORDS):
             return "too_large", text
+        if text.startswith(REDIRECT_LOOP):
+            return "redirect_loop", text
+        if text == _MAX_REDIRECTS:
+            return "too_many_redirects", "more redirects than REDIRECT_MAX_TIMES"
         return "ignored", text or "ignored"
     if isinstance(exc, DownloadCancelledError):
         if any(word in text for word in _SIZE_WORDS):

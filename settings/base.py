@@ -46,7 +46,9 @@ ROBOTSTXT_MAX_SIZE = 500 * 1024  # bytes
 # ends it; Scrapy checks every MEMUSAGE_CHECK_INTERVAL_SECONDS (60). The browser is not counted.
 MEMUSAGE_LIMIT_MB = 2048
 MEMUSAGE_WARNING_MB = 1536
-METAREFRESH_MAXDELAY = 0  # seconds: follow only immediate meta refreshes
+# Seconds: Scrapy follows a meta refresh whose delay is *below* this, so 1 follows only
+# immediate ones (0 would follow none).
+METAREFRESH_MAXDELAY = 1
 URLLENGTH_LIMIT = 2083
 # Refuse loopback, private and link-local destinations unless the crawl's own start URLs are
 # there. NEWSARC_ALLOWED_HOSTS adds addresses or host names explicitly.
@@ -70,6 +72,12 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's offsite filter, which also ends the frontier's fetch of a URL it drops.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.frontier.middlewares.OffsiteMiddleware": 50,
+    # Scrapy's redirects, where a redirect back into the request's own chain (HTTP or meta
+    # refresh) fails at once as redirect_loop (crawler/middlewares/redirects.py).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.redirects.LoopCheckingMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.redirects.LoopCheckingRedirectMiddleware": 600,
 }
 
 # Polite under pressure (crawler/middlewares/polite.py): 429/503 back off per host, honouring

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psutil
 
@@ -164,3 +166,52 @@ def test_only_the_first_500_kib_of_a_huge_robots_txt_is_read(tmp_path: Path) -> 
     assert "/early/a.html" not in requested, requested
     log = (run.crawl_dir(tmp_path) / "logs" / "crawl.log").read_text(encoding="utf-8")
     assert f"is {len(rules)} bytes: only its first" in log
+
+
+def _ledger(crawl_dir: Path) -> dict[str, tuple[str, str | None]]:
+    with sqlite3.connect(crawl_dir / ".frontier.sqlite") as db:
+        rows = db.execute("SELECT url, state, reason FROM urls").fetchall()
+    return {urlsplit(url).path: (state, reason) for url, state, reason in rows}
+
+
+def _refresh(target: str) -> Route:
+    head = f'<meta http-equiv="refresh" content="0; url={target}">'
+    return Route.html(f"<html><head>{head}<title>r</title></head><body>moved</body></html>")
+
+
+def test_redirect_loops_fail_by_name_and_meta_refresh_loops_are_bounded(tmp_path: Path) -> None:
+    """RELIABILITY.md B9: an HTTP loop A → B → A and a meta-refresh loop end at once as ledger
+    ``failed(redirect_loop: …)``; an endless meta-refresh chain stops at REDIRECT_MAX_TIMES
+    (``too_many_redirects``), as an endless HTTP chain does."""
+    routes: dict[str, Route] = {
+        "/robots.txt": ROBOTS,
+        "/": _page(
+            '<a href="/a">a</a> <a href="/m0">refresh loop</a> <a href="/n0">refresh chain</a> '
+            '<a href="/r0">http chain</a>'
+        ),
+        "/a": Route.redirect("/b"),
+        "/b": Route.redirect("/a"),
+        "/m0": _refresh("/m1"),
+        "/m1": _refresh("/m0"),
+    }
+    for hop in range(30):
+        routes[f"/n{hop}"] = _refresh(f"/n{hop + 1}")
+        routes[f"/r{hop}"] = Route.redirect(f"/r{hop + 1}")
+    with SiteServer(routes) as site:
+        run = run_newsarc("crawl", f"{site.base_url}/", "--out", str(tmp_path))
+        requested = [p for _, p, _ in site.requests]
+    assert run.returncode == 0, run.stderr
+    assert requested.count("/a") == 1 and requested.count("/b") == 1, requested
+    assert requested.count("/m0") == 1 and requested.count("/m1") == 1, requested
+    assert len([p for p in requested if p.startswith("/n")]) == 6, requested  # 1 + 5 refreshes
+    ledger = _ledger(run.crawl_dir(tmp_path))
+    for start in ("/a", "/m0"):
+        state, reason = ledger[start]
+        assert state == "failed" and reason is not None, (start, state, reason)
+        assert reason.startswith("redirect_loop: "), reason
+    for start in ("/n0", "/r0"):
+        assert ledger[start] == (
+            "failed",
+            "too_many_redirects: more redirects than REDIRECT_MAX_TIMES",
+        ), start
+    assert "failed fetches 4" in run.stdout
