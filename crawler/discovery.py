@@ -13,6 +13,7 @@ drops.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,7 +24,19 @@ from scrapy.utils.sitemap import Sitemap
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["META_DISCOVERED", "Discovered", "NewsSitemap", "feed_entry", "sitemap_entry"]
+__all__ = [
+    "META_DISCOVERED",
+    "Discovered",
+    "NewsSitemap",
+    "declares_entities",
+    "feed_entry",
+    "gzip_truncated",
+    "sitemap_entry",
+]
+
+#: How much of a sitemap's start may hold its document type declaration (entities come first).
+_PROLOGUE_BYTES = 64 * 1024
+_GZIP_CHUNK = 64 * 1024
 
 #: Request meta key: the :class:`Discovered` of the feed entry or sitemap URL that led here.
 META_DISCOVERED = "newsarc_discovered"
@@ -110,3 +123,39 @@ class NewsSitemap(Sitemap):
         if entry is not None:
             entry.update(news)
         return entry
+
+
+def declares_entities(body: bytes) -> bool:
+    """Whether an XML document declares entities in its prologue (billion laughs, external
+    entities). Scrapy's sitemap parser never expands them; a sitemap has no use for any."""
+    head = body[:_PROLOGUE_BYTES].lower()
+    return b"<!doctype" in head and b"<!entity" in head
+
+
+def gzip_truncated(data: bytes, max_size: int = 0) -> bool:
+    """Whether the gzip stream ``data`` ends before its last member does (a cut download).
+
+    Scrapy's ``gunzip`` returns whatever it could read and raises only when that is nothing.
+    This reads the stream again in bounded chunks, keeping none of the output, and stops at
+    ``max_size`` bytes out (0: no limit), which ``gunzip`` has checked already.
+    """
+    out = 0
+    rest = data
+    while rest:
+        inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        chunk = rest
+        try:
+            while not inflate.eof:
+                part = inflate.decompress(chunk, _GZIP_CHUNK)
+                out += len(part)
+                if max_size and out > max_size:
+                    return False
+                chunk = inflate.unconsumed_tail
+                if not part and not chunk:
+                    break  # all input read, no more output: the stream stops short
+        except zlib.error:
+            return True
+        if not inflate.eof:
+            return True
+        rest = inflate.unused_data.lstrip(b"\x00")  # padding after the last member is allowed
+    return False

@@ -72,7 +72,15 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.gz import gunzip
 
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
-from crawler.discovery import META_DISCOVERED, Discovered, NewsSitemap, feed_entry, sitemap_entry
+from crawler.discovery import (
+    META_DISCOVERED,
+    Discovered,
+    NewsSitemap,
+    declares_entities,
+    feed_entry,
+    gzip_truncated,
+    sitemap_entry,
+)
 from crawler.extract.fallback import FLAG_DAY_ONLY
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
@@ -612,25 +620,33 @@ class NewsSpider(scrapy.Spider):
         stats.inc_value("newsarc/sitemaps")
         body = response.body
         if body[:2] == b"\x1f\x8b":
+            max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
             try:
-                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+                body = gunzip(body, max_size=max_size)
             except (OSError, ValueError) as exc:
-                stats.inc_value("newsarc/sitemap_errors")
-                logger.warning(
-                    "Sitemap %s could not be decompressed: %s",
-                    response.url,
-                    exc,
-                    extra={"spider": self},
-                )
+                self._sitemap_problem(response, "gzip", f"could not be decompressed: {exc}")
                 return
+            if gzip_truncated(response.body, max_size):
+                # Scrapy's gunzip returns what it could read: those URLs are still followed.
+                self._sitemap_problem(
+                    response, "truncated_gzip", "is a truncated gzip file; read what it holds"
+                )
+        if declares_entities(body):
+            self._sitemap_problem(
+                response, "entities", "declares XML entities; they are not expanded"
+            )
         try:
             sitemap = NewsSitemap(body)
             found = [entry for entry in sitemap if entry.get("loc")]
             entries = [entry["loc"] for entry in found]
         except (etree.LxmlError, ValueError) as exc:
-            stats.inc_value("newsarc/sitemap_errors")
-            logger.warning(
-                "Sitemap %s could not be parsed: %s", response.url, exc, extra={"spider": self}
+            self._sitemap_problem(response, "unparseable", f"could not be parsed: {exc}")
+            return
+        if sitemap.type not in ("urlset", "sitemapindex"):
+            self._sitemap_problem(
+                response,
+                "not_a_sitemap",
+                f"is not a sitemap (its root element is <{sitemap.type}>)",
             )
             return
         if sitemap.type == "sitemapindex":
@@ -641,6 +657,13 @@ class NewsSpider(scrapy.Spider):
         else:
             hints = {entry["loc"]: sitemap_entry(entry) for entry in found}
             yield from self._follow(entries, priority=1, hints=hints)
+
+    def _sitemap_problem(self, response: Response, reason: str, text: str) -> None:
+        """Count (``newsarc/sitemap_errors`` and ``…/<reason>``) and log a broken sitemap."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("newsarc/sitemap_errors")
+        self.crawler.stats.inc_value(f"newsarc/sitemap_errors/{reason}")
+        logger.warning("Sitemap %s %s", response.url, text, extra={"spider": self})
 
     def on_error(self, failure: Failure) -> None:
         """Count and remember a failed fetch; the CLI reports them."""
