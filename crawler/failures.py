@@ -13,7 +13,10 @@ reached), ``too_large`` (``DOWNLOAD_MAXSIZE`` reached, declared,
 streamed or while decoding), ``cancelled`` (at shutdown), ``data_loss`` (the connection closed
 or was reset before the body was complete), ``connection_lost``, ``connection_refused``,
 ``dns``, ``timeout``, ``tls_handshake`` (the TLS handshake failed; the detail names OpenSSL's
-reason), and the exception's class name for anything else.
+reason), ``bad_response`` (a response head the HTTP client refused: conflicting
+``Content-Length`` headers, an invalid header name, a malformed status line), ``no_response``
+(the server closed the connection before a whole response head came; Twisted also closes it so
+when a header line is longer than 16 KiB), and the exception's class name for anything else.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
+    ConnectionDone,
     ConnectionLost,
     ConnectionRefusedError,
     DNSLookupError,
@@ -37,7 +41,9 @@ from twisted.internet.error import (
     TimeoutError,
 )
 from twisted.python.failure import Failure
+from twisted.web._newclient import ParseError
 from twisted.web.client import ResponseFailed
+from twisted.web.http_headers import InvalidHeaderName
 
 __all__ = ["REDIRECT_LOOP", "fetch_failure", "tls_error"]
 
@@ -73,6 +79,27 @@ def tls_error(exc: BaseException) -> str | None:
             # pyOpenSSL: args[0] is a list of (library, function, reason) triples.
             reasons = [r[2] for r in cause.args[0] if len(r) == 3 and r[2]] if cause.args else []
             return ", ".join(reasons) or str(cause) or "TLS error"
+    return None
+
+
+def _bad_response(exc: BaseException) -> tuple[str, str] | None:
+    """``bad_response`` or ``no_response`` when Twisted's client gave up on the response head."""
+    causes = _causes(exc)
+    for cause in causes:
+        # InvalidHeaderName is a ValueError; so is "Invalid response: conflicting
+        # Content-Length headers"; ParseError covers bad status lines and header lines.
+        if isinstance(cause, InvalidHeaderName):
+            return "bad_response", f"the response head was refused: invalid header name {cause}"
+        if isinstance(cause, ParseError | ValueError):
+            return "bad_response", f"the response head was refused: {cause}"
+    never = [c for c in causes if isinstance(c, ResponseFailed)]
+    if never and all(
+        isinstance(r.value, ConnectionDone) for n in never for r in n.reasons if r.value is not None
+    ):
+        return "no_response", (
+            "the connection closed before a whole response head arrived (a header line over "
+            "16 KiB ends it so too)"
+        )
     return None
 
 
@@ -113,6 +140,10 @@ def fetch_failure(exc: BaseException | None, *, closing: bool = False) -> tuple[
         return "timeout", text
     if isinstance(exc, ConnectionRefusedError | DownloadConnectionRefusedError):
         return "connection_refused", text or "connection refused"
+    if isinstance(exc, DownloadFailedError | ResponseFailed):
+        bad = _bad_response(exc)
+        if bad is not None:
+            return bad
     if isinstance(exc, DownloadFailedError | ResponseFailed | ConnectionLost):
         return "connection_lost", text or "the connection was lost"
     return type(exc).__name__, text or type(exc).__name__
