@@ -15,6 +15,7 @@ from crawler.exceptions import (
     ConfigError,
     CrawlFailed,
     NothingToResume,
+    OutOfSpace,
     StateUnavailable,
     StorageUnavailable,
     StoreError,
@@ -33,6 +34,7 @@ __all__ = ["main"]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_STORAGE = 4  # as newsarc run's: files could not reach the remote store, kept in the spool
 EXIT_STATE = 6  # the frontier ledger is locked by another process or unavailable
+EXIT_NO_SPACE = 7  # less free disk space than NEWSARC_DISK_RESERVE_BYTES (crawler/diskspace.py)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -579,6 +581,8 @@ def _finish(report: CrawlReport) -> int:
             raise StateUnavailable(report.failure)
         if report.storage_failed:
             raise StorageUnavailable(report.failure)
+        if report.failure_kind == "space":
+            raise OutOfSpace(report.failure)
         raise CrawlFailed(report.failure)
     return EXIT_OK
 
@@ -709,6 +713,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StateUnavailable as exc:
         print(f"newsarc: error: {exc}", file=sys.stderr)
         return EXIT_STATE
+    except OutOfSpace as exc:
+        print(f"newsarc: error: {exc}", file=sys.stderr)
+        return EXIT_NO_SPACE
     except StorageUnavailable as exc:
         print(f"newsarc: crawl failed: {exc}", file=sys.stderr)
         return EXIT_STORAGE

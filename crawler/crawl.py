@@ -31,6 +31,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.crawlinfo import CrawlInfo, make_crawl_id, validate_crawl_id, worker_id
+from crawler.diskspace import OUT_OF_SPACE, check_free_space
 from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, backend_class, open_backend, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
@@ -108,7 +109,8 @@ class CrawlReport:
     failure_kind: str | None = None
     """Set by :func:`judge` with ``failure``: "storage" (files wait in the spool: the remote
     store refused or was unreachable, or the spool is full), "state" (the frontier ledger was
-    locked or unavailable), None for any other failure."""
+    locked or unavailable), "space" (free disk space fell below its reserve), None for any
+    other failure."""
 
     @property
     def pending(self) -> int:
@@ -357,7 +359,9 @@ def _run_crawl(
         # imported (~0.8 s at start-up) nor on the path of every request (~0.3 ms each).
         settings.set("DOWNLOAD_HANDLERS", dict(_PLAIN_HANDLERS), priority="cmdline")
     # Local store: <store>/<crawl_id>; remote store: its spool directory (crawler.spool).
-    work_dir = _prepare_work_dir(CrawlInfo.from_settings(settings).work_dir)
+    planned = CrawlInfo.from_settings(settings).work_dir
+    check_free_space(planned, settings.getint("NEWSARC_DISK_RESERVE_BYTES"))
+    work_dir = _prepare_work_dir(planned)
     if resume is not None and not settings.getbool("FRONTIER_ENABLED"):
         raise ConfigError("--resume needs the frontier ledger: do not set FRONTIER_ENABLED=False")
     if settings.getbool("FRONTIER_ENABLED") and joining is None:
@@ -514,6 +518,14 @@ def judge(report: CrawlReport) -> str | None:
             else " (see logs/crawl.log)"
         )
     reason = report.stats.get("finish_reason")
+    if reason == OUT_OF_SPACE:
+        report.failure_kind = "space"
+        return (
+            f"out of space: free space on {report.work_dir} fell to "
+            f"{report.stat('disk/free_at_stop')} bytes, below NEWSARC_DISK_RESERVE_BYTES, so the "
+            f"crawl stopped; its files are closed and {report.pending} URLs stay queued for "
+            "--resume"
+        )
     if reason not in _OK_FINISH:
         return f"the crawl ended abnormally ({reason})"
     if report.pending and not report.max_pages:

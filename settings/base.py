@@ -151,6 +151,10 @@ NEWSARC_WORKER_ID = ""
 FRONTIER_CHECKPOINT_INTERVAL = 5.0
 # Bytes kept free (in .frontier.reserve) so the ledger's last checkpoint fits on a full disk.
 FRONTIER_RESERVE_BYTES = 1024 * 1024
+# Free space a crawl leaves on the disk it writes to (crawler/diskspace.py): below it a crawl
+# does not start (exit 7, nothing written), and a running crawl stops gracefully (out_of_space,
+# files closed, the rest queued for --resume). 0: no reserve.
+NEWSARC_DISK_RESERVE_BYTES = 256 * 1024 * 1024
 SPIDER_MIDDLEWARES = {
     # Closest to the engine: sees exactly what each callback yields (crawler/frontier/).
     "crawler.frontier.middlewares.FrontierMiddleware": 1,
@@ -191,6 +195,8 @@ EXTENSIONS = {
     # Owns the frontier (crawler/frontier/extension.py); opens it when the spider opens.
     "crawler.frontier.extension.Frontier": 20,
     "crawler.warc.extension.WarcExtension": 100,
+    # Stops the crawl when free disk space falls below NEWSARC_DISK_RESERVE_BYTES.
+    "crawler.diskspace.DiskReserveExtension": 110,
     # After the WARC extension (spider_closed order); the manifest then lists the WACZ.
     "crawler.package.WaczExtension": 900,
     "crawler.manifest.ManifestExtension": 1000,
