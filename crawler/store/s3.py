@@ -153,6 +153,10 @@ _DENIED = frozenset(
 )
 
 
+#: Error codes of a store whose temporary credentials ran out.
+_EXPIRED = frozenset({"ExpiredToken", "TokenRefreshRequired"})
+
+
 def _what_to_fix(exc: BaseException) -> str:
     """For a refused request, which configuration to look at (appended to the error)."""
     codes: set[str] = set()
@@ -163,6 +167,12 @@ def _what_to_fix(exc: BaseException) -> str:
         current = current.__cause__ or current.__context__
     # S3UploadFailedError keeps only the text of the ClientError it replaced.
     codes.update(re.findall(r"\(([A-Za-z0-9]+)\)", str(exc)))
+    if codes & _EXPIRED:
+        return (
+            " — the session token has expired: renew AWS_SESSION_TOKEN (with its "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or boto3's credential chain); the files "
+            "stay in the spool"
+        )
     if codes & _DENIED:
         return (
             " — the store refused the credentials or the request: check AWS_ACCESS_KEY_ID/"
