@@ -49,7 +49,8 @@ class _LoopCheck:
                 self.crawler.stats.inc_value("newsarc/redirect_loop")
             logger.info("Refused a redirect loop (%s): %s", reason, shown)
             raise IgnoreRequest(f"{REDIRECT_LOOP} ({reason}): {shown}")
-        return super()._redirect(redirected, request, reason)  # type: ignore[misc]
+        followed: Request = super()._redirect(redirected, request, reason)  # type: ignore[misc]
+        return followed
 
 
 class LoopCheckingRedirectMiddleware(_LoopCheck, RedirectMiddleware):
