@@ -215,3 +215,35 @@ def test_redirect_loops_fail_by_name_and_meta_refresh_loops_are_bounded(tmp_path
             "too_many_redirects: more redirects than REDIRECT_MAX_TIMES",
         ), start
     assert "failed fetches 4" in run.stdout
+
+
+def test_a_robots_txt_redirected_to_another_host_or_made_of_garbage(tmp_path: Path) -> None:
+    """RELIABILITY.md B10: a robots.txt that redirects to another host (as example.com →
+    www.example.com does) is followed, and its rules apply to the site that redirected (RFC
+    9309 §2.3.1.2); one of binary garbage is read as no rules: the crawl goes on, no crash."""
+    with SiteServer(
+        {"/robots.txt": Route.text("User-agent: *\nDisallow: /private/\n")}
+    ) as elsewhere:
+        routes = {
+            "/robots.txt": Route.redirect(elsewhere.url("/robots.txt"), 301),
+            "/": _page('<a href="/a.html">a</a> <a href="/private/p.html">p</a>'),
+            "/a.html": _page("<p>a</p>"),
+            "/private/p.html": _page("<p>p</p>"),
+        }
+        with SiteServer(routes) as site:
+            # The other host is on the loopback too: the SSRF guard must be told it is allowed.
+            run = run_newsarc(
+                "crawl", site.url("/"), "--out", str(tmp_path / "redirected"),
+                "-s", f"NEWSARC_ALLOWED_HOSTS=127.0.0.1:{elsewhere.port}",
+            )  # fmt: skip
+            requested = [p for _, p, _ in site.requests]
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert [p for _, p, _ in elsewhere.requests] == ["/robots.txt"]
+        assert "/a.html" in requested and "/private/p.html" not in requested, requested
+    garbage = bytes(range(256)) * 16 + b"\x00\xff" * 1000
+    routes["/robots.txt"] = Route(200, {"Content-Type": "text/plain"}, garbage)
+    with SiteServer(routes) as site:
+        run = run_newsarc("crawl", site.url("/"), "--out", str(tmp_path / "garbage"))
+        requested = [p for _, p, _ in site.requests]
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert {"/", "/a.html", "/private/p.html"} <= set(requested), requested
