@@ -289,3 +289,54 @@ def test_odd_headers_are_archived_as_received_or_fail_by_name(tmp_path: Path) ->
     articles, _ = crawl_items(crawl_dir)
     assert sorted(a["url"].rsplit("/", 1)[-1] for a in articles) == sorted(archived)
     assert f"failed fetches {len(refused)}" in run.stdout, run.stdout
+
+
+def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: Path) -> None:
+    """RELIABILITY.md F5 (plain HTTP): a body trickling at one byte a second and a server that
+    accepts the request and never answers both fail as ledger ``timeout`` once DOWNLOAD_TIMEOUT
+    (2 s here) has passed, long before the trickle would end; the honest page is archived."""
+    trickled: list[int] = []
+    released = threading.Event()
+
+    def trickle(conn: socket.socket) -> None:
+        body = _HTML + b"<p>" + b"s" * 200 + b"</p></body></html>"
+        conn.sendall(
+            _head("200 OK", {"Content-Type": "text/html", "Content-Length": str(len(body))})
+        )
+        # One byte a second: the whole body would take about 4 minutes.
+        for sent, byte in enumerate(body, 1):
+            conn.sendall(bytes([byte]))
+            trickled.append(sent)
+            if released.wait(1.0):
+                return
+
+    def silent(conn: socket.socket) -> None:
+        released.wait(120)  # the request was read; no answer comes
+
+    routes = {
+        "/robots.txt": _honest(b"User-agent: *\n", "text/plain"),
+        "/": _honest(_HTML + b'<a href="/slow.html">s</a> <a href="/silent.html">q</a> '
+                     b'<a href="/fine.html">f</a></body></html>'),
+        "/fine.html": _honest(_HTML + b"<p>fine</p></body></html>"),
+        "/slow.html": trickle,
+        "/silent.html": silent,
+    }  # fmt: skip
+    with _WireServer(routes) as server:
+        try:
+            run = run_newsarc(
+                "crawl", server.url("/"), "--out", str(tmp_path),
+                "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0",
+            )  # fmt: skip
+        finally:
+            released.set()
+    assert run.returncode == 0, run.stdout + run.stderr
+    ledger = _ledger(run.crawl_dir(tmp_path))
+    assert ledger["fine.html"][0] == "done", ledger
+    for page in ("slow.html", "silent.html"):
+        state, detail = ledger[page]
+        assert state == "failed" and (detail or "").startswith("timeout"), (page, state, detail)
+    # Cut off at the timeout (2 bytes in), not at the end of the trickle (~240 bytes) nor at
+    # Scrapy's default timeout (30 s: 30 bytes); a loose bound for a loaded machine.
+    assert trickled and max(trickled) < 20, max(trickled, default=0)
+    records = _response_records(run.crawl_dir(tmp_path))
+    assert "slow.html" not in records and "silent.html" not in records
