@@ -3,8 +3,9 @@
 One site serves sitemaps and feeds broken in every way the brief lists that
 ``tests/run/test_run.py::test_bot_wall_throttling_and_broken_feeds_and_sitemaps`` does not
 already try: an empty sitemap, HTML where a sitemap should be, a truncated ``.xml.gz``, a
-billion-laughs sitemap, an external entity in a sitemap pointing at a local canary file; a feed
-with impossible dates, relative links and duplicate GUIDs, and a feed above ``DOWNLOAD_MAXSIZE``.
+gzip-bomb ``.xml.gz``, a billion-laughs sitemap, an external entity in a sitemap pointing at a
+local canary file; a feed with impossible dates, relative links and duplicate GUIDs, and a feed
+above ``DOWNLOAD_MAXSIZE``.
 One good sitemap and one good feed are among them: their articles must still be found.
 """
 
@@ -22,6 +23,7 @@ from tests.conftest import crawl_items, run_newsarc
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 _XML = "application/xml"
 _CANARY = "CANARY-5eed-b7"
+_GZIP_BOMB = gzip.compress(b" " * (40 << 20), compresslevel=1)
 
 
 def _story(n: int) -> str:
@@ -80,6 +82,10 @@ def _routes(base: str, canary: Path) -> dict[str, Route]:
             good_gz[: len(good_gz) // 2],
             compress=False,
         ),
+        # 40 MiB of spaces in ~40 KB: a gzip bomb, stopped at DOWNLOAD_MAXSIZE while read.
+        "/bomb.xml.gz": Route(
+            200, {"Content-Type": "application/x-gzip"}, _GZIP_BOMB, compress=False
+        ),
         "/laughs.xml": Route.content(
             _urlset([f"{base}/news/&i;.html"], f"<!DOCTYPE urlset [<!ENTITY a 'ha'>{laughs}]>"),
             _XML,
@@ -115,6 +121,7 @@ def _routes(base: str, canary: Path) -> dict[str, Route]:
 
 _SITEMAPS = (
     "/empty.xml",
+    "/bomb.xml.gz",
     "/html-sitemap.xml",
     "/truncated.xml.gz",
     "/laughs.xml",
@@ -161,7 +168,8 @@ def test_broken_sitemaps_and_feeds_are_bounded_counted_and_the_good_ones_still_r
     assert _stat(log, "newsarc/sitemap_errors/not_a_sitemap") == 1
     assert _stat(log, "newsarc/sitemap_errors/truncated_gzip") == 1
     assert _stat(log, "newsarc/sitemap_errors/entities") == 2  # billion laughs, XXE
-    assert _stat(log, "newsarc/sitemap_errors") == 5
+    assert _stat(log, "newsarc/sitemap_errors/gzip") == 1  # the bomb, at DOWNLOAD_MAXSIZE
+    assert _stat(log, "newsarc/sitemap_errors") == 6
     with sqlite3.connect(crawl_dir / ".frontier.sqlite") as db:
         ledger = {
             urlsplit(u).path: (s, r)
