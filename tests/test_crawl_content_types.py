@@ -10,6 +10,7 @@ its reason. The crawl goes on and ends cleanly.
 from __future__ import annotations
 
 import gzip
+import json
 import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -128,3 +129,68 @@ def test_bodies_that_lie_about_their_type_are_archived_as_sent_and_never_extract
     for path in (crawl_dir / "items").glob("*.jsonl.gz"):
         text = gzip.decompress(path.read_bytes())
         assert b"PDF-1.4" not in text and b"IHDR" not in text, path
+
+
+def _charset_pages() -> dict[str, tuple[str, bytes]]:
+    """Path → (declared Content-Type, body): charsets that lie, in every way B2 lists."""
+
+    def story(title: str, extra: str = "") -> str:
+        return _STORY.format(title=title).replace("<article>", f"<article><p>{extra}</p>", 1)
+
+    base = "/news/2026/12/02"
+    return {
+        # Declared UTF-8, sent as Latin-1 (é as one byte 0xE9: invalid UTF-8).
+        f"{base}/latin1-as-utf8.html": (
+            "text/html; charset=utf-8",
+            story("Latin story", "Café déjà vu").encode("latin-1"),
+        ),
+        # Declared UTF-8, with invalid sequences in the middle.
+        f"{base}/invalid-utf8.html": (
+            "text/html; charset=utf-8",
+            story("Broken bytes story", "before \xff\xfe\x80 after")
+            .encode("utf-8")
+            .replace(b"\xc3\xbf\xc3\xbe\xc2\x80", b"\xff\xfe\x80"),
+        ),
+        # A UTF-8 BOM where the header says Latin-1 (the BOM wins, as browsers read it).
+        f"{base}/bom-vs-header.html": (
+            "text/html; charset=iso-8859-1",
+            b"\xef\xbb\xbf" + story("Bom story", "Grüße aus Köln").encode("utf-8"),
+        ),
+        # <meta charset> saying windows-1252 where the header says UTF-8.
+        f"{base}/meta-vs-header.html": (
+            "text/html; charset=utf-8",
+            story("Meta story", "\u201cquoted\u201d")
+            .replace("<head>", '<head><meta charset="windows-1252">', 1)
+            .encode("cp1252"),
+        ),
+        # UTF-16 without a BOM or any charset.
+        f"{base}/utf16-no-bom.html": ("text/html", story("Wide story").encode("utf-16-le")),
+    }
+
+
+def test_lying_charsets_give_valid_utf8_items_and_archive_the_bytes_served(tmp_path: Path) -> None:
+    """RELIABILITY.md B2: every JSON Lines line is valid UTF-8 JSON whatever the page's charset
+    claims, the WARC holds the bytes served, and the BOM is believed over the header."""
+    served = _charset_pages()
+    links = " ".join(f'<a href="{path}">{path}</a>' for path in served)
+    routes = {
+        "/robots.txt": ROBOTS,
+        "/": Route.html(f"<html><body><h1>Front page</h1>{links}</body></html>"),
+    }
+    for path, (content_type, body) in served.items():
+        routes[path] = Route(200, {"Content-Type": content_type}, body)
+    with SiteServer(routes) as site:
+        run = run_newsarc("crawl", site.url("/"), "--out", str(tmp_path))
+    assert run.returncode == 0, run.stdout + run.stderr
+    crawl_dir = run.crawl_dir(tmp_path)
+    payloads = _payloads(crawl_dir)
+    for path, (_, body) in served.items():
+        assert payloads.get(path) == body, path
+    for path in (crawl_dir / "items").glob("*.jsonl.gz"):
+        for line in gzip.decompress(path.read_bytes()).splitlines():
+            json.loads(line.decode("utf-8"))  # strict: raises on any invalid byte
+    articles, _ = crawl_items(crawl_dir)
+    by_name = {a["url"].rsplit("/", 1)[-1]: a for a in articles}
+    # The text pages give articles; the BOM's UTF-8 is read as UTF-8.
+    assert {"latin1-as-utf8.html", "invalid-utf8.html", "bom-vs-header.html"} <= set(by_name)
+    assert "Grüße aus Köln" in by_name["bom-vs-header.html"]["text"]
