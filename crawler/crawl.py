@@ -35,7 +35,7 @@ from crawler.diskspace import OUT_OF_SPACE, check_free_space
 from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, backend_class, open_backend, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
-from crawler.middlewares.ssrf import parse_servers
+from crawler.middlewares.ssrf import check_guard_wiring, parse_servers
 from crawler.profile import SiteProfile, load_profile
 from crawler.redact import REDACTED, RedactingLogRecords, secret_values
 from crawler.render.browser import check_browser
@@ -215,6 +215,7 @@ def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
             if not settings.get("NEWSARC_WORKER_ID"):
                 settings.set("NEWSARC_WORKER_ID", make_worker_id(), priority="cmdline")
         parse_servers(settings.getlist("NEWSARC_DNS_SERVERS"))
+        check_guard_wiring(settings)  # a guard that is on must be in place
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     worker_id(settings)  # a bad NEWSARC_WORKER_ID stops the crawl before it starts

@@ -10,6 +10,11 @@ layers keep it out:
 * :class:`GuardedResolver` checks what a host name resolves to, at connection time, so a name
   that points at a private address is refused too.
 
+:func:`check_guard_wiring` refuses, before a crawl starts, settings that would leave either
+layer out while ``NEWSARC_SSRF_GUARD_ENABLED`` says the guard is on (another
+``TWISTED_DNS_RESOLVER``, the middleware removed from ``DOWNLOADER_MIDDLEWARES``): a guard
+that is on must be in place.
+
 Destinations are allowed when they are the crawl's own start URLs (so a crawl of a site served on
 127.0.0.1 works) or listed in ``NEWSARC_ALLOWED_HOSTS`` (``host`` or ``host:port``).
 
@@ -29,6 +34,7 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.utils.misc import load_object
 from twisted.internet.error import DNSLookupError
 
 if TYPE_CHECKING:
@@ -37,6 +43,7 @@ if TYPE_CHECKING:
 
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from twisted.internet.base import ReactorBase
     from twisted.internet.defer import Deferred
 
@@ -45,6 +52,7 @@ __all__ = [
     "BlockedAddress",
     "GuardedResolver",
     "SsrfGuardMiddleware",
+    "check_guard_wiring",
     "is_forbidden_address",
     "parse_servers",
 ]
@@ -281,3 +289,39 @@ class GuardedResolver(CachingThreadedResolver):
             "Refused to connect to %s: %s (allow it with NEWSARC_ALLOWED_HOSTS)", name, why
         )
         raise BlockedAddress(f"blocked_ip: {why}")
+
+
+def check_guard_wiring(settings: BaseSettings) -> None:
+    """Raise ``ValueError`` when the guard is on but one of its two layers is not in place."""
+    if not settings.getbool("NEWSARC_SSRF_GUARD_ENABLED"):
+        return
+    off = "or turn the guard off with -s NEWSARC_SSRF_GUARD_ENABLED=False"
+    name = settings.get("TWISTED_DNS_RESOLVER")
+    try:
+        resolver = load_object(name) if isinstance(name, str) else name
+    except (ImportError, ValueError, AttributeError) as exc:
+        raise ValueError(f"TWISTED_DNS_RESOLVER={name!r} cannot be loaded: {exc}") from None
+    if not (isinstance(resolver, type) and issubclass(resolver, GuardedResolver)):
+        raise ValueError(
+            f"TWISTED_DNS_RESOLVER={name!r} is not newsarc's guarded resolver: host names would "
+            "reach loopback, private and link-local addresses unchecked (SSRF); keep "
+            f"crawler.middlewares.ssrf.GuardedResolver (or a subclass), {off}"
+        )
+    enabled = [
+        _loaded(entry)
+        for entry, order in settings.getwithbase("DOWNLOADER_MIDDLEWARES").items()
+        if order is not None
+    ]
+    if not any(found is not None and issubclass(found, SsrfGuardMiddleware) for found in enabled):
+        raise ValueError(
+            "DOWNLOADER_MIDDLEWARES leaves out crawler.middlewares.ssrf.SsrfGuardMiddleware: "
+            f"links and redirects to IP literals would be fetched unchecked (SSRF); keep it, {off}"
+        )
+
+
+def _loaded(path: Any) -> type | None:
+    try:
+        found = load_object(path) if isinstance(path, str) else path
+    except (ImportError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, type) else None
