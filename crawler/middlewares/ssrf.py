@@ -28,13 +28,13 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.resolver import CachingThreadedResolver
-from scrapy.utils.misc import load_object
 from twisted.internet.error import DNSLookupError
 
 if TYPE_CHECKING:
@@ -292,36 +292,38 @@ class GuardedResolver(CachingThreadedResolver):
 
 
 def check_guard_wiring(settings: BaseSettings) -> None:
-    """Raise ``ValueError`` when the guard is on but one of its two layers is not in place."""
+    """Raise ``ValueError`` when the guard is on but one of its two layers is not in place.
+
+    Nothing is imported: a middleware's module may install Twisted's reactor when imported,
+    before Scrapy installs the one it is configured with. A class counts when it is the guard's
+    own (by its dotted path) or, if its module is imported already, a subclass of it.
+    """
     if not settings.getbool("NEWSARC_SSRF_GUARD_ENABLED"):
         return
     off = "or turn the guard off with -s NEWSARC_SSRF_GUARD_ENABLED=False"
     name = settings.get("TWISTED_DNS_RESOLVER")
-    try:
-        resolver = load_object(name) if isinstance(name, str) else name
-    except (ImportError, ValueError, AttributeError) as exc:
-        raise ValueError(f"TWISTED_DNS_RESOLVER={name!r} cannot be loaded: {exc}") from None
-    if not (isinstance(resolver, type) and issubclass(resolver, GuardedResolver)):
+    if not _is(name, GuardedResolver):
         raise ValueError(
             f"TWISTED_DNS_RESOLVER={name!r} is not newsarc's guarded resolver: host names would "
             "reach loopback, private and link-local addresses unchecked (SSRF); keep "
             f"crawler.middlewares.ssrf.GuardedResolver (or a subclass), {off}"
         )
-    enabled = [
-        _loaded(entry)
-        for entry, order in settings.getwithbase("DOWNLOADER_MIDDLEWARES").items()
-        if order is not None
-    ]
-    if not any(found is not None and issubclass(found, SsrfGuardMiddleware) for found in enabled):
+    middlewares = settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+    if not any(
+        order is not None and _is(entry, SsrfGuardMiddleware)
+        for entry, order in middlewares.items()
+    ):
         raise ValueError(
             "DOWNLOADER_MIDDLEWARES leaves out crawler.middlewares.ssrf.SsrfGuardMiddleware: "
             f"links and redirects to IP literals would be fetched unchecked (SSRF); keep it, {off}"
         )
 
 
-def _loaded(path: Any) -> type | None:
-    try:
-        found = load_object(path) if isinstance(path, str) else path
-    except (ImportError, ValueError, AttributeError):
-        return None
-    return found if isinstance(found, type) else None
+def _is(entry: Any, wanted: type) -> bool:
+    """Whether ``entry`` (a class or a dotted path) is ``wanted`` or an imported subclass."""
+    if isinstance(entry, str):
+        if entry == f"{wanted.__module__}.{wanted.__qualname__}":
+            return True
+        module, _, attr = entry.rpartition(".")
+        entry = getattr(sys.modules.get(module), attr, None)
+    return isinstance(entry, type) and issubclass(entry, wanted)
