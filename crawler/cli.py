@@ -15,6 +15,7 @@ from crawler.exceptions import (
     ConfigError,
     CrawlFailed,
     NothingToResume,
+    OutOfSpace,
     StateUnavailable,
     StorageUnavailable,
     StoreError,
@@ -33,6 +34,7 @@ __all__ = ["main"]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_STORAGE = 4  # as newsarc run's: files could not reach the remote store, kept in the spool
 EXIT_STATE = 6  # the frontier ledger is locked by another process or unavailable
+EXIT_NO_SPACE = 7  # less free disk space than NEWSARC_DISK_RESERVE_BYTES (crawler/diskspace.py)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -579,6 +581,8 @@ def _finish(report: CrawlReport) -> int:
             raise StateUnavailable(report.failure)
         if report.storage_failed:
             raise StorageUnavailable(report.failure)
+        if report.failure_kind == "space":
+            raise OutOfSpace(report.failure)
         raise CrawlFailed(report.failure)
     return EXIT_OK
 
@@ -697,6 +701,7 @@ _ENDING_OF: dict[type[Exception], tuple[str, int]] = {
     ConfigError: ("error: ", EXIT_USAGE),
     StoreError: ("error: ", EXIT_USAGE),
     StateUnavailable: ("error: ", EXIT_STATE),
+    OutOfSpace: ("error: ", EXIT_NO_SPACE),
     StorageUnavailable: ("crawl failed: ", EXIT_STORAGE),
     CrawlFailed: ("crawl failed: ", EXIT_FAILED),
     # Not an error: the state a resume works towards (every URL done) already holds, so a

@@ -31,10 +31,11 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.crawlinfo import CrawlInfo, make_crawl_id, validate_crawl_id, worker_id
+from crawler.diskspace import OUT_OF_SPACE, check_free_space
 from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, backend_class, open_backend, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
-from crawler.middlewares.ssrf import parse_servers
+from crawler.middlewares.ssrf import check_guard_wiring, parse_servers
 from crawler.profile import SiteProfile, load_profile
 from crawler.redact import REDACTED, RedactingLogRecords, secret_values
 from crawler.render.browser import check_browser
@@ -111,7 +112,8 @@ class CrawlReport:
     failure_kind: str | None = None
     """Set by :func:`judge` with ``failure``: "storage" (files wait in the spool: the remote
     store refused or was unreachable, or the spool is full), "state" (the frontier ledger was
-    locked or unavailable), None for any other failure."""
+    locked or unavailable), "space" (free disk space fell below its reserve), None for any
+    other failure."""
 
     @property
     def pending(self) -> int:
@@ -216,6 +218,7 @@ def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
             if not settings.get("NEWSARC_WORKER_ID"):
                 settings.set("NEWSARC_WORKER_ID", make_worker_id(), priority="cmdline")
         parse_servers(settings.getlist("NEWSARC_DNS_SERVERS"))
+        check_guard_wiring(settings)  # a guard that is on must be in place
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     worker_id(settings)  # a bad NEWSARC_WORKER_ID stops the crawl before it starts
@@ -360,7 +363,9 @@ def _run_crawl(
         # imported (~0.8 s at start-up) nor on the path of every request (~0.3 ms each).
         settings.set("DOWNLOAD_HANDLERS", dict(_PLAIN_HANDLERS), priority="cmdline")
     # Local store: <store>/<crawl_id>; remote store: its spool directory (crawler.spool).
-    work_dir = _prepare_work_dir(CrawlInfo.from_settings(settings).work_dir)
+    planned = CrawlInfo.from_settings(settings).work_dir
+    check_free_space(planned, settings.getint("NEWSARC_DISK_RESERVE_BYTES"))
+    work_dir = _prepare_work_dir(planned)
     if resume is not None and not settings.getbool("FRONTIER_ENABLED"):
         raise ConfigError("--resume needs the frontier ledger: do not set FRONTIER_ENABLED=False")
     if settings.getbool("FRONTIER_ENABLED") and joining is None:
@@ -517,6 +522,14 @@ def judge(report: CrawlReport) -> str | None:
             else " (see logs/crawl.log)"
         )
     reason = report.stats.get("finish_reason")
+    if reason == OUT_OF_SPACE:
+        report.failure_kind = "space"
+        return (
+            f"out of space: free space on {report.work_dir} fell to "
+            f"{report.stat('disk/free_at_stop')} bytes, below NEWSARC_DISK_RESERVE_BYTES, so the "
+            f"crawl stopped; its files are closed and {report.pending} URLs stay queued for "
+            "--resume"
+        )
     if reason not in _OK_FINISH:
         return f"the crawl ended abnormally ({reason})"
     if report.pending and not report.max_pages and reason != _BUDGET_FINISH:

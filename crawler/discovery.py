@@ -9,12 +9,6 @@ page itself lacks, and the incremental state knows when the page last changed.
 instructions dropped, bounded by ``DOWNLOAD_MAXSIZE`` upstream) that also keeps the nested
 ``<news:news>`` title and publication date, which Scrapy's flat reading of ``<url>`` children
 drops.
-
-:func:`gzip_cut_short`, :func:`declares_entities` and :data:`SITEMAP_TYPES` let the spider count
-a broken sitemap instead of silently following fewer URLs: a gzip stream cut short (Scrapy's
-``gunzip`` returns what it could decompress), a document that declares XML entities (an entity
-bomb or an external entity: never expanded, but a sitemap has no use for them), a root that is
-neither ``<urlset>`` nor ``<sitemapindex>`` (an HTML page, say).
 """
 
 from __future__ import annotations
@@ -37,42 +31,18 @@ __all__ = [
     "NewsSitemap",
     "declares_entities",
     "feed_entry",
-    "gzip_cut_short",
+    "gzip_truncated",
     "sitemap_entry",
 ]
 
-#: Request meta key: the :class:`Discovered` of the feed entry or sitemap URL that led here.
-META_DISCOVERED = "newsarc_discovered"
 #: The root elements of a sitemap (sitemaps.org).
 SITEMAP_TYPES = ("urlset", "sitemapindex")
-#: How much of a sitemap's start is searched for entity declarations (the DTD comes first).
-_PROLOG_BYTES = 64 * 1024
+#: How much of a sitemap's start may hold its document type declaration (entities come first).
+_PROLOGUE_BYTES = 64 * 1024
+_GZIP_CHUNK = 64 * 1024
 
-
-def gzip_cut_short(data: bytes) -> bool:
-    """Whether a gzip stream ends before its first member's trailer (a truncated download).
-
-    Decompresses again a megabyte at a time and keeps nothing: the caller has decompressed it
-    once already, within its size limit.
-    """
-    stream = zlib.decompressobj(wbits=31)
-    rest = data
-    try:
-        while rest and not stream.eof:
-            stream.decompress(rest, 1 << 20)
-            rest = stream.unconsumed_tail
-    except zlib.error:
-        return True
-    return not stream.eof
-
-
-def declares_entities(body: bytes) -> bool:
-    """Whether an XML document declares entities in its DTD (bomb or external entity).
-
-    Scrapy's sitemap parser expands none, so they are harmless there, but a sitemap has no use
-    for them: such a document is counted as broken (its URLs are still read).
-    """
-    return b"<!ENTITY" in body[:_PROLOG_BYTES]
+#: Request meta key: the :class:`Discovered` of the feed entry or sitemap URL that led here.
+META_DISCOVERED = "newsarc_discovered"
 
 
 @dataclass(frozen=True)
@@ -156,3 +126,39 @@ class NewsSitemap(Sitemap):
         if entry is not None:
             entry.update(news)
         return entry
+
+
+def declares_entities(body: bytes) -> bool:
+    """Whether an XML document declares entities in its prologue (billion laughs, external
+    entities). Scrapy's sitemap parser never expands them; a sitemap has no use for any."""
+    head = body[:_PROLOGUE_BYTES].lower()
+    return b"<!doctype" in head and b"<!entity" in head
+
+
+def gzip_truncated(data: bytes, max_size: int = 0) -> bool:
+    """Whether the gzip stream ``data`` ends before its last member does (a cut download).
+
+    Scrapy's ``gunzip`` returns whatever it could read and raises only when that is nothing.
+    This reads the stream again in bounded chunks, keeping none of the output, and stops at
+    ``max_size`` bytes out (0: no limit), which ``gunzip`` has checked already.
+    """
+    out = 0
+    rest = data
+    while rest:
+        inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        chunk = rest
+        try:
+            while not inflate.eof:
+                part = inflate.decompress(chunk, _GZIP_CHUNK)
+                out += len(part)
+                if max_size and out > max_size:
+                    return False
+                chunk = inflate.unconsumed_tail
+                if not part and not chunk:
+                    break  # all input read, no more output: the stream stops short
+        except zlib.error:
+            return True
+        if not inflate.eof:
+            return True
+        rest = inflate.unused_data.lstrip(b"\x00")  # padding after the last member is allowed
+    return False

@@ -16,6 +16,9 @@
     │                            in the spool (exit code 4)
     ├── StateUnavailable         the frontier ledger is locked by another process or cannot
     │                            be opened or written (exit code 6); nothing fetched is lost
+    ├── OutOfSpace               the disk has less free space than NEWSARC_DISK_RESERVE_BYTES:
+    │                            before start nothing is written; mid-run the crawl stopped
+    │                            with its files closed (exit code 7)
     ├── NothingToResume          --resume of a crawl with no URL left queued (exit code 0)
     └── AlreadyRunning           newsarc run of a job whose lock another run holds
 
@@ -34,6 +37,7 @@ __all__ = [
     "JobsError",
     "NewsarcError",
     "NothingToResume",
+    "OutOfSpace",
     "ProfileError",
     "RenderError",
     "RenderTimeout",
@@ -104,6 +108,10 @@ class StateUnavailable(NewsarcError):
 class StorageUnavailable(CrawlFailed):
     """The crawl ran, but the remote store refused or could not be reached: files wait in the
     spool (uploads pending, or the spool reached its cap and the crawl stopped)."""
+
+
+class OutOfSpace(NewsarcError):
+    """The disk a crawl writes to has less free space than ``NEWSARC_DISK_RESERVE_BYTES``."""
 
 
 class RenderError(NewsarcError):

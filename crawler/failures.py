@@ -7,11 +7,16 @@ inside). :func:`fetch_failure` maps the exception to a stable code and a one-lin
 frontier ledger says ``failed(data_loss: …)`` or ``failed(tls_handshake: …)`` and the stats count
 ``newsarc/fetch_failed/<code>``.
 
-Codes: ``http_<status>``, ``ignored``, ``too_large`` (``DOWNLOAD_MAXSIZE`` reached, declared,
+Codes: ``http_<status>``, ``ignored``, ``redirect_loop`` (a redirect back into the request's own
+chain, :mod:`crawler.middlewares.redirects`), ``too_many_redirects`` (``REDIRECT_MAX_TIMES``
+reached), ``too_large`` (``DOWNLOAD_MAXSIZE`` reached, declared,
 streamed or while decoding), ``cancelled`` (at shutdown), ``data_loss`` (the connection closed
 or was reset before the body was complete), ``connection_lost``, ``connection_refused``,
 ``dns``, ``timeout``, ``tls_handshake`` (the TLS handshake failed; the detail names OpenSSL's
-reason), and the exception's class name for anything else.
+reason), ``bad_response`` (a response head the HTTP client refused: conflicting
+``Content-Length`` headers, an invalid header name, a malformed status line), ``no_response``
+(the server closed the connection before a whole response head came; Twisted also closes it so
+when a header line is longer than 16 KiB), and the exception's class name for anything else.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
+    ConnectionDone,
     ConnectionLost,
     ConnectionRefusedError,
     DNSLookupError,
@@ -35,11 +41,17 @@ from twisted.internet.error import (
     TimeoutError,
 )
 from twisted.python.failure import Failure
+from twisted.web._newclient import ParseError
 from twisted.web.client import ResponseFailed
+from twisted.web.http_headers import InvalidHeaderName
 
-__all__ = ["fetch_failure", "tls_error"]
+__all__ = ["REDIRECT_LOOP", "fetch_failure", "tls_error"]
+
+#: How the ``IgnoreRequest`` of a refused redirect loop begins.
+REDIRECT_LOOP = "redirect loop"
 
 _SIZE_WORDS = ("DOWNLOAD_MAXSIZE", "download max size")
+_MAX_REDIRECTS = "max redirections reached"  # Scrapy's redirect middlewares
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -70,6 +82,27 @@ def tls_error(exc: BaseException) -> str | None:
     return None
 
 
+def _bad_response(exc: BaseException) -> tuple[str, str] | None:
+    """``bad_response`` or ``no_response`` when Twisted's client gave up on the response head."""
+    causes = _causes(exc)
+    for cause in causes:
+        # InvalidHeaderName is a ValueError; so is "Invalid response: conflicting
+        # Content-Length headers"; ParseError covers bad status lines and header lines.
+        if isinstance(cause, InvalidHeaderName):
+            return "bad_response", f"the response head was refused: invalid header name {cause}"
+        if isinstance(cause, ParseError | ValueError):
+            return "bad_response", f"the response head was refused: {cause}"
+    never = [c for c in causes if isinstance(c, ResponseFailed)]
+    if never and all(
+        isinstance(r.value, ConnectionDone) for n in never for r in n.reasons if r.value is not None
+    ):
+        return "no_response", (
+            "the connection closed before a whole response head arrived (a header line over "
+            "16 KiB ends it so too)"
+        )
+    return None
+
+
 def fetch_failure(exc: BaseException | None, *, closing: bool = False) -> tuple[str, str]:
     """``(code, detail)`` for a fetch that failed with ``exc`` (see the module docstring).
 
@@ -83,6 +116,10 @@ def fetch_failure(exc: BaseException | None, *, closing: bool = False) -> tuple[
     if isinstance(exc, IgnoreRequest):
         if any(word in text for word in _SIZE_WORDS):
             return "too_large", text
+        if text.startswith(REDIRECT_LOOP):
+            return "redirect_loop", text
+        if text == _MAX_REDIRECTS:
+            return "too_many_redirects", "more redirects than REDIRECT_MAX_TIMES"
         return "ignored", text or "ignored"
     if isinstance(exc, DownloadCancelledError):
         if any(word in text for word in _SIZE_WORDS):
@@ -103,6 +140,10 @@ def fetch_failure(exc: BaseException | None, *, closing: bool = False) -> tuple[
         return "timeout", text
     if isinstance(exc, ConnectionRefusedError | DownloadConnectionRefusedError):
         return "connection_refused", text or "connection refused"
+    if isinstance(exc, DownloadFailedError | ResponseFailed):
+        bad = _bad_response(exc)
+        if bad is not None:
+            return bad
     if isinstance(exc, DownloadFailedError | ResponseFailed | ConnectionLost):
         return "connection_lost", text or "the connection was lost"
     return type(exc).__name__, text or type(exc).__name__

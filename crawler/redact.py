@@ -3,7 +3,9 @@
 Two kinds of secret are recognised:
 
 * the value of a setting whose name says it is one (``AWS_SECRET_ACCESS_KEY``, ``MAIL_PASS``,
-  ``…_TOKEN``, ``…PASSWORD…``, a ``password`` key inside a dict setting);
+  ``…_TOKEN``, ``…PASSWORD…``, a ``password``, ``Authorization`` or ``Cookie`` key inside a dict
+  setting such as ``DEFAULT_REQUEST_HEADERS``, also when ``-s`` gives the dict as JSON text:
+  :func:`holds_secret`);
 * the user-info part of a URL (``http://user:pass@host/``), wherever it appears.
 
 :func:`redact_config` copies a configuration with both removed (for the manifest and the
@@ -16,6 +18,7 @@ in place).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REDACTED",
     "RedactingLogRecords",
+    "holds_secret",
     "is_secret_name",
     "redact_config",
     "redact_text",
@@ -38,7 +42,13 @@ REDACTED = "***"
 
 _SECRET_NAME = re.compile(
     r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|API_KEY|_PASS$"
-    r"|AUTHORIZATION",
+    r"|AUTHORIZATION|^COOKIE$",
+    re.IGNORECASE,
+)
+# A secret-named key inside text that looks like JSON but does not parse.
+_SECRET_WORD = re.compile(
+    r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|API_KEY"
+    r"|AUTHORIZATION|[\"']COOKIE[\"']",
     re.IGNORECASE,
 )
 # scheme://userinfo@ — userinfo never holds '/', '@' or white space.
@@ -51,6 +61,23 @@ _MIN_SECRET = 4  # shorter values ("", "0", "no") would blank out ordinary text
 def is_secret_name(name: str) -> bool:
     """True for a setting (or dict key) whose value must never be shown or stored."""
     return bool(_SECRET_NAME.search(name))
+
+
+def holds_secret(name: str, value: Any) -> bool:
+    """Whether setting ``name`` with ``value`` (as given, e.g. by ``-s``) holds a secret: its name
+    says so, or the value is a dict (or JSON text of one, or text that looks like JSON and names
+    a secret key, as a malformed JSON value may) with a secret-named key somewhere inside."""
+    if is_secret_name(name):
+        return True
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.startswith(("{", "[")):
+            return False
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return bool(_SECRET_WORD.search(text))
+    return bool(secret_values({"_": value}))
 
 
 def strip_userinfo(url: str) -> str:

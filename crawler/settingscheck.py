@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.settings import BaseSettings, Settings
 
 from crawler.exceptions import ConfigError
-from crawler.redact import is_secret_name
+from crawler.redact import holds_secret
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -68,7 +68,7 @@ def check_overrides(overrides: Mapping[str, str], settings: Settings) -> None:
             raise ConfigError(f"-s {name}: unknown setting{_did_you_mean(name, known)}")
         problem = _value_problem(settings.get(name), value)
         if problem is not None:
-            shown = "(value hidden)" if is_secret_name(name) else repr(value)
+            shown = "(value hidden)" if holds_secret(name, value) else repr(value)
             raise ConfigError(f"-s {name}={shown}: {problem}")
 
 

@@ -52,7 +52,9 @@ Stats written: ``store/uploaded``, ``store/bytes_uploaded``, ``store/upload_fail
 ``store/pending`` (files left in the spool at the end), ``store/spool_dir``,
 ``store/quarantined`` (files moved to quarantine by this run), ``store/quarantined_files``
 (where they went), ``store/last_error`` (the first upload error), ``store/spool_bytes_max``,
-``store/spool_full`` (the spool's size when it stopped the crawl), ``store/aborted_uploads``.
+``store/spool_full`` (the spool's size when it stopped the crawl), ``store/aborted_uploads``,
+``store/lifecycle_rule_missing`` (1 when the bucket has no ``AbortIncompleteMultipartUpload``
+rule for the store's keys, checked once as the crawl opens and logged as a warning).
 """
 
 from __future__ import annotations
@@ -429,10 +431,18 @@ class SpoolUploadExtension:
 
     def spider_opened(self) -> None:
         """Start uploading: leftovers of earlier runs first, then closed files as they come."""
+        check = getattr(self.spool.store, "lifecycle_problem", None)
+        if check is not None:
+            threads.deferToThread(check).addCallbacks(self._lifecycle_checked, lambda _: None)
         self._loop = task.LoopingCall(self._tick)
         self._loop.start(self.interval, now=True).addErrback(
             lambda f: logger.error("Upload loop failed: %s", f.getErrorMessage())
         )
+
+    def _lifecycle_checked(self, problem: str | None) -> None:
+        if problem is not None:
+            self.stats.set_value("store/lifecycle_rule_missing", 1)
+            logger.warning("Store: %s", problem)
 
     def _tick(self) -> None:
         if self._skip_ticks:

@@ -39,11 +39,16 @@ REMOTE_CONTROL_ENABLED = False
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # bytes
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024  # bytes
 REDIRECT_MAX_TIMES = 5
+# Only this much of a robots.txt is parsed (RFC 9309 allows a limit of at least 500 KiB; Google
+# reads 500 KiB); the rest is ignored, with a warning (crawler/middlewares/robots.py).
+ROBOTSTXT_MAX_SIZE = 500 * 1024  # bytes
 # The crawl process stops cleanly (finish reason memusage_exceeded, exit 1) before the OOM killer
 # ends it; Scrapy checks every MEMUSAGE_CHECK_INTERVAL_SECONDS (60). The browser is not counted.
 MEMUSAGE_LIMIT_MB = 2048
 MEMUSAGE_WARNING_MB = 1536
-METAREFRESH_MAXDELAY = 0  # seconds: follow only immediate meta refreshes
+# Seconds: Scrapy follows a meta refresh whose delay is *below* this, so 1 follows only
+# immediate ones (0 would follow none).
+METAREFRESH_MAXDELAY = 1
 URLLENGTH_LIMIT = 2083
 # Refuse loopback, private and link-local destinations unless the crawl's own start URLs are
 # there. NEWSARC_ALLOWED_HOSTS adds addresses or host names explicitly.
@@ -67,6 +72,12 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's offsite filter, which also ends the frontier's fetch of a URL it drops.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.frontier.middlewares.OffsiteMiddleware": 50,
+    # Scrapy's redirects, where a redirect back into the request's own chain (HTTP or meta
+    # refresh) fails at once as redirect_loop (crawler/middlewares/redirects.py).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.redirects.LoopCheckingMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.redirects.LoopCheckingRedirectMiddleware": 600,
 }
 
 # Polite under pressure (crawler/middlewares/polite.py): 429/503 back off per host, honouring
@@ -140,6 +151,10 @@ NEWSARC_WORKER_ID = ""
 FRONTIER_CHECKPOINT_INTERVAL = 5.0
 # Bytes kept free (in .frontier.reserve) so the ledger's last checkpoint fits on a full disk.
 FRONTIER_RESERVE_BYTES = 1024 * 1024
+# Free space a crawl leaves on the disk it writes to (crawler/diskspace.py): below it a crawl
+# does not start (exit 7, nothing written), and a running crawl stops gracefully (out_of_space,
+# files closed, the rest queued for --resume). 0: no reserve.
+NEWSARC_DISK_RESERVE_BYTES = 256 * 1024 * 1024
 SPIDER_MIDDLEWARES = {
     # Closest to the engine: sees exactly what each callback yields (crawler/frontier/).
     "crawler.frontier.middlewares.FrontierMiddleware": 1,
@@ -180,6 +195,8 @@ EXTENSIONS = {
     # Owns the frontier (crawler/frontier/extension.py); opens it when the spider opens.
     "crawler.frontier.extension.Frontier": 20,
     "crawler.warc.extension.WarcExtension": 100,
+    # Stops the crawl when free disk space falls below NEWSARC_DISK_RESERVE_BYTES.
+    "crawler.diskspace.DiskReserveExtension": 110,
     # After the WARC extension (spider_closed order); the manifest then lists the WACZ.
     "crawler.package.WaczExtension": 900,
     "crawler.manifest.ManifestExtension": 1000,

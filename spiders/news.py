@@ -81,7 +81,7 @@ from crawler.discovery import (
     NewsSitemap,
     declares_entities,
     feed_entry,
-    gzip_cut_short,
+    gzip_truncated,
     sitemap_entry,
 )
 from crawler.extract.fallback import FLAG_DAY_ONLY
@@ -623,37 +623,35 @@ class NewsSpider(scrapy.Spider):
         stats.inc_value("newsarc/sitemaps")
         body = response.body
         if body[:2] == b"\x1f\x8b":
+            max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
             try:
-                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+                body = gunzip(body, max_size=max_size)
             # EOFError, struct.error, zlib.error: a stream cut short before any output (Scrapy's
             # gunzip re-raises them then); OSError: not gzip; ValueError: over the size limit.
             except (OSError, EOFError, struct.error, zlib.error, ValueError) as exc:
-                stats.inc_value("newsarc/sitemap_errors")
-                logger.warning(
-                    "Sitemap %s could not be decompressed: %s",
-                    response.url,
-                    exc,
-                    extra={"spider": self},
-                )
+                self._sitemap_problem(response, "gzip", f"could not be decompressed: {exc}")
                 return
-            if gzip_cut_short(response.body):
-                # Scrapy's gunzip returns what it could: the URLs after the cut are lost.
-                self._sitemap_error(response, "its gzip stream is cut short; read what is there")
+            if gzip_truncated(response.body, max_size):
+                # Scrapy's gunzip returns what it could read: those URLs are still followed.
+                self._sitemap_problem(
+                    response, "truncated_gzip", "is a truncated gzip file; read what it holds"
+                )
         if declares_entities(body):
-            self._sitemap_error(response, "it declares XML entities (none expanded); read as is")
+            self._sitemap_problem(
+                response, "entities", "declares XML entities; they are not expanded"
+            )
         try:
             sitemap = NewsSitemap(body)
             found = [entry for entry in sitemap if entry.get("loc")]
             entries = [entry["loc"] for entry in found]
         except (etree.LxmlError, ValueError) as exc:
-            stats.inc_value("newsarc/sitemap_errors")
-            logger.warning(
-                "Sitemap %s could not be parsed: %s", response.url, exc, extra={"spider": self}
-            )
+            self._sitemap_problem(response, "unparseable", f"could not be parsed: {exc}")
             return
         if sitemap.type not in SITEMAP_TYPES:
-            self._sitemap_error(
-                response, f"its root is <{sitemap.type}>, not <urlset> or <sitemapindex>"
+            self._sitemap_problem(
+                response,
+                "not_a_sitemap",
+                f"is not a sitemap (its root element is <{sitemap.type}>)",
             )
             return
         if sitemap.type == "sitemapindex":
@@ -665,10 +663,12 @@ class NewsSpider(scrapy.Spider):
             hints = {entry["loc"]: sitemap_entry(entry) for entry in found}
             yield from self._follow(entries, priority=1, hints=hints)
 
-    def _sitemap_error(self, response: Response, problem: str) -> None:
+    def _sitemap_problem(self, response: Response, reason: str, text: str) -> None:
+        """Count (``newsarc/sitemap_errors`` and ``…/<reason>``) and log a broken sitemap."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newsarc/sitemap_errors")
-        logger.warning("Sitemap %s: %s", response.url, problem, extra={"spider": self})
+        self.crawler.stats.inc_value(f"newsarc/sitemap_errors/{reason}")
+        logger.warning("Sitemap %s %s", response.url, text, extra={"spider": self})
 
     def on_error(self, failure: Failure) -> None:
         """Count and remember a failed fetch; the CLI reports them."""

@@ -9,6 +9,7 @@ is archived as if it were complete, and the crawl goes on to the honest pages.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import socket
 import sqlite3
 import struct
@@ -199,3 +200,143 @@ def test_reset_mid_body_endless_chunks_and_a_zstd_bomb_fail_by_name_and_the_craw
     log = (crawl_dir / "logs" / "crawl.log").read_text()
     assert "exceeded DOWNLOAD_MAXSIZE" in log, "the zstd bomb is stopped while decoding"
     assert "failed fetches 3" in run.stdout, run.stdout
+
+
+def _story(n: int) -> bytes:
+    paragraphs = "".join(
+        f"<p>Part {k} of story {n}: the harbour board of town {k} met again, and {k + n} of its "
+        "members asked for more time before the vote.</p>"
+        for k in range(8)
+    )
+    return (
+        f"<!doctype html><html lang=en><head><title>S{n}</title></head><body><article>"
+        f"<h1>Odd header story {n}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+def _with_head(lines: list[bytes], body: bytes) -> Callable[[socket.socket], None]:
+    """A 200 whose header lines are sent exactly as given (then the body)."""
+
+    def send(conn: socket.socket) -> None:
+        head = b"HTTP/1.1 200 OK\r\nConnection: close\r\n" + b"".join(f + b"\r\n" for f in lines)
+        conn.sendall(head + b"\r\n" + body)
+
+    return send
+
+
+def _odd_header_routes() -> dict[str, Callable[[socket.socket], None]]:
+    def typed(n: int, *extra: bytes, length: int | None = None) -> list[bytes]:
+        size = len(_story(n)) if length is None else length
+        return [b"Content-Type: text/html", b"Content-Length: %d" % size, *extra]
+
+    return {
+        # Archived as received (what the HTTP client lets through).
+        "/duplicate-length.html": _with_head(
+            typed(1, b"Content-Length: %d" % len(_story(1))), _story(1)
+        ),
+        "/odd-bytes.html": _with_head(
+            typed(2, b"X-Odd: caf\xc3\xa9 \xff\xfe", b"X-Ctl: a\x01b"), _story(2)
+        ),
+        "/many.html": _with_head(
+            typed(3, *(b"X-H%d: v%d" % (i, i) for i in range(1000))), _story(3)
+        ),
+        "/folded.html": _with_head(typed(4, b"X-Folded: first", b"  second part"), _story(4)),
+        # Refused by the HTTP client: failed by name.
+        "/conflicting-length.html": _with_head(
+            typed(5, b"Content-Length: %d" % (len(_story(5)) + 50)), _story(5)
+        ),
+        "/bad-name.html": _with_head(typed(6, b"Bad Name: x"), _story(6)),
+        "/huge-header.html": _with_head(typed(7, b"X-Huge: " + b"h" * 65536), _story(7)),
+    }
+
+
+def test_odd_headers_are_archived_as_received_or_fail_by_name(tmp_path: Path) -> None:
+    """RELIABILITY.md B13: duplicate and conflicting Content-Length, non-ASCII and control bytes,
+    1,000 headers, obs-fold, an invalid header name and a 64 KiB header line. Each page is
+    either archived with its header bytes as received and extracted, or fails with a named
+    reason and leaves no record and no item; the crawl goes on."""
+    routes = _odd_header_routes()
+    links = "".join(f'<a href="{path}">{path}</a> ' for path in routes)
+    routes["/robots.txt"] = _honest(b"User-agent: *\n", "text/plain")
+    routes["/"] = _honest(_HTML + links.encode() + b"</body></html>")
+    with _WireServer(routes) as server:
+        run = run_newsarc("crawl", server.url("/"), "--out", str(tmp_path))
+    assert run.returncode == 0, run.stdout + run.stderr
+    crawl_dir = run.crawl_dir(tmp_path)
+    ledger = _ledger(crawl_dir)
+    archived = ("duplicate-length.html", "odd-bytes.html", "many.html", "folded.html")
+    refused = {
+        "conflicting-length.html": "bad_response: the response head was refused: Invalid "
+        "response: conflicting Content-Length headers",
+        "bad-name.html": "bad_response: the response head was refused: invalid header name",
+        "huge-header.html": "no_response: the connection closed before a whole response head",
+    }
+    for page in archived:
+        assert ledger[page] == ("done", None), (page, ledger[page])
+    for page, reason in refused.items():
+        state, detail = ledger[page]
+        assert state == "failed" and (detail or "").startswith(reason), (page, state, detail)
+    records = _response_records(crawl_dir)
+    assert set(archived) <= set(records) and not set(refused) & set(records), sorted(records)
+    for page in archived:
+        ((length, declared, truncated),) = records[page]
+        assert declared == length and truncated is None, page
+    # The header bytes as the server sent them: not re-encoded, not percent-encoded.
+    warc = b"".join(gzip.decompress(p.read_bytes()) for p in (crawl_dir / "warc").glob("*.warc.gz"))
+    assert b"\r\nX-Odd: caf\xc3\xa9 \xff\xfe\r\n" in warc
+    assert b"\r\nX-Ctl: a\x01b\r\n" in warc
+    assert sum(f"\r\nX-H{i}: v{i}\r\n".encode() in warc for i in range(1000)) == 1000
+    articles, _ = crawl_items(crawl_dir)
+    assert sorted(a["url"].rsplit("/", 1)[-1] for a in articles) == sorted(archived)
+    assert f"failed fetches {len(refused)}" in run.stdout, run.stdout
+
+
+def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: Path) -> None:
+    """RELIABILITY.md F5 (plain HTTP): a body trickling at one byte a second and a server that
+    accepts the request and never answers both fail as ledger ``timeout`` once DOWNLOAD_TIMEOUT
+    (2 s here) has passed, long before the trickle would end; the honest page is archived."""
+    trickled: list[int] = []
+    released = threading.Event()
+
+    def trickle(conn: socket.socket) -> None:
+        body = _HTML + b"<p>" + b"s" * 200 + b"</p></body></html>"
+        conn.sendall(
+            _head("200 OK", {"Content-Type": "text/html", "Content-Length": str(len(body))})
+        )
+        # One byte a second: the whole body would take about 4 minutes.
+        for sent, byte in enumerate(body, 1):
+            conn.sendall(bytes([byte]))
+            trickled.append(sent)
+            if released.wait(1.0):
+                return
+
+    def silent(conn: socket.socket) -> None:
+        released.wait(120)  # the request was read; no answer comes
+
+    routes = {
+        "/robots.txt": _honest(b"User-agent: *\n", "text/plain"),
+        "/": _honest(_HTML + b'<a href="/slow.html">s</a> <a href="/silent.html">q</a> '
+                     b'<a href="/fine.html">f</a></body></html>'),
+        "/fine.html": _honest(_HTML + b"<p>fine</p></body></html>"),
+        "/slow.html": trickle,
+        "/silent.html": silent,
+    }  # fmt: skip
+    with _WireServer(routes) as server:
+        try:
+            run = run_newsarc(
+                "crawl", server.url("/"), "--out", str(tmp_path),
+                "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0",
+            )  # fmt: skip
+        finally:
+            released.set()
+    assert run.returncode == 0, run.stdout + run.stderr
+    ledger = _ledger(run.crawl_dir(tmp_path))
+    assert ledger["fine.html"][0] == "done", ledger
+    for page in ("slow.html", "silent.html"):
+        state, detail = ledger[page]
+        assert state == "failed" and (detail or "").startswith("timeout"), (page, state, detail)
+    # Cut off at the timeout (2 bytes in), not at the end of the trickle (~240 bytes) nor at
+    # Scrapy's default timeout (30 s: 30 bytes); a loose bound for a loaded machine.
+    assert trickled and max(trickled) < 20, max(trickled, default=0)
+    records = _response_records(run.crawl_dir(tmp_path))
+    assert "slow.html" not in records and "silent.html" not in records

@@ -10,6 +10,7 @@ from pathlib import Path
 from crawler.demo.server import Route, SiteServer
 from crawler.redact import (
     RedactingLogRecords,
+    holds_secret,
     redact_config,
     redact_text,
     secret_values,
@@ -20,6 +21,8 @@ from tests.conftest import run_newsarc
 CANARY_KEY = "canaryKEY7f3a9c"  # an AWS secret given with -s
 CANARY_TOKEN = "canaryTOKEN41d8e2"  # a session token given with -s
 CANARY_URL_PASSWORD = "canaryURLpw5b6c"  # user-info of a link on the site
+CANARY_BEARER = "canaryBEARER9e1f0a"  # an Authorization header given with -s
+CANARY_COOKIE = "canaryCOOKIE2c7d4b"  # a Cookie header given with -s
 
 
 def _readable(path: Path) -> bytes:
@@ -100,6 +103,42 @@ def test_a_resume_asks_for_secrets_again(tmp_path: Path) -> None:
     assert given.returncode == 0, given.stderr
 
 
+def test_request_headers_given_as_settings_are_sent_but_never_written(tmp_path: Path) -> None:
+    """RELIABILITY.md S3: an ``Authorization`` and a ``Cookie`` header given through
+    ``-s DEFAULT_REQUEST_HEADERS=<JSON>`` reach the site, but no file the crawl writes (WARC
+    request records, ledger, log, manifest, items) nor its output holds them, and a resume asks
+    for the setting again instead of replaying a masked value."""
+    out = tmp_path / "out"
+    headers = (
+        f'{{"Authorization": "Bearer {CANARY_BEARER}", "Cookie": "sid={CANARY_COOKIE}", '
+        '"Accept-Language": "en"}'
+    )
+    routes = {
+        "/robots.txt": Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n"),
+        "/": Route.html('<html><body><p>home</p><a href="/b.html">b</a></body></html>'),
+        "/b.html": Route.html("<html><body><p>b</p></body></html>"),
+    }
+    with SiteServer(routes) as site:
+        run = run_newsarc(
+            "crawl", site.url("/"), "--out", str(out), "--max-pages", "1", "-v",
+            "-s", f"DEFAULT_REQUEST_HEADERS={headers}",
+        )  # fmt: skip
+        sent = [dict(h.items()) for _, path, h in site.requests if path == "/"]
+        assert run.returncode == 0, run.stderr
+        assert sent and sent[0].get("Authorization") == f"Bearer {CANARY_BEARER}", sent
+        assert CANARY_COOKIE in (sent[0].get("Cookie") or ""), sent
+        files = [p for p in out.rglob("*") if p.is_file()]
+        assert any(p.name.endswith(".warc.gz") for p in files)
+        for canary in (CANARY_BEARER, CANARY_COOKIE):
+            assert canary not in run.stdout and canary not in run.stderr, canary
+            leaks = [str(p) for p in files if canary.encode() in _readable(p)]
+            assert leaks == [], f"{canary} written to {leaks}"
+        crawl_id = run.crawl_dir(out).name
+        again = run_newsarc("crawl", "--resume", crawl_id, "--out", str(out))
+    assert again.returncode == 2, again.stdout + again.stderr
+    assert "DEFAULT_REQUEST_HEADERS" in again.stderr and CANARY_BEARER not in again.stderr
+
+
 def test_redaction_helpers() -> None:
     config = {
         "AWS_SECRET_ACCESS_KEY": "s3cr3t-value",
@@ -116,6 +155,12 @@ def test_redaction_helpers() -> None:
         "AWS_SESSION_TOKEN": None,
     }
     assert secret_values(config) == {"s3cr3t-value", "pw-x1"}
+    assert holds_secret("DEFAULT_REQUEST_HEADERS", '{"Authorization": "Bearer abcd"}')
+    assert holds_secret("DEFAULT_REQUEST_HEADERS", {"Cookie": "sid=abcd"})
+    assert holds_secret("DEFAULT_REQUEST_HEADERS", '{"Authorization": "not JSON')
+    assert not holds_secret("DEFAULT_REQUEST_HEADERS", '{"Accept": "text/html"}')
+    assert not holds_secret("COOKIES_ENABLED", "True")
+    assert not holds_secret("USER_AGENT", "a token of thanks")
     assert strip_userinfo("http://u:p@Example.com:8/a?b#c") == "http://Example.com:8/a?b#c"
     assert strip_userinfo("http://example.com/a@b") == "http://example.com/a@b"
     assert (

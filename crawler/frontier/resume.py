@@ -36,7 +36,7 @@ from crawler.exceptions import (
 from crawler.frontier.base import BACKEND_ERRORS, QUEUED, backend_class, open_backend, redacted
 from crawler.frontier.sqlite import FRONTIER_NAME
 from crawler.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
-from crawler.redact import REDACTED, is_secret_name, redact_config
+from crawler.redact import REDACTED, holds_secret, redact_config
 
 if TYPE_CHECKING:
     from crawler.crawl import CrawlOptions
@@ -72,7 +72,7 @@ def frontier_meta(options: CrawlOptions, name: str) -> dict[str, Any]:
         "settings_module": options.settings_module,
         # Secrets are not kept: a resume asks for them again (apply_resume).
         "overrides": {
-            name: REDACTED if is_secret_name(name) else redact_config(value)
+            name: REDACTED if holds_secret(name, value) else redact_config(value)
             for name, value in options.overrides.items()
         },
         "name": name,

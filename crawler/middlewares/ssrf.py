@@ -10,6 +10,11 @@ layers keep it out:
 * :class:`GuardedResolver` checks what a host name resolves to, at connection time, so a name
   that points at a private address is refused too.
 
+:func:`check_guard_wiring` refuses, before a crawl starts, settings that would leave either
+layer out while ``NEWSARC_SSRF_GUARD_ENABLED`` says the guard is on (another
+``TWISTED_DNS_RESOLVER``, the middleware removed from ``DOWNLOADER_MIDDLEWARES``): a guard
+that is on must be in place.
+
 Destinations are allowed when they are the crawl's own start URLs (so a crawl of a site served on
 127.0.0.1 works) or listed in ``NEWSARC_ALLOWED_HOSTS`` (``host`` or ``host:port``).
 
@@ -23,6 +28,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -37,6 +43,7 @@ if TYPE_CHECKING:
 
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from twisted.internet.base import ReactorBase
     from twisted.internet.defer import Deferred
 
@@ -45,6 +52,7 @@ __all__ = [
     "BlockedAddress",
     "GuardedResolver",
     "SsrfGuardMiddleware",
+    "check_guard_wiring",
     "is_forbidden_address",
     "parse_servers",
 ]
@@ -281,3 +289,41 @@ class GuardedResolver(CachingThreadedResolver):
             "Refused to connect to %s: %s (allow it with NEWSARC_ALLOWED_HOSTS)", name, why
         )
         raise BlockedAddress(f"blocked_ip: {why}")
+
+
+def check_guard_wiring(settings: BaseSettings) -> None:
+    """Raise ``ValueError`` when the guard is on but one of its two layers is not in place.
+
+    Nothing is imported: a middleware's module may install Twisted's reactor when imported,
+    before Scrapy installs the one it is configured with. A class counts when it is the guard's
+    own (by its dotted path) or, if its module is imported already, a subclass of it.
+    """
+    if not settings.getbool("NEWSARC_SSRF_GUARD_ENABLED"):
+        return
+    off = "or turn the guard off with -s NEWSARC_SSRF_GUARD_ENABLED=False"
+    name = settings.get("TWISTED_DNS_RESOLVER")
+    if not _is(name, GuardedResolver):
+        raise ValueError(
+            f"TWISTED_DNS_RESOLVER={name!r} is not newsarc's guarded resolver: host names would "
+            "reach loopback, private and link-local addresses unchecked (SSRF); keep "
+            f"crawler.middlewares.ssrf.GuardedResolver (or a subclass), {off}"
+        )
+    middlewares = settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+    if not any(
+        order is not None and _is(entry, SsrfGuardMiddleware)
+        for entry, order in middlewares.items()
+    ):
+        raise ValueError(
+            "DOWNLOADER_MIDDLEWARES leaves out crawler.middlewares.ssrf.SsrfGuardMiddleware: "
+            f"links and redirects to IP literals would be fetched unchecked (SSRF); keep it, {off}"
+        )
+
+
+def _is(entry: Any, wanted: type) -> bool:
+    """Whether ``entry`` (a class or a dotted path) is ``wanted`` or an imported subclass."""
+    if isinstance(entry, str):
+        if entry == f"{wanted.__module__}.{wanted.__qualname__}":
+            return True
+        module, _, attr = entry.rpartition(".")
+        entry = getattr(sys.modules.get(module), attr, None)
+    return isinstance(entry, type) and issubclass(entry, wanted)

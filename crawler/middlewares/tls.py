@@ -12,6 +12,11 @@ Only what the server's own certificate shows is judged: ``expired``, ``not_yet_v
 ``self_signed`` and ``hostname_mismatch`` (service_identity, RFC 6125). Scrapy hands on the leaf
 certificate alone, without its chain, so an issuer that is not trusted is not judged.
 
+The WARC response record of every HTTPS response says the result too, in
+``WARC-Newsarc-TLS-Check`` (:data:`WARC_TLS_HEADER`): ``passed`` (none of these problems; the
+chain was not checked) or the problems found, e.g. ``expired self_signed``; the WARC extension
+judges the certificate as the response arrives (:class:`CertificateJudge`).
+
 Settings: ``NEWSARC_TLS_CHECK_ENABLED``.
 Stats: ``tls/unverified`` (HTTPS responses with at least one problem),
 ``tls/unverified/<problem>``.
@@ -42,12 +47,20 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
 
-__all__ = ["META_TLS_PROBLEMS", "TlsCheckMiddleware", "certificate_problems"]
+__all__ = [
+    "META_TLS_PROBLEMS",
+    "WARC_TLS_HEADER",
+    "CertificateJudge",
+    "TlsCheckMiddleware",
+    "certificate_problems",
+]
 
 logger = logging.getLogger(__name__)
 
 #: Response meta key: the list of problems of the server's certificate (absent: none found).
 META_TLS_PROBLEMS = "newsarc_tls_problems"
+#: WARC header of an HTTPS response record: ``passed`` or the problems, space-separated.
+WARC_TLS_HEADER = "WARC-Newsarc-TLS-Check"
 _CACHE_SIZE = 4096  # (certificate, host) pairs judged; a crawl meets few certificates
 
 
@@ -89,12 +102,37 @@ def certificate_problems(cert: Certificate, host: str, now: datetime) -> list[st
     return problems
 
 
+class CertificateJudge:
+    """:func:`certificate_problems` of responses, memoised per (certificate, host)."""
+
+    def __init__(self) -> None:
+        self._judged: dict[tuple[bytes, str], list[str]] = {}
+
+    def problems(self, response: Response, now: datetime) -> list[str] | None:
+        """What is wrong with the certificate ``response`` came with (None: not HTTPS, or no
+        certificate known; empty: nothing this can see)."""
+        certificate = getattr(response, "certificate", None)
+        parts = urlsplit(response.url)
+        if certificate is None or parts.scheme != "https" or not parts.hostname:
+            return None
+        host = parts.hostname
+        x509 = certificate.original
+        key = (x509.digest("sha256"), host)
+        problems = self._judged.get(key)
+        if problems is None:
+            problems = certificate_problems(x509.to_cryptography(), host, now)
+            if len(self._judged) >= _CACHE_SIZE:
+                self._judged.clear()
+            self._judged[key] = problems
+        return list(problems)
+
+
 class TlsCheckMiddleware:
     """Downloader middleware: judge each HTTPS response's certificate, count what is wrong."""
 
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
-        self._judged: dict[tuple[bytes, str], list[str]] = {}
+        self._judge = CertificateJudge()
         self._hosts_logged: set[str] = set()
 
     @classmethod
@@ -105,21 +143,10 @@ class TlsCheckMiddleware:
         return cls(crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        certificate = getattr(response, "certificate", None)
-        parts = urlsplit(response.url)
-        if certificate is None or parts.scheme != "https" or not parts.hostname:
-            return response
-        host = parts.hostname
-        x509 = certificate.original
-        key = (x509.digest("sha256"), host)
-        problems = self._judged.get(key)
-        if problems is None:
-            problems = certificate_problems(x509.to_cryptography(), host, datetime.now(UTC))
-            if len(self._judged) >= _CACHE_SIZE:
-                self._judged.clear()
-            self._judged[key] = problems
+        problems = self._judge.problems(response, datetime.now(UTC))
         if not problems:
             return response
+        host = urlsplit(response.url).hostname or ""
         request.meta[META_TLS_PROBLEMS] = list(problems)
         self.stats.inc_value("tls/unverified")
         for problem in problems:

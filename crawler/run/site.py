@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.crawl import CrawlOptions, run_crawl
-from crawler.exceptions import ConfigError, CrawlFailed, StoreError
+from crawler.exceptions import ConfigError, CrawlFailed, OutOfSpace, StoreError
 
 __all__ = ["main"]
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         _write(result_path, {"status": "config_error", "error": str(exc)})
         return 2
-    except StoreError as exc:
+    except (StoreError, OutOfSpace) as exc:  # a disk below its free-space reserve: storage
         _write(result_path, {"status": "storage", "error": str(exc)})
         return 4
     except CrawlFailed as exc:

@@ -153,6 +153,10 @@ _DENIED = frozenset(
 )
 
 
+#: Error codes of a store whose temporary credentials ran out.
+_EXPIRED = frozenset({"ExpiredToken", "TokenRefreshRequired"})
+
+
 def _what_to_fix(exc: BaseException) -> str:
     """For a refused request, which configuration to look at (appended to the error)."""
     codes: set[str] = set()
@@ -163,11 +167,23 @@ def _what_to_fix(exc: BaseException) -> str:
         current = current.__cause__ or current.__context__
     # S3UploadFailedError keeps only the text of the ClientError it replaced.
     codes.update(re.findall(r"\(([A-Za-z0-9]+)\)", str(exc)))
+    if codes & _EXPIRED:
+        return (
+            " — the session token has expired: renew AWS_SESSION_TOKEN (with its "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or boto3's credential chain); the files "
+            "stay in the spool"
+        )
     if codes & _DENIED:
         return (
             " — the store refused the credentials or the request: check AWS_ACCESS_KEY_ID/"
             "AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN (or boto3's credential chain) and the "
             "bucket's policy; the files stay in the spool"
+        )
+    if "400" in codes:  # S3 answers HEAD without a body: botocore knows only the status
+        return (
+            " — the store answered 400 Bad Request without a reason (S3 gives none to HEAD): "
+            "an expired AWS_SESSION_TOKEN, or a wrong AWS_REGION_NAME or AWS_ENDPOINT_URL, is "
+            "the usual cause; the files stay in the spool"
         )
     if "NoSuchBucket" in codes:
         return " — no such bucket: check --out; the files stay in the spool"
@@ -314,6 +330,39 @@ class S3Store:
                 f"{exc}{_what_to_fix(exc)}"
             ) from exc
         return aborted
+
+    def lifecycle_problem(self) -> str | None:
+        """What is wrong with the bucket's lifecycle for this store's keys, or None.
+
+        An uploader killed mid-upload leaves parts that are billed and invisible until aborted;
+        the next crawl aborts those of crawls it meets in its spool, but a spool that is gone
+        leaves them for ever unless an enabled ``AbortIncompleteMultipartUpload`` rule covers
+        the store's prefix. None too when the configuration cannot be read (a user allowed to
+        write objects often may not read the bucket's lifecycle): nothing can be said then.
+        """
+        try:
+            config = self.client.get_bucket_lifecycle_configuration(Bucket=self.bucket)
+        except ClientError as exc:
+            if _error_code(exc) != "NoSuchLifecycleConfiguration":
+                return None
+            rules: list[Any] = []
+        except BotoCoreError:
+            return None
+        else:
+            rules = list(config.get("Rules") or [])
+        for rule in rules:
+            if rule.get("Status") != "Enabled" or "AbortIncompleteMultipartUpload" not in rule:
+                continue
+            scope = rule.get("Filter") or {}
+            prefix = str(scope.get("Prefix", (scope.get("And") or {}).get("Prefix", "")) or "")
+            prefix = prefix or str(rule.get("Prefix") or "")  # the older form
+            if self.prefix.startswith(prefix):
+                return None
+        return (
+            f"the bucket {self.bucket} has no enabled AbortIncompleteMultipartUpload lifecycle "
+            f"rule covering {self.uri}: parts of uploads a killed crawl leaves behind are billed "
+            "until aborted (newsarc aborts them only for crawls still in its spool)"
+        )
 
     def open(self, key: str) -> BinaryIO:
         try:

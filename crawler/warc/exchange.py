@@ -137,6 +137,7 @@ def exchange_from_scrapy(
     response: Response,
     fetched_at: datetime,
     strip_headers: Iterable[str] = (),
+    extra_warc_headers: Mapping[str, str] | None = None,
 ) -> HttpExchange:
     """A Scrapy request/response pair (at ``response_downloaded``) as an :class:`HttpExchange`.
 
@@ -155,4 +156,5 @@ def exchange_from_scrapy(
         protocol=response.protocol,
         ip_address=str(ip) if ip is not None else None,
         strip_headers=strip_headers,
+        extra_warc_headers=extra_warc_headers,
     )

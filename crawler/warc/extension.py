@@ -62,6 +62,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.crawlinfo import CrawlInfo, software_versions, worker_id
 from crawler.exceptions import StoreError
 from crawler.lifeline import worker_pool
+from crawler.middlewares.tls import WARC_TLS_HEADER, CertificateJudge
 from crawler.shutdown import close_spider
 from crawler.signals import (
     META_BROWSER_EXCHANGES,
@@ -112,6 +113,7 @@ class WarcExtension:
         strip_headers: Iterable[str],
         close_spider: Callable[[str], None],
         on_write_failed: Callable[[], object] | None = None,
+        tls_check: bool = True,
     ) -> None:
         self.writer = writer
         self.store = store
@@ -122,6 +124,8 @@ class WarcExtension:
         self.on_write_failed = on_write_failed
         self.failed = False
         self.index_on_store = False
+        #: Judges HTTPS certificates for the records' WARC_TLS_HEADER (None: not recorded).
+        self._tls: CertificateJudge | None = CertificateJudge() if tls_check else None
         writer.on_close = self._file_closed
 
     @classmethod
@@ -185,6 +189,7 @@ class WarcExtension:
             strip_headers=strip,
             close_spider=functools.partial(close_spider, crawler),
             on_write_failed=lambda: crawler.signals.send_catch_log(archive_write_failed),
+            tls_check=settings.getbool("NEWSARC_TLS_CHECK_ENABLED"),
         )
         # A remote store's spool uploader indexes a file once the store verified it.
         ext.index_on_store = index is not None and not info.remote
@@ -219,7 +224,14 @@ class WarcExtension:
                 traffic = browser if isinstance(browser, BrowserExchanges) else None
                 ref = self._write_rendered(response, fetched_at, traffic)
             else:
-                exchange = exchange_from_scrapy(request, response, fetched_at, self.strip_headers)
+                tls = self._tls.problems(response, fetched_at) if self._tls else None
+                exchange = exchange_from_scrapy(
+                    request,
+                    response,
+                    fetched_at,
+                    self.strip_headers,
+                    None if tls is None else {WARC_TLS_HEADER: " ".join(tls) or "passed"},
+                )
                 ref = self.writer.write_exchange(exchange)
         except WarcWriteError as exc:
             self._fail(f"WARC write failed for {response.url}: {exc}", spider)

@@ -85,7 +85,8 @@ logger = logging.getLogger(__name__)
 CAPTURE_STATEMENT = (
     "HTTP responses captured at Scrapy's response_downloaded signal: bodies are "
     "content-encoded as received, transfer-decoding already removed, header case/order "
-    "normalised by Scrapy; reason phrase reconstructed. Transfer-Encoding is dropped and "
+    "normalised by Scrapy (folded lines unfolded, equal repeated Content-Length merged), "
+    "header value bytes as received; reason phrase reconstructed. Transfer-Encoding is dropped and "
     "Content-Length set to the stored body length where it was missing or different (originals "
     "in WARC-Newsarc-Original-* headers). Request records omit credentials (Cookie, "
     "Authorization, ...). Browser-rendered pages are stored as 'conversion' records holding "
@@ -97,6 +98,24 @@ _WARC_VERSION = "1.1"
 _GZIP_LEVEL = 6
 _OPEN_SUFFIX = ".open"
 _NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class _RawHeaders(StatusAndHeaders):  # type: ignore[misc]  # warcio is untyped
+    """HTTP headers written as their bytes were received.
+
+    Scrapy hands header values over as bytes, which :mod:`crawler.warc.exchange` decodes as
+    Latin-1, one character per byte; warcio would percent-encode every non-ASCII value as UTF-8
+    (``café`` sent as UTF-8 became ``caf%C3%83%C2%A9``). Encoding them back as Latin-1 stores
+    the bytes the server sent. A value with a character beyond Latin-1 (the browser reports
+    headers as text) keeps warcio's percent-encoding. Readers (warcio, pywb) decode a header
+    line as UTF-8, else as Latin-1.
+    """
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        try:
+            self.headers_buff = self.to_bytes(header_filter, encoding="latin-1")
+        except UnicodeEncodeError:
+            super().compute_headers_buffer(header_filter)
 
 
 class WarcWriteError(NewsarcError):
@@ -244,7 +263,7 @@ class WarcFileWriter:
         """Append a response and a request record; return where the response record is."""
         response_headers, notes = _consistent_response_headers(exchange)
         protocol = exchange.protocol or "HTTP/1.1"
-        http_response = StatusAndHeaders(
+        http_response = _RawHeaders(
             f"{exchange.status} {reason_phrase(exchange.status)}",
             response_headers,
             protocol=protocol,
@@ -273,7 +292,7 @@ class WarcFileWriter:
             name.lower() == "content-length" for name, _ in request_headers
         ):
             request_headers.append(("Content-Length", str(len(exchange.request_body))))
-        http_request = StatusAndHeaders(
+        http_request = _RawHeaders(
             f"{exchange.request_target} HTTP/1.1",
             request_headers,
             protocol=exchange.method.upper(),

@@ -86,3 +86,23 @@ def test_the_memory_limit_stops_the_crawl_cleanly(tmp_path: Path) -> None:
     code, _, output = _trap_crawl(tmp_path, "-s", "MEMUSAGE_LIMIT_MB=1")
     assert code == 1
     assert "memusage_exceeded" in output
+
+
+def test_overlong_urls_are_dropped_and_counted(tmp_path: Path) -> None:
+    """RELIABILITY.md B11: links longer than URLLENGTH_LIMIT (2,083 by default) are never
+    requested, and each drop is counted (urllength/request_ignored_count in the crawl's stats).
+    A 10,000-character href is not even taken for a link (the extractor reads hrefs of at most
+    4,096 characters), so it is neither requested nor counted."""
+    long_links = [f"/long/{n}/" + "a" * 3000 for n in range(3)]
+    routes = {
+        "/robots.txt": ROBOTS,
+        "/": _page([*long_links, "/long/huge/" + "b" * 10_000, "/short/"]),
+        "/short/": _page(["/"]),
+    }
+    with SiteServer(routes) as site:
+        run = run_newsarc("crawl", site.url("/"), "--out", str(tmp_path))
+        requested = list(site.requested_paths)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "/short/" in requested and not [p for p in requested if p.startswith("/long/")]
+    log = next(tmp_path.glob("*/logs/crawl.log")).read_text(encoding="utf-8")
+    assert "'urllength/request_ignored_count': 3," in log

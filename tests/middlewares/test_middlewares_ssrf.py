@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
+from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares.ssrf import AllowList, SsrfGuardMiddleware, is_forbidden_address, parse_ip
+from crawler.demo.server import Route, SiteServer
+from crawler.middlewares.ssrf import (
+    AllowList,
+    SsrfGuardMiddleware,
+    check_guard_wiring,
+    is_forbidden_address,
+    parse_ip,
+)
+from tests.conftest import run_newsarc
 
 FORBIDDEN = [
     "127.0.0.1",
@@ -109,3 +120,42 @@ def test_allow_list_hosts() -> None:
     assert allow.allows("localhost", 8000)
     assert not allow.allows("localhost", 8001)
     assert allow.allows("internal.example", 1234)
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ("TWISTED_DNS_RESOLVER=scrapy.resolver.CachingThreadedResolver", "TWISTED_DNS_RESOLVER"),
+        (
+            'DOWNLOADER_MIDDLEWARES={"crawler.middlewares.ssrf.SsrfGuardMiddleware": null}',
+            "SsrfGuardMiddleware",
+        ),
+    ],
+    ids=["plain-resolver", "middleware-removed"],
+)
+def test_a_guard_that_is_on_but_not_in_place_stops_the_crawl_before_it_starts(
+    tmp_path: Path, override: str, named: str
+) -> None:
+    """RELIABILITY.md B12: settings that leave a layer of the SSRF guard out while
+    NEWSARC_SSRF_GUARD_ENABLED says it is on are one line, exit 2, nothing fetched or written;
+    with the guard turned off explicitly the same settings are accepted."""
+    out = tmp_path / "out"
+    with SiteServer(
+        {"/robots.txt": Route.text("User-agent: *\n"), "/": Route.html("<p>x</p>")}
+    ) as site:
+        run = run_newsarc("crawl", site.url("/"), "--out", str(out), "-s", override)
+        assert run.returncode == 2, run.stdout + run.stderr
+        (line,) = run.stderr.strip().splitlines()
+        assert line.startswith("newsarc: error: ") and named in line and "SSRF" in line, line
+        assert not out.exists() and site.requests == []
+        off = run_newsarc(
+            "crawl", site.url("/"), "--out", str(out), "-s", override,
+            "-s", "NEWSARC_SSRF_GUARD_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+        )  # fmt: skip
+    assert off.returncode == 0, off.stdout + off.stderr
+
+
+def test_the_shipped_settings_have_the_guard_in_place() -> None:
+    settings = Settings()
+    settings.setmodule("settings.production")
+    check_guard_wiring(settings)  # raises if either layer is missing

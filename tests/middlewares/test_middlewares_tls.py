@@ -195,13 +195,18 @@ def test_bad_certificates_are_archived_and_recorded_a_failed_handshake_fails_by_
     # robots.txt is the first thing fetched over TLS: the page is refused naming the cause.
     assert "tls_handshake: TLS handshake failed: wrong version number" in reason, reason
     # Archived anyway: a response record for the pages behind bad certificates.
-    archived = set()
+    archived: dict[str, str | None] = {}
     for path in (crawl_dir / "warc").glob("*.warc.gz"):
         with path.open("rb") as fh:
             for record in ArchiveIterator(fh):
                 if record.rec_type == "response":
-                    archived.add(record.rec_headers.get_header("WARC-Target-URI"))
-    assert {site.url("/"), expired.url("/old.html")} <= archived
+                    archived[record.rec_headers.get_header("WARC-Target-URI")] = (
+                        record.rec_headers.get_header("WARC-Newsarc-TLS-Check")
+                    )
+    assert {site.url("/"), expired.url("/old.html")} <= set(archived)
+    # Each record says what its certificate failed, judged when the response arrived.
+    assert archived[site.url("/")] == "self_signed", archived
+    assert archived[expired.url("/old.html")] == "expired self_signed", archived
     # Recorded: named in the summary (robots.txt and a page from each server: all four
     # self-signed, two of them expired).
     (line,) = [line for line in run.stdout.splitlines() if line.strip().startswith("TLS ")]

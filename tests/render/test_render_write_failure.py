@@ -87,6 +87,7 @@ def test_a_write_failure_fails_a_rendered_crawl_as_it_fails_a_plain_one(
                 "--render",
                 mode,
                 *("-s", "FRONTIER_RESERVE_BYTES=65536", "-s", "AUTOTHROTTLE_ENABLED=False"),
+                *("-s", "NEWSARC_DISK_RESERVE_BYTES=0"),  # the disk is to fill up
             )
             outcomes[mode] = _outcome(run, out, server.base_url)
             shutil.rmtree(out)  # the next crawl gets the whole disk

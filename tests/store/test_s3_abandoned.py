@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from crawler.demo.server import Route, SiteServer
 from crawler.spool import Spool
 from crawler.store.s3 import S3Store
 from tests.conftest import ROOT
@@ -94,3 +95,56 @@ def test_a_killed_upload_of_a_file_still_spooled_is_redone_and_cleaned_up(
     assert _unfinished(moto_s3, bucket) == set()
     stored = moto_s3.client().get_object(Bucket=bucket, Key=f"runs/{crawl}/logs/crawl.log")
     assert stored["Body"].read() == log.read_bytes()
+
+
+def _abort_rule(prefix: str, status: str = "Enabled") -> dict[str, object]:
+    return {
+        "ID": f"abort-{prefix or 'all'}",
+        "Status": status,
+        "Filter": {"Prefix": prefix},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2},
+    }
+
+
+def test_a_bucket_without_an_abort_incomplete_uploads_rule_is_named(moto_s3: MotoS3) -> None:
+    """RELIABILITY.md F14: the bucket lifecycle must have an ``AbortIncompleteMultipartUpload``
+    rule covering the store's prefix (what a killed uploader leaves when its spool is gone)."""
+    bucket = moto_s3.new_bucket("lifecycle")
+    store = S3Store(moto_s3.client(), bucket, "runs")
+    problem = store.lifecycle_problem()
+    assert problem is not None and "AbortIncompleteMultipartUpload" in problem, problem
+    assert f"s3://{bucket}/runs/" in problem
+    client = moto_s3.client()
+    expire_only = {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": "runs/"}}
+    for rules, ok in (
+        ([_abort_rule("other/")], False),  # covers another prefix only
+        ([_abort_rule("runs/", status="Disabled")], False),
+        ([{**expire_only, "Expiration": {"Days": 30}}], False),  # no abort action
+        ([_abort_rule("runs/")], True),
+        ([_abort_rule("")], True),  # the whole bucket
+    ):
+        client.put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration={"Rules": rules}
+        )
+        assert (store.lifecycle_problem() is None) is ok, rules
+
+
+def test_a_crawl_to_a_bucket_without_the_rule_warns(tmp_path: Path, moto_s3: MotoS3) -> None:
+    bucket = moto_s3.new_bucket("lifecycle-crawl")
+    routes = {"/robots.txt": Route.text("User-agent: *\n"), "/": Route.html("<p>home</p>")}
+    script = Path(sys.executable).with_name("newsarc")
+    with SiteServer(routes) as site:
+        run = subprocess.run(
+            [
+                str(script), "crawl", site.url("/"), "--out", f"s3://{bucket}/runs",
+                "-s", f"NEWSARC_SPOOL_DIR={tmp_path / 'spool'}",
+            ],
+            capture_output=True, text=True, cwd=ROOT, env=moto_s3.env(), timeout=120,
+            check=False,
+        )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    logs = [k for k in moto_s3.keys(bucket) if k.endswith("logs/crawl.log")]
+    assert logs, moto_s3.keys(bucket)
+    log = moto_s3.client().get_object(Bucket=bucket, Key=logs[0])["Body"].read().decode()
+    assert "no enabled AbortIncompleteMultipartUpload lifecycle rule" in log
+    assert "'store/lifecycle_rule_missing': 1" in log
