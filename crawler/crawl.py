@@ -530,6 +530,13 @@ def judge(report: CrawlReport) -> str | None:
             f"crawl stopped; its files are closed and {report.pending} URLs stay queued for "
             "--resume"
         )
+    if reason == "frontier_unavailable":  # the leasing scheduler lost the shared frontier
+        report.failure_kind = "state"
+        return (
+            f"the shared frontier became unavailable ({report.stats.get('frontier/unavailable')});"
+            " the crawl stopped, what it fetched is closed and kept, and its leases expire for "
+            "other workers or a --resume"
+        )
     if reason not in _OK_FINISH:
         return f"the crawl ended abnormally ({reason})"
     if report.pending and not report.max_pages and reason != _BUDGET_FINISH:

@@ -393,6 +393,7 @@ class LeaseScheduler:
             return
         self._failed = True
         self.stats.inc_value("frontier/lease_failed")
+        self.stats.set_value("frontier/unavailable", str(exc))
         logger.error("The shared frontier is unavailable; stopping the crawl: %s", exc)
         close_spider(self.crawler, "frontier_unavailable")
 
