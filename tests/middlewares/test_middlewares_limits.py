@@ -75,7 +75,7 @@ def test_the_per_host_page_cap(tmp_path: Path) -> None:
     )
     assert code == 0, output
     assert 25 <= len(pages) <= 1 + 30, len(pages)  # the start page is not a followed link
-    log = next(tmp_path.iterdir()) / "logs" / "crawl.log"
+    log = next(tmp_path.glob("*/logs/crawl.log"))
     assert "reached NEWSARC_MAX_PAGES_PER_HOST (30 pages)" in log.read_text()
 
 
