@@ -56,6 +56,24 @@ __all__ = ["EmptyPageItems", "MemberOutcome", "PageItemsPipelineManager", "proce
 logger = logging.getLogger(__name__)
 
 
+def _taken(source: logging.Logger, level: int) -> bool:
+    """Whether a record of ``level`` from ``source`` would reach a handler whose level takes it
+    (as ``Logger.callHandlers`` walks them), so that a record per member ("Scraped from …" at
+    DEBUG) is not built when no log shows it."""
+    if not source.isEnabledFor(level):
+        return False
+    found = False
+    current: logging.Logger | None = source
+    while current is not None:
+        for handler in current.handlers:
+            found = True
+            if level >= handler.level:
+                return True
+        current = current.parent if current.propagate else None
+    last = logging.lastResort
+    return not found and last is not None and level >= last.level
+
+
 class MemberOutcome(NamedTuple):
     """What the pipelines made of one member of a page unit."""
 
@@ -172,7 +190,7 @@ class PageItemsPipelineManager(ItemPipelineManager):
             signal, item = signals.item_error, outcome.item
             kwargs = {"failure": Failure(error)}  # type: ignore[no-untyped-call]
             logkws = formatter.item_error(item, error, None, spider)  # type: ignore[arg-type]
-        if logkws is not None:
+        if logkws is not None and _taken(logger, logformatter_adapter(logkws)[0]):
             logger.log(
                 *logformatter_adapter(logkws),
                 extra={"spider": spider, "item": item},

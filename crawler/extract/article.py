@@ -324,7 +324,9 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
             # The logo's text is the site's name ("Headline : Blog name | Slogan" in <title>).
             site_names.append(text)
             sites.add(text.casefold())
-    declared = [strip_title_suffix(c, site_names, host) for c in candidates if c]
+    # The declared titles are often one text given three or four times: strip each once.
+    stripped = {c: strip_title_suffix(c, site_names, host) for c in dict.fromkeys(candidates) if c}
+    declared = [stripped[c] for c in candidates if c]
     declared = [d for d in declared if d and not _GENERIC_TITLE.match(d)]
     for heading in headings:
         if any(_same(heading, d) for d in declared):

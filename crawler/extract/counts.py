@@ -115,13 +115,22 @@ def _multipliers(languages: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(table.items(), key=lambda item: -len(item[0])))
 
 
+@lru_cache(maxsize=64)
+def _multipliers_by_initial(languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """:func:`_multipliers` grouped by first character, each group still longest first."""
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for word, multiplier in _multipliers(languages):
+        groups.setdefault(word[0], []).append((word, multiplier))
+    return {initial: tuple(words) for initial, words in groups.items()}
+
+
 def _magnitude(rest: str, languages: tuple[str, ...]) -> int | None:
     """The multiplier a count's tail shows (1 for none), or ``None`` when the tail is not
     a magnitude word and/or a word for views."""
     rest = rest.strip()
     if not rest or _VIEW.fullmatch(rest):
         return 1
-    for word, multiplier in _multipliers(languages):
+    for word, multiplier in _multipliers_by_initial(languages).get(rest[0], ()):
         if rest.startswith(word):
             tail = rest[len(word) :].lstrip(".").strip()
             if not tail or _VIEW.fullmatch(tail):

@@ -213,6 +213,12 @@ def _trim_edges(paragraphs: list[str], title: str | None) -> list[str]:
     return out
 
 
+def _disagrees(description: str | None, shown: str) -> bool:
+    """Whether the page's description says the article found is probably not the page's."""
+    agreement = description_agreement(description, shown)
+    return agreement is not None and agreement < AGREEMENT
+
+
 def _description(meta: PageMetadata) -> str | None:
     """The page's declared summary: og:description, else ``<meta name=description>``."""
     return meta.prop("og:description") or meta.name("description")
@@ -407,12 +413,11 @@ def _article(
     # The article as found is its lead and its body: a description that repeats the lead (a
     # standfirst kept out of the body) agrees with what was found.
     shown = f"{fields.lead}\n\n{text}" if override is None and fields.lead else text
-    agreement = description_agreement(description, shown)
     short = words < FALLBACK_WORDS
     if (
         override is None
-        and (short or (agreement is not None and agreement < AGREEMENT))
         and (fields.is_article_meta or article_like_url(page.url))
+        and (short or _disagrees(description, shown))
     ):
         second = second_pass(page.html[:MAX_HTML_CHARS], page.url, len(seg.text_len))
         second_text = "\n\n".join(second)

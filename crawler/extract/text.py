@@ -108,7 +108,7 @@ def strip_title_suffix(
     lowered_names = [name.casefold() for name in site_names if name]
     folded = title.casefold()
     for name in lowered_names:
-        if len(name) < _MIN_SITE_LABEL:
+        if len(name) < _MIN_SITE_LABEL or name not in folded:
             continue
         for sep in _SITE_CUT_SEPARATORS:
             # The site's name after the headline, followed by more of the site's furniture.

@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import gzip
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -251,6 +252,28 @@ def test_pipelines_from_scrapys_docs_and_item_signals_see_each_member(
     assert stats.get_value("item_scraped_count") == 2
     assert stats.get_value("item_dropped_count") == 1
     assert stats.get_value("item_dropped_reasons_count/DuplicateItem") == 1
+
+
+def test_members_are_logged_as_scrapy_logs_items_when_a_handler_takes_the_level(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Scrapy logs "Scraped from …" (DEBUG) and "Dropped: …" (WARNING) per item; a member's
+    record is still written when a handler takes its level, and only then."""
+    manager, _stats, _sent = _contract_manager(tmp_path, {})
+    page = PageItems([_article(), _headline(1), _headline(2), _headline(1)])
+    with caplog.at_level(logging.DEBUG, logger="pipelines.members"):
+        _run_page(manager, page)
+    members = [r for r in caplog.records if r.name == "pipelines.members"]
+    assert [r.levelno for r in members] == [logging.DEBUG, logging.DEBUG, logging.WARNING]
+    assert members[0].getMessage().startswith("Scraped from")
+    assert "Dropped" in members[2].getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="pipelines.members"):
+        second = [_article(url="https://news.example/b", text="Other."), _headline(3), _headline(1)]
+        _run_page(manager, PageItems(second))
+    members = [r for r in caplog.records if r.name == "pipelines.members"]
+    # The article's DEBUG line is not written; the repeated headline's drop is.
+    assert [r.levelno for r in members] == [logging.WARNING]
 
 
 def test_an_error_or_an_all_dropped_page_reaches_scrapy_as_that_members_outcome(
