@@ -141,6 +141,7 @@ def test_crontab_line_and_systemd_units(tmp_path: Path) -> None:
     assert f"cd {tmp_path}" in line and "PATH=" in line and "LANG=C.UTF-8" in line
     assert f"run {tmp_path / 'jobs.yaml'}" in line
     assert f"tee -a {tmp_path / 'state' / 'logs' / 'hourly' / 'cron.log'}" in line
+    assert "bash -c 'set -o pipefail; " in line  # the line's status is newsarc's, not tee's
     assert "%" not in line.replace(r"\%", "")
     quarter = crontab_line(job, "15m").splitlines()[1].split()
     assert re.fullmatch(r"\d{1,2}-59/15", quarter[0]) and quarter[1] == "*"
@@ -160,7 +161,8 @@ def test_crontab_line_and_systemd_units(tmp_path: Path) -> None:
 def test_the_printed_crontab_line_runs_in_crons_bare_environment(tmp_path: Path) -> None:
     """``newsarc schedule`` as a user runs it, then its line run as cron would: ``sh -c`` with
     an empty environment, from another directory. A site serving a bot wall makes the run
-    fail, so there is output: it reaches cron's mail (stdout) and the job's cron.log."""
+    fail, so there is output: it reaches cron's mail (stdout) and the job's cron.log, and the
+    line's exit status is newsarc's (1), not that of the tee writing the log."""
     site = ChangingSite(n=3)
     site.mode = "challenge"
     with SiteServer(site.handle) as server:
@@ -188,6 +190,7 @@ def test_the_printed_crontab_line_runs_in_crons_bare_environment(tmp_path: Path)
         )
     mail = cron.stdout
     assert "newsarc run news: finished with problems (exit 1)" in mail, mail + cron.stderr
+    assert cron.returncode == 1
     assert "bot-wall" in mail and cron.stderr == ""
     log = tmp_path / "state" / "logs" / "news" / "cron.log"
     assert log.read_text(encoding="utf-8") == mail
