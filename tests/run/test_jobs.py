@@ -59,6 +59,9 @@ def test_a_valid_jobs_file_with_defaults_and_overrides(tmp_path: Path) -> None:
     assert one.settings == {"DOWNLOAD_DELAY": "1", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
     assert one.expectations.min_articles == 2
     assert two.limits.pages == 50 and two.limits.depth == 3 and two.limits.time == 600
+    assert one.limits.depth is None  # not said: the settings' DEPTH_LIMIT stays
+    unlimited = load_jobs(_write(tmp_path, GOOD.replace("{depth: 3}", "{depth: 0}")))
+    assert unlimited.sites[1].limits.depth == 0  # said: no limit, not "the default"
     # A site's expectations replace the defaults' key by key.
     assert two.expectations.min_headlines == 5 and two.expectations.title_ratio == 0.9
     assert two.expectations.min_articles == 2

@@ -782,6 +782,32 @@ def test_a_site_stopped_by_its_time_budget_succeeds_and_the_next_run_fetches_the
 
 
 @pytest.mark.slow
+def test_limits_depth_0_lifts_the_depth_limit_and_no_depth_keeps_the_default(
+    tmp_path: Path,
+) -> None:
+    """A chain of 21 pages, each linking to the next: depth 0 follows all of it; without
+    ``limits.depth`` the settings' DEPTH_LIMIT (16) stops after page 16."""
+
+    def page(n: int) -> Route:
+        more = f"<a href='/p/{n + 1}'>next</a>" if n < 20 else ""
+        return Route.html(f"<html><body><h1>Page {n}</h1>{more}</body></html>")
+
+    chain = {f"/p/{n}": page(n) for n in range(21)}
+    fetched = {}
+    for name, limits in (("deep", {"depth": 0}), ("default", {})):
+        with SiteServer() as server:
+            server.routes = {"/robots.txt": Route.text("User-agent: *\nAllow: /\n"), **chain}
+            site = {"name": name, "start_urls": [server.url("/p/0")], "limits": limits}
+            (tmp_path / name).mkdir()
+            run = run_newsarc("run", str(_jobs(tmp_path / name, [site])), timeout=120)
+            # The pages give no items (exit 1, "dropped to zero"); only the requests matter.
+            assert f"{name}  failed      " in run.stderr, run.stderr
+            fetched[name] = {p for p in server.requested_paths if p.startswith("/p/")}
+    assert fetched["deep"] == set(chain)
+    assert fetched["default"] == {f"/p/{n}" for n in range(17)}
+
+
+@pytest.mark.slow
 def test_validators_are_not_trusted_alone_the_digest_decides(tmp_path: Path) -> None:
     """A server that keeps each article's ETag whatever its content, and ignores
     If-None-Match: the edited article (same ETag) is a new capture, the touched one (same
