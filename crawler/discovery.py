@@ -271,7 +271,6 @@ def fill_from_discovered(
     if not isinstance(hint, Discovered):
         return result, ()
     article = result.article
-    filled: list[str] = []
     changes: dict[str, Any] = {}
     if article is None:
         untitled = result.untitled
@@ -294,9 +293,8 @@ def fill_from_discovered(
         flags.append(f"published_from_{hint.source}")
     if not changes:
         return result, ()
-    filled = list(changes)
     item = dataclasses.replace(article, **changes, flags=flags)
-    return (
-        dataclasses.replace(result, page_type="article", article=item, reason=None, untitled=None),
-        tuple(filled),
+    filled = dataclasses.replace(
+        result, page_type="article", article=item, reason=None, untitled=None
     )
+    return filled, tuple(changes)
