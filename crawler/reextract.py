@@ -18,6 +18,14 @@ Sources:
   record's ``warc`` provenance (file name, offset, length, record id — as the crawl writes it)
   and the ``crawl_id`` named by the file's ``warcinfo`` record (``isPartOf``).
 
+The feeds and sitemaps archived in the WARC files given (``response`` records read as the
+spider reads them: :func:`crawler.discovery.read_feed`, :func:`~crawler.discovery.read_sitemap`)
+say what the crawl's requests carried: a page they list gets the title and date the page lacks,
+and a page with an article's text but no headline becomes an article only with a listed title
+(:func:`crawler.discovery.fill_from_discovered`, as in the crawl). They are read first, from every
+file (in parallel with ``-j``), before any page; where several list a page the first listing wins
+(file order, then record order), and a listed URL's redirects lead its hint to the page.
+
 Every page is classified first (:mod:`crawler.health`), as in the crawl: a bot wall or soft 404
 gives no items, and every item carries its page's ``page_class``. Items go through the same
 clean-up, validation and de-duplication as in a crawl (:mod:`pipelines.clean`,
@@ -41,13 +49,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
+from urllib.parse import urljoin
 
 from scrapy.exceptions import DropItem
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html, needs_sniffing
+from crawler.discovery import fill_from_discovered, read_feed, read_sitemap
 from crawler.extract import PageInput, decode_html, extract_page
+from crawler.frontier import ledger_url
 from crawler.health import NOT_EXTRACTED, classify_page
 from crawler.items import WarcRef
 from crawler.schema import fast_validator, validator
@@ -57,10 +68,11 @@ from pipelines.dedupe import DedupePipeline
 from pipelines.validate import ValidatePipeline
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from scrapy.statscollectors import StatsCollector
 
+    from crawler.discovery import Discovered
     from crawler.profile import SiteProfile
 
 __all__ = [
@@ -78,6 +90,11 @@ logger = logging.getLogger(__name__)
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 _WARC_SUFFIXES = (".warc", ".warc.gz")
+#: How far a gzipped sitemap is decompressed: the crawl's ``DOWNLOAD_MAXSIZE`` default
+#: (settings/base.py), which bounded it when it was fetched.
+SOURCE_MAX_BYTES = 10 * 1024 * 1024
+#: Redirects followed from a listed URL to the page it led to (Scrapy's REDIRECT_MAX_TIMES).
+_MAX_REDIRECTS = 20
 
 
 class SourceError(Exception):
@@ -361,6 +378,97 @@ def pages_from_path(
             yield from _html_pages(path, url, fetched_at)
 
 
+@dataclass
+class _FileSources:
+    """What the feeds and sitemaps of one WARC file list, and the redirects it holds."""
+
+    listed: list[tuple[str, Discovered]] = field(default_factory=list)
+    """(URL as requested, hint) in record order, then entry order."""
+    redirects: dict[str, str] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+def _is_warc_source(path: Path) -> bool:
+    if is_warc_file(path):
+        return True
+    if is_html_file(path):
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return False  # reported when its pages are read
+    return head.startswith((b"WARC/", b"\x1f\x8b"))
+
+
+def _may_be_source(content_type: str | None, url: str) -> bool:
+    """A 2xx response the spider may have read as a feed or sitemap: XML, or gzip."""
+    media = (content_type or "").lower()
+    return (
+        "xml" in media
+        or "gzip" in media
+        or "octet-stream" in media
+        or url.lower().split("?", 1)[0].endswith(".gz")
+    )
+
+
+def _file_sources(path: Path, max_size: int = SOURCE_MAX_BYTES) -> _FileSources:
+    """The feed and sitemap entries (and redirects) of one WARC file; never raises (a file
+    that cannot be read is reported when its pages are)."""
+    found = _FileSources()
+    try:
+        with path.open("rb") as handle:
+            for record in ArchiveIterator(handle):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                status = record.http_headers.get_statuscode() or ""
+                if status.startswith("3"):
+                    location = record.http_headers.get_header("Location")
+                    if location:
+                        found.redirects[url] = ledger_url(urljoin(url, location))
+                    continue
+                content_type = record.http_headers.get_header("Content-Type")
+                if not status.startswith("2") or not _may_be_source(content_type, url):
+                    continue
+                body = record.content_stream().read()
+                head = body[:SNIFF_BYTES].lower()
+                if body[:2] == b"\x1f\x8b" or b"<urlset" in head or b"<sitemapindex" in head:
+                    sitemap = read_sitemap(body, max_size)
+                    for reason, _text in sitemap.problems:
+                        found.counts[f"sources/sitemap_errors/{reason}"] += 1
+                    if sitemap.usable:
+                        found.counts["sources/sitemaps"] += 1
+                        found.listed.extend(sitemap.hints().items())
+                elif is_feed(content_type, body[:SNIFF_BYTES]):
+                    feed = read_feed(body, url)
+                    found.counts["sources/feeds"] += 1
+                    found.listed.extend(feed.hints.items())
+    except (OSError, EOFError, ArchiveLoadFailed, ValueError, StopIteration) as exc:
+        logger.info("reading the feeds and sitemaps of %s stopped: %s", path, exc)
+    return found
+
+
+def _merge_sources(results: Iterable[_FileSources], counts: Counter[str]) -> dict[str, Discovered]:
+    """One hint per URL, the first listing winning; a listed URL's redirect target gets its
+    hint too (unless listed itself)."""
+    hints: dict[str, Discovered] = {}
+    redirects: dict[str, str] = {}
+    for result in results:
+        counts.update(result.counts)
+        for url, hint in result.listed:
+            hints.setdefault(ledger_url(url), hint)
+        for source, target in result.redirects.items():
+            redirects.setdefault(source, target)
+    for listed, hint in list(hints.items()):
+        target, hops = listed, 0
+        while target in redirects and hops < _MAX_REDIRECTS:
+            target, hops = redirects[target], hops + 1
+        if hops:
+            hints.setdefault(target, hint)
+    return hints
+
+
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
     """Files named, and the HTML and WARC files below directories named, in name order."""
     for path in paths:
@@ -380,6 +488,7 @@ class Extractor:
         profile: SiteProfile | None,
         write: Callable[[dict[str, Any]], None],
         summary: ExtractSummary | None = None,
+        hints: Mapping[str, Discovered] | None = None,
     ) -> None:
         self.profile = profile
         self.write = write
@@ -391,6 +500,8 @@ class Extractor:
         ]
         # A crawl de-duplicates its own items only; so does re-extraction, crawl by crawl.
         self.dedupe: dict[str | None, DedupePipeline] = {}
+        #: What the feeds and sitemaps of the files given say about the URLs they list.
+        self.hints: Mapping[str, Discovered] = hints or {}
 
     def extract(self, page: Page) -> None:
         """Extract one page, and de-duplicate and write its items."""
@@ -409,6 +520,9 @@ class Extractor:
                 url=page.url, html=page.html, fetched_at=page.fetched_at, profile=self.profile
             )
         )
+        result, filled = fill_from_discovered(result, self.hints.get(page.url))
+        for name in filled:
+            counts[f"discovery/filled/{name}"] += 1
         counts[f"page_type/{result.page_type}"] += 1
         envelope: dict[str, Any] = {
             "crawl_id": page.crawl_id,
@@ -467,6 +581,8 @@ class Extractor:
         files = list(expand_paths(paths))
         if jobs > 1 and len(files) > 1:
             return self._run_parallel(files, url, fetched_at, on_error, jobs)
+        sources = (_file_sources(path) for path in files if _is_warc_source(path))
+        self.hints = _merge_sources(sources, self.summary.counts)
         originals: Originals = {}
         for path in files:
             problems: list[str] = []
@@ -500,11 +616,16 @@ class Extractor:
         context = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
+        warcs = [path for path in files if _is_warc_source(path)]
+        if warcs:
+            # Every file's feeds and sitemaps first: a page's hint may be in any file.
+            with ProcessPoolExecutor(max_workers=min(jobs, len(warcs)), mp_context=context) as pool:
+                self.hints = _merge_sources(pool.map(_file_sources, warcs), self.summary.counts)
         with ProcessPoolExecutor(
             max_workers=min(jobs, len(files)),
             mp_context=context,
             initializer=_start_worker,
-            initargs=(self.profile,),
+            initargs=(self.profile, self.hints),
         ) as pool:
             results = pool.map(
                 _extract_file, files, itertools.repeat(url), itertools.repeat(fetched_at)
@@ -543,8 +664,8 @@ class _FileResult:
 _worker_extractor: list[Extractor] = []
 
 
-def _start_worker(profile: SiteProfile | None) -> None:
-    _worker_extractor[:] = [Extractor(profile, write=lambda item: None)]
+def _start_worker(profile: SiteProfile | None, hints: Mapping[str, Discovered]) -> None:
+    _worker_extractor[:] = [Extractor(profile, write=lambda item: None, hints=hints)]
 
 
 def _extract_file(path: Path, url: str | None, fetched_at: datetime | None) -> _FileResult:

@@ -58,33 +58,25 @@ import json
 import logging
 import os
 import sqlite3
-import struct
-import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import feedparser
 import scrapy
-from lxml import etree
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.utils.gz import gunzip
 
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html
 from crawler.discovery import (
     META_DISCOVERED,
-    SITEMAP_TYPES,
     Discovered,
-    NewsSitemap,
-    declares_entities,
-    feed_entry,
-    gzip_truncated,
-    sitemap_entry,
+    fill_from_discovered,
+    read_feed,
+    read_sitemap,
 )
-from crawler.extract.fallback import FLAG_DAY_ONLY
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
 from crawler.failures import fetch_failure
@@ -463,6 +455,11 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value(f"extract/{self.name}/errors")
             logger.exception("Extraction failed on %s", response.url, extra={"spider": self})
             return
+        # The title and date a feed or sitemap gave where the page lacks them: a page with no
+        # headline becomes an article only so.
+        result, filled = fill_from_discovered(result, response.meta.get(META_DISCOVERED))
+        for name in filled:
+            stats.inc_value(f"discovery/filled/{name}")
         stats.inc_value(f"newsarc/page_type/{result.page_type}")
         # --- rendering (auto): a plain page that needs scripts is fetched again in the browser.
         if "playwright" not in response.flags:
@@ -497,7 +494,6 @@ class NewsSpider(scrapy.Spider):
         items: list[Any] = []
         article = result.article
         if article is not None:
-            article = self._fill_from_discovery(article, response.meta.get(META_DISCOVERED))
             stats.inc_value("quality/articles")
             stats.inc_value("quality/articles_with_title", int(bool(article.title)))
             stats.inc_value("quality/articles_with_body", int(bool(article.text)))
@@ -539,30 +535,6 @@ class NewsSpider(scrapy.Spider):
         for request in self._follow(result.links):
             yield request
 
-    def _fill_from_discovery(self, article: Any, hint: Any) -> Any:
-        """The title and date a feed or sitemap gave where the page had none (or only a guess)."""
-        if not isinstance(hint, Discovered):
-            return article
-        changes: dict[str, Any] = {}
-        flags = list(article.flags)
-        if not article.title and hint.title:
-            changes["title"] = hint.title
-            flags.append(f"title_from_{hint.source}")
-        # A date the page only let htmldate guess (a day, no time) yields to the one the feed or
-        # sitemap declares.
-        guessed = FLAG_DAY_ONLY in flags
-        if (not article.published_at or guessed) and hint.published:
-            changes["published_at"] = hint.published
-            if guessed:
-                flags.remove(FLAG_DAY_ONLY)
-            flags.append(f"published_from_{hint.source}")
-        if not changes:
-            return article
-        assert self.crawler.stats is not None
-        for name in changes:
-            self.crawler.stats.inc_value(f"discovery/filled/{name}")
-        return dataclasses.replace(article, **changes, flags=flags)
-
     def _follow_feeds(self, feeds: Iterable[str]) -> Iterator[Request]:
         for url in map(ledger_url, feeds):
             if url not in self.seen and self._on_site(url):
@@ -585,14 +557,10 @@ class NewsSpider(scrapy.Spider):
                 return
             response = read
         self.crawler.stats.inc_value("newsarc/feeds")
-        parsed = feedparser.parse(response.body)
-        hints = {
-            response.urljoin(entry.get("link", "")): feed_entry(entry)
-            for entry in parsed.entries
-            if entry.get("link")
-        }
+        feed = read_feed(response.body, response.url)
+        hints = feed.hints
         links = list(hints)
-        broken = getattr(parsed, "bozo_exception", None)
+        broken = feed.problem
         if not links:
             reason = broken or "no entries with links"
             self.crawler.stats.inc_value("newsarc/feed_errors")
@@ -621,47 +589,19 @@ class NewsSpider(scrapy.Spider):
             response = read
         stats = self.crawler.stats
         stats.inc_value("newsarc/sitemaps")
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
-            try:
-                body = gunzip(body, max_size=max_size)
-            # EOFError, struct.error, zlib.error: a stream cut short before any output (Scrapy's
-            # gunzip re-raises them then); OSError: not gzip; ValueError: over the size limit.
-            except (OSError, EOFError, struct.error, zlib.error, ValueError) as exc:
-                self._sitemap_problem(response, "gzip", f"could not be decompressed: {exc}")
-                return
-            if gzip_truncated(response.body, max_size):
-                # Scrapy's gunzip returns what it could read: those URLs are still followed.
-                self._sitemap_problem(
-                    response, "truncated_gzip", "is a truncated gzip file; read what it holds"
-                )
-        if declares_entities(body):
-            self._sitemap_problem(
-                response, "entities", "declares XML entities; they are not expanded"
-            )
-        try:
-            sitemap = NewsSitemap(body)
-            found = [entry for entry in sitemap if entry.get("loc")]
-            entries = [entry["loc"] for entry in found]
-        except (etree.LxmlError, ValueError) as exc:
-            self._sitemap_problem(response, "unparseable", f"could not be parsed: {exc}")
+        sitemap = read_sitemap(response.body, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        for reason, text in sitemap.problems:
+            self._sitemap_problem(response, reason, text)
+        if not sitemap.usable:
             return
-        if sitemap.type not in SITEMAP_TYPES:
-            self._sitemap_problem(
-                response,
-                "not_a_sitemap",
-                f"is not a sitemap (its root element is <{sitemap.type}>)",
-            )
-            return
+        entries = [entry["loc"] for entry in sitemap.entries]
         if sitemap.type == "sitemapindex":
             for url in map(ledger_url, entries):
                 if url not in self.seen and self._on_site(url):
                     self.seen.add(url)
                     yield self._source_request(url, "sitemap", priority=10)
         else:
-            hints = {entry["loc"]: sitemap_entry(entry) for entry in found}
-            yield from self._follow(entries, priority=1, hints=hints)
+            yield from self._follow(entries, priority=1, hints=sitemap.hints())
 
     def _sitemap_problem(self, response: Response, reason: str, text: str) -> None:
         """Count (``newsarc/sitemap_errors`` and ``…/<reason>``) and log a broken sitemap."""

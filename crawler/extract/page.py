@@ -49,9 +49,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXTRACTOR_VERSION",
+    "FLAG_NO_HEADLINE",
     "MAX_HTML_CHARS",
     "REASON_BINARY",
     "REASON_EMPTY",
+    "REASON_NO_HEADLINE",
     "REASON_TOO_DEEP",
     "REASON_UNPARSEABLE",
     "REASON_UTF16",
@@ -74,6 +76,8 @@ FLAG_PAYWALLED = "paywalled"
 FLAG_GALLERY = "gallery"
 #: A live blog (schema.org ``LiveBlogPosting``).
 FLAG_LIVE_BLOG = "live_blog"
+#: Article text without a headline: :attr:`PageResult.untitled`, never an item by itself.
+FLAG_NO_HEADLINE = "no_headline"
 
 #: Why a page yields nothing when the document itself is the problem.
 REASON_EMPTY = "empty document"
@@ -81,6 +85,8 @@ REASON_BINARY = "binary content, not HTML"
 REASON_UNPARSEABLE = "unparseable HTML"
 REASON_UTF16 = "undeclared UTF-16 text, read as a one-byte encoding"
 REASON_TOO_DEEP = "HTML nested deeper than the parser's 256 levels (the rest was not read)"
+#: Why a page with an article's text but no headline yields no article (see ``untitled``).
+REASON_NO_HEADLINE = "article-like text but no headline found"
 # A document whose first characters are mostly replacement characters and control codes is
 # not text (an image, a PDF, compressed bytes served as text/html).
 _BINARY_SAMPLE = 65_536
@@ -352,7 +358,7 @@ def _extract(page: PageInput, root: Element, flags: list[str]) -> PageResult:
         for h in [*profile_headlines, *read_headlines(blocks, context, resolve)]
     ]
 
-    page_type, article, reason = _article(
+    page_type, article, reason, untitled = _article(
         page,
         seg,
         meta,
@@ -370,6 +376,7 @@ def _extract(page: PageInput, root: Element, flags: list[str]) -> PageResult:
         links=links,
         feeds=feeds,
         reason=reason,
+        untitled=untitled,
     )
 
 
@@ -384,10 +391,12 @@ def _article(
     fetched_at: str,
     flags: list[str],
     headline_count: int,
-) -> tuple[PageType, ArticleItem | None, str | None]:
+) -> tuple[PageType, ArticleItem | None, str | None, ArticleItem | None]:
+    """The page's type, its article or the reason there is none, and the article it would be
+    but for a headline (``PageResult.untitled``)."""
     profile = page.profile
     if profile is not None and _matches(profile.listing_url_patterns, page.url):
-        return "listing", None, "listing page (profile URL pattern)"
+        return "listing", None, "listing page (profile URL pattern)", None
     fields = read_article_fields(seg, meta, resolve, context)
     used: list[str] = []
     override: list[str] | None = None
@@ -433,8 +442,9 @@ def _article(
     if profile is not None and profile.article_selector:
         if not matches(seg.root, profile.article_selector):
             if headline_count >= _LISTING_MIN_HEADLINES:
-                return "listing", None, "listing page (profile article_selector does not match)"
-            return "other", None, "profile article_selector does not match"
+                reason = "listing page (profile article_selector does not match)"
+                return "listing", None, reason, None
+            return "other", None, "profile article_selector does not match", None
         by_pattern = True
         used.append("article_selector")
     size = _prose_size(text)
@@ -460,7 +470,7 @@ def _article(
     kind_flags: list[str] = []
     if by_pattern:
         if not paragraphs:
-            return "article", None, "article URL pattern but no article text found"
+            return "article", None, "article URL pattern but no article text found", None
     elif substantial and (signalled or size >= _UNSIGNALLED_ARTICLE_WORDS):
         pass
     elif fields.title and (captions := _gallery_captions(seg, meta, paragraphs)):
@@ -473,18 +483,20 @@ def _article(
         # The page says it is an article (a paywalled or truncated teaser of itself): never a
         # listing, however many teaser blocks surround it.
         if not paragraphs:
-            return "article", None, "article page but no article text found"
+            return "article", None, "article page but no article text found", None
         kind_flags.append(FLAG_SHORT_BODY)
     elif headline_count >= _LISTING_MIN_HEADLINES:
-        return "listing", None, "listing page (teaser blocks, no article text)"
+        return "listing", None, "listing page (teaser blocks, no article text)", None
     else:
-        return "other", None, "no article text found"
+        return "other", None, "no article text found", None
     if declared and _paywalled(seg, meta, marked=FLAG_SHORT_BODY in kind_flags):
         kind_flags.append(FLAG_PAYWALLED)
     if "LiveBlogPosting" in meta.jsonld_types:
         kind_flags.append(FLAG_LIVE_BLOG)
     if not fields.title:
-        return "other", None, "article-like text but no headline found"
+        # Not an article by itself; a feed entry's or news sitemap's title may make it one
+        # (crawler.discovery.fill_from_discovered), so the rest is extracted all the same.
+        kind_flags.append(FLAG_NO_HEADLINE)
     from_url = url_day(page.url) if "published_at" not in used else None
     if from_url is not None and from_url > page.fetched_at.astimezone(context.tz).date():
         from_url = None
@@ -507,7 +519,7 @@ def _article(
         fetched_at=fetched_at,
         url=page.url,
         canonical_url=fields.canonical_url,
-        title=fields.title,
+        title=fields.title or "",
         lead=fields.lead,
         text=text,
         authors=fields.authors,
@@ -525,4 +537,6 @@ def _article(
         },
         flags=[*flags, *kind_flags],
     )
-    return "article", item, None
+    if not fields.title:
+        return "other", None, REASON_NO_HEADLINE, item
+    return "article", item, None, None

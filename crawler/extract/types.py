@@ -46,6 +46,11 @@ class PageResult:
     """RSS/Atom feeds the page declares with ``<link rel="alternate">``."""
     reason: str | None = None
     """Why there is no article, when there is none (e.g. ``"listing page"``)."""
+    untitled: ArticleItem | None = None
+    """The article of a page with an article's text but no headline (title ``""``, flagged
+    ``no_headline``; ``article`` is None and ``reason`` says why). Never an item by itself: a
+    feed's or news sitemap's title for the page makes it the article
+    (:func:`crawler.discovery.fill_from_discovered`), else the page stays ``other``."""
 
     @property
     def reason_code(self) -> str | None:

@@ -12,7 +12,7 @@ names: no network, no store. Example::
     grace: 60s                        # a SIGTERM/SIGINT lets running sites finish this long
     defaults:                         # any site key but name, start_urls, feeds, sitemaps
       render: never
-      limits: {pages: 500, time: 20m, depth: 4}
+      limits: {pages: 500, time: 20m, depth: 4}   # depth 0: no limit; absent: 16
       expectations: {min_articles: 1}
     sites:
       - name: example-news
@@ -81,7 +81,9 @@ class Limits:
     pages: int = 0
     time: float = 0.0
     """Seconds."""
-    depth: int = 0
+    depth: int | None = None
+    """Scrapy's ``DEPTH_LIMIT`` (0: no limit); None when the jobs file does not say, leaving
+    the settings' own (16 in settings/base.py)."""
 
 
 @dataclass(frozen=True)

@@ -300,7 +300,7 @@ class Runner:
             overrides["NEWSARC_SITEMAPS"] = json.dumps(list(site.sitemaps))
         if site.limits.time:
             overrides["CLOSESPIDER_TIMEOUT"] = str(site.limits.time)
-        if site.limits.depth:
+        if site.limits.depth is not None:  # 0 is Scrapy's "no limit"
             overrides["DEPTH_LIMIT"] = str(site.limits.depth)
         overrides["PROGRESS_TTY"] = "False"
         if self.progress:

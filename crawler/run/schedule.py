@@ -5,7 +5,9 @@ working directory), so the line sets ``PATH`` to this installation's ``bin`` dir
 and ``HOME``, passes on the non-secret AWS/newsarc variables set in the shell that ran
 ``newsarc schedule`` (credentials belong in ``~/.aws`` or an instance role, never in a crontab),
 and appends its output to ``<state>/logs/<job>/cron.log`` while cron still mails it: ``newsarc
-run`` is quiet on success, so only runs with problems produce mail. Overlap needs no wrapper:
+run`` is quiet on success, so only runs with problems produce mail. The pipe into ``tee`` runs in
+``bash`` with ``pipefail``: cron's ``/bin/sh`` (dash) has no such option, and without it the
+line's exit status would be tee's (0), not newsarc's. Overlap needs no wrapper:
 the job's own lock makes a second run exit 3 at once. The minute is derived from the job's name,
 so many jobs do not all start at :00.
 """
@@ -106,10 +108,12 @@ def crontab_line(job: Job, every: str) -> str:
     log = job.state / "logs" / job.name / "cron.log"
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in _environment().items())
     command = shlex.join(_command(job))
+    # The line's status is newsarc's exit code (for whatever reads it), not tee's: pipefail.
+    logged = f"set -o pipefail; {command} 2>&1 | tee -a {shlex.quote(str(log))}"
     # cron treats a bare % as a newline.
     line = (
         f"{when} mkdir -p {shlex.quote(str(log.parent))} && cd {shlex.quote(str(job.path.parent))} "
-        f"&& {env} {command} 2>&1 | tee -a {shlex.quote(str(log))}"
+        f"&& {env} bash -c {shlex.quote(logged)}"
     ).replace("%", r"\%")
     return (
         f"# newsarc run {job.name} every {every}: quiet unless a site has problems (cron mails "

@@ -320,3 +320,29 @@ def test_many_links_never_make_an_article_a_listing(teasers: int) -> None:
     )
     result = extract_page(PageInput(url=URL, html=html, fetched_at=FETCHED))
     assert result.page_type == "article", result.reason
+
+
+def test_article_text_without_a_headline_is_no_article_but_kept_flagged_beside_it() -> None:
+    body = "".join(f"<p>{p}</p>" for p in _prose(6))
+    html = f"<html><body><article>{body}</article></body></html>"
+    url = "https://news.example/2025/12/04/harbour-budget-meeting.html"
+    result = extract_page(PageInput(url=url, html=html, fetched_at=FETCHED))
+    # Exactly as before for anyone who looks at article and reason only ...
+    assert (result.page_type, result.article) == ("other", None)
+    assert result.reason == "article-like text but no headline found"
+    assert result.reason_code == "article_like_text_but_no_headline_found"
+    # ... and the article it would be, for a feed's or sitemap's title to complete.
+    untitled = result.untitled
+    assert untitled is not None
+    assert (untitled.title, untitled.url) == ("", url)
+    assert "no_headline" in untitled.flags
+    assert untitled.text.startswith(_prose(1)[0])
+    assert untitled.word_count > 80
+    # A page with its headline has no such thing.
+    titled = extract_page(
+        PageInput(
+            url=url, html=html.replace("<article>", "<article><h1>Budget</h1>"), fetched_at=FETCHED
+        )
+    )
+    assert titled.article is not None and titled.untitled is None
+    assert "no_headline" not in titled.article.flags

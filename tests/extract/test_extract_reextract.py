@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 from crawler.cli import main
 from crawler.demo.server import DemoServer
 from crawler.demo.site import DemoSite
+from crawler.discovery import Discovered
+from crawler.reextract import _FileSources, _merge_sources
 from tests.conftest import Run, crawl_items, run_newsarc
 
 GOLDEN_SEED = Path(__file__).parent.parent / "golden" / "demo" / "seed"
@@ -180,3 +183,31 @@ def test_items_carry_their_pages_class_and_a_bot_wall_gives_none(
     assert {i["page_class"] for i in widget_items} == {"empty"}
     assert classes["a-seed.html"] == {"ok"}
     assert classes["c-wall.html"] == set()  # a bot wall is not extracted: no items at all
+
+
+def test_hints_from_archived_feeds_first_listing_wins_and_follows_redirects() -> None:
+    first = _FileSources(
+        listed=[
+            ("http://127.0.0.1/a.html", Discovered("feed", title="A from the feed")),
+            ("http://127.0.0.1/old b.html", Discovered("feed", title="B")),
+        ],
+        redirects={"http://127.0.0.1/old%20b.html": "http://127.0.0.1/b.html"},
+        counts=Counter({"sources/feeds": 1}),
+    )
+    second = _FileSources(
+        listed=[
+            ("http://127.0.0.1/a.html", Discovered("sitemap", title="A from the sitemap")),
+            ("http://127.0.0.1/c.html", Discovered("sitemap", title="C")),
+        ],
+        counts=Counter({"sources/sitemaps": 1}),
+    )
+    counts: Counter[str] = Counter()
+    hints = _merge_sources([first, second], counts)
+    assert hints["http://127.0.0.1/a.html"].title == "A from the feed"  # listed first
+    assert hints["http://127.0.0.1/c.html"].title == "C"
+    # Keys as the crawl requested them, and a listed URL's redirect leads its hint on.
+    assert hints["http://127.0.0.1/old%20b.html"].title == "B"
+    assert hints["http://127.0.0.1/b.html"].title == "B"
+    assert counts == Counter({"sources/feeds": 1, "sources/sitemaps": 1})
+    # In the other order, the other listing wins.
+    assert _merge_sources([second, first], Counter())["http://127.0.0.1/a.html"].source == "sitemap"

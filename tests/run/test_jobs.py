@@ -59,6 +59,9 @@ def test_a_valid_jobs_file_with_defaults_and_overrides(tmp_path: Path) -> None:
     assert one.settings == {"DOWNLOAD_DELAY": "1", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
     assert one.expectations.min_articles == 2
     assert two.limits.pages == 50 and two.limits.depth == 3 and two.limits.time == 600
+    assert one.limits.depth is None  # not said: the settings' DEPTH_LIMIT stays
+    unlimited = load_jobs(_write(tmp_path, GOOD.replace("{depth: 3}", "{depth: 0}")))
+    assert unlimited.sites[1].limits.depth == 0  # said: no limit, not "the default"
     # A site's expectations replace the defaults' key by key.
     assert two.expectations.min_headlines == 5 and two.expectations.title_ratio == 0.9
     assert two.expectations.min_articles == 2
@@ -141,6 +144,7 @@ def test_crontab_line_and_systemd_units(tmp_path: Path) -> None:
     assert f"cd {tmp_path}" in line and "PATH=" in line and "LANG=C.UTF-8" in line
     assert f"run {tmp_path / 'jobs.yaml'}" in line
     assert f"tee -a {tmp_path / 'state' / 'logs' / 'hourly' / 'cron.log'}" in line
+    assert "bash -c 'set -o pipefail; " in line  # the line's status is newsarc's, not tee's
     assert "%" not in line.replace(r"\%", "")
     quarter = crontab_line(job, "15m").splitlines()[1].split()
     assert re.fullmatch(r"\d{1,2}-59/15", quarter[0]) and quarter[1] == "*"
@@ -160,7 +164,8 @@ def test_crontab_line_and_systemd_units(tmp_path: Path) -> None:
 def test_the_printed_crontab_line_runs_in_crons_bare_environment(tmp_path: Path) -> None:
     """``newsarc schedule`` as a user runs it, then its line run as cron would: ``sh -c`` with
     an empty environment, from another directory. A site serving a bot wall makes the run
-    fail, so there is output: it reaches cron's mail (stdout) and the job's cron.log."""
+    fail, so there is output: it reaches cron's mail (stdout) and the job's cron.log, and the
+    line's exit status is newsarc's (1), not that of the tee writing the log."""
     site = ChangingSite(n=3)
     site.mode = "challenge"
     with SiteServer(site.handle) as server:
@@ -188,6 +193,7 @@ def test_the_printed_crontab_line_runs_in_crons_bare_environment(tmp_path: Path)
         )
     mail = cron.stdout
     assert "newsarc run news: finished with problems (exit 1)" in mail, mail + cron.stderr
+    assert cron.returncode == 1
     assert "bot-wall" in mail and cron.stderr == ""
     log = tmp_path / "state" / "logs" / "news" / "cron.log"
     assert log.read_text(encoding="utf-8") == mail

@@ -544,9 +544,19 @@ def test_feeds_and_sitemaps_are_asked_for_conditionally_and_a_304_keeps_their_en
     assert (report["feeds"], report["sitemaps"], report["sources_not_modified"]) == (2, 1, 3)
 
 
-def _atom_and_index_routes(base: str) -> dict[str, Route]:
+#: Article pages with no headline at all (no <title>, no <h1>, no metadata): the feed lists the
+#: first, the news sitemap the second, nothing but the home page the third.
+_UNTITLED = {
+    "night-ferries-return": "The night ferries return next week after repairs to the pier.",
+    "quay-repairs-finish": "Work on the north quay ended two weeks ahead of the schedule.",
+    "old-pier-closes": "The old pier will close to walkers while engineers check its beams.",
+}
+
+
+def _atom_and_index_routes(base: str, *, untitled: bool = False) -> dict[str, Route]:
     """A site discovered through an Atom feed and a sitemap index of a gzipped news sitemap;
-    its article pages carry no date of their own."""
+    its article pages carry no date of their own. ``untitled``: three more article pages
+    without any headline (:data:`_UNTITLED`)."""
     texts = {
         1: "The harbour board met on Tuesday to discuss the new ferry timetable for winter.",
         2: "Fishermen protested outside the town hall against the planned quota reductions.",
@@ -569,6 +579,13 @@ def _atom_and_index_routes(base: str) -> dict[str, Route]:
             f"<updated>2026-12-01T0{n}:30:00+02:00</updated></entry>"
             for n in (1, 2)
         )
+        + (
+            f'<entry><title>Night ferries return</title><link href="{base}/news/'
+            'night-ferries-return.html"/><id>urn:night</id>'
+            "<published>2026-12-01T06:00:00+02:00</published></entry>"
+            if untitled
+            else ""
+        )
         + "</feed>"
     )
     ns = (
@@ -584,12 +601,23 @@ def _atom_and_index_routes(base: str) -> dict[str, Route]:
         "<news:news><news:publication><news:name>Atom Times</news:name>"
         "<news:language>en</news:language></news:publication>"
         "<news:publication_date>2026-11-30T18:00:00-05:00</news:publication_date>"
-        "<news:title>Harbour story 3</news:title></news:news></url></urlset>"
+        "<news:title>Harbour story 3</news:title></news:news></url>"
+        + (
+            f"<url><loc>{base}/news/quay-repairs-finish.html</loc><news:news><news:publication>"
+            "<news:name>Atom Times</news:name><news:language>en</news:language>"
+            "</news:publication><news:publication_date>2026-11-29T09:00:00Z"
+            "</news:publication_date><news:title>Quay repairs finish early</news:title>"
+            "</news:news></url>"
+            if untitled
+            else ""
+        )
+        + "</urlset>"
     )
     home = (
         "<html><body><h1>Atom Times</h1>"
         + "<p>Harbour news.</p>" * 30
         + "<a href='/news/gone.html'>An old story</a> <a href='/news/blank.html'>Live</a>"
+        + (" <a href='/news/old-pier-closes.html'>Pier</a>" if untitled else "")
         + "</body></html>"
     )
     gone = (  # a removed article, answered 200 as a friendly "not found" page
@@ -597,7 +625,19 @@ def _atom_and_index_routes(base: str) -> dict[str, Route]:
         "<h1>Page not found</h1><p>Sorry, this story has moved or no longer exists.</p>"
         "</body></html>"
     )
+    untitled_pages = {
+        f"/news/{slug}.html": Route.html(
+            "<html><body><article>"
+            + "".join(
+                f"<p>Part {i}: {text} Residents were told more at the meeting.</p>"
+                for i in range(1, 9)
+            )
+            + "</article></body></html>"
+        )
+        for slug, text in _UNTITLED.items()
+    }
     return {
+        **(untitled_pages if untitled else {}),
         "/robots.txt": Route.text("User-agent: *\nAllow: /\n"),
         "/": Route.html(home),
         "/atom.xml": Route.content(atom, "application/atom+xml"),
@@ -656,6 +696,65 @@ def test_an_atom_feed_and_a_sitemap_index_are_followed_and_every_page_is_classif
 
 
 @pytest.mark.slow
+def test_a_page_without_a_headline_gets_its_feed_or_sitemap_title_and_reextraction_agrees(
+    tmp_path: Path,
+) -> None:
+    with SiteServer() as server:
+        base = server.base_url
+        server.routes = _atom_and_index_routes(base, untitled=True)
+        site = {
+            "name": "atom",
+            "start_urls": [f"{base}/"],
+            "feeds": [f"{base}/atom.xml"],
+            "sitemaps": [f"{base}/sitemap-index.xml"],
+            # Small WARC files: the feed, the sitemaps and the pages they list end up in
+            # different files, for newsarc extract to read in parallel.
+            "settings": {"WARC_MAX_FILE_SIZE": 2048},
+        }
+        run = run_newsarc("run", str(_jobs(tmp_path, [site])), timeout=120)
+    assert run.returncode == 0, run.stderr
+    (crawl_dir,) = _crawl_dirs(tmp_path / "data", "atom")
+    articles = {a["url"].rsplit("/", 1)[1]: a for a in _articles(crawl_dir)}
+    # The feed's entry title and the news sitemap's <news:title> make them articles ...
+    night = articles["night-ferries-return.html"]
+    assert night["title"] == "Night ferries return"
+    assert {"title_from_feed", "published_from_feed"} <= set(night["flags"])
+    assert night["published_at"] == "2026-12-01T06:00:00+02:00"
+    quay = articles["quay-repairs-finish.html"]
+    assert quay["title"] == "Quay repairs finish early"
+    assert {"title_from_sitemap", "published_from_sitemap"} <= set(quay["flags"])
+    assert "Work on the north quay" in quay["text"]
+    assert not any("no_headline" in a["flags"] for a in articles.values())
+    # ... the page nothing lists stays without an article, counted by its reason.
+    assert "old-pier-closes.html" not in articles
+    log = (crawl_dir / "logs" / "crawl.log").read_text(encoding="utf-8")
+    assert "'extract/news/no_article/article_like_text_but_no_headline_found': 1" in log
+    assert "'discovery/filled/title': 2" in log
+    assert set(articles) == {
+        "ferry-1.html",
+        "ferry-2.html",
+        "harbour-3.html",
+        "night-ferries-return.html",
+        "quay-repairs-finish.html",
+    }
+
+    # newsarc extract over the run's WARCs reads the archived feed and sitemaps: the same
+    # articles, titles and all, whether one process reads the files or three.
+    warcs = sorted(str(p) for p in (crawl_dir / "warc").glob("*.warc.gz"))
+    assert len(warcs) > 3
+    key = lambda item: json.dumps(item, sort_keys=True)  # noqa: E731
+    outputs = []
+    for jobs in ("1", "3"):
+        profile = str(tmp_path / "changing.yaml")  # the jobs file's default profile
+        extract = run_newsarc("extract", "--profile", profile, "-j", jobs, *warcs)
+        assert extract.returncode == 0, extract.stderr
+        outputs.append([json.loads(line) for line in extract.stdout.splitlines()])
+    assert outputs[0] == outputs[1]
+    again = [i for i in outputs[0] if i["type"] == "article"]
+    assert sorted(map(key, again)) == sorted(map(key, articles.values()))
+
+
+@pytest.mark.slow
 def test_a_site_stopped_by_its_time_budget_succeeds_and_the_next_run_fetches_the_rest(
     tmp_path: Path,
 ) -> None:
@@ -680,6 +779,32 @@ def test_a_site_stopped_by_its_time_budget_succeeds_and_the_next_run_fetches_the
     assert second.returncode == 0, second.stderr
     assert set(fetched_second) == set(range(1, 9)) - set(fetched_first)
     assert two["status"] == "ok" and two["warnings"] == []
+
+
+@pytest.mark.slow
+def test_limits_depth_0_lifts_the_depth_limit_and_no_depth_keeps_the_default(
+    tmp_path: Path,
+) -> None:
+    """A chain of 21 pages, each linking to the next: depth 0 follows all of it; without
+    ``limits.depth`` the settings' DEPTH_LIMIT (16) stops after page 16."""
+
+    def page(n: int) -> Route:
+        more = f"<a href='/p/{n + 1}'>next</a>" if n < 20 else ""
+        return Route.html(f"<html><body><h1>Page {n}</h1>{more}</body></html>")
+
+    chain = {f"/p/{n}": page(n) for n in range(21)}
+    fetched = {}
+    for name, limits in (("deep", {"depth": 0}), ("default", {})):
+        with SiteServer() as server:
+            server.routes = {"/robots.txt": Route.text("User-agent: *\nAllow: /\n"), **chain}
+            site = {"name": name, "start_urls": [server.url("/p/0")], "limits": limits}
+            (tmp_path / name).mkdir()
+            run = run_newsarc("run", str(_jobs(tmp_path / name, [site])), timeout=120)
+            # The pages give no items (exit 1, "dropped to zero"); only the requests matter.
+            assert f"{name}  failed      " in run.stderr, run.stderr
+            fetched[name] = {p for p in server.requested_paths if p.startswith("/p/")}
+    assert fetched["deep"] == set(chain)
+    assert fetched["default"] == {f"/p/{n}" for n in range(17)}
 
 
 @pytest.mark.slow
