@@ -583,6 +583,8 @@ def _finish(report: CrawlReport) -> int:
             raise StorageUnavailable(report.failure)
         if report.failure_kind == "space":
             raise OutOfSpace(report.failure)
+        if report.failure_kind == "config":
+            raise ConfigError(report.failure)
         raise CrawlFailed(report.failure)
     return EXIT_OK
 

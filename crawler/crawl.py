@@ -35,7 +35,7 @@ from crawler.diskspace import OUT_OF_SPACE, check_free_space
 from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, backend_class, open_backend, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
-from crawler.middlewares.ssrf import check_guard_wiring, parse_servers
+from crawler.middlewares.ssrf import SSRF_GUARD_FAILED, check_guard_wiring, parse_servers
 from crawler.profile import SiteProfile, load_profile
 from crawler.redact import REDACTED, RedactingLogRecords, secret_values
 from crawler.render.browser import check_browser
@@ -112,8 +112,8 @@ class CrawlReport:
     failure_kind: str | None = None
     """Set by :func:`judge` with ``failure``: "storage" (files wait in the spool: the remote
     store refused or was unreachable, or the spool is full), "state" (the frontier ledger was
-    locked or unavailable), "space" (free disk space fell below its reserve), None for any
-    other failure."""
+    locked or unavailable), "space" (free disk space fell below its reserve), "config" (the
+    start-up SSRF canary was let through), None for any other failure."""
 
     @property
     def pending(self) -> int:
@@ -455,6 +455,13 @@ def judge(report: CrawlReport) -> str | None:
         return (
             f"the spool {report.stats.get('store/spool_dir')} went over NEWSARC_SPOOL_MAX_BYTES "
             f"(it held {report.stat('store/spool_full')} bytes), so the crawl stopped; " + pending
+        )
+    if report.stats.get("finish_reason") == SSRF_GUARD_FAILED:
+        report.failure_kind = "config"
+        return (
+            f"the SSRF guard is on but does not work: {report.stats.get('ssrf/canary')}; "
+            "nothing was fetched (keep newsarc's guard in place, or turn it off with "
+            "-s NEWSARC_SSRF_GUARD_ENABLED=False)"
         )
     if report.stats.get("finish_reason") == "frontier_open_failed":
         report.failure_kind = "state" if "frontier/unavailable" in report.stats else None

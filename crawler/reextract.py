@@ -57,7 +57,12 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.contenttypes import SNIFF_BYTES, is_feed, is_html, needs_sniffing
 from crawler.discovery import fill_from_discovered, read_feed, read_sitemap
-from crawler.extract import PageInput, decode_html, extract_page
+from crawler.extract import (
+    FLAG_UNDECODABLE,
+    PageInput,
+    decode_html_counted,
+    extract_page,
+)
 from crawler.frontier import ledger_url
 from crawler.health import NOT_EXTRACTED, classify_page
 from crawler.items import WarcRef
@@ -112,6 +117,8 @@ class Page:
     warc: WarcRef | None = None
     status: int = 200
     """HTTP status of the response (200 for an HTML file or a rendered DOM): page health."""
+    replacements: int = 0
+    """U+FFFD the decoding put in for undecodable bytes: its items are flagged, as a crawl's."""
 
 
 @dataclass
@@ -155,9 +162,11 @@ def _html_pages(path: Path, url: str | None, fetched_at: datetime | None) -> Ite
         mtime = path.stat().st_mtime
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise SourceError(f"{path}: cannot read: {exc}") from exc
+    html, replaced = decode_html_counted(body, None)
     yield Page(
         url=url or path.resolve().as_uri(),
-        html=decode_html(body, None),
+        html=html,
+        replacements=replaced,
         fetched_at=fetched_at or datetime.fromtimestamp(mtime, UTC),
     )
 
@@ -280,9 +289,11 @@ def _warc_pages(
                     length=records.get_record_length(),
                     record_id=record_id,
                 )
+                html, replaced = decode_html_counted(body, content_type)
                 yield Page(
                     url=record.rec_headers.get_header("WARC-Target-URI"),
-                    html=decode_html(body, content_type),
+                    html=html,
+                    replacements=replaced,
                     fetched_at=_parse_warc_date(record.rec_headers.get_header("WARC-Date")),
                     crawl_id=crawl_id,
                     warc=ref,
@@ -324,9 +335,11 @@ def _revisit_page(
     if not wanted:
         return None, None
     ref = WarcRef(filename=path.name, offset=offset, length=length, record_id=record_id)
+    html, replaced = decode_html_counted(body, content_type)
     page = Page(
         url=url,
-        html=decode_html(body, content_type),
+        html=html,
+        replacements=replaced,
         fetched_at=_parse_warc_date(date),
         crawl_id=crawl_id,
         warc=ref,
@@ -535,6 +548,9 @@ class Extractor:
         elif result.reason:
             counts[f"no_article/{result.reason}"] += 1
         items.extend(dataclasses.replace(h, **envelope) for h in result.headlines)
+        if page.replacements:
+            counts["decoding/pages_with_replacements"] += 1
+            items = [dataclasses.replace(i, flags=[*i.flags, FLAG_UNDECODABLE]) for i in items]
         kept = []
         for extracted in items:
             item = extracted

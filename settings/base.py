@@ -194,6 +194,9 @@ EXTENSIONS = {
     "crawler.recovery.RecoveryExtension": 10,
     # Owns the frontier (crawler/frontier/extension.py); opens it when the spider opens.
     "crawler.frontier.extension.Frontier": 20,
+    # Asks the SSRF guard about a forbidden address when the spider opens; stops a crawl whose
+    # guard lets it through before anything is fetched (crawler/middlewares/ssrf.py).
+    "crawler.middlewares.ssrf.SsrfCanaryExtension": 30,
     "crawler.warc.extension.WarcExtension": 100,
     # Stops the crawl when free disk space falls below NEWSARC_DISK_RESERVE_BYTES.
     "crawler.diskspace.DiskReserveExtension": 110,

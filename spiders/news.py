@@ -77,6 +77,7 @@ from crawler.discovery import (
     read_feed,
     read_sitemap,
 )
+from crawler.extract import FLAG_UNDECODABLE, replacements
 from crawler.extract.types import PageInput
 from crawler.extractpool import ExtractorPool
 from crawler.failures import fetch_failure
@@ -435,6 +436,17 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("newsarc/non_html")
             return
         fetched_at = _fetched_at(response.meta.get(META_FETCHED_AT))
+        replaced = replacements(response.body, response.text, response.encoding)
+        if replaced:
+            stats.inc_value("newsarc/decoding/pages_with_replacements")
+            stats.inc_value("newsarc/decoding/replacement_chars", replaced)
+            logger.info(
+                "Decoding %s as %s replaced %d undecodable byte sequence(s) with U+FFFD",
+                response.url,
+                response.encoding,
+                replaced,
+                extra={"spider": self},
+            )
         health = classify_page(response.status, response.text)
         stats.inc_value(f"health/{health}")
         if health in NOT_EXTRACTED:
@@ -525,6 +537,8 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("quality/listing_pages")
             stats.inc_value("quality/listing_headlines", len(result.headlines))
         items.extend(dataclasses.replace(headline, **envelope) for headline in result.headlines)
+        if replaced:  # the text holds U+FFFD where the page's bytes could not be decoded
+            items = [dataclasses.replace(i, flags=[*i.flags, FLAG_UNDECODABLE]) for i in items]
         if self.page_items and items:
             yield PageItems(items)  # one unit through Scrapy; the pipelines see every member
         else:

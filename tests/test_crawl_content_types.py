@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import Route, SiteServer
 from tests.conftest import crawl_items, run_newsarc
+from tests.render.conftest import crawl_stats
 
 ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
 _STORY = (
@@ -194,3 +195,16 @@ def test_lying_charsets_give_valid_utf8_items_and_archive_the_bytes_served(tmp_p
     # The text pages give articles; the BOM's UTF-8 is read as UTF-8.
     assert {"latin1-as-utf8.html", "invalid-utf8.html", "bom-vs-header.html"} <= set(by_name)
     assert "Grüße aus Köln" in by_name["bom-vs-header.html"]["text"]
+    # Each byte the declared charset cannot decode became one U+FFFD, and that is reported: per
+    # page in the log, as a flag on the page's items, and in the crawl's stats.
+    log = (crawl_dir / "logs" / "crawl.log").read_text(encoding="utf-8")
+    assert "\ufffd" in by_name["latin1-as-utf8.html"]["text"]
+    replaced = {"latin1-as-utf8.html": 3, "invalid-utf8.html": 3, "meta-vs-header.html": 2}
+    for name, count in replaced.items():
+        assert "undecodable_bytes" in by_name[name]["flags"], (name, by_name[name]["flags"])
+        assert f"{name} as utf-8 replaced {count} undecodable byte" in log, name
+    flagged = {n for n, a in by_name.items() if "undecodable_bytes" in a["flags"]}
+    assert flagged == set(replaced), flagged  # the BOM page and UTF-16 decode cleanly
+    stats = crawl_stats(crawl_dir)
+    assert stats["newsarc/decoding/pages_with_replacements"] == len(replaced), stats
+    assert stats["newsarc/decoding/replacement_chars"] == sum(replaced.values()), stats

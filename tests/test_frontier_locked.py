@@ -15,8 +15,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import Route, SiteServer
 from tests.conftest import ROOT, run_newsarc
@@ -109,3 +111,84 @@ def test_another_process_cannot_lock_a_running_crawls_ledger(tmp_path: Path) -> 
     with sqlite3.connect(ledger) as db:
         states = dict(db.execute("SELECT state, count(*) FROM urls GROUP BY state").fetchall())
     assert states.get("done", 0) >= 13 and set(states) == {"done"}, states
+
+
+def _archived(crawl_dir: Path) -> dict[str, bytes]:
+    """URL path → payload of its WARC response record (reading every record to its end)."""
+    found = {}
+    for path in sorted((crawl_dir / "warc").glob("*.warc.gz")):
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    target = record.rec_headers.get_header("WARC-Target-URI")
+                    found[urlsplit(target).path] = record.content_stream().read()
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", ["removed", "replaced"])
+def test_a_ledger_removed_or_replaced_mid_run_stops_the_crawl_loudly_and_loses_nothing(
+    tmp_path: Path, fault: str
+) -> None:
+    """RELIABILITY.md F16, mid-run: SQLite keeps writing to the file it opened, so a ledger
+    deleted or renamed over while the crawl runs used to take every checkpoint into a file no
+    one could open again, and the crawl ended "finished" with its ledger gone. Now the next
+    checkpoint notices: the crawl stops (``frontier_write_failed``), exit 6 with one error line
+    naming the ledger, every page fetched is in the WARC, and the ledger's content is saved
+    beside it (0600), every URL the WARC holds in it as done."""
+    pages = 40
+    routes = _routes(pages, delay=0.3)
+    with SiteServer(routes) as site:
+        script = Path(sys.executable).with_name("newsarc")
+        proc = subprocess.Popen(
+            [str(script), "crawl", site.url("/"), "--out", str(tmp_path),
+             "-s", "FRONTIER_CHECKPOINT_INTERVAL=0.3"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and proc.poll() is None:
+                if sum(1 for _, path, _ in site.requests if path.startswith("/p")) >= 3:
+                    break
+                time.sleep(0.05)
+            assert proc.poll() is None, "the crawl was still running when its ledger went"
+            (ledger,) = tmp_path.glob("*/.frontier.sqlite")
+            if fault == "removed":
+                ledger.unlink()
+            else:
+                other = ledger.with_name("other.sqlite")
+                sqlite3.connect(other).close()
+                other.replace(ledger)
+            out, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        fetched = {path for _, path, _ in site.requests if path.startswith("/p")}
+        crawl_dir = ledger.parent
+        saved = crawl_dir / ".frontier.sqlite.recovered"
+        db = sqlite3.connect(saved)
+        states = dict(db.execute("SELECT url, state FROM urls").fetchall())
+        db.close()
+        mode = saved.stat().st_mode & 0o777
+        saved.replace(ledger)  # as the error says: renamed back, it resumes the crawl
+        resumed = run_newsarc("crawl", "--resume", str(crawl_dir), timeout=180)
+        refetched = [p for _, p, _ in site.requests if p.startswith("/p")][len(fetched) :]
+    assert proc.returncode == EXIT_STATE, out + err
+    errors = [line for line in err.splitlines() if line.startswith("newsarc: error: ")]
+    assert len(errors) == 1 and "Traceback" not in err, err
+    assert "frontier ledger" in errors[0] and fault in errors[0], errors[0]
+    log = (crawl_dir / "logs" / "crawl.log").read_text(encoding="utf-8")
+    assert "'finish_reason': 'frontier_write_failed'" in log, log[-2000:]
+    assert len(fetched) < pages, "the crawl stopped before the end"
+    archived = _archived(crawl_dir)
+    for path in fetched:  # every page the server sent is in the WARC, as sent
+        assert archived.get(path) == routes[path].body, path
+    assert mode == 0o600
+    done = {urlsplit(url).path for url, state in states.items() if state == "done"}
+    assert {p for p in archived if p.startswith("/p")} <= done, (sorted(archived), states)
+    # The saved ledger resumes the crawl: the rest is fetched, nothing done is fetched again.
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert not set(refetched) & done and fetched | set(refetched) == {
+        f"/p{i}.html" for i in range(pages)
+    }, (sorted(done), refetched)

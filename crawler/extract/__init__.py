@@ -5,7 +5,16 @@ inside a crawl, on a saved HTML file and on a record read back from a WARC.
 """
 
 from crawler.extract.page import EXTRACTOR_VERSION, extract_page
-from crawler.extract.text import decode_html
+from crawler.extract.text import FLAG_UNDECODABLE, decode_html, decode_html_counted, replacements
 from crawler.extract.types import PageInput, PageResult
 
-__all__ = ["EXTRACTOR_VERSION", "PageInput", "PageResult", "decode_html", "extract_page"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "FLAG_UNDECODABLE",
+    "PageInput",
+    "PageResult",
+    "decode_html",
+    "decode_html_counted",
+    "extract_page",
+    "replacements",
+]

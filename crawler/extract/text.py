@@ -52,8 +52,35 @@ def _auto_detect(body: bytes) -> str | None:
 
 def decode_html(body: bytes, content_type: str | None) -> str:
     """Decode an HTTP body as Scrapy's ``TextResponse`` would, given the Content-Type header."""
-    _encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_auto_detect)
-    return str(text)
+    return decode_html_counted(body, content_type)[0]
+
+
+def decode_html_counted(body: bytes, content_type: str | None) -> tuple[str, int]:
+    """:func:`decode_html`, and how many U+FFFD the decoding put in (:func:`replacements`)."""
+    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_auto_detect)
+    return str(text), replacements(body, str(text), encoding)
+
+
+#: Flag of the items of a page whose decoding replaced bytes with U+FFFD (:func:`replacements`).
+FLAG_UNDECODABLE = "undecodable_bytes"
+_REPLACEMENT = "\ufffd"
+
+
+def replacements(body: bytes, text: str, encoding: str | None) -> int:
+    """How many U+FFFD replacement characters decoding ``body`` as ``encoding`` gave ``text``
+    for bytes that encoding cannot decode (a charset that lies, broken sequences).
+
+    U+FFFD the page itself holds (encoded properly) are not counted: they are what decoding the
+    body with the undecodable bytes dropped still gives. ``text`` is the body decoded with
+    replacement, as Scrapy's ``TextResponse.text`` and :func:`decode_html` are.
+    """
+    if _REPLACEMENT not in text:
+        return 0
+    try:
+        genuine = body.decode(encoding or "utf-8", "ignore").count(_REPLACEMENT)
+    except LookupError:  # a name w3lib resolved but Python's codecs do not know: count them all
+        genuine = 0
+    return max(0, text.count(_REPLACEMENT) - genuine)
 
 
 def normalize_space(text: str) -> str:

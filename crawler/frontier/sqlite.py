@@ -10,6 +10,14 @@ Nothing touches the disk per request: :meth:`FrontierLedger.add` and
 :meth:`FrontierLedger.finish` collect batches in memory, :meth:`FrontierLedger.checkpoint`
 writes both in one transaction (WAL, ``synchronous=NORMAL``: after a power loss the ledger may
 be a little older, never inconsistent).
+
+SQLite keeps its file open, so a ledger removed or replaced (renamed over) while the crawl runs
+would go on taking every checkpoint into a file nobody can open again, and the crawl would end
+"finished" with its ledger lost. Each checkpoint therefore checks that the path still names the
+file it opened; when it does not, the checkpoint is committed to the open file all the same,
+copied to ``.frontier.sqlite.recovered`` beside it (so nothing is lost: renamed back, it resumes
+the crawl), and :class:`LedgerReplaced` raised: the frontier stops the crawl
+(``frontier_write_failed``; ``newsarc crawl`` exits 6, state unavailable).
 """
 
 from __future__ import annotations
@@ -27,10 +35,17 @@ from crawler.frontier.base import STATES, Batches, Entry, ledger_url
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["FRONTIER_NAME", "FrontierLedger"]
+__all__ = ["FRONTIER_NAME", "RECOVERED_SUFFIX", "FrontierLedger", "LedgerReplaced"]
 
 #: The ledger's file name in the crawl's work directory.
 FRONTIER_NAME = ".frontier.sqlite"
+#: Added to the ledger's name for the copy saved when the ledger file was removed or replaced.
+RECOVERED_SUFFIX = ".recovered"
+
+
+class LedgerReplaced(sqlite3.DatabaseError):
+    """The ledger's path no longer names the file the crawl has open (removed or replaced)."""
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -73,6 +88,7 @@ class FrontierLedger(Batches):
         Batches.__init__(self)
         (last,) = self._db.execute("SELECT max(seq) FROM urls").fetchone()
         self._seq = int(last or 0)
+        self._file = _identity(self.path)
 
     @classmethod
     def open(cls, uri: str, work_dir: Path, crawl_id: str | None = None) -> Self:
@@ -120,7 +136,44 @@ class FrontierLedger(Batches):
         self._seq += len(new)
         if outcomes:
             self._outcomes.clear()
+        self._check_in_place()
         return len(new) + len(done)
+
+    def _check_in_place(self) -> None:
+        """Raise :class:`LedgerReplaced` (after saving a copy) when the path names another file
+        than the one open, or none."""
+        try:
+            now: tuple[int, int] | None = _identity(self.path)
+        except FileNotFoundError:
+            now = None
+        if now == self._file:
+            return
+        what = "removed" if now is None else "replaced by another file"
+        saved = self.path.with_name(self.path.name + RECOVERED_SUFFIX)
+        try:
+            self._save_copy(saved)
+        except (OSError, sqlite3.Error) as exc:
+            kept = f"its content could not be saved ({exc})"
+        else:
+            kept = f"its content is saved as {saved}: rename it back to {self.path.name} to resume"
+        raise LedgerReplaced(
+            f"the ledger {self.path} was {what} while the crawl had it open; {kept}"
+        )
+
+    def _save_copy(self, target: Path) -> None:
+        """Copy the open ledger to ``target`` (0600: it holds the crawl's options), atomically."""
+        partial = target.with_name(target.name + ".part")
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        copy = sqlite3.connect(partial)
+        try:
+            self._db.backup(copy)
+            # One self-contained file (no -wal beside it), whatever renames it back.
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+        os.replace(partial, target)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -219,3 +272,9 @@ class FrontierLedger(Batches):
         (last,) = db.execute("SELECT max(seq) FROM urls").fetchone()
         self._seq = int(last or 0)
         return added
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """The (device, inode) pair naming the file at ``path``."""
+    info = os.stat(path)
+    return info.st_dev, info.st_ino

@@ -13,14 +13,20 @@ layers keep it out:
 :func:`check_guard_wiring` refuses, before a crawl starts, settings that would leave either
 layer out while ``NEWSARC_SSRF_GUARD_ENABLED`` says the guard is on (another
 ``TWISTED_DNS_RESOLVER``, the middleware removed from ``DOWNLOADER_MIDDLEWARES``): a guard
-that is on must be in place.
+that is on must be in place. :class:`SsrfCanaryExtension` then checks that it works: when the
+spider opens, before any request, both layers are asked about an address they must refuse (no
+connection is made: an IP literal is "resolved" without a lookup), and a guard that lets it pass
+stops the crawl (finish reason ``ssrf_guard_failed``; ``newsarc crawl`` exits 2). Wiring checks
+read settings; the canary catches what they cannot see, such as Scrapy's deprecated
+``DNS_RESOLVER`` outranking ``TWISTED_DNS_RESOLVER`` or a resolver replaced on the reactor.
 
 Destinations are allowed when they are the crawl's own start URLs (so a crawl of a site served on
 127.0.0.1 works) or listed in ``NEWSARC_ALLOWED_HOSTS`` (``host`` or ``host:port``).
 
 Settings: ``NEWSARC_SSRF_GUARD_ENABLED``, ``NEWSARC_ALLOWED_HOSTS``, ``NEWSARC_DNS_SERVERS``,
 ``TWISTED_DNS_RESOLVER``, ``DNS_TIMEOUT``.
-Stats: ``ssrf/blocked``, ``ssrf/blocked_dns``.
+Stats: ``ssrf/blocked``, ``ssrf/blocked_dns`` (the canary is not counted), ``ssrf/canary``
+(``refused`` when the start-up check passed, else what let the canary through).
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy import Request, signals
+from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
@@ -41,16 +48,19 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Self
 
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
     from twisted.internet.base import ReactorBase
     from twisted.internet.defer import Deferred
 
 __all__ = [
+    "CANARY_ADDRESSES",
+    "SSRF_GUARD_FAILED",
     "AllowList",
     "BlockedAddress",
     "GuardedResolver",
+    "SsrfCanaryExtension",
     "SsrfGuardMiddleware",
     "check_guard_wiring",
     "is_forbidden_address",
@@ -60,6 +70,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+#: Addresses the start-up canary asks the guard about, the first one the crawl does not allow:
+#: the cloud metadata service, then documentation addresses nobody serves.
+CANARY_ADDRESSES = ("169.254.169.254", "192.0.2.1", "198.51.100.1")
+#: The finish reason of a crawl whose guard let the canary through.
+SSRF_GUARD_FAILED = "ssrf_guard_failed"
+# Request meta key marking the canary: its refusal is neither counted nor logged as a block.
+_META_CANARY = "_newsarc_ssrf_canary"
 
 
 def parse_ip(host: str) -> IPAddress | None:
@@ -182,6 +200,8 @@ class SsrfGuardMiddleware:
 
     def _block(self, request: Request, why: str) -> None:
         assert self.crawler.stats is not None
+        if request.meta.get(_META_CANARY):
+            raise IgnoreRequest(f"blocked_ip: {why}")
         self.crawler.stats.inc_value("ssrf/blocked")
         logger.warning("Refused %s: %s (allow it with NEWSARC_ALLOWED_HOSTS)", request.url, why)
         raise IgnoreRequest(f"blocked_ip: {why}")
@@ -282,6 +302,8 @@ class GuardedResolver(CachingThreadedResolver):
             why = f"{name} resolved to {sorted(map(str, pinned))} before, now to {address}"
         else:
             why = f"{name} resolves to {address}, an address that is not globally routable"
+        if name in CANARY_ADDRESSES:  # the start-up check (SsrfCanaryExtension): not a block
+            raise BlockedAddress(f"blocked_ip: {why}")
         for crawler in crawlers:
             if getattr(crawler, "stats", None) is not None:
                 crawler.stats.inc_value("ssrf/blocked_dns")
@@ -289,6 +311,88 @@ class GuardedResolver(CachingThreadedResolver):
             "Refused to connect to %s: %s (allow it with NEWSARC_ALLOWED_HOSTS)", name, why
         )
         raise BlockedAddress(f"blocked_ip: {why}")
+
+
+class SsrfCanaryExtension:
+    """Check, when the spider opens, that both layers of the guard refuse a forbidden address.
+
+    The middleware instances Scrapy built are given a request to the canary address, and the
+    resolver installed on the reactor is asked to resolve it (an IP literal: no lookup, no
+    connection). A layer that lets it through (or a guard middleware that is missing) stops
+    the crawl before its first request, with :data:`SSRF_GUARD_FAILED`.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSARC_SSRF_GUARD_ENABLED"):
+            raise NotConfigured("NEWSARC_SSRF_GUARD_ENABLED is off")
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        return extension
+
+    def spider_opened(self) -> Deferred[None] | None:
+        allow = _allow_list(self.crawler)
+        address = next((a for a in CANARY_ADDRESSES if not allow.allows_host(a)), None)
+        if address is None:
+            logger.warning(
+                "SSRF canary not run: NEWSARC_ALLOWED_HOSTS allows every canary address (%s)",
+                ", ".join(CANARY_ADDRESSES),
+            )
+            return None
+        problem = self._middleware_problem(address)
+        if problem is not None:
+            self._failed(problem)
+        from twisted.internet import reactor  # noqa: PLC0415 - the installed one, at run time
+
+        resolver = reactor.resolver
+        deferred: Deferred[Any] = resolver.getHostByName(address)
+
+        def resolved(result: Any) -> None:
+            self._failed(
+                f"the DNS resolver on the reactor ({type(resolver).__module__}."
+                f"{type(resolver).__qualname__}) gave {result} for {address} instead of refusing "
+                "it: host names would reach internal addresses unchecked (is DNS_RESOLVER or "
+                "TWISTED_DNS_RESOLVER set to another resolver?)"
+            )
+
+        def refused(failure: Any) -> None:
+            if not failure.check(BlockedAddress):
+                self._failed(
+                    f"the DNS resolver failed on {address} with {failure.getErrorMessage()!r} "
+                    "instead of refusing it as a forbidden address"
+                )
+            self._stats_set("ssrf/canary", "refused")
+
+        deferred.addCallbacks(resolved, refused)
+        return deferred
+
+    def _middleware_problem(self, address: str) -> str | None:
+        engine = self.crawler.engine
+        chain = getattr(getattr(engine, "downloader", None), "middleware", None)
+        chain_members = getattr(chain, "middlewares", ())
+        guards = [m for m in chain_members if isinstance(m, SsrfGuardMiddleware)]
+        if not guards:
+            return "no SsrfGuardMiddleware is in the downloader's middleware chain"
+        request = Request(f"http://{address}/", meta={_META_CANARY: True})
+        for guard in guards:
+            try:
+                guard.process_request(request)
+            except IgnoreRequest:
+                continue
+            return f"{type(guard).__qualname__} let a request to {address} through"
+        return None
+
+    def _stats_set(self, key: str, value: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(key, value)
+
+    def _failed(self, problem: str) -> None:
+        self._stats_set("ssrf/canary", problem)
+        logger.error("The SSRF guard is on but does not work: %s; the crawl stops", problem)
+        raise CloseSpider(SSRF_GUARD_FAILED)
 
 
 def check_guard_wiring(settings: BaseSettings) -> None:
@@ -316,6 +420,14 @@ def check_guard_wiring(settings: BaseSettings) -> None:
         raise ValueError(
             "DOWNLOADER_MIDDLEWARES leaves out crawler.middlewares.ssrf.SsrfGuardMiddleware: "
             f"links and redirects to IP literals would be fetched unchecked (SSRF); keep it, {off}"
+        )
+    extensions = settings.getwithbase("EXTENSIONS")
+    if not any(
+        order is not None and _is(entry, SsrfCanaryExtension) for entry, order in extensions.items()
+    ):
+        raise ValueError(
+            "EXTENSIONS leaves out crawler.middlewares.ssrf.SsrfCanaryExtension: the guard would "
+            f"not be checked at start-up (SSRF); keep it, {off}"
         )
 
 

@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract import PageInput, decode_html, extract_page
+from crawler.extract import (
+    PageInput,
+    decode_html,
+    decode_html_counted,
+    extract_page,
+    replacements,
+)
 from crawler.extract.types import PageResult
 
 FETCHED = datetime(2025, 12, 4, 15, 0, tzinfo=UTC)
@@ -211,3 +217,16 @@ def test_reason_codes_are_short_names() -> None:
     for reason, code in codes.items():
         assert PageResult(page_type="other", reason=reason).reason_code == code
     assert PageResult(page_type="article").reason_code is None
+
+
+def test_decoding_counts_only_the_replacement_characters_it_introduced() -> None:
+    """RELIABILITY.md B2: U+FFFD for bytes the charset cannot decode are counted; one the page
+    holds (properly encoded) is not; a body that decodes cleanly counts 0."""
+    genuine = "a real \ufffd here".encode()
+    assert decode_html_counted(genuine, "text/html; charset=utf-8") == ("a real \ufffd here", 0)
+    broken = genuine + b" caf\xe9 \xff\xfe"
+    text, replaced = decode_html_counted(broken, "text/html; charset=utf-8")
+    assert text.count("\ufffd") == 4 and replaced == 3
+    assert replacements(broken, text, "utf-8") == 3
+    assert decode_html_counted("café".encode("latin-1"), "text/html; charset=iso-8859-1")[1] == 0
+    assert replacements(b"x", "x", "no-such-codec") == 0

@@ -159,3 +159,33 @@ def test_the_shipped_settings_have_the_guard_in_place() -> None:
     settings = Settings()
     settings.setmodule("settings.production")
     check_guard_wiring(settings)  # raises if either layer is missing
+
+
+@pytest.mark.parametrize(
+    "override",
+    # Scrapy's deprecated DNS_RESOLVER, set above the default priority, outranks
+    # TWISTED_DNS_RESOLVER: the wiring check reads the latter and passes, the resolver installed
+    # on the reactor is Scrapy's plain one.
+    ["DNS_RESOLVER=scrapy.resolver.CachingThreadedResolver"],
+    ids=["deprecated-dns-resolver"],
+)
+def test_a_guard_that_lets_the_start_up_canary_through_stops_the_crawl_before_any_fetch(
+    tmp_path: Path, override: str
+) -> None:
+    """RELIABILITY.md B12: at start the guard is asked about an address it must refuse (an IP
+    literal, so nothing is looked up or connected to); a guard that lets it through stops the
+    crawl before its first request, exit 2, with one error line naming the resolver."""
+    out = tmp_path / "out"
+    with SiteServer(
+        {"/robots.txt": Route.text("User-agent: *\n"), "/": Route.html("<p>x</p>")}
+    ) as site:
+        run = run_newsarc("crawl", site.url("/"), "--out", str(out), "-s", override)
+        assert site.requests == [], "nothing was fetched"
+        good = run_newsarc("crawl", site.url("/"), "--out", str(tmp_path / "good"))
+    assert run.returncode == 2, run.stdout + run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("newsarc: error: ")]
+    assert len(errors) == 1 and "Traceback" not in run.stderr, run.stderr
+    assert "SSRF guard" in errors[0] and "CachingThreadedResolver" in errors[0], errors[0]
+    assert "169.254.169.254" in errors[0], errors[0]
+    assert not list(out.glob("*/warc/*.warc.gz")), "no WARC file"
+    assert good.returncode == 0, good.stdout + good.stderr
