@@ -340,6 +340,7 @@ def run_worker(options: CrawlOptions) -> CrawlReport:
     options.settings_module = str(meta.get("settings_module") or options.settings_module)
     options.overrides = {**recorded, **options.overrides}
     options.name = meta.get("name")
+    options.max_pages = int(meta.get("max_pages") or 0)  # the crawl's budget, not per worker
     return _run_crawl(options, None, joining=crawl_id)
 
 
