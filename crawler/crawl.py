@@ -35,6 +35,8 @@ from crawler.diskspace import OUT_OF_SPACE, check_free_space
 from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, backend_class, open_backend, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
+from crawler.frontier.workers import finish_worker, join_roster
+from crawler.manifest import crawl_log, mark_shared
 from crawler.middlewares.ssrf import check_guard_wiring, parse_servers
 from crawler.profile import SiteProfile, load_profile
 from crawler.redact import REDACTED, RedactingLogRecords, secret_values
@@ -243,10 +245,10 @@ def _private_file(path: Path) -> None:
 
 
 def _set_log_file(settings: Settings, work_dir: Path) -> None:
-    log_dir = work_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    _private_file(log_dir / "crawl.log")  # Scrapy logs the overridden settings into it
-    settings.set("LOG_FILE", str(log_dir / "crawl.log"), priority="cmdline")
+    log = work_dir / crawl_log(worker_id(settings))  # a worker of a shared crawl: its own
+    log.parent.mkdir(parents=True, exist_ok=True)
+    _private_file(log)  # Scrapy logs the overridden settings into it
+    settings.set("LOG_FILE", str(log), priority="cmdline")
     settings.set("LOG_FILE_APPEND", False, priority="cmdline")
 
 
@@ -366,7 +368,9 @@ def _run_crawl(
     # Local store: <store>/<crawl_id>; remote store: its spool directory (crawler.spool).
     planned = CrawlInfo.from_settings(settings).work_dir
     check_free_space(planned, settings.getint("NEWSARC_DISK_RESERVE_BYTES"))
-    work_dir = _prepare_work_dir(planned)
+    # Workers of one crawl may share a directory (one local --out): each its own files.
+    shared = bool(worker_id(settings))
+    work_dir = _prepare_work_dir(planned, shared=shared)
     if resume is not None and not settings.getbool("FRONTIER_ENABLED"):
         raise ConfigError("--resume needs the frontier ledger: do not set FRONTIER_ENABLED=False")
     if settings.getbool("FRONTIER_ENABLED") and joining is None:
@@ -380,6 +384,8 @@ def _run_crawl(
     if resume is not None:
         # Seeded: the old crawl may go back to the recovery and the spool uploader of this run.
         resume.release()
+    if shared:
+        join_roster(settings, work_dir)  # refused when the crawl's manifest is stored
     _set_log_file(settings, work_dir)
 
     # Scrapy logs every -s value ("Overridden settings"); secrets must not reach any log.
@@ -408,6 +414,10 @@ def _run_crawl(
     )
     report.failure = judge(report)
     uri = settings.get("FRONTIER_URI") or ""
+    if shared and stats.get("finish_reason") != "frontier_open_failed":
+        # The whole process is done (the spool's last upload pass too): this worker's end
+        # goes on the roster, and the last one merges the crawl's manifest.
+        finish_worker(report, settings)
     if settings.get("SCHEDULER") == getattr(backend_class(uri), "scheduler", None):
         report.join_command = join_command(uri, crawl_id, work_dir)
     if report.pending and options.resumable and not report.joined:
@@ -416,14 +426,19 @@ def _run_crawl(
     return report
 
 
-def _prepare_work_dir(work_dir: Path) -> Path:
-    """Create the crawl's local directory and prove it is writable, before any fetch."""
+def _prepare_work_dir(work_dir: Path, *, shared: bool = False) -> Path:
+    """Create the crawl's local directory and prove it is writable, before any fetch.
+
+    ``shared``: one of several workers of the crawl, which may write the same directory (one
+    local store, or one spool): it may exist already, and is marked shared."""
     root = work_dir.parent
     try:
-        work_dir.mkdir(parents=True, exist_ok=False)
-        probe = work_dir / ".write-test"
+        work_dir.mkdir(parents=True, exist_ok=shared)
+        probe = work_dir / f".write-test-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
+        if shared:
+            mark_shared(work_dir)
     except OSError as exc:
         raise StoreError(f"cannot write to {root}: {exc.strerror or exc}") from exc
     return work_dir
@@ -481,7 +496,7 @@ def judge(report: CrawlReport) -> str | None:
         return "no page could be fetched"
     if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
         return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
-    log = report.work_dir / "logs" / "crawl.log"
+    log = report.work_dir / crawl_log(report.worker_id)
     if report.stat("items/write_failed"):
         # Before the pending count: the pages it leaves queued are its consequence, and with
         # --max-pages nothing else would fail the run.

@@ -996,9 +996,7 @@ class RedisFrontier(Batches):
         keys = [self._crawl_key(n) for n in ("workers", "merge_claim", "manifest_done")]
         keys += [self._k["counts"], self._crawl_key("budget"), self._k["meta"]]
         args = [worker, json.dumps(record, sort_keys=True), int(claim_seconds * 1000), token]
-        claimed, waiting, queued, leased = self._run(
-            "worker_finish", [*args, self.max_pages], keys
-        )
+        claimed, waiting, queued, leased = self._run("worker_finish", [*args, self.max_pages], keys)
         return WorkerFinish(bool(claimed), [_text(w) for w in waiting], int(queued), int(leased))
 
     def end_merge(self, token: str, done: str | None) -> bool:
@@ -1006,4 +1004,3 @@ class RedisFrontier(Batches):
         crawl's manifest stored (``done``: where). False: the claim had expired."""
         keys = [self._crawl_key("merge_claim"), self._crawl_key("manifest_done")]
         return bool(self._run("merge_end", [token, done or ""], keys))
-
