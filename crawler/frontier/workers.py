@@ -190,6 +190,12 @@ def finish_worker(report: CrawlReport, settings: BaseSettings) -> None:
         roster = frontier.workers()
         try:
             where = _merge_and_store(report, settings, roster, found.queued)
+        except StoresDiffer as exc:
+            # Not this worker's failure: its own files and manifest are stored.
+            frontier.end_merge(token, None)
+            logger.warning("Crawl %s has no manifest.json: %s", report.crawl_id, exc)
+            report.stats["workers/unmerged"] = str(exc)
+            return
         except (StoreError, OSError, ValueError) as exc:
             frontier.end_merge(token, None)
             _failed(report, f"the crawl's manifest could not be merged: {exc}", "storage")
@@ -201,6 +207,10 @@ def finish_worker(report: CrawlReport, settings: BaseSettings) -> None:
         _failed(report, f"could not record this worker's end in the frontier: {exc}", "state")
     finally:
         frontier.close()
+
+
+class StoresDiffer(StoreError):
+    """The crawl's workers wrote into different stores: no store holds the whole crawl."""
 
 
 def _failed(report: CrawlReport, why: str, kind: str) -> None:
@@ -230,7 +240,7 @@ def _merge_and_store(
     mine = _store_id(settings, report.work_dir)
     elsewhere = {w: r.get("store") for w, r in roster.items() if r.get("store") != mine}
     if elsewhere:
-        raise StoreError(
+        raise StoresDiffer(
             "the crawl's workers wrote into different stores ("
             + ", ".join(f"{w}: {s}" for w, s in sorted(elsewhere.items()))
             + f"; this one {mine}): each store keeps its workers' manifests/, none the crawl's "
