@@ -47,7 +47,8 @@ def test_two_workers_in_one_local_directory_store_one_manifest_of_both(
     with Site(delay=0.2, hosts=("127.0.0.1", "127.0.0.2")) as site:
         first = _start(
             "crawl", site.url(0), site.url(1), "--out", str(out), "--frontier", redis_url,
-            "-s", "NEWSARC_WORKER_ID=one", *FAST, "-s", "FRONTIER_MAX_HOSTS=1", log=tmp_path / "one.log",
+            "-s", "NEWSARC_WORKER_ID=one", *FAST, "-s", "FRONTIER_MAX_HOSTS=1",
+            log=tmp_path / "one.log",
         )  # fmt: skip
         key = _key(redis_url)
         second = _join(redis_url, key, str(out), "two", tmp_path / "two.log",
@@ -96,8 +97,9 @@ def test_two_workers_to_s3_one_complete_manifest_listing_both_workers_files(
 
     with Site(delay=0.2, hosts=("127.0.0.1", "127.0.0.2")) as site:
         first = start(
-            "crawl", site.url(0), site.url(1), "--frontier", redis_url, "-s", "NEWSARC_WORKER_ID=one",
-            "-s", "FRONTIER_MAX_HOSTS=1", spool=str(tmp_path / "spool1"), log=tmp_path / "one.log",
+            "crawl", site.url(0), site.url(1), "--frontier", redis_url,
+            "-s", "NEWSARC_WORKER_ID=one", "-s", "FRONTIER_MAX_HOSTS=1",
+            spool=str(tmp_path / "spool1"), log=tmp_path / "one.log",
         )  # fmt: skip
         key = _key(redis_url)
         second = start(
