@@ -39,8 +39,15 @@ of schema 2 hashed a log still being written: for ``kind: "log"`` entries, ``siz
 ``sha256`` may cover only the first ``size`` bytes, and :func:`verify_manifest` accepts a longer
 log whose prefix matches.
 
+**Workers of a shared crawl** (``NEWSARC_WORKER_ID`` set: a Redis frontier) each write their
+own manifest, ``manifests/<worker>.json``, describing only their files (:func:`worker_owns`),
+with ``worker`` and ``roster`` (the crawl's workers the frontier knew) added, and their own log
+``logs/crawl-<worker>.log``; the crawl's ``manifest.json`` (schema 4) is merged from them by
+:mod:`crawler.frontier.workers`.
+
 Settings read: ``NEWSARC_*``, ``WARC_*``, ``JSONL_*`` (copied into ``config``, URIs without
-user info), ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``.
+user info), ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``NEWSARC_WORKER_ID``, and for a
+worker's roster ``FRONTIER_URI``.
 
 Stats written: ``manifest/written``, ``manifest/write_failed``, ``manifest/store_failed``.
 """
