@@ -672,10 +672,11 @@ def _print_summary(report: CrawlReport) -> None:
     manifest = report.work_dir / MANIFEST_NAME
     if manifest.exists():
         print(f"  manifest       {manifest.resolve()}", file=out)
-    if report.worker_id and (report.work_dir / worker_manifest(report.worker_id)).exists():
-        own = (report.work_dir / worker_manifest(report.worker_id)).resolve()
+    worker = report.worker_id if report.shared else ""
+    if worker and (report.work_dir / worker_manifest(worker)).exists():
+        own = (report.work_dir / worker_manifest(worker)).resolve()
         print(f"  worker's part  {own}", file=out)
-    print(f"  log            {(report.work_dir / crawl_log(report.worker_id)).resolve()}", file=out)
+    print(f"  log            {(report.work_dir / crawl_log(worker)).resolve()}", file=out)
 
 
 def _print_remote_outcome(report: CrawlReport) -> None:

@@ -35,7 +35,7 @@ from crawler.diskspace import OUT_OF_SPACE, check_free_space
 from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, backend_class, open_backend, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
-from crawler.frontier.workers import finish_worker, join_roster
+from crawler.frontier.workers import finish_worker, join_roster, shared_worker
 from crawler.manifest import crawl_log, mark_shared
 from crawler.middlewares.ssrf import check_guard_wiring, parse_servers
 from crawler.profile import SiteProfile, load_profile
@@ -109,6 +109,8 @@ class CrawlReport:
     """This process's name among the crawl's workers (a shared frontier), else ""."""
     joined: bool = False
     """Whether this process joined a running crawl (``newsarc worker``)."""
+    shared: bool = False
+    """Whether this process is one of the workers of a crawl on a shared frontier."""
     join_command: str | None = None
     """The command another machine runs to work on this crawl (a shared frontier)."""
     failure_kind: str | None = None
@@ -245,7 +247,7 @@ def _private_file(path: Path) -> None:
 
 
 def _set_log_file(settings: Settings, work_dir: Path) -> None:
-    log = work_dir / crawl_log(worker_id(settings))  # a worker of a shared crawl: its own
+    log = work_dir / crawl_log(shared_worker(settings))  # a shared crawl's worker: its own
     log.parent.mkdir(parents=True, exist_ok=True)
     _private_file(log)  # Scrapy logs the overridden settings into it
     settings.set("LOG_FILE", str(log), priority="cmdline")
@@ -369,7 +371,7 @@ def _run_crawl(
     planned = CrawlInfo.from_settings(settings).work_dir
     check_free_space(planned, settings.getint("NEWSARC_DISK_RESERVE_BYTES"))
     # Workers of one crawl may share a directory (one local --out): each its own files.
-    shared = bool(worker_id(settings))
+    shared = bool(shared_worker(settings))
     work_dir = _prepare_work_dir(planned, shared=shared)
     if resume is not None and not settings.getbool("FRONTIER_ENABLED"):
         raise ConfigError("--resume needs the frontier ledger: do not set FRONTIER_ENABLED=False")
@@ -411,6 +413,7 @@ def _run_crawl(
         resumed_from=resume.crawl_id if resume is not None else None,
         worker_id=worker_id(settings),
         joined=joining is not None,
+        shared=shared,
     )
     report.failure = judge(report)
     uri = settings.get("FRONTIER_URI") or ""
@@ -496,7 +499,7 @@ def judge(report: CrawlReport) -> str | None:
         return "no page could be fetched"
     if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
         return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
-    log = report.work_dir / crawl_log(report.worker_id)
+    log = report.work_dir / crawl_log(report.worker_id if report.shared else "")
     if report.stat("items/write_failed"):
         # Before the pending count: the pages it leaves queued are its consequence, and with
         # --max-pages nothing else would fail the run.

@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from crawler.crawlinfo import CrawlInfo, settings_snapshot, software_versions, worker_id
+from crawler.crawlinfo import CrawlInfo, settings_snapshot, software_versions
 from crawler.exceptions import CorruptFileError, StoreError
 from crawler.items import SCHEMA_VERSION
 from crawler.store.base import sha256_file
@@ -510,7 +510,9 @@ class ManifestExtension:
         assert crawler.stats is not None
         # Files are closed in place; for a remote store the spool uploader sends them on.
         store = work_store(info.local_root, remote=info.remote)
-        worker = worker_id(crawler.settings)
+        from crawler.frontier.workers import shared_worker  # noqa: PLC0415
+
+        worker = shared_worker(crawler.settings)  # one of a shared crawl's workers: its own
         ext = cls(info.work_dir, info.crawl_id, store, crawler.stats, config, worker=worker)
         ext.settings = crawler.settings
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawler.crawlinfo import CrawlInfo, worker_id
+from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import CorruptFileError, StoreError
 from crawler.frontier import RESERVE_NAME
 from crawler.manifest import (
@@ -319,6 +319,8 @@ class RecoveryExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        from crawler.frontier.workers import shared_worker  # noqa: PLC0415
+
         info = CrawlInfo.from_crawler(crawler)
         assert crawler.stats is not None
         try:
@@ -327,7 +329,7 @@ class RecoveryExtension:
                 info.crawl_id,
                 crawler.stats,
                 cdxj=crawler.settings.getbool("WARC_CDXJ_ENABLED"),
-                shared=bool(worker_id(crawler.settings)),
+                shared=bool(shared_worker(crawler.settings)),
             )
         except OSError as exc:
             raise StoreError(f"cannot lock crawl directory {info.work_dir}: {exc}") from exc

@@ -64,6 +64,7 @@ __all__ = [
     "join_roster",
     "merge_manifests",
     "roster",
+    "shared_worker",
 ]
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,20 @@ MERGE_CLAIM_SECONDS = 600.0
 #: its manifest, finish reason, pages) and ``kind: "manifest"`` entries for the workers' own.
 MERGED_SCHEMA = 4
 _COUNTS_NOT_SUMMED = {"urls_pending"}
+
+
+def shared_worker(settings: BaseSettings) -> str:
+    """This process's worker id when it is one of the workers of a crawl on a shared frontier
+    (``NEWSARC_WORKER_ID`` and a Redis ``FRONTIER_URI``), else "" (a crawl of its own, whose
+    worker id, if any, only names its files)."""
+    worker = worker_id(settings)
+    if not worker or not settings.getbool("FRONTIER_ENABLED"):
+        return ""
+    try:
+        shared = backend_class(str(settings.get("FRONTIER_URI") or "")) is RedisFrontier
+    except ValueError:
+        return ""
+    return worker if shared else ""
 
 
 def _frontier(settings: BaseSettings, work_dir: Path) -> RedisFrontier | None:
@@ -130,7 +145,7 @@ def roster(settings: BaseSettings, work_dir: Path) -> list[str] | None:
     frontier cannot be read: a worker's manifest is written all the same)."""
     try:
         frontier = _frontier(settings, work_dir)
-    except (BACKEND_ERRORS, ConfigError) as exc:
+    except (*BACKEND_ERRORS, ConfigError) as exc:
         logger.warning("Could not read the crawl's roster of workers: %s", exc)
         return None
     if frontier is None:
