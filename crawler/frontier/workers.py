@@ -75,6 +75,7 @@ MERGE_CLAIM_SECONDS = 600.0
 #: its manifest, finish reason, pages) and ``kind: "manifest"`` entries for the workers' own.
 MERGED_SCHEMA = 4
 _COUNTS_NOT_SUMMED = {"urls_pending"}
+_ROSTER_ERRORS: tuple[type[Exception], ...] = (*BACKEND_ERRORS, ConfigError)
 
 
 def shared_worker(settings: BaseSettings) -> str:
@@ -145,7 +146,7 @@ def roster(settings: BaseSettings, work_dir: Path) -> list[str] | None:
     frontier cannot be read: a worker's manifest is written all the same)."""
     try:
         frontier = _frontier(settings, work_dir)
-    except (*BACKEND_ERRORS, ConfigError) as exc:
+    except _ROSTER_ERRORS as exc:
         logger.warning("Could not read the crawl's roster of workers: %s", exc)
         return None
     if frontier is None:
