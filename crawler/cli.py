@@ -669,10 +669,16 @@ def _print_summary(report: CrawlReport) -> None:
     print(f"  output         {report.work_dir.resolve()}/", file=out)
     for path in items + warcs:
         print(f"                   {path.relative_to(report.work_dir)}", file=out)
-    manifest = report.work_dir / "manifest.json"
+    from crawler.manifest import MANIFEST_NAME, crawl_log, worker_manifest
+
+    manifest = report.work_dir / MANIFEST_NAME
     if manifest.exists():
         print(f"  manifest       {manifest.resolve()}", file=out)
-    print(f"  log            {(report.work_dir / 'logs' / 'crawl.log').resolve()}", file=out)
+    worker = report.worker_id if report.shared else ""
+    if worker and (report.work_dir / worker_manifest(worker)).exists():
+        own = (report.work_dir / worker_manifest(worker)).resolve()
+        print(f"  worker's part  {own}", file=out)
+    print(f"  log            {(report.work_dir / crawl_log(worker)).resolve()}", file=out)
 
 
 def _print_remote_outcome(report: CrawlReport) -> None:

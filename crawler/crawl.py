@@ -35,6 +35,8 @@ from crawler.diskspace import OUT_OF_SPACE, check_free_space
 from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, backend_class, open_backend, redacted
 from crawler.frontier.resume import Resume, apply_resume, find_resume, frontier_meta, seed_frontier
+from crawler.frontier.workers import finish_worker, join_roster, shared_worker
+from crawler.manifest import crawl_log, mark_shared
 from crawler.middlewares.ssrf import SSRF_GUARD_FAILED, check_guard_wiring, parse_servers
 from crawler.profile import SiteProfile, load_profile
 from crawler.redact import REDACTED, RedactingLogRecords, secret_values
@@ -107,6 +109,8 @@ class CrawlReport:
     """This process's name among the crawl's workers (a shared frontier), else ""."""
     joined: bool = False
     """Whether this process joined a running crawl (``newsarc worker``)."""
+    shared: bool = False
+    """Whether this process is one of the workers of a crawl on a shared frontier."""
     join_command: str | None = None
     """The command another machine runs to work on this crawl (a shared frontier)."""
     failure_kind: str | None = None
@@ -243,10 +247,10 @@ def _private_file(path: Path) -> None:
 
 
 def _set_log_file(settings: Settings, work_dir: Path) -> None:
-    log_dir = work_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    _private_file(log_dir / "crawl.log")  # Scrapy logs the overridden settings into it
-    settings.set("LOG_FILE", str(log_dir / "crawl.log"), priority="cmdline")
+    log = work_dir / crawl_log(shared_worker(settings))  # a shared crawl's worker: its own
+    log.parent.mkdir(parents=True, exist_ok=True)
+    _private_file(log)  # Scrapy logs the overridden settings into it
+    settings.set("LOG_FILE", str(log), priority="cmdline")
     settings.set("LOG_FILE_APPEND", False, priority="cmdline")
 
 
@@ -340,6 +344,7 @@ def run_worker(options: CrawlOptions) -> CrawlReport:
     options.settings_module = str(meta.get("settings_module") or options.settings_module)
     options.overrides = {**recorded, **options.overrides}
     options.name = meta.get("name")
+    options.max_pages = int(meta.get("max_pages") or 0)  # the crawl's budget, not per worker
     return _run_crawl(options, None, joining=crawl_id)
 
 
@@ -365,7 +370,9 @@ def _run_crawl(
     # Local store: <store>/<crawl_id>; remote store: its spool directory (crawler.spool).
     planned = CrawlInfo.from_settings(settings).work_dir
     check_free_space(planned, settings.getint("NEWSARC_DISK_RESERVE_BYTES"))
-    work_dir = _prepare_work_dir(planned)
+    # Workers of one crawl may share a directory (one local --out): each its own files.
+    shared = bool(shared_worker(settings))
+    work_dir = _prepare_work_dir(planned, shared=shared)
     if resume is not None and not settings.getbool("FRONTIER_ENABLED"):
         raise ConfigError("--resume needs the frontier ledger: do not set FRONTIER_ENABLED=False")
     if settings.getbool("FRONTIER_ENABLED") and joining is None:
@@ -379,6 +386,8 @@ def _run_crawl(
     if resume is not None:
         # Seeded: the old crawl may go back to the recovery and the spool uploader of this run.
         resume.release()
+    if shared:
+        join_roster(settings, work_dir)  # refused when the crawl's manifest is stored
     _set_log_file(settings, work_dir)
 
     # Scrapy logs every -s value ("Overridden settings"); secrets must not reach any log.
@@ -404,9 +413,14 @@ def _run_crawl(
         resumed_from=resume.crawl_id if resume is not None else None,
         worker_id=worker_id(settings),
         joined=joining is not None,
+        shared=shared,
     )
     report.failure = judge(report)
     uri = settings.get("FRONTIER_URI") or ""
+    if shared and stats.get("finish_reason") != "frontier_open_failed":
+        # The whole process is done (the spool's last upload pass too): this worker's end
+        # goes on the roster, and the last one merges the crawl's manifest.
+        finish_worker(report, settings)
     if settings.get("SCHEDULER") == getattr(backend_class(uri), "scheduler", None):
         report.join_command = join_command(uri, crawl_id, work_dir)
     if report.pending and options.resumable and not report.joined:
@@ -415,14 +429,19 @@ def _run_crawl(
     return report
 
 
-def _prepare_work_dir(work_dir: Path) -> Path:
-    """Create the crawl's local directory and prove it is writable, before any fetch."""
+def _prepare_work_dir(work_dir: Path, *, shared: bool = False) -> Path:
+    """Create the crawl's local directory and prove it is writable, before any fetch.
+
+    ``shared``: one of several workers of the crawl, which may write the same directory (one
+    local store, or one spool): it may exist already, and is marked shared."""
     root = work_dir.parent
     try:
-        work_dir.mkdir(parents=True, exist_ok=False)
-        probe = work_dir / ".write-test"
+        work_dir.mkdir(parents=True, exist_ok=shared)
+        probe = work_dir / f".write-test-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
+        if shared:
+            mark_shared(work_dir)
     except OSError as exc:
         raise StoreError(f"cannot write to {root}: {exc.strerror or exc}") from exc
     return work_dir
@@ -487,7 +506,7 @@ def judge(report: CrawlReport) -> str | None:
         return "no page could be fetched"
     if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
         return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
-    log = report.work_dir / "logs" / "crawl.log"
+    log = report.work_dir / crawl_log(report.worker_id if report.shared else "")
     if report.stat("items/write_failed"):
         # Before the pending count: the pages it leaves queued are its consequence, and with
         # --max-pages nothing else would fail the run.

@@ -39,8 +39,15 @@ of schema 2 hashed a log still being written: for ``kind: "log"`` entries, ``siz
 ``sha256`` may cover only the first ``size`` bytes, and :func:`verify_manifest` accepts a longer
 log whose prefix matches.
 
+**Workers of a shared crawl** (``NEWSARC_WORKER_ID`` set: a Redis frontier) each write their
+own manifest, ``manifests/<worker>.json``, describing only their files (:func:`worker_owns`),
+with ``worker`` and ``roster`` (the crawl's workers the frontier knew) added, and their own log
+``logs/crawl-<worker>.log``; the crawl's ``manifest.json`` (schema 4) is merged from them by
+:mod:`crawler.frontier.workers`.
+
 Settings read: ``NEWSARC_*``, ``WARC_*``, ``JSONL_*`` (copied into ``config``, URIs without
-user info), ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``.
+user info), ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``NEWSARC_WORKER_ID``, and for a
+worker's roster ``FRONTIER_URI``.
 
 Stats written: ``manifest/written``, ``manifest/write_failed``, ``manifest/store_failed``.
 """
@@ -74,6 +81,7 @@ if TYPE_CHECKING:
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
     from crawler.store import Store
@@ -83,22 +91,35 @@ __all__ = [
     "CRAWL_LOG",
     "MANIFEST_NAME",
     "MANIFEST_SCHEMA",
+    "SHARED_MARKER",
     "STORED_LEDGER",
+    "WORKER_MANIFESTS",
     "ManifestExtension",
     "build_manifest",
     "close_crawl_log",
+    "closing_log",
     "count_warc_records",
+    "crawl_log",
     "describe_file",
+    "is_shared",
+    "manifest_bytes",
+    "mark_shared",
     "note_quarantined",
     "record_stored",
     "stored_entries",
     "verify_manifest",
+    "worker_manifest",
+    "worker_owns",
     "write_manifest",
 ]
 
 logger = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
+#: Where each worker of a crawl shared by several (a Redis frontier) keeps its own manifest.
+WORKER_MANIFESTS = "manifests"
+#: Hidden marker of a crawl directory that several workers write (see :func:`mark_shared`).
+SHARED_MARKER = ".shared"
 #: Ledger of files uploaded from a spool directory and deleted there (see record_stored).
 STORED_LEDGER = ".stored.jsonl"
 MANIFEST_SCHEMA = 3
@@ -245,6 +266,49 @@ def _hidden(rel: str) -> bool:
     return any(part.startswith(".") for part in rel.split("/"))
 
 
+def crawl_log(worker: str = "") -> str:
+    """The crawl's log: ``logs/crawl.log``, or a worker's own ``logs/crawl-<worker>.log``."""
+    return f"logs/crawl-{worker}.log" if worker else CRAWL_LOG
+
+
+def closing_log(worker: str = "") -> str:
+    """Where a (worker's) log goes on once the manifest hashed it."""
+    return f"logs/closing-{worker}.log" if worker else CLOSING_LOG
+
+
+def worker_manifest(worker: str) -> str:
+    """A worker's own manifest in a shared crawl: ``manifests/<worker>.json``."""
+    return f"{WORKER_MANIFESTS}/{worker}.json"
+
+
+def worker_owns(rel: str, worker: str) -> bool:
+    """Whether ``rel`` is one of ``worker``'s files in a shared crawl directory: its WARC
+    files (``<prefix>-<worker>-<timestamp>-…``) and their indexes, its JSON Lines files
+    (``articles-<worker>-NNNNN…``), its logs and its manifest. The digits after the worker's
+    name keep ``w`` from claiming the files of ``w-2``."""
+    w = re.escape(worker)
+    name = rel.rsplit("/", 1)[-1]
+    if rel.startswith("warc/"):
+        return re.search(rf"-{w}-\d{{14}}-", name) is not None
+    if rel.startswith("items/"):
+        return re.match(rf"[a-z]+-{w}-\d{{5}}\.", name) is not None
+    return rel in (crawl_log(worker), closing_log(worker), worker_manifest(worker))
+
+
+def is_shared(work_dir: Path) -> bool:
+    """Whether several workers write ``work_dir`` (a crawl on a shared frontier)."""
+    return (Path(work_dir) / SHARED_MARKER).exists()
+
+
+def mark_shared(work_dir: Path) -> None:
+    """Mark ``work_dir`` as written by several workers: each writes its own manifest, none
+    writes ``manifest.json`` on its own, nor does the recovery of a dead worker's files."""
+    marker = Path(work_dir) / SHARED_MARKER
+    if not marker.exists():
+        marker.write_bytes(b"")
+        fsync_dir(Path(work_dir))
+
+
 def build_manifest(
     work_dir: Path,
     *,
@@ -252,12 +316,15 @@ def build_manifest(
     stats: dict[str, Any],
     config: dict[str, Any],
     unhashed_logs: Iterable[str] = (),
+    worker: str = "",
 ) -> dict[str, Any]:
     """Describe the crawl directory ``work_dir`` (every file but the manifest itself).
 
     Files already uploaded and removed from a spool directory are taken from its ledger
     (:func:`stored_entries`); hidden files (the ledger, locks) are not crawl output.
-    ``unhashed_logs`` (still being written) are named, not described.
+    ``unhashed_logs`` (still being written) are named, not described. With ``worker`` (one
+    of several writers of the crawl) only that worker's files are described
+    (:func:`worker_owns`), and the result is that worker's manifest.
     """
     described: dict[str, dict[str, Any]] = {}
     incomplete: list[str] = []
@@ -265,6 +332,8 @@ def build_manifest(
     for path in sorted(p for p in Path(work_dir).rglob("*") if p.is_file()):
         rel = path.relative_to(work_dir).as_posix()
         if rel in (MANIFEST_NAME, f"{MANIFEST_NAME}.tmp") or _hidden(rel) or rel in unhashed:
+            continue
+        if rel.startswith(f"{WORKER_MANIFESTS}/") or (worker and not worker_owns(rel, worker)):
             continue
         if path.name.endswith(IN_PROGRESS_SUFFIXES):
             incomplete.append(rel)
@@ -275,9 +344,11 @@ def build_manifest(
             continue  # uploaded and removed meanwhile: the ledger (read below) has it
     # Read after the directory scan: a file is in the ledger before it leaves the disk.
     for rel, entry in stored_entries(work_dir).items():
+        if rel.startswith(f"{WORKER_MANIFESTS}/") or (worker and not worker_owns(rel, worker)):
+            continue
         described.setdefault(rel, entry)
     files = [described[rel] for rel in sorted(described)]
-    return {
+    manifest: dict[str, Any] = {
         "schema": MANIFEST_SCHEMA,
         "crawl_id": crawl_id,
         "item_schema_version": SCHEMA_VERSION,
@@ -293,14 +364,24 @@ def build_manifest(
         "config": _redact(config),
         "software": software_versions(),
     }
+    if worker:
+        manifest["worker"] = worker
+    return manifest
 
 
-def write_manifest(work_dir: Path, manifest: dict[str, Any]) -> Path:
-    """Write ``manifest.json`` atomically (temp, fsync, rename, fsync dir); return its path."""
-    target = Path(work_dir) / MANIFEST_NAME
-    tmp = target.with_name(f"{MANIFEST_NAME}.tmp")
-    data = json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """A manifest as it is written (UTF-8 JSON, indented)."""
+    return (json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n").encode()
+
+
+def write_manifest(work_dir: Path, manifest: dict[str, Any], rel: str = MANIFEST_NAME) -> Path:
+    """Write ``manifest.json`` (or ``rel``, a worker's manifest) atomically (temp, fsync,
+    rename, fsync dir); return its path."""
+    target = Path(work_dir).joinpath(*rel.split("/"))
+    tmp = target.with_name(f"{target.name}.tmp")
+    data = manifest_bytes(manifest).decode()
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         # Owner-only: it holds the crawl's configuration (redacted, but still configuration).
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(fd, "w", encoding="utf-8") as fh:
@@ -338,15 +419,17 @@ def note_quarantined(work_dir: Path) -> bool:
     return True
 
 
-def close_crawl_log(work_dir: Path) -> list[str]:
+def close_crawl_log(work_dir: Path, worker: str = "") -> list[str]:
     """Finish ``<work_dir>/logs/crawl.log`` so that it can be hashed as it will be stored.
 
     Every file handler of the root logger writing it (Scrapy's, from ``LOG_FILE``) is flushed,
     closed and pointed at ``logs/closing.log``, which it opens on its next line. Returns the
     logs now written instead (``[CLOSING_LOG]``, or ``[]`` when no handler wrote the log).
+    A worker of a shared crawl does the same with ``logs/crawl-<worker>.log`` and
+    ``logs/closing-<worker>.log``.
     """
-    log = (Path(work_dir) / CRAWL_LOG).resolve()
-    closing = (Path(work_dir) / CLOSING_LOG).resolve()
+    log = (Path(work_dir) / crawl_log(worker)).resolve()
+    closing = (Path(work_dir) / closing_log(worker)).resolve()
     switched = False
     for handler in logging.getLogger().handlers:
         if not isinstance(handler, logging.FileHandler):
@@ -357,7 +440,7 @@ def close_crawl_log(work_dir: Path) -> list[str]:
                 handler.close()  # a closed FileHandler opens baseFilename again on emit
                 handler.baseFilename = os.fspath(closing)
         switched = switched or Path(handler.baseFilename) == closing
-    return [CLOSING_LOG] if switched else []
+    return [closing_log(worker)] if switched else []
 
 
 def verify_manifest(work_dir: Path) -> list[str]:
@@ -406,12 +489,18 @@ class ManifestExtension:
         store: Store,
         stats: StatsCollector,
         config: dict[str, Any],
+        *,
+        worker: str = "",
     ) -> None:
         self.work_dir = work_dir
         self.crawl_id = crawl_id
         self.store = store
         self.stats = stats
         self.config = config
+        #: One of several workers of the crawl: it writes ``manifests/<worker>.json``.
+        self.worker = worker
+        #: The crawler's settings (where a worker finds its crawl's frontier).
+        self.settings: BaseSettings | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -421,7 +510,11 @@ class ManifestExtension:
         assert crawler.stats is not None
         # Files are closed in place; for a remote store the spool uploader sends them on.
         store = work_store(info.local_root, remote=info.remote)
-        ext = cls(info.work_dir, info.crawl_id, store, crawler.stats, config)
+        from crawler.frontier.workers import shared_worker  # noqa: PLC0415
+
+        worker = shared_worker(crawler.settings)  # one of a shared crawl's workers: its own
+        ext = cls(info.work_dir, info.crawl_id, store, crawler.stats, config, worker=worker)
+        ext.settings = crawler.settings
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
@@ -444,21 +537,31 @@ class ManifestExtension:
         """Build and write the manifest now; return its path (None when writing failed)."""
         try:
             self.work_dir.mkdir(parents=True, exist_ok=True)
-            unhashed = close_crawl_log(self.work_dir)
+            unhashed = close_crawl_log(self.work_dir, self.worker)
             manifest = build_manifest(
                 self.work_dir,
                 crawl_id=self.crawl_id,
                 stats=self.stats.get_stats(),
                 config=self.config,
                 unhashed_logs=unhashed,
+                worker=self.worker,
             )
-            path = write_manifest(self.work_dir, manifest)
+            if self.worker and self.settings is not None:
+                # The crawl's workers as the frontier knows them now: a reader of the store
+                # names those with no manifest there while the crawl has none of its own.
+                from crawler.frontier.workers import roster  # noqa: PLC0415
+
+                names = roster(self.settings, self.work_dir)
+                if names is not None:
+                    manifest["roster"] = names
+            rel = worker_manifest(self.worker) if self.worker else MANIFEST_NAME
+            path = write_manifest(self.work_dir, manifest, rel)
         except (OSError, zlib.error, EOFError) as exc:
             logger.error("Could not write the manifest in %s: %s", self.work_dir, exc)
             self.stats.inc_value("manifest/write_failed")
             return None
         self.stats.inc_value("manifest/written")
-        key = f"{self.crawl_id}/{MANIFEST_NAME}"
+        key = f"{self.crawl_id}/{rel}"
         try:
             self.store.put(path, key)
         except StoreError as exc:

@@ -24,6 +24,10 @@ writer is dead:
   the crawl's quarantine with its index (:mod:`crawler.store.quarantine`), logged at ERROR.
 - a crawl directory without ``manifest.json`` then gets one (``finish_reason`` says it was
   recovered), so a remote store's uploader can finish it; its CDXJ indexes are (re)written.
+  Not a shared one (a crawl of several workers, :func:`~crawler.manifest.is_shared`): its
+  manifest is merged from its workers' own (:mod:`crawler.frontier.workers`), so a dead
+  worker's files are recovered and uploaded, and the crawl stays without ``manifest.json``,
+  incomplete, naming that worker. Workers of a shared crawl hold its directory's lock shared.
 
 Settings read: ``NEWSARC_CRAWL_ID``, ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``,
 ``WARC_CDXJ_ENABLED``.
@@ -48,7 +52,14 @@ from typing import TYPE_CHECKING
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import CorruptFileError, StoreError
 from crawler.frontier import RESERVE_NAME
-from crawler.manifest import MANIFEST_NAME, build_manifest, count_warc_records, write_manifest
+from crawler.manifest import (
+    MANIFEST_NAME,
+    WORKER_MANIFESTS,
+    build_manifest,
+    count_warc_records,
+    is_shared,
+    write_manifest,
+)
 from crawler.store.base import CHUNK_SIZE
 
 # The crawl directory's lock lives with the local store; re-exported for recovery's callers.
@@ -239,7 +250,8 @@ def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
                 except WarcWriteError as exc:
                     logger.error("Could not index %s: %s", warc, exc)
                     result.failed += 1
-    if not (crawl_dir / MANIFEST_NAME).exists() and not result.failed:
+    if not (crawl_dir / MANIFEST_NAME).exists() and not result.failed and not is_shared(crawl_dir):
+        # (A shared crawl's manifest is merged from its workers' own, never written here.)
         stats = {"finish_reason": "killed (files recovered by a later run)"}
         manifest = build_manifest(crawl_dir, crawl_id=crawl_dir.name, stats=stats, config={})
         write_manifest(crawl_dir, manifest)
@@ -249,6 +261,8 @@ def recover_crawl_dir(crawl_dir: Path, *, cdxj: bool = True) -> Recovered:
 
 def _is_derived(tmp_path: Path) -> bool:
     """A ``.tmp`` file made from other files of the crawl (safe to delete and make again)."""
+    if tmp_path.parent.name == WORKER_MANIFESTS and tmp_path.name.endswith(".json.tmp"):
+        return True  # a worker's own manifest, cut short
     return tmp_path.name == f"{MANIFEST_NAME}.tmp" or tmp_path.name.endswith(".cdxj.tmp")
 
 
@@ -279,21 +293,34 @@ def needs_recovery(crawl_dir: Path) -> bool:
         return True
     if (crawl_dir / ".complete").exists() or (crawl_dir / MANIFEST_NAME).exists():
         return False
+    if is_shared(crawl_dir):
+        return False  # no manifest of its own to write: its workers write theirs
     return any(crawl_dir.glob("warc/*.warc.gz")) or any(crawl_dir.glob("items/*.jsonl.gz"))
 
 
 class RecoveryExtension:
     """Holds the crawl's lock; recovers dead crawls' leftovers under the same root at start."""
 
-    def __init__(self, root: Path, crawl_id: str, stats: StatsCollector, *, cdxj: bool) -> None:
+    def __init__(
+        self,
+        root: Path,
+        crawl_id: str,
+        stats: StatsCollector,
+        *,
+        cdxj: bool,
+        shared: bool = False,
+    ) -> None:
         self.root = root
         self.crawl_id = crawl_id
         self.stats = stats
         self.cdxj = cdxj
-        self.lock_fd = lock_crawl_dir(root / crawl_id)
+        # A worker of a shared crawl shares the directory with the crawl's other workers.
+        self.lock_fd = lock_crawl_dir(root / crawl_id, shared=shared)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        from crawler.frontier.workers import shared_worker  # noqa: PLC0415
+
         info = CrawlInfo.from_crawler(crawler)
         assert crawler.stats is not None
         try:
@@ -302,6 +329,7 @@ class RecoveryExtension:
                 info.crawl_id,
                 crawler.stats,
                 cdxj=crawler.settings.getbool("WARC_CDXJ_ENABLED"),
+                shared=bool(shared_worker(crawler.settings)),
             )
         except OSError as exc:
             raise StoreError(f"cannot lock crawl directory {info.work_dir}: {exc}") from exc

@@ -73,7 +73,14 @@ from twisted.internet import defer, task, threads
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import CorruptFileError, StoreError
-from crawler.manifest import MANIFEST_NAME, describe_file, note_quarantined, record_stored
+from crawler.manifest import (
+    MANIFEST_NAME,
+    WORKER_MANIFESTS,
+    describe_file,
+    is_shared,
+    note_quarantined,
+    record_stored,
+)
 from crawler.shutdown import close_spider
 from crawler.signals import file_stored
 from crawler.store import open_store
@@ -209,6 +216,8 @@ class Spool:
                 continue  # lock, ledger, markers, hidden temporaries
             if path.name.endswith(IN_PROGRESS_SUFFIXES) or rel == MANIFEST_NAME:
                 continue
+            if rel.startswith(f"{WORKER_MANIFESTS}/"):
+                continue  # a worker's manifest goes after its files (upload_ready)
             if rel.startswith("logs/") and not final:
                 continue
             files.append(path)
@@ -219,6 +228,7 @@ class Spool:
         out: list[Path] = []
         for crawl_dir in self.crawl_dirs():
             out.extend(p for p in self.ready_files(crawl_dir, final=True) if _is_data(p))
+            out.extend(_worker_manifests(crawl_dir))
             if (crawl_dir / MANIFEST_NAME).exists():
                 out.append(crawl_dir / MANIFEST_NAME)
         return out
@@ -341,6 +351,24 @@ class Spool:
                     complete = False
             if result.store_down:
                 break
+            if finished_run and complete:
+                # Workers' own manifests (a shared crawl), each after the files it lists.
+                for path in _worker_manifests(crawl_dir):
+                    outcome = self._upload(crawl_dir, path, result)
+                    if outcome is _Outcome.STORE_FAILED:
+                        break
+                    complete = complete and outcome is _Outcome.STORED
+            if result.store_down:
+                break
+            shared = is_shared(crawl_dir)
+            if shared and complete and crawl_dir.name != self.own_crawl:
+                # A shared crawl's directory whose workers are all gone, everything sent: its
+                # manifest (if one was merged) is in the store already.
+                if not (crawl_dir / MANIFEST_NAME).exists():
+                    self._mark_complete(crawl_dir)
+                    continue
+            elif shared:
+                continue  # other workers may still write here: never marked complete
             manifest = crawl_dir / MANIFEST_NAME
             if (
                 finished_run
@@ -359,11 +387,16 @@ class Spool:
     def _mark_complete(self, crawl_dir: Path) -> None:
         try:
             (crawl_dir / COMPLETE_MARKER).write_bytes(b"")
-            (crawl_dir / MANIFEST_NAME).unlink()
+            (crawl_dir / MANIFEST_NAME).unlink(missing_ok=True)
             fsync_dir(crawl_dir)
         except OSError as exc:
             logger.error("Could not mark %s complete: %s", crawl_dir, exc)
         logger.info("Crawl %s is completely stored in %s", crawl_dir.name, self.store.uri)
+
+
+def _worker_manifests(crawl_dir: Path) -> list[Path]:
+    """The workers' own manifests of a shared crawl waiting in ``crawl_dir``."""
+    return sorted((crawl_dir / WORKER_MANIFESTS).glob("*.json"))
 
 
 def _is_data(path: Path) -> bool:

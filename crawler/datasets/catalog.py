@@ -2,6 +2,9 @@
 
 A crawl is a top-level ``<crawl_id>/`` in the store with a ``<crawl_id>/manifest.json`` (the
 manifest is stored last, so a crawl without one is not finished in the store and is not listed).
+A crawl of several workers (a shared frontier) without one yet, but with some of its workers'
+``<crawl_id>/manifests/<worker>.json``, is listed as incomplete, naming the workers on its
+roster whose manifest is not there (:meth:`CrawlSummary.from_parts`).
 :func:`list_crawls` lists the store once and reads each manifest; :class:`CrawlSummary` is what
 ``newsarc datasets list`` prints; :func:`show_lines` is ``newsarc datasets show``.
 
@@ -12,6 +15,7 @@ local path.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from crawler.exceptions import StoreError
-from crawler.manifest import MANIFEST_NAME
+from crawler.manifest import MANIFEST_NAME, WORKER_MANIFESTS
 
 if TYPE_CHECKING:
     from crawler.store import Store
@@ -112,6 +116,11 @@ class CrawlSummary:
     quarantined: int
     incomplete: int
     manifest: dict[str, Any] = field(repr=False, compare=False)
+    merged: bool = True
+    """False for a crawl of several workers whose ``manifest.json`` is not stored yet (some
+    worker is still running, died or failed): summarised from the workers' own manifests."""
+    workers_missing: tuple[str, ...] = ()
+    """Workers on such a crawl's roster whose own manifest is not in the store."""
 
     @classmethod
     def from_manifest(cls, crawl_id: str, manifest: dict[str, Any]) -> CrawlSummary:
@@ -137,11 +146,27 @@ class CrawlSummary:
             manifest=manifest,
         )
 
+    @classmethod
+    def from_parts(cls, crawl_id: str, parts: dict[str, bytes]) -> CrawlSummary:
+        """A shared crawl without its ``manifest.json``, from the workers' manifests found
+        (worker → bytes): ``merged`` False, and the roster's workers without one named."""
+        from crawler.frontier.workers import merge_manifests  # noqa: PLC0415
+
+        merged = merge_manifests(crawl_id, parts)
+        roster: set[str] = set()
+        for raw in parts.values():
+            roster.update(str(w) for w in json.loads(raw).get("roster") or [])
+        summary = cls.from_manifest(crawl_id, merged)
+        return dataclasses.replace(
+            summary, merged=False, workers_missing=tuple(sorted(roster - set(parts)))
+        )
+
     @property
     def complete(self) -> bool:
         """Finished normally, nothing left queued, no file quarantined or left half-written."""
         return (
-            self.finish_reason == "finished"
+            self.merged
+            and self.finish_reason == "finished"
             and not self.urls_pending
             and not self.quarantined
             and not self.incomplete
@@ -166,7 +191,20 @@ class CrawlSummary:
             "quarantined": self.quarantined,
             "incomplete": self.incomplete,
             "complete": self.complete,
+            "manifest": self.merged,
+            "workers_missing": list(self.workers_missing),
         }
+
+    @property
+    def waiting(self) -> str:
+        """Why a shared crawl has no manifest yet, for a person."""
+        if self.workers_missing:
+            return (
+                "incomplete: no manifest.json, worker(s) "
+                + ", ".join(self.workers_missing)
+                + " have not stored theirs (still running, stopped or dead)"
+            )
+        return "incomplete: no manifest.json (a worker failed, or the last merge did not end)"
 
 
 def item_kind(entry: dict[str, Any]) -> str | None:
@@ -200,13 +238,21 @@ def list_crawls(store: Store) -> tuple[list[CrawlSummary], list[str]]:
     A crawl id that is not a safe name, or a manifest that cannot be read, is a problem (named)
     and the listing goes on.
     """
+    keys = store.list()
     crawl_ids = sorted(
         {
             key.removesuffix(f"/{MANIFEST_NAME}")
-            for key in store.list()
+            for key in keys
             if key.endswith(f"/{MANIFEST_NAME}") and key.count("/") == 1
         }
     )
+    # Shared crawls (several workers) whose manifest is not stored: their workers' manifests.
+    parts: dict[str, list[str]] = {}
+    for key in keys:
+        crawl_id, _, rest = key.partition("/")
+        ours = rest.startswith(f"{WORKER_MANIFESTS}/") and rest.endswith(".json")
+        if ours and crawl_id not in crawl_ids and rest.count("/") == 1:
+            parts.setdefault(crawl_id, []).append(key)
     crawls: list[CrawlSummary] = []
     problems: list[str] = []
     for crawl_id in crawl_ids:
@@ -214,6 +260,16 @@ def list_crawls(store: Store) -> tuple[list[CrawlSummary], list[str]]:
             safe_relpath(crawl_id)
             crawls.append(CrawlSummary.from_manifest(crawl_id, read_manifest(store, crawl_id)))
         except (UnsafeName, StoreError, OSError) as exc:
+            problems.append(f"{crawl_id!r}: skipped: {exc}")
+    for crawl_id, part_keys in sorted(parts.items()):
+        try:
+            safe_relpath(crawl_id)
+            found: dict[str, bytes] = {}
+            for key in sorted(part_keys):
+                with store.open(key) as fh:
+                    found[key.rsplit("/", 1)[-1].removesuffix(".json")] = fh.read()
+            crawls.append(CrawlSummary.from_parts(crawl_id, found))
+        except (UnsafeName, StoreError, OSError, ValueError) as exc:
             problems.append(f"{crawl_id!r}: skipped: {exc}")
     crawls.sort(key=lambda c: (c.started_at.isoformat() if c.started_at else "", c.crawl_id))
     return crawls, problems
@@ -240,6 +296,8 @@ def _span(crawl: CrawlSummary) -> str:
 
 
 def _state(crawl: CrawlSummary) -> str:
+    if not crawl.merged:
+        return crawl.waiting
     if crawl.complete:
         return "complete"
     why = []

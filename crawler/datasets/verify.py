@@ -4,7 +4,11 @@ For each file the manifest lists: size and SHA-256; for a WARC file, every gzip 
 (a file cut inside a record is an error naming the file and the record's offset), intact (CRC)
 and holding a WARC record, and the record count; for a JSON Lines file, a complete gzip stream
 and the item count. For each crawl: the item and record counts of its files against the crawl's
-own counts, files missing, and files present but not listed. Every mismatch is reported; the
+own counts, files missing, and files present but not listed. Across the crawls checked: every
+revisit record's original (``WARC-Refers-To``) is a record of one of their WARC files (a
+crawl of several workers may revisit another worker's record, or an earlier crawl's). A crawl
+of several workers without its ``manifest.json`` is incomplete: a problem naming the workers
+whose own manifests are missing. Every mismatch is reported; the
 caller exits non-zero if there is any.
 
 A directory (a local store, a crawl directory, or what ``newsarc datasets download`` wrote) is
@@ -20,14 +24,18 @@ import gzip
 import hashlib
 import json
 import tempfile
+import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
 from crawler.datasets.catalog import UnsafeName, item_kind, list_crawls, safe_relpath
 from crawler.exceptions import StoreError
-from crawler.manifest import MANIFEST_NAME
+from crawler.manifest import MANIFEST_NAME, WORKER_MANIFESTS
 from crawler.store.base import CHUNK_SIZE, sha256_file
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 
@@ -130,9 +138,87 @@ def _crawl_dirs(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob(f"*/{MANIFEST_NAME}") if not p.parent.is_symlink())
 
 
-def verify_crawl_dir(crawl_dir: Path, wanted: set[str] | None = None) -> tuple[int, list[str]]:
+def _unmerged_dirs(root: Path) -> list[Path]:
+    """Crawl directories of several workers with their workers' manifests and no crawl
+    manifest (``root`` itself, or those under it)."""
+    if (root / MANIFEST_NAME).is_file():
+        return []
+    if any((root / WORKER_MANIFESTS).glob("*.json")):
+        return [root]
+    return sorted(
+        {
+            p.parent.parent
+            for p in root.glob(f"*/{WORKER_MANIFESTS}/*.json")
+            if not (p.parent.parent / MANIFEST_NAME).exists() and not p.parent.parent.is_symlink()
+        }
+    )
+
+
+def _unmerged_problem(crawl_dir: Path) -> str:
+    from crawler.datasets.catalog import CrawlSummary  # noqa: PLC0415
+
+    parts = {
+        p.name.removesuffix(".json"): p.read_bytes()
+        for p in sorted((crawl_dir / WORKER_MANIFESTS).glob("*.json"))
+    }
+    try:
+        summary = CrawlSummary.from_parts(crawl_dir.name, parts)
+    except ValueError as exc:
+        return (
+            f"{crawl_dir.name}: incomplete: no manifest.json, and its workers' do not merge: {exc}"
+        )
+    return f"{crawl_dir.name}: {summary.waiting}"
+
+
+def warc_references(path: Path) -> tuple[set[str], list[tuple[str, str]]]:
+    """The record ids in a WARC file, and (target URI, WARC-Refers-To) of its revisits."""
+    ids: set[str] = set()
+    refs: list[tuple[str, str]] = []
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            headers = record.rec_headers
+            record_id = headers.get_header("WARC-Record-ID")
+            if record_id:
+                ids.add(record_id)
+            if record.rec_type == "revisit":
+                target = headers.get_header("WARC-Refers-To")
+                if target:
+                    refs.append((str(headers.get_header("WARC-Target-URI")), target))
+    return ids, refs
+
+
+class _Revisits:
+    """Revisit records and the records they name, gathered across every WARC file read."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # remote files are read in parallel
+        self.ids: set[str] = set()
+        self.refs: list[tuple[str, str, str]] = []  # (crawl_id/path, target URI, refers to)
+
+    def add(self, where: str, path: Path) -> None:
+        try:
+            ids, refs = warc_references(path)
+        except (OSError, ArchiveLoadFailed, EOFError, zlib.error):
+            return  # the file's own check names what is wrong with it
+        self.ids |= ids
+        self.refs += [(where, uri, target) for uri, target in refs]
+
+    def problems(self) -> list[str]:
+        """Revisits whose original is in no WARC file read."""
+        return [
+            f"{where}: the revisit of {uri} refers to {target}, which is in none of the "
+            "crawls' WARC files"
+            for where, uri, target in self.refs
+            if target not in self.ids
+        ]
+
+
+def verify_crawl_dir(
+    crawl_dir: Path, wanted: set[str] | None = None, revisits: _Revisits | None = None
+) -> tuple[int, list[str]]:
     """Check one crawl directory; ``wanted``: the only paths that must be there (a download's
-    selection; None: all). Returns the number of files checked and the problems."""
+    selection; None: all); ``revisits`` gathers its WARC files' records and revisits. Returns
+    the number of files checked and the problems."""
     name = crawl_dir.name
     try:
         manifest = _load_manifest(crawl_dir / MANIFEST_NAME)
@@ -160,6 +246,8 @@ def verify_crawl_dir(crawl_dir: Path, wanted: set[str] | None = None) -> tuple[i
             continue
         checked += 1
         problems += [f"{name}/{p}" for p in check_file(path, entry, manifest_schema=schema)]
+        if revisits is not None and entry.get("kind") == "warc":
+            revisits.add(f"{name}/{rel}", path)
     every = {str(e.get("path")) for e in manifest.get("files") or []}
     if wanted is None or wanted >= every:  # the crawl's own counts hold for all its files only
         problems += _count_problems(name, manifest)
@@ -182,22 +270,38 @@ def verify_directory(root: Path) -> tuple[int, list[str]]:
     except (OSError, ValueError) as exc:
         return 0, [f"{SELECTION_FILE}: cannot read: {exc}"]
     dirs = _crawl_dirs(root)
-    if not dirs:
+    unmerged = _unmerged_dirs(root)
+    if not dirs and not unmerged:
         return 0, [f"{root}: no crawl (no */{MANIFEST_NAME}) here"]
     checked = 0
-    problems: list[str] = []
+    problems: list[str] = [_unmerged_problem(crawl_dir) for crawl_dir in unmerged]
+    revisits = _Revisits()
     for crawl_dir in dirs:
         wanted = None
         if selection is not None:
             wanted = set(selection.get(crawl_dir.name, []))
-        n, found = verify_crawl_dir(crawl_dir, wanted)
+        n, found = verify_crawl_dir(crawl_dir, wanted, revisits)
         checked += n
         problems += found
+    if revisits.refs and dirs == [root]:
+        # One crawl directory: an original may be in another crawl of the same store.
+        for other in _crawl_dirs(root.parent):
+            if other != root:
+                for warc in sorted(other.glob("warc/*.warc.gz")):
+                    revisits.add(f"{other.name}/warc/{warc.name}", warc)
+    if selection is None:  # a partial download need not hold every original
+        problems += revisits.problems()
     return checked, problems
 
 
 def _check_remote(
-    store: Store, crawl_id: str, entry: dict[str, Any], *, schema: int, tmp: Path
+    store: Store,
+    crawl_id: str,
+    entry: dict[str, Any],
+    *,
+    schema: int,
+    tmp: Path,
+    revisits: _Revisits | None = None,
 ) -> list[str]:
     rel = str(entry.get("path", ""))
     try:
@@ -209,7 +313,11 @@ def _check_remote(
         with store.open(f"{crawl_id}/{rel}") as src, local.open("wb") as dst:
             while chunk := src.read(CHUNK_SIZE):
                 dst.write(chunk)
-        return [f"{crawl_id}/{p}" for p in check_file(local, entry, manifest_schema=schema)]
+        found = [f"{crawl_id}/{p}" for p in check_file(local, entry, manifest_schema=schema)]
+        if revisits is not None and entry.get("kind") == "warc":
+            with revisits.lock:
+                revisits.add(f"{crawl_id}/{rel}", local)
+        return found
     except FileNotFoundError:
         return [f"{crawl_id}/{rel}: missing"]
     except (StoreError, OSError) as exc:
@@ -223,16 +331,25 @@ def verify_store(store: Store, *, jobs: int = 8) -> tuple[int, list[str]]:
     crawls, problems = list_crawls(store)
     keys = set(store.list())
     checked = 0
+    revisits = _Revisits()
     with (
         tempfile.TemporaryDirectory(prefix="newsarc-verify-") as tmpdir,
         ThreadPoolExecutor(max_workers=jobs) as pool,
     ):
         for crawl in crawls:
+            if not crawl.merged:
+                problems.append(f"{crawl.crawl_id}: {crawl.waiting}")
+                continue
             manifest = crawl.manifest
             schema = int(manifest.get("schema") or 0)
             entries = list(manifest.get("files") or [])
             check = functools.partial(
-                _check_remote, store, crawl.crawl_id, schema=schema, tmp=Path(tmpdir)
+                _check_remote,
+                store,
+                crawl.crawl_id,
+                schema=schema,
+                tmp=Path(tmpdir),
+                revisits=revisits,
             )
             results = pool.map(check, entries)
             for found in results:
@@ -245,4 +362,5 @@ def verify_store(store: Store, *, jobs: int = 8) -> tuple[int, list[str]]:
                 rel = key.removeprefix(f"{crawl.crawl_id}/")
                 if rel not in listed:
                     problems.append(f"{key}: in the store but not listed in the manifest")
+    problems += revisits.problems()
     return checked, problems

@@ -96,6 +96,7 @@ __all__ = [
     "DeadLetter",
     "Lease",
     "RedisFrontier",
+    "WorkerFinish",
 ]
 
 #: The version of the JSON records; a record of any other version is refused.
@@ -252,19 +253,24 @@ return {added, finished}
 """
 )
 
+# KEYS[9]: the crawl's page budget (pages taken so far, a counter).
 # ARGV: owner, n, lease_ms, max_deliveries, requeue_limit, window, max_hosts, delay_ms,
-# exclusive (1: one owner per host)
+# exclusive (1: one owner per host), max_pages (0: no cap)
+# Returns {spent (1: the page budget is used up), rows}.
 _TAKE = (
     _LUA_COMMON
     + """
 local owner, n, lease_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local window, max_hosts, delay_ms = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local exclusive = ARGV[9] == '1'
+local max_pages = tonumber(ARGV[10]) or 0
+local taken = tonumber(redis.call('GET', KEYS[9]) or '0')
 if not exclusive then window = n end
 local now = now_ms()
 requeue_expired(now, tonumber(ARGV[4]), tonumber(ARGV[5]), delay_ms)
 local out = {}
-if n <= 0 then return out end
+local function spent() return (max_pages > 0 and taken >= max_pages) and 1 or 0 end
+if n <= 0 then return {spent(), out} end
 local owned = 0
 if max_hosts > 0 then
   local flat = redis.call('HGETALL', K.hosts)
@@ -293,6 +299,10 @@ for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, window - 1)) do
     allowed[host] = ok
   end
   local rec = ok and load(url)
+  -- Past the crawl's page budget a page stays queued (feeds and sitemaps are not pages).
+  if rec and rec.state == 'queued' and rec.kind == 'page' and max_pages > 0 then
+    if taken >= max_pages then ok, rec = false, nil else taken = taken + 1 end
+  end
   if ok then redis.call('ZREM', K.queue, url) end
   if rec and rec.state == 'queued' then
     if exclusive then
@@ -310,7 +320,8 @@ for _, url in ipairs(redis.call('ZRANGE', K.queue, 0, window - 1)) do
                      rec.request or ''}
   end
 end
-return out
+if max_pages > 0 then redis.call('SET', KEYS[9], taken) end
+return {spent(), out}
 """
 )
 
@@ -377,7 +388,13 @@ for i = 6, #ARGV do
     else
       -- Given back unworked (a worker stopping): this delivery does not count towards the
       -- dead-letter limit. A failed one (counted) does.
-      if not counted then rec.deliveries = math.max(0, rec.deliveries - 1) end
+      if not counted then
+        rec.deliveries = math.max(0, rec.deliveries - 1)
+        -- Nor is it a page of the crawl's budget: another worker may take it.
+        if rec.kind == 'page' and KEYS[9] and tonumber(redis.call('GET', KEYS[9]) or '0') > 0 then
+          redis.call('DECR', KEYS[9])
+        end
+      end
       rec.state = 'queued'
       queue(url, rec)
       move('leased', 'queued')
@@ -457,6 +474,44 @@ return added
 )
 
 
+# A crawl's workers (``crawl:<id>:workers``, worker → JSON state), its manifest claim and
+# whether its manifest is stored. KEYS: workers, claim, done, counts, budget, meta.
+# ARGV: worker, its record (JSON), claim ms, claim token, max_pages.
+# Returns {claimed (1: this worker merges the manifest), not finished workers, queued, leased}.
+_WORKER_FINISH = """
+local workers, claim, done, counts, budget, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
+                                                   KEYS[6]
+local worker, record, claim_ms, token = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local max_pages = tonumber(ARGV[5]) or 0
+redis.call('HSET', workers, worker, record)
+local waiting = {}
+local flat = redis.call('HGETALL', workers)
+for i = 1, #flat, 2 do
+  local rec = cjson.decode(flat[i + 1])
+  if rec.state ~= 'finished' then waiting[#waiting + 1] = flat[i] .. ' (' .. rec.state .. ')' end
+end
+local queued = tonumber(redis.call('HGET', counts, 'queued') or '0')
+local leased = tonumber(redis.call('HGET', counts, 'leased') or '0')
+local ended = queued == 0
+if max_pages > 0 and tonumber(redis.call('GET', budget) or '0') >= max_pages then ended = true end
+local draining = redis.call('HGET', meta, 'draining')
+if draining == 'true' then ended = true end
+local claimed = 0
+if #waiting == 0 and leased == 0 and ended and redis.call('EXISTS', done) == 0 then
+  if redis.call('SET', claim, token, 'NX', 'PX', claim_ms) then claimed = 1 end
+end
+return {claimed, waiting, queued, leased}
+"""
+
+# KEYS: claim, done. ARGV: token, what to keep in done ("" : give the claim back, not done).
+_MERGE_END = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2]) end
+return 1
+"""
+
+
 class Lease(NamedTuple):
     """An entry taken under a lease: until ``expires`` (seconds since the epoch, Redis's
     clock) only its owner works on it; ``deliveries`` counts the times it was taken;
@@ -467,6 +522,16 @@ class Lease(NamedTuple):
     deliveries: int
     expires: float
     request: str | None = None
+
+
+class WorkerFinish(NamedTuple):
+    """What :meth:`RedisFrontier.finish_worker` found: whether this worker merges the crawl's
+    manifest, the workers not finished (``name (state)``), and what is queued and leased."""
+
+    claimed: bool
+    waiting: list[str]
+    queued: int
+    leased: int
 
 
 class DeadLetter(NamedTuple):
@@ -576,6 +641,11 @@ class RedisFrontier(Batches):
         self._keys = [prefix + name for name in _KEYS]
         self._k = dict(zip(_KEYS, self._keys, strict=True))
         self._robots_key = prefix + "robots"  # not a script key: the scripts never touch it
+        self._prefix = prefix
+        #: The crawl's page budget (``--max-pages`` across every worker; 0: no cap).
+        self.max_pages = 0
+        #: Whether the last :meth:`take` found the page budget used up.
+        self.budget_spent = False
         Batches.__init__(self)
         #: Requests (versioned JSON) to store with new URLs at the next checkpoint.
         self._requests: dict[str, str] = {}
@@ -591,6 +661,8 @@ class RedisFrontier(Batches):
                 ("release", _RELEASE),
                 ("requeue_dead", _REQUEUE_DEAD),
                 ("seed", _SEED),
+                ("worker_finish", _WORKER_FINISH),
+                ("merge_end", _MERGE_END),
             )
         }
 
@@ -764,7 +836,7 @@ class RedisFrontier(Batches):
     def take(self, n: int) -> list[Lease]:
         """Lease up to ``n`` queued entries (highest priority, then found order) to this owner
         for :attr:`lease_seconds`, after requeueing expired leases."""
-        rows = self._run(
+        spent, rows = self._run(
             "take",
             [
                 self.owner,
@@ -776,8 +848,11 @@ class RedisFrontier(Batches):
                 self.max_hosts,
                 int(self.host_delay * 1000),
                 int(self.host_ownership),
+                self.max_pages,
             ],
+            [*self._keys, self._crawl_key("budget")],
         )
+        self.budget_spent = bool(spent)
         leases = []
         for url, kind, priority, deliveries, expires, request in rows:
             lease = Lease(
@@ -819,7 +894,7 @@ class RedisFrontier(Batches):
             return 0
         args = [self.owner, reason, int(counted), self.max_deliveries]
         args += [int(self.host_delay * 1000), *wanted]
-        released = int(self._run("release", args))
+        released = int(self._run("release", args, [*self._keys, self._crawl_key("budget")]))
         self.leased.difference_update(wanted)
         return released
 
@@ -880,3 +955,52 @@ class RedisFrontier(Batches):
     def requeue_dead(self, url: str) -> bool:
         """Queue a dead-lettered entry again, its deliveries reset; False if it is not dead."""
         return bool(self._run("requeue_dead", [url]))
+
+    # -- one crawl, many writers --------------------------------------------------------------
+
+    def _crawl_key(self, name: str) -> str:
+        """A key of this crawl id's own (a crawl key named in the URI outlives its crawls:
+        a resume continues in place under a new crawl id)."""
+        return f"{self._prefix}crawl:{self.crawl_id or self.crawl_key}:{name}"
+
+    def pages_taken(self) -> int:
+        """Pages taken so far against the crawl's page budget (every worker's)."""
+        with self._errors("read"):
+            return int(self._r.get(self._crawl_key("budget")) or 0)
+
+    def set_worker(self, worker: str, record: dict[str, Any]) -> None:
+        """Record ``worker``'s state (``running``, ``finished``, ``failed`` and what goes
+        with it) in the crawl's roster."""
+        with self._errors("write"):
+            self._r.hset(self._crawl_key("workers"), worker, json.dumps(record, sort_keys=True))
+
+    def workers(self) -> dict[str, dict[str, Any]]:
+        """The crawl's roster: worker → its last recorded state."""
+        with self._errors("read"):
+            raw = self._r.hgetall(self._crawl_key("workers"))
+        return {_text(k): json.loads(v) for k, v in raw.items()}
+
+    def crawl_manifest(self) -> str | None:
+        """What the merging worker kept once the crawl's manifest was stored (None: not yet)."""
+        with self._errors("read"):
+            raw = self._r.get(self._crawl_key("manifest_done"))
+        return None if raw is None else _text(raw)
+
+    def finish_worker(
+        self, worker: str, record: dict[str, Any], *, claim_seconds: float, token: str
+    ) -> WorkerFinish:
+        """One script: record ``worker``'s final state; if every worker of the crawl is
+        finished, nothing is leased and nothing queued (or the page budget is spent, or the
+        crawl drained), claim the merge of the crawl's manifest for ``token``, for
+        ``claim_seconds`` unless given back (:meth:`end_merge`)."""
+        keys = [self._crawl_key(n) for n in ("workers", "merge_claim", "manifest_done")]
+        keys += [self._k["counts"], self._crawl_key("budget"), self._k["meta"]]
+        args = [worker, json.dumps(record, sort_keys=True), int(claim_seconds * 1000), token]
+        claimed, waiting, queued, leased = self._run("worker_finish", [*args, self.max_pages], keys)
+        return WorkerFinish(bool(claimed), [_text(w) for w in waiting], int(queued), int(leased))
+
+    def end_merge(self, token: str, done: str | None) -> bool:
+        """Give the merge claim back (``done`` None: the manifest was not stored) or mark the
+        crawl's manifest stored (``done``: where). False: the claim had expired."""
+        keys = [self._crawl_key("merge_claim"), self._crawl_key("manifest_done")]
+        return bool(self._run("merge_end", [token, done or ""], keys))

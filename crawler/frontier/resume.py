@@ -76,6 +76,8 @@ def frontier_meta(options: CrawlOptions, name: str) -> dict[str, Any]:
             for name, value in options.overrides.items()
         },
         "name": name,
+        # The crawl's page budget, shared by every worker that joins it (newsarc worker).
+        "max_pages": options.max_pages,
     }
 
 

@@ -27,8 +27,9 @@ share the work and a dead worker's requests would be lost. :class:`LeaseSchedule
   worker, or this worker has work not yet checkpointed: a worker stays until the frontier is
   drained, and a dead worker's leases, once expired, are taken by those still running.
   ``newsarc frontier drain`` makes workers take nothing more and stop when their own work is
-  checkpointed; so does the spider's ``max_pages`` (``--max-pages``) once this worker has taken
-  that many pages (what is left stays queued for another worker or a ``--resume``).
+  checkpointed; so does the crawl's page budget, the spider's ``max_pages`` (``--max-pages``),
+  once the crawl's workers together have taken that many pages: the frontier counts the pages
+  taken for the whole crawl (what is left stays queued for a ``--resume``).
 * **close** (the crawl stopping: drained, SIGTERM, an error): checkpoint, then give back every
   lease still held, unworked (its delivery not counted), so another worker takes it at once.
 
@@ -132,7 +133,7 @@ class LeaseScheduler:
         self._renew: task.LoopingCall | None = None
         self._wake: task.LoopingCall | None = None
         self._failed = False
-        self._pages_left: int | None = None  # the spider's max_pages still to take (None: no cap)
+        self._max_pages = 0  # the spider's max_pages: the crawl's page budget (0: no cap)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -165,8 +166,7 @@ class LeaseScheduler:
     def open(self, spider: Spider) -> None:
         # The frontier extension opens its backend at spider_opened, after this: found lazily.
         self.spider = spider
-        max_pages = int(getattr(spider, "max_pages", 0) or 0)
-        self._pages_left = max_pages if max_pages > 0 else None
+        self._max_pages = max(0, int(getattr(spider, "max_pages", 0) or 0))
         self._frontier = frontier_of(self.crawler)
         if self._frontier is None:
             raise ValueError("the leasing scheduler needs the frontier extension")
@@ -200,7 +200,7 @@ class LeaseScheduler:
             return False
         if backend.dirty:
             return True  # outcomes or new URLs of this worker not checkpointed yet
-        if self._draining_or_failed() or self._pages_left == 0:
+        if self._draining_or_failed() or backend.budget_spent:
             return bool(backend.leased) and not self._failed
         now = time.monotonic()
         read_at, pending = self._counts
@@ -257,8 +257,6 @@ class LeaseScheduler:
         if not self._buffer and not self._take(backend):
             return None
         lease = self._buffer.pop(0)
-        if self._pages_left is not None and lease.entry.kind == "page":
-            self._pages_left -= 1
         request = self._request_of(lease)
         assert self._frontier is not None
         self._frontier.adopt(request, lease.entry.url)
@@ -283,6 +281,7 @@ class LeaseScheduler:
             ledger.host_ownership = self.host_ownership
             ledger.max_hosts = self.max_hosts
             ledger.host_delay = self.host_delay
+            ledger.max_pages = self._max_pages
             self._backend = ledger
             self._renew = task.LoopingCall(self._renew_leases)
             self._renew.start(max(0.2, ledger.lease_seconds / 3), now=False).addErrback(
@@ -296,11 +295,10 @@ class LeaseScheduler:
 
     def _take(self, backend: RedisFrontier) -> bool:
         now = time.monotonic()
-        if now < self._next_take or self._draining_or_failed() or self._pages_left == 0:
+        if now < self._next_take or self._draining_or_failed() or backend.budget_spent:
             return False
-        batch = self.batch if self._pages_left is None else min(self.batch, self._pages_left)
         try:
-            leases = backend.take(batch)
+            leases = backend.take(self.batch)
         except BACKEND_ERRORS as exc:
             self._unavailable(exc)
             return False

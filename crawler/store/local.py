@@ -57,12 +57,16 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def lock_crawl_dir(crawl_dir: Path) -> int:
-    """Take the crawl directory's lock for this process; return the fd (keep it open)."""
+def lock_crawl_dir(crawl_dir: Path, *, shared: bool = False) -> int:
+    """Take the crawl directory's lock for this process; return the fd (keep it open).
+
+    ``shared``: one of several workers of one crawl writing the same directory, each its own
+    files: a shared lock, which every such worker holds at once (and which still keeps the
+    directory locked against recovery and other crawls' uploaders while any of them runs)."""
     crawl_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(crawl_dir, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
         raise

@@ -1,0 +1,183 @@
+"""One crawl, many writers (crawler/frontier/workers.py): workers of one crawl on a shared Redis
+frontier store their own manifests and logs, and the last one stores the crawl's one
+``manifest.json``; a crawl whose worker died has none and is called incomplete; ``--max-pages``
+is the crawl's, not each worker's. Real ``newsarc`` processes, a real redis-server, moto's S3
+server and a local site that counts what it serves."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+
+from crawler.manifest import MANIFEST_NAME
+from tests.conftest import ROOT, run_newsarc
+from tests.store.s3_server import MotoS3
+from tests.test_frontier_scheduler import FAST, Site, _crawl_key, _finish, _start
+
+FAST_SITE = 0.05
+
+
+def _join(
+    redis_url: str, key: str, out: str, worker: str, log: Path, *extra: str
+) -> subprocess.Popen[bytes]:
+    return _start(
+        "worker", "--frontier", f"{redis_url}/{key}", "--out", out, "--worker-id", worker,
+        *FAST, *extra, log=log,
+    )  # fmt: skip
+
+
+def _key(redis_url: str) -> str:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return _crawl_key(client)
+    finally:
+        client.close()
+
+
+def test_two_workers_in_one_local_directory_store_one_manifest_of_both(
+    redis_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "store"
+    with Site(delay=0.2, hosts=("127.0.0.1", "127.0.0.2")) as site:
+        first = _start(
+            "crawl", site.url(0), site.url(1), "--out", str(out), "--frontier", redis_url,
+            "-s", "NEWSARC_WORKER_ID=one", *FAST, "-s", "FRONTIER_MAX_HOSTS=1",
+            log=tmp_path / "one.log",
+        )  # fmt: skip
+        key = _key(redis_url)
+        second = _join(redis_url, key, str(out), "two", tmp_path / "two.log",
+                       "-s", "FRONTIER_MAX_HOSTS=1")  # fmt: skip
+        one, two = _finish(first, tmp_path / "one.log"), _finish(second, tmp_path / "two.log")
+    assert one.returncode == 0, one.stdout[-3000:]
+    assert two.returncode == 0, two.stdout[-3000:]
+    crawl = out / key
+    assert sorted(p.name for p in (crawl / "manifests").iterdir()) == ["one.json", "two.json"]
+    assert {p.name for p in (crawl / "logs").glob("crawl*.log")} == {
+        "crawl-one.log",
+        "crawl-two.log",
+    }
+    manifest = json.loads((crawl / MANIFEST_NAME).read_text())
+    assert sorted(manifest["workers"]) == ["one", "two"]
+    paths = {e["path"] for e in manifest["files"]}
+    assert {"manifests/one.json", "manifests/two.json"} <= paths
+    for worker in ("one", "two"):  # each worker's WARC and items are in the one manifest
+        assert any(p.startswith(f"warc/newsarc-{worker}-") for p in paths), paths
+        assert any(p.startswith(f"items/articles-{worker}-") for p in paths), paths
+    assert set(site.fetched()) == site.pages
+    assert manifest["counts"]["pages_fetched"] == len(site.pages)
+    verify = run_newsarc("datasets", "verify", str(out))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    listed = run_newsarc("datasets", "list", str(out), "--json")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert row["crawl_id"] == key and row["complete"] and row["manifest"], row
+
+
+def test_two_workers_to_s3_one_complete_manifest_listing_both_workers_files(
+    redis_url: str, tmp_path: Path, s3_server: MotoS3
+) -> None:
+    bucket = s3_server.new_bucket()
+    store = f"s3://{bucket}/runs"
+    env = s3_server.env()
+    script = str(Path(sys.executable).with_name("newsarc"))
+
+    def start(*args: str, spool: str, log: Path) -> subprocess.Popen[bytes]:
+        with log.open("wb") as fh:
+            return subprocess.Popen(
+                [script, *args, "--out", store, *FAST, "-s", f"NEWSARC_SPOOL_DIR={spool}",
+                 "-s", "STORE_UPLOAD_INTERVAL=0.3"],
+                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+    with Site(delay=0.2, hosts=("127.0.0.1", "127.0.0.2")) as site:
+        first = start(
+            "crawl", site.url(0), site.url(1), "--frontier", redis_url,
+            "-s", "NEWSARC_WORKER_ID=one", "-s", "FRONTIER_MAX_HOSTS=1",
+            spool=str(tmp_path / "spool1"), log=tmp_path / "one.log",
+        )  # fmt: skip
+        key = _key(redis_url)
+        second = start(
+            "worker", "--frontier", f"{redis_url}/{key}", "--worker-id", "two",
+            "-s", "FRONTIER_MAX_HOSTS=1", spool=str(tmp_path / "spool2"), log=tmp_path / "two.log",
+        )  # fmt: skip
+        one, two = _finish(first, tmp_path / "one.log"), _finish(second, tmp_path / "two.log")
+    assert one.returncode == 0, one.stdout[-3000:]
+    assert two.returncode == 0, two.stdout[-3000:]
+    client = s3_server.client()
+    keys = set(s3_server.keys(bucket, f"runs/{key}/"))
+    manifest = json.loads(
+        client.get_object(Bucket=bucket, Key=f"runs/{key}/{MANIFEST_NAME}")["Body"].read()
+    )
+    assert sorted(manifest["workers"]) == ["one", "two"]
+    paths = {e["path"] for e in manifest["files"]}
+    for worker in ("one", "two"):
+        assert any(p.startswith(f"warc/newsarc-{worker}-") for p in paths), paths
+        assert f"manifests/{worker}.json" in paths
+        assert f"logs/crawl-{worker}.log" in paths
+    assert {f"runs/{key}/{p}" for p in paths} <= keys  # every file listed is stored
+    verify = run_newsarc("datasets", "verify", store, env=env)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    listed = run_newsarc("datasets", "list", store, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "complete" in listed.stdout and "incomplete" not in listed.stdout, listed.stdout
+
+
+def test_a_killed_worker_leaves_the_crawl_without_manifest_and_list_verify_say_incomplete(
+    redis_url: str, tmp_path: Path
+) -> None:
+    lease = 3.0
+    out = tmp_path / "store"
+    with Site(delay=0.3) as site:
+        first = _start(
+            "crawl", site.url(), "--out", str(out), "--frontier", f"{redis_url}?lease={lease}",
+            "-s", "NEWSARC_WORKER_ID=doomed", *FAST, "-s", "FRONTIER_LEASE_BATCH=4",
+            log=tmp_path / "doomed.log",
+        )  # fmt: skip
+        key = _key(redis_url)
+        client = redis.Redis.from_url(redis_url)
+        try:
+            leases_key = f"newsarc:frontier:{{{key}}}:leases"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and client.zcard(leases_key) < 2:
+                time.sleep(0.05)
+            assert client.zcard(leases_key) >= 2, "the first worker never held leases"
+        finally:
+            client.close()
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        second = _join(f"{redis_url}", key, str(out), "survivor", tmp_path / "survivor.log")
+        two = _finish(second, tmp_path / "survivor.log")
+    assert two.returncode == 0, two.stdout[-3000:]
+    crawl = out / key
+    assert (crawl / "manifests" / "survivor.json").is_file()
+    assert not (crawl / MANIFEST_NAME).exists()  # a worker never finished: no crawl manifest
+    listed = run_newsarc("datasets", "list", str(out))
+    assert "incomplete" in listed.stdout and "doomed" in listed.stdout, listed.stdout
+    verify = run_newsarc("datasets", "verify", str(out))
+    assert verify.returncode == 1, verify.stdout + verify.stderr
+    assert "incomplete" in verify.stderr and "doomed" in verify.stderr, verify.stderr
+
+
+def test_max_pages_is_the_crawls_budget_across_workers(redis_url: str, tmp_path: Path) -> None:
+    budget = 8
+    with Site(delay=0.2, hosts=("127.0.0.1", "127.0.0.2")) as site:
+        first = _start(
+            "crawl", site.url(0), site.url(1), "--out", str(tmp_path / "m1"),
+            "--frontier", redis_url, "--max-pages", str(budget), *FAST,
+            "-s", "FRONTIER_MAX_HOSTS=1", log=tmp_path / "m1.log",
+        )  # fmt: skip
+        key = _key(redis_url)
+        second = _join(redis_url, key, str(tmp_path / "m2"), "second", tmp_path / "m2.log",
+                       "-s", "FRONTIER_MAX_HOSTS=1")  # fmt: skip
+        one, two = _finish(first, tmp_path / "m1.log"), _finish(second, tmp_path / "m2.log")
+    assert one.returncode == 0, one.stdout[-3000:]
+    assert two.returncode == 0, two.stdout[-3000:]
+    fetched = sum(site.fetched().values())
+    assert 0 < fetched <= budget, site.fetched()
+    assert len(site.pages) > 2 * budget  # without a shared budget far more would be fetched
