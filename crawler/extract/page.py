@@ -434,6 +434,7 @@ def _article(
         used.append("article_selector")
     size = _prose_size(text)
     declared = fields.is_article_meta
+    url_like = article_like_url(page.url)
     substantial = (
         (real >= _MIN_ARTICLE_PARAGRAPHS and size >= _MIN_ARTICLE_WORDS)
         # A few long paragraphs, or text laid out with <br> in one table cell.
@@ -442,13 +443,16 @@ def _article(
         or (declared and real >= 1 and size >= _MIN_DECLARED_ARTICLE_WORDS)
         # The second pass ran only because the page looks like an article (metadata or URL).
         or (engine is not None and real >= 1 and size >= _MIN_ARTICLE_WORDS)
+        # One paragraph of an article's length under an article-shaped URL (a short blog post):
+        # longer than a listing's teaser excerpts (WordPress cuts them at 55 words).
+        or (url_like and any(_prose_size(p) >= _MIN_ARTICLE_WORDS for p in paragraphs))
     )
     # The page shows itself as one item: declared, an article-shaped URL, an <h1>, or its
     # title displayed in the page (old layouts put it in <b> or <font>, not a heading).
     signalled = (
         engine is not None
         or declared
-        or article_like_url(page.url)
+        or url_like
         or any(True for _ in seg.root.iter("h1"))
         or _title_shown(seg, fields.title)
     )
