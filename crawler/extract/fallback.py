@@ -44,9 +44,7 @@ FALLBACK_WORDS = 150
 MAX_SECOND_PASS_CHARS = 2_000_000
 MAX_SECOND_PASS_ELEMENTS = 20_000
 # A date in the path: "/2017/7/12/", "/2010-10-26-18", "/20231108-slug".
-_DATE_PATH = re.compile(
-    r"/(?:19|20)\d\d/\d{1,2}/|(?<!\d)(?:19|20)\d\d-[01]?\d-[0-3]?\d(?!\d)"
-)
+_DATE_PATH = re.compile(r"/(?:19|20)\d\d/\d{1,2}/|(?<!\d)(?:19|20)\d\d-[01]?\d-[0-3]?\d(?!\d)")
 _LONG_ID = re.compile(r"\d{5,}")
 # A long numeric id as a query value: "dettaglio.php?id=58354", "?p=123456".
 _QUERY_ID = re.compile(r"(?:^|&)[\w.-]*=\d{5,}(?:&|$)")

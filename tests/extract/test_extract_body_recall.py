@@ -187,7 +187,7 @@ def test_a_dialog_is_never_the_body_however_much_text_it_holds() -> None:
 
 
 def test_a_commentary_is_an_article_not_a_comment_thread() -> None:
-    """"Commentary" names an opinion piece's genre: its container is not a comment box (the
+    """An opinion piece's genre, "commentary", makes its container no comment box (the
     comment thread under it still is)."""
     story = "".join(_para(f"Opinion {i}") for i in range(3))
     comments = "".join(

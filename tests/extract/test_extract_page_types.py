@@ -364,7 +364,9 @@ def test_one_long_paragraph_under_a_section_url_is_not_an_article() -> None:
 
 
 def test_excerpts_under_a_dated_archive_url_stay_a_listing() -> None:
-    page = PageInput(url="https://blog.example/2025/12/", html=excerpt_archive(), fetched_at=FETCHED)
+    page = PageInput(
+        url="https://blog.example/2025/12/", html=excerpt_archive(), fetched_at=FETCHED
+    )
     result = extract_page(page)
     assert result.article is None, result.article
 
@@ -382,6 +384,6 @@ def test_excerpts_under_a_dated_archive_url_stay_a_listing() -> None:
     ],
 )
 def test_article_like_urls(url: str, expected: bool) -> None:
-    from crawler.extract.fallback import article_like_url  # noqa: PLC0415
+    from crawler.extract.fallback import article_like_url
 
     assert article_like_url(url) is expected
