@@ -123,7 +123,7 @@ _GENERIC_TITLE = re.compile(
 _MAX_TITLE_HEADINGS = 30
 _MAX_SITE_NAME_CHARS = 40
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
-_COMMENT_HINT = re.compile(r"comment|respond|reply|discussion|kommentar|disqus")
+_COMMENT_HINT = re.compile(r"comment(?!ar)|respond|reply|discussion|kommentar|disqus")
 # Elements a byline is written in ("<small class='author'>von …</small>", "<h4 class=author>").
 _BYLINE_TAGS = ("a", "span", "div", "p", "address", "small", "h4", "h5", "h6")
 _MAX_BYLINE_CHARS = 120

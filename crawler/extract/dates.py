@@ -27,7 +27,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache, partial
+from importlib import resources
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DateContext",
+    "country_timezone",
     "format_datetime",
     "infer_timezone",
     "looks_like_time",
@@ -161,7 +164,72 @@ def infer_timezone(values: Iterable[str | None]) -> tzinfo | None:
     if non_zero:
         best = max(non_zero, key=lambda item: (item[0], item[1]))[1]
         return timezone(best)
-    return UTC
+    paired = _paired_offset(values)
+    return timezone(paired) if paired else UTC
+
+
+_QUARTER_HOUR = 900
+_MAX_OFFSET = timedelta(hours=14)
+
+
+def _paired_offset(values: Iterable[str | None]) -> timedelta | None:
+    """The site's offset when the page writes one instant twice, once in UTC and once as a
+    local time without an offset ("2023-11-09T05:30:59Z" and ``<time datetime="2023-11-08
+    23:30:59">``): their difference, a whole number of quarter hours within ±14 h."""
+    parsed = [parse_machine_date(v) for v in values]
+    naive = [p for p in parsed if p is not None and p.tzinfo is None and (p.second or p.minute)]
+    utc = [
+        p.replace(tzinfo=None)
+        for p in parsed
+        if p is not None and p.tzinfo is not None and p.utcoffset() == timedelta(0)
+    ]
+    for local in naive:
+        for instant in utc:
+            diff = local - instant
+            if diff and abs(diff) <= _MAX_OFFSET and diff.total_seconds() % _QUARTER_HOUR == 0:
+                return diff
+    return None
+
+
+# Two-letter top-level domains sold worldwide, which say nothing about where a site is.
+_GENERIC_CCTLDS = frozenset({
+    "ac", "ag", "ai", "am", "as", "bz", "cc", "cd", "co", "fm", "gg", "gl", "im", "io", "la",
+    "ly", "md", "me", "ms", "mu", "nu", "sc", "sh", "so", "st", "su", "to", "tk", "tv", "vc",
+    "ws",
+})  # fmt: skip
+_TLD_COUNTRY = {"uk": "GB"}
+# Probe instants for "does every zone of this country keep the same time?" (winter, summer).
+_PROBES = (datetime(2025, 1, 15, 12, tzinfo=UTC), datetime(2025, 7, 15, 12, tzinfo=UTC))
+
+
+@lru_cache(maxsize=1)
+def _country_zones() -> dict[str, list[str]]:
+    """ISO country code -> its zones, from the IANA database's ``zone.tab`` (tzdata)."""
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    zones: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            fields = line.split("\t")
+            if len(fields) >= 3:
+                zones.setdefault(fields[0], []).append(fields[2])
+    return zones
+
+
+@lru_cache(maxsize=512)
+def country_timezone(host: str) -> tzinfo | None:
+    """The zone of the country a host's top-level domain names (``.de``, ``.bo``,
+    ``.co.uk``), when all of that country's zones keep one time; else ``None`` (``.com``,
+    ``.io``, the United States)."""
+    tld = host.rstrip(".").rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or not tld.isalpha() or tld in _GENERIC_CCTLDS or "." not in host:
+        return None
+    names = _country_zones().get(_TLD_COUNTRY.get(tld, tld.upper()))
+    if not names:
+        return None
+    zones = [ZoneInfo(name) for name in names]
+    if any(len({probe.astimezone(z).utcoffset() for z in zones}) > 1 for probe in _PROBES):
+        return None
+    return zones[0]
 
 
 def looks_like_time(text: str, languages: tuple[str, ...] = ()) -> bool:

@@ -43,8 +43,11 @@ FALLBACK_WORDS = 150
 #: trafilatura's time grows with the tree, and real article pages stay well below both.
 MAX_SECOND_PASS_CHARS = 2_000_000
 MAX_SECOND_PASS_ELEMENTS = 20_000
-_DATE_PATH = re.compile(r"/(?:19|20)\d\d/\d{1,2}/")
+# A date in the path: "/2017/7/12/", "/2010-10-26-18", "/20231108-slug".
+_DATE_PATH = re.compile(r"/(?:19|20)\d\d/\d{1,2}/|(?<!\d)(?:19|20)\d\d-[01]?\d-[0-3]?\d(?!\d)")
 _LONG_ID = re.compile(r"\d{5,}")
+# A long numeric id as a query value: "dettaglio.php?id=58354", "?p=123456".
+_QUERY_ID = re.compile(r"(?:^|&)[\w.-]*=\d{5,}(?:&|$)")
 _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"\w+")
 _SLUG_WORDS = 3
@@ -60,9 +63,11 @@ FLAG_DAY_ONLY = "published_day_only"
 
 
 def article_like_url(url: str) -> bool:
-    """A date in the path, a long numeric id, or a slug of three or more words."""
-    path = urlsplit(url).path
-    if _DATE_PATH.search(path) or _LONG_ID.search(path):
+    """A date in the path, a long numeric id (in the path or as a query value), or a slug of
+    three or more words."""
+    split = urlsplit(url)
+    path = split.path
+    if _DATE_PATH.search(path) or _LONG_ID.search(path) or _QUERY_ID.search(split.query):
         return True
     parts = [part for part in path.split("/") if part]
     if not parts:

@@ -18,7 +18,13 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.extract.article import body_paragraphs, read_article_fields
-from crawler.extract.dates import DateContext, format_datetime, infer_timezone, url_day
+from crawler.extract.dates import (
+    DateContext,
+    country_timezone,
+    format_datetime,
+    infer_timezone,
+    url_day,
+)
 from crawler.extract.dom import raw_string
 from crawler.extract.fallback import (
     AGREEMENT,
@@ -148,7 +154,13 @@ def _html_parser() -> etree.HTMLParser:
     return etree.HTMLParser(remove_comments=True, remove_pis=True)
 
 
-def _site_tz(profile: SiteProfile | None, meta: PageMetadata, root: Element) -> tzinfo | None:
+def _site_tz(
+    profile: SiteProfile | None, meta: PageMetadata, root: Element, host: str
+) -> tzinfo | None:
+    """The profile's zone; else the offset of the page's own timestamps (a UTC one paired
+    with the same instant written as local time gives the local offset); else, for a page
+    with no machine-readable offset, the zone of the country the host's domain names; else
+    ``None``."""
     if profile is not None and profile.tzinfo is not None:
         return profile.tzinfo
     article = meta.article or {}
@@ -159,7 +171,10 @@ def _site_tz(profile: SiteProfile | None, meta: PageMetadata, root: Element) -> 
     for key in ("article:published_time", "article:modified_time", "og:updated_time"):
         values.append(meta.prop(key))
     values.extend(el.get("datetime") for el in root.iter("time"))
-    return infer_timezone(values)
+    inferred = infer_timezone(values)
+    # A page whose timestamps all say UTC keeps UTC: blogs left at their CMS's default zone
+    # write the wall-clock time with +00:00.
+    return inferred if inferred is not None else country_timezone(host)
 
 
 def _languages(profile: SiteProfile | None, meta: PageMetadata) -> tuple[str, ...]:
@@ -319,7 +334,7 @@ def _extract(page: PageInput, root: Element, flags: list[str]) -> PageResult:
     meta = read_metadata(root)
     resolve = UrlResolver(url, root)
     links, feeds = extract_links(root, resolve)
-    tz = _site_tz(profile, meta, root)
+    tz = _site_tz(profile, meta, root, urlsplit(url).hostname or "")
     if tz is None:
         tz = UTC
         flags.append(FLAG_TZ_ASSUMED)
@@ -449,6 +464,7 @@ def _article(
         used.append("article_selector")
     size = _prose_size(text)
     declared = fields.is_article_meta
+    url_like = article_like_url(page.url)
     substantial = (
         (real >= _MIN_ARTICLE_PARAGRAPHS and size >= _MIN_ARTICLE_WORDS)
         # A few long paragraphs, or text laid out with <br> in one table cell.
@@ -457,13 +473,16 @@ def _article(
         or (declared and real >= 1 and size >= _MIN_DECLARED_ARTICLE_WORDS)
         # The second pass ran only because the page looks like an article (metadata or URL).
         or (engine is not None and real >= 1 and size >= _MIN_ARTICLE_WORDS)
+        # One paragraph of an article's length under an article-shaped URL (a short blog post):
+        # longer than a listing's teaser excerpts (WordPress cuts them at 55 words).
+        or (url_like and any(_prose_size(p) >= _MIN_ARTICLE_WORDS for p in paragraphs))
     )
     # The page shows itself as one item: declared, an article-shaped URL, an <h1>, or its
     # title displayed in the page (old layouts put it in <b> or <font>, not a heading).
     signalled = (
         engine is not None
         or declared
-        or article_like_url(page.url)
+        or url_like
         or any(True for _ in seg.root.iter("h1"))
         or _title_shown(seg, fields.title)
     )

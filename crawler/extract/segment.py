@@ -41,10 +41,13 @@ _ALWAYS_BOILER_TAGS = frozenset({"nav", "aside", "footer", "menu", "dialog"})
 _BOILER_ROLES = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "menu"}
 )
+# A dialog (a pop-up, a cookie notice) never wraps the page, however much text it holds: a
+# pop-up's copy of a whole other article can outweigh the story.
+_DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
 # Class/id hints. Strong ones mark boilerplate even next to a positive word ("comment-body");
 # weak ones yield to a positive word ("article-header" is part of the article).
 _STRONG_NEGATIVE = re.compile(
-    r"comment|disqus|sidebar|side-bar|share|sharing|social|related|recommend|promo|advert"
+    r"comment(?!ar)|disqus|sidebar|side-bar|share|sharing|social|related|recommend|promo|advert"
     r"|newsletter|subscri|signup|sign-up|cookie|consent|gdpr|popup|modal|outbrain|taboola"
     r"|most-?read|mostpopular|popular|trending|breadcrumb|byline|caption|sr-only|visually-hidden"
     r"|screen-reader|paywall|donat"
@@ -211,6 +214,8 @@ def segment(root: Element, resolve: UrlResolver, page_url: str) -> Segmentation:
             and _negative(el, hint)
             and (
                 el.tag in _ALWAYS_BOILER_TAGS
+                or (el.get("role") or "") in _DIALOG_ROLES
+                or (el.get("aria-modal") or "") == "true"
                 or (
                     text_len.get(el, 0) < _WRAPPER_SHARE * body_len
                     and p_len.get(el, 0) < _WRAPPER_SHARE * body_p_len

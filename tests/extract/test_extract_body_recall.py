@@ -168,3 +168,41 @@ def test_the_harness_scores_the_lead_beside_the_text_only_in_its_own_row() -> No
     joined = with_lead(outputs)
     assert [joined[k].text for k in "abc"] == ["Lead.\n\nBody.", "Lead.\n\nBody.", "Body."]
     assert outputs["a"].text == "Body."
+
+
+def test_a_dialog_is_never_the_body_however_much_text_it_holds() -> None:
+    """A pop-up (``role=dialog``) holding a longer copy of another article than the story
+    itself is boilerplate: the wrapper exemption for large negative elements does not apply."""
+    story = "".join(_para(f"Story {i}") for i in range(4))
+    popup = "".join(
+        f"<p>Popup {i}: other programme text, with details, dates and names.</p>" for i in range(16)
+    )
+    html = _page(
+        f"<div class='entry-content'>{story}</div>"
+        f"<div class='pum-overlay' role='dialog' aria-hidden='true'><div>{popup}</div></div>"
+    )
+    text = _text(html)
+    assert "Story 3: " in text
+    assert "Popup" not in text
+
+
+def test_a_commentary_is_an_article_not_a_comment_thread() -> None:
+    """An opinion piece's genre, "commentary", makes its container no comment box (the
+    comment thread under it still is)."""
+    story = "".join(_para(f"Opinion {i}") for i in range(3))
+    comments = "".join(
+        f"<li><p>Reader {i}: I disagree with this, and here is a long reply, with reasons.</p></li>"
+        for i in range(4)
+    )
+    html = _page(
+        f"<div class='sect_article news subjective commentary'><article>{story}</article></div>"
+        f"<div class='sect_commentlinks'><ul>{comments}</ul></div>"
+        f"<aside><p>{_WORDS * 4}</p></aside>"
+    )
+    # A URL that does not look like an article's: no second pass to make up for the first.
+    page = PageInput(url="https://news.example.org/opinion", html=html, fetched_at=FETCHED)
+    article = extract_page(page).article
+    assert article is not None
+    text = article.text
+    assert "Opinion 2: " in text
+    assert "Reader" not in text

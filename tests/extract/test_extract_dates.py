@@ -216,3 +216,57 @@ def test_relative_times_resolve_against_the_capture_minute() -> None:
     context = DateContext(fetched_at=fetched, tz=MSK, languages=("en",))
     result = resolve_displayed("5 minutes ago", context)
     assert result is not None and format_datetime(result) == "2025-12-04T17:55:00+03:00"
+
+
+def test_infer_timezone_from_one_instant_written_in_utc_and_in_local_time() -> None:
+    """A UTC timestamp and the same instant written without an offset (``<time
+    datetime="2023-11-08 23:30:59">``) give the site's offset; other naive times do not."""
+    central = timezone(timedelta(hours=-6))
+    assert infer_timezone(["2023-11-09T05:30:59Z", "2023-11-08 23:30:59"]) == central
+    # An update time that is another instant (no whole quarter hour apart) says nothing.
+    assert infer_timezone(["2023-11-09T05:30:59Z", "2023-11-09 00:21:49"]) == UTC
+    assert infer_timezone(["2023-11-09T05:30:59Z", "2023-11-09 05:30:59"]) == UTC
+
+
+@pytest.mark.parametrize(
+    ("host", "zone"),
+    [
+        ("www.fr.de", "Europe/Berlin"),
+        ("eldeber.com.bo", "America/La_Paz"),
+        ("news.bbc.co.uk", "Europe/London"),
+        ("www.example.com", None),
+        ("startup.io", None),  # a ccTLD sold worldwide
+        ("www.nytimes.us", None),  # a country of several zones
+        ("www.rbc.ru", None),
+        ("127.0.0.1", None),
+        ("localhost", None),
+        ("site.example", None),
+    ],
+)
+def test_country_timezone(host: str, zone: str | None) -> None:
+    from crawler.extract.dates import country_timezone
+
+    found = country_timezone(host)
+    assert (str(found) if found is not None else None) == zone
+
+
+def test_a_page_without_offsets_is_read_in_its_countrys_zone() -> None:
+    """No machine-readable offset anywhere: an RFC 2822 GMT date on a Bolivian site is the
+    evening before in La Paz, and the item is not flagged as read in UTC."""
+    from crawler.extract import PageInput, extract_page
+
+    body = "<p>" + "The council met on Tuesday, and the plan was approved after a debate. " * 6
+    html = (
+        "<html><head><title>Plan approved</title><script type='application/ld+json'>"
+        '{"@type": "NewsArticle", "headline": "Plan approved",'
+        ' "datePublished": "Wed, 04 May 2022 02:41:00 GMT"}</script></head>'
+        f"<body><article><h1>Plan approved</h1>{body}</p>{body}</p>{body}</p></article>"
+        "</body></html>"
+    )
+    page = PageInput(
+        url="https://news.example.com.bo/city/plan-approved-today", html=html, fetched_at=FETCHED
+    )
+    article = extract_page(page).article
+    assert article is not None
+    assert article.published_at == "2022-05-03T22:41:00-04:00"
+    assert "timezone_assumed_utc" not in article.flags

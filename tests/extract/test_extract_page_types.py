@@ -346,3 +346,70 @@ def test_article_text_without_a_headline_is_no_article_but_kept_flagged_beside_i
     )
     assert titled.article is not None and titled.untitled is None
     assert "no_headline" not in titled.article.flags
+
+
+def short_blog_post() -> str:
+    """One paragraph of about ninety words, no article metadata, no heading: an old blog's or
+    a small association's post (the second pass finds the same paragraph, no more)."""
+    paragraph = " ".join(f"{s}." for s in _SENTENCES[:6])
+    return (
+        f"<html>{_head(TITLE)}<body>{_nav()}<div class='entry'>"
+        f"<p>{paragraph}</p></div>{_sidebar(4)}</body></html>"
+    )
+
+
+def excerpt_archive() -> str:
+    """A month archive: teasers with excerpts of WordPress's 55 words at most."""
+    excerpt = " ".join(f"{s}." for s in _SENTENCES[:3])
+    posts = "".join(
+        f"<div class='post'><h2><a href='/2025/12/0{i + 1}/post-number-{i}'>Post {i}</a></h2>"
+        f"<p>{excerpt}</p></div>"
+        for i in range(4)
+    )
+    return f"<html>{_head('December 2025')}<body>{_nav()}<main>{posts}</main></body></html>"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://blog.example/blog/briefe/2010-10-26-18",
+        "https://park.example/dettaglio.php?id=58354",
+        "https://blog.example/2014/03/20/spring-is-coming",
+    ],
+)
+def test_one_long_paragraph_under_an_article_url_is_an_article(url: str) -> None:
+    result = extract_page(PageInput(url=url, html=short_blog_post(), fetched_at=FETCHED))
+    assert result.page_type == "article", result.reason
+    assert result.article is not None
+    assert result.article.text.startswith(_SENTENCES[0])
+
+
+def test_one_long_paragraph_under_a_section_url_is_not_an_article() -> None:
+    page = PageInput(url="https://blog.example/about/", html=short_blog_post(), fetched_at=FETCHED)
+    assert extract_page(page).article is None
+
+
+def test_excerpts_under_a_dated_archive_url_stay_a_listing() -> None:
+    page = PageInput(
+        url="https://blog.example/2025/12/", html=excerpt_archive(), fetched_at=FETCHED
+    )
+    result = extract_page(page)
+    assert result.article is None, result.article
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://blog.example/blog/briefe/2010-10-26-18", True),
+        ("https://news.example/harbour/2023-11", False),
+        ("https://news.example/story-2023-11-08", True),
+        ("https://park.example/dettaglio.php?id=58354", True),
+        ("https://news.example/news?page=2", False),
+        ("https://news.example/archive/2014-03", False),
+        ("https://news.example/a/123-4567-89", False),
+    ],
+)
+def test_article_like_urls(url: str, expected: bool) -> None:
+    from crawler.extract.fallback import article_like_url
+
+    assert article_like_url(url) is expected
