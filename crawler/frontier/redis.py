@@ -503,6 +503,16 @@ end
 return {claimed, waiting, queued, leased}
 """
 
+# KEYS: workers, claim, done. ARGV: worker, its record (JSON).
+# Returns 0 (on the roster), 1 (refused: a worker is merging the crawl's manifest), 2 (refused:
+# the crawl's manifest is stored).
+_WORKER_JOIN = """
+if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 0
+"""
+
 # KEYS: claim, done. ARGV: token, what to keep in done ("" : give the claim back, not done).
 _MERGE_END = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -661,6 +671,7 @@ class RedisFrontier(Batches):
                 ("release", _RELEASE),
                 ("requeue_dead", _REQUEUE_DEAD),
                 ("seed", _SEED),
+                ("worker_join", _WORKER_JOIN),
                 ("worker_finish", _WORKER_FINISH),
                 ("merge_end", _MERGE_END),
             )
@@ -968,11 +979,17 @@ class RedisFrontier(Batches):
         with self._errors("read"):
             return int(self._r.get(self._crawl_key("budget")) or 0)
 
-    def set_worker(self, worker: str, record: dict[str, Any]) -> None:
-        """Record ``worker``'s state (``running``, ``finished``, ``failed`` and what goes
-        with it) in the crawl's roster."""
-        with self._errors("write"):
-            self._r.hset(self._crawl_key("workers"), worker, json.dumps(record, sort_keys=True))
+    def join_workers(self, worker: str, record: dict[str, Any]) -> str | None:
+        """Put ``worker`` on the crawl's roster with ``record`` (its state, ``running``), in
+        one script; refused (the reason returned) while a worker merges the crawl's manifest
+        or once it is stored: the crawl is over."""
+        keys = [self._crawl_key(n) for n in ("workers", "merge_claim", "manifest_done")]
+        found = int(self._run("worker_join", [worker, json.dumps(record, sort_keys=True)], keys))
+        if found == 0:
+            return None
+        if found == 1:
+            return "its last worker is merging the crawl's manifest"
+        return f"its manifest is stored ({self.crawl_manifest()})"
 
     def workers(self) -> dict[str, dict[str, Any]]:
         """The crawl's roster: worker → its last recorded state."""

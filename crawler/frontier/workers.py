@@ -116,7 +116,8 @@ def _now() -> str:
 
 def join_roster(settings: BaseSettings, work_dir: Path) -> None:
     """Put this worker on its crawl's roster as ``running``. Raises ConfigError when the
-    crawl's manifest is already stored (the crawl is over: continue it with ``--resume``)."""
+    crawl's manifest is stored or being merged (the crawl is over: continue it with
+    ``--resume``)."""
     worker = worker_id(settings)
     try:
         frontier = _frontier(settings, work_dir)
@@ -125,20 +126,17 @@ def join_roster(settings: BaseSettings, work_dir: Path) -> None:
     if frontier is None:
         return
     try:
-        done = frontier.crawl_manifest()
-        if done is not None:
-            raise ConfigError(
-                f"crawl {work_dir.name!r} is over: its manifest is stored ({done}); continue "
-                f"it with newsarc crawl --resume {work_dir.name}"
-            )
-        frontier.set_worker(
-            worker,
-            {"v": 1, "state": "running", "store": _store_id(settings, work_dir), "at": _now()},
-        )
+        record = {"v": 1, "state": "running", "store": _store_id(settings, work_dir)}
+        refused = frontier.join_workers(worker, {**record, "at": _now()})
     except BACKEND_ERRORS as exc:
         raise StoreError(f"cannot write to the frontier: {exc}") from exc
     finally:
         frontier.close()
+    if refused is not None:
+        raise ConfigError(
+            f"crawl {work_dir.name!r} is over: {refused}; continue it with newsarc crawl "
+            f"--resume {work_dir.name}"
+        )
 
 
 def roster(settings: BaseSettings, work_dir: Path) -> list[str] | None:
