@@ -77,6 +77,9 @@ def test_two_workers_in_one_local_directory_store_one_manifest_of_both(
     assert listed.returncode == 0, listed.stderr
     (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
     assert row["crawl_id"] == key and row["complete"] and row["manifest"], row
+    status = run_newsarc("frontier", "status", f"{redis_url}/{key}")
+    assert "workers: one finished, two finished" in status.stdout, status.stdout
+    assert f"manifest: {out}/{key}/{MANIFEST_NAME}" in status.stdout, status.stdout
 
 
 def test_two_workers_to_s3_one_complete_manifest_listing_both_workers_files(
