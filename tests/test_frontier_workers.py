@@ -69,6 +69,12 @@ def test_no_merge_while_a_worker_failed_or_urls_are_queued(frontier: RedisFronti
     frontier.join_workers("b", _state("running"))
     queued = frontier.finish_worker("a", _state("finished"), claim_seconds=CLAIM, token="t")
     assert not queued.claimed and queued.queued == 1
+    # Drained with URLs queued: the crawl may be taken up again (drain --cancel, a worker).
+    frontier.set_draining(True)
+    frontier.join_workers("b", _state("running"))
+    drained = frontier.finish_worker("b", _state("finished"), claim_seconds=CLAIM, token="t")
+    assert not drained.claimed and drained.waiting == [] and drained.queued == 1
+    frontier.set_draining(False)
     _drain(frontier)
     failed = frontier.finish_worker("b", _state("failed"), claim_seconds=CLAIM, token="t")
     assert not failed.claimed and failed.waiting == ["b (failed)"]

@@ -479,8 +479,7 @@ return added
 # ARGV: worker, its record (JSON), claim ms, claim token, max_pages.
 # Returns {claimed (1: this worker merges the manifest), not finished workers, queued, leased}.
 _WORKER_FINISH = """
-local workers, claim, done, counts, budget, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
-                                                   KEYS[6]
+local workers, claim, done, counts, budget = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local worker, record, claim_ms, token = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local max_pages = tonumber(ARGV[5]) or 0
 redis.call('HSET', workers, worker, record)
@@ -494,8 +493,6 @@ local queued = tonumber(redis.call('HGET', counts, 'queued') or '0')
 local leased = tonumber(redis.call('HGET', counts, 'leased') or '0')
 local ended = queued == 0
 if max_pages > 0 and tonumber(redis.call('GET', budget) or '0') >= max_pages then ended = true end
-local draining = redis.call('HGET', meta, 'draining')
-if draining == 'true' then ended = true end
 local claimed = 0
 if #waiting == 0 and leased == 0 and ended and redis.call('EXISTS', done) == 0 then
   if redis.call('SET', claim, token, 'NX', 'PX', claim_ms) then claimed = 1 end
@@ -1007,11 +1004,11 @@ class RedisFrontier(Batches):
         self, worker: str, record: dict[str, Any], *, claim_seconds: float, token: str
     ) -> WorkerFinish:
         """One script: record ``worker``'s final state; if every worker of the crawl is
-        finished, nothing is leased and nothing queued (or the page budget is spent, or the
-        crawl drained), claim the merge of the crawl's manifest for ``token``, for
+        finished, nothing is leased and nothing queued (or the page budget is spent; a drained
+        crawl may be taken up again, so its URLs still queued keep it open), claim the merge of the crawl's manifest for ``token``, for
         ``claim_seconds`` unless given back (:meth:`end_merge`)."""
         keys = [self._crawl_key(n) for n in ("workers", "merge_claim", "manifest_done")]
-        keys += [self._k["counts"], self._crawl_key("budget"), self._k["meta"]]
+        keys += [self._k["counts"], self._crawl_key("budget")]
         args = [worker, json.dumps(record, sort_keys=True), int(claim_seconds * 1000), token]
         claimed, waiting, queued, leased = self._run("worker_finish", [*args, self.max_pages], keys)
         return WorkerFinish(bool(claimed), [_text(w) for w in waiting], int(queued), int(leased))

@@ -12,7 +12,7 @@ of them, once the crawl is over:
   its own manifest are in the store and verified, or its run failed — it records itself
   ``finished`` or ``failed`` (:func:`finish_worker`). In the same Redis script, if every
   worker on the roster is finished, nothing is leased and nothing is queued (or the crawl's
-  page budget is spent, or it was drained), it claims the merge (the claim expires after
+  page budget is spent), it claims the merge (the claim expires after
   :data:`MERGE_CLAIM_SECONDS`, and is given back when the merge fails);
 * the claiming worker reads every worker's manifest from the store, checks that every file
   they list is there, and stores the crawl's ``manifest.json``: every worker's files, their
