@@ -1005,8 +1005,9 @@ class RedisFrontier(Batches):
     ) -> WorkerFinish:
         """One script: record ``worker``'s final state; if every worker of the crawl is
         finished, nothing is leased and nothing queued (or the page budget is spent; a drained
-        crawl may be taken up again, so its URLs still queued keep it open), claim the merge of the crawl's manifest for ``token``, for
-        ``claim_seconds`` unless given back (:meth:`end_merge`)."""
+        crawl may be taken up again, so its URLs still queued keep it open), claim the merge
+        of the crawl's manifest for ``token``, for ``claim_seconds`` unless given back
+        (:meth:`end_merge`)."""
         keys = [self._crawl_key(n) for n in ("workers", "merge_claim", "manifest_done")]
         keys += [self._k["counts"], self._crawl_key("budget")]
         args = [worker, json.dumps(record, sort_keys=True), int(claim_seconds * 1000), token]

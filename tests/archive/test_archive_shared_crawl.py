@@ -163,6 +163,9 @@ def test_a_killed_worker_leaves_the_crawl_without_manifest_and_list_verify_say_i
     verify = run_newsarc("datasets", "verify", str(out))
     assert verify.returncode == 1, verify.stdout + verify.stderr
     assert "incomplete" in verify.stderr and "doomed" in verify.stderr, verify.stderr
+    show = run_newsarc("datasets", "show", str(out), key)
+    assert show.returncode == 0, show.stderr
+    assert "state            incomplete" in show.stdout and "doomed" in show.stdout, show.stdout
 
 
 def test_max_pages_is_the_crawls_budget_across_workers(redis_url: str, tmp_path: Path) -> None:
