@@ -520,6 +520,14 @@ def _frontier_status(frontier: Any, args: argparse.Namespace) -> int:
     print(f"{'total':<{width}}  " + "  ".join(f"{total[c]:>8}" for c in columns))
     if frontier.draining:
         print("draining: workers take no new work (newsarc frontier drain --cancel)")
+    crawl_id = frontier.meta().get("crawl_id")
+    if isinstance(crawl_id, str):
+        frontier.crawl_id = crawl_id  # the roster is the crawl's (a resume in place: the last)
+    workers = frontier.workers()
+    if workers:
+        states = ", ".join(f"{w} {r.get('state')}" for w, r in sorted(workers.items()))
+        print(f"workers: {states}")
+        print(f"manifest: {frontier.crawl_manifest() or 'not stored yet'}")
     return EXIT_OK
 
 

@@ -125,7 +125,13 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from crawler.datasets.catalog import CrawlSummary, UnsafeName, read_manifest, show_lines
+    from crawler.datasets.catalog import (
+        CrawlSummary,
+        UnsafeName,
+        list_crawls,
+        read_manifest,
+        show_lines,
+    )
 
     store = _open(args.store, args)
     try:
@@ -133,11 +139,18 @@ def _show(args: argparse.Namespace) -> int:
     except UnsafeName as exc:
         raise ConfigError(f"bad crawl id: {exc}") from None
     except FileNotFoundError:
-        raise ConfigError(f"no crawl {args.crawl!r} in {store.uri}") from None
+        # A crawl of several workers not complete yet: what its workers' manifests say.
+        crawls, _ = list_crawls(store)
+        unmerged = [c for c in crawls if c.crawl_id == args.crawl and not c.merged]
+        if not unmerged:
+            raise ConfigError(f"no crawl {args.crawl!r} in {store.uri}") from None
+        summary = unmerged[0]
+    else:
+        summary = CrawlSummary.from_manifest(args.crawl, manifest)
     if args.json:
-        print(json.dumps(manifest, indent=2, ensure_ascii=False))
+        print(json.dumps(summary.manifest, indent=2, ensure_ascii=False))
         return EXIT_OK
-    for line in show_lines(CrawlSummary.from_manifest(args.crawl, manifest)):
+    for line in show_lines(summary):
         print(line)
     return EXIT_OK
 

@@ -479,8 +479,7 @@ return added
 # ARGV: worker, its record (JSON), claim ms, claim token, max_pages.
 # Returns {claimed (1: this worker merges the manifest), not finished workers, queued, leased}.
 _WORKER_FINISH = """
-local workers, claim, done, counts, budget, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
-                                                   KEYS[6]
+local workers, claim, done, counts, budget = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local worker, record, claim_ms, token = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local max_pages = tonumber(ARGV[5]) or 0
 redis.call('HSET', workers, worker, record)
@@ -494,13 +493,21 @@ local queued = tonumber(redis.call('HGET', counts, 'queued') or '0')
 local leased = tonumber(redis.call('HGET', counts, 'leased') or '0')
 local ended = queued == 0
 if max_pages > 0 and tonumber(redis.call('GET', budget) or '0') >= max_pages then ended = true end
-local draining = redis.call('HGET', meta, 'draining')
-if draining == 'true' then ended = true end
 local claimed = 0
 if #waiting == 0 and leased == 0 and ended and redis.call('EXISTS', done) == 0 then
   if redis.call('SET', claim, token, 'NX', 'PX', claim_ms) then claimed = 1 end
 end
 return {claimed, waiting, queued, leased}
+"""
+
+# KEYS: workers, claim, done. ARGV: worker, its record (JSON).
+# Returns 0 (on the roster), 1 (refused: a worker is merging the crawl's manifest), 2 (refused:
+# the crawl's manifest is stored).
+_WORKER_JOIN = """
+if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 0
 """
 
 # KEYS: claim, done. ARGV: token, what to keep in done ("" : give the claim back, not done).
@@ -661,6 +668,7 @@ class RedisFrontier(Batches):
                 ("release", _RELEASE),
                 ("requeue_dead", _REQUEUE_DEAD),
                 ("seed", _SEED),
+                ("worker_join", _WORKER_JOIN),
                 ("worker_finish", _WORKER_FINISH),
                 ("merge_end", _MERGE_END),
             )
@@ -968,11 +976,17 @@ class RedisFrontier(Batches):
         with self._errors("read"):
             return int(self._r.get(self._crawl_key("budget")) or 0)
 
-    def set_worker(self, worker: str, record: dict[str, Any]) -> None:
-        """Record ``worker``'s state (``running``, ``finished``, ``failed`` and what goes
-        with it) in the crawl's roster."""
-        with self._errors("write"):
-            self._r.hset(self._crawl_key("workers"), worker, json.dumps(record, sort_keys=True))
+    def join_workers(self, worker: str, record: dict[str, Any]) -> str | None:
+        """Put ``worker`` on the crawl's roster with ``record`` (its state, ``running``), in
+        one script; refused (the reason returned) while a worker merges the crawl's manifest
+        or once it is stored: the crawl is over."""
+        keys = [self._crawl_key(n) for n in ("workers", "merge_claim", "manifest_done")]
+        found = int(self._run("worker_join", [worker, json.dumps(record, sort_keys=True)], keys))
+        if found == 0:
+            return None
+        if found == 1:
+            return "its last worker is merging the crawl's manifest"
+        return f"its manifest is stored ({self.crawl_manifest()})"
 
     def workers(self) -> dict[str, dict[str, Any]]:
         """The crawl's roster: worker → its last recorded state."""
@@ -990,11 +1004,12 @@ class RedisFrontier(Batches):
         self, worker: str, record: dict[str, Any], *, claim_seconds: float, token: str
     ) -> WorkerFinish:
         """One script: record ``worker``'s final state; if every worker of the crawl is
-        finished, nothing is leased and nothing queued (or the page budget is spent, or the
-        crawl drained), claim the merge of the crawl's manifest for ``token``, for
-        ``claim_seconds`` unless given back (:meth:`end_merge`)."""
+        finished, nothing is leased and nothing queued (or the page budget is spent; a drained
+        crawl may be taken up again, so its URLs still queued keep it open), claim the merge
+        of the crawl's manifest for ``token``, for ``claim_seconds`` unless given back
+        (:meth:`end_merge`)."""
         keys = [self._crawl_key(n) for n in ("workers", "merge_claim", "manifest_done")]
-        keys += [self._k["counts"], self._crawl_key("budget"), self._k["meta"]]
+        keys += [self._k["counts"], self._crawl_key("budget")]
         args = [worker, json.dumps(record, sort_keys=True), int(claim_seconds * 1000), token]
         claimed, waiting, queued, leased = self._run("worker_finish", [*args, self.max_pages], keys)
         return WorkerFinish(bool(claimed), [_text(w) for w in waiting], int(queued), int(leased))

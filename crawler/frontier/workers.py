@@ -12,7 +12,7 @@ of them, once the crawl is over:
   its own manifest are in the store and verified, or its run failed — it records itself
   ``finished`` or ``failed`` (:func:`finish_worker`). In the same Redis script, if every
   worker on the roster is finished, nothing is leased and nothing is queued (or the crawl's
-  page budget is spent, or it was drained), it claims the merge (the claim expires after
+  page budget is spent), it claims the merge (the claim expires after
   :data:`MERGE_CLAIM_SECONDS`, and is given back when the merge fails);
 * the claiming worker reads every worker's manifest from the store, checks that every file
   they list is there, and stores the crawl's ``manifest.json``: every worker's files, their
@@ -116,7 +116,8 @@ def _now() -> str:
 
 def join_roster(settings: BaseSettings, work_dir: Path) -> None:
     """Put this worker on its crawl's roster as ``running``. Raises ConfigError when the
-    crawl's manifest is already stored (the crawl is over: continue it with ``--resume``)."""
+    crawl's manifest is stored or being merged (the crawl is over: continue it with
+    ``--resume``)."""
     worker = worker_id(settings)
     try:
         frontier = _frontier(settings, work_dir)
@@ -125,20 +126,17 @@ def join_roster(settings: BaseSettings, work_dir: Path) -> None:
     if frontier is None:
         return
     try:
-        done = frontier.crawl_manifest()
-        if done is not None:
-            raise ConfigError(
-                f"crawl {work_dir.name!r} is over: its manifest is stored ({done}); continue "
-                f"it with newsarc crawl --resume {work_dir.name}"
-            )
-        frontier.set_worker(
-            worker,
-            {"v": 1, "state": "running", "store": _store_id(settings, work_dir), "at": _now()},
-        )
+        record = {"v": 1, "state": "running", "store": _store_id(settings, work_dir)}
+        refused = frontier.join_workers(worker, {**record, "at": _now()})
     except BACKEND_ERRORS as exc:
         raise StoreError(f"cannot write to the frontier: {exc}") from exc
     finally:
         frontier.close()
+    if refused is not None:
+        raise ConfigError(
+            f"crawl {work_dir.name!r} is over: {refused}; continue it with newsarc crawl "
+            f"--resume {work_dir.name}"
+        )
 
 
 def roster(settings: BaseSettings, work_dir: Path) -> list[str] | None:

@@ -20,8 +20,6 @@ from tests.conftest import ROOT, run_newsarc
 from tests.store.s3_server import MotoS3
 from tests.test_frontier_scheduler import FAST, Site, _crawl_key, _finish, _start
 
-FAST_SITE = 0.05
-
 
 def _join(
     redis_url: str, key: str, out: str, worker: str, log: Path, *extra: str
@@ -44,7 +42,7 @@ def test_two_workers_in_one_local_directory_store_one_manifest_of_both(
     redis_url: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "store"
-    with Site(delay=0.2, hosts=("127.0.0.1", "127.0.0.2")) as site:
+    with Site(delay=0.3, hosts=("127.0.0.1", "127.0.0.2")) as site:
         first = _start(
             "crawl", site.url(0), site.url(1), "--out", str(out), "--frontier", redis_url,
             "-s", "NEWSARC_WORKER_ID=one", *FAST, "-s", "FRONTIER_MAX_HOSTS=1",
@@ -77,6 +75,9 @@ def test_two_workers_in_one_local_directory_store_one_manifest_of_both(
     assert listed.returncode == 0, listed.stderr
     (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
     assert row["crawl_id"] == key and row["complete"] and row["manifest"], row
+    status = run_newsarc("frontier", "status", f"{redis_url}/{key}")
+    assert "workers: one finished, two finished" in status.stdout, status.stdout
+    assert f"manifest: {out}/{key}/{MANIFEST_NAME}" in status.stdout, status.stdout
 
 
 def test_two_workers_to_s3_one_complete_manifest_listing_both_workers_files(
@@ -95,7 +96,7 @@ def test_two_workers_to_s3_one_complete_manifest_listing_both_workers_files(
                 cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
             )  # fmt: skip
 
-    with Site(delay=0.2, hosts=("127.0.0.1", "127.0.0.2")) as site:
+    with Site(delay=0.3, hosts=("127.0.0.1", "127.0.0.2")) as site:
         first = start(
             "crawl", site.url(0), site.url(1), "--frontier", redis_url,
             "-s", "NEWSARC_WORKER_ID=one", "-s", "FRONTIER_MAX_HOSTS=1",
@@ -162,11 +163,14 @@ def test_a_killed_worker_leaves_the_crawl_without_manifest_and_list_verify_say_i
     verify = run_newsarc("datasets", "verify", str(out))
     assert verify.returncode == 1, verify.stdout + verify.stderr
     assert "incomplete" in verify.stderr and "doomed" in verify.stderr, verify.stderr
+    show = run_newsarc("datasets", "show", str(out), key)
+    assert show.returncode == 0, show.stderr
+    assert "state            incomplete" in show.stdout and "doomed" in show.stdout, show.stdout
 
 
 def test_max_pages_is_the_crawls_budget_across_workers(redis_url: str, tmp_path: Path) -> None:
     budget = 8
-    with Site(delay=0.2, hosts=("127.0.0.1", "127.0.0.2")) as site:
+    with Site(delay=0.3, hosts=("127.0.0.1", "127.0.0.2")) as site:
         first = _start(
             "crawl", site.url(0), site.url(1), "--out", str(tmp_path / "m1"),
             "--frontier", redis_url, "--max-pages", str(budget), *FAST,

@@ -13,7 +13,14 @@ from scrapy.utils.test import get_crawler
 
 from crawler import spool as spool_module
 from crawler.crawlinfo import CrawlInfo, spool_dir
-from crawler.manifest import STORED_LEDGER, build_manifest, write_manifest
+from crawler.manifest import (
+    MANIFEST_NAME,
+    STORED_LEDGER,
+    build_manifest,
+    mark_shared,
+    worker_manifest,
+    write_manifest,
+)
 from crawler.spool import COMPLETE_MARKER, Spool
 from crawler.store.s3 import S3Store
 from tests.store.s3_server import MotoS3
@@ -169,3 +176,43 @@ def test_the_index_of_a_warc_that_could_not_be_read_is_not_stored_without_it(
     assert again.failed == [] and again.pending == 0
     keys = sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"])
     assert "p/old-crawl/warc/a.cdxj" in keys and "p/old-crawl/manifest.json" in keys
+
+
+def test_a_shared_crawls_worker_manifests_go_after_their_files_and_it_is_never_marked_complete(
+    tmp_path: Path, moto_s3: MotoS3
+) -> None:
+    client = moto_s3.client()
+    bucket = f"spool-{secrets.token_hex(4)}"
+    client.create_bucket(Bucket=bucket)
+    root = tmp_path / "spool"
+    crawl = root / "shared"
+    (crawl / "items").mkdir(parents=True)
+    mark_shared(crawl)
+    (crawl / "items" / "articles-a-00000.jsonl.gz").write_bytes(gzip.compress(b"{}\n"))
+    # Another worker of the crawl, on this machine, still writes its file.
+    (crawl / "items" / "articles-b-00000.jsonl.gz.tmp").write_bytes(b"in progress")
+    manifest = build_manifest(crawl, crawl_id="shared", stats={}, config={}, worker="a")
+    write_manifest(crawl, manifest, worker_manifest("a"))
+    assert [e["path"] for e in manifest["files"]] == ["items/articles-a-00000.jsonl.gz"]
+    order: list[str] = []
+    spool = Spool(
+        root,
+        S3Store(client, bucket, "p"),
+        own_crawl="shared",
+        on_stored=lambda key, **_: order.append(key),
+    )
+    assert spool.upload_ready().uploaded == 1  # not the worker's manifest before the last pass
+    assert spool.upload_ready(final=True).failed == []
+    keys = {o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]}
+    assert keys == {"p/shared/items/articles-a-00000.jsonl.gz", "p/shared/manifests/a.json"}
+    assert order == ["shared/items/articles-a-00000.jsonl.gz", "shared/manifests/a.json"]
+    assert not (crawl / MANIFEST_NAME).exists()
+    assert not (crawl / COMPLETE_MARKER).exists()  # worker b still writes here
+    # Once no worker of it runs (another run finds it unlocked) and all is sent: complete.
+    (crawl / "items" / "articles-b-00000.jsonl.gz.tmp").rename(
+        crawl / "items" / "articles-b-00000.jsonl.gz"
+    )
+    (crawl / "items" / "articles-b-00000.jsonl.gz").write_bytes(gzip.compress(b"{}\n"))
+    later = Spool(root, S3Store(client, bucket, "p"), own_crawl="next-crawl")
+    assert later.upload_ready().failed == []
+    assert (crawl / COMPLETE_MARKER).exists()
