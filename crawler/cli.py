@@ -469,6 +469,28 @@ def _add_frontier_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "urls", nargs="*", metavar="URL", help="the entries to requeue (default: every one)"
     )
     action("dead", "list the dead-lettered entries and why each delivery ended")
+    lost = actions.add_parser(
+        "lost",
+        help="give up on a dead worker (kill -9, a lost machine): the crawl's manifest no "
+        "longer waits for it",
+        description="Mark WORKER lost on the crawl's roster (refused if it is not on it, is "
+        "finished, or a merge of the crawl's manifest is under way). Its leases expire as "
+        "usual and their URLs go back to the queue. If every other worker is finished and "
+        "nothing is queued or leased, this command merges and stores the crawl's manifest.json "
+        "in STORE (the lost worker named in workers_lost, with its files only if its own "
+        "manifest is stored); otherwise the last worker to finish does.",
+    )
+    lost.add_argument("worker", metavar="WORKER", help="the worker's --worker-id")
+    lost.add_argument(
+        "--frontier", dest="uri", required=True, metavar="URI",
+        help="redis://host:port/db/<crawl-id>",
+    )  # fmt: skip
+    lost.add_argument(
+        "--crawl", metavar="ID", help="the crawl id (default: the frontier's last crawl)"
+    )
+    lost.add_argument(
+        "--out", required=True, metavar="STORE", help="the crawl's store, as its workers had it"
+    )
     frontier.set_defaults(func=_frontier_command)
 
 
@@ -571,11 +593,39 @@ def _frontier_dead(frontier: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _frontier_lost(frontier: Any, args: argparse.Namespace) -> int:
+    from crawler.frontier.redis import WorkerNotLost
+    from crawler.frontier.workers import lose_worker
+
+    crawl_id = args.crawl or frontier.meta().get("crawl_id")
+    if not isinstance(crawl_id, str) or not crawl_id:
+        raise ConfigError(f"{args.uri!r}: no crawl id in this frontier: name one with --crawl")
+    frontier.crawl_id = crawl_id
+    frontier.max_pages = int(frontier.meta().get("max_pages") or 0)
+    try:
+        found, where = lose_worker(frontier, args.worker, args.out)
+    except WorkerNotLost as exc:
+        raise ConfigError(f"cannot mark {args.worker} lost: {exc}") from None
+    if where is not None:
+        print(f"newsarc frontier: {args.worker} is lost; stored the crawl's manifest: {where}")
+    else:
+        waiting = ", ".join(found.waiting) or (
+            f"{found.queued} queued, {found.leased} leased URLs (leases of {args.worker} "
+            "expire and go back to the queue)"
+        )
+        print(
+            f"newsarc frontier: {args.worker} is lost; the crawl's manifest will be merged by "
+            f"the last worker to finish (waiting for {waiting})"
+        )
+    return EXIT_OK
+
+
 _FRONTIER_ACTIONS = {
     "status": _frontier_status,
     "drain": _frontier_drain,
     "requeue": _frontier_requeue,
     "dead": _frontier_dead,
+    "lost": _frontier_lost,
 }
 
 

@@ -121,6 +121,8 @@ class CrawlSummary:
     worker is still running, died or failed): summarised from the workers' own manifests."""
     workers_missing: tuple[str, ...] = ()
     """Workers on such a crawl's roster whose own manifest is not in the store."""
+    workers_lost: tuple[str, ...] = ()
+    """Workers of a merged crawl given up on (``newsarc frontier lost``)."""
 
     @classmethod
     def from_manifest(cls, crawl_id: str, manifest: dict[str, Any]) -> CrawlSummary:
@@ -144,6 +146,7 @@ class CrawlSummary:
             quarantined=len(manifest.get("quarantined") or []),
             incomplete=len(manifest.get("incomplete") or []),
             manifest=manifest,
+            workers_lost=tuple(sorted(str(w) for w in manifest.get("workers_lost") or {})),
         )
 
     @classmethod
@@ -193,6 +196,7 @@ class CrawlSummary:
             "complete": self.complete,
             "manifest": self.merged,
             "workers_missing": list(self.workers_missing),
+            "workers_lost": list(self.workers_lost),
         }
 
     @property
@@ -298,8 +302,9 @@ def _span(crawl: CrawlSummary) -> str:
 def _state(crawl: CrawlSummary) -> str:
     if not crawl.merged:
         return crawl.waiting
+    lost = f" (worker(s) lost: {', '.join(crawl.workers_lost)})" if crawl.workers_lost else ""
     if crawl.complete:
-        return "complete"
+        return "complete" + lost
     why = []
     if crawl.finish_reason != "finished":
         why.append(str(crawl.finish_reason))
@@ -309,7 +314,7 @@ def _state(crawl: CrawlSummary) -> str:
         why.append(f"{crawl.quarantined} quarantined")
     if crawl.incomplete:
         why.append(f"{crawl.incomplete} incomplete")
-    return "partial: " + ", ".join(why)
+    return "partial: " + ", ".join(why) + lost
 
 
 def list_lines(crawls: list[CrawlSummary]) -> list[str]:

@@ -182,14 +182,21 @@ def _verify(args: argparse.Namespace) -> int:
     from crawler.crawlinfo import is_remote_store
     from crawler.datasets.verify import verify_directory, verify_store
 
+    from crawler.datasets.catalog import list_crawls
+    from crawler.datasets.verify import verify_notes
+
+    store = _open(args.target, args)
     if is_remote_store(args.target):
-        checked, problems = verify_store(_open(args.target, args), jobs=args.jobs)
+        checked, problems = verify_store(store, jobs=args.jobs)
     else:
         root = Path(args.target)
         if not root.is_dir():
             raise ConfigError(f"{root}: not a directory")
         checked, problems = verify_directory(root)
     _problems(problems)
+    crawls, _ = list_crawls(store)
+    for note in verify_notes([(c.crawl_id, c.manifest) for c in crawls if c.merged]):
+        print(f"newsarc: {note}")
     print(
         f"newsarc datasets verify: {checked} file(s) checked, {len(problems)} problem(s)"
         + ("" if problems else ": every file matches its manifest")

@@ -124,6 +124,31 @@ def _count_problems(crawl_id: str, manifest: dict[str, Any]) -> list[str]:
     ]
 
 
+def lost_files(manifest: dict[str, Any]) -> set[str]:
+    """Files a lost worker (``newsarc frontier lost``) left in the crawl that its merged manifest
+    names but does not list: not checked, and not strays."""
+    lost = manifest.get("workers_lost") or {}
+    return {str(p) for entry in lost.values() if isinstance(entry, dict)
+            for p in entry.get("unlisted") or []}  # fmt: skip
+
+
+def lost_note(crawl_id: str, manifest: dict[str, Any]) -> str | None:
+    """What a person is told of a merged crawl that gave up on some of its workers."""
+    lost = manifest.get("workers_lost") or {}
+    if not lost:
+        return None
+    names = ", ".join(
+        f"{w} ({'its stored files included' if (e or {}).get('manifest') else 'no manifest'})"
+        for w, e in sorted(lost.items())
+    )
+    return f"{crawl_id}: worker(s) lost: {names}; what else they fetched was fetched by others"
+
+
+def verify_notes(manifests: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The notes (not problems) of ``newsarc datasets verify`` for crawls (id, manifest)."""
+    return [n for crawl_id, m in manifests if (n := lost_note(crawl_id, m)) is not None]
+
+
 def _load_manifest(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
         manifest = json.load(fh)
@@ -227,6 +252,7 @@ def verify_crawl_dir(
     schema = int(manifest.get("schema") or 0)
     problems: list[str] = []
     listed = {str(p) for p in manifest.get("unhashed_logs") or []} | {MANIFEST_NAME}
+    listed |= lost_files(manifest)
     checked = 0
     for entry in manifest.get("files") or []:
         rel = str(entry.get("path", ""))
@@ -358,6 +384,7 @@ def verify_store(store: Store, *, jobs: int = 8) -> tuple[int, list[str]]:
             problems += _count_problems(crawl.crawl_id, manifest)
             listed = {str(e.get("path")) for e in entries} | {MANIFEST_NAME}
             listed |= {str(p) for p in manifest.get("unhashed_logs") or []}
+            listed |= lost_files(manifest)
             for key in sorted(k for k in keys if k.startswith(f"{crawl.crawl_id}/")):
                 rel = key.removeprefix(f"{crawl.crawl_id}/")
                 if rel not in listed:

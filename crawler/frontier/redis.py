@@ -97,6 +97,7 @@ __all__ = [
     "Lease",
     "RedisFrontier",
     "WorkerFinish",
+    "WorkerNotLost",
 ]
 
 #: The version of the JSON records; a record of any other version is refused.
@@ -475,30 +476,69 @@ return added
 
 
 # A crawl's workers (``crawl:<id>:workers``, worker → JSON state), its manifest claim and
-# whether its manifest is stored. KEYS: workers, claim, done, counts, budget, meta.
-# ARGV: worker, its record (JSON), claim ms, claim token, max_pages.
-# Returns {claimed (1: this worker merges the manifest), not finished workers, queued, leased}.
-_WORKER_FINISH = """
-local workers, claim, done, counts, budget = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local worker, record, claim_ms, token = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local max_pages = tonumber(ARGV[5]) or 0
-redis.call('HSET', workers, worker, record)
-local waiting = {}
-local flat = redis.call('HGETALL', workers)
-for i = 1, #flat, 2 do
-  local rec = cjson.decode(flat[i + 1])
-  if rec.state ~= 'finished' then waiting[#waiting + 1] = flat[i] .. ' (' .. rec.state .. ')' end
+# whether its manifest is stored. KEYS: workers, claim, done, counts, budget.
+# ``settle`` lists the workers neither finished nor lost (given up on: ``newsarc frontier
+# lost``), and claims the merge for ``token`` if there are none, nothing is leased and nothing
+# queued (or the page budget is spent). Returns {claimed, waiting, queued, leased}.
+_ROSTER_SETTLE = """
+local function settle(token, claim_ms, max_pages)
+  local workers, claim, done, counts, budget = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+  local waiting = {}
+  local flat = redis.call('HGETALL', workers)
+  for i = 1, #flat, 2 do
+    local rec = cjson.decode(flat[i + 1])
+    if rec.state ~= 'finished' and rec.state ~= 'lost' then
+      waiting[#waiting + 1] = flat[i] .. ' (' .. tostring(rec.state) .. ')'
+    end
+  end
+  local queued = tonumber(redis.call('HGET', counts, 'queued') or '0')
+  local leased = tonumber(redis.call('HGET', counts, 'leased') or '0')
+  local ended = queued == 0
+  if max_pages > 0 and tonumber(redis.call('GET', budget) or '0') >= max_pages then
+    ended = true
+  end
+  local claimed = 0
+  if #waiting == 0 and leased == 0 and ended and redis.call('EXISTS', done) == 0 then
+    if redis.call('SET', claim, token, 'NX', 'PX', claim_ms) then claimed = 1 end
+  end
+  return {claimed, waiting, queued, leased}
 end
-local queued = tonumber(redis.call('HGET', counts, 'queued') or '0')
-local leased = tonumber(redis.call('HGET', counts, 'leased') or '0')
-local ended = queued == 0
-if max_pages > 0 and tonumber(redis.call('GET', budget) or '0') >= max_pages then ended = true end
-local claimed = 0
-if #waiting == 0 and leased == 0 and ended and redis.call('EXISTS', done) == 0 then
-  if redis.call('SET', claim, token, 'NX', 'PX', claim_ms) then claimed = 1 end
-end
-return {claimed, waiting, queued, leased}
 """
+
+# ARGV: worker, its record (JSON), claim ms, claim token, max_pages. Records the worker's end
+# (finished or failed), then settles (above).
+_WORKER_FINISH = (
+    _ROSTER_SETTLE
+    + """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return settle(ARGV[4], tonumber(ARGV[3]), tonumber(ARGV[5]) or 0)
+"""
+)
+
+# ARGV: worker, when (ISO time), claim ms, claim token, max_pages. Marks a running (or failed)
+# worker ``lost``, keeping what its record said, then settles (above); a lost one again only
+# settles (a merge that failed is retried). Returns {0, settle's four} or, refused and nothing
+# changed, {1} (not on the roster), {2, state} (finished already), {3} (a worker is merging
+# the crawl's manifest), {4} (the manifest is stored).
+_WORKER_LOST = (
+    _ROSTER_SETTLE
+    + """
+if redis.call('EXISTS', KEYS[3]) == 1 then return {4} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {3} end
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {1} end
+local rec = cjson.decode(raw)
+if rec.state == 'finished' then return {2, 'finished'} end
+if rec.state ~= 'lost' then
+  rec.lost_from = rec.state
+  rec.state = 'lost'
+  rec.lost_at = ARGV[2]
+  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(rec))
+end
+local found = settle(ARGV[4], tonumber(ARGV[3]), tonumber(ARGV[5]) or 0)
+return {0, found[1], found[2], found[3], found[4]}
+"""
+)
 
 # KEYS: workers, claim, done. ARGV: worker, its record (JSON).
 # Returns 0 (on the roster), 1 (refused: a worker is merging the crawl's manifest), 2 (refused:
@@ -539,6 +579,11 @@ class WorkerFinish(NamedTuple):
     waiting: list[str]
     queued: int
     leased: int
+
+
+class WorkerNotLost(ValueError):
+    """``newsarc frontier lost`` refused: the worker is not one the crawl waits for, or the
+    crawl's manifest is being merged or stored."""
 
 
 class DeadLetter(NamedTuple):
@@ -670,6 +715,7 @@ class RedisFrontier(Batches):
                 ("seed", _SEED),
                 ("worker_join", _WORKER_JOIN),
                 ("worker_finish", _WORKER_FINISH),
+                ("worker_lost", _WORKER_LOST),
                 ("merge_end", _MERGE_END),
             )
         }
@@ -1012,6 +1058,34 @@ class RedisFrontier(Batches):
         keys += [self._k["counts"], self._crawl_key("budget")]
         args = [worker, json.dumps(record, sort_keys=True), int(claim_seconds * 1000), token]
         claimed, waiting, queued, leased = self._run("worker_finish", [*args, self.max_pages], keys)
+        return WorkerFinish(bool(claimed), [_text(w) for w in waiting], int(queued), int(leased))
+
+    def lose_worker(
+        self, worker: str, at: str, *, claim_seconds: float, token: str
+    ) -> WorkerFinish:
+        """One script: mark ``worker`` (running or failed) ``lost`` on the crawl's roster, so
+        the crawl's manifest no longer waits for it, then claim the merge for ``token`` as
+        :meth:`finish_worker` does. Raises :class:`WorkerNotLost` (nothing changed) when
+        ``worker`` is not on the roster, is finished, or a merge is claimed or done (a lost
+        worker again: the merge is tried again). Its leases stay until they expire, and their work goes back to the queue."""
+        keys = [self._crawl_key(n) for n in ("workers", "merge_claim", "manifest_done")]
+        keys += [self._k["counts"], self._crawl_key("budget")]
+        args = [worker, at, int(claim_seconds * 1000), token, self.max_pages]
+        found = self._run("worker_lost", args, keys)
+        code = int(found[0])
+        if code == 1:
+            raise WorkerNotLost(f"worker {worker!r} is not on the roster of crawl {self.crawl_id}")
+        if code == 2:
+            raise WorkerNotLost(f"worker {worker!r} is {_text(found[1])} already")
+        if code == 3:
+            raise WorkerNotLost(
+                f"a worker is merging the manifest of crawl {self.crawl_id}; try again later"
+            )
+        if code == 4:
+            raise WorkerNotLost(
+                f"the manifest of crawl {self.crawl_id} is stored ({self.crawl_manifest()})"
+            )
+        claimed, waiting, queued, leased = found[1:]
         return WorkerFinish(bool(claimed), [_text(w) for w in waiting], int(queued), int(leased))
 
     def end_merge(self, token: str, done: str | None) -> bool:

@@ -38,6 +38,7 @@ import json
 import logging
 import secrets
 import socket
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.crawlinfo import CrawlInfo, worker_id
 from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, backend_class, redacted
-from crawler.frontier.redis import RedisFrontier
+from crawler.frontier.redis import RedisFrontier, WorkerFinish
 from crawler.items import SCHEMA_VERSION
 from crawler.manifest import MANIFEST_NAME, WORKER_MANIFESTS, worker_manifest
 from crawler.manifest import write_manifest as write_manifest_file
@@ -62,6 +63,7 @@ __all__ = [
     "MERGE_CLAIM_SECONDS",
     "finish_worker",
     "join_roster",
+    "lose_worker",
     "merge_manifests",
     "roster",
     "shared_worker",
@@ -104,10 +106,15 @@ def _frontier(settings: BaseSettings, work_dir: Path) -> RedisFrontier | None:
 
 def _store_id(settings: BaseSettings, work_dir: Path) -> str:
     """Which store a worker writes: the URI of a remote one; host and path of a local one."""
-    uri = str(settings.get("NEWSARC_STORE_URI") or "")
+    return store_id(str(settings.get("NEWSARC_STORE_URI") or ""), Path(work_dir).parent)
+
+
+def store_id(uri: str, local_root: Path) -> str:
+    """How the roster names a store: the URI of a remote one; host and path (``local_root``,
+    the directory its crawls are in) of a local one."""
     if is_remote_store(uri):
         return redacted(uri.rstrip("/"))
-    return f"{socket.gethostname()}:{Path(work_dir).parent.resolve()}"
+    return f"{socket.gethostname()}:{Path(local_root).resolve()}"
 
 
 def _now() -> str:
@@ -203,7 +210,15 @@ def finish_worker(report: CrawlReport, settings: BaseSettings) -> None:
             return
         roster = frontier.workers()
         try:
-            where = _merge_and_store(report, settings, roster, found.queued)
+            where = _merge_and_store(
+                report.store_uri,
+                report.crawl_id,
+                _store_id(settings, report.work_dir),
+                CrawlInfo.from_settings(settings).work_dir,
+                settings,
+                roster,
+                found.queued,
+            )
         except StoresDiffer as exc:
             # Not this worker's failure: its own files and manifest are stored.
             frontier.end_merge(token, None)
@@ -221,6 +236,38 @@ def finish_worker(report: CrawlReport, settings: BaseSettings) -> None:
         _failed(report, f"could not record this worker's end in the frontier: {exc}", "state")
     finally:
         frontier.close()
+
+
+def lose_worker(
+    frontier: RedisFrontier, worker: str, store_uri: str
+) -> tuple[WorkerFinish, str | None]:
+    """``newsarc frontier lost``: mark ``worker`` lost on the roster of ``frontier``'s crawl
+    (``frontier.crawl_id``); if that leaves no worker running, nothing queued or leased, merge
+    and store the crawl's ``manifest.json`` in ``store_uri`` here, as the last worker to finish
+    would. Returns what the roster script found and where the manifest was stored (None: it
+    waits for the workers named, or the queued and leased URLs). Raises WorkerNotLost (refused, nothing changed) or StoreError (the merge failed:
+    the claim is given back, the worker stays lost and running this again retries it)."""
+    crawl_id = str(frontier.crawl_id)
+    token = f"lost-{worker}:{secrets.token_hex(4)}"
+    found = frontier.lose_worker(worker, _now(), claim_seconds=MERGE_CLAIM_SECONDS, token=token)
+    if not found.claimed:
+        return found, None
+    local = Path(store_uri)
+    mine = store_id(store_uri, local)
+    try:
+        with tempfile.TemporaryDirectory(prefix="newsarc-merge-") as tmp:
+            where = _merge_and_store(
+                store_uri, crawl_id, mine, Path(tmp), None, frontier.workers(), found.queued
+            )
+    except (StoreError, OSError, ValueError) as exc:
+        frontier.end_merge(token, None)
+        raise StoreError(f"the manifest of crawl {crawl_id} could not be merged: {exc}") from exc
+    except BaseException:
+        frontier.end_merge(token, None)
+        raise
+    if not frontier.end_merge(token, where):
+        logger.warning("The merge claim of %s had expired before it ended", crawl_id)
+    return found, where
 
 
 class StoresDiffer(StoreError):
@@ -243,16 +290,41 @@ def _read_part(store: Store, crawl_id: str, worker: str) -> bytes:
         raise StoreError(f"worker {worker}'s manifest {key} is not in {store.uri}") from None
 
 
+def _read_lost_part(store: Store, crawl_id: str, worker: str) -> bytes | None:
+    try:
+        return _read_part(store, crawl_id, worker)
+    except StoreError:
+        return None
+
+
+def _left_by(worker: str, rel: str) -> bool:
+    """Whether the stored file ``rel`` (not listed by any manifest) carries ``worker``'s id in
+    its name, as its WARC, item and log files do (``newsarc-<worker>-…``, ``crawl-<worker>.log``)."""
+    name = rel.rsplit("/", 1)[-1]
+    return f"-{worker}-" in name or f"-{worker}." in name
+
+
 def _merge_and_store(
-    report: CrawlReport,
-    settings: BaseSettings,
+    store_uri: str,
+    crawl_id: str,
+    mine: str,
+    work_dir: Path,
+    settings: BaseSettings | dict[str, Any] | None,
     roster: dict[str, dict[str, Any]],
     queued: int,
 ) -> str:
-    """Merge the workers' manifests (read from the store), check that every file they list
-    is stored, write and store the crawl's ``manifest.json``; return its store URI."""
-    mine = _store_id(settings, report.work_dir)
-    elsewhere = {w: r.get("store") for w, r in roster.items() if r.get("store") != mine}
+    """Merge the workers' manifests (read from the store ``store_uri``, which ``mine`` names as
+    :func:`_store_id` does), check that every file they list is stored, write the crawl's
+    ``manifest.json`` in ``work_dir`` and store it; return its store URI.
+
+    A worker ``lost`` on the roster (``newsarc frontier lost``) may have no manifest in the
+    store: it is named in ``workers_lost`` and none of its files is listed (those it left in
+    the store are named there as ``unlisted``); if its manifest is stored, the files it lists
+    that are stored are merged like any worker's, the others named ``missing``."""
+    lost = {w for w, r in roster.items() if r.get("state") == "lost"}
+    elsewhere = {
+        w: r.get("store") for w, r in roster.items() if r.get("store") != mine and w not in lost
+    }
     if elsewhere:
         raise StoresDiffer(
             "the crawl's workers wrote into different stores ("
@@ -260,21 +332,34 @@ def _merge_and_store(
             + f"; this one {mine}): each store keeps its workers' manifests/, none the crawl's "
             "manifest.json (give every worker the same --out)"
         )
-    store = open_store(report.store_uri, settings)
-    parts = {w: _read_part(store, report.crawl_id, w) for w in sorted(roster)}
-    manifest = merge_manifests(report.crawl_id, parts, urls_pending=queued)
-    keys = set(store.list(f"{report.crawl_id}/"))
+    store = open_store(store_uri, settings)
+    parts = {w: _read_part(store, crawl_id, w) for w in sorted(set(roster) - lost)}
+    keys = set(store.list(f"{crawl_id}/"))
+    lost_parts = {w: _read_lost_part(store, crawl_id, w) for w in sorted(lost)}
+    stored = {k.removeprefix(f"{crawl_id}/") for k in keys}
+    for worker, raw in lost_parts.items():
+        if raw is not None:
+            parts[worker] = raw
+    manifest = merge_manifests(
+        crawl_id, parts, urls_pending=queued, lost=sorted(lost), stored=stored
+    )
     missing = [
         str(e["path"])
         for e in manifest["files"]
-        if f"{report.crawl_id}/{e['path']}" not in keys and e.get("kind") != "manifest"
+        if f"{crawl_id}/{e['path']}" not in keys and e.get("kind") != "manifest"
     ]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise StoreError(f"{missing[0]}{more}, listed by a worker, is not in {store.uri}")
-    info = CrawlInfo.from_settings(settings)
-    path = write_manifest_file(info.work_dir, manifest)
-    key = f"{report.crawl_id}/{MANIFEST_NAME}"
+    listed = {str(e["path"]) for e in manifest["files"]} | set(manifest["unhashed_logs"])
+    for worker, entry in (manifest.get("workers_lost") or {}).items():
+        entry["unlisted"] = sorted(
+            rel
+            for rel in stored - listed
+            if _left_by(worker, rel) and not rel.endswith((".open", ".tmp"))
+        )
+    path = write_manifest_file(work_dir, manifest)
+    key = f"{crawl_id}/{MANIFEST_NAME}"
     store.put(path, key)
     where = f"{store.uri.rstrip('/')}/{key}"
     logger.info("Stored the crawl's manifest, merged from %d workers: %s", len(parts), where)
@@ -297,13 +382,33 @@ def _sum_counts(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def merge_manifests(
-    crawl_id: str, parts: dict[str, bytes], *, urls_pending: int = 0
+    crawl_id: str,
+    parts: dict[str, bytes],
+    *,
+    urls_pending: int = 0,
+    lost: list[str] | None = None,
+    stored: set[str] | None = None,
 ) -> dict[str, Any]:
     """The crawl's manifest from its workers' own (worker → the stored bytes of its
     ``manifests/<worker>.json``): every worker's files and each worker's manifest itself
     (size and SHA-256 of those bytes), counts summed, times spanning all, ``workers``.
-    Pure: no store, no clock."""
+
+    ``lost``: workers given up on (``newsarc frontier lost``), each named in ``workers_lost``
+    with its manifest, if it is in ``parts``; of a lost worker's files only those in ``stored``
+    (paths under the crawl) are listed, the others named ``missing``. Pure: no store, no clock."""
     decoded = {w: json.loads(raw) for w, raw in parts.items()}
+    lost_workers: dict[str, dict[str, Any]] = {}
+    for worker in sorted(lost or []):
+        lost_workers[worker] = {"manifest": worker_manifest(worker) if worker in parts else None}
+        if worker in decoded and stored is not None:
+            entries = [e for e in decoded[worker].get("files") or [] if isinstance(e, dict)]
+            lost_workers[worker]["missing"] = sorted(
+                str(e.get("path")) for e in entries if str(e.get("path")) not in stored
+            )
+            decoded[worker] = {
+                **decoded[worker],
+                "files": [e for e in entries if str(e.get("path")) in stored],
+            }
     files: dict[str, dict[str, Any]] = {}
     for worker, raw in parts.items():
         rel = worker_manifest(worker)
@@ -350,4 +455,5 @@ def merge_manifests(
             }
             for w in sorted(decoded)
         },
+        **({"workers_lost": lost_workers} if lost_workers else {}),
     }

@@ -185,3 +185,67 @@ def test_max_pages_is_the_crawls_budget_across_workers(redis_url: str, tmp_path:
     fetched = sum(site.fetched().values())
     assert 0 < fetched <= budget, site.fetched()
     assert len(site.pages) > 2 * budget  # without a shared budget far more would be fetched
+
+
+def test_frontier_lost_gives_up_on_a_killed_worker_and_stores_the_crawls_manifest(
+    redis_url: str, tmp_path: Path
+) -> None:
+    lease = 3.0
+    out = tmp_path / "store"
+    with Site(delay=0.3) as site:
+        first = _start(
+            "crawl", site.url(), "--out", str(out), "--frontier", f"{redis_url}?lease={lease}",
+            "-s", "NEWSARC_WORKER_ID=doomed", *FAST, "-s", "FRONTIER_LEASE_BATCH=4",
+            log=tmp_path / "doomed.log",
+        )  # fmt: skip
+        key = _key(redis_url)
+        client = redis.Redis.from_url(redis_url)
+        try:
+            leases_key = f"newsarc:frontier:{{{key}}}:leases"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and client.zcard(leases_key) < 2:
+                time.sleep(0.05)
+            assert client.zcard(leases_key) >= 2, "the first worker never held leases"
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=30)
+            second = _join(f"{redis_url}", key, str(out), "survivor", tmp_path / "survivor.log")
+            two = _finish(second, tmp_path / "survivor.log")
+            assert two.returncode == 0, two.stdout[-3000:]
+            crawl = out / key
+            assert not (crawl / MANIFEST_NAME).exists()
+            uri = f"{redis_url}/{key}"
+
+            def lost(worker: str) -> subprocess.CompletedProcess[str]:
+                return run_newsarc("frontier", "lost", worker, "--frontier", uri, "--out", str(out))
+
+            for worker, why in (("nobody", "not on the roster"), ("survivor", "finished")):
+                refused = lost(worker)
+                assert refused.returncode == 2, refused.stdout + refused.stderr
+                assert why in refused.stderr and len(refused.stderr.splitlines()) == 1
+            claim = f"newsarc:frontier:{{{key}}}:crawl:{key}:merge_claim"
+            client.set(claim, "someone-merging")
+            refused = lost("doomed")
+            assert refused.returncode == 2 and "merging" in refused.stderr, refused.stderr
+            client.delete(claim)
+            status = run_newsarc("frontier", "status", uri)
+            assert "doomed running" in status.stdout, status.stdout  # refusals changed nothing
+            given_up = lost("doomed")
+            assert given_up.returncode == 0, given_up.stdout + given_up.stderr
+            assert "stored the crawl's manifest" in given_up.stdout, given_up.stdout
+            status = run_newsarc("frontier", "status", uri)
+            assert "doomed lost, survivor finished" in status.stdout, status.stdout
+        finally:
+            client.close()
+    manifest = json.loads((crawl / MANIFEST_NAME).read_text())
+    assert sorted(manifest["workers"]) == ["survivor"]
+    assert sorted(manifest["workers_lost"]) == ["doomed"]
+    assert not any("doomed" in e["path"] for e in manifest["files"]), manifest["files"]
+    assert set(site.fetched()) == site.pages  # the killed worker's leases went back
+    verify = run_newsarc("datasets", "verify", str(out))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "doomed" in verify.stdout, verify.stdout
+    listed = run_newsarc("datasets", "list", str(out))
+    assert "complete" in listed.stdout and "incomplete" not in listed.stdout, listed.stdout
+    assert "doomed" in listed.stdout, listed.stdout
+    again = run_newsarc("frontier", "lost", "doomed", "--frontier", uri, "--out", str(out))
+    assert again.returncode == 2 and "is stored" in again.stderr, again.stderr
