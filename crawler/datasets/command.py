@@ -180,10 +180,8 @@ def _download(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from crawler.crawlinfo import is_remote_store
-    from crawler.datasets.verify import verify_directory, verify_store
-
     from crawler.datasets.catalog import list_crawls
-    from crawler.datasets.verify import verify_notes
+    from crawler.datasets.verify import verify_directory, verify_notes, verify_store
 
     store = _open(args.target, args)
     if is_remote_store(args.target):

@@ -1067,7 +1067,8 @@ class RedisFrontier(Batches):
         the crawl's manifest no longer waits for it, then claim the merge for ``token`` as
         :meth:`finish_worker` does. Raises :class:`WorkerNotLost` (nothing changed) when
         ``worker`` is not on the roster, is finished, or a merge is claimed or done (a lost
-        worker again: the merge is tried again). Its leases stay until they expire, and their work goes back to the queue."""
+        worker again: the merge is tried again). Its leases stay until they expire, and their
+        work goes back to the queue."""
         keys = [self._crawl_key(n) for n in ("workers", "merge_claim", "manifest_done")]
         keys += [self._k["counts"], self._crawl_key("budget")]
         args = [worker, at, int(claim_seconds * 1000), token, self.max_pages]

@@ -213,11 +213,11 @@ def finish_worker(report: CrawlReport, settings: BaseSettings) -> None:
             where = _merge_and_store(
                 report.store_uri,
                 report.crawl_id,
-                _store_id(settings, report.work_dir),
-                CrawlInfo.from_settings(settings).work_dir,
-                settings,
-                roster,
-                found.queued,
+                mine=_store_id(settings, report.work_dir),
+                work_dir=CrawlInfo.from_settings(settings).work_dir,
+                settings=settings,
+                roster=roster,
+                queued=found.queued,
             )
         except StoresDiffer as exc:
             # Not this worker's failure: its own files and manifest are stored.
@@ -245,8 +245,9 @@ def lose_worker(
     (``frontier.crawl_id``); if that leaves no worker running, nothing queued or leased, merge
     and store the crawl's ``manifest.json`` in ``store_uri`` here, as the last worker to finish
     would. Returns what the roster script found and where the manifest was stored (None: it
-    waits for the workers named, or the queued and leased URLs). Raises WorkerNotLost (refused, nothing changed) or StoreError (the merge failed:
-    the claim is given back, the worker stays lost and running this again retries it)."""
+    waits for the workers named, or the queued and leased URLs). Raises WorkerNotLost
+    (refused, nothing changed) or StoreError (the merge failed: the claim is given back, the
+    worker stays lost and running this again retries it)."""
     crawl_id = str(frontier.crawl_id)
     token = f"lost-{worker}:{secrets.token_hex(4)}"
     found = frontier.lose_worker(worker, _now(), claim_seconds=MERGE_CLAIM_SECONDS, token=token)
@@ -257,7 +258,13 @@ def lose_worker(
     try:
         with tempfile.TemporaryDirectory(prefix="newsarc-merge-") as tmp:
             where = _merge_and_store(
-                store_uri, crawl_id, mine, Path(tmp), None, frontier.workers(), found.queued
+                store_uri,
+                crawl_id,
+                mine=mine,
+                work_dir=Path(tmp),
+                settings=None,
+                roster=frontier.workers(),
+                queued=found.queued,
             )
     except (StoreError, OSError, ValueError) as exc:
         frontier.end_merge(token, None)
@@ -299,7 +306,8 @@ def _read_lost_part(store: Store, crawl_id: str, worker: str) -> bytes | None:
 
 def _left_by(worker: str, rel: str) -> bool:
     """Whether the stored file ``rel`` (not listed by any manifest) carries ``worker``'s id in
-    its name, as its WARC, item and log files do (``newsarc-<worker>-…``, ``crawl-<worker>.log``)."""
+    its name, as its WARC, item and log files do (``newsarc-<worker>-…``,
+    ``crawl-<worker>.log``)."""
     name = rel.rsplit("/", 1)[-1]
     return f"-{worker}-" in name or f"-{worker}." in name
 
@@ -307,6 +315,7 @@ def _left_by(worker: str, rel: str) -> bool:
 def _merge_and_store(
     store_uri: str,
     crawl_id: str,
+    *,
     mine: str,
     work_dir: Path,
     settings: BaseSettings | dict[str, Any] | None,
