@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.frontier.base import Entry
-from crawler.frontier.redis import RedisFrontier
+from crawler.frontier.redis import RedisFrontier, WorkerNotLost
 from crawler.frontier.workers import merge_manifests
 from crawler.manifest import worker_owns
 
@@ -168,3 +168,45 @@ def test_a_worker_owns_only_the_files_named_with_its_id() -> None:
     assert not worker_owns("items/articles-w-2-00000.jsonl.gz", "w")
     assert not worker_owns("logs/crawl-w-2.log", "w")
     assert not worker_owns("logs/crawl.log", "w")
+
+
+def test_a_lost_worker_no_longer_holds_the_merge_back(frontier: RedisFrontier) -> None:
+    for worker in ("a", "b", "c"):
+        frontier.join_workers(worker, _state("running"))
+    with pytest.raises(WorkerNotLost, match="not on the roster"):
+        frontier.lose_worker("x", "t", claim_seconds=CLAIM, token="tx")
+    # Lost while another still runs: no claim; the last to finish merges.
+    found = frontier.lose_worker("a", "t", claim_seconds=CLAIM, token="ta")
+    assert not found.claimed and sorted(found.waiting) == ["b (running)", "c (running)"]
+    assert frontier.workers()["a"]["state"] == "lost"
+    assert frontier.workers()["a"]["lost_from"] == "running"
+    _drain(frontier)
+    assert not frontier.finish_worker("b", _state("finished"), claim_seconds=CLAIM, token="tb")[0]
+    with pytest.raises(WorkerNotLost, match="finished already"):
+        frontier.lose_worker("b", "t", claim_seconds=CLAIM, token="tb2")
+    last = frontier.finish_worker("c", _state("finished"), claim_seconds=CLAIM, token="tc")
+    assert last.claimed and last.waiting == []
+    with pytest.raises(WorkerNotLost, match="merging"):
+        frontier.lose_worker("a", "t", claim_seconds=CLAIM, token="ta2")
+    assert frontier.end_merge("tc", None)  # the merge failed: a lost worker again retries it
+    assert frontier.lose_worker("a", "t", claim_seconds=CLAIM, token="ta3").claimed
+    assert frontier.end_merge("ta3", "/s/crawl-1/manifest.json")
+    with pytest.raises(WorkerNotLost, match="is stored"):
+        frontier.lose_worker("a", "t", claim_seconds=CLAIM, token="ta4")
+
+
+def test_a_lost_worker_is_named_and_only_its_stored_files_are_merged() -> None:
+    def part(worker: str, *paths: str) -> bytes:
+        files = [{"path": p, "kind": "warc", "size": 1, "sha256": "0" * 64} for p in paths]
+        return json.dumps({"schema": 3, "files": files, "finish_reason": "finished"}).encode()
+
+    kept, gone = "warc/newsarc-l-1-00000-aaaaaa.warc.gz", "warc/newsarc-l-2-00000-bbbbbb.warc.gz"
+    parts = {"a": part("a", "warc/newsarc-a-1-00000-cccccc.warc.gz"), "l": part("l", kept, gone)}
+    merged = merge_manifests("c", parts, lost=["l", "m"], stored={kept, "manifests/l.json"})
+    paths = {e["path"] for e in merged["files"]}
+    assert kept in paths and gone not in paths
+    assert merged["workers_lost"] == {
+        "l": {"manifest": "manifests/l.json", "missing": [gone]},
+        "m": {"manifest": None},
+    }
+    assert "workers_lost" not in merge_manifests("c", {"a": parts["a"]})

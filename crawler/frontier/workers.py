@@ -48,7 +48,7 @@ from crawler.exceptions import ConfigError, StoreError
 from crawler.frontier.base import BACKEND_ERRORS, backend_class, redacted
 from crawler.frontier.redis import RedisFrontier, WorkerFinish
 from crawler.items import SCHEMA_VERSION
-from crawler.manifest import MANIFEST_NAME, WORKER_MANIFESTS, worker_manifest
+from crawler.manifest import MANIFEST_NAME, WORKER_MANIFESTS, worker_manifest, worker_owns
 from crawler.manifest import write_manifest as write_manifest_file
 from crawler.store import is_remote_store, open_store
 
@@ -304,14 +304,6 @@ def _read_lost_part(store: Store, crawl_id: str, worker: str) -> bytes | None:
         return None
 
 
-def _left_by(worker: str, rel: str) -> bool:
-    """Whether the stored file ``rel`` (not listed by any manifest) carries ``worker``'s id in
-    its name, as its WARC, item and log files do (``newsarc-<worker>-…``,
-    ``crawl-<worker>.log``)."""
-    name = rel.rsplit("/", 1)[-1]
-    return f"-{worker}-" in name or f"-{worker}." in name
-
-
 def _merge_and_store(
     store_uri: str,
     crawl_id: str,
@@ -365,7 +357,7 @@ def _merge_and_store(
         entry["unlisted"] = sorted(
             rel
             for rel in stored - listed
-            if _left_by(worker, rel) and not rel.endswith((".open", ".tmp"))
+            if worker_owns(rel, worker) and not rel.endswith((".open", ".tmp"))
         )
     path = write_manifest_file(work_dir, manifest)
     key = f"{crawl_id}/{MANIFEST_NAME}"
