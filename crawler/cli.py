@@ -449,7 +449,10 @@ def _add_frontier_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     frontier = commands.add_parser(
         "frontier",
         help="inspect and operate a crawl's shared frontier (redis://…)",
-        description="Operate the shared frontier of a crawl: redis://host:port/db/<crawl-id>.",
+        description="Operate the shared frontier of a crawl: redis://host:port/db/<crawl-id>. "
+        "A worker killed for good (kill -9, a lost machine) stays running on the crawl's roster "
+        "and holds back its manifest.json: 'newsarc frontier lost WORKER --frontier URI --out "
+        "STORE' gives up on it (and merges the manifest when nothing else is left).",
     )
     actions = frontier.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     actions.required = True

@@ -22,7 +22,9 @@ This runs after the Scrapy process has stopped (``engine_stopped`` handlers run 
 so the order between the spool's last pass and the merge is made explicit by running the merge
 only once the whole process is done). A worker that was killed stays ``running`` on the roster:
 the crawl never gets ``manifest.json`` and ``newsarc datasets list|verify`` call it incomplete,
-naming that worker (from the roster each worker's manifest carries). So does a failed worker;
+naming that worker (from the roster each worker's manifest carries), until ``newsarc frontier
+lost`` marks it ``lost`` (:func:`lose_worker`: counted as finished; merging the manifest then
+if nothing else is left, the lost worker named in ``workers_lost``). So does a failed worker;
 running a worker again with the same ``--worker-id`` (and the same ``--out`` and spool) uploads
 what the failed run left, and finishing it retries the merge.
 
