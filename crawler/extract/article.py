@@ -147,11 +147,13 @@ _MAX_BYLINE_SCAN = 20000
 
 
 def _skip(seg: Segmentation) -> Any:
+    body = seg.body if seg.body is not None else seg.main
+    body_len = seg.text_len.get(body, 0) if body is not None else 0
+
     def skip(el: Element) -> bool:
         if el.tag == "table" and seg.link_density(el) <= _MAX_TABLE_LINK_DENSITY:
-            # A table of prose or figures is read: old sites lay the article out in table
-            # cells, and a data table inside the body is part of the story (a table of links
-            # is a link farm or a navigation grid).
+            # A table holding half the body's text is the page's layout (old sites nest the
+            # article in table cells); a data table inside the body is part of the story.
             return seg.is_excluded(el)
         return el.tag in _SKIP_TAGS or seg.is_excluded(el)
 
