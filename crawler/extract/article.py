@@ -53,7 +53,6 @@ _LEAD_HINT = re.compile(
     r"|summary|intro|excerpt|strapline|description|abstract"
 )
 _MAX_LINK_DENSITY = 0.5
-_MAX_TABLE_LINK_DENSITY = 0.3
 _MAX_HEADING_CHARS = 200
 _LEAD_CHARS = (30, 700)
 # "By", "Von:", "Autor:", "Geschrieben von", "Posted by" … before a name.
@@ -151,9 +150,9 @@ def _skip(seg: Segmentation) -> Any:
     body_len = seg.text_len.get(body, 0) if body is not None else 0
 
     def skip(el: Element) -> bool:
-        if el.tag == "table" and seg.link_density(el) <= _MAX_TABLE_LINK_DENSITY:
+        if el.tag == "table" and 2 * seg.text_len.get(el, 0) >= body_len > 0:
             # A table holding half the body's text is the page's layout (old sites nest the
-            # article in table cells); a data table inside the body is part of the story.
+            # article in table cells), not a data table beside the text.
             return seg.is_excluded(el)
         return el.tag in _SKIP_TAGS or seg.is_excluded(el)
 

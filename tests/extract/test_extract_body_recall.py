@@ -206,26 +206,3 @@ def test_a_commentary_is_an_article_not_a_comment_thread() -> None:
     text = article.text
     assert "Opinion 2: " in text
     assert "Reader" not in text
-
-
-def test_a_data_table_inside_the_body_is_part_of_the_story() -> None:
-    """A small table of figures between two paragraphs is body text (both real sets' truths
-    count it); a table of links (a link farm, a navigation grid) is not."""
-    figures = (
-        "<table><tr><th>Quarter</th><th>Sales</th></tr>"
-        "<tr><td>First quarter sales</td><td>12.4 million</td></tr>"
-        "<tr><td>Second quarter sales</td><td>13.9 million</td></tr></table>"
-    )
-    links = (
-        "<table><tr>"
-        + "".join(f"<td><a href='/hotel/{i}'>Hotel offer number {i}</a></td>" for i in range(6))
-        + "</tr></table>"
-    )
-    html = _page(
-        f"<div class='story'>{''.join(_para(f'Part {i}') for i in range(4))}{figures}"
-        f"{links}{''.join(_para(f'After {i}') for i in range(3))}</div>"
-    )
-    text = _text(html)
-    assert "Second quarter sales" in text
-    assert "After 2: " in text
-    assert "Hotel offer" not in text
