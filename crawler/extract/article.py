@@ -44,7 +44,13 @@ _FURNITURE = re.compile(
     r"|(?:share|follow us|read more|see also|related|more|recommended|continue reading|click here"
     r"|sign up|subscribe|loading|skip to)\b.{0,80}|.{0,40}\bnewsletter\b.{0,80}"
     r"|(?:photo|image|picture|video)(?: credit)?:.{0,100}|(?:©|copyright)\s.{0,120}"
-    r"|all rights reserved\.?)$",
+    r"|all rights reserved\.?"
+    # The same labels in the real sets' other languages: a related box's or a login box's line.
+    r"|(?:mehr zum thema|das könnte sie auch interessieren|lesen sie auch|auch interessant"
+    r"|weitere (?:artikel|beiträge|meldungen)|ähnliche (?:artikel|beiträge)|sie sind (?:aktuell )?"
+    r"nicht (?:eingeloggt|angemeldet)|à lire aussi|lire aussi|vous aimerez aussi|leggi anche"
+    r"|ti potrebbe interessare|te puede interesar|lee también|leia também|читайте также"
+    r"|you (?:may|might) also like)\b.{0,80})$",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:by|von|par|por|автор:?)\s+\S.{0,80}$", re.IGNORECASE)
