@@ -529,6 +529,11 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
             raw.append(item)
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
             raw.append(item["name"])
+        elif isinstance(item, dict) and isinstance(item.get("@id"), str):
+            # A reference to a node of the page's @graph: {"@id": "https://…/#/schema/person/…"}.
+            named = meta.jsonld_names.get(item["@id"])
+            if named:
+                raw.append(named)
     if not raw:
         raw = meta.names.get("author", []) + [
             a for a in meta.properties.get("article:author", []) if "://" not in a

@@ -516,3 +516,15 @@ def test_author_link_under_a_compound_authors_path() -> None:
     )
     html = _page(before=f"<h1>Bridge vote passes</h1><ul>{byline}</ul>")
     assert _article(html).authors == ["Gàbor Muniér"]
+
+
+def test_author_named_by_a_reference_into_the_jsonld_graph() -> None:
+    """Yoast's ``@graph``: the article's author is ``{"@id": …}``, the person a node of its own."""
+    head = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "Article", "headline": "Bridge vote passes",'
+        ' "author": {"@id": "https://news.example.org/#/schema/person/1"}},'
+        '{"@type": "Person", "@id": "https://news.example.org/#/schema/person/1",'
+        ' "name": "Doris Schuppe"}]}</script>'
+    )
+    assert _article(_page(head, "<h1>Bridge vote passes</h1>")).authors == ["Doris Schuppe"]
