@@ -44,7 +44,13 @@ _FURNITURE = re.compile(
     r"|(?:share|follow us|read more|see also|related|more|recommended|continue reading|click here"
     r"|sign up|subscribe|loading|skip to)\b.{0,80}|.{0,40}\bnewsletter\b.{0,80}"
     r"|(?:photo|image|picture|video)(?: credit)?:.{0,100}|(?:©|copyright)\s.{0,120}"
-    r"|all rights reserved\.?)$",
+    r"|all rights reserved\.?"
+    # The same labels in the real sets' other languages: a related box's or a login box's line.
+    r"|(?:mehr zum thema|das könnte sie auch interessieren|lesen sie auch|auch interessant"
+    r"|weitere (?:artikel|beiträge|meldungen)|ähnliche (?:artikel|beiträge)|sie sind (?:aktuell )?"
+    r"nicht (?:eingeloggt|angemeldet)|à lire aussi|lire aussi|vous aimerez aussi|leggi anche"
+    r"|ti potrebbe interessare|te puede interesar|lee también|leia também|читайте также"
+    r"|you (?:may|might) also like)\b.{0,80})$",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:by|von|par|por|автор:?)\s+\S.{0,80}$", re.IGNORECASE)
@@ -93,9 +99,23 @@ _ORGANISATION = re.compile(
 )
 _AUTHOR_HREF = re.compile(
     r"/(?:author|authors|autor|autoren|auteur|autore|redaktion|redakteur|journalist|profile"
-    r"|people|staff|team|writers?|contributors?|columnists?|user|users|mitarbeiter)/[^/?#]+",
+    r"|people|staff|team|writers?|contributors?|columnists?|user|users|mitarbeiter)/[^/?#]+"
+    # "/autoren-und-redaktion/gabor-munier"
+    r"|/(?:authors?|autor|autoren|auteurs?)-[^/?#]+/[^/?#]+",
     re.IGNORECASE,
 )
+# A byline written as a line of the article ("Von Cosima Künzel", "Eine Kolumne von Nils
+# Pickert", "Autorin: Uta Staschewski, Projektleiterin …"): up to two words, then the marker.
+_BODY_BYLINE = re.compile(
+    r"^(?:(?P<lead>[^\W\d_]+(?:\s+[^\W\d_]+)?)\s+)?(?:von|by|par|por|door)\s+(?P<names>\S.*)$"
+    r"|^(?:autor(?:in)?|author|auteur|text|texte)\s*:\s*(?P<labelled>\S.*)$",
+    re.IGNORECASE,
+)
+# Credits that read like a byline: a picture's, a source's.
+_NOT_BYLINE = re.compile(r"foto|photo|bild|image|video|grafik|graphic|quelle|source|illustr", re.I)
+_BYLINE_END = re.compile(r"\s+[·•|–—]\s+")
+_MAX_BODY_BYLINE_CHARS = 100
+_BODY_BYLINE_TAGS = ("p", "em", "strong", "b", "i", "span", "div")
 # A user name with digits is a blog's byline ("freeman1984"); a date or a count is not.
 _HANDLE = re.compile(r"^[^\W\d_]{3,}[^\W_]*\d+$")
 # Author tags of analytics and CMS vendors, read when the declared names are organisations.
@@ -386,6 +406,15 @@ def _clean_author(name: str) -> list[str]:
         ):
             continue
         out.append(part)
+    whole = _AUTHOR_TAIL.sub("", name).strip(" .,:")
+    if (
+        len(out) > 1
+        and all(_ORGANISATION.search(part) for part in out)
+        and len(whole) <= _MAX_NAME_CHARS
+    ):
+        # "Staff and news service reports", "Redaktion und dpa": an organisation byline
+        # is kept as given, not cut into pieces that name nobody.
+        return [whole]
     return out
 
 
@@ -451,10 +480,47 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[s
             break
     if found:
         return found
+    shown = _body_byline(seg)
+    if shown:
+        return shown
     label = meta.name("twitter:label1") or ""
     data = meta.name("twitter:data1")
     if data and _AUTHOR_LABEL.search(label):
         return _clean_author(data)
+    return []
+
+
+def _body_byline(seg: Segmentation) -> list[str]:
+    """Names of a byline written as a short line of the story itself (first such line in the
+    story's ``<article>`` or the body container's parent), outside boilerplate."""
+    main = seg.main
+    if main is None:
+        return []
+    scope = _article_scope(main)
+    if scope is main:
+        # No <article>: the body container's wrapper and its wrapper (the byline sits in a
+        # sibling box of the text, "div.media" beside "div.media").
+        for _level in range(2):
+            parent = scope.getparent()
+            if parent is None or parent.tag in {"body", "html"}:
+                break
+            scope = parent
+    for el in scope.iter(*_BODY_BYLINE_TAGS):
+        size = seg.text_len.get(el, 0)
+        if not size or size > _MAX_BODY_BYLINE_CHARS or el in seg.has_block:
+            continue
+        line = normalize_space(" ".join(element_text(el)))
+        match = _BODY_BYLINE.match(line)
+        if match is None or _NOT_BYLINE.search(match.group("lead") or ""):
+            continue
+        if _inside_excluded(el, scope, seg):
+            continue
+        # "Von Jonas Weber · Heute, 15:42 · Lesezeit 3 min": the names end at a separator.
+        names_part = _BYLINE_END.split(match.group("names") or match.group("labelled"))[0]
+        names = _clean_author(names_part)
+        names = [n for n in names if n[0].isupper() and not _NOT_BYLINE.search(n)]
+        if names:
+            return names
     return []
 
 
@@ -465,6 +531,11 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
             raw.append(item)
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
             raw.append(item["name"])
+        elif isinstance(item, dict) and isinstance(item.get("@id"), str):
+            # A reference to a node of the page's @graph: {"@id": "https://…/#/schema/person/…"}.
+            named = meta.jsonld_names.get(item["@id"])
+            if named:
+                raw.append(named)
     if not raw:
         raw = meta.names.get("author", []) + [
             a for a in meta.properties.get("article:author", []) if "://" not in a
@@ -493,12 +564,13 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
     elif all(" " not in n for n in names):
         # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"):
         # the byline that spells each of them in full wins.
-        shown = _visible_authors(seg, meta, host)
-        if len(shown) == len(names) and all(
-            " " in full and _folded(full).startswith(_folded(short))
-            for short, full in zip(names, shown, strict=True)
-        ):
-            names = shown
+        for shown in (_visible_authors(seg, meta, host), _body_byline(seg)):
+            if len(shown) == len(names) and all(
+                " " in full and _folded(full).startswith(_folded(short))
+                for short, full in zip(names, shown, strict=True)
+            ):
+                names = shown
+                break
     return _person_first(names, meta.site_names)
 
 

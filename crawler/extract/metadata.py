@@ -67,6 +67,9 @@ class PageMetadata:
     """Every ``@type`` seen in JSON-LD."""
     site_names: list[str] = field(default_factory=list)
     """``og:site_name``, ``application-name`` and JSON-LD publisher names."""
+    jsonld_names: dict[str, str] = field(default_factory=dict)
+    """``@id`` -> ``name`` of the JSON-LD nodes that have both (a Yoast ``@graph`` names the
+    article's author as ``{"@id": "…#author"}`` and the person in a node of its own)."""
 
     def prop(self, key: str) -> str | None:
         """First value of a ``<meta property>`` (or, failing that, ``<meta name>``) tag."""
@@ -104,6 +107,9 @@ def _walk_jsonld(data: Any, meta: PageMetadata, depth: int = 0) -> None:
         return
     types = _types(data)
     meta.jsonld_types.update(types)
+    node_id, name = data.get("@id"), data.get("name")
+    if isinstance(node_id, str) and isinstance(name, str) and name.strip():
+        meta.jsonld_names.setdefault(node_id, name)
     if any(t in ARTICLE_TYPES for t in types):
         meta.jsonld_articles.append(data)
         publisher = data.get("publisher")

@@ -264,6 +264,30 @@ def _title_shown(seg: Segmentation, title: str | None) -> bool:
     )
 
 
+_OPENING_HEADINGS = frozenset({"h1", "h2", "h3"})
+
+
+def _opening_heading(seg: Segmentation) -> bool:
+    """Whether the body container opens with a heading that is no link (its first child, or
+    the element just before it): one item's title over its text, as small sites set it with
+    an ``<h2>``; a listing's headings are links to the items."""
+    body = seg.body if seg.body is not None else seg.main
+    if body is None:
+        return False
+    first = next((child for child in body if isinstance(child.tag, str)), None)
+    before = body.getprevious()
+    while before is not None and not isinstance(before.tag, str):
+        before = before.getprevious()
+    return any(
+        el is not None
+        and el.tag in _OPENING_HEADINGS
+        and seg.text_len.get(el, 0) > 0
+        and not seg.link_len.get(el, 0)
+        and not seg.is_excluded(el)
+        for el in (first, before)
+    )
+
+
 def _gallery_captions(seg: Segmentation, meta: PageMetadata, paragraphs: list[str]) -> list[str]:
     """Captions of a photo gallery's pictures, or ``[]`` when the page is no gallery.
 
@@ -485,6 +509,7 @@ def _article(
         or url_like
         or any(True for _ in seg.root.iter("h1"))
         or _title_shown(seg, fields.title)
+        or _opening_heading(seg)
     )
     kind_flags: list[str] = []
     if by_pattern:

@@ -464,3 +464,67 @@ def test_harness_helpers() -> None:
     assert truth_day("2022-11-29") == "2022-11-29"
     assert half_of("001f43cb87b4416b") == half_of("001f43cb87b4416b")
     assert {half_of(f"page-{i}") for i in range(20)} == {"tune", "held"}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("<p><em>Von <span>Cosima Künzel</span></em></p>", ["Cosima Künzel"]),
+        ("<p><strong>Eine Kolumne von Nils Pickert</strong></p>", ["Nils Pickert"]),
+        (
+            "<p><strong>Autorin: Uta Staschewski, Projektleiterin in Tunis.</strong></p>",
+            ["Uta Staschewski"],
+        ),
+        ("<p>Foto von Jane Doe</p>", []),
+        ("<p>Text: Jane Doe</p>", ["Jane Doe"]),
+    ],
+)
+def test_byline_written_as_a_line_of_the_story(line: str, expected: list[str]) -> None:
+    """No declared author and no hinted byline element: a short line of the story that is a
+    byline names the authors (a picture credit does not)."""
+    html = _page(before="<h1>Bridge vote passes</h1>", after=line)
+    assert _article(html).authors == expected
+
+
+def test_declared_first_name_gives_way_to_a_byline_line_spelling_it_in_full() -> None:
+    head = "<meta name='author' content='Nils'>"
+    html = _page(
+        head,
+        "<h1>Bridge vote passes</h1><a href='/author/nils/'>Nils</a>",
+        "<p><strong>Eine Kolumne von Nils Pickert</strong></p>",
+    )
+    assert _article(html).authors == ["Nils Pickert"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("STAFF AND NEWS SERVICE REPORTS", ["STAFF AND NEWS SERVICE REPORTS"]),
+        ("Redaktion und dpa", ["Redaktion und dpa"]),
+        ("Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+    ],
+)
+def test_organisation_byline_is_kept_as_given(declared: str, expected: list[str]) -> None:
+    html = _page(f"<meta name='author' content='{declared}'>", "<h1>Bridge vote passes</h1>")
+    assert _article(html).authors == expected
+
+
+def test_author_link_under_a_compound_authors_path() -> None:
+    byline = (
+        "<li class='submitted'>Author: <a href='/autoren-und-redaktion/gabor-munier'>"
+        "Gàbor Muniér</a></li><a href='/user-dashboard/register/'>Subscribe</a>"
+    )
+    html = _page(before=f"<h1>Bridge vote passes</h1><ul>{byline}</ul>")
+    assert _article(html).authors == ["Gàbor Muniér"]
+
+
+def test_author_named_by_a_reference_into_the_jsonld_graph() -> None:
+    """Yoast's ``@graph``: the article's author is ``{"@id": …}``, the person a node of its own."""
+    head = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "Article", "headline": "Bridge vote passes",'
+        ' "author": {"@id": "https://news.example.org/#/schema/person/1"}},'
+        '{"@type": "Person", "@id": "https://news.example.org/#/schema/person/1",'
+        ' "name": "Doris Schuppe"}]}</script>'
+    )
+    assert _article(_page(head, "<h1>Bridge vote passes</h1>")).authors == ["Doris Schuppe"]

@@ -206,3 +206,27 @@ def test_a_commentary_is_an_article_not_a_comment_thread() -> None:
     text = article.text
     assert "Opinion 2: " in text
     assert "Reader" not in text
+
+
+def test_related_and_login_lines_in_other_languages_are_furniture() -> None:
+    """A related box's or a login box's label at the body's end is no paragraph, in the real
+    sets' languages as in English."""
+    lines = [
+        "Mehr zum Thema",
+        "Das könnte Sie auch interessieren!",
+        "Sie sind aktuell nicht eingeloggt.",
+        "À lire aussi : le port",
+        "Leggi anche",
+        "Читайте также",
+    ]
+    html = _page(
+        "<div class='story'>"
+        # Enough words that the first pass stands alone (no second opinion).
+        + "".join(_para(f"Part {i}") for i in range(7))
+        + "".join(f"<p>{line}</p>" for line in lines)
+        + "</div>"
+    )
+    text = _text(html)
+    assert "Part 6: " in text
+    for line in lines:
+        assert line not in text

@@ -413,3 +413,29 @@ def test_article_like_urls(url: str, expected: bool) -> None:
     from crawler.extract.fallback import article_like_url
 
     assert article_like_url(url) is expected
+
+
+def association_page() -> str:
+    """A small site's page: no metadata, no ``<h1>``, an ``<h2>`` over three paragraphs."""
+    paras = "".join(f"<p>{p}</p>" for p in _prose(3))
+    return (
+        f"<html>{_head('Ausbildung')}<body>{_nav()}<div class='body'>"
+        f"<h2 id='training'>Boat crew training</h2>{paras}</div></body></html>"
+    )
+
+
+def test_prose_opened_by_a_heading_is_an_article_whatever_the_url() -> None:
+    page = PageInput(
+        url="https://club.example/boats/training.html", html=association_page(), fetched_at=FETCHED
+    )
+    result = extract_page(page)
+    assert result.page_type == "article", result.reason
+
+
+def test_prose_opened_by_a_linked_heading_is_not_an_article() -> None:
+    html = association_page().replace(
+        "<h2 id='training'>Boat crew training</h2>",
+        "<h2><a href='/boats/training/more'>Boat crew training</a></h2>",
+    )
+    page = PageInput(url="https://club.example/boats/", html=html, fetched_at=FETCHED)
+    assert extract_page(page).article is None
