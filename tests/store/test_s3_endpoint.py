@@ -52,7 +52,7 @@ def test_the_endpoint_boto3_takes_from_the_environment_is_checked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", REMOTE_HTTP)
-    with pytest.raises(ConfigError, match="s3.example.invalid"):
+    with pytest.raises(ConfigError, match=r"s3\.example\.invalid"):
         make_s3_client(CREDENTIALS)
 
 
