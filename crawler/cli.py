@@ -706,6 +706,18 @@ def _print_summary(report: CrawlReport) -> None:
         f"skipped (robots.txt) {s('newsarc/skipped/robots')}",
         file=out,
     )
+    if s("newsarc/bombs"):
+        hosts = sorted(
+            (int(v), k.removeprefix("newsarc/bombs/"))
+            for k, v in report.stats.items()
+            if k.startswith("newsarc/bombs/")
+        )
+        print(
+            f"  bombs          {s('newsarc/bombs')} decompression bomb(s) stopped at "
+            "DOWNLOAD_MAXSIZE, by host: "
+            + ", ".join(f"{host} {n}" + (" (several)" if n > 1 else "") for n, host in hosts[::-1]),
+            file=out,
+        )
     if s("tls/unverified"):
         problems = ", ".join(
             f"{k.rsplit('/', 1)[-1]} {v}"

@@ -359,8 +359,8 @@ def _run_crawl(
     profile: SiteProfile | None = load_profile(options.profile) if options.profile else None
     name = options.name or (profile.name if profile else urlsplit(urls[0]).hostname or "crawl")
     crawl_id = joining or make_crawl_id(name, datetime.now(UTC))
-    store = open_store(options.store_uri)
     settings = build_settings(options, crawl_id)
+    store = open_store(options.store_uri, settings)
     if effective_render_mode(settings, profile) is not RenderMode.NEVER:
         check_browser(settings)  # once, here: not a browser start (and failure) per page
     else:

@@ -225,6 +225,9 @@ WACZ_COMMAND = str(Path(__file__).resolve().parent.parent / ".tools" / "wacz" / 
 # verified and then deleted. One subdirectory per store URI; a later run with the same --out
 # uploads what an earlier run left. S3 endpoint/region/credentials: the AWS_* settings (Scrapy's
 # names, e.g. AWS_ENDPOINT_URL) or boto3's standard chain (environment, ~/.aws, roles).
+# A plain http:// S3 endpoint is refused unless it is on a loopback address (credentials and
+# data would cross the network unencrypted); True allows it, for a network you trust.
+NEWSARC_S3_ALLOW_HTTP = False
 NEWSARC_SPOOL_DIR = "~/.cache/newsarc/spool"
 STORE_UPLOAD_INTERVAL = 5.0  # seconds between background upload passes during a crawl
 # Bytes the spool of one store may hold (every crawl's files waiting there): past it, after an

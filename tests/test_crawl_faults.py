@@ -151,6 +151,11 @@ def test_decompression_bombs_stop_at_the_size_limit_and_the_crawl_goes_on(tmp_pa
         if "httpcompression" in line and "exceeded DOWNLOAD_MAXSIZE" in line
     ]
     assert len(stopped) == len(bombs), "each bomb is stopped by the size limit while decoding"
+    # Counted per host, and a host serving several is reported (log and summary).
+    assert f"'newsarc/bombs/127.0.0.1': {len(bombs)}" in log
+    assert "127.0.0.1 serves decompression bombs" in log
+    assert f"{len(bombs)} decompression bomb(s)" in run.stdout + run.stderr
+    assert f"127.0.0.1 {len(bombs)} (several)" in run.stdout + run.stderr
 
 
 class _LyingServer:

@@ -13,14 +13,19 @@ import gzip
 import socket
 import sqlite3
 import struct
+import subprocess
+import sys
 import threading
+import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import brotli
 from backports import zstd
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import crawl_items, run_newsarc
+from tests.conftest import ROOT, crawl_items, run_newsarc
 
 _HTML = b"<!doctype html><html lang=en><head><title>t</title></head><body>"
 _CHUNKED_CAP = 64 * 1024 * 1024  # hang guard: the server gives up after this many bytes
@@ -340,3 +345,84 @@ def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: P
     assert trickled and max(trickled) < 20, max(trickled, default=0)
     records = _response_records(run.crawl_dir(tmp_path))
     assert "slow.html" not in records and "silent.html" not in records
+
+
+# Runs `newsarc` and prints the process's peak RSS (ru_maxrss) on stderr as it exits.
+_PEAK_RSS = (
+    "import atexit, resource, sys\n"
+    "atexit.register(lambda: print('PEAK_RSS', resource.getrusage(resource.RUSAGE_SELF)"
+    ".ru_maxrss * 1024, file=sys.stderr))\n"
+    "from crawler.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def _encoded(encoding: str, body: bytes) -> Callable[[socket.socket], None]:
+    def send(conn: socket.socket) -> None:
+        headers = {
+            "Content-Type": "text/html",
+            "Content-Encoding": encoding,
+            "Content-Length": str(len(body)),
+        }
+        conn.sendall(_head("200 OK", headers) + body)
+
+    return send
+
+
+def _deflated(wbits: int, mebibytes: int) -> bytes:
+    """``mebibytes`` MiB of zeros, compressed a block at a time (never held whole)."""
+    block = b"\0" * (1024 * 1024)
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return b"".join(packer.compress(block) for _ in range(mebibytes)) + packer.flush()
+
+
+def _peak_rss_of_crawl(routes: dict[str, Callable[[socket.socket], None]], out: Path) -> int:
+    limit = _RSS_LIMIT
+    with _WireServer(routes) as server:
+        proc = subprocess.run(
+            [sys.executable, "-c", _PEAK_RSS, "crawl", server.url("/"), "--out", str(out),
+             "-s", f"DOWNLOAD_MAXSIZE={limit}", "-s", "RETRY_TIMES=0",
+             "-s", "NEWSARC_EXTRACT_WORKERS=0"],
+            capture_output=True, text=True, cwd=ROOT, timeout=180, check=False,
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return int(proc.stderr.rsplit("PEAK_RSS", 1)[1].split()[0])
+
+
+_RSS_LIMIT = 16 * 1024 * 1024
+
+
+def test_huge_bodies_and_bombs_raise_the_crawls_peak_rss_by_less_than_twice_the_limit(
+    tmp_path: Path,
+) -> None:
+    """RELIABILITY.md B4/B5: a crawl meeting an endless chunked body (no Content-Length) and
+    five 50 MiB decompression bombs (gzip, nested gzip, deflate, br, zstd) peaks less than
+    2 × ``DOWNLOAD_MAXSIZE`` above the same crawl without them. (Each bomb's partly decoded body
+    stayed alive through the error Scrapy chains to its failure: +52 MiB at a 16 MiB limit.)"""
+    pages = {
+        f"/p{i}.html": _honest(_HTML + f"<article><h1>Story {i}</h1><p>{'Words. ' * 300}</p>"
+                               "</article>".encode())
+        for i in range(6)
+    }  # fmt: skip
+    hostile = {
+        "/chunked.html": _endless_chunks,
+        "/gzip.html": _encoded("gzip", _deflated(31, 50)),
+        "/nested.html": _encoded("gzip, gzip", gzip.compress(_deflated(31, 50))),
+        "/deflate.html": _encoded("deflate", _deflated(15, 50)),
+        "/br.html": _encoded("br", brotli.compress(b"\0" * (50 * 1024 * 1024), quality=5)),
+        "/zstd.html": _encoded("zstd", _zstd_bomb()),
+    }
+    robots = {"/robots.txt": _honest(b"User-agent: *\n", "text/plain")}
+
+    def site(extra: dict[str, Callable[[socket.socket], None]]) -> dict[str, Any]:
+        links = " ".join(f'<a href="{path}">{path}</a>' for path in [*pages, *extra])
+        return {**robots, **pages, **extra, "/": _honest(_HTML + links.encode())}
+
+    plain = _peak_rss_of_crawl(site({}), tmp_path / "plain")
+    attacked = _peak_rss_of_crawl(site(hostile), tmp_path / "hostile")
+    print(f"peak RSS: plain {plain >> 20} MiB, with bombs {attacked >> 20} MiB")
+    assert attacked - plain < 2 * _RSS_LIMIT, (plain >> 20, attacked >> 20)
+    (crawl_dir,) = [p for p in (tmp_path / "hostile").iterdir() if p.is_dir()]
+    ledger = _ledger(crawl_dir)
+    for path in hostile:
+        assert ledger[path.lstrip("/")][0] == "failed", (path, ledger[path.lstrip("/")])

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import http.client
 import logging
 import stat
+import threading
 import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
 
 from crawler.demo.server import Route, SiteServer
 from crawler.redact import (
@@ -219,3 +226,102 @@ def test_log_records_no_handler_emits_are_never_formatted(tmp_path: Path) -> Non
         handler.close()
     assert formatted == ["item"]
     assert log_file.read_text() == "Scraped item with ***\n"
+
+
+CANARY_PROXY_USER = "canaryPROXYuser3e8a"
+CANARY_PROXY_PASSWORD = "canaryPROXYpw6d1c"
+
+
+class _ForwardProxy(ThreadingHTTPServer):
+    """A forward HTTP proxy on 127.0.0.1 (port 0) that wants Basic proxy credentials and relays
+    GETs to the (local) server they name; it records the credentials each request came with."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str | None]] = []
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    def __enter__(self) -> _ForwardProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def url(self, userinfo: str) -> str:
+        return f"http://{userinfo}@127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: _ForwardProxy
+
+    def do_GET(self) -> None:
+        self.server.seen.append((self.path, self.headers.get("Proxy-Authorization")))
+        target = urlsplit(self.path)
+        if target.hostname != "127.0.0.1":  # never relays off the machine
+            self.send_error(403)
+            return
+        conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+        try:
+            conn.request("GET", target.path or "/", headers={"Accept-Encoding": "identity"})
+            answer = conn.getresponse()
+            body = answer.read()
+        finally:
+            conn.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in {"content-length", "transfer-encoding", "connection"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.mark.parametrize("through_proxy", [False, True], ids=["proxy-ignored", "proxy-used"])
+def test_proxy_credentials_in_the_environment_are_never_written(
+    tmp_path: Path, through_proxy: bool
+) -> None:
+    """RELIABILITY.md S3: ``HTTP(S)_PROXY=http://user:pass@…`` with canary credentials. By
+    default the environment's proxy is not used at all (``HTTPPROXY_ENABLED`` False: a proxy
+    resolves names past the SSRF check), so it receives nothing; turned on, every request goes
+    through it with the credentials; either way neither they nor their Basic form appear in any
+    file the crawl writes, nor on stdout/stderr with ``-v``."""
+    out = tmp_path / "out"
+    userinfo = f"{CANARY_PROXY_USER}:{CANARY_PROXY_PASSWORD}"
+    basic = "Basic " + base64.b64encode(userinfo.encode()).decode()
+    routes = {
+        "/robots.txt": Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n"),
+        "/": Route.html('<html><body><p>home</p><a href="/a.html">a</a></body></html>'),
+        "/a.html": Route.html("<html><body><p>a</p></body></html>"),
+    }
+    with SiteServer(routes) as site, _ForwardProxy() as proxy:
+        env = {
+            "http_proxy": proxy.url(userinfo),
+            "HTTP_PROXY": proxy.url(userinfo),
+            "https_proxy": proxy.url(userinfo),
+            "HTTPS_PROXY": proxy.url(userinfo),
+            "no_proxy": "",
+            "NO_PROXY": "",
+        }
+        extra = ["-s", "HTTPPROXY_ENABLED=True"] if through_proxy else []
+        run = run_newsarc("crawl", site.url("/"), "--out", str(out), "-v", *extra, env=env)
+        seen = list(proxy.seen)
+    assert run.returncode == 0, run.stdout + run.stderr
+    if through_proxy:
+        assert {urlsplit(path).path for path, _ in seen} >= {"/robots.txt", "/", "/a.html"}
+        assert {auth for _, auth in seen} == {basic}, "the credentials were sent to the proxy"
+    else:
+        assert seen == [], "the environment's proxy is not used by default"
+        assert "/a.html" in site.requested_paths
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.name.endswith(".warc.gz") for p in files)
+    for canary in (CANARY_PROXY_USER, CANARY_PROXY_PASSWORD, basic.split()[1]):
+        assert canary not in run.stdout and canary not in run.stderr, canary
+        leaks = [str(p) for p in files if canary.encode() in _readable(p)]
+        assert leaks == [], f"{canary} written to {leaks}"

@@ -107,7 +107,10 @@ def _run_locked(args: argparse.Namespace, jobs_path: Path, lock_fd: int) -> int:
     if args.check:
         return 0
     try:
-        store = open_store(job.store)
+        # A plain http:// S3 endpoint is allowed here when every site's crawl may use it.
+        allowed = [site.settings.get("NEWSARC_S3_ALLOW_HTTP", "") for site in job.sites]
+        allow = bool(allowed) and all(v.lower() in {"1", "true", "yes", "on"} for v in allowed)
+        store = open_store(job.store, {"NEWSARC_S3_ALLOW_HTTP": allow})
     except ConfigError as exc:
         print(f"newsarc: error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

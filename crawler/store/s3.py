@@ -22,6 +22,14 @@ killed uploader (whose file may never be sent again) are aborted by
 :meth:`S3Store.abort_incomplete_uploads`, which the spool calls once per dead crawl it finds. A
 refused request (403: wrong, expired or missing credentials, a bucket policy) raises a
 :class:`~crawler.exceptions.StoreError` that names the settings to check.
+
+**Endpoints are ``https://``.** A plain ``http://`` endpoint (from ``AWS_ENDPOINT_URL``, the
+environment or ``~/.aws``: the one the built client will use) sends the signed requests and every
+byte archived unencrypted, so :func:`make_s3_client` refuses it with a
+:class:`~crawler.exceptions.ConfigError` (exit 2), except on a loopback address (``127.0.0.0/8``,
+``::1``, ``localhost``: a local server or a tunnel), for an anonymous client
+(``AWS_NO_SIGN_REQUEST``: no credential is sent), or with ``NEWSARC_S3_ALLOW_HTTP`` true (a
+store on a network you trust).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import ipaddress
 import logging
 import re
 from pathlib import Path
@@ -51,6 +60,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PART_SIZE",
     "S3Store",
+    "check_endpoint",
     "composite_sha256",
     "make_s3_client",
     "parse_s3_uri",
@@ -109,7 +119,41 @@ def make_s3_client(settings: Mapping[str, Any] | None = None) -> Any:
         kwargs["endpoint_url"] = opt("AWS_ENDPOINT_URL")
     if opt("AWS_VERIFY") is False:
         kwargs["verify"] = False
-    return session.client("s3", **kwargs)
+    client = session.client("s3", **kwargs)
+    if not (_flag(opt("AWS_NO_SIGN_REQUEST")) or _flag(opt("NEWSARC_S3_ALLOW_HTTP"))):
+        check_endpoint(str(client.meta.endpoint_url))
+    return client
+
+
+def check_endpoint(endpoint: str) -> None:
+    """Raise :class:`~crawler.exceptions.ConfigError` for a plain ``http://`` endpoint that is not
+    on a loopback address (see the module docstring)."""
+    parts = urlsplit(endpoint)
+    if parts.scheme.lower() != "http" or _is_loopback(parts.hostname or ""):
+        return
+    shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    raise ConfigError(
+        f"the S3 endpoint {shown} is plain http://: credentials and archived data would cross "
+        "the network unencrypted; use an https:// AWS_ENDPOINT_URL, or allow it with "
+        "-s NEWSARC_S3_ALLOW_HTTP=True for a store on a network you trust"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _flag(value: Any) -> bool:
+    """A boolean setting's value, as given in settings or as ``-s`` text."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
 
 
 def composite_sha256(path: Path, part_size: int) -> tuple[str, int]:

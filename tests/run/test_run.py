@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import Route, SiteServer
 from crawler.run.headlines import headline_series
@@ -251,6 +252,78 @@ def test_lock_sigterm_and_the_next_run_carries_on(tmp_path: Path) -> None:
         # Carries on: what the stopped run captured is not fetched again, the rest is.
         assert fetched_first.isdisjoint(fetched_next)
         assert len(fetched_first | fetched_next) == 8
+
+
+_PER_CAPTURE = ("crawl_id", "fetched_at", "warc")  # ids and times: differ between any 2 runs
+
+
+def _outputs(crawl_dir: Path) -> tuple[list[str], list[str], dict[str, bytes], int]:
+    """A crawl's articles and headlines (JSON, without ids and times, sorted), its WARC
+    response payloads by URL, and its WARC record count."""
+    items = []
+    for stream in ("articles", "headlines"):
+        rows = read_jsonl(list((crawl_dir / "items").glob(f"{stream}-*.jsonl.gz")))
+        items.append(
+            sorted(
+                json.dumps({k: v for k, v in row.items() if k not in _PER_CAPTURE}, sort_keys=True)
+                for row in rows
+            )
+        )
+    payloads: dict[str, bytes] = {}
+    records = 0
+    for warc in sorted((crawl_dir / "warc").glob("*.warc.gz")):
+        with warc.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                records += 1
+                if record.rec_type == "response":
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    assert uri not in payloads, f"{uri} archived twice"
+                    payloads[uri] = record.content_stream().read()
+    return items[0], items[1], payloads, records
+
+
+@pytest.mark.slow
+def test_a_second_instance_on_the_same_job_leaves_the_first_runs_output_as_a_solo_runs(
+    tmp_path: Path,
+) -> None:
+    """RELIABILITY.md F11: a second ``newsarc run`` of a job that is running exits 3 at once, and
+    the first run's output (items without ids and times, WARC payloads and record count) is the
+    same as that of a run of the same job alone, against the same unchanged site."""
+    site = ChangingSite(slow=0.2)
+    duo, solo = tmp_path / "duo", tmp_path / "solo"
+    duo.mkdir()
+    solo.mkdir()
+    with SiteServer(site.handle) as server:
+        jobs = _jobs(duo, [_site(server)])
+        running = _start_run(jobs)
+        try:
+            deadline = time.monotonic() + 60
+            while not ChangingSite.article_requests(server.requested_paths):
+                assert running.poll() is None, running.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            second = run_newsarc("run", str(jobs), timeout=30)
+            assert running.poll() is None, "the first run was still running"
+            _, stderr = running.communicate(timeout=120)
+        finally:
+            if running.poll() is None:
+                running.kill()
+                running.wait()
+        alone = run_newsarc("run", str(_jobs(solo, [_site(server)])), timeout=120)
+    assert second.returncode == 3 and "already running" in second.stderr, second.stderr
+    assert running.returncode == 0, stderr
+    assert alone.returncode == 0, alone.stderr
+    (first,) = _crawl_dirs(duo / "data")
+    (only,) = _crawl_dirs(solo / "data")
+    _assert_files_valid(first)
+    got, want = _outputs(first), _outputs(only)
+    assert len(got[0]) == 8 and got[1], "articles and headlines were written"
+    assert got[0] == want[0], "articles"
+    assert got[1] == want[1], "headlines"
+    assert sorted(got[2]) == sorted(want[2]), "the same URLs archived"
+    for uri, payload in want[2].items():
+        assert got[2][uri] == payload, uri
+    assert got[3] == want[3], "the same number of WARC records"
 
 
 _BROKEN_FEEDS = ("/bad.xml", "/bomb.xml", "/xxe.xml", "/html-feed.xml")
