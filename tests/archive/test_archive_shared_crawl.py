@@ -30,6 +30,33 @@ def _join(
     )  # fmt: skip
 
 
+def _kill_doomed_and_finish_survivor(
+    redis_url: str, site: Site, out: Path, tmp_path: Path
+) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """Worker "doomed" starts the crawl and is SIGKILLed once it holds leases; worker
+    "survivor" joins and runs to its end. Returns the crawl's key and the survivor's run."""
+    lease = 3.0
+    first = _start(
+        "crawl", site.url(), "--out", str(out), "--frontier", f"{redis_url}?lease={lease}",
+        "-s", "NEWSARC_WORKER_ID=doomed", *FAST, "-s", "FRONTIER_LEASE_BATCH=4",
+        log=tmp_path / "doomed.log",
+    )  # fmt: skip
+    key = _key(redis_url)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        leases_key = f"newsarc:frontier:{{{key}}}:leases"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and client.zcard(leases_key) < 2:
+            time.sleep(0.05)
+        assert client.zcard(leases_key) >= 2, "the first worker never held leases"
+    finally:
+        client.close()
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    second = _join(redis_url, key, str(out), "survivor", tmp_path / "survivor.log")
+    return key, _finish(second, tmp_path / "survivor.log")
+
+
 def _key(redis_url: str) -> str:
     client = redis.Redis.from_url(redis_url)
     try:
@@ -132,28 +159,9 @@ def test_two_workers_to_s3_one_complete_manifest_listing_both_workers_files(
 def test_a_killed_worker_leaves_the_crawl_without_manifest_and_list_verify_say_incomplete(
     redis_url: str, tmp_path: Path
 ) -> None:
-    lease = 3.0
     out = tmp_path / "store"
     with Site(delay=0.3) as site:
-        first = _start(
-            "crawl", site.url(), "--out", str(out), "--frontier", f"{redis_url}?lease={lease}",
-            "-s", "NEWSARC_WORKER_ID=doomed", *FAST, "-s", "FRONTIER_LEASE_BATCH=4",
-            log=tmp_path / "doomed.log",
-        )  # fmt: skip
-        key = _key(redis_url)
-        client = redis.Redis.from_url(redis_url)
-        try:
-            leases_key = f"newsarc:frontier:{{{key}}}:leases"
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and client.zcard(leases_key) < 2:
-                time.sleep(0.05)
-            assert client.zcard(leases_key) >= 2, "the first worker never held leases"
-        finally:
-            client.close()
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
-        second = _join(f"{redis_url}", key, str(out), "survivor", tmp_path / "survivor.log")
-        two = _finish(second, tmp_path / "survivor.log")
+        key, two = _kill_doomed_and_finish_survivor(redis_url, site, out, tmp_path)
     assert two.returncode == 0, two.stdout[-3000:]
     crawl = out / key
     assert (crawl / "manifests" / "survivor.json").is_file()
@@ -190,26 +198,11 @@ def test_max_pages_is_the_crawls_budget_across_workers(redis_url: str, tmp_path:
 def test_frontier_lost_gives_up_on_a_killed_worker_and_stores_the_crawls_manifest(
     redis_url: str, tmp_path: Path
 ) -> None:
-    lease = 3.0
     out = tmp_path / "store"
     with Site(delay=0.3) as site:
-        first = _start(
-            "crawl", site.url(), "--out", str(out), "--frontier", f"{redis_url}?lease={lease}",
-            "-s", "NEWSARC_WORKER_ID=doomed", *FAST, "-s", "FRONTIER_LEASE_BATCH=4",
-            log=tmp_path / "doomed.log",
-        )  # fmt: skip
-        key = _key(redis_url)
+        key, two = _kill_doomed_and_finish_survivor(redis_url, site, out, tmp_path)
         client = redis.Redis.from_url(redis_url)
         try:
-            leases_key = f"newsarc:frontier:{{{key}}}:leases"
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and client.zcard(leases_key) < 2:
-                time.sleep(0.05)
-            assert client.zcard(leases_key) >= 2, "the first worker never held leases"
-            first.send_signal(signal.SIGKILL)
-            first.wait(timeout=30)
-            second = _join(f"{redis_url}", key, str(out), "survivor", tmp_path / "survivor.log")
-            two = _finish(second, tmp_path / "survivor.log")
             assert two.returncode == 0, two.stdout[-3000:]
             crawl = out / key
             assert not (crawl / MANIFEST_NAME).exists()
