@@ -44,6 +44,15 @@ def _digests(crawl_dir: Path) -> dict[str, str]:
     }
 
 
+def _wait_for_pages(proc: subprocess.Popen[str], site: SiteServer, pages: int) -> None:
+    """Until the crawl has asked for ``pages`` of the site's /p pages, or ended (at most 90 s)."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        if sum(1 for _, path, _ in site.requests if path.startswith("/p")) >= pages:
+            return
+        time.sleep(0.05)
+
+
 def _hold_exclusive_lock(ledger: Path) -> sqlite3.Connection:
     db = sqlite3.connect(ledger, isolation_level=None)
     db.execute("PRAGMA locking_mode=EXCLUSIVE")
@@ -88,11 +97,7 @@ def test_another_process_cannot_lock_a_running_crawls_ledger(tmp_path: Path) -> 
             text=True,
         )
         try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and proc.poll() is None:
-                if sum(1 for _, path, _ in site.requests if path.startswith("/p")) >= 3:
-                    break
-                time.sleep(0.05)
+            _wait_for_pages(proc, site, 3)
             (ledger,) = tmp_path.glob("*/.frontier.sqlite")
             outsider = sqlite3.connect(ledger, timeout=0.5, isolation_level=None)
             try:
@@ -146,11 +151,7 @@ def test_a_ledger_removed_or_replaced_mid_run_stops_the_crawl_loudly_and_loses_n
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and proc.poll() is None:
-                if sum(1 for _, path, _ in site.requests if path.startswith("/p")) >= 3:
-                    break
-                time.sleep(0.05)
+            _wait_for_pages(proc, site, 3)
             assert proc.poll() is None, "the crawl was still running when its ledger went"
             (ledger,) = tmp_path.glob("*/.frontier.sqlite")
             if fault == "removed":

@@ -175,6 +175,15 @@ def test_second_run_fetches_only_new_and_changed_articles_and_every_listing(
     assert len(csv_out.stdout.splitlines()) > 2
 
 
+def _wait_for_an_article_request(running: subprocess.Popen[str], server: SiteServer) -> None:
+    """Until the running ``newsarc run`` has asked the site for an article (at most 60 s)."""
+    deadline = time.monotonic() + 60
+    while not ChangingSite.article_requests(server.requested_paths):
+        assert running.poll() is None, running.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
 def _start_run(jobs: Path) -> subprocess.Popen[str]:
     script = Path(sys.executable).with_name("newsarc")
     return subprocess.Popen(
@@ -203,11 +212,7 @@ def test_lock_sigterm_and_the_next_run_carries_on(tmp_path: Path) -> None:
         store = tmp_path / "data"
         running = _start_run(jobs)
         try:
-            deadline = time.monotonic() + 60
-            while not ChangingSite.article_requests(server.requested_paths):
-                assert running.poll() is None, running.communicate()
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
+            _wait_for_an_article_request(running, server)
             before = _snapshot(tmp_path)
             started = time.monotonic()
             second = run_newsarc("run", str(jobs), timeout=30)
@@ -320,11 +325,7 @@ def test_a_second_instance_on_the_same_job_leaves_the_first_runs_output_as_a_sol
         jobs = _jobs(duo, [_site(server)])
         running = _start_run(jobs)
         try:
-            deadline = time.monotonic() + 60
-            while not ChangingSite.article_requests(server.requested_paths):
-                assert running.poll() is None, running.communicate()
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
+            _wait_for_an_article_request(running, server)
             second = run_newsarc("run", str(jobs), timeout=30)
             assert running.poll() is None, "the first run was still running"
             _, stderr = running.communicate(timeout=120)
