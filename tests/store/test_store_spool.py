@@ -7,6 +7,7 @@ import gzip
 import json
 import secrets
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -26,6 +27,14 @@ from crawler.store.s3 import S3Store
 from tests.store.s3_server import MotoS3
 
 
+def _new_bucket(moto_s3: MotoS3) -> tuple[Any, str]:
+    """A client of the S3 server and a bucket of its own for one test."""
+    client = moto_s3.client()
+    bucket = f"spool-{secrets.token_hex(4)}"
+    client.create_bucket(Bucket=bucket)
+    return client, bucket
+
+
 def test_remote_store_crawls_into_its_spool(tmp_path: Path) -> None:
     settings = {
         "NEWSARC_CRAWL_ID": "c1",
@@ -40,9 +49,7 @@ def test_remote_store_crawls_into_its_spool(tmp_path: Path) -> None:
 
 
 def test_leftovers_first_manifest_last_then_complete(tmp_path: Path, moto_s3: MotoS3) -> None:
-    client = moto_s3.client()
-    bucket = f"spool-{secrets.token_hex(4)}"
-    client.create_bucket(Bucket=bucket)
+    client, bucket = _new_bucket(moto_s3)
     root = tmp_path / "spool"
     old = root / "old-crawl"
     (old / "warc").mkdir(parents=True)
@@ -85,9 +92,7 @@ def _old_crawl_with(root: Path, files: dict[str, bytes]) -> Path:
 def test_a_file_failing_verification_is_quarantined_and_the_rest_uploaded(
     tmp_path: Path, moto_s3: MotoS3
 ) -> None:
-    client = moto_s3.client()
-    bucket = f"spool-{secrets.token_hex(4)}"
-    client.create_bucket(Bucket=bucket)
+    client, bucket = _new_bucket(moto_s3)
     root = tmp_path / "spool"
     lines = gzip.compress(b'{"a": 1}\n' * 50)
     old = _old_crawl_with(
@@ -148,9 +153,7 @@ def test_the_index_of_a_warc_that_could_not_be_read_is_not_stored_without_it(
 ) -> None:
     # An I/O error reading a WARC (the disk, not the file) keeps it in the spool for the next
     # run; its .cdxj must wait with it, or the store would hold an index of a missing file.
-    client = moto_s3.client()
-    bucket = f"spool-{secrets.token_hex(4)}"
-    client.create_bucket(Bucket=bucket)
+    client, bucket = _new_bucket(moto_s3)
     root = tmp_path / "spool"
     warc = gzip.compress(b"WARC/1.1\r\n\r\n")
     old = _old_crawl_with(
@@ -181,9 +184,7 @@ def test_the_index_of_a_warc_that_could_not_be_read_is_not_stored_without_it(
 def test_a_shared_crawls_worker_manifests_go_after_their_files_and_it_is_never_marked_complete(
     tmp_path: Path, moto_s3: MotoS3
 ) -> None:
-    client = moto_s3.client()
-    bucket = f"spool-{secrets.token_hex(4)}"
-    client.create_bucket(Bucket=bucket)
+    client, bucket = _new_bucket(moto_s3)
     root = tmp_path / "spool"
     crawl = root / "shared"
     (crawl / "items").mkdir(parents=True)
