@@ -504,9 +504,10 @@ def judge(report: CrawlReport) -> str | None:
         if report.skipped:
             return f"no page could be fetched: {report.skipped[0][0]} is forbidden by robots.txt"
         return "no page could be fetched"
+    own_log = crawl_log(report.worker_id if report.shared else "")  # a shared worker's own
+    log = report.work_dir / own_log
     if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
-        return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
-    log = report.work_dir / crawl_log(report.worker_id if report.shared else "")
+        return f"the WARC archive could not be written or stored completely (see {own_log})"
     if report.stat("items/write_failed"):
         # Before the pending count: the pages it leaves queued are its consequence, and with
         # --max-pages nothing else would fail the run.
@@ -522,7 +523,7 @@ def judge(report: CrawlReport) -> str | None:
             f"since are not marked done (see {log})"
         )
     if report.stat("wacz/failed"):
-        return "the WACZ package could not be built (see logs/crawl.log)"
+        return f"the WACZ package could not be built (see {own_log})"
     if report.stat("store/quarantined"):
         moved = [str(p) for p in report.stats.get("store/quarantined_files") or []]
         first = moved[0] if moved else str(report.stats.get("store/spool_dir"))
@@ -545,7 +546,7 @@ def judge(report: CrawlReport) -> str | None:
             f" ({said}); the crawl stopped, what it fetched is closed and kept, and a "
             "--resume fetches the rest"
             if said
-            else " (see logs/crawl.log)"
+            else f" (see {own_log})"
         )
     reason = report.stats.get("finish_reason")
     if reason == OUT_OF_SPACE:
