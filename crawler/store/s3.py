@@ -29,7 +29,8 @@ byte archived unencrypted, so :func:`make_s3_client` refuses it with a
 :class:`~crawler.exceptions.ConfigError` (exit 2), except on a loopback address (``127.0.0.0/8``,
 ``::1``, ``localhost``: a local server or a tunnel), for an anonymous client
 (``AWS_NO_SIGN_REQUEST``: no credential is sent), or with ``NEWSARC_S3_ALLOW_HTTP`` true (a
-store on a network you trust).
+store on a network you trust), given as a setting (``-s``, a jobs file) or, for the commands that
+take no settings (``datasets``, ``extract -o s3://…``, ``headlines``), in the environment.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import contextlib
 import hashlib
 import ipaddress
 import logging
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -120,7 +122,10 @@ def make_s3_client(settings: Mapping[str, Any] | None = None) -> Any:
     if opt("AWS_VERIFY") is False:
         kwargs["verify"] = False
     client = session.client("s3", **kwargs)
-    if not (_flag(opt("AWS_NO_SIGN_REQUEST")) or _flag(opt("NEWSARC_S3_ALLOW_HTTP"))):
+    allowed = _flag(opt("NEWSARC_S3_ALLOW_HTTP")) or _flag(
+        os.environ.get("NEWSARC_S3_ALLOW_HTTP")  # also for the commands that take no -s
+    )
+    if not (_flag(opt("AWS_NO_SIGN_REQUEST")) or allowed):
         check_endpoint(str(client.meta.endpoint_url))
     return client
 
@@ -135,7 +140,8 @@ def check_endpoint(endpoint: str) -> None:
     raise ConfigError(
         f"the S3 endpoint {shown} is plain http://: credentials and archived data would cross "
         "the network unencrypted; use an https:// AWS_ENDPOINT_URL, or allow it with "
-        "-s NEWSARC_S3_ALLOW_HTTP=True for a store on a network you trust"
+        "-s NEWSARC_S3_ALLOW_HTTP=True (or the environment variable NEWSARC_S3_ALLOW_HTTP=1) "
+        "for a store on a network you trust"
     )
 
 
