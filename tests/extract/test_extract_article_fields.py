@@ -528,3 +528,75 @@ def test_author_named_by_a_reference_into_the_jsonld_graph() -> None:
         ' "name": "Doris Schuppe"}]}</script>'
     )
     assert _article(_page(head, "<h1>Bridge vote passes</h1>")).authors == ["Doris Schuppe"]
+
+
+# --- byline-area dates, logo site names, plural byline prefixes ---------------------------
+
+
+def _story(lang: str, byline: str, head: str = "") -> str:
+    return (
+        f"<html lang='{lang}'><head>{head}</head><body><header><a href='/'>Home</a></header>"
+        f"<main><article><h1>Bridge vote passes</h1>{byline}"
+        f"<div class='story-body'>{BODY}</div></article></main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("de", "<div class='artikel-info'><span class='datum'>Heute, 14:05 Uhr</span> · "
+         "<span>Kommentare (4)</span></div>", "2025-12-04T14:05:00+00:00"),
+        ("de", "<span class='datum'>Gestern, 23:59</span>", "2025-12-03T23:59:00+00:00"),
+        ("ru", "<div class='meta'><span>сегодня в 03:14</span></div>",
+         "2025-12-04T03:14:00+00:00"),
+        ("en", "<p class='byline'>Today, 09:12 | By Jane Doe</p>", "2025-12-04T09:12:00+00:00"),
+        ("en", "<span class='posted-on'>2 hours ago</span>", "2025-12-04T13:00:00+00:00"),
+        # Not marked as the date or byline area: a line of the story is not its date.
+        ("en", "<p>Today, 09:12</p>", None),
+        # A later time than the capture is no publication time.
+        ("en", "<span class='date'>Tomorrow, 09:12</span>", None),
+    ],
+)  # fmt: skip
+def test_a_relative_date_label_in_the_byline_area_is_the_published_time(
+    lang: str, byline: str, expected: str | None
+) -> None:
+    article = _article(_story(lang, byline), URL_WITHOUT_DATE)
+    assert article.published_at == expected
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("Posted: Thursday, December 4, 2025 8:29 AM CST", "2025-12-04T14:29:00+00:00"),
+        ("Posted: December 4, 2025 8:29 AM MDT", "2025-12-04T14:29:00+00:00"),
+        ("Filed 4 December 2025 08:29 AEDT", "2025-12-03T21:29:00+00:00"),
+    ],
+)
+def test_a_visible_date_keeps_its_zone_abbreviation(shown: str, expected: str) -> None:
+    byline = f"<font size='1'>{shown}</font>"
+    assert _article(_story("en", byline), URL_WITHOUT_DATE).published_at == expected
+
+
+def test_the_site_name_of_a_logo_image_is_not_part_of_the_title() -> None:
+    html = (
+        "<html><head><title>The Millbrook Courier - Bridge vote passes after a long night"
+        "</title></head><body><table><tr><td><a href='/'><img src='/m.gif' "
+        "alt='The Millbrook Courier'></a></td></tr><tr><td><font size='5'><b>Bridge vote "
+        f"passes after a long night</b></font><br>{BODY}</td></tr></table></body></html>"
+    )
+    assert _article(html, URL_WITHOUT_DATE).title == "Bridge vote passes after a long night"
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("ru", "Авторы: Виктор Бажов, Ирина Ломова", ["Виктор Бажов", "Ирина Ломова"]),
+        ("de", "Autoren: Jonas Krüger und Miriam Kessler", ["Jonas Krüger", "Miriam Kessler"]),
+        ("en", "Authors: Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+    ],
+)
+def test_plural_byline_prefixes_are_not_part_of_a_name(
+    lang: str, byline: str, expected: list[str]
+) -> None:
+    html = _story(lang, f"<div class='author'>{byline}</div>")
+    assert _article(html, URL_WITHOUT_DATE).authors == expected
