@@ -62,6 +62,11 @@ HTTPPROXY_ENABLED = False
 # DNS servers ("address" or "address:port") the crawl (and its browser) resolves names with;
 # empty: the system's resolver.
 NEWSARC_DNS_SERVERS: list[str] = []
+# A crawl's directory, the store or spool directory holding it, or a job's state directory that
+# its group or others may write (or another user owns) is refused at start (crawler/trust.py):
+# another user could queue requests into the ledger or plant files the spool uploads. True
+# accepts it, for a group you trust.
+NEWSARC_ALLOW_SHARED_DIRS = False
 
 DOWNLOADER_MIDDLEWARES = {
     # Our robots.txt handling: 5xx and fetch errors mean "disallow all" (RFC 9309), 4xx "allow".
@@ -132,6 +137,10 @@ INCREMENTAL_STATE = None
 FRONTIER_ENABLED = True
 # Which frontier backend (crawler.frontier.base.BACKENDS): "" = the crawl's own SQLite ledger.
 FRONTIER_URI = ""
+# A redis:// frontier on a host that is not a loopback address, given no password, is refused
+# (anyone reaching it could read the crawl's URLs and queue requests; crawler/trust.py). True
+# accepts it, for a Redis only your crawlers can reach.
+FRONTIER_ALLOW_NO_PASSWORD = False
 # The crawl a resumed crawl continues (newsarc crawl --resume sets it; recorded in the manifest).
 NEWSARC_RESUMED_FROM = None
 # A shared frontier (FRONTIER_URI=redis://…) is served by the leasing scheduler
