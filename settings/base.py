@@ -237,6 +237,10 @@ WACZ_COMMAND = str(Path(__file__).resolve().parent.parent / ".tools" / "wacz" / 
 # A plain http:// S3 endpoint is refused unless it is on a loopback address (credentials and
 # data would cross the network unencrypted); True allows it, for a network you trust.
 NEWSARC_S3_ALLOW_HTTP = False
+# Ask S3 to check a SHA-256 of every uploaded part (ChecksumAlgorithm=SHA256). Over https boto3
+# sends it as an aws-chunked trailer, which some S3-compatible stores refuse (400
+# XAmzContentSHA256Mismatch): False sends no checksum and verifies each object by reading it back.
+NEWSARC_S3_UPLOAD_CHECKSUM = True
 NEWSARC_SPOOL_DIR = "~/.cache/newsarc/spool"
 STORE_UPLOAD_INTERVAL = 5.0  # seconds between background upload passes during a crawl
 # Bytes the spool of one store may hold (every crawl's files waiting there): past it, after an

@@ -122,7 +122,15 @@ def _run_locked(args: argparse.Namespace, jobs_path: Path, lock_fd: int) -> int:
         )
         # A plain http:// S3 endpoint is allowed here when every site's crawl may use it.
         allow = every_site_sets("NEWSARC_S3_ALLOW_HTTP")
-        store = open_store(job.store, {"NEWSARC_S3_ALLOW_HTTP": allow})
+        # The run's own files (reports, state) go to the same store as its sites' crawls: no
+        # upload checksum when a site's crawl sends none (a store that refuses it).
+        off = {"0", "false", "no", "off"}
+        checksum = not any(
+            site.settings.get("NEWSARC_S3_UPLOAD_CHECKSUM", "").lower() in off for site in job.sites
+        )
+        store = open_store(
+            job.store, {"NEWSARC_S3_ALLOW_HTTP": allow, "NEWSARC_S3_UPLOAD_CHECKSUM": checksum}
+        )
     except ConfigError as exc:
         print(f"newsarc: error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
