@@ -218,11 +218,16 @@ EXTENSIONS = {
     "crawler.warc.dedup.StoredWarcIndexExtension": 1110,
     # Live progress on a terminal (or into PROGRESS_FILE for newsarc run); off under cron.
     "crawler.progress.ProgressExtension": 1200,
+    # A heartbeat timer measuring how late the reactor runs what is due (crawler/reactorlag.py).
+    "crawler.reactorlag.ReactorLagExtension": 1300,
 }
 # "auto": a status line on stderr when it is a terminal; True/False to force it.
 PROGRESS_TTY = "auto"
 PROGRESS_FILE = None  # newsarc run: each site's crawl writes its progress (JSON) here
 PROGRESS_INTERVAL = 1.0  # seconds
+# Reactor lag (stats reactor/lag_p50_ms, …): off by default; bench/soak.py turns it on.
+REACTOR_LAG_ENABLED = False
+REACTOR_LAG_INTERVAL = 0.1  # seconds between heartbeats
 
 # --- WACZ package (newsarc crawl --wacz) ------------------------------------------------------
 WACZ_ENABLED = False  # package the crawl as <crawl_id>.wacz (WARCs, CDXJ, pages, JSON Lines)
