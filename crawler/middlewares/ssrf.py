@@ -16,15 +16,17 @@ layer out while ``NEWSARC_SSRF_GUARD_ENABLED`` says the guard is on (another
 that is on must be in place. :class:`SsrfCanaryExtension` then checks that it works: when the
 spider opens, before any request, both layers are asked about an address they must refuse (no
 connection is made: an IP literal is "resolved" without a lookup), and a guard that lets it pass
-stops the crawl (finish reason ``ssrf_guard_failed``; ``newsarc crawl`` exits 2). Wiring checks
-read settings; the canary catches what they cannot see, such as Scrapy's deprecated
-``DNS_RESOLVER`` outranking ``TWISTED_DNS_RESOLVER`` or a resolver replaced on the reactor.
+stops the crawl (finish reason ``ssrf_guard_failed``; ``newsarc crawl`` exits 2). The wiring
+check reads the resolver setting Scrapy will use (its deprecated ``DNS_RESOLVER`` outranks
+``TWISTED_DNS_RESOLVER`` when set above the default priority:
+:func:`installed_resolver_setting`); the canary catches what settings cannot show, such as a
+resolver replaced on the reactor by another component.
 
 Destinations are allowed when they are the crawl's own start URLs (so a crawl of a site served on
 127.0.0.1 works) or listed in ``NEWSARC_ALLOWED_HOSTS`` (``host`` or ``host:port``).
 
 Settings: ``NEWSARC_SSRF_GUARD_ENABLED``, ``NEWSARC_ALLOWED_HOSTS``, ``NEWSARC_DNS_SERVERS``,
-``TWISTED_DNS_RESOLVER``, ``DNS_TIMEOUT``.
+``TWISTED_DNS_RESOLVER`` (or the deprecated ``DNS_RESOLVER``), ``DNS_TIMEOUT``.
 Stats: ``ssrf/blocked``, ``ssrf/blocked_dns`` (the canary is not counted), ``ssrf/canary``
 (``refused`` when the start-up check passed, else what let the canary through).
 """
@@ -42,6 +44,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.internet.error import DNSLookupError
 
 if TYPE_CHECKING:
@@ -63,6 +66,7 @@ __all__ = [
     "SsrfCanaryExtension",
     "SsrfGuardMiddleware",
     "check_guard_wiring",
+    "installed_resolver_setting",
     "is_forbidden_address",
     "parse_servers",
 ]
@@ -354,8 +358,8 @@ class SsrfCanaryExtension:
             self._failed(
                 f"the DNS resolver on the reactor ({type(resolver).__module__}."
                 f"{type(resolver).__qualname__}) gave {result} for {address} instead of refusing "
-                "it: host names would reach internal addresses unchecked (is DNS_RESOLVER or "
-                "TWISTED_DNS_RESOLVER set to another resolver?)"
+                "it: host names would reach internal addresses unchecked (did a component install "
+                "another resolver on the reactor?)"
             )
 
         def refused(failure: Any) -> None:
@@ -405,10 +409,15 @@ def check_guard_wiring(settings: BaseSettings) -> None:
     if not settings.getbool("NEWSARC_SSRF_GUARD_ENABLED"):
         return
     off = "or turn the guard off with -s NEWSARC_SSRF_GUARD_ENABLED=False"
-    name = settings.get("TWISTED_DNS_RESOLVER")
+    setting, name = installed_resolver_setting(settings)
     if not _is(name, GuardedResolver):
+        outranks = (
+            " (Scrapy's deprecated DNS_RESOLVER, set here, outranks TWISTED_DNS_RESOLVER)"
+            if setting == "DNS_RESOLVER"
+            else ""
+        )
         raise ValueError(
-            f"TWISTED_DNS_RESOLVER={name!r} is not newsarc's guarded resolver: host names would "
+            f"{setting}={name!r} is not newsarc's guarded resolver{outranks}: host names would "
             "reach loopback, private and link-local addresses unchecked (SSRF); keep "
             f"crawler.middlewares.ssrf.GuardedResolver (or a subclass), {off}"
         )
@@ -429,6 +438,22 @@ def check_guard_wiring(settings: BaseSettings) -> None:
             "EXTENSIONS leaves out crawler.middlewares.ssrf.SsrfCanaryExtension: the guard would "
             f"not be checked at start-up (SSRF); keep it, {off}"
         )
+
+
+def installed_resolver_setting(settings: BaseSettings) -> tuple[str, Any]:
+    """The setting whose resolver Scrapy will install on the reactor, and its value.
+
+    Scrapy 2.19 (``CrawlerProcess._setup_reactor``) still honours the deprecated
+    ``DNS_RESOLVER`` when it is set above the default priority, unless
+    ``TWISTED_DNS_RESOLVER`` is set at a higher one; the same rule is followed here (read with
+    ``getpriority`` and indexing, which do not warn as ``get`` does)."""
+    dns_priority = settings.getpriority("DNS_RESOLVER") or 0
+    if (
+        dns_priority > SETTINGS_PRIORITIES["default"]
+        and (settings.getpriority("TWISTED_DNS_RESOLVER") or 0) <= dns_priority
+    ):
+        return "DNS_RESOLVER", settings["DNS_RESOLVER"]
+    return "TWISTED_DNS_RESOLVER", settings["TWISTED_DNS_RESOLVER"]
 
 
 def _is(entry: Any, wanted: type) -> bool:
