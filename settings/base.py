@@ -46,6 +46,9 @@ ROBOTSTXT_MAX_SIZE = 500 * 1024  # bytes
 # ends it; Scrapy checks every MEMUSAGE_CHECK_INTERVAL_SECONDS (60). The browser is not counted.
 MEMUSAGE_LIMIT_MB = 2048
 MEMUSAGE_WARNING_MB = 1536
+# Scrapy's duplicate filter (the requests RFPDupeFilter filters) over 64-bit fingerprints: ~16
+# bytes a request instead of ~110, so memory does not grow with the crawl (crawler/seen.py, L2).
+DUPEFILTER_CLASS = "crawler.seen.SeenDupeFilter"
 # Seconds: Scrapy follows a meta refresh whose delay is *below* this, so 1 follows only
 # immediate ones (0 would follow none).
 METAREFRESH_MAXDELAY = 1
