@@ -98,6 +98,20 @@ def _first_class(el: Element) -> str:
     return classes[0] if classes else ""
 
 
+def _shapes(elements: list[Element]) -> list[tuple[str, str]]:
+    """Each item's shape: its tag and its first class, where siblings share that class.
+
+    A class no sibling shares says nothing about the item's kind: CSS-in-JS frameworks give every
+    element its own generated class ("css-1x2y3z"), so only the tag is compared there.
+    """
+    classes = [_first_class(el) for el in elements]
+    shared = Counter(classes)
+    return [
+        (str(el.tag), cls if shared[cls] > 1 else "")
+        for el, cls in zip(elements, classes, strict=True)
+    ]
+
+
 def _excluded_context(el: Element) -> bool:
     node: Element | None = el
     while node is not None and node.tag not in {"body", "html"}:
@@ -163,13 +177,15 @@ def find_blocks(
     resolve: UrlResolver,
     text_len: dict[Element, int],
     link_len: dict[Element, int],
-    page_url: str,
 ) -> list[Block]:
-    """Find the headline blocks among the page's links (``anchors`` in document order)."""
+    """Find the headline blocks among the page's links (``anchors`` in document order).
+
+    A link to the page itself counts like any other: a "Most read" list on an article names
+    that article in its place, and leaving it out would shift every rank below it."""
     links: list[tuple[Element, str]] = []
     for a in anchors:
         url = resolve(a.get("href"))
-        if url is None or url == page_url:
+        if url is None:
             continue
         if text_len.get(a, 0) < 8:  # image-only or icon links
             continue
@@ -211,7 +227,7 @@ def find_blocks(
     for container, by_element in grouped.items():
         if len(by_element) < _MIN_ITEMS:
             continue
-        shapes = Counter((el.tag, _first_class(el)) for el in by_element)
+        shapes = Counter(_shapes(list(by_element)))
         (tag, _), count = shapes.most_common(1)[0]
         if count < _MIN_ITEMS or count < 0.6 * len(by_element):
             continue
