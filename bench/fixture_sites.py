@@ -274,10 +274,10 @@ def score(site: Site, run: Crawl, *, baseline: bool = True) -> Score:
 def _match(
     items: list[dict[str, Any]], got: list[dict[str, Any]]
 ) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], list[dict[str, Any]]]:
-    """Pair a page's headline items with its truth items by URL: (item, truth item or ``None``
-    for an unexpected one; optional truth items match but are ``None`` too) and the truth
-    items missed. The same URL in two blocks: the one of the same heading, else of the same
-    rank."""
+    """Pair a page's headline items with its truth items by URL: (item, truth item, or
+    ``None`` for an unexpected one; items of optional truth are left out) and the truth items
+    missed. The same URL in two blocks: the one of the same heading, else of the same rank;
+    an item under the heading of an optional truth block with its URL is that optional one."""
     wanted = Counter(i["url"] for i in items if not i["optional"])
     optional = {i["url"] for i in items if i["optional"]}
     taken: Counter[str] = Counter()
@@ -285,6 +285,15 @@ def _match(
     pairs: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
     for headline in got:
         url = headline["url"]
+        block = headline.get("block")
+        if (
+            block is not None
+            and any(i["url"] == url and i["optional"] and i["block"] == block for i in items)
+            and not any(
+                i["url"] == url and not i["optional"] and i["block"] == block for i in items
+            )
+        ):
+            continue  # an optional item ("Related Stories") whose story is also in a wanted block
         if wanted[url] > taken[url]:
             taken[url] += 1
             left = [i for i in items if i["url"] == url and not i["optional"]]
