@@ -462,6 +462,7 @@ def test_harness_helpers() -> None:
     assert author_f1([], "Jane Doe") == 0.0
     assert truth_day("2022-29-11") == "2022-11-29"
     assert truth_day("2022-11-29") == "2022-11-29"
+    assert truth_day("2022-11-1") == "2022-11-01"  # compared as a string with newsarc's day
     assert half_of("001f43cb87b4416b") == half_of("001f43cb87b4416b")
     assert {half_of(f"page-{i}") for i in range(20)} == {"tune", "held"}
 
