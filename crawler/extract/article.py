@@ -81,6 +81,13 @@ _JOB_WORDS = re.compile(
 _AUTHOR_TAIL = re.compile(
     r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
 )
+# The byline's date after the name ("Bo2man am 29.12.2010, 13:36 Uhr", "Jane Doe on 4/12/2025",
+# "Jane Doe, 2025-12-04"): the names end where it starts.
+_AUTHOR_DATE_TAIL = re.compile(
+    r"(?:\s*[,|·•–—-])?\s+(?:(?:am|on|le|el|il|em|den|vom|at|um)\s+)?"
+    r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}\b.*$",
+    re.IGNORECASE,
+)
 # Labels and form fields that sit where a name would ("Name *", "Posted on", "E-Mail").
 _NOT_A_NAME = re.compile(
     r"^(?:e-?mail|name\s*\*?|posted(?:\s+on)?|published(?:\s+on)?|veröffentlicht(?:\s+am)?"
@@ -141,6 +148,8 @@ _GENERIC_TITLE = re.compile(
     re.IGNORECASE,
 )
 _MAX_TITLE_HEADINGS = 30
+# Fewer words than this make an <h1> a label ("Aktuelles", "Unser Team"), not a headline.
+_MIN_SHOWN_HEADLINE_WORDS = 3
 _MAX_SITE_NAME_CHARS = 40
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
 _COMMENT_HINT = re.compile(r"comment(?!ar)|respond|reply|discussion|kommentar|disqus")
@@ -358,6 +367,11 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
             if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):
                 return d
         return h1_text
+    if len(headings) == 1 and len(h1_text.split()) >= _MIN_SHOWN_HEADLINE_WORDS:
+        # The page's one headline <h1> is what its reader sees, when the declared titles say
+        # something else: a search-engine title ("Günstiger Autokredit im Mai >> Angebote
+        # vergleichen"), a menu label ("About Us"), an earlier wording of the headline.
+        return h1_text
     if declared:
         for count, el in enumerate(seg.root.iter("h2", "h3")):
             if count >= _MAX_TITLE_HEADINGS:
@@ -389,7 +403,7 @@ def _lead(seg: Segmentation, meta: PageMetadata) -> tuple[str | None, Element | 
 
 def _clean_author(name: str) -> list[str]:
     """Names in one byline string: prefixes, roles, labels and decoration dropped."""
-    name = _AUTHOR_PREFIX.sub("", normalize_space(name))
+    name = _AUTHOR_DATE_TAIL.sub("", _AUTHOR_PREFIX.sub("", normalize_space(name)))
     if not name or name.startswith(("http://", "https://")):
         return []
     out: list[str] = []

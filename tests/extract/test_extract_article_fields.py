@@ -71,6 +71,23 @@ def test_title_prefers_the_declared_headline_when_the_h1_prefixes_an_unmarked_ki
     assert _article(html).title == "Drinks delivered by boat to the centre"
 
 
+def test_title_is_the_one_headline_h1_when_the_declared_titles_say_something_else() -> None:
+    html = _page(
+        "<title>Cheap car loans in May &gt;&gt; compare offers</title>"
+        "<meta property='og:title' content='Cheap car loans in May &gt;&gt; compare offers'>",
+        "<h1>Find the cheapest car loan for your next car</h1>",
+    )
+    assert _article(html).title == "Find the cheapest car loan for your next car"
+
+
+def test_title_keeps_the_declared_title_over_a_label_h1() -> None:
+    html = _page(
+        "<meta property='og:title' content='Council approves the new bridge over the river'>",
+        "<h1>Local news</h1>",
+    )
+    assert _article(html).title == "Council approves the new bridge over the river"
+
+
 def test_title_skips_the_site_logo_h1_and_takes_the_entry_heading() -> None:
     html = _page(
         "<title>What became of Six Sigma? | quietblog</title>",
@@ -171,6 +188,10 @@ def test_strip_title_suffix_recognises_the_host_name() -> None:
         ("Jane Doe, Senior Correspondent", ["Jane Doe"]),
         ("Jane Doe @janedoe -", ["Jane Doe"]),
         ("Jane Doe / dpa", ["Jane Doe"]),
+        # The byline's date ends the names.
+        ("Author: Jane Doe am 29.12.2010, 13:36 Uhr", ["Jane Doe"]),
+        ("By Jane Doe and John Roe on 4/12/2025", ["Jane Doe", "John Roe"]),
+        ("Jane Doe, 2025-12-04 14:05", ["Jane Doe"]),
     ],
 )
 def test_visible_byline_is_split_into_names(byline: str, expected: list[str]) -> None:
