@@ -63,8 +63,11 @@ _MAX_HEADING_CHARS = 200
 _LEAD_CHARS = (30, 700)
 # "By", "Von:", "Autor:", "Geschrieben von", "Posted by" … before a name.
 _AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|text|story|words|all\s+posts|more\s+stories|more)\s+by"
-    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von|vom|verfasst\s+von|geschrieben\s+von"
+    r"^(?:(?:written|posted|reported|submitted|text|story|words|all\s+posts|more\s+stories|more)"
+    r"\s+by"
+    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von"
+    r"|vom|verfasst\s+von|geschrieben\s+von|gespeichert\s+von|eingestellt\s+von|publié\s+par"
+    r"|publicado\s+por"
     r"|autor(?:in)?|author|auteur|autore|par|por|di|door|przez|автор|text|texte)"
     r"(?:\s*:\s*|\s+|(?<=von)(?=[A-ZÄÖÜ]))",
     re.IGNORECASE,
@@ -85,7 +88,10 @@ _AUTHOR_TAIL = re.compile(
 # "Jane Doe, 2025-12-04"): the names end where it starts.
 _AUTHOR_DATE_TAIL = re.compile(
     r"(?:\s*[,|·•–—-])?\s+(?:(?:am|on|le|el|il|em|den|vom|at|um)\s+)?"
-    r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}\b.*$",
+    r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}\b.*$"
+    # "rasos am 24. Juli 2017 - 18:55", "oz on December 4, 2006": a word date after "am"/"on".
+    r"|\s+(?:am|on|le|el|il|em|den|vom)\s+(?:\d{1,2}\.?\s+[^\W\d_]+\.?|[^\W\d_]+\.?\s+\d{1,2})"
+    r",?\s+\d{4}\b.*$",
     re.IGNORECASE,
 )
 # Labels and form fields that sit where a name would ("Name *", "Posted on", "E-Mail").
@@ -106,7 +112,8 @@ _ORGANISATION = re.compile(
 )
 _AUTHOR_HREF = re.compile(
     r"/(?:author|authors|autor|autoren|auteur|autore|redaktion|redakteur|journalist|profile"
-    r"|people|staff|team|writers?|contributors?|columnists?|user|users|mitarbeiter)/[^/?#]+"
+    r"|people|staff|team|writers?|contributors?|columnists?|user|users|members?|mitarbeiter)"
+    r"/[^/?#]+"
     # "/autoren-und-redaktion/gabor-munier"
     r"|/(?:authors?|autor|autoren|auteurs?)-[^/?#]+/[^/?#]+",
     re.IGNORECASE,
@@ -123,8 +130,8 @@ _NOT_BYLINE = re.compile(r"foto|photo|bild|image|video|grafik|graphic|quelle|sou
 _BYLINE_END = re.compile(r"\s+[·•|–—]\s+")
 _MAX_BODY_BYLINE_CHARS = 100
 _BODY_BYLINE_TAGS = ("p", "em", "strong", "b", "i", "span", "div")
-# A user name with digits is a blog's byline ("freeman1984"); a date or a count is not.
-_HANDLE = re.compile(r"^[^\W\d_]{3,}[^\W_]*\d+$")
+# A user name with digits is a blog's byline ("freeman1984", "Bo2man"); a date or a count is not.
+_HANDLE = re.compile(r"^(?=(?:\d*[^\W\d_]){3})[^\W\d_]{2}[^\W_]*$")
 # Author tags of analytics and CMS vendors, read when the declared names are organisations.
 _SECONDARY_AUTHOR_META = (
     "parsely-author",

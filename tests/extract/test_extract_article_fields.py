@@ -192,6 +192,8 @@ def test_strip_title_suffix_recognises_the_host_name() -> None:
         ("Author: Jane Doe am 29.12.2010, 13:36 Uhr", ["Jane Doe"]),
         ("By Jane Doe and John Roe on 4/12/2025", ["Jane Doe", "John Roe"]),
         ("Jane Doe, 2025-12-04 14:05", ["Jane Doe"]),
+        ("Gespeichert von Jane Doe am 24. Juli 2017 - 18:55", ["Jane Doe"]),
+        ("Submitted by Jane Doe on December 4, 2006", ["Jane Doe"]),
     ],
 )
 def test_visible_byline_is_split_into_names(byline: str, expected: list[str]) -> None:
@@ -211,6 +213,10 @@ def test_labels_and_form_fields_are_not_names() -> None:
     ("byline", "expected"),
     [
         ("<span class='author vcard'>freeman1984</span>", ["freeman1984"]),
+        (
+            "<div class='author'>Author: <a href='?u=58'><b>Bo2man</b></a> am 29.12.2010</div>",
+            ["Bo2man"],
+        ),
         ("<span class='author'>25. Oktober 2023</span>", []),
         ("<small class='redakteur author'>von Jane Doe</small>", ["Jane Doe"]),
         ("<h4 class='vcard author'>vom Krimiblogger</h4>", ["Krimiblogger"]),
@@ -529,6 +535,14 @@ def test_declared_first_name_gives_way_to_a_byline_line_spelling_it_in_full() ->
 def test_organisation_byline_is_kept_as_given(declared: str, expected: list[str]) -> None:
     html = _page(f"<meta name='author' content='{declared}'>", "<h1>Bridge vote passes</h1>")
     assert _article(html).authors == expected
+
+
+def test_forum_member_link_is_the_author() -> None:
+    html = _page(
+        before="<h1>Patch notes for the winter build</h1><ul class='thread-info'><li>"
+        "<a href='/forums/members/tiberius.8/' class='username'>Tiberius</a></li></ul>"
+    )
+    assert _article(html).authors == ["Tiberius"]
 
 
 def test_author_link_under_a_compound_authors_path() -> None:
