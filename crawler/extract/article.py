@@ -112,8 +112,7 @@ _ORGANISATION = re.compile(
 )
 _AUTHOR_HREF = re.compile(
     r"/(?:author|authors|autor|autoren|auteur|autore|redaktion|redakteur|journalist|profile"
-    r"|people|staff|team|writers?|contributors?|columnists?|user|users|members?|mitarbeiter)"
-    r"/[^/?#]+"
+    r"|people|staff|team|writers?|contributors?|columnists?|user|users|mitarbeiter)/[^/?#]+"
     # "/autoren-und-redaktion/gabor-munier"
     r"|/(?:authors?|autor|autoren|auteurs?)-[^/?#]+/[^/?#]+",
     re.IGNORECASE,

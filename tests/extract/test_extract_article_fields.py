@@ -537,14 +537,6 @@ def test_organisation_byline_is_kept_as_given(declared: str, expected: list[str]
     assert _article(html).authors == expected
 
 
-def test_forum_member_link_is_the_author() -> None:
-    html = _page(
-        before="<h1>Patch notes for the winter build</h1><ul class='thread-info'><li>"
-        "<a href='/forums/members/tiberius.8/' class='username'>Tiberius</a></li></ul>"
-    )
-    assert _article(html).authors == ["Tiberius"]
-
-
 def test_author_link_under_a_compound_authors_path() -> None:
     byline = (
         "<li class='submitted'>Author: <a href='/autoren-und-redaktion/gabor-munier'>"
