@@ -732,24 +732,23 @@ def read_article_fields(
     """Everything about the article except its body."""
     article = meta.article or {}
     lead, lead_element = _lead(seg, meta)
-    published = _date(
-        [
-            _jsonld_str(article.get("datePublished")),
-            meta.prop("article:published_time"),
-            meta.name("datepublished"),
-            meta.name("pubdate"),
-            meta.name("publish-date"),
-            meta.name("date"),
-            meta.name("dc.date"),
-            meta.name("parsely-pub-date"),
-            *(_jsonld_str(p.get("datePublished")) for p in meta.jsonld_pages[:1]),
-            _first_time(seg),
-        ],
-        context,
-        vote=True,
-    )
-    if published is None:
-        published = _visible_date(seg, context)
+    others = [
+        _jsonld_str(article.get("datePublished")),
+        meta.prop("article:published_time"),
+        meta.name("datepublished"),
+        meta.name("pubdate"),
+        meta.name("publish-date"),
+        meta.name("dc.date"),
+        meta.name("parsely-pub-date"),
+        *(_jsonld_str(p.get("datePublished")) for p in meta.jsonld_pages[:1]),
+        _first_time(seg),
+    ]
+    page_date = meta.name("date")
+    published = _date([*others[:5], page_date, *others[5:]], context, vote=True)
+    if published is None or (page_date and _date(others, context) is None):
+        # No date, or only <meta name=date>, where many CMSs write the page's last edit: the
+        # date the byline area shows is the story's.
+        published = _visible_date(seg, context) or published
     modified = _date(
         [
             _jsonld_str(article.get("dateModified")),

@@ -384,6 +384,31 @@ def test_byline_date_beside_the_text_inside_the_article_element() -> None:
     assert article.published_at is not None and article.published_at.startswith("2023-10-31")
 
 
+def test_shown_date_wins_over_a_lone_meta_name_date() -> None:
+    # <meta name=date> alone is often the page's last edit; the byline shows the story's day.
+    head = "<meta name='date' content='2021-12-20T09:00:00+01:00'>"
+    before = "<h1>Bridge vote passes</h1><span class='news-date'>27.01.2022</span>"
+    html = _page(head, before).replace("<html>", "<html lang='de'>")
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2022-01-27")
+
+
+def test_lone_meta_name_date_is_kept_when_the_page_shows_none() -> None:
+    html = _page("<meta name='date' content='2021-12-20T09:00:00+01:00'>", "<h1>Bridge vote</h1>")
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2021-12-20")
+
+
+def test_meta_name_date_beside_a_declared_date_is_voted_not_replaced() -> None:
+    head = (
+        "<meta property='article:published_time' content='2021-12-20T09:00:00+01:00'>"
+        "<meta name='date' content='2021-12-20T09:00:00+01:00'>"
+    )
+    before = "<h1>Bridge vote passes</h1><span class='news-date'>27.01.2022</span>"
+    article = _article(_page(head, before), URL_WITHOUT_DATE)
+    assert article.published_at == "2021-12-20T09:00:00+01:00"
+
+
 def test_numeric_date_with_spaced_parts() -> None:
     before = "<h1>Bridge vote passes</h1><div class='publish-date'>4.\u20092.\u20092022.</div>"
     html = _page(before=before).replace("<html>", "<html lang='de'>")
