@@ -63,8 +63,11 @@ _MAX_HEADING_CHARS = 200
 _LEAD_CHARS = (30, 700)
 # "By", "Von:", "Autor:", "Autoren:", "Авторы:", "Geschrieben von", "Posted by" … before a name.
 _AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|text|story|words|all\s+posts|more\s+stories|more)\s+by"
-    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von|vom|verfasst\s+von|geschrieben\s+von"
+    r"^(?:(?:written|posted|reported|submitted|text|story|words|all\s+posts|more\s+stories|more)"
+    r"\s+by"
+    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von"
+    r"|vom|verfasst\s+von|geschrieben\s+von|gespeichert\s+von|eingestellt\s+von|publié\s+par"
+    r"|publicado\s+por"
     r"|autor(?:in|innen|en|es)?|authors?|auteurs?|autor[ei]|par|por|di|door|przez|автор(?:ы)?"
     r"|text|texte)"
     r"(?:\s*:\s*|\s+|(?<=von)(?=[A-ZÄÖÜ]))",
@@ -81,6 +84,16 @@ _JOB_WORDS = re.compile(
 # Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)".
 _AUTHOR_TAIL = re.compile(
     r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
+)
+# The byline's date after the name ("Bo2man am 29.12.2010, 13:36 Uhr", "Jane Doe on 4/12/2025",
+# "Jane Doe, 2025-12-04"): the names end where it starts.
+_AUTHOR_DATE_TAIL = re.compile(
+    r"(?:\s*[,|·•–—-])?\s+(?:(?:am|on|le|el|il|em|den|vom|at|um)\s+)?"
+    r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}\b.*$"
+    # "rasos am 24. Juli 2017 - 18:55", "oz on December 4, 2006": a word date after "am"/"on".
+    r"|\s+(?:am|on|le|el|il|em|den|vom)\s+(?:\d{1,2}\.?\s+[^\W\d_]+\.?|[^\W\d_]+\.?\s+\d{1,2})"
+    r",?\s+\d{4}\b.*$",
+    re.IGNORECASE,
 )
 # Labels and form fields that sit where a name would ("Name *", "Posted on", "E-Mail").
 _NOT_A_NAME = re.compile(
@@ -117,8 +130,8 @@ _NOT_BYLINE = re.compile(r"foto|photo|bild|image|video|grafik|graphic|quelle|sou
 _BYLINE_END = re.compile(r"\s+[·•|–—]\s+")
 _MAX_BODY_BYLINE_CHARS = 100
 _BODY_BYLINE_TAGS = ("p", "em", "strong", "b", "i", "span", "div")
-# A user name with digits is a blog's byline ("freeman1984"); a date or a count is not.
-_HANDLE = re.compile(r"^[^\W\d_]{3,}[^\W_]*\d+$")
+# A user name with digits is a blog's byline ("freeman1984", "Bo2man"); a date or a count is not.
+_HANDLE = re.compile(r"^(?=(?:\d*[^\W\d_]){3})[^\W\d_]{2}[^\W_]*$")
 # Author tags of analytics and CMS vendors, read when the declared names are organisations.
 _SECONDARY_AUTHOR_META = (
     "parsely-author",
@@ -142,6 +155,8 @@ _GENERIC_TITLE = re.compile(
     re.IGNORECASE,
 )
 _MAX_TITLE_HEADINGS = 30
+# Fewer words than this make an <h1> a label ("Aktuelles", "Unser Team"), not a headline.
+_MIN_SHOWN_HEADLINE_WORDS = 3
 _MAX_SITE_NAME_CHARS = 40
 _MAX_LOGO_LINKS = 30
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
@@ -392,6 +407,11 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
             if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):
                 return d
         return h1_text
+    if len(headings) == 1 and len(h1_text.split()) >= _MIN_SHOWN_HEADLINE_WORDS:
+        # The page's one headline <h1> is what its reader sees, when the declared titles say
+        # something else: a search-engine title ("Günstiger Autokredit im Mai >> Angebote
+        # vergleichen"), a menu label ("About Us"), an earlier wording of the headline.
+        return h1_text
     if declared:
         for count, el in enumerate(seg.root.iter("h2", "h3")):
             if count >= _MAX_TITLE_HEADINGS:
@@ -423,7 +443,7 @@ def _lead(seg: Segmentation, meta: PageMetadata) -> tuple[str | None, Element | 
 
 def _clean_author(name: str) -> list[str]:
     """Names in one byline string: prefixes, roles, labels and decoration dropped."""
-    name = _AUTHOR_PREFIX.sub("", normalize_space(name))
+    name = _AUTHOR_DATE_TAIL.sub("", _AUTHOR_PREFIX.sub("", normalize_space(name)))
     if not name or name.startswith(("http://", "https://")):
         return []
     out: list[str] = []
@@ -747,24 +767,23 @@ def read_article_fields(
     """Everything about the article except its body."""
     article = meta.article or {}
     lead, lead_element = _lead(seg, meta)
-    published = _date(
-        [
-            _jsonld_str(article.get("datePublished")),
-            meta.prop("article:published_time"),
-            meta.name("datepublished"),
-            meta.name("pubdate"),
-            meta.name("publish-date"),
-            meta.name("date"),
-            meta.name("dc.date"),
-            meta.name("parsely-pub-date"),
-            *(_jsonld_str(p.get("datePublished")) for p in meta.jsonld_pages[:1]),
-            _first_time(seg),
-        ],
-        context,
-        vote=True,
-    )
-    if published is None:
-        published = _visible_date(seg, context)
+    others = [
+        _jsonld_str(article.get("datePublished")),
+        meta.prop("article:published_time"),
+        meta.name("datepublished"),
+        meta.name("pubdate"),
+        meta.name("publish-date"),
+        meta.name("dc.date"),
+        meta.name("parsely-pub-date"),
+        *(_jsonld_str(p.get("datePublished")) for p in meta.jsonld_pages[:1]),
+        _first_time(seg),
+    ]
+    page_date = meta.name("date")
+    published = _date([*others[:5], page_date, *others[5:]], context, vote=True)
+    if published is None or (page_date and _date(others, context) is None):
+        # No date, or only <meta name=date>, where many CMSs write the page's last edit: the
+        # date the byline area shows is the story's.
+        published = _visible_date(seg, context) or published
     modified = _date(
         [
             _jsonld_str(article.get("dateModified")),

@@ -37,9 +37,7 @@ _RANK_HINT = re.compile(r"rank|position|(?:^|[\s_-])num|index|order|place")
 _TITLE_HINT = re.compile(r"title|headline|heading")
 _MAX_SHORT_CHARS = 40
 # A day and month with no year after them: "02/12", "2.12.", "12-02" (not "02/12/2026").
-_DAY_MONTH = re.compile(
-    r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})(?!\d|[./-]\s?\d{2,4}(?![:.h]?\d))"
-)
+_DAY_MONTH = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})(?!\d|[./-]\s?\d{2,4}(?![:.h]?\d))")
 _CLOCK = re.compile(r"(?<!\d)\d{1,2}[:.h]\d{2}(?!\d)")
 _DIGITS = re.compile(r"\d+")
 # Capture times and the clocks of the pages' servers differ by a little.

@@ -71,6 +71,23 @@ def test_title_prefers_the_declared_headline_when_the_h1_prefixes_an_unmarked_ki
     assert _article(html).title == "Drinks delivered by boat to the centre"
 
 
+def test_title_is_the_one_headline_h1_when_the_declared_titles_say_something_else() -> None:
+    html = _page(
+        "<title>Cheap car loans in May &gt;&gt; compare offers</title>"
+        "<meta property='og:title' content='Cheap car loans in May &gt;&gt; compare offers'>",
+        "<h1>Find the cheapest car loan for your next car</h1>",
+    )
+    assert _article(html).title == "Find the cheapest car loan for your next car"
+
+
+def test_title_keeps_the_declared_title_over_a_label_h1() -> None:
+    html = _page(
+        "<meta property='og:title' content='Council approves the new bridge over the river'>",
+        "<h1>Local news</h1>",
+    )
+    assert _article(html).title == "Council approves the new bridge over the river"
+
+
 def test_title_skips_the_site_logo_h1_and_takes_the_entry_heading() -> None:
     html = _page(
         "<title>What became of Six Sigma? | quietblog</title>",
@@ -171,6 +188,12 @@ def test_strip_title_suffix_recognises_the_host_name() -> None:
         ("Jane Doe, Senior Correspondent", ["Jane Doe"]),
         ("Jane Doe @janedoe -", ["Jane Doe"]),
         ("Jane Doe / dpa", ["Jane Doe"]),
+        # The byline's date ends the names.
+        ("Author: Jane Doe am 29.12.2010, 13:36 Uhr", ["Jane Doe"]),
+        ("By Jane Doe and John Roe on 4/12/2025", ["Jane Doe", "John Roe"]),
+        ("Jane Doe, 2025-12-04 14:05", ["Jane Doe"]),
+        ("Gespeichert von Jane Doe am 24. Juli 2017 - 18:55", ["Jane Doe"]),
+        ("Submitted by Jane Doe on December 4, 2006", ["Jane Doe"]),
     ],
 )
 def test_visible_byline_is_split_into_names(byline: str, expected: list[str]) -> None:
@@ -190,6 +213,10 @@ def test_labels_and_form_fields_are_not_names() -> None:
     ("byline", "expected"),
     [
         ("<span class='author vcard'>freeman1984</span>", ["freeman1984"]),
+        (
+            "<div class='author'>Author: <a href='?u=58'><b>Bo2man</b></a> am 29.12.2010</div>",
+            ["Bo2man"],
+        ),
         ("<span class='author'>25. Oktober 2023</span>", []),
         ("<small class='redakteur author'>von Jane Doe</small>", ["Jane Doe"]),
         ("<h4 class='vcard author'>vom Krimiblogger</h4>", ["Krimiblogger"]),
@@ -357,6 +384,31 @@ def test_byline_date_beside_the_text_inside_the_article_element() -> None:
     assert article.published_at is not None and article.published_at.startswith("2023-10-31")
 
 
+def test_shown_date_wins_over_a_lone_meta_name_date() -> None:
+    # <meta name=date> alone is often the page's last edit; the byline shows the story's day.
+    head = "<meta name='date' content='2021-12-20T09:00:00+01:00'>"
+    before = "<h1>Bridge vote passes</h1><span class='news-date'>27.01.2022</span>"
+    html = _page(head, before).replace("<html>", "<html lang='de'>")
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2022-01-27")
+
+
+def test_lone_meta_name_date_is_kept_when_the_page_shows_none() -> None:
+    html = _page("<meta name='date' content='2021-12-20T09:00:00+01:00'>", "<h1>Bridge vote</h1>")
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2021-12-20")
+
+
+def test_meta_name_date_beside_a_declared_date_is_voted_not_replaced() -> None:
+    head = (
+        "<meta property='article:published_time' content='2021-12-20T09:00:00+01:00'>"
+        "<meta name='date' content='2021-12-20T09:00:00+01:00'>"
+    )
+    before = "<h1>Bridge vote passes</h1><span class='news-date'>27.01.2022</span>"
+    article = _article(_page(head, before), URL_WITHOUT_DATE)
+    assert article.published_at == "2021-12-20T09:00:00+01:00"
+
+
 def test_numeric_date_with_spaced_parts() -> None:
     before = "<h1>Bridge vote passes</h1><div class='publish-date'>4.\u20092.\u20092022.</div>"
     html = _page(before=before).replace("<html>", "<html lang='de'>")
@@ -462,6 +514,7 @@ def test_harness_helpers() -> None:
     assert author_f1([], "Jane Doe") == 0.0
     assert truth_day("2022-29-11") == "2022-11-29"
     assert truth_day("2022-11-29") == "2022-11-29"
+    assert truth_day("2022-11-1") == "2022-11-01"  # compared as a string with newsarc's day
     assert half_of("001f43cb87b4416b") == half_of("001f43cb87b4416b")
     assert {half_of(f"page-{i}") for i in range(20)} == {"tune", "held"}
 
