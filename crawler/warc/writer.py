@@ -53,7 +53,7 @@ from crawler.store.base import CHUNK_SIZE
 
 # The CDXJ index's name travels with the WARC file through the store: defined there.
 from crawler.store.local import cdxj_path_for, fsync_dir
-from crawler.warc.dedup import DigestIndex, Original, payload_digest
+from crawler.warc.dedup import DigestIndex, Original, WrittenDigests, payload_digest
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 
 with warnings.catch_warnings():
@@ -236,7 +236,7 @@ class WarcFileWriter:
         self.digest_index = digest_index
         self.revisits = revisits
         # Digests of the 200 responses this writer wrote itself (see crawler.warc.dedup).
-        self._written: dict[str, Original] = {}
+        self._written = WrittenDigests()
         self.revisits_written = 0
         self._serial = 0
         self._fd: int | None = None
@@ -314,7 +314,7 @@ class WarcFileWriter:
         ref = self._append([response, request], ref_index=0, original=new_digest)
         # Only records actually written may be referred to.
         if new_digest is not None:
-            self._written[new_digest[0]] = new_digest[1]
+            self._written.add(*new_digest)
         elif revisit is not None:
             self.revisits_written += 1
         return ref
