@@ -96,6 +96,13 @@ class DigestIndex:
         ).fetchone()
         return Original(*row) if row else None
 
+    def in_file(self, filename: str) -> list[tuple[str, Original]]:
+        """``(digest, record)`` of every record remembered as written into ``filename``."""
+        rows = self._db.execute(
+            "SELECT digest, uri, date, record_id FROM written WHERE filename = ?", (filename,)
+        )
+        return [(d, Original(uri, date, rid, filename=filename)) for d, uri, date, rid in rows]
+
     def add(self, entries: list[tuple[str, Original]]) -> None:
         """Remember ``(digest, original)`` pairs; an already known digest keeps its original."""
         with self._db:
@@ -114,7 +121,8 @@ class WrittenDigests:
     Membership is a :class:`~crawler.seen.SeenSet` of the digests (so a new payload, the common
     case, costs no query); the records are in a private temporary SQLite database (SQLite's own
     temporary file, deleted when the connection closes; its page cache is bounded), which also
-    makes a hit exact: a fingerprint collision finds no row.
+    makes a hit exact: a fingerprint collision finds no row. What a closed file held is read
+    back from there for the digest index (:meth:`in_file`).
     """
 
     def __init__(self) -> None:
@@ -123,10 +131,14 @@ class WrittenDigests:
         # Nothing to recover after a crash (the writer starts afresh): no journal, no fsync.
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
+        # Bounded page cache (SQLite's default is 2 MiB): a hit is rare, an insert touches one
+        # path of the B-tree; the rest is in the OS's cache of the temporary file.
+        self._db.execute("PRAGMA cache_size=-512")
         self._db.execute(
             "CREATE TABLE written (digest TEXT PRIMARY KEY, uri TEXT, date TEXT,"
-            " record_id TEXT) WITHOUT ROWID"
+            " record_id TEXT, filename TEXT) WITHOUT ROWID"
         )
+        self._db.execute("CREATE INDEX written_file ON written (filename)")
 
     def __len__(self) -> int:
         return len(self._seen)
@@ -135,8 +147,8 @@ class WrittenDigests:
         """Remember the record that carried ``digest`` (the first one is kept)."""
         self._seen.add(digest)
         self._db.execute(
-            "INSERT OR IGNORE INTO written VALUES (?, ?, ?, ?)",
-            (digest, original.uri, original.date, original.record_id),
+            "INSERT OR IGNORE INTO written VALUES (?, ?, ?, ?, ?)",
+            (digest, original.uri, original.date, original.record_id, original.filename),
         )
 
     def get(self, digest: str) -> Original | None:
@@ -147,6 +159,13 @@ class WrittenDigests:
             "SELECT uri, date, record_id FROM written WHERE digest = ?", (digest,)
         ).fetchone()
         return Original(*row) if row else None
+
+    def in_file(self, filename: str) -> list[tuple[str, Original]]:
+        """``(digest, record)`` of every record remembered as written into ``filename``."""
+        rows = self._db.execute(
+            "SELECT digest, uri, date, record_id FROM written WHERE filename = ?", (filename,)
+        )
+        return [(d, Original(uri, date, rid, filename=filename)) for d, uri, date, rid in rows]
 
 
 def index_warc(index: DigestIndex, warc_path: Path, crawl_id: str) -> int:
