@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=8000)
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
-    tracemalloc.start(12)
+    tracemalloc.start(6)
 
     from crawler.cli import main as newsarc  # noqa: PLC0415 (imported under tracemalloc)
 

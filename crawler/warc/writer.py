@@ -53,7 +53,7 @@ from crawler.store.base import CHUNK_SIZE
 
 # The CDXJ index's name travels with the WARC file through the store: defined there.
 from crawler.store.local import cdxj_path_for, fsync_dir
-from crawler.warc.dedup import DigestIndex, Original, payload_digest
+from crawler.warc.dedup import DigestIndex, Original, WrittenDigests, payload_digest
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 
 with warnings.catch_warnings():
@@ -131,7 +131,9 @@ class FileStats:
     cdxj_path: Path | None = None
     originals: list[tuple[str, Original]] = field(default_factory=list)
     """``(payload digest, record)`` of the 200 responses written in full into this file: what
-    the digest index learns once the file is stored (no need to read the file back)."""
+    the digest index learns once the file is stored (no need to read the file back). Read from
+    the writer's :class:`~crawler.warc.dedup.WrittenDigests` when the file closes, not held in
+    memory while it is written (a file of small pages holds tens of thousands)."""
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,7 @@ class WarcFileWriter:
         self.digest_index = digest_index
         self.revisits = revisits
         # Digests of the 200 responses this writer wrote itself (see crawler.warc.dedup).
-        self._written: dict[str, Original] = {}
+        self._written = WrittenDigests()
         self.revisits_written = 0
         self._serial = 0
         self._fd: int | None = None
@@ -311,11 +313,9 @@ class WarcFileWriter:
             warc_headers_dict=request_warc_headers,
             http_headers=http_request,
         )
+        # Only records actually written may be referred to: _append remembers the original.
         ref = self._append([response, request], ref_index=0, original=new_digest)
-        # Only records actually written may be referred to.
-        if new_digest is not None:
-            self._written[new_digest[0]] = new_digest[1]
-        elif revisit is not None:
+        if revisit is not None:
             self.revisits_written += 1
         return ref
 
@@ -426,9 +426,7 @@ class WarcFileWriter:
         self.total_records += len(records)
         if original is not None:
             digest, record_info = original
-            self._stats.originals.append(
-                (digest, dataclasses.replace(record_info, filename=self._final_name))
-            )
+            self._written.add(digest, dataclasses.replace(record_info, filename=self._final_name))
         offset = start + sum(len(m) for m in members[:ref_index])
         record = records[ref_index]
         ref = WarcRef(
@@ -545,6 +543,7 @@ class WarcFileWriter:
             else:
                 stats.cdxj_path = _publish_cdxj(index_error, final)
         self.closed_files.append(final)
+        stats.originals = self._written.in_file(final.name)
         logger.info("Closed WARC file %s (%d records, %d bytes)", final, stats.records, stats.bytes)
         if self.on_close is not None:
             self.on_close(final, stats)
