@@ -121,6 +121,8 @@ def serve(
     window: Any,
     ready: Any,
     slow: tuple[int, int] = (0, 0),
+    slow_now: Any = None,
+    slow_started: Any = None,
 ) -> None:
     """The site, in its own process: one listener per address (all on one port).
 
@@ -162,6 +164,16 @@ def serve(
 
         def _trickle(self) -> None:
             """A slow body: 240 bytes promised, one a second (until the client gives up)."""
+            with slow_now.get_lock():
+                slow_now.value += 1
+                slow_started.value += 1
+            try:
+                self._trickle_body()
+            finally:
+                with slow_now.get_lock():
+                    slow_now.value -= 1
+
+        def _trickle_body(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", "240")
@@ -208,6 +220,10 @@ def serve(
     class Server(ThreadingHTTPServer):
         daemon_threads = True
         request_queue_size = 1024
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            if not isinstance(sys.exc_info()[1], ConnectionError):  # a client closing: normal
+                super().handle_error(request, client_address)
 
     first = Server((ADDRESSES[0], 0), Handler)
     port = first.server_address[1]
@@ -259,6 +275,7 @@ def main() -> int:
     port, served = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
     peak, peak_connections = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
     window = multiprocessing.Array("d", 2)
+    slow_now, slow_started = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
     ready = multiprocessing.Event()
     site = multiprocessing.Process(
         target=serve,
@@ -271,6 +288,8 @@ def main() -> int:
             "window": window,
             "ready": ready,
             "slow": (args.slow_hosts, args.slow_urls),
+            "slow_now": slow_now,
+            "slow_started": slow_started,
         },
         daemon=True,
     )
@@ -323,7 +342,8 @@ def main() -> int:
                     at_mark = sample
                 print(
                     f"{sample[0]:7.0f} s  {sample[1]:7d} pages  crawl RSS {own / 2**20:6.0f} MB"
-                    f"  with workers {total / 2**20:6.0f} MB",
+                    f"  with workers {total / 2**20:6.0f} MB"
+                    + (f"  slow bodies in flight {slow_now.value}" if args.slow_hosts else ""),
                     flush=True,
                 )
             if args.slow_hosts and served.value >= articles:
@@ -366,6 +386,8 @@ def main() -> int:
           f"for one host {peak_connections.value}; slow hosts {args.slow_hosts}")  # fmt: skip
     print(f"articles served {served.value} of {articles} in {last - first:.1f} s from the first "
           f"to the last: {rate:.1f} articles/s")  # fmt: skip
+    if args.slow_hosts:
+        print(f"slow-body requests started {slow_started.value}")
     print(lag)
     if at_mark and end:
         print(

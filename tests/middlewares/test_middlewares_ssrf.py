@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import dnscache
 from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
@@ -14,6 +15,8 @@ from scrapy.utils.test import get_crawler
 from crawler.demo.server import Route, SiteServer
 from crawler.middlewares.ssrf import (
     AllowList,
+    BlockedAddress,
+    GuardedResolver,
     SsrfGuardMiddleware,
     check_guard_wiring,
     installed_resolver_setting,
@@ -213,3 +216,22 @@ def test_a_guard_that_lets_the_start_up_canary_through_stops_the_crawl_before_an
     assert "169.254.169.254" in errors[0], errors[0]
     assert not list(out.glob("*/warc/*.warc.gz")), "no WARC file"
     assert good.returncode == 0, good.stdout + good.stderr
+
+
+def test_a_crawls_allow_list_is_built_once_for_its_dns_answers() -> None:
+    """L3: with 5,000 allowed hosts the resolver rebuilt the allow list for every DNS answer,
+    which held the reactor for seconds (bench/soak.py --hosts 5000: lag p99 33 s); it is built
+    once the spider exists, and still pins each name to its first address."""
+    names = [f"h{k}.many.test:8000" for k in range(5000)]
+    crawler = get_crawler(Spider, settings_dict={"NEWSARC_ALLOWED_HOSTS": names})
+    resolver = GuardedResolver(None, dnscache.limit, 5.0, owner=crawler)  # type: ignore[arg-type]
+    before = resolver._allow_list(crawler)  # no spider yet: not kept (start URLs unknown)
+    assert resolver._allow_list(crawler) is not before
+    crawler.spider = Spider("many", start_urls=["http://many.test:8000/"])
+    assert resolver._check("127.0.0.5", "h4999.many.test") == "127.0.0.5"
+    assert resolver._allow_list(crawler) is resolver._allow_list(crawler)
+    assert resolver._allow_list(crawler).allows_host("many.test")
+    with pytest.raises(BlockedAddress, match="resolved to"):
+        resolver._check("127.0.0.6", "h4999.many.test")  # rebinding: refused
+    with pytest.raises(BlockedAddress, match="not globally routable"):
+        resolver._check("127.0.0.5", "other.test")
