@@ -242,6 +242,16 @@ def test_declared_login_name_gives_way_to_the_byline_spelling_it_in_full() -> No
     assert _article(_page(head, f"<h1>Bridge vote passes</h1>{other}")).authors == ["janedoe"]
 
 
+def test_declared_login_beside_the_site_name_gives_way_to_the_byline() -> None:
+    head = (
+        "<meta property='og:site_name' content='Bridgeport Courier'>"
+        "<meta name='author' content='Bridgeport Courier'>"
+        "<meta property='article:author' content='jane_doe'>"
+    )
+    byline = "<div class='post-header_author'>von Jane Doé</div>"
+    assert _article(_page(head, f"<h1>Bridge vote passes</h1>{byline}")).authors == ["Jane Doé"]
+
+
 def test_vendor_author_tag_names_the_person_behind_an_organisation() -> None:
     head = (
         "<meta name='author' content='Example Zeitung'>"
