@@ -529,6 +529,28 @@ def test_harness_helpers() -> None:
     assert {half_of(f"page-{i}") for i in range(20)} == {"tune", "held"}
 
 
+def test_field_triage_finds_the_truth_in_any_form_the_page_writes() -> None:
+    from bench.field_triage import Haystack, day_on_page, name_on_page, title_on_page
+
+    html = (
+        "<html><head><title>Bridge &amp; tunnel vote | Courier</title>"
+        '<script>{"author": "J\\u00f6rg Staff", "t": 1700000000}</script></head>'
+        "<body><p>Am 24. Juli 2017 schrieb <b>Jane</b> Doe.</p><p>Posted 2023-11-08T23:30:00Z</p>"
+        "</body></html>"
+    )
+    hay = Haystack.of(BenchPage("set", "id", "https://x.example/2019/12/12/a", html, "de"))
+    assert title_on_page("bridge & TUNNEL vote", hay) == "exact"
+    assert title_on_page("Bridge – tunnel vote", hay) == "loose"
+    assert title_on_page("Bridge vote fails", hay) is None
+    assert day_on_page(date(2017, 7, 24), hay)  # German month name
+    assert day_on_page(date(2019, 12, 12), hay)  # the URL
+    assert day_on_page(date(2023, 11, 9), hay)  # 23:30 UTC is the 9th east of Greenwich
+    assert day_on_page(date(2023, 11, 14), hay)  # the Unix timestamp
+    assert not day_on_page(date(2017, 7, 25), hay)
+    assert name_on_page("Jane Doe", hay) and name_on_page("Jörg Staff", hay)
+    assert not name_on_page("John Roe", hay)
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
