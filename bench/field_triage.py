@@ -103,9 +103,10 @@ class Haystack:
         if root is not None:
             for el in root.iter():
                 if isinstance(el.tag, str):
-                    parts.extend(v for v in el.attrib.values() if v)
-            parts.append("".join(root.itertext()))
-            parts.append(" ".join(root.itertext()))
+                    parts.extend(str(v) for v in el.attrib.values() if v)
+            texts = [str(t) for t in root.itertext()]
+            parts.append("".join(texts))
+            parts.append(" ".join(texts))
         raw = "\n".join(parts)
         raw = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), raw).replace("\\/", "/")
         text = normalize(html_lib.unescape(raw)).casefold()

@@ -616,13 +616,15 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
         shown = _visible_authors(seg, meta, host)
         if shown and (not names or any(not _ORGANISATION.search(n) for n in shown)):
             names = list(dict.fromkeys(shown))
-    elif all(" " not in n for n in names):
-        # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"):
-        # the byline that spells each of them in full wins.
+        return _person_first(names, meta.site_names)
+    people = _person_first(names, meta.site_names)
+    if all(" " not in n for n in people):
+        # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"),
+        # beside the site's name or not: the byline that spells each of them in full wins.
         for shown in (_visible_authors(seg, meta, host), _body_byline(seg)):
-            if len(shown) == len(names) and all(
+            if len(shown) == len(people) and all(
                 " " in full and _folded(full).startswith(_folded(short))
-                for short, full in zip(names, shown, strict=True)
+                for short, full in zip(people, shown, strict=True)
             ):
                 names = shown
                 break

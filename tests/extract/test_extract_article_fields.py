@@ -242,6 +242,16 @@ def test_declared_login_name_gives_way_to_the_byline_spelling_it_in_full() -> No
     assert _article(_page(head, f"<h1>Bridge vote passes</h1>{other}")).authors == ["janedoe"]
 
 
+def test_declared_login_beside_the_site_name_gives_way_to_the_byline() -> None:
+    head = (
+        "<meta property='og:site_name' content='Bridgeport Courier'>"
+        "<meta name='author' content='Bridgeport Courier'>"
+        "<meta property='article:author' content='jane_doe'>"
+    )
+    byline = "<div class='post-header_author'>von Jane Doé</div>"
+    assert _article(_page(head, f"<h1>Bridge vote passes</h1>{byline}")).authors == ["Jane Doé"]
+
+
 def test_vendor_author_tag_names_the_person_behind_an_organisation() -> None:
     head = (
         "<meta name='author' content='Example Zeitung'>"
@@ -517,6 +527,28 @@ def test_harness_helpers() -> None:
     assert truth_day("2022-11-1") == "2022-11-01"  # compared as a string with newsarc's day
     assert half_of("001f43cb87b4416b") == half_of("001f43cb87b4416b")
     assert {half_of(f"page-{i}") for i in range(20)} == {"tune", "held"}
+
+
+def test_field_triage_finds_the_truth_in_any_form_the_page_writes() -> None:
+    from bench.field_triage import Haystack, day_on_page, name_on_page, title_on_page
+
+    html = (
+        "<html><head><title>Bridge &amp; tunnel vote | Courier</title>"
+        '<script>{"author": "J\\u00f6rg Staff", "t": 1700000000}</script></head>'
+        "<body><p>Am 24. Juli 2017 schrieb <b>Jane</b> Doe.</p><p>Posted 2023-11-08T23:30:00Z</p>"
+        "</body></html>"
+    )
+    hay = Haystack.of(BenchPage("set", "id", "https://x.example/2019/12/12/a", html, "de"))
+    assert title_on_page("bridge & TUNNEL vote", hay) == "exact"
+    assert title_on_page("Bridge – tunnel vote", hay) == "loose"
+    assert title_on_page("Bridge vote fails", hay) is None
+    assert day_on_page(date(2017, 7, 24), hay)  # German month name
+    assert day_on_page(date(2019, 12, 12), hay)  # the URL
+    assert day_on_page(date(2023, 11, 9), hay)  # 23:30 UTC is the 9th east of Greenwich
+    assert day_on_page(date(2023, 11, 14), hay)  # the Unix timestamp
+    assert not day_on_page(date(2017, 7, 25), hay)
+    assert name_on_page("Jane Doe", hay) and name_on_page("Jörg Staff", hay)
+    assert not name_on_page("John Roe", hay)
 
 
 @pytest.mark.parametrize(
