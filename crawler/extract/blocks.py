@@ -3,9 +3,12 @@
 A block is a container with at least three sibling items of one shape, each holding one main
 link whose text reads like a headline. Items are found bottom-up from the links: an item is the
 largest ancestor of a headline link that holds no other headline URL, and its parent is the
-container. Containers inside navigation, footers, breadcrumbs, pagination, tag clouds and share
-bars are not blocks. This module finds the structure; :mod:`crawler.extract.headlines` reads the
-fields of each item.
+container. The shape is the tag and the first class where siblings share it (generated
+CSS-in-JS classes, one per element, say nothing), else the tag alone. Shorter lists (one or two
+teasers: a section front with two stories) are blocks when a section heading leads them (see
+:func:`_headed_lists`). Containers inside navigation, footers, breadcrumbs, pagination, tag
+clouds and share bars are not blocks. This module finds the structure;
+:mod:`crawler.extract.headlines` reads the fields of each item.
 """
 
 from __future__ import annotations
