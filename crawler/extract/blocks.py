@@ -168,7 +168,7 @@ def _block_heading(container: Element, first_item: Element) -> str | None:
             if found:
                 return found
     node: Element | None = container
-    for _level in range(3):
+    for level in range(3):
         if node is None or node.tag in {"body", "html"}:
             break
         sibling = node.getprevious()
@@ -177,6 +177,10 @@ def _block_heading(container: Element, first_item: Element) -> str | None:
             if isinstance(sibling.tag, str):
                 seen += 1
                 found = _heading_of(sibling)
+                if not found and level == 0 and seen == 1:
+                    # The line just before the list ("<div class=kasten-titel>Meistgelesen")
+                    # names it, before any heading further out (the page's own section title).
+                    found = _label_of(sibling)
                 if found:
                     return found
                 if len(str(raw_string(sibling)).strip()) > _HEADING_MAX_CHARS:

@@ -131,3 +131,15 @@ def test_a_label_line_before_the_items_names_the_block() -> None:
         f"<div class='{_hashed(rng)}'>Most Popular</div>{items}</div></body></html>"
     )
     assert {h.block for h in _headlines(html)} == {"Most Popular"}
+
+
+def test_the_line_just_before_a_list_names_it_before_a_heading_further_out() -> None:
+    rows = "".join(
+        f'<li><a href="/story/{n}">{title}</a></li>' for n, title in enumerate(TITLES, start=1)
+    )
+    html = (
+        f"<html><body><div><div><h2>Region</h2>{BODY}</div>"
+        f"<div><div class='kasten'><div class='kasten-titel'>Meistgelesen</div><ol>{rows}</ol>"
+        "</div></div></div></body></html>"
+    )
+    assert {h.block for h in _headlines(html)} == {"Meistgelesen"}
