@@ -143,3 +143,17 @@ def test_the_line_just_before_a_list_names_it_before_a_heading_further_out() -> 
         "</div></div></div></body></html>"
     )
     assert {h.block for h in _headlines(html)} == {"Meistgelesen"}
+
+
+def test_a_subhead_in_the_body_before_an_image_link_is_not_a_block() -> None:
+    # A subhead, a paragraph, then a paragraph whose link wraps a book cover and its caption:
+    # the body goes on around them, so this is running text, not a list under a heading.
+    html = (
+        f"<html><body><article><h1>A story</h1>{BODY}<h2>The discovery of a quiet fullness</h2>"
+        f"{BODY}<p><a href='/shop/book'><img src='/cover.jpg' alt=''>The county book, a "
+        f"portrait of the land in keywords, out now</a></p>{BODY}</article></body></html>"
+    )
+    result = extract_page(PageInput(f"{BASE}/story/9", html, FETCHED))
+    assert result.headlines == []
+    assert result.article is not None
+    assert "The discovery of a quiet fullness" in result.article.text
