@@ -3,9 +3,12 @@
 A block is a container with at least three sibling items of one shape, each holding one main
 link whose text reads like a headline. Items are found bottom-up from the links: an item is the
 largest ancestor of a headline link that holds no other headline URL, and its parent is the
-container. Containers inside navigation, footers, breadcrumbs, pagination, tag clouds and share
-bars are not blocks. This module finds the structure; :mod:`crawler.extract.headlines` reads the
-fields of each item.
+container. The shape is the tag and the first class where siblings share it (generated
+CSS-in-JS classes, one per element, say nothing), else the tag alone. Shorter lists (one or two
+teasers: a section front with two stories) are blocks when a section heading leads them (see
+:func:`_headed_lists`). Containers inside navigation, footers, breadcrumbs, pagination, tag
+clouds and share bars are not blocks. This module finds the structure;
+:mod:`crawler.extract.headlines` reads the fields of each item.
 """
 
 from __future__ import annotations
@@ -165,7 +168,7 @@ def _block_heading(container: Element, first_item: Element) -> str | None:
             if found:
                 return found
     node: Element | None = container
-    for _level in range(3):
+    for level in range(3):
         if node is None or node.tag in {"body", "html"}:
             break
         sibling = node.getprevious()
@@ -174,6 +177,10 @@ def _block_heading(container: Element, first_item: Element) -> str | None:
             if isinstance(sibling.tag, str):
                 seen += 1
                 found = _heading_of(sibling)
+                if not found and level == 0 and seen == 1:
+                    # The line just before the list ("<div class=kasten-titel>Meistgelesen")
+                    # names it, before any heading further out (the page's own section title).
+                    found = _label_of(sibling)
                 if found:
                     return found
                 if len(str(raw_string(sibling)).strip()) > _HEADING_MAX_CHARS:
@@ -322,7 +329,7 @@ def _headed_lists(
             heading = _heading_text(child)
             if heading is None:
                 continue
-            items = _items_after(children[index + 1 :], first_url, multi)
+            items = _items_after(children[index + 1 :], first_url, multi, text_len)
             if items is None or not 1 <= len(items) < _MIN_ITEMS:
                 continue
             if len({el.tag for el in items}) != 1 or any(_within(el, taken) for el in items):
@@ -335,6 +342,9 @@ def _headed_lists(
             container = items[0].getparent()
             if container is None or not _teaser_like_items(block_items, text_len):
                 continue
+            items_text = sum(text_len.get(el, 0) for el in items)
+            if text_len.get(parent, 0) - items_text - len(heading) > 0.5 * items_text:
+                continue  # a subhead in running text, not the heading of a list
             if len(items) == 1 and not _card(items[0]):
                 continue
             if _excluded_context(container):
@@ -361,19 +371,26 @@ def _within(el: Element, elements: set[Element]) -> bool:
 
 
 def _items_after(
-    siblings: list[Element], first_url: dict[Element, str], multi: set[Element]
+    siblings: list[Element],
+    first_url: dict[Element, str],
+    multi: set[Element],
+    text_len: dict[Element, int],
 ) -> list[Element] | None:
     items: list[Element] = []
     for sibling in siblings:
         if sibling.tag in HEADING_TAGS:
             break
         if sibling not in first_url:
+            if text_len.get(sibling, 0) > _HEADING_MAX_CHARS:
+                break  # prose: the heading is a subhead of running text
             continue  # no headline link: an ad slot, a rule, a "More" button
         if sibling in multi:
             if items:
                 break
             # One wrapper of the teasers ("<div class=teasers>"): its children are the items.
-            inner = _items_after([c for c in sibling if isinstance(c.tag, str)], first_url, multi)
+            inner = _items_after(
+                [c for c in sibling if isinstance(c.tag, str)], first_url, multi, text_len
+            )
             return inner if inner and all(el not in multi for el in inner) else None
         items.append(sibling)
     return items

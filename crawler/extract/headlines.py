@@ -4,7 +4,8 @@ Each field is read from the item's own elements, never from its flattened text (
 "17:36" would run together): the title is the main link's text without any count or time
 elements inside it; the view count is a short element whose text is a count; the time is a
 ``<time>`` element (its ``datetime`` attribute wins) or a short time-like element, resolved
-against the capture time; an explicit rank ("1", "2", …) sets the position.
+against the capture time (see :func:`_resolve`); an explicit rank ("1", "2", …) sets the
+position. A short element showing several values ("23.4K · 7h ago") is also read part by part.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ _RANK_HINT = re.compile(r"rank|position|(?:^|[\s_-])num|index|order|place")
 _TITLE_HINT = re.compile(r"title|headline|heading")
 _MAX_SHORT_CHARS = 40
 # A day and month with no year after them: "02/12", "2.12.", "12-02" (not "02/12/2026").
-_DAY_MONTH = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})(?!\d|[./-]\s?\d{2,4}(?![:.h]?\d))")
+_DAY_MONTH = re.compile(
+    r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})"
+    r"(?!\d|[./-]\s?\d{2,4}(?![:.h]?\d))"  # not followed by a year
+)
 _CLOCK = re.compile(r"(?<!\d)\d{1,2}[:.h]\d{2}(?!\d)")
 _DIGITS = re.compile(r"\d+")
 # Capture times and the clocks of the pages' servers differ by a little.
