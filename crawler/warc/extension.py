@@ -74,7 +74,7 @@ from crawler.signals import (
 from crawler.store.local import work_store
 from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex
 from crawler.warc.exchange import BrowserExchanges, exchange_from_scrapy
-from crawler.warc.writer import FileStats, WarcFileWriter, WarcWriteError
+from crawler.warc.writer import FileStats, WarcFileWriter, WarcWriteError, cdxj_indexer
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -338,8 +338,10 @@ def _index_worker_wanted(value: object) -> bool:
 
 
 def _warm_index_worker() -> None:
-    """Nothing to do: unpickling this function imports this module, hence the writer and
-    cdxj-indexer (with surt's warnings silenced, see crawler.warc.writer)."""
+    """Unpickling this function imports this module, hence the writer; cdxj-indexer (with
+    surt's warnings silenced, see crawler.warc.writer) is imported now, not at the first
+    close."""
+    cdxj_indexer()
 
 
 def _start_index_worker() -> ProcessPoolExecutor:
