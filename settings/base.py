@@ -109,7 +109,9 @@ DOWNLOADER_MIDDLEWARES["crawler.middlewares.tls.TlsCheckMiddleware"] = 590
 NEWSARC_CRAWL_ID = None
 # Derives NEWSARC_CRAWL_ID (<UTC time>-<spider>-<4 hex>) for `scrapy crawl` before any
 # component is built, so the WARC extension, the JSONL pipeline and the manifest share it.
-ADDONS = {"crawler.crawlinfo.CrawlIdAddon": 0}
+# Scrapy extensions switched off by their setting (REMOTE_CONTROL_ENABLED, TELNETCONSOLE_ENABLED)
+# are taken out of EXTENSIONS_BASE, so a crawl does not import them (crawler/startup.py).
+ADDONS = {"crawler.crawlinfo.CrawlIdAddon": 0, "crawler.startup.SkipDisabledExtensionsAddon": 0}
 # Where the crawl's files end up: a local directory (default ./data) or, later, s3://bucket/prefix.
 NEWSARC_STORE_URI = "./data"
 # Site profile (bundled name or YAML path); None lets the generic extractor work from the page.
