@@ -104,6 +104,10 @@ DOWNLOADER_MIDDLEWARES["crawler.middlewares.polite.PoliteBackoffMiddleware"] = 5
 NEWSARC_TLS_CHECK_ENABLED = True
 DOWNLOADER_MIDDLEWARES["crawler.middlewares.tls.TlsCheckMiddleware"] = 590
 
+# Scrapy's in-memory stats collector without the look-up cost Scrapy 2.19 adds to every
+# attribute read on it (crawler/stats.py): the same stats.
+STATS_CLASS = "crawler.stats.StatsCollector"
+
 # --- Crawl ------------------------------------------------------------------------------------
 # Identifier of the crawl; the command line sets it, scrapy crawl derives one.
 NEWSARC_CRAWL_ID = None
