@@ -157,16 +157,24 @@ def test_a_dateline_between_standfirst_and_body_is_not_body() -> None:
     assert "May 6, 2024" not in text
 
 
-def test_the_harness_scores_the_lead_beside_the_text_only_in_its_own_row() -> None:
-    """bench/realpages.py's "newsarc lead+text" row puts the item's lead before its text (once);
-    the "newsarc" row is the text alone."""
+def test_the_harness_scores_the_lead_and_the_text_as_the_article() -> None:
+    """bench/realpages.py's "newsarc" row puts the item's lead before its text (once: not when
+    the text already holds it, wherever); the "newsarc text only" row is the text alone."""
     outputs = {
         "a": Output(text="Body.", lead="Lead."),
         "b": Output(text="Lead.\n\nBody.", lead="Lead."),
         "c": Output(text="Body."),
+        "d": Output(text="Kicker.\n\nThe  lead.\n\nBody.", lead="The lead."),
+        "e": Output(text="", lead="Lead."),
     }
     joined = with_lead(outputs)
-    assert [joined[k].text for k in "abc"] == ["Lead.\n\nBody.", "Lead.\n\nBody.", "Body."]
+    assert [joined[k].text for k in "abcde"] == [
+        "Lead.\n\nBody.",
+        "Lead.\n\nBody.",
+        "Body.",
+        "Kicker.\n\nThe  lead.\n\nBody.",
+        "Lead.",
+    ]
     assert outputs["a"].text == "Body."
 
 
