@@ -302,3 +302,23 @@ def test_a_form_inside_the_body_and_a_line_of_links_are_not_text() -> None:
     assert "Listenansicht" not in text
     assert "Das könnte dich" not in text
     assert "Plain closing line of the story" in text
+
+
+def test_a_sidebar_holding_half_the_page_beside_the_content_column_is_no_wrapper() -> None:
+    """A ``sidebar`` column of teaser texts holding more than half the page's text is not the
+    page's wrapper when its sibling, named as content, holds at least as much paragraph text:
+    the story in the content column is the body."""
+    story = "".join(_para(f"Story {i}") for i in range(3))
+    teasers = "".join(
+        f"<div class='views-row'><div class='views-title'>Teaser {i}: another post from the "
+        "blog, about the town, its people and their plans</div><div class='field-content'>"
+        f"<p>More of teaser {i}, in a few words.</p></div></div>"
+        for i in range(6)
+    )
+    html = _page(
+        f"<div class='main'><div class='column content'>{story}</div>"
+        f"<div class='column sidebar sidebar-second'>{teasers}</div></div>"
+    )
+    text = _text(html)
+    assert "Story 0: " in text and "Story 2: " in text
+    assert "Teaser" not in text
