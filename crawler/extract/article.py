@@ -198,9 +198,14 @@ def body_paragraphs(seg: Segmentation, skip_elements: set[Element]) -> list[str]
         skip_elements = skip_elements | seg.body_skip
     out: list[str] = []
     buffer: list[str] = []
-    # Characters of the buffered inline run that lie inside links, and where open links began.
+    # Characters of the buffered inline run: in all, inside links, and where open links began.
+    size = [0]
     links = [0]
     opened: list[int] = []
+
+    def add(piece: str) -> None:
+        buffer.append(piece)
+        size[0] += len(piece.strip())
 
     def emit(texts: list[str], density: float, tag: str) -> None:
         for piece in texts:
@@ -214,11 +219,10 @@ def body_paragraphs(seg: Segmentation, skip_elements: set[Element]) -> list[str]
             buffer.clear()
             # A run of inline text that is mostly link text ("zurück zur Listenansicht", a row
             # of tag links) is navigation, not prose.
-            size = len(joined.strip())
-            density = links[0] / size if size else 0.0
+            density = links[0] / size[0] if size[0] else 0.0
             pieces = [p for p in re.split(r"\n\s*\n", joined) if p.strip()]
             emit(pieces, density, "div")
-        links[0] = 0
+        size[0] = links[0] = 0
         opened.clear()
 
     walker = etree.iterwalk(main, events=("start", "end"))
@@ -239,18 +243,18 @@ def body_paragraphs(seg: Segmentation, skip_elements: set[Element]) -> list[str]
                     walker.skip_subtree()
                     continue
             elif tag == "br":
-                buffer.append("\n")
+                add("\n")
             elif tag == "a":
-                opened.append(sum(len(t.strip()) for t in buffer))
+                opened.append(size[0])
             if el.text:
-                buffer.append(el.text)
+                add(el.text)
         else:
             if tag in BLOCK_TAGS:
                 flush()
             elif tag == "a" and opened:
-                links[0] += sum(len(t.strip()) for t in buffer) - opened.pop()
+                links[0] += size[0] - opened.pop()
             if el is not main and el.tail:
-                buffer.append(el.tail)
+                add(el.tail)
     flush()
     return out
 
