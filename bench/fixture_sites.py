@@ -17,6 +17,10 @@ headline items it wrote, and score them against the site's truth:
   ("3 hours ago") is right within a minute of the item's capture time minus that much.
 
     uv run python bench/fixture_sites.py [--templates css_frames,german] [-v] [--keep DIR]
+    uv run python bench/fixture_sites.py --template css_frames --misses
+
+``--misses`` lists, page by page and block by block, the truth's headline items the crawl
+missed, the ones it got with a wrong field, and the blocks it found that the truth does not have.
 
 A crawl that crosses midnight in a site's zone between building the site and fetching its pages
 would make day-relative truths ("Yesterday, 17:36") wrong: the script says so if it happens.
@@ -267,60 +271,159 @@ def score(site: Site, run: Crawl, *, baseline: bool = True) -> Score:
     return result
 
 
-def _score_headlines(site: Site, run: Crawl, result: Score) -> None:
+def _match(
+    items: list[dict[str, Any]], got: list[dict[str, Any]]
+) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], list[dict[str, Any]]]:
+    """Pair a page's headline items with its truth items by URL: (item, truth item, or
+    ``None`` for an unexpected one; items of optional truth are left out) and the truth items
+    missed. The same URL in two blocks: the one of the same heading, else of the same rank;
+    an item under the heading of an optional truth block with its URL is that optional one."""
+    wanted = Counter(i["url"] for i in items if not i["optional"])
+    optional = {i["url"] for i in items if i["optional"]}
+    taken: Counter[str] = Counter()
+    used: set[int] = set()
+    pairs: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    for headline in got:
+        url = headline["url"]
+        block = headline.get("block")
+        if (
+            block is not None
+            and any(i["url"] == url and i["optional"] and i["block"] == block for i in items)
+            and not any(
+                i["url"] == url and not i["optional"] and i["block"] == block for i in items
+            )
+        ):
+            continue  # an optional item ("Related Stories") whose story is also in a wanted block
+        if wanted[url] > taken[url]:
+            taken[url] += 1
+            left = [i for i in items if i["url"] == url and not i["optional"]]
+            left = [i for i in left if id(i) not in used] or left
+            want = next(
+                (i for i in left if i["block"] == headline.get("block")),
+                next((i for i in left if i["position"] == headline.get("position")), left[0]),
+            )
+            used.add(id(want))
+            pairs.append((headline, want))
+        elif url in optional:
+            continue
+        else:
+            pairs.append((headline, None))
+    missed = [i for i in items if not i["optional"] and id(i) not in used]
+    return pairs, missed
+
+
+def _checks(got: dict[str, Any], want: dict[str, Any], utc: bool) -> dict[str, bool]:
+    return {
+        "views": got.get("views") == want["views"],
+        "time": _time_ok(got, want, utc),
+        "rank": got.get("position") == want["position"],
+    }
+
+
+def _seen_on(run: Crawl) -> dict[str, list[dict[str, Any]]]:
     seen_on: dict[str, list[dict[str, Any]]] = {}
     for headline in run.headlines:
         seen_on.setdefault(headline["source_url"], []).append(headline)
+    return seen_on
+
+
+def _score_headlines(site: Site, run: Crawl, result: Score) -> None:
+    seen_on = _seen_on(run)
     for path, page in site.pages.items():
         if path not in run.requested:
             result.items_fn += sum(1 for i in page.truth["items"] if not i["optional"])
             continue
-        items = page.truth["items"]
         utc = not page.truth["tz_on_page"]
-        wanted = Counter(i["url"] for i in items if not i["optional"])
-        optional = {i["url"] for i in items if i["optional"]}
-        taken: Counter[str] = Counter()
-        used: set[int] = set()
-        for got in seen_on.get(page.truth["url"], []):
-            url = got["url"]
-            if wanted[url] > taken[url]:
-                taken[url] += 1
-                result.items_tp += 1
-                # The same URL in two blocks: the one of the same heading, else of the same rank.
-                left = [i for i in items if i["url"] == url and not i["optional"]]
-                left = [i for i in left if id(i) not in used] or left
-                want = next(
-                    (i for i in left if i["block"] == got.get("block")),
-                    next((i for i in left if i["position"] == got.get("position")), left[0]),
-                )
-                used.add(id(want))
-                checks = {
-                    "views": got.get("views") == want["views"],
-                    "time": _time_ok(got, want, utc),
-                    "rank": got.get("position") == want["position"],
-                }
-                result.views.append(checks["views"])
-                result.times.append(checks["time"])
-                result.ranks.append(checks["rank"])
-                if not all(checks.values()):
-                    bad = [k for k, ok in checks.items() if not ok]
-                    result.problems.append(
-                        f"{path}: item {_path(url)} [{got.get('block')}] wrong {bad}: views "
-                        f"{got.get('views')} ({got.get('views_raw')!r}) vs {want['views']}, time "
-                        f"{got.get('published_at')} ({got.get('published_raw')!r}) vs "
-                        f"{want['published_at_if_utc' if utc else 'published_at']} "
-                        f"(shown {want['shown_time']!r}, ago {want['published_ago']}), rank "
-                        f"{got.get('position')} vs {want['position']}"
-                    )
-            elif url not in optional:
+        pairs, missed = _match(page.truth["items"], seen_on.get(page.truth["url"], []))
+        for got, want in pairs:
+            if want is None:
                 result.items_fp += 1
                 result.problems.append(
-                    f"{path}: unexpected item {_path(url)} [{got.get('block')}] {got['title']!r}"
+                    f"{path}: unexpected item {_path(got['url'])} [{got.get('block')}] "
+                    f"{got['title']!r}"
                 )
-        for url, count in wanted.items():
-            if taken[url] < count:
-                result.items_fn += count - taken[url]
-                result.problems.append(f"{path}: missed item {_path(url)}")
+                continue
+            result.items_tp += 1
+            checks = _checks(got, want, utc)
+            result.views.append(checks["views"])
+            result.times.append(checks["time"])
+            result.ranks.append(checks["rank"])
+            if not all(checks.values()):
+                bad = [k for k, ok in checks.items() if not ok]
+                result.problems.append(
+                    f"{path}: item {_path(got['url'])} [{got.get('block')}] wrong {bad}: views "
+                    f"{got.get('views')} ({got.get('views_raw')!r}) vs {want['views']}, time "
+                    f"{got.get('published_at')} ({got.get('published_raw')!r}) vs "
+                    f"{want['published_at_if_utc' if utc else 'published_at']} "
+                    f"(shown {want['shown_time']!r}, ago {want['published_ago']}), rank "
+                    f"{got.get('position')} vs {want['position']}"
+                )
+        result.items_fn += len(missed)
+        result.problems += [f"{path}: missed item {_path(i['url'])}" for i in missed]
+
+
+def headline_misses(site: Site, run: Crawl) -> list[str]:
+    """Per page and truth block: items found, missed items, items with a wrong field, and the
+    headings the found ones came under; then the found items the truth does not have (what
+    ``--misses`` prints)."""
+    seen_on = _seen_on(run)
+    lines: list[str] = []
+    for path, page in site.pages.items():
+        items = page.truth["items"]
+        got = seen_on.get(page.truth["url"], [])
+        if not items and not got:
+            continue
+        if path not in run.requested:
+            lines.append(f"{path}: never fetched ({len(items)} items)")
+            continue
+        utc = not page.truth["tz_on_page"]
+        pairs, missed = _match(items, got)
+        page_lines: list[str] = []
+        for heading in dict.fromkeys(i["block"] for i in items if not i["optional"]):
+            wanted = [i for i in items if i["block"] == heading and not i["optional"]]
+            found = [(g, w) for g, w in pairs if w is not None and w["block"] == heading]
+            lost = [w for w in missed if w["block"] == heading]
+            wrong = []
+            for g, w in found:
+                bad = []
+                if g.get("position") != w["position"]:
+                    bad.append(f"rank {g.get('position')}")
+                if g.get("views") != w["views"]:
+                    bad.append(
+                        f"views {g.get('views_raw')!r}->{g.get('views')}, shown "
+                        f"{w['shown_views']!r}={w['views']}"
+                    )
+                if not _time_ok(g, w, utc):
+                    bad.append(
+                        f"time {g.get('published_raw')!r}->{g.get('published_at')}, shown "
+                        f"{w['shown_time']!r}"
+                    )
+                if bad:
+                    wrong.append(
+                        f"      wrong #{w['position']} {w['title'][:50]!r}: " + "; ".join(bad)
+                    )
+            headings = sorted({str(g.get("block")) for g, _ in found} - {str(heading)})
+            if lost or wrong or headings:
+                named = f" (found under {headings})" if headings else ""
+                page_lines.append(f"  [{heading}] {len(found)}/{len(wanted)} found{named}")
+                page_lines += [
+                    f"      missed #{w['position']} {w['title'][:60]!r} {_path(w['url'])}"
+                    for w in lost
+                ]
+                page_lines += wrong
+        page_lines += [
+            f"  unexpected [{g.get('block')}] #{g.get('position')} {g['title'][:60]!r} "
+            f"{_path(g['url'])}"
+            for g, w in pairs
+            if w is None
+        ]
+        if page_lines:
+            lines.append(
+                f"{path} ({page.truth['page_type']}): {len(got)} found, "
+                f"{sum(not i['optional'] for i in items)} in the truth"
+            )
+            lines += page_lines
+    return lines
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -372,11 +475,14 @@ def summary_table(results: dict[str, Score]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--templates", default=",".join(TEMPLATES))
+    parser.add_argument("--templates", "--template", default=",".join(TEMPLATES))
     parser.add_argument("--timeout", type=float, default=600, help="seconds per crawl")
     parser.add_argument("--keep", type=Path, help="keep the crawls (and truth files) here")
     parser.add_argument("--no-baseline", action="store_true", help="skip trafilatura")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every problem")
+    parser.add_argument(
+        "--misses", action="store_true", help="list missed and wrong headline items by block"
+    )
     args = parser.parse_args(argv)
     names = [n for n in args.templates.split(",") if n]
     unknown = [n for n in names if n not in TEMPLATES]
@@ -407,6 +513,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(template_table(name, site, run, result))
             if args.verbose:
                 print("\n".join(f"    {p}" for p in result.problems) or "    (no problems)")
+            if args.misses:
+                print("\n".join(headline_misses(site, run)) or "(no headline misses)")
             print(flush=True)
     print("## all templates\n")
     print(summary_table(results))

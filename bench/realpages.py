@@ -87,11 +87,15 @@ def half_of(page_id: str) -> str:
 
 
 def truth_day(value: str) -> str:
-    """An annotated ``YYYY-MM-DD``; the few written ``YYYY-DD-MM`` (month > 12) are swapped."""
+    """An annotated ``YYYY-MM-DD``; the few written ``YYYY-DD-MM`` (month > 12) are swapped,
+    and one written without a leading zero (``2022-11-1``) is padded."""
     parts = value.split("-")
-    if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) > 12:
-        return f"{parts[0]}-{parts[2]}-{parts[1]}"
-    return value
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        return value
+    year, month, day = (int(part) for part in parts)
+    if month > 12:
+        month, day = day, month
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def page_language(html: str) -> str:

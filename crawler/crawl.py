@@ -46,6 +46,7 @@ from crawler.render.policy import RenderMode, effective_render_mode, parse_rende
 from crawler.settingscheck import check_overrides
 from crawler.spool import SPOOL_FULL
 from crawler.store import is_remote_store, open_store
+from crawler.trust import check_frontier_uri, check_private_dir
 from spiders.news import NewsSpider
 
 __all__ = [
@@ -214,6 +215,10 @@ def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
             raise ValueError("FRONTIER_CHECKPOINT_INTERVAL must be a positive number of seconds")
         if settings.getint("FRONTIER_RESERVE_BYTES") < 0:
             raise ValueError("FRONTIER_RESERVE_BYTES must be 0 or more")
+        check_frontier_uri(
+            settings.get("FRONTIER_URI") or "",
+            allow=settings.getbool("FRONTIER_ALLOW_NO_PASSWORD"),
+        )
         backend = backend_class(settings.get("FRONTIER_URI") or "")
         scheduler = getattr(backend, "scheduler", None)
         if scheduler and settings.getbool("FRONTIER_ENABLED"):
@@ -311,6 +316,9 @@ def run_worker(options: CrawlOptions) -> CrawlReport:
     frontier is drained. Raises ConfigError when there is no such crawl."""
     uri = options.overrides.get("FRONTIER_URI") or ""
     check_options(options)
+    given = _project_settings(options.settings_module)
+    given.setdict(options.overrides, priority="cmdline")
+    check_frontier_uri(uri, allow=given.getbool("FRONTIER_ALLOW_NO_PASSWORD"))
     backend = backend_class(uri)
     if getattr(backend, "scheduler", None) is None:
         raise ConfigError(f"--frontier {redacted(uri)!r}: not a shared frontier (redis://…)")
@@ -369,6 +377,10 @@ def _run_crawl(
         settings.set("DOWNLOAD_HANDLERS", dict(_PLAIN_HANDLERS), priority="cmdline")
     # Local store: <store>/<crawl_id>; remote store: its spool directory (crawler.spool).
     planned = CrawlInfo.from_settings(settings).work_dir
+    shared_ok = settings.getbool("NEWSARC_ALLOW_SHARED_DIRS")
+    holder = "spool directory" if is_remote_store(options.store_uri) else "store directory (--out)"
+    check_private_dir(planned.parent, what=f"the {holder}", allow=shared_ok)
+    check_private_dir(planned, what="the crawl's directory", allow=shared_ok)
     check_free_space(planned, settings.getint("NEWSARC_DISK_RESERVE_BYTES"))
     # Workers of one crawl may share a directory (one local --out): each its own files.
     shared = bool(shared_worker(settings))
@@ -504,9 +516,10 @@ def judge(report: CrawlReport) -> str | None:
         if report.skipped:
             return f"no page could be fetched: {report.skipped[0][0]} is forbidden by robots.txt"
         return "no page could be fetched"
+    own_log = crawl_log(report.worker_id if report.shared else "")  # a shared worker's own
+    log = report.work_dir / own_log
     if report.stat("warc/write_failed") or report.stat("warc/store_failed"):
-        return "the WARC archive could not be written or stored completely (see logs/crawl.log)"
-    log = report.work_dir / crawl_log(report.worker_id if report.shared else "")
+        return f"the WARC archive could not be written or stored completely (see {own_log})"
     if report.stat("items/write_failed"):
         # Before the pending count: the pages it leaves queued are its consequence, and with
         # --max-pages nothing else would fail the run.
@@ -522,7 +535,7 @@ def judge(report: CrawlReport) -> str | None:
             f"since are not marked done (see {log})"
         )
     if report.stat("wacz/failed"):
-        return "the WACZ package could not be built (see logs/crawl.log)"
+        return f"the WACZ package could not be built (see {own_log})"
     if report.stat("store/quarantined"):
         moved = [str(p) for p in report.stats.get("store/quarantined_files") or []]
         first = moved[0] if moved else str(report.stats.get("store/spool_dir"))
@@ -545,7 +558,7 @@ def judge(report: CrawlReport) -> str | None:
             f" ({said}); the crawl stopped, what it fetched is closed and kept, and a "
             "--resume fetches the rest"
             if said
-            else " (see logs/crawl.log)"
+            else f" (see {own_log})"
         )
     reason = report.stats.get("finish_reason")
     if reason == OUT_OF_SPACE:

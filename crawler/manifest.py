@@ -70,13 +70,14 @@ from scrapy import signals
 from crawler.crawlinfo import CrawlInfo, settings_snapshot, software_versions
 from crawler.exceptions import CorruptFileError, StoreError
 from crawler.items import SCHEMA_VERSION
+from crawler.signals import warc_file_closed
 from crawler.store.base import sha256_file
 from crawler.store.local import IN_PROGRESS_SUFFIXES, fsync_dir, work_store
 from crawler.store.quarantine import quarantined
 from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
     from typing import Self
 
     from scrapy import Spider
@@ -214,18 +215,23 @@ def _counts(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def describe_file(path: Path, rel: str, *, strict: bool = False) -> dict[str, Any]:
+def describe_file(
+    path: Path, rel: str, *, strict: bool = False, records: int | None = None
+) -> dict[str, Any]:
     """The manifest entry of one finished file: path, kind, size, SHA-256, record/item count.
 
     ``strict`` (the spool uploader, before a file leaves the machine) also checks that a WARC
     file's gzip members and a JSON Lines file's gzip stream are complete and intact, and raises
     :class:`CorruptFileError` when they are not; errors reading the file propagate as they are.
+    ``records``: a WARC file's record count as the writer verified it at close (not counted
+    again, unless ``strict``).
     """
     kind = _kind(rel)
     size, sha = sha256_file(path)
     entry: dict[str, Any] = {"path": rel, "kind": kind, "size": size, "sha256": sha}
     if kind == "warc":
-        entry["records"] = count_warc_records(path, strict=strict)
+        known = records is not None and not strict
+        entry["records"] = records if known else count_warc_records(path, strict=strict)
     elif kind == "items":
         try:
             entry["items"] = _count_lines(path)
@@ -317,6 +323,7 @@ def build_manifest(
     config: dict[str, Any],
     unhashed_logs: Iterable[str] = (),
     worker: str = "",
+    warc_records: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """Describe the crawl directory ``work_dir`` (every file but the manifest itself).
 
@@ -324,8 +331,11 @@ def build_manifest(
     (:func:`stored_entries`); hidden files (the ledger, locks) are not crawl output.
     ``unhashed_logs`` (still being written) are named, not described. With ``worker`` (one
     of several writers of the crawl) only that worker's files are described
-    (:func:`worker_owns`), and the result is that worker's manifest.
+    (:func:`worker_owns`), and the result is that worker's manifest. ``warc_records``: the
+    record counts of WARC files (by relative path) the crawl's writer verified as it closed
+    them, taken as they are.
     """
+    known = warc_records or {}
     described: dict[str, dict[str, Any]] = {}
     incomplete: list[str] = []
     unhashed = list(unhashed_logs)
@@ -339,7 +349,7 @@ def build_manifest(
             incomplete.append(rel)
             continue
         try:
-            described[rel] = describe_file(path, rel)
+            described[rel] = describe_file(path, rel, records=known.get(rel))
         except FileNotFoundError:
             continue  # uploaded and removed meanwhile: the ledger (read below) has it
     # Read after the directory scan: a file is in the ledger before it leaves the disk.
@@ -501,6 +511,8 @@ class ManifestExtension:
         self.worker = worker
         #: The crawler's settings (where a worker finds its crawl's frontier).
         self.settings: BaseSettings | None = None
+        #: Record counts of the WARC files closed in this crawl (relative path → records).
+        self.warc_records: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -516,6 +528,7 @@ class ManifestExtension:
         ext = cls(info.work_dir, info.crawl_id, store, crawler.stats, config, worker=worker)
         ext.settings = crawler.settings
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.warc_file_closed, signal=warc_file_closed)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
@@ -528,6 +541,14 @@ class ManifestExtension:
         name = getattr(profile, "name", profile)
         if name is not None:
             self.config["profile"] = str(name)
+
+    def warc_file_closed(self, path: Path, records: int) -> None:
+        """Keep the record count of a WARC file the crawl closed (and verified)."""
+        try:
+            rel = path.relative_to(self.work_dir).as_posix()
+        except ValueError:
+            return  # not in this crawl's directory: counted when described, if at all
+        self.warc_records[rel] = records
 
     def engine_stopped(self) -> None:
         """Write the manifest and put it into the store."""
@@ -545,6 +566,7 @@ class ManifestExtension:
                 config=self.config,
                 unhashed_logs=unhashed,
                 worker=self.worker,
+                warc_records=self.warc_records,
             )
             if self.worker and self.settings is not None:
                 # The crawl's workers as the frontier knows them now: a reader of the store

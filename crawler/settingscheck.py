@@ -66,7 +66,9 @@ def check_overrides(overrides: Mapping[str, str], settings: Settings) -> None:
     for name, value in overrides.items():
         if name not in known:
             raise ConfigError(f"-s {name}: unknown setting{_did_you_mean(name, known)}")
-        problem = _value_problem(settings.get(name), value)
+        # Indexing, not get(): Scrapy's get() warns about deprecated names (DNS_RESOLVER) on
+        # stderr, which would break the one-line error the wiring check gives for it.
+        problem = _value_problem(settings[name], value)
         if problem is not None:
             shown = "(value hidden)" if holds_secret(name, value) else repr(value)
             raise ConfigError(f"-s {name}={shown}: {problem}")

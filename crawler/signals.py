@@ -21,6 +21,7 @@ __all__ = [
     "file_stored",
     "frontier_checkpointed",
     "frontier_sync",
+    "warc_file_closed",
 ]
 
 # --- signals --------------------------------------------------------------------------------
@@ -46,6 +47,11 @@ file is in the remote store and verified there, before its local copy is deleted
 side listens (:class:`crawler.warc.dedup.StoredWarcIndexExtension`): a stored WARC file's
 records may now be the originals of revisits. Not sent for a local store, where files are
 written in place."""
+
+warc_file_closed = object()
+"""Sent by the WARC extension once a WARC file is closed, verified and has its final name, with
+``path`` (the local file) and ``records`` (how many it holds, as verification counted them).
+The manifest takes the count from here instead of decompressing the file once more."""
 
 # --- request meta keys ----------------------------------------------------------------------
 

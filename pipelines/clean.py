@@ -101,10 +101,9 @@ class CleanPipeline:
         # third of going through ItemAdapter; other item types go through ItemAdapter.
         adapter: MutableMapping[str, Any] = vars(item) if is_dataclass(item) else ItemAdapter(item)
         changed = False
-        for name in list(adapter.keys()):
-            if name in _UNTOUCHED:
-                continue
-            value = adapter[name]
+        for name, value in list(adapter.items()):
+            if name in _UNTOUCHED or not isinstance(value, str | list | dict):
+                continue  # _clean_value leaves anything else as it is: not even called
             new: Any
             if name == "text" and isinstance(value, str):
                 new = clean_text(value)

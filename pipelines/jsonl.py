@@ -35,7 +35,7 @@ import functools
 import gzip
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, MutableMapping
 from dataclasses import is_dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -261,11 +261,19 @@ class JsonLinesPipeline:
             raise StoreError(self.sync_failed)
 
     def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
+        # Our dataclass items are read and written through their __dict__, whose keys are their
+        # fields (a third of ItemAdapter's cost); other item types go through ItemAdapter.
+        adapter: MutableMapping[str, Any]
+        if is_dataclass(item):
+            adapter = vars(item)
+            fields: Collection[str] = adapter.keys()
+        else:
+            adapter = ItemAdapter(item)
+            fields = adapter.field_names()
         kind = adapter.get("type")
         if kind not in STREAMS:
             raise UnknownItemType(f"no JSON Lines stream for item type {kind!r}")
-        if "crawl_id" in adapter.field_names() and not adapter.get("crawl_id"):
+        if "crawl_id" in fields and not adapter.get("crawl_id"):
             adapter["crawl_id"] = self.crawl_id
         if kind in self.failed_streams:
             raise StoreError(f"not written: the {kind} stream failed ({self.failed_streams[kind]})")

@@ -46,6 +46,9 @@ ROBOTSTXT_MAX_SIZE = 500 * 1024  # bytes
 # ends it; Scrapy checks every MEMUSAGE_CHECK_INTERVAL_SECONDS (60). The browser is not counted.
 MEMUSAGE_LIMIT_MB = 2048
 MEMUSAGE_WARNING_MB = 1536
+# Scrapy's duplicate filter (the requests RFPDupeFilter filters) over 64-bit fingerprints: ~16
+# bytes a request instead of ~110, so memory does not grow with the crawl (crawler/seen.py, L2).
+DUPEFILTER_CLASS = "crawler.seen.SeenDupeFilter"
 # Seconds: Scrapy follows a meta refresh whose delay is *below* this, so 1 follows only
 # immediate ones (0 would follow none).
 METAREFRESH_MAXDELAY = 1
@@ -62,6 +65,11 @@ HTTPPROXY_ENABLED = False
 # DNS servers ("address" or "address:port") the crawl (and its browser) resolves names with;
 # empty: the system's resolver.
 NEWSARC_DNS_SERVERS: list[str] = []
+# A crawl's directory, the store or spool directory holding it, or a job's state directory that
+# its group or others may write (or another user owns) is refused at start (crawler/trust.py):
+# another user could queue requests into the ledger or plant files the spool uploads. True
+# accepts it, for a group you trust.
+NEWSARC_ALLOW_SHARED_DIRS = False
 
 DOWNLOADER_MIDDLEWARES = {
     # Our robots.txt handling: 5xx and fetch errors mean "disallow all" (RFC 9309), 4xx "allow".
@@ -101,7 +109,9 @@ DOWNLOADER_MIDDLEWARES["crawler.middlewares.tls.TlsCheckMiddleware"] = 590
 NEWSARC_CRAWL_ID = None
 # Derives NEWSARC_CRAWL_ID (<UTC time>-<spider>-<4 hex>) for `scrapy crawl` before any
 # component is built, so the WARC extension, the JSONL pipeline and the manifest share it.
-ADDONS = {"crawler.crawlinfo.CrawlIdAddon": 0}
+# Scrapy extensions switched off by their setting (REMOTE_CONTROL_ENABLED, TELNETCONSOLE_ENABLED)
+# are taken out of EXTENSIONS_BASE, so a crawl does not import them (crawler/startup.py).
+ADDONS = {"crawler.crawlinfo.CrawlIdAddon": 0, "crawler.startup.SkipDisabledExtensionsAddon": 0}
 # Where the crawl's files end up: a local directory (default ./data) or, later, s3://bucket/prefix.
 NEWSARC_STORE_URI = "./data"
 # Site profile (bundled name or YAML path); None lets the generic extractor work from the page.
@@ -132,6 +142,10 @@ INCREMENTAL_STATE = None
 FRONTIER_ENABLED = True
 # Which frontier backend (crawler.frontier.base.BACKENDS): "" = the crawl's own SQLite ledger.
 FRONTIER_URI = ""
+# A redis:// frontier on a host that is not a loopback address, given no password, is refused
+# (anyone reaching it could read the crawl's URLs and queue requests; crawler/trust.py). True
+# accepts it, for a Redis only your crawlers can reach.
+FRONTIER_ALLOW_NO_PASSWORD = False
 # The crawl a resumed crawl continues (newsarc crawl --resume sets it; recorded in the manifest).
 NEWSARC_RESUMED_FROM = None
 # A shared frontier (FRONTIER_URI=redis://…) is served by the leasing scheduler
@@ -209,11 +223,16 @@ EXTENSIONS = {
     "crawler.warc.dedup.StoredWarcIndexExtension": 1110,
     # Live progress on a terminal (or into PROGRESS_FILE for newsarc run); off under cron.
     "crawler.progress.ProgressExtension": 1200,
+    # A heartbeat timer measuring how late the reactor runs what is due (crawler/reactorlag.py).
+    "crawler.reactorlag.ReactorLagExtension": 1300,
 }
 # "auto": a status line on stderr when it is a terminal; True/False to force it.
 PROGRESS_TTY = "auto"
 PROGRESS_FILE = None  # newsarc run: each site's crawl writes its progress (JSON) here
 PROGRESS_INTERVAL = 1.0  # seconds
+# Reactor lag (stats reactor/lag_p50_ms, …): off by default; bench/soak.py turns it on.
+REACTOR_LAG_ENABLED = False
+REACTOR_LAG_INTERVAL = 0.1  # seconds between heartbeats
 
 # --- WACZ package (newsarc crawl --wacz) ------------------------------------------------------
 WACZ_ENABLED = False  # package the crawl as <crawl_id>.wacz (WARCs, CDXJ, pages, JSON Lines)
@@ -228,6 +247,10 @@ WACZ_COMMAND = str(Path(__file__).resolve().parent.parent / ".tools" / "wacz" / 
 # A plain http:// S3 endpoint is refused unless it is on a loopback address (credentials and
 # data would cross the network unencrypted); True allows it, for a network you trust.
 NEWSARC_S3_ALLOW_HTTP = False
+# Ask S3 to check a SHA-256 of every uploaded part (ChecksumAlgorithm=SHA256). Over https boto3
+# sends it as an aws-chunked trailer, which some S3-compatible stores refuse (400
+# XAmzContentSHA256Mismatch): False sends no checksum and verifies each object by reading it back.
+NEWSARC_S3_UPLOAD_CHECKSUM = True
 NEWSARC_SPOOL_DIR = "~/.cache/newsarc/spool"
 STORE_UPLOAD_INTERVAL = 5.0  # seconds between background upload passes during a crawl
 # Bytes the spool of one store may hold (every crawl's files waiting there): past it, after an

@@ -50,7 +50,8 @@ past ``DOWNLOAD_MAXSIZE``), ``newsarc/decoding/pages_with_replacements`` and
 ``quality/articles_with_title``, ``quality/articles_with_body``, ``quality/articles_with_date``,
 ``quality/listing_pages``, ``quality/listing_headlines``, ``discovery/filled/<field>``,
 ``extract/<spider>/article_missing``, ``extract/<spider>/no_article/<reason code>``,
-``extract/<spider>/headlines``, ``extract/<spider>/errors``.
+``extract/<spider>/headlines``, ``extract/<spider>/errors``, and at the end ``seen/fingerprints``,
+``seen/bytes`` and ``seen/duplicates`` (the seen-set, :mod:`crawler.seen`).
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ from crawler.items import PageItems, WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
 from crawler.render.policy import RenderMode, RenderPolicy, effective_render_mode
+from crawler.seen import SeenSet
 from crawler.shutdown import close_spider
 from crawler.signals import META_FETCHED_AT, META_KIND, META_URL, META_WARC
 
@@ -193,7 +195,10 @@ class NewsSpider(scrapy.Spider):
         )
         self.crawl_id: str | None = None
         self.pages_scheduled = 0
-        self.seen: set[str] = set()
+        #: Every URL met, as written and as normalised: 64-bit fingerprints (crawler.seen),
+        #: ~16 bytes a URL; the frontier's ledger holds the URLs themselves.
+        self.seen = SeenSet()
+        self.seen_duplicates = 0  # links dropped as met before (stat seen/duplicates)
         self.failures: list[tuple[str, str]] = []
         self.extractor = ExtractorPool(0)
         self.page_items = False
@@ -222,6 +227,7 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider.open_frontier, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_extractor, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_extractor, signal=signals.spider_closed)
+        crawler.signals.connect(spider.count_seen, signal=signals.spider_closed)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
@@ -247,6 +253,15 @@ class NewsSpider(scrapy.Spider):
 
     def close_extractor(self) -> None:
         self.extractor.close()
+
+    def count_seen(self) -> None:
+        """The seen-set's size in stats: ``seen/fingerprints``, ``seen/bytes``,
+        ``seen/duplicates`` (links not followed because they were met before)."""
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats
+        stats.set_value("seen/fingerprints", len(self.seen))
+        stats.set_value("seen/bytes", self.seen.nbytes)
+        stats.set_value("seen/duplicates", self.seen_duplicates)
 
     # --- discovery ---------------------------------------------------------------------------
 
@@ -373,11 +388,13 @@ class NewsSpider(scrapy.Spider):
             # A link met before, as written: one lookup, no normalising (unless it was held back
             # as captured before and a feed or sitemap now says when it changed).
             if link in self.seen and not self._may_have_changed(link, hint):
+                self.seen_duplicates += 1
                 continue
             self.seen.add(link)
             url = ledger_url(link)  # normalising is idempotent: a seen form is never refetched
             if url != link:
                 if url in self.seen and not self._may_have_changed(url, hint):
+                    self.seen_duplicates += 1
                     continue
                 self.seen.add(url)
             if not self._on_site(url):

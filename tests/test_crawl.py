@@ -52,3 +52,20 @@ def test_jsonl_write_and_sync_failures_fail_the_run_even_with_max_pages(tmp_path
     # A JSON Lines failure closes the spider; the reason is the failure, not "ended abnormally".
     closed = _report(tmp_path, **{"items/write_failed": 1, "finish_reason": "items_write_failed"})
     assert "JSON Lines" in (judge(closed) or "")
+
+
+def test_a_shared_workers_failures_point_at_its_own_log(tmp_path: Path) -> None:
+    """In a shared crawl every worker writes ``logs/crawl-<worker>.log``; none writes crawl.log."""
+    failing = (
+        {"warc/write_failed": 1},
+        {"wacz/failed": 1},
+        {"frontier/checkpoint_failed": 1},
+        {"items/write_failed": 1},
+    )
+    for stats in failing:
+        report = _report(tmp_path, **stats)
+        report.shared, report.worker_id = True, "w2"
+        said = judge(report) or ""
+        assert "logs/crawl-w2.log" in said and "logs/crawl.log" not in said, said
+        report.shared, report.worker_id = False, ""
+        assert "logs/crawl.log" in (judge(report) or "")

@@ -11,7 +11,14 @@ from pathlib import Path
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.manifest import ManifestExtension, build_manifest, verify_manifest, write_manifest
+from crawler.manifest import (
+    ManifestExtension,
+    build_manifest,
+    describe_file,
+    verify_manifest,
+    write_manifest,
+)
+from crawler.signals import warc_file_closed
 from crawler.warc.writer import HttpExchange, WarcFileWriter
 
 CRAWL = "20251203T143605Z-test-abcd"
@@ -118,3 +125,24 @@ def test_extension_writes_manifest_last(tmp_path: Path) -> None:
     assert manifest["config"]["JSONL_MAX_ITEMS_PER_FILE"] == 10
     assert crawler.stats.get_value("manifest/written") == 1
     assert not (work / "manifest.json.tmp").exists()
+
+
+def test_warc_record_counts_come_from_the_writer_through_the_signal(tmp_path: Path) -> None:
+    # The WARC extension sends each closed file's verified record count; the manifest takes it
+    # instead of decompressing the file again. A strict description (the spool uploader's,
+    # before a file leaves the machine) counts the members all the same.
+    work = _crawl_dir(tmp_path)
+    (warc,) = (work / "warc").glob("*.warc.gz")
+    rel = warc.relative_to(work).as_posix()
+    crawler = get_crawler(
+        settings_dict={"NEWSARC_CRAWL_ID": CRAWL, "NEWSARC_STORE_URI": str(tmp_path)}
+    )
+    ext = build_from_crawler(ManifestExtension, crawler)
+    crawler.signals.send_catch_log(warc_file_closed, path=warc, records=5)
+    crawler.signals.send_catch_log(warc_file_closed, path=tmp_path / "other.warc.gz", records=1)
+    assert ext.warc_records == {rel: 5}  # the count as sent: the manifest does not count
+    ext.engine_stopped()
+    entries = {f["path"]: f for f in json.loads((work / "manifest.json").read_text())["files"]}
+    assert entries[rel]["records"] == 5
+    assert describe_file(warc, rel, strict=True, records=5)["records"] == 3
+    assert describe_file(warc, rel)["records"] == 3

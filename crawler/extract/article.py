@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.extract.dates import parse_machine_date, resolve_displayed
+from crawler.extract.dates import is_relative_label, parse_machine_date, resolve_displayed
 from crawler.extract.dom import BLOCK_TAGS, HEADING_TAGS, attr_hint, element_text, image_url
 from crawler.extract.text import clean_text, normalize_space, strip_title_suffix
 
@@ -68,11 +68,15 @@ _LEAD_TAGS = frozenset({"p", "div", "h2", "span", "section"})
 # Levels above the main container's parent searched for a standfirst (never past the story's
 # <article> or <main>).
 _LEAD_LEVELS = 4
-# "By", "Von:", "Autor:", "Geschrieben von", "Posted by" … before a name.
+# "By", "Von:", "Autor:", "Autoren:", "Авторы:", "Geschrieben von", "Posted by" … before a name.
 _AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|text|story|words|all\s+posts|more\s+stories|more)\s+by"
-    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von|vom|verfasst\s+von|geschrieben\s+von"
-    r"|autor(?:in)?|author|auteur|autore|par|por|di|door|przez|автор|text|texte)"
+    r"^(?:(?:written|posted|reported|submitted|text|story|words|all\s+posts|more\s+stories|more)"
+    r"\s+by"
+    r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von"
+    r"|vom|verfasst\s+von|geschrieben\s+von|gespeichert\s+von|eingestellt\s+von|publié\s+par"
+    r"|publicado\s+por"
+    r"|autor(?:in|innen|en|es)?|authors?|auteurs?|autor[ei]|par|por|di|door|przez|автор(?:ы)?"
+    r"|text|texte)"
     r"(?:\s*:\s*|\s+|(?<=von)(?=[A-ZÄÖÜ]))",
     re.IGNORECASE,
 )
@@ -87,6 +91,16 @@ _JOB_WORDS = re.compile(
 # Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)".
 _AUTHOR_TAIL = re.compile(
     r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
+)
+# The byline's date after the name ("Bo2man am 29.12.2010, 13:36 Uhr", "Jane Doe on 4/12/2025",
+# "Jane Doe, 2025-12-04"): the names end where it starts.
+_AUTHOR_DATE_TAIL = re.compile(
+    r"(?:\s*[,|·•–—-])?\s+(?:(?:am|on|le|el|il|em|den|vom|at|um)\s+)?"
+    r"\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}\b.*$"
+    # "rasos am 24. Juli 2017 - 18:55", "oz on December 4, 2006": a word date after "am"/"on".
+    r"|\s+(?:am|on|le|el|il|em|den|vom)\s+(?:\d{1,2}\.?\s+[^\W\d_]+\.?|[^\W\d_]+\.?\s+\d{1,2})"
+    r",?\s+\d{4}\b.*$",
+    re.IGNORECASE,
 )
 # Labels and form fields that sit where a name would ("Name *", "Posted on", "E-Mail").
 _NOT_A_NAME = re.compile(
@@ -123,8 +137,8 @@ _NOT_BYLINE = re.compile(r"foto|photo|bild|image|video|grafik|graphic|quelle|sou
 _BYLINE_END = re.compile(r"\s+[·•|–—]\s+")
 _MAX_BODY_BYLINE_CHARS = 100
 _BODY_BYLINE_TAGS = ("p", "em", "strong", "b", "i", "span", "div")
-# A user name with digits is a blog's byline ("freeman1984"); a date or a count is not.
-_HANDLE = re.compile(r"^[^\W\d_]{3,}[^\W_]*\d+$")
+# A user name with digits is a blog's byline ("freeman1984", "Bo2man"); a date or a count is not.
+_HANDLE = re.compile(r"^(?=(?:\d*[^\W\d_]){3})[^\W\d_]{2}[^\W_]*$")
 # Author tags of analytics and CMS vendors, read when the declared names are organisations.
 _SECONDARY_AUTHOR_META = (
     "parsely-author",
@@ -148,7 +162,10 @@ _GENERIC_TITLE = re.compile(
     re.IGNORECASE,
 )
 _MAX_TITLE_HEADINGS = 30
+# Fewer words than this make an <h1> a label ("Aktuelles", "Unser Team"), not a headline.
+_MIN_SHOWN_HEADLINE_WORDS = 3
 _MAX_SITE_NAME_CHARS = 40
+_MAX_LOGO_LINKS = 30
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
 _COMMENT_HINT = re.compile(r"comment(?!ar)|respond|reply|discussion|kommentar|disqus")
 # Elements a byline is written in ("<small class='author'>von …</small>", "<h4 class=author>").
@@ -336,6 +353,37 @@ def _site_part(title_tag: str | None, h1_texts: list[str]) -> str | None:
     return None
 
 
+def _logo_names(root: Element, host: str) -> list[str]:
+    """The site's name as its logo gives it: the ``alt`` of an image in a link to the home page
+    ("<a href='/'><img alt='The Millbrook Courier'>"), or the text of a home link marked as the
+    logo or brand; among the page's first links."""
+    names: list[str] = []
+    for link in islice(root.iter("a"), _MAX_LOGO_LINKS):
+        href = (link.get("href") or "").strip()
+        parts = urlsplit(href)
+        if not href or href.startswith("#") or parts.path not in ("", "/") or parts.query:
+            continue
+        if parts.netloc and (parts.hostname or "").removeprefix("www.") != host.removeprefix(
+            "www."
+        ):
+            continue
+        for img in link.iter("img"):
+            alt = normalize_space(img.get("alt") or "")
+            if alt and len(alt) <= _MAX_SITE_NAME_CHARS and not _GENERIC_TITLE.match(alt):
+                names.append(alt)
+            break
+        else:
+            text = " ".join(element_text(link))
+            if (
+                text
+                and len(text) <= _MAX_SITE_NAME_CHARS
+                and _SITE_HEADING_HINT.search(attr_hint(link))
+                and not _GENERIC_TITLE.match(text)
+            ):
+                names.append(text)
+    return names
+
+
 def _same(a: str, b: str) -> bool:
     return normalize_space(a).casefold() == normalize_space(b).casefold()
 
@@ -357,7 +405,8 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
         meta.prop("twitter:title"),
         meta.title_tag,
     ]
-    site_names = list(meta.site_names)
+    site_names = [*meta.site_names, *_logo_names(seg.root, host)]
+    sites.update(name.casefold() for name in site_names)
     h1s = [(h1, _heading_text(h1)) for h1 in islice(seg.root.iter("h1"), _MAX_TITLE_HEADINGS)]
     shown_site = _site_part(meta.title_tag, [text for _, text in h1s])
     if shown_site:
@@ -385,6 +434,11 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
             # "Kicker Headline" in the <h1> with the kicker unmarked, the headline declared.
             if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):
                 return d
+        return h1_text
+    if len(headings) == 1 and len(h1_text.split()) >= _MIN_SHOWN_HEADLINE_WORDS:
+        # The page's one headline <h1> is what its reader sees, when the declared titles say
+        # something else: a search-engine title ("Günstiger Autokredit im Mai >> Angebote
+        # vergleichen"), a menu label ("About Us"), an earlier wording of the headline.
         return h1_text
     if declared:
         for count, el in enumerate(seg.root.iter("h2", "h3")):
@@ -455,7 +509,7 @@ def _lead_in(
 
 def _clean_author(name: str) -> list[str]:
     """Names in one byline string: prefixes, roles, labels and decoration dropped."""
-    name = _AUTHOR_PREFIX.sub("", normalize_space(name))
+    name = _AUTHOR_DATE_TAIL.sub("", _AUTHOR_PREFIX.sub("", normalize_space(name)))
     if not name or name.startswith(("http://", "https://")):
         return []
     out: list[str] = []
@@ -469,6 +523,7 @@ def _clean_author(name: str) -> list[str]:
             or not 2 < len(part) <= _MAX_NAME_CHARS  # initials are no name
             or (any(c.isdigit() for c in part) and not _HANDLE.match(part))
             or len(part.split()) > 5  # a sentence, not a name
+            or (len(part.split()) == 1 and is_relative_label(part))  # "Today, 09:12 | By …"
         ):
             continue
         out.append(part)
@@ -627,13 +682,15 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
         shown = _visible_authors(seg, meta, host)
         if shown and (not names or any(not _ORGANISATION.search(n) for n in shown)):
             names = list(dict.fromkeys(shown))
-    elif all(" " not in n for n in names):
-        # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"):
-        # the byline that spells each of them in full wins.
+        return _person_first(names, meta.site_names)
+    people = _person_first(names, meta.site_names)
+    if all(" " not in n for n in people):
+        # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"),
+        # beside the site's name or not: the byline that spells each of them in full wins.
         for shown in (_visible_authors(seg, meta, host), _body_byline(seg)):
-            if len(shown) == len(names) and all(
+            if len(shown) == len(people) and all(
                 " " in full and _folded(full).startswith(_folded(short))
-                for short, full in zip(names, shown, strict=True)
+                for short, full in zip(people, shown, strict=True)
             ):
                 names = shown
                 break
@@ -778,24 +835,23 @@ def read_article_fields(
     """Everything about the article except its body."""
     article = meta.article or {}
     lead, lead_element = _lead(seg, meta)
-    published = _date(
-        [
-            _jsonld_str(article.get("datePublished")),
-            meta.prop("article:published_time"),
-            meta.name("datepublished"),
-            meta.name("pubdate"),
-            meta.name("publish-date"),
-            meta.name("date"),
-            meta.name("dc.date"),
-            meta.name("parsely-pub-date"),
-            *(_jsonld_str(p.get("datePublished")) for p in meta.jsonld_pages[:1]),
-            _first_time(seg),
-        ],
-        context,
-        vote=True,
-    )
-    if published is None:
-        published = _visible_date(seg, context)
+    others = [
+        _jsonld_str(article.get("datePublished")),
+        meta.prop("article:published_time"),
+        meta.name("datepublished"),
+        meta.name("pubdate"),
+        meta.name("publish-date"),
+        meta.name("dc.date"),
+        meta.name("parsely-pub-date"),
+        *(_jsonld_str(p.get("datePublished")) for p in meta.jsonld_pages[:1]),
+        _first_time(seg),
+    ]
+    page_date = meta.name("date")
+    published = _date([*others[:5], page_date, *others[5:]], context, vote=True)
+    if published is None or (page_date and _date(others, context) is None):
+        # No date, or only <meta name=date>, where many CMSs write the page's last edit: the
+        # date the byline area shows is the story's.
+        published = _visible_date(seg, context) or published
     modified = _date(
         [
             _jsonld_str(article.get("dateModified")),
@@ -830,7 +886,12 @@ _MONTHS = (
     r"январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[\w.]*"
 )
 _CLOCK = r"(?:,?\s+(?:at\s+|um\s+|в\s+|às\s+|-\s+)?\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?"
-_ZONE = r"(?:\s*(?:GMT|UTC|BST|CET|CEST|MSK|EST|EDT|PST|PDT)(?:[+-]\d{1,2})?)?"
+# Zone abbreviations dateparser reads unambiguously (not AST: Atlantic or Arabia; not IST).
+_ZONE = (
+    r"(?:\s*(?:GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|"
+    r"AKST|AKDT|HST|JST|KST|HKT|SGT|AEST|AEDT|ACST|AWST|NZST|NZDT|SAST|CAT|EAT|WAT)"
+    r"(?:[+-]\d{1,2})?\b)?"
+)
 # A date (with its time, if any) inside a line of visible text ("Filed 4 Dec 2025 14:05 GMT by").
 _VISIBLE_DATE = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}})?"
@@ -840,7 +901,18 @@ _VISIBLE_DATE = re.compile(
     re.IGNORECASE,
 )
 _SPACED_DOTS = re.compile(r"(?<=\d\.)\s(?=\d)")
-_DATE_HINT = re.compile(r"date|time|meta|info|byline|posted|filed|publish|dateline|stamp")
+_DATE_HINT = re.compile(
+    r"date|time|meta|info|byline|posted|filed|publish|dateline|stamp|datum|fecha|zeit|heure"
+)
+# "Heute, 18:14 Uhr", "Today 09:12", "вчера в 23:59", "2 hours ago": a label that needs the
+# capture time (a relative word: "Jan 04" or a clock time alone is no such label). Read only
+# where the element (or its parent) is marked as the date or byline area, and only when the
+# line is the label alone: its first part before " · " / " | ".
+_NOT_BYLINE_AREA = re.compile(
+    r"comment|sidebar|related|popular|most-?read|trending|teaser|widget|foot|nav|menu|promo"
+)
+_LABEL_SPLIT = re.compile(r"\s+[·|•]\s+|\s*\|\s*")
+_MAX_LABEL_CHARS = 40
 _MAX_DATE_LINE_CHARS = 160
 _MAX_DATE_SCAN = 300
 
@@ -860,19 +932,25 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
         scope = article if article is not seg.main else scope
     hinted: list[str] = []
     plain: list[str] = []
+    labels: list[str] = []
     walker = etree.iterwalk(scope, events=("start",))
     for count, (_event, el) in enumerate(walker):
         if count > _MAX_DATE_SCAN * 10 or len(hinted) + len(plain) > _MAX_DATE_SCAN:
             break
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "a"):
             continue
-        if seg.is_excluded(el):
+        hint = attr_hint(el)
+        if seg.is_excluded(el) and not _byline_area(el, seg, hint):
             walker.skip_subtree()
             continue
         own = " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
         if not own or len(own) > _MAX_DATE_LINE_CHARS:
             continue
-        (hinted if _DATE_HINT.search(attr_hint(el)) else plain).append(own)
+        marked = _DATE_HINT.search(hint) is not None
+        (hinted if marked else plain).append(own)
+        parent = el.getparent()
+        if marked or (parent is not None and _DATE_HINT.search(attr_hint(parent))):
+            labels.append(own)
     for line in (*hinted, *plain):
         match = _VISIBLE_DATE.search(line)
         if match is None:
@@ -880,6 +958,30 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
         # "4. 2. 2022": German typography spaces the parts of a numeric date.
         parsed = resolve_displayed(_SPACED_DOTS.sub("", match.group(0)), context)
         if parsed is not None:
+            return parsed
+    return _date_label(labels, context)
+
+
+def _byline_area(el: Element, seg: Segmentation, hint: str) -> bool:
+    """Whether a boilerplate element is the story's byline or date line ("byline", "meta",
+    "dateline" are boilerplate to the body), not a comment's, a teaser's or a sidebar's."""
+    return (
+        el not in seg.block_containers
+        and _DATE_HINT.search(hint) is not None
+        and _NOT_BYLINE_AREA.search(hint) is None
+    )
+
+
+def _date_label(lines: list[str], context: DateContext) -> datetime | None:
+    """The first relative date label of the byline area, resolved against the capture time."""
+    for line in lines:
+        label = _LABEL_SPLIT.split(line.strip(), maxsplit=1)[0].strip()
+        if not label or len(label) > _MAX_LABEL_CHARS:
+            continue
+        if not is_relative_label(label, context.languages):
+            continue
+        parsed = resolve_displayed(label, context)
+        if parsed is not None and parsed <= context.fetched_at:
             return parsed
     return None
 

@@ -3,9 +3,12 @@
 A block is a container with at least three sibling items of one shape, each holding one main
 link whose text reads like a headline. Items are found bottom-up from the links: an item is the
 largest ancestor of a headline link that holds no other headline URL, and its parent is the
-container. Containers inside navigation, footers, breadcrumbs, pagination, tag clouds and share
-bars are not blocks. This module finds the structure; :mod:`crawler.extract.headlines` reads the
-fields of each item.
+container. The shape is the tag and the first class where siblings share it (generated
+CSS-in-JS classes, one per element, say nothing), else the tag alone. Shorter lists (one or two
+teasers: a section front with two stories) are blocks when a section heading leads them (see
+:func:`_headed_lists`). Containers inside navigation, footers, breadcrumbs, pagination, tag
+clouds and share bars are not blocks. This module finds the structure;
+:mod:`crawler.extract.headlines` reads the fields of each item.
 """
 
 from __future__ import annotations
@@ -32,10 +35,14 @@ _MAX_TITLE_CHARS = 300
 # Text of an item outside its links: teasers have a short summary, body paragraphs do not.
 _MAX_ITEM_EXTRA_CHARS = 320
 _HEADING_MAX_CHARS = 80
+# A section label without a heading tag is a few words ("Arts", "Quick reads").
+_LABEL_MAX_CHARS = 40
+_LIST_TAGS = frozenset({"ul", "ol", "dl", "table", "p"})
 # Share of the items' text that is their main link: teasers with a summary still reach 0.3,
 # while body paragraphs that each cite a story stay far below.
 _MIN_LINK_SHARE = 0.3
 _MIN_PARAGRAPH_LINK_SHARE = 0.6
+_MIN_CARD_LINK_SHARE = 0.2
 _TEXT_TAGS = frozenset(
     {"p", "span", "em", "strong", "b", "i", "font", "small", "h1", "h2", "h3", "h4", "h5", "h6",
      "blockquote", "label", "q", "cite"}
@@ -98,6 +105,20 @@ def _first_class(el: Element) -> str:
     return classes[0] if classes else ""
 
 
+def _shapes(elements: list[Element]) -> list[tuple[str, str]]:
+    """Each item's shape: its tag and its first class, where siblings share that class.
+
+    A class no sibling shares says nothing about the item's kind: CSS-in-JS frameworks give every
+    element its own generated class ("css-1x2y3z"), so only the tag is compared there.
+    """
+    classes = [_first_class(el) for el in elements]
+    shared = Counter(classes)
+    return [
+        (str(el.tag), cls if shared[cls] > 1 else "")
+        for el, cls in zip(elements, classes, strict=True)
+    ]
+
+
 def _excluded_context(el: Element) -> bool:
     node: Element | None = el
     while node is not None and node.tag not in {"body", "html"}:
@@ -124,6 +145,17 @@ def _heading_of(el: Element) -> str | None:
     return None
 
 
+def _label_of(el: Element) -> str | None:
+    """A short line of text before a block's first item, with no link in it ("Most Popular" in
+    a ``<div>`` of generated classes, "Meistgelesen" in a "kasten-titel"): the block's name."""
+    if next(el.iter("a"), None) is not None:
+        return None
+    text = normalize_space(str(raw_string(el)))
+    if not 0 < len(text) <= _HEADING_MAX_CHARS or not any(ch.isalpha() for ch in text):
+        return None
+    return text
+
+
 def _block_heading(container: Element, first_item: Element) -> str | None:
     label = container.get("aria-label")
     if label and label.strip():
@@ -132,11 +164,11 @@ def _block_heading(container: Element, first_item: Element) -> str | None:
         if child is first_item:
             break
         if isinstance(child.tag, str):
-            found = _heading_of(child)
+            found = _heading_of(child) or _label_of(child)
             if found:
                 return found
     node: Element | None = container
-    for _level in range(3):
+    for level in range(3):
         if node is None or node.tag in {"body", "html"}:
             break
         sibling = node.getprevious()
@@ -145,6 +177,10 @@ def _block_heading(container: Element, first_item: Element) -> str | None:
             if isinstance(sibling.tag, str):
                 seen += 1
                 found = _heading_of(sibling)
+                if not found and level == 0 and seen == 1:
+                    # The line just before the list ("<div class=kasten-titel>Meistgelesen")
+                    # names it, before any heading further out (the page's own section title).
+                    found = _label_of(sibling)
                 if found:
                     return found
                 if len(str(raw_string(sibling)).strip()) > _HEADING_MAX_CHARS:
@@ -163,19 +199,21 @@ def find_blocks(
     resolve: UrlResolver,
     text_len: dict[Element, int],
     link_len: dict[Element, int],
-    page_url: str,
 ) -> list[Block]:
-    """Find the headline blocks among the page's links (``anchors`` in document order)."""
+    """Find the headline blocks among the page's links (``anchors`` in document order).
+
+    A link to the page itself counts like any other: a "Most read" list on an article names
+    that article in its place, and leaving it out would shift every rank below it."""
     links: list[tuple[Element, str]] = []
     for a in anchors:
         url = resolve(a.get("href"))
-        if url is None or url == page_url:
+        if url is None:
             continue
         if text_len.get(a, 0) < 8:  # image-only or icon links
             continue
         if _is_headline_text(normalize_space(str(raw_string(a)))):
             links.append((a, url))
-    if len(links) < _MIN_ITEMS:
+    if not links:
         return []
 
     # For every ancestor: the first headline URL below it, and whether there is another one.
@@ -211,8 +249,12 @@ def find_blocks(
     for container, by_element in grouped.items():
         if len(by_element) < _MIN_ITEMS:
             continue
-        shapes = Counter((el.tag, _first_class(el)) for el in by_element)
+        shapes = Counter(_shapes(list(by_element)))
         (tag, _), count = shapes.most_common(1)[0]
+        if count < _MIN_ITEMS or count < 0.6 * len(by_element):
+            # Classes that split the items into kinds too small to count ("lead" + two
+            # "teaser"s): the tag alone is the shape.
+            ((tag, count),) = Counter(str(el.tag) for el in by_element).most_common(1)
         if count < _MIN_ITEMS or count < 0.6 * len(by_element):
             continue
         kept = [
@@ -226,4 +268,154 @@ def find_blocks(
             continue
         heading = _block_heading(container, kept[0].element)
         blocks.append(Block(container, heading, kept))
+    blocks += _headed_lists(
+        dict(links),
+        first_url=first_url,
+        multi=multi,
+        found=blocks,
+        text_len=text_len,
+        link_len=link_len,
+    )
+    order = {a: index for index, (a, _) in enumerate(links)}
+    blocks.sort(key=lambda block: order[block.items[0].link])
     return blocks
+
+
+def _heading_text(el: Element) -> str | None:
+    """The text of a section heading: an ``<h2>``-``<h6>``, or a short line with no link that
+    opens its parent ("Arts" in a ``<div>`` of generated classes, "<font><b>Sports</b>")."""
+    if el.tag in HEADING_TAGS and el.tag != "h1":
+        if next(el.iter("a"), None) is not None:
+            return None
+        text = normalize_space(str(raw_string(el)))
+        return text if 0 < len(text) <= _HEADING_MAX_CHARS else None
+    parent = el.getparent()
+    first = (
+        next((c for c in parent if isinstance(c.tag, str)), None) if parent is not None else None
+    )
+    if first is not el or el.tag in _TEXT_TAGS - {"font", "b", "strong", "span"}:
+        return None
+    if any(child.tag in HEADING_TAGS or child.tag in _LIST_TAGS for child in el.iter()):
+        return None
+    label = _label_of(el)
+    return label if label and len(label) <= _LABEL_MAX_CHARS else None
+
+
+def _headed_lists(
+    headline_url: dict[Element, str],
+    *,
+    first_url: dict[Element, str],
+    multi: set[Element],
+    found: list[Block],
+    text_len: dict[Element, int],
+    link_len: dict[Element, int],
+) -> list[Block]:
+    """Lists too short to show a repeated shape (one or two teasers) under a section heading:
+    a section front with two stories, an author page with one, "Quick reads" with two links.
+
+    The heading (see :func:`_heading_text`) is followed by sibling elements that each hold one
+    headline URL, or by one wrapper of them; elements with no headline link between them (an ad
+    slot, a "More" button) are passed over, and the list ends at the next heading or at an
+    element with several. A single teaser must look like one (an image or a heading of its
+    own), and the items must read as teasers (:func:`_teaser_like`)."""
+    taken = {block.container for block in found}
+    taken.update(item.element for block in found for item in block.items)
+    blocks: list[Block] = []
+    starts = [el for el in {a.getparent() for a in headline_url} if el is not None]
+    parents = {p for el in starts for p in _ancestors(el)}
+    for parent in parents:
+        children = [c for c in parent if isinstance(c.tag, str)]
+        for index, child in enumerate(children):
+            heading = _heading_text(child)
+            if heading is None:
+                continue
+            items = _items_after(children[index + 1 :], first_url, multi, text_len)
+            if items is None or not 1 <= len(items) < _MIN_ITEMS:
+                continue
+            if len({el.tag for el in items}) != 1 or any(_within(el, taken) for el in items):
+                continue
+            block_items = [_main_link(el, headline_url, text_len) for el in items]
+            if any(
+                text_len.get(el, 0) - link_len.get(el, 0) > _MAX_ITEM_EXTRA_CHARS for el in items
+            ):
+                continue
+            container = items[0].getparent()
+            if container is None or not _teaser_like_items(block_items, text_len):
+                continue
+            items_text = sum(text_len.get(el, 0) for el in items)
+            if text_len.get(parent, 0) - items_text - len(heading) > 0.5 * items_text:
+                continue  # a subhead in running text, not the heading of a list
+            if len(items) == 1 and not _card(items[0]):
+                continue
+            if _excluded_context(container):
+                continue
+            blocks.append(Block(container, heading, block_items))
+            taken.update(items)
+    return blocks
+
+
+def _ancestors(el: Element) -> list[Element]:
+    out = []
+    node: Element | None = el
+    while node is not None and node.tag != "html":
+        out.append(node)
+        node = node.getparent()
+    return out
+
+
+def _within(el: Element, elements: set[Element]) -> bool:
+    """Whether ``el`` is one of ``elements``, inside one, or holds one."""
+    if any(node in elements for node in _ancestors(el)):
+        return True
+    return any(node in elements for node in el.iter())
+
+
+def _items_after(
+    siblings: list[Element],
+    first_url: dict[Element, str],
+    multi: set[Element],
+    text_len: dict[Element, int],
+) -> list[Element] | None:
+    items: list[Element] = []
+    for sibling in siblings:
+        if sibling.tag in HEADING_TAGS:
+            break
+        if sibling not in first_url:
+            if text_len.get(sibling, 0) > _HEADING_MAX_CHARS:
+                break  # prose: the heading is a subhead of running text
+            continue  # no headline link: an ad slot, a rule, a "More" button
+        if sibling in multi:
+            if items:
+                break
+            # One wrapper of the teasers ("<div class=teasers>"): its children are the items.
+            inner = _items_after(
+                [c for c in sibling if isinstance(c.tag, str)], first_url, multi, text_len
+            )
+            return inner if inner and all(el not in multi for el in inner) else None
+        items.append(sibling)
+    return items
+
+
+def _main_link(
+    el: Element, headline_url: dict[Element, str], text_len: dict[Element, int]
+) -> BlockItem:
+    best = max((a for a in el.iter("a") if a in headline_url), key=lambda a: text_len.get(a, 0))
+    return BlockItem(el, best, headline_url[best])
+
+
+def _teaser_like_items(items: list[BlockItem], text_len: dict[Element, int]) -> bool:
+    text = sum(text_len.get(item.element, 0) for item in items)
+    links = sum(text_len.get(item.link, 0) for item in items)
+    share = links / text if text else 0.0
+    if items[0].element.tag == "p":
+        return share >= _MIN_PARAGRAPH_LINK_SHARE
+    if all(_card(item.element) for item in items):
+        return share >= _MIN_CARD_LINK_SHARE  # a headline over a picture, with a summary
+    return share >= _MIN_LINK_SHARE
+
+
+def _card(el: Element) -> bool:
+    """A teaser card: an image or a heading of its own beside the link."""
+    return next(el.iter("img", "picture", *HEADING_TAGS), None) is not None or any(
+        "background-image" in (node.get("style") or "") for node in el.iter()
+    )

@@ -258,6 +258,16 @@ def looks_like_time(text: str, languages: tuple[str, ...] = ()) -> bool:
     return named > 0 and 2 * (named + numbers) >= len(tokens)
 
 
+def is_relative_label(text: str, languages: tuple[str, ...] = ()) -> bool:
+    """Whether ``text`` holds a word that is a time by itself ("heute", "yesterday", "вчера",
+    "ago", "hace"): its date depends on when the page was seen, never on a year or day it
+    shows. (A month and day without a year, "Jan 04", is not such a label.)"""
+    if not 0 < len(text) <= _MAX_DISPLAYED_CHARS:
+        return False
+    relative, _calendar = _date_words(tuple(languages) or _DEFAULT_LANGUAGES)
+    return relative.search(text.translate(_BIDI_MARKS).casefold()) is not None
+
+
 _DEFAULT_LANGUAGES = ("en", "de", "ru")
 _WORD_KEYS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",

@@ -4,13 +4,15 @@ Each field is read from the item's own elements, never from its flattened text (
 "17:36" would run together): the title is the main link's text without any count or time
 elements inside it; the view count is a short element whose text is a count; the time is a
 ``<time>`` element (its ``datetime`` attribute wins) or a short time-like element, resolved
-against the capture time; an explicit rank ("1", "2", …) sets the position.
+against the capture time (see :func:`_resolve`); an explicit rank ("1", "2", …) sets the
+position. A short element showing several values ("23.4K · 7h ago") is also read part by part.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,17 @@ _VIEWS_HINT = re.compile(r"view|count|eye|read|hits|просм|stat")
 _RANK_HINT = re.compile(r"rank|position|(?:^|[\s_-])num|index|order|place")
 _TITLE_HINT = re.compile(r"title|headline|heading")
 _MAX_SHORT_CHARS = 40
+# A day and month with no year after them: "02/12", "2.12.", "12-02" (not "02/12/2026").
+_DAY_MONTH = re.compile(
+    r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})"
+    r"(?!\d|[./-]\s?\d{2,4}(?![:.h]?\d))"  # not followed by a year
+)
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}[:.h]\d{2}(?!\d)")
+_DIGITS = re.compile(r"\d+")
+# Capture times and the clocks of the pages' servers differ by a little.
+_CLOCK_SKEW = timedelta(minutes=5)
+# Separators between values in one meta line; a hyphen only with spaces ("12 Dec - 1.2K").
+_SEPARATORS = re.compile(r"\s*[·•|‧∙⋅]\s*|\s+[-–—]\s+")
 
 
 @dataclass
@@ -64,6 +77,10 @@ def _short_leaves(item: Element, link: Element) -> list[tuple[Element, str]]:
         text = normalize_space(str(raw_string(el)))
         if text and len(text) <= _MAX_SHORT_CHARS:
             leaves.append((el, text))
+            # One element may show several values: "23.4K · 7h ago", "12 min | 1,204 views".
+            parts = [p.strip() for p in _SEPARATORS.split(text)]
+            if len(parts) > 1:
+                leaves.extend((el, part) for part in parts if part)
     return leaves
 
 
@@ -100,6 +117,37 @@ def _title_skip(el: Element, languages: tuple[str, ...] = ()) -> bool:
     )
 
 
+def _resolve(text: str, context: DateContext) -> datetime | None:
+    """A teaser's displayed time, read against the capture time (see the module docstring).
+
+    Two rules on top of :func:`~crawler.extract.dates.resolve_displayed`, both about what a
+    teaser can show: a day and month without a year ("02/12 19:37") is read both ways when the
+    site's date order is unknown (an English page may be British or American) and the reading
+    nearest before the capture wins, as teasers show recent stories ("02.12." is day-first
+    wherever dots are used); and a time of day with no date ("Today, 19:46", "Heute, 19:46
+    Uhr") is never later than the capture: when the page's zone had to be assumed it can be,
+    and it is then the day before, as for a bare clock time.
+    """
+    day_month = _DAY_MONTH.search(text) if context.date_order is None else None
+    if day_month is not None and min(int(day_month.group(1)), int(day_month.group(3))) <= 12:
+        orders = ("DMY",) if day_month.group(2) == "." else ("DMY", "MDY")
+        readings = [resolve_displayed(text, replace(context, date_order=o)) for o in orders]
+        known = [r for r in readings if r is not None]
+        past = [r for r in known if r <= context.fetched_at + _CLOCK_SKEW]
+        if past or known:
+            return max(past) if past else known[0]
+    parsed = resolve_displayed(text, context)
+    if (
+        parsed is not None
+        and parsed > context.fetched_at + _CLOCK_SKEW
+        and parsed - context.fetched_at < timedelta(days=1)
+        and len(_DIGITS.findall(text)) <= 2
+        and _CLOCK.search(text)
+    ):
+        return parsed - timedelta(days=1)
+    return parsed
+
+
 def _time_of(
     leaves: list[tuple[Element, str]], context: DateContext
 ) -> tuple[datetime | None, str | None]:
@@ -108,12 +156,12 @@ def _time_of(
             value = el.get("datetime")
             parsed = parse_machine_date(value, context.tz) if value else None
             if parsed is None:
-                parsed = resolve_displayed(text, context)
+                parsed = _resolve(text, context)
             return parsed, text or value
     for _el, text in leaves:
         languages = context.languages
         if looks_like_time(text, languages) and parse_count(text, languages) is None:
-            parsed = resolve_displayed(text, context)
+            parsed = _resolve(text, context)
             if parsed is not None:
                 return parsed, text
     return None, None
@@ -139,7 +187,13 @@ def _read_item(
     if chosen is not None:
         views, views_raw = chosen[2], chosen[1]
     published, published_raw = _time_of(
-        [(el, text) for el, text in leaves if chosen is None or el is not chosen[0]], context
+        [
+            (el, text)
+            for el, text in leaves
+            # Not the count, nor a line that holds it ("23.4K · 7h ago": "7h ago" is tried).
+            if chosen is None or not (el is chosen[0] and chosen[1] in text)
+        ],
+        context,
     )
     image: str | None = None
     for img in item.element.iter("img"):

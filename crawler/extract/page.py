@@ -23,9 +23,10 @@ from crawler.extract.dates import (
     country_timezone,
     format_datetime,
     infer_timezone,
+    looks_like_time,
     url_day,
 )
-from crawler.extract.dom import raw_string
+from crawler.extract.dom import attr_hint, element_text, raw_string
 from crawler.extract.fallback import (
     AGREEMENT,
     FALLBACK_WORDS,
@@ -203,6 +204,9 @@ def _overlaps(el: Element, containers: list[Element]) -> bool:
 
 _SENTENCE_END = (".", "!", "?", "…", '"', "”", "»", ":")
 _EDGE_MAX_WORDS = 14
+_DATELINE_MAX_WORDS = 10
+# A picture's credit inside its caption ("PHOTO: LENS DAILY / AISHA RAHMAN") is no caption text.
+_CREDIT_HINT = re.compile(r"credit|copyright|photographer|byline|source|rights")
 
 
 def _edge_junk(paragraph: str) -> bool:
@@ -211,6 +215,15 @@ def _edge_junk(paragraph: str) -> bool:
         "|" in paragraph
         and len(paragraph.split()) <= _EDGE_MAX_WORDS
         and not paragraph.rstrip().endswith(_SENTENCE_END)
+    )
+
+
+def _dateline(paragraph: str) -> bool:
+    """A short opening line that is a date ("Published Dec 5, 2026, 12:50 AM SGT")."""
+    return (
+        len(paragraph.split()) <= _DATELINE_MAX_WORDS
+        and not paragraph.rstrip().endswith(_SENTENCE_END)
+        and looks_like_time(paragraph)
     )
 
 
@@ -227,7 +240,7 @@ def _trim_edges(paragraphs: list[str], title: str | None) -> list[str]:
             out[0] = rest
         else:
             out.pop(0)
-    while out and _edge_junk(out[0]):
+    while out and (_edge_junk(out[0]) or _dateline(out[0])):
         out.pop(0)
     while out and _edge_junk(out[-1]):
         out.pop()
@@ -312,7 +325,9 @@ def _gallery_captions(seg: Segmentation, meta: PageMetadata, paragraphs: list[st
             continue
         figures += 1
         for caption in figure.iter("figcaption"):
-            text = normalize_space(str(raw_string(caption)))
+            text = " ".join(
+                element_text(caption, lambda el: _CREDIT_HINT.search(attr_hint(el)) is not None)
+            )
             if text and text not in seen:
                 seen.add(text)
                 captions.append(text)
@@ -480,7 +495,14 @@ def _article(
         and (fields.is_article_meta or article_like_url(page.url))
         and (short or _disagrees(description, shown))
     ):
-        second = second_pass(page.html[:MAX_HTML_CHARS], page.url, len(seg.text_len))
+        # trafilatura keeps the headline and the standfirst in its text (the item keeps them in
+        # ``title`` and ``lead``), unless the standfirst is all there is (a paywalled teaser).
+        # (Its paragraphs inside boxes the segmentation calls boilerplate are kept: a paywalled
+        # story's own text often sits in a "paywall" box.)
+        found = second_pass(page.html[:MAX_HTML_CHARS], page.url, len(seg.text_len))
+        second = _trim_edges([p for p in found if p != fields.lead], fields.title)
+        if not second:
+            second = _trim_edges(found, fields.title)
         second_text = "\n\n".join(second)
         second_words = word_count(second_text)
         if (
@@ -528,7 +550,11 @@ def _article(
     if by_pattern:
         if not paragraphs:
             return "article", None, "article URL pattern but no article text found", None
-    elif substantial and (signalled or size >= _UNSIGNALLED_ARTICLE_WORDS):
+    elif (
+        substantial
+        and (signalled or size >= _UNSIGNALLED_ARTICLE_WORDS)
+        and not (words < FALLBACK_WORDS and _gallery_captions(seg, meta, paragraphs))
+    ):
         pass
     elif fields.title and (captions := _gallery_captions(seg, meta, paragraphs)):
         # A photo gallery: a title, pictures with captions, little running text.

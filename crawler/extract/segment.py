@@ -194,7 +194,7 @@ def segment(root: Element, resolve: UrlResolver, page_url: str) -> Segmentation:
             has_block.add(parent)
     anchors.reverse()
 
-    blocks = find_blocks(anchors, resolve, text_len, link_len, page_url)
+    blocks = find_blocks(anchors, resolve, text_len, link_len)
     block_containers = {block.container for block in blocks}
 
     # Top-down: boilerplate flags, then paragraph candidates outside boilerplate and blocks.

@@ -16,21 +16,24 @@ layer out while ``NEWSARC_SSRF_GUARD_ENABLED`` says the guard is on (another
 that is on must be in place. :class:`SsrfCanaryExtension` then checks that it works: when the
 spider opens, before any request, both layers are asked about an address they must refuse (no
 connection is made: an IP literal is "resolved" without a lookup), and a guard that lets it pass
-stops the crawl (finish reason ``ssrf_guard_failed``; ``newsarc crawl`` exits 2). Wiring checks
-read settings; the canary catches what they cannot see, such as Scrapy's deprecated
-``DNS_RESOLVER`` outranking ``TWISTED_DNS_RESOLVER`` or a resolver replaced on the reactor.
+stops the crawl (finish reason ``ssrf_guard_failed``; ``newsarc crawl`` exits 2). The wiring
+check reads the resolver setting Scrapy will use (its deprecated ``DNS_RESOLVER`` outranks
+``TWISTED_DNS_RESOLVER`` when set above the default priority:
+:func:`installed_resolver_setting`); the canary catches what settings cannot show, such as a
+resolver replaced on the reactor by another component.
 
 Destinations are allowed when they are the crawl's own start URLs (so a crawl of a site served on
 127.0.0.1 works) or listed in ``NEWSARC_ALLOWED_HOSTS`` (``host`` or ``host:port``).
 
 Settings: ``NEWSARC_SSRF_GUARD_ENABLED``, ``NEWSARC_ALLOWED_HOSTS``, ``NEWSARC_DNS_SERVERS``,
-``TWISTED_DNS_RESOLVER``, ``DNS_TIMEOUT``.
+``TWISTED_DNS_RESOLVER`` (or the deprecated ``DNS_RESOLVER``), ``DNS_TIMEOUT``.
 Stats: ``ssrf/blocked``, ``ssrf/blocked_dns`` (the canary is not counted), ``ssrf/canary``
 (``refused`` when the start-up check passed, else what let the canary through).
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import socket
@@ -42,6 +45,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.internet.error import DNSLookupError
 
 if TYPE_CHECKING:
@@ -63,6 +67,7 @@ __all__ = [
     "SsrfCanaryExtension",
     "SsrfGuardMiddleware",
     "check_guard_wiring",
+    "installed_resolver_setting",
     "is_forbidden_address",
     "parse_servers",
 ]
@@ -151,8 +156,12 @@ class AllowList:
         return (host, port) in self.entries or (host, None) in self.entries
 
     def allows_host(self, host: str) -> bool:
-        host = host.lower().strip("[]")
-        return any(entry_host == host for entry_host, _ in self.entries)
+        return host.lower().strip("[]") in self._hosts
+
+    @functools.cached_property
+    def _hosts(self) -> frozenset[str]:
+        # A set: a crawl of thousands of allowed hosts asks once per DNS answer (L3).
+        return frozenset(entry_host for entry_host, _ in self.entries)
 
 
 def _default_port(scheme: str) -> int | None:
@@ -254,6 +263,9 @@ class GuardedResolver(CachingThreadedResolver):
         self.owner = owner
         self.enabled = enabled
         self.pinned: dict[str, set[IPAddress]] = {}
+        # Each crawler's allow list, built once its spider (and start URLs) exist: rebuilding
+        # it for every DNS answer held the reactor for seconds with 5,000 allowed hosts (L3).
+        self._allow_lists: dict[int, AllowList] = {}
         self._names: Any = None
         if servers:
             from twisted.names import client  # noqa: PLC0415 - only with NEWSARC_DNS_SERVERS
@@ -275,6 +287,14 @@ class GuardedResolver(CachingThreadedResolver):
             servers=parse_servers(settings.getlist("NEWSARC_DNS_SERVERS")),
         )
 
+    def _allow_list(self, crawler: Crawler) -> AllowList:
+        cached = self._allow_lists.get(id(crawler))
+        if cached is None:
+            cached = _allow_list(crawler)
+            if getattr(crawler, "spider", None) is not None:  # start URLs known: final
+                self._allow_lists[id(crawler)] = cached
+        return cached
+
     def _crawlers(self) -> list[Crawler]:
         crawlers = getattr(self.owner, "crawlers", None)
         if crawlers is not None:
@@ -295,7 +315,7 @@ class GuardedResolver(CachingThreadedResolver):
         if address is None or not is_forbidden_address(address):
             return result
         crawlers = self._crawlers()
-        if any(_allow_list(crawler).allows_host(name) for crawler in crawlers):
+        if any(self._allow_list(crawler).allows_host(name) for crawler in crawlers):
             pinned = self.pinned.setdefault(name.lower(), {address})
             if address in pinned:
                 return result
@@ -354,8 +374,8 @@ class SsrfCanaryExtension:
             self._failed(
                 f"the DNS resolver on the reactor ({type(resolver).__module__}."
                 f"{type(resolver).__qualname__}) gave {result} for {address} instead of refusing "
-                "it: host names would reach internal addresses unchecked (is DNS_RESOLVER or "
-                "TWISTED_DNS_RESOLVER set to another resolver?)"
+                "it: host names would reach internal addresses unchecked (did a component install "
+                "another resolver on the reactor?)"
             )
 
         def refused(failure: Any) -> None:
@@ -405,10 +425,15 @@ def check_guard_wiring(settings: BaseSettings) -> None:
     if not settings.getbool("NEWSARC_SSRF_GUARD_ENABLED"):
         return
     off = "or turn the guard off with -s NEWSARC_SSRF_GUARD_ENABLED=False"
-    name = settings.get("TWISTED_DNS_RESOLVER")
+    setting, name = installed_resolver_setting(settings)
     if not _is(name, GuardedResolver):
+        outranks = (
+            " (Scrapy's deprecated DNS_RESOLVER, set here, outranks TWISTED_DNS_RESOLVER)"
+            if setting == "DNS_RESOLVER"
+            else ""
+        )
         raise ValueError(
-            f"TWISTED_DNS_RESOLVER={name!r} is not newsarc's guarded resolver: host names would "
+            f"{setting}={name!r} is not newsarc's guarded resolver{outranks}: host names would "
             "reach loopback, private and link-local addresses unchecked (SSRF); keep "
             f"crawler.middlewares.ssrf.GuardedResolver (or a subclass), {off}"
         )
@@ -429,6 +454,22 @@ def check_guard_wiring(settings: BaseSettings) -> None:
             "EXTENSIONS leaves out crawler.middlewares.ssrf.SsrfCanaryExtension: the guard would "
             f"not be checked at start-up (SSRF); keep it, {off}"
         )
+
+
+def installed_resolver_setting(settings: BaseSettings) -> tuple[str, Any]:
+    """The setting whose resolver Scrapy will install on the reactor, and its value.
+
+    Scrapy 2.19 (``CrawlerProcess._setup_reactor``) still honours the deprecated
+    ``DNS_RESOLVER`` when it is set above the default priority, unless
+    ``TWISTED_DNS_RESOLVER`` is set at a higher one; the same rule is followed here (read with
+    ``getpriority`` and indexing, which do not warn as ``get`` does)."""
+    dns_priority = settings.getpriority("DNS_RESOLVER") or 0
+    if (
+        dns_priority > SETTINGS_PRIORITIES["default"]
+        and (settings.getpriority("TWISTED_DNS_RESOLVER") or 0) <= dns_priority
+    ):
+        return "DNS_RESOLVER", settings["DNS_RESOLVER"]
+    return "TWISTED_DNS_RESOLVER", settings["TWISTED_DNS_RESOLVER"]
 
 
 def _is(entry: Any, wanted: type) -> bool:

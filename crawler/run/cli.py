@@ -95,6 +95,7 @@ def _run_locked(args: argparse.Namespace, jobs_path: Path, lock_fd: int) -> int:
     from crawler.run.jobs import load_jobs
     from crawler.run.runner import EXIT_CONFIG, EXIT_STORAGE, Runner, summary_lines
     from crawler.store import open_store
+    from crawler.trust import check_private_dir
 
     try:
         job = load_jobs(jobs_path)
@@ -106,11 +107,30 @@ def _run_locked(args: argparse.Namespace, jobs_path: Path, lock_fd: int) -> int:
         return EXIT_CONFIG
     if args.check:
         return 0
+
+    def every_site_sets(name: str) -> bool:
+        allowed = [site.settings.get(name, "") for site in job.sites]
+        return bool(allowed) and all(v.lower() in {"1", "true", "yes", "on"} for v in allowed)
+
     try:
+        # Another user's or a group-writable state directory is refused unless every site's
+        # crawl accepts shared directories (crawler/trust.py).
+        check_private_dir(
+            job.state,
+            what="the job's state directory",
+            allow=every_site_sets("NEWSARC_ALLOW_SHARED_DIRS"),
+        )
         # A plain http:// S3 endpoint is allowed here when every site's crawl may use it.
-        allowed = [site.settings.get("NEWSARC_S3_ALLOW_HTTP", "") for site in job.sites]
-        allow = bool(allowed) and all(v.lower() in {"1", "true", "yes", "on"} for v in allowed)
-        store = open_store(job.store, {"NEWSARC_S3_ALLOW_HTTP": allow})
+        allow = every_site_sets("NEWSARC_S3_ALLOW_HTTP")
+        # The run's own files (reports, state) go to the same store as its sites' crawls: no
+        # upload checksum when a site's crawl sends none (a store that refuses it).
+        off = {"0", "false", "no", "off"}
+        checksum = not any(
+            site.settings.get("NEWSARC_S3_UPLOAD_CHECKSUM", "").lower() in off for site in job.sites
+        )
+        store = open_store(
+            job.store, {"NEWSARC_S3_ALLOW_HTTP": allow, "NEWSARC_S3_UPLOAD_CHECKSUM": checksum}
+        )
     except ConfigError as exc:
         print(f"newsarc: error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

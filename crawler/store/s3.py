@@ -7,10 +7,15 @@ server). The checksum behaviour is explicit (``when_required`` both ways, which 
 accept) and retries use botocore's ``standard`` mode.
 
 ``put`` uploads with boto3's managed transfer (multipart above ``part_size``) asking the server
-to check a SHA-256 of every part (``ChecksumAlgorithm=SHA256``). **Atomicity**: a key appears
-only when ``PutObject`` or ``CompleteMultipartUpload`` succeeds, both of which are atomic in S3,
-so nothing is ever visible under a final key before all its bytes arrived; no temporary key and
-server-side copy (which would double the server's work) is needed. After the upload, ``put``
+to check a SHA-256 of every part (``ChecksumAlgorithm=SHA256``). Over https boto3 (≥ 1.36) sends
+that checksum as a trailer of an ``aws-chunked`` body, which some S3-compatible stores refuse
+(``400 XAmzContentSHA256Mismatch``; the error then names the setting): with
+``NEWSARC_S3_UPLOAD_CHECKSUM`` false no checksum is sent (a plain body, boto3's
+``request_checksum_calculation=when_required``) and every object is verified by reading it back.
+**Atomicity**: a key appears only when ``PutObject`` or ``CompleteMultipartUpload`` succeeds,
+both of which are atomic in S3, so nothing is ever visible under a final key before all its
+bytes arrived; no temporary key and server-side copy (which would double the server's work) is
+needed. After the upload, ``put``
 reads the object's stored ``ChecksumSHA256`` and size back and compares them with the local
 file: the plain SHA-256 for a single-part object, the composite (SHA-256 of the parts' SHA-256
 digests, with or without the ``-N`` part-count suffix, which moto omits) for a multipart one; a
@@ -29,7 +34,8 @@ byte archived unencrypted, so :func:`make_s3_client` refuses it with a
 :class:`~crawler.exceptions.ConfigError` (exit 2), except on a loopback address (``127.0.0.0/8``,
 ``::1``, ``localhost``: a local server or a tunnel), for an anonymous client
 (``AWS_NO_SIGN_REQUEST``: no credential is sent), or with ``NEWSARC_S3_ALLOW_HTTP`` true (a
-store on a network you trust).
+store on a network you trust), given as a setting (``-s``, a jobs file) or, for the commands that
+take no settings (``datasets``, ``extract -o s3://…``, ``headlines``), in the environment.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import contextlib
 import hashlib
 import ipaddress
 import logging
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -120,7 +127,10 @@ def make_s3_client(settings: Mapping[str, Any] | None = None) -> Any:
     if opt("AWS_VERIFY") is False:
         kwargs["verify"] = False
     client = session.client("s3", **kwargs)
-    if not (_flag(opt("AWS_NO_SIGN_REQUEST")) or _flag(opt("NEWSARC_S3_ALLOW_HTTP"))):
+    allowed = _flag(opt("NEWSARC_S3_ALLOW_HTTP")) or _flag(
+        os.environ.get("NEWSARC_S3_ALLOW_HTTP")  # also for the commands that take no -s
+    )
+    if not (_flag(opt("AWS_NO_SIGN_REQUEST")) or allowed):
         check_endpoint(str(client.meta.endpoint_url))
     return client
 
@@ -135,7 +145,8 @@ def check_endpoint(endpoint: str) -> None:
     raise ConfigError(
         f"the S3 endpoint {shown} is plain http://: credentials and archived data would cross "
         "the network unencrypted; use an https:// AWS_ENDPOINT_URL, or allow it with "
-        "-s NEWSARC_S3_ALLOW_HTTP=True for a store on a network you trust"
+        "-s NEWSARC_S3_ALLOW_HTTP=True (or the environment variable NEWSARC_S3_ALLOW_HTTP=1) "
+        "for a store on a network you trust"
     )
 
 
@@ -200,6 +211,11 @@ _DENIED = frozenset(
 #: Error codes of a store whose temporary credentials ran out.
 _EXPIRED = frozenset({"ExpiredToken", "TokenRefreshRequired"})
 
+#: Error codes of a store that cannot take the checksum boto3 sends with ``ChecksumAlgorithm``:
+#: over https, an ``aws-chunked`` body with the SHA-256 in a trailer (``x-amz-content-sha256:
+#: STREAMING-UNSIGNED-PAYLOAD-TRAILER``), which some S3-compatible stores do not implement.
+_CHECKSUM_REFUSED = frozenset({"XAmzContentSHA256Mismatch"})
+
 
 def _what_to_fix(exc: BaseException) -> str:
     """For a refused request, which configuration to look at (appended to the error)."""
@@ -211,6 +227,13 @@ def _what_to_fix(exc: BaseException) -> str:
         current = current.__cause__ or current.__context__
     # S3UploadFailedError keeps only the text of the ClientError it replaced.
     codes.update(re.findall(r"\(([A-Za-z0-9]+)\)", str(exc)))
+    if codes & _CHECKSUM_REFUSED:
+        return (
+            " — the store does not accept the SHA-256 checksum boto3 sends with each upload "
+            "(an aws-chunked trailer; many S3-compatible stores refuse it): set "
+            "-s NEWSARC_S3_UPLOAD_CHECKSUM=False (no checksum sent; each object is read back "
+            "and hashed instead); the files stay in the spool"
+        )
     if codes & _EXPIRED:
         return (
             " — the session token has expired: renew AWS_SESSION_TOKEN (with its "
@@ -241,11 +264,18 @@ class S3Store:
     remote = True
 
     def __init__(
-        self, client: Any, bucket: str, prefix: str = "", *, part_size: int = DEFAULT_PART_SIZE
+        self,
+        client: Any,
+        bucket: str,
+        prefix: str = "",
+        *,
+        part_size: int = DEFAULT_PART_SIZE,
+        upload_checksum: bool = True,
     ) -> None:
         if part_size < 5 * 1024 * 1024:
             raise ValueError(f"S3 part size must be at least 5 MiB, got {part_size}")
         self.client = client
+        self.upload_checksum = upload_checksum
         self.bucket = bucket
         self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
         self.part_size = part_size
@@ -257,7 +287,13 @@ class S3Store:
     @classmethod
     def from_uri(cls, uri: str, settings: Mapping[str, Any] | None = None) -> S3Store:
         bucket, prefix = parse_s3_uri(uri)
-        store = cls(make_s3_client(settings), bucket, prefix)
+        checksum = (settings or {}).get("NEWSARC_S3_UPLOAD_CHECKSUM")
+        store = cls(
+            make_s3_client(settings),
+            bucket,
+            prefix,
+            upload_checksum=True if checksum in (None, "") else _flag(checksum),
+        )
         store.uri = uri
         return store
 
@@ -275,13 +311,12 @@ class S3Store:
             digest = bytes.fromhex(hexdigest)
         except OSError as exc:
             raise StoreError(f"cannot read {local_path}: {exc.strerror or exc}") from exc
+        extra: dict[str, Any] = {"Metadata": {"sha256": digest.hex()}}
+        if self.upload_checksum:
+            extra["ChecksumAlgorithm"] = "SHA256"
         try:
             self.client.upload_file(
-                str(local_path),
-                self.bucket,
-                full,
-                ExtraArgs={"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": digest.hex()}},
-                Config=self._transfer,
+                str(local_path), self.bucket, full, ExtraArgs=extra, Config=self._transfer
             )
             head = self.client.head_object(Bucket=self.bucket, Key=full, ChecksumMode="ENABLED")
         except (ClientError, BotoCoreError, S3UploadFailedError, OSError) as exc:

@@ -13,7 +13,10 @@ the spool uploader says the store verified it, :data:`~crawler.signals.file_stor
 file may come from an earlier run), so a revisit never points at a
 record that could still be lost. Within a running crawl the writer also remembers the digests it
 wrote itself (those records precede the revisit in the same or an earlier file, and crash
-recovery keeps every record before a surviving one).
+recovery keeps every record before a surviving one): :class:`WrittenDigests`, a seen-set of their
+fingerprints in memory (:mod:`crawler.seen`, ~16 bytes a record) with the records themselves in
+a private temporary SQLite file, not a dict of them (~400 bytes a record, the largest thing the
+crawl's memory grew by per page; docs/reliability.md, L1).
 
 Settings read (:class:`StoredWarcIndexExtension`): ``WARC_REVISIT_ENABLED``,
 ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``.
@@ -34,6 +37,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.crawlinfo import CrawlInfo
+from crawler.seen import SeenSet
 from crawler.signals import file_stored
 
 if TYPE_CHECKING:
@@ -46,6 +50,7 @@ __all__ = [
     "DigestIndex",
     "Original",
     "StoredWarcIndexExtension",
+    "WrittenDigests",
     "index_warc",
     "payload_digest",
 ]
@@ -91,6 +96,13 @@ class DigestIndex:
         ).fetchone()
         return Original(*row) if row else None
 
+    def in_file(self, filename: str) -> list[tuple[str, Original]]:
+        """``(digest, record)`` of every record remembered as written into ``filename``."""
+        rows = self._db.execute(
+            "SELECT digest, uri, date, record_id FROM written WHERE filename = ?", (filename,)
+        )
+        return [(d, Original(uri, date, rid, filename=filename)) for d, uri, date, rid in rows]
+
     def add(self, entries: list[tuple[str, Original]]) -> None:
         """Remember ``(digest, original)`` pairs; an already known digest keeps its original."""
         with self._db:
@@ -101,6 +113,59 @@ class DigestIndex:
 
     def close(self) -> None:
         self._db.close()
+
+
+class WrittenDigests:
+    """The payload digests a running writer wrote in full, each with its record.
+
+    Membership is a :class:`~crawler.seen.SeenSet` of the digests (so a new payload, the common
+    case, costs no query); the records are in a private temporary SQLite database (SQLite's own
+    temporary file, deleted when the connection closes; its page cache is bounded), which also
+    makes a hit exact: a fingerprint collision finds no row. What a closed file held is read
+    back from there for the digest index (:meth:`in_file`).
+    """
+
+    def __init__(self) -> None:
+        self._seen = SeenSet()
+        self._db = sqlite3.connect("", check_same_thread=False)
+        # Nothing to recover after a crash (the writer starts afresh): no journal, no fsync.
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        # Bounded page cache (SQLite's default is 2 MiB): a hit is rare, an insert touches one
+        # path of the B-tree; the rest is in the OS's cache of the temporary file.
+        self._db.execute("PRAGMA cache_size=-512")
+        self._db.execute(
+            "CREATE TABLE written (digest TEXT PRIMARY KEY, uri TEXT, date TEXT,"
+            " record_id TEXT, filename TEXT) WITHOUT ROWID"
+        )
+        self._db.execute("CREATE INDEX written_file ON written (filename)")
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def add(self, digest: str, original: Original) -> None:
+        """Remember the record that carried ``digest`` (the first one is kept)."""
+        self._seen.add(digest)
+        self._db.execute(
+            "INSERT OR IGNORE INTO written VALUES (?, ?, ?, ?, ?)",
+            (digest, original.uri, original.date, original.record_id, original.filename),
+        )
+
+    def get(self, digest: str) -> Original | None:
+        """The record written with ``digest``, if this writer wrote one."""
+        if digest not in self._seen:
+            return None
+        row = self._db.execute(
+            "SELECT uri, date, record_id FROM written WHERE digest = ?", (digest,)
+        ).fetchone()
+        return Original(*row) if row else None
+
+    def in_file(self, filename: str) -> list[tuple[str, Original]]:
+        """``(digest, record)`` of every record remembered as written into ``filename``."""
+        rows = self._db.execute(
+            "SELECT digest, uri, date, record_id FROM written WHERE filename = ?", (filename,)
+        )
+        return [(d, Original(uri, date, rid, filename=filename)) for d, uri, date, rid in rows]
 
 
 def index_warc(index: DigestIndex, warc_path: Path, crawl_id: str) -> int:

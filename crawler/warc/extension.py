@@ -70,11 +70,12 @@ from crawler.signals import (
     META_WARC,
     archive_write_failed,
     frontier_sync,
+    warc_file_closed,
 )
 from crawler.store.local import work_store
 from crawler.warc.dedup import DIGEST_INDEX_NAME, DigestIndex
 from crawler.warc.exchange import BrowserExchanges, exchange_from_scrapy
-from crawler.warc.writer import FileStats, WarcFileWriter, WarcWriteError
+from crawler.warc.writer import FileStats, WarcFileWriter, WarcWriteError, cdxj_indexer
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -113,6 +114,7 @@ class WarcExtension:
         strip_headers: Iterable[str],
         close_spider: Callable[[str], None],
         on_write_failed: Callable[[], object] | None = None,
+        on_file_closed: Callable[[Path, int], object] | None = None,
         tls_check: bool = True,
     ) -> None:
         self.writer = writer
@@ -122,6 +124,8 @@ class WarcExtension:
         self.strip_headers = tuple(strip_headers)
         self.close_spider = close_spider
         self.on_write_failed = on_write_failed
+        #: Told each closed file's path and record count (the manifest's counts).
+        self.on_file_closed = on_file_closed
         self.failed = False
         self.index_on_store = False
         #: Judges HTTPS certificates for the records' WARC_TLS_HEADER (None: not recorded).
@@ -189,6 +193,9 @@ class WarcExtension:
             strip_headers=strip,
             close_spider=functools.partial(close_spider, crawler),
             on_write_failed=lambda: crawler.signals.send_catch_log(archive_write_failed),
+            on_file_closed=lambda path, records: crawler.signals.send_catch_log(
+                warc_file_closed, path=path, records=records
+            ),
             tls_check=settings.getbool("NEWSARC_TLS_CHECK_ENABLED"),
         )
         # A remote store's spool uploader indexes a file once the store verified it.
@@ -299,6 +306,8 @@ class WarcExtension:
 
     def _file_closed(self, path: Path, stats: FileStats) -> None:
         self.stats.inc_value("warc/files_closed")
+        if self.on_file_closed is not None:
+            self.on_file_closed(path, stats.records)
         paths = [path] if stats.cdxj_path is None else [path, stats.cdxj_path]
         stored = True
         for local in paths:
@@ -338,8 +347,10 @@ def _index_worker_wanted(value: object) -> bool:
 
 
 def _warm_index_worker() -> None:
-    """Nothing to do: unpickling this function imports this module, hence the writer and
-    cdxj-indexer (with surt's warnings silenced, see crawler.warc.writer)."""
+    """Unpickling this function imports this module, hence the writer; cdxj-indexer (with
+    surt's warnings silenced, see crawler.warc.writer) is imported now, not at the first
+    close."""
+    cdxj_indexer()
 
 
 def _start_index_worker() -> ProcessPoolExecutor:

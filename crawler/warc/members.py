@@ -1,5 +1,6 @@
 """Reading a ``.warc.gz`` file member by member: the one scanner behind verification, crash
-repair and the manifest's record counts.
+repair and the manifest's record counts (verification also reads its records from the bytes it
+decompresses, :func:`iter_inflated`, so the file is decompressed once).
 
 newsarc writes every WARC record as its own gzip member, so a file is sound when every member
 decompresses completely (its CRC checked by zlib) and starts a WARC record. ``warcio check``
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-__all__ = ["CorruptMember", "Member", "TruncatedMember", "iter_members"]
+__all__ = ["CorruptMember", "Member", "TruncatedMember", "iter_inflated", "iter_members"]
 
 _GZIP_WBITS = zlib.MAX_WBITS | 16
 _WARC_MAGIC = b"WARC/"
@@ -53,6 +54,16 @@ def iter_members(path: Path) -> Iterator[Member]:
     """Every complete gzip member of ``path`` in order; then :class:`CorruptMember` or
     :class:`TruncatedMember` if the file does not end on a member boundary. ``OSError`` from
     reading the file is not caught."""
+    for piece in iter_inflated(path):
+        if isinstance(piece, Member):
+            yield piece
+
+
+def iter_inflated(path: Path) -> Iterator[bytes | Member]:
+    """:func:`iter_members` with the decompressed bytes: each member's bytes (in one piece or
+    more) come before its :class:`Member`, so a reader of the pieces sees the file's records
+    as one uncompressed stream and knows where each member starts in it (verification reads
+    the file once this way). The same errors end it."""
     offset = 0  # bytes of the file consumed by complete members and the current one
     start = 0  # where the current member starts
     decomp = zlib.decompressobj(_GZIP_WBITS)
@@ -65,8 +76,10 @@ def iter_members(path: Path) -> Iterator[Member]:
                     out = decomp.decompress(data)
                 except zlib.error as exc:
                     raise CorruptMember(start, str(exc)) from exc
-                if len(head) < len(_WARC_MAGIC):
-                    head += out[: len(_WARC_MAGIC) - len(head)]
+                if out:
+                    if len(head) < len(_WARC_MAGIC):
+                        head += out[: len(_WARC_MAGIC) - len(head)]
+                    yield out
                 if not decomp.eof:
                     offset += len(data)
                     break

@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -53,19 +53,15 @@ from crawler.store.base import CHUNK_SIZE
 
 # The CDXJ index's name travels with the WARC file through the store: defined there.
 from crawler.store.local import cdxj_path_for, fsync_dir
-from crawler.warc.dedup import DigestIndex, Original, payload_digest
-from crawler.warc.members import CorruptMember, TruncatedMember, iter_members
+from crawler.warc.dedup import DigestIndex, Original, WrittenDigests, payload_digest
+from crawler.warc.members import (
+    CorruptMember,
+    Member,
+    TruncatedMember,
+    iter_inflated,
+)
 
-with warnings.catch_warnings():
-    # cdxj-indexer imports surt, whose regexes contain invalid escape sequences ("\+", "\d").
-    # Python reports them when it compiles surt's source, i.e. whenever no cached bytecode is
-    # used (PYTHONDONTWRITEBYTECODE, a read-only or freshly installed environment):
-    # DeprecationWarning on 3.11, SyntaxWarning from 3.12, printed on the user's terminal by
-    # every `newsarc crawl`. They are surt's, and harmless (the escapes mean what surt wants).
-    # This is the one place the project imports cdxj_indexer (and so surt); only those
-    # warnings are silenced, and only for this import.
-    warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
-    warnings.filterwarnings("ignore", "invalid escape sequence", SyntaxWarning)
+if TYPE_CHECKING:
     from cdxj_indexer.main import CDXJIndexer
 
 __all__ = [
@@ -74,6 +70,7 @@ __all__ = [
     "HttpExchange",
     "WarcFileWriter",
     "WarcWriteError",
+    "cdxj_indexer",
     "cdxj_path_for",
     "reason_phrase",
     "verify_warc",
@@ -131,7 +128,9 @@ class FileStats:
     cdxj_path: Path | None = None
     originals: list[tuple[str, Original]] = field(default_factory=list)
     """``(payload digest, record)`` of the 200 responses written in full into this file: what
-    the digest index learns once the file is stored (no need to read the file back)."""
+    the digest index learns once the file is stored (no need to read the file back). Read from
+    the writer's :class:`~crawler.warc.dedup.WrittenDigests` when the file closes, not held in
+    memory while it is written (a file of small pages holds tens of thousands)."""
 
 
 @dataclass(frozen=True)
@@ -236,7 +235,7 @@ class WarcFileWriter:
         self.digest_index = digest_index
         self.revisits = revisits
         # Digests of the 200 responses this writer wrote itself (see crawler.warc.dedup).
-        self._written: dict[str, Original] = {}
+        self._written = WrittenDigests()
         self.revisits_written = 0
         self._serial = 0
         self._fd: int | None = None
@@ -311,11 +310,9 @@ class WarcFileWriter:
             warc_headers_dict=request_warc_headers,
             http_headers=http_request,
         )
+        # Only records actually written may be referred to: _append remembers the original.
         ref = self._append([response, request], ref_index=0, original=new_digest)
-        # Only records actually written may be referred to.
-        if new_digest is not None:
-            self._written[new_digest[0]] = new_digest[1]
-        elif revisit is not None:
+        if revisit is not None:
             self.revisits_written += 1
         return ref
 
@@ -426,9 +423,7 @@ class WarcFileWriter:
         self.total_records += len(records)
         if original is not None:
             digest, record_info = original
-            self._stats.originals.append(
-                (digest, dataclasses.replace(record_info, filename=self._final_name))
-            )
+            self._written.add(digest, dataclasses.replace(record_info, filename=self._final_name))
         offset = start + sum(len(m) for m in members[:ref_index])
         record = records[ref_index]
         ref = WarcRef(
@@ -545,6 +540,7 @@ class WarcFileWriter:
             else:
                 stats.cdxj_path = _publish_cdxj(index_error, final)
         self.closed_files.append(final)
+        stats.originals = self._written.in_file(final.name)
         logger.info("Closed WARC file %s (%d records, %d bytes)", final, stats.records, stats.bytes)
         if self.on_close is not None:
             self.on_close(final, stats)
@@ -563,10 +559,33 @@ def write_cdxj(warc_path: Path) -> Path:
     return _publish_cdxj(error, warc_path)
 
 
+def cdxj_indexer() -> type[CDXJIndexer]:
+    """cdxj-indexer's indexer class, imported at the first call.
+
+    Not at start-up: with the index worker (``WARC_INDEX_WORKER``) the crawl process never
+    indexes, and cdxj-indexer brings surt, tldextract and requests (~80 ms of CPU).
+    """
+    with warnings.catch_warnings():
+        # cdxj-indexer imports surt, whose regexes contain invalid escape sequences ("\+",
+        # "\d"). Python reports them when it compiles surt's source, i.e. whenever no cached
+        # bytecode is used (PYTHONDONTWRITEBYTECODE, a read-only or freshly installed
+        # environment): DeprecationWarning on 3.11, SyntaxWarning from 3.12, printed on the
+        # user's terminal by every `newsarc crawl`. They are surt's, and harmless (the escapes
+        # mean what surt wants). This is the one place the project imports cdxj_indexer (and
+        # so surt); only those warnings are silenced, and only for this import.
+        warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
+        warnings.filterwarnings("ignore", "invalid escape sequence", SyntaxWarning)
+        from cdxj_indexer.main import CDXJIndexer  # noqa: PLC0415
+
+    indexer: type[CDXJIndexer] = CDXJIndexer
+    return indexer
+
+
 def build_cdxj(warc_path: Path, output: Path, name: str) -> None:
     """cdxj-indexer's index of ``warc_path`` into ``output`` (fsynced), naming the file
     ``name``. A pure file-to-file function, so it can run in a worker process."""
-    CDXJIndexer(output=str(output), inputs=[str(warc_path)], filename=name).process_all()
+    indexer = cdxj_indexer()(output=str(output), inputs=[str(warc_path)], filename=name)
+    indexer.process_all()
     with output.open("rb") as fh:
         os.fsync(fh.fileno())
 
@@ -611,24 +630,68 @@ def _discard(pending: Future[None] | None, tmp: Path) -> None:
         tmp.unlink()
 
 
-def _scan_members(path: Path) -> tuple[int, list[str]]:
-    """Decompress every gzip member; return (members, problems)."""
-    problems: list[str] = []
-    members = 0
-    member_start = 0
-    try:
-        for member in iter_members(path):
-            if not member.holds_warc:
-                problems.append(f"gzip member at {member.start} is not a WARC record")
-            members += 1
-            member_start = member.end
-    except TruncatedMember as exc:
-        problems.append(str(exc))
-    except CorruptMember as exc:
-        problems.append(f"gzip member at {exc.start} is corrupt: {exc}")
-    except OSError as exc:
-        problems.append(f"gzip member at {member_start} is corrupt: {exc}")
-    return members, problems
+class _Inflated:
+    """A ``.warc.gz`` file decompressed member by member (:func:`iter_inflated`), read as one
+    uncompressed WARC stream: warcio parses its records from the bytes the member scan has
+    already decompressed, instead of decompressing the file a second time.
+
+    It notes what the scan finds (members, problems) and where in the stream each member
+    starts, so that a record not starting a member shows."""
+
+    def __init__(self, path: Path) -> None:
+        self._pieces = iter_inflated(path)
+        self._buffer = b""
+        self._position = 0  # in _buffer
+        self._offset = 0  # bytes read from the stream
+        self._inflated = 0  # bytes decompressed so far
+        self._member_start = 0  # file offset of the member being decompressed
+        self.member_starts = {0}
+        self.members = 0
+        self.problems: list[str] = []
+
+    def tell(self) -> int:
+        return self._offset
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._buffer) - self._position < size) and self._pull():
+            pass
+        end = len(self._buffer) if size < 0 else self._position + size
+        data = self._buffer[self._position : end]
+        self._position += len(data)
+        self._offset += len(data)
+        return data
+
+    def drain(self) -> None:
+        """Scan the rest of the file (after warcio stopped): every member is checked."""
+        self._buffer, self._position = b"", 0
+        while self._pull():
+            self._buffer, self._position = b"", 0
+
+    def _pull(self) -> bool:
+        try:
+            piece = next(self._pieces)
+        except StopIteration:
+            return False
+        except TruncatedMember as exc:
+            self.problems.append(str(exc))
+            return False
+        except CorruptMember as exc:
+            self.problems.append(f"gzip member at {exc.start} is corrupt: {exc}")
+            return False
+        except OSError as exc:
+            self.problems.append(f"gzip member at {self._member_start} is corrupt: {exc}")
+            return False
+        if isinstance(piece, Member):
+            if not piece.holds_warc:
+                self.problems.append(f"gzip member at {piece.start} is not a WARC record")
+            self.members += 1
+            self._member_start = piece.end
+            self.member_starts.add(self._inflated)
+        else:
+            self._buffer = self._buffer[self._position :] + piece
+            self._position = 0
+            self._inflated += len(piece)
+        return True
 
 
 def verify_warc(path: Path, *, expected_records: int | None = None) -> list[str]:
@@ -636,12 +699,38 @@ def verify_warc(path: Path, *, expected_records: int | None = None) -> list[str]
 
     Every gzip member must decompress completely and start a WARC record, their number must
     equal ``expected_records`` (when given), and warcio must parse each record with matching
-    block and payload digests. ``warcio check`` alone misses a truncated last member
-    (warcio#138), hence the member scan.
+    block and payload digests, one record per member. ``warcio check`` alone misses a
+    truncated last member (warcio#138), hence the member scan. The file is read and
+    decompressed once: warcio reads the records from the scan's output (:class:`_Inflated`).
     """
-    members, problems = _scan_members(path)
-    if problems:
+    stream = _Inflated(path)
+    records = 0
+    unread: str | None = None
+    try:
+        iterator = ArchiveIterator(stream, check_digests="raise")
+        for record in iterator:
+            # Reading the raw block to its end makes warcio check both digests.
+            while record.raw_stream.read(CHUNK_SIZE):
+                pass
+            if iterator.get_record_offset() not in stream.member_starts:
+                unread = f"record {records + 1} does not start a gzip member"
+                break
+            records += 1
+    except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
+        unread = f"warcio could not read record {records + 1}: {exc}"
+    stream.drain()
+    if stream.problems:
+        return stream.problems
+    problems: list[str] = []
+    members = stream.members
+    if expected_records is not None and members != expected_records:
+        problems.append(f"{members} gzip members but {expected_records} records written")
+    if unread is not None:
+        problems.append(unread)
         return problems
+    if records != members:
+        problems.append(f"warcio read {records} records from {members} gzip members")
+    return problems
     if expected_records is not None and members != expected_records:
         problems.append(f"{members} gzip members but {expected_records} records written")
     records = 0

@@ -71,6 +71,23 @@ def test_title_prefers_the_declared_headline_when_the_h1_prefixes_an_unmarked_ki
     assert _article(html).title == "Drinks delivered by boat to the centre"
 
 
+def test_title_is_the_one_headline_h1_when_the_declared_titles_say_something_else() -> None:
+    html = _page(
+        "<title>Cheap car loans in May &gt;&gt; compare offers</title>"
+        "<meta property='og:title' content='Cheap car loans in May &gt;&gt; compare offers'>",
+        "<h1>Find the cheapest car loan for your next car</h1>",
+    )
+    assert _article(html).title == "Find the cheapest car loan for your next car"
+
+
+def test_title_keeps_the_declared_title_over_a_label_h1() -> None:
+    html = _page(
+        "<meta property='og:title' content='Council approves the new bridge over the river'>",
+        "<h1>Local news</h1>",
+    )
+    assert _article(html).title == "Council approves the new bridge over the river"
+
+
 def test_title_skips_the_site_logo_h1_and_takes_the_entry_heading() -> None:
     html = _page(
         "<title>What became of Six Sigma? | quietblog</title>",
@@ -171,6 +188,12 @@ def test_strip_title_suffix_recognises_the_host_name() -> None:
         ("Jane Doe, Senior Correspondent", ["Jane Doe"]),
         ("Jane Doe @janedoe -", ["Jane Doe"]),
         ("Jane Doe / dpa", ["Jane Doe"]),
+        # The byline's date ends the names.
+        ("Author: Jane Doe am 29.12.2010, 13:36 Uhr", ["Jane Doe"]),
+        ("By Jane Doe and John Roe on 4/12/2025", ["Jane Doe", "John Roe"]),
+        ("Jane Doe, 2025-12-04 14:05", ["Jane Doe"]),
+        ("Gespeichert von Jane Doe am 24. Juli 2017 - 18:55", ["Jane Doe"]),
+        ("Submitted by Jane Doe on December 4, 2006", ["Jane Doe"]),
     ],
 )
 def test_visible_byline_is_split_into_names(byline: str, expected: list[str]) -> None:
@@ -190,6 +213,10 @@ def test_labels_and_form_fields_are_not_names() -> None:
     ("byline", "expected"),
     [
         ("<span class='author vcard'>freeman1984</span>", ["freeman1984"]),
+        (
+            "<div class='author'>Author: <a href='?u=58'><b>Bo2man</b></a> am 29.12.2010</div>",
+            ["Bo2man"],
+        ),
         ("<span class='author'>25. Oktober 2023</span>", []),
         ("<small class='redakteur author'>von Jane Doe</small>", ["Jane Doe"]),
         ("<h4 class='vcard author'>vom Krimiblogger</h4>", ["Krimiblogger"]),
@@ -213,6 +240,16 @@ def test_declared_login_name_gives_way_to_the_byline_spelling_it_in_full() -> No
     # A byline naming someone else does not replace the declared name.
     other = "<div class='post-header_author'>von John Roe</div>"
     assert _article(_page(head, f"<h1>Bridge vote passes</h1>{other}")).authors == ["janedoe"]
+
+
+def test_declared_login_beside_the_site_name_gives_way_to_the_byline() -> None:
+    head = (
+        "<meta property='og:site_name' content='Bridgeport Courier'>"
+        "<meta name='author' content='Bridgeport Courier'>"
+        "<meta property='article:author' content='jane_doe'>"
+    )
+    byline = "<div class='post-header_author'>von Jane Doé</div>"
+    assert _article(_page(head, f"<h1>Bridge vote passes</h1>{byline}")).authors == ["Jane Doé"]
 
 
 def test_vendor_author_tag_names_the_person_behind_an_organisation() -> None:
@@ -357,6 +394,31 @@ def test_byline_date_beside_the_text_inside_the_article_element() -> None:
     assert article.published_at is not None and article.published_at.startswith("2023-10-31")
 
 
+def test_shown_date_wins_over_a_lone_meta_name_date() -> None:
+    # <meta name=date> alone is often the page's last edit; the byline shows the story's day.
+    head = "<meta name='date' content='2021-12-20T09:00:00+01:00'>"
+    before = "<h1>Bridge vote passes</h1><span class='news-date'>27.01.2022</span>"
+    html = _page(head, before).replace("<html>", "<html lang='de'>")
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2022-01-27")
+
+
+def test_lone_meta_name_date_is_kept_when_the_page_shows_none() -> None:
+    html = _page("<meta name='date' content='2021-12-20T09:00:00+01:00'>", "<h1>Bridge vote</h1>")
+    article = _article(html, URL_WITHOUT_DATE)
+    assert article.published_at is not None and article.published_at.startswith("2021-12-20")
+
+
+def test_meta_name_date_beside_a_declared_date_is_voted_not_replaced() -> None:
+    head = (
+        "<meta property='article:published_time' content='2021-12-20T09:00:00+01:00'>"
+        "<meta name='date' content='2021-12-20T09:00:00+01:00'>"
+    )
+    before = "<h1>Bridge vote passes</h1><span class='news-date'>27.01.2022</span>"
+    article = _article(_page(head, before), URL_WITHOUT_DATE)
+    assert article.published_at == "2021-12-20T09:00:00+01:00"
+
+
 def test_numeric_date_with_spaced_parts() -> None:
     before = "<h1>Bridge vote passes</h1><div class='publish-date'>4.\u20092.\u20092022.</div>"
     html = _page(before=before).replace("<html>", "<html lang='de'>")
@@ -462,8 +524,31 @@ def test_harness_helpers() -> None:
     assert author_f1([], "Jane Doe") == 0.0
     assert truth_day("2022-29-11") == "2022-11-29"
     assert truth_day("2022-11-29") == "2022-11-29"
+    assert truth_day("2022-11-1") == "2022-11-01"  # compared as a string with newsarc's day
     assert half_of("001f43cb87b4416b") == half_of("001f43cb87b4416b")
     assert {half_of(f"page-{i}") for i in range(20)} == {"tune", "held"}
+
+
+def test_field_triage_finds_the_truth_in_any_form_the_page_writes() -> None:
+    from bench.field_triage import Haystack, day_on_page, name_on_page, title_on_page
+
+    html = (
+        "<html><head><title>Bridge &amp; tunnel vote | Courier</title>"
+        '<script>{"author": "J\\u00f6rg Staff", "t": 1700000000}</script></head>'
+        "<body><p>Am 24. Juli 2017 schrieb <b>Jane</b> Doe.</p><p>Posted 2023-11-08T23:30:00Z</p>"
+        "</body></html>"
+    )
+    hay = Haystack.of(BenchPage("set", "id", "https://x.example/2019/12/12/a", html, "de"))
+    assert title_on_page("bridge & TUNNEL vote", hay) == "exact"
+    assert title_on_page("Bridge – tunnel vote", hay) == "loose"
+    assert title_on_page("Bridge vote fails", hay) is None
+    assert day_on_page(date(2017, 7, 24), hay)  # German month name
+    assert day_on_page(date(2019, 12, 12), hay)  # the URL
+    assert day_on_page(date(2023, 11, 9), hay)  # 23:30 UTC is the 9th east of Greenwich
+    assert day_on_page(date(2023, 11, 14), hay)  # the Unix timestamp
+    assert not day_on_page(date(2017, 7, 25), hay)
+    assert name_on_page("Jane Doe", hay) and name_on_page("Jörg Staff", hay)
+    assert not name_on_page("John Roe", hay)
 
 
 @pytest.mark.parametrize(
@@ -528,3 +613,75 @@ def test_author_named_by_a_reference_into_the_jsonld_graph() -> None:
         ' "name": "Doris Schuppe"}]}</script>'
     )
     assert _article(_page(head, "<h1>Bridge vote passes</h1>")).authors == ["Doris Schuppe"]
+
+
+# --- byline-area dates, logo site names, plural byline prefixes ---------------------------
+
+
+def _story(lang: str, byline: str, head: str = "") -> str:
+    return (
+        f"<html lang='{lang}'><head>{head}</head><body><header><a href='/'>Home</a></header>"
+        f"<main><article><h1>Bridge vote passes</h1>{byline}"
+        f"<div class='story-body'>{BODY}</div></article></main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("de", "<div class='artikel-info'><span class='datum'>Heute, 14:05 Uhr</span> · "
+         "<span>Kommentare (4)</span></div>", "2025-12-04T14:05:00+00:00"),
+        ("de", "<span class='datum'>Gestern, 23:59</span>", "2025-12-03T23:59:00+00:00"),
+        ("ru", "<div class='meta'><span>сегодня в 03:14</span></div>",
+         "2025-12-04T03:14:00+00:00"),
+        ("en", "<p class='byline'>Today, 09:12 | By Jane Doe</p>", "2025-12-04T09:12:00+00:00"),
+        ("en", "<span class='posted-on'>2 hours ago</span>", "2025-12-04T13:00:00+00:00"),
+        # Not marked as the date or byline area: a line of the story is not its date.
+        ("en", "<p>Today, 09:12</p>", None),
+        # A later time than the capture is no publication time.
+        ("en", "<span class='date'>Tomorrow, 09:12</span>", None),
+    ],
+)  # fmt: skip
+def test_a_relative_date_label_in_the_byline_area_is_the_published_time(
+    lang: str, byline: str, expected: str | None
+) -> None:
+    article = _article(_story(lang, byline), URL_WITHOUT_DATE)
+    assert article.published_at == expected
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("Posted: Thursday, December 4, 2025 8:29 AM CST", "2025-12-04T14:29:00+00:00"),
+        ("Posted: December 4, 2025 8:29 AM MDT", "2025-12-04T14:29:00+00:00"),
+        ("Filed 4 December 2025 08:29 AEDT", "2025-12-03T21:29:00+00:00"),
+    ],
+)
+def test_a_visible_date_keeps_its_zone_abbreviation(shown: str, expected: str) -> None:
+    byline = f"<font size='1'>{shown}</font>"
+    assert _article(_story("en", byline), URL_WITHOUT_DATE).published_at == expected
+
+
+def test_the_site_name_of_a_logo_image_is_not_part_of_the_title() -> None:
+    html = (
+        "<html><head><title>The Millbrook Courier - Bridge vote passes after a long night"
+        "</title></head><body><table><tr><td><a href='/'><img src='/m.gif' "
+        "alt='The Millbrook Courier'></a></td></tr><tr><td><font size='5'><b>Bridge vote "
+        f"passes after a long night</b></font><br>{BODY}</td></tr></table></body></html>"
+    )
+    assert _article(html, URL_WITHOUT_DATE).title == "Bridge vote passes after a long night"
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("ru", "Авторы: Виктор Бажов, Ирина Ломова", ["Виктор Бажов", "Ирина Ломова"]),
+        ("de", "Autoren: Jonas Krüger und Miriam Kessler", ["Jonas Krüger", "Miriam Kessler"]),
+        ("en", "Authors: Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+    ],
+)
+def test_plural_byline_prefixes_are_not_part_of_a_name(
+    lang: str, byline: str, expected: list[str]
+) -> None:
+    html = _story(lang, f"<div class='author'>{byline}</div>")
+    assert _article(html, URL_WITHOUT_DATE).authors == expected

@@ -439,3 +439,27 @@ def test_prose_opened_by_a_linked_heading_is_not_an_article() -> None:
     )
     page = PageInput(url="https://club.example/boats/", html=html, fetched_at=FETCHED)
     assert extract_page(page).article is None
+
+
+def test_a_gallery_with_a_long_intro_keeps_its_captions_without_the_credits() -> None:
+    """An intro long enough to pass as a short article does not hide the pictures' captions;
+    a credit inside a caption is no caption text."""
+    figures = "".join(
+        f"<figure><img src='/g/{i}.jpg'><figcaption><span class='caption'>"
+        f"{_SENTENCES[i % len(_SENTENCES)]}.</span> <span class='credit'>PHOTO: LENS DAILY"
+        "</span></figcaption></figure>"
+        for i in range(6)
+    )
+    title = "In pictures: lantern makers race to finish"
+    html = (
+        f"<html lang='en'>{_head(title, '')}<body>{_nav()}<main><h1>{title}</h1>"
+        f"<div class='date'>Published Dec 4, 2025, 9:50 AM</div>"
+        f"<div class='intro'><p>{' '.join(_prose(2))}</p></div><div class='slides'>{figures}"
+        f"</div></main>{_sidebar()}</body></html>"
+    )
+    article = extract_page(PageInput(url=URL, html=html, fetched_at=FETCHED)).article
+    assert article is not None and "gallery" in article.flags
+    paragraphs = article.text.split("\n\n")
+    assert f"{_SENTENCES[3]}." in paragraphs
+    assert "LENS DAILY" not in article.text
+    assert not article.text.startswith((title, "Published"))  # headline and dateline are no body

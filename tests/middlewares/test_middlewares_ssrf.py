@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import dnscache
 from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
@@ -14,8 +15,11 @@ from scrapy.utils.test import get_crawler
 from crawler.demo.server import Route, SiteServer
 from crawler.middlewares.ssrf import (
     AllowList,
+    BlockedAddress,
+    GuardedResolver,
     SsrfGuardMiddleware,
     check_guard_wiring,
+    installed_resolver_setting,
     is_forbidden_address,
     parse_ip,
 )
@@ -126,12 +130,15 @@ def test_allow_list_hosts() -> None:
     ("override", "named"),
     [
         ("TWISTED_DNS_RESOLVER=scrapy.resolver.CachingThreadedResolver", "TWISTED_DNS_RESOLVER"),
+        # Scrapy's deprecated DNS_RESOLVER, set above the default priority, outranks
+        # TWISTED_DNS_RESOLVER: the check reads the one Scrapy will install.
+        ("DNS_RESOLVER=scrapy.resolver.CachingThreadedResolver", "DNS_RESOLVER"),
         (
             'DOWNLOADER_MIDDLEWARES={"crawler.middlewares.ssrf.SsrfGuardMiddleware": null}',
             "SsrfGuardMiddleware",
         ),
     ],
-    ids=["plain-resolver", "middleware-removed"],
+    ids=["plain-resolver", "deprecated-dns-resolver", "middleware-removed"],
 )
 def test_a_guard_that_is_on_but_not_in_place_stops_the_crawl_before_it_starts(
     tmp_path: Path, override: str, named: str
@@ -161,16 +168,31 @@ def test_the_shipped_settings_have_the_guard_in_place() -> None:
     check_guard_wiring(settings)  # raises if either layer is missing
 
 
-@pytest.mark.parametrize(
-    "override",
-    # Scrapy's deprecated DNS_RESOLVER, set above the default priority, outranks
-    # TWISTED_DNS_RESOLVER: the wiring check reads the latter and passes, the resolver installed
-    # on the reactor is Scrapy's plain one.
-    ["DNS_RESOLVER=scrapy.resolver.CachingThreadedResolver"],
-    ids=["deprecated-dns-resolver"],
-)
+def test_the_resolver_checked_is_the_one_scrapy_installs() -> None:
+    """Scrapy 2.19's rule (``CrawlerProcess._setup_reactor``): DNS_RESOLVER set above the
+    default priority wins unless TWISTED_DNS_RESOLVER is set at a higher one."""
+    plain = "scrapy.resolver.CachingThreadedResolver"
+    guarded = "crawler.middlewares.ssrf.GuardedResolver"
+    settings = Settings()
+    settings.setmodule("settings.production", priority="project")
+    assert installed_resolver_setting(settings) == ("TWISTED_DNS_RESOLVER", guarded)
+    settings.set("DNS_RESOLVER", plain, priority="cmdline")
+    assert installed_resolver_setting(settings) == ("DNS_RESOLVER", plain)
+    with pytest.raises(ValueError, match=r"^DNS_RESOLVER='scrapy\.resolver\.Caching.*SSRF"):
+        check_guard_wiring(settings)
+    settings.set("DNS_RESOLVER", guarded, priority="cmdline")  # the guard under the old name
+    check_guard_wiring(settings)
+    settings.set("TWISTED_DNS_RESOLVER", guarded, priority=50)  # above cmdline: it wins again
+    assert installed_resolver_setting(settings) == ("TWISTED_DNS_RESOLVER", guarded)
+    check_guard_wiring(settings)
+    equal = Settings()
+    equal.setmodule("settings.production", priority="project")
+    equal.set("DNS_RESOLVER", plain, priority="project")  # equal priority: DNS_RESOLVER wins
+    assert installed_resolver_setting(equal) == ("DNS_RESOLVER", plain)
+
+
 def test_a_guard_that_lets_the_start_up_canary_through_stops_the_crawl_before_any_fetch(
-    tmp_path: Path, override: str
+    tmp_path: Path,
 ) -> None:
     """RELIABILITY.md B12: at start the guard is asked about an address it must refuse (an IP
     literal, so nothing is looked up or connected to); a guard that lets it through stops the
@@ -179,7 +201,12 @@ def test_a_guard_that_lets_the_start_up_canary_through_stops_the_crawl_before_an
     with SiteServer(
         {"/robots.txt": Route.text("User-agent: *\n"), "/": Route.html("<p>x</p>")}
     ) as site:
-        run = run_newsarc("crawl", site.url("/"), "--out", str(out), "-s", override)
+        # A component that installs another resolver on the reactor once the crawl runs: no
+        # settings check sees it (tests/middlewares/resolver_swap.py, ordered before the canary).
+        run = run_newsarc(
+            "crawl", site.url("/"), "--out", str(out),
+            "--settings", "tests.middlewares.settings_resolver_swap",
+        )  # fmt: skip
         assert site.requests == [], "nothing was fetched"
         good = run_newsarc("crawl", site.url("/"), "--out", str(tmp_path / "good"))
     assert run.returncode == 2, run.stdout + run.stderr
@@ -189,3 +216,22 @@ def test_a_guard_that_lets_the_start_up_canary_through_stops_the_crawl_before_an
     assert "169.254.169.254" in errors[0], errors[0]
     assert not list(out.glob("*/warc/*.warc.gz")), "no WARC file"
     assert good.returncode == 0, good.stdout + good.stderr
+
+
+def test_a_crawls_allow_list_is_built_once_for_its_dns_answers() -> None:
+    """L3: with 5,000 allowed hosts the resolver rebuilt the allow list for every DNS answer,
+    which held the reactor for seconds (bench/soak.py --hosts 5000: lag p99 33 s); it is built
+    once the spider exists, and still pins each name to its first address."""
+    names = [f"h{k}.many.test:8000" for k in range(5000)]
+    crawler = get_crawler(Spider, settings_dict={"NEWSARC_ALLOWED_HOSTS": names})
+    resolver = GuardedResolver(None, dnscache.limit, 5.0, owner=crawler)  # type: ignore[arg-type]
+    before = resolver._allow_list(crawler)  # no spider yet: not kept (start URLs unknown)
+    assert resolver._allow_list(crawler) is not before
+    crawler.spider = Spider("many", start_urls=["http://many.test:8000/"])
+    assert resolver._check("127.0.0.5", "h4999.many.test") == "127.0.0.5"
+    assert resolver._allow_list(crawler) is resolver._allow_list(crawler)
+    assert resolver._allow_list(crawler).allows_host("many.test")
+    with pytest.raises(BlockedAddress, match="resolved to"):
+        resolver._check("127.0.0.6", "h4999.many.test")  # rebinding: refused
+    with pytest.raises(BlockedAddress, match="not globally routable"):
+        resolver._check("127.0.0.5", "other.test")

@@ -79,3 +79,27 @@ def test_a_crawl_to_a_plain_http_store_is_one_line_exit_2_and_nothing_fetched_or
     (line,) = run.stderr.strip().splitlines()
     assert line.startswith("newsarc: error: ") and REMOTE_HTTP in line, line
     assert not spool.exists(), "nothing written"
+
+
+def test_commands_without_settings_take_the_allowance_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``datasets``, ``extract -o s3://`` and ``headlines`` take no ``-s``: the environment
+    allows a plain http:// store there (and for a crawl, whose default setting is False)."""
+    endpoint = {"AWS_ENDPOINT_URL": REMOTE_HTTP, **CREDENTIALS}
+    monkeypatch.setenv("NEWSARC_S3_ALLOW_HTTP", "1")
+    assert make_s3_client(endpoint).meta.endpoint_url == REMOTE_HTTP
+    assert make_s3_client({**endpoint, "NEWSARC_S3_ALLOW_HTTP": False}).meta.endpoint_url
+    monkeypatch.setenv("NEWSARC_S3_ALLOW_HTTP", "0")
+    with pytest.raises(ConfigError):
+        make_s3_client(endpoint)
+
+
+def test_a_read_only_command_names_the_environment_variable() -> None:
+    run = run_newsarc(
+        "datasets", "list", "s3://news-archive/crawls",
+        env={"AWS_ENDPOINT_URL": REMOTE_HTTP, **CREDENTIALS},
+    )  # fmt: skip
+    assert run.returncode == 2, run.stdout + run.stderr
+    (line,) = run.stderr.strip().splitlines()
+    assert "plain http://" in line and "environment variable NEWSARC_S3_ALLOW_HTTP" in line, line

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc.dedup import DigestIndex, index_warc, payload_digest
+from crawler.warc.dedup import DigestIndex, Original, WrittenDigests, index_warc, payload_digest
 from crawler.warc.writer import FileStats, HttpExchange, WarcFileWriter, verify_warc
 
 
@@ -104,3 +106,34 @@ def test_what_the_writer_remembers_of_a_file_equals_reading_it_back(tmp_path: Pa
         return index._db.execute("SELECT * FROM digests ORDER BY digest").fetchall()
 
     assert rows(remembered) == rows(read_back)
+
+
+def test_the_writer_keeps_its_written_records_out_of_memory() -> None:
+    """What a writer remembers for revisits costs a fingerprint per record, not the record
+    (~400 bytes as a dict of them: the crawl's memory grew by that per page, L1)."""
+    n = 5_000
+
+    def original(i: int) -> Original:
+        return Original(
+            uri=f"http://example.test/news/2026/12/04/story-{i}.html",
+            date="2026-12-04T19:10:00.123456Z",
+            record_id=f"<urn:uuid:00000000-0000-4000-8000-{i:012d}>",
+        )
+
+    written = WrittenDigests()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(n):
+            written.add(payload_digest(b"page %d" % i), original(i))
+        gc.collect()
+        per_record = (tracemalloc.get_traced_memory()[0] - before) / n
+    finally:
+        tracemalloc.stop()
+    assert per_record < 48
+    assert len(written) == n
+    assert written.get(payload_digest(b"page 17")) == original(17)
+    assert written.get(payload_digest(b"page 5000")) is None
+    written.add(payload_digest(b"page 17"), original(99))  # the first record is kept
+    assert written.get(payload_digest(b"page 17")) == original(17)

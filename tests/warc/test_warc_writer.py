@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -233,6 +234,51 @@ def test_truncated_file_fails_verification(tmp_path: Path, closed: list) -> None
     problems = verify_warc(cut, expected_records=stats.records)
     assert problems and any("truncated" in p or "corrupt" in p for p in problems)
     assert verify_warc(path, expected_records=stats.records + 1) != []
+
+
+def _members(path: Path) -> list[bytes]:
+    """The decompressed gzip members of ``path``, one record each."""
+    data, out = path.read_bytes(), []
+    while data:
+        decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        out.append(decomp.decompress(data))
+        data = decomp.unused_data
+    return out
+
+
+def _rewrite(path: Path, members: list[bytes]) -> Path:
+    target = path.with_name(f"rewritten-{len(members)}.warc.gz")
+    target.write_bytes(b"".join(gzip.compress(m, mtime=0) for m in members))
+    return target
+
+
+def test_verification_checks_every_record_and_member(tmp_path: Path, closed: list) -> None:
+    writer = _writer(tmp_path, closed)
+    for i in range(3):
+        writer.write_exchange(_exchange(i, body=f"<html>page {i}</html>".encode()))
+    writer.close()
+    ((path, stats),) = closed
+    members = _members(path)
+    assert len(members) == stats.records == 7  # warcinfo, then request and response thrice
+    assert verify_warc(_rewrite(path, members), expected_records=7) == []
+    # A body changed after the fact (same length): its digests no longer match.
+    changed = [m.replace(b"page 1</html>", b"page X</html>") for m in members]
+    assert changed != members
+    (problem,) = verify_warc(_rewrite(path, changed), expected_records=7)
+    assert problem.startswith("warcio could not read record 4: block digest failed")
+    # Two records in one gzip member: the member count is off, and so is where a record starts.
+    joined = [*members[:3], members[3] + members[4], *members[5:]]
+    problems = verify_warc(_rewrite(path, joined), expected_records=7)
+    assert problems[0] == "6 gzip members but 7 records written"
+    assert problems[1:] == ["record 5 does not start a gzip member"]
+    # A member that is not a WARC record, and a corrupt one: both named, by their offset.
+    raw = _rewrite(path, [*members[:2], b"not a record", *members[2:]]).read_bytes()
+    start = len(b"".join(gzip.compress(m, mtime=0) for m in members[:2]))
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(raw[:-30] + bytes(b ^ 0xFF for b in raw[-30:-20]) + raw[-20:])
+    problems = verify_warc(bad)
+    assert problems[0] == f"gzip member at {start} is not a WARC record"
+    assert len(problems) == 2 and "is corrupt" in problems[1]
 
 
 def test_close_without_records_creates_nothing(tmp_path: Path, closed: list) -> None:

@@ -1,0 +1,159 @@
+"""Headline blocks found by structure alone (crawler/extract/blocks.py), on small pages written
+for each shape: no class names to lean on, the page's own story in its list, …"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from crawler.extract import PageInput, extract_page
+from crawler.items import HeadlineItem
+
+FETCHED = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+BASE = "https://news.example.com"
+TITLES = [
+    "Council sends the road repaving plan back for another review",
+    "Bakery chain bets on night shifts as the rents keep climbing",
+    "Tenants in three buildings win repairs after a winter without heat",
+    "A tiny jazz club reopens with the old piano and all its regulars",
+    "Why the ferry system keeps losing money, explained in five charts",
+]
+BODY = "".join(
+    f"<p>Paragraph {n} of the story, with enough words, commas, and clauses to read as prose "
+    "that a reader would take for the body of the article on this page.</p>"
+    for n in range(6)
+)
+
+
+def _hashed(rng: random.Random) -> str:
+    """A generated class pair, as CSS-in-JS libraries write them (one per element)."""
+    token = "".join(rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(6))
+    return f"css-{token} e{rng.randint(10_000, 99_999)}"
+
+
+def _headlines(html: str, url: str = f"{BASE}/") -> list[HeadlineItem]:
+    return extract_page(PageInput(url, html, FETCHED)).headlines
+
+
+def test_items_with_a_generated_class_each_are_one_block() -> None:
+    rng = random.Random(1)
+    items = "".join(
+        f'<div class="{_hashed(rng)}"><div class="{_hashed(rng)}">{rank}</div>'
+        f'<div class="{_hashed(rng)}"><a class="{_hashed(rng)}" href="/story/{rank}">'
+        f'<div class="{_hashed(rng)}">{title}</div></a></div></div>'
+        for rank, title in enumerate(TITLES, start=1)
+    )
+    html = (
+        f'<html><body><div class="{_hashed(rng)}"><div class="{_hashed(rng)}">{BODY}</div>'
+        f'<div class="{_hashed(rng)}">{items}</div></div></body></html>'
+    )
+    got = _headlines(html)
+    assert [(h.position, h.url, h.title) for h in got] == [
+        (rank, f"{BASE}/story/{rank}", title) for rank, title in enumerate(TITLES, start=1)
+    ]
+
+
+def test_the_page_own_story_keeps_its_place_in_a_most_read_list() -> None:
+    url = f"{BASE}/story/3"
+    items = "".join(
+        f'<li><a href="/story/{n}">{title}</a></li>' for n, title in enumerate(TITLES, start=1)
+    )
+    html = (
+        f"<html><body><article><h1>{TITLES[2]}</h1>{BODY}</article>"
+        f"<div><h2>Most read</h2><ol>{items}</ol></div></body></html>"
+    )
+    got = _headlines(html, url)
+    assert [(h.position, h.url) for h in got] == [(n, f"{BASE}/story/{n}") for n in range(1, 6)]
+    assert {h.block for h in got} == {"Most read"}
+
+
+def _section_front(teasers: str, heading: str = "<h2>Business</h2>") -> str:
+    rail = "".join(
+        f'<li><a href="/popular/{n}">{title}</a></li>' for n, title in enumerate(TITLES, start=1)
+    )
+    return (
+        f"<html><body><main>{heading}{teasers}</main>"
+        f"<aside><h3>Most read</h3><ol>{rail}</ol></aside></body></html>"
+    )
+
+
+def test_a_section_front_with_two_stories_is_a_block() -> None:
+    teasers = "".join(
+        f'<div class="card"><a href="/story/{n}"><h3>{title}</h3></a>'
+        "<p>A short summary of the story under its headline.</p></div>"
+        for n, title in enumerate(TITLES[:2], start=1)
+    )
+    got = _headlines(_section_front(teasers))
+    business = [(h.position, h.url) for h in got if h.block == "Business"]
+    assert business == [(1, f"{BASE}/story/1"), (2, f"{BASE}/story/2")]
+    assert [h.position for h in got if h.block == "Most read"] == [1, 2, 3, 4, 5]
+
+
+def test_a_single_story_card_under_a_heading_is_a_block() -> None:
+    rng = random.Random(2)
+    card = (
+        f'<div class="{_hashed(rng)}"><a class="{_hashed(rng)}" href="/story/1">'
+        f'<img src="/media/1.jpg" alt=""><h2 class="{_hashed(rng)}">{TITLES[0]}</h2>'
+        f'<p class="{_hashed(rng)}">A summary of the story that is a little longer than its '
+        "headline, as teasers with a picture often have.</p></a>"
+        f'<span class="{_hashed(rng)}">15h ago</span></div>'
+    )
+    got = _headlines(_section_front(card, f'<div class="{_hashed(rng)}">Arts</div>'))
+    assert [(h.block, h.position, h.url) for h in got][:1] == [("Arts", 1, f"{BASE}/story/1")]
+
+
+def test_a_lone_link_under_a_heading_is_not_a_block() -> None:
+    # One plain link (no picture, no heading of its own) after a subhead: a "Read more" line,
+    # not a list of stories.
+    teaser = f'<div><a href="/story/1">{TITLES[0]}</a></div>'
+    got = _headlines(_section_front(teaser))
+    assert [h.block for h in got] == ["Most read"] * 5
+
+
+def test_prose_with_links_under_a_subhead_is_not_a_block() -> None:
+    paragraphs = "".join(
+        f"<p>As we reported last week in <a href='/story/{n}'>{title}</a>, the council has "
+        "not yet said when it will vote, and residents have asked for a public meeting.</p>"
+        for n, title in enumerate(TITLES[:2], start=1)
+    )
+    html = f"<html><body><article><h1>A story</h1>{BODY}<h2>Background</h2>{paragraphs}</article>"
+    assert _headlines(html + "</body></html>", f"{BASE}/story/9") == []
+
+
+def test_a_label_line_before_the_items_names_the_block() -> None:
+    rng = random.Random(3)
+    items = "".join(
+        f'<div class="{_hashed(rng)}"><a href="/story/{n}">{title}</a></div>'
+        for n, title in enumerate(TITLES, start=1)
+    )
+    html = (
+        f"<html><body><div>{BODY}</div><div class='{_hashed(rng)}'>"
+        f"<div class='{_hashed(rng)}'>Most Popular</div>{items}</div></body></html>"
+    )
+    assert {h.block for h in _headlines(html)} == {"Most Popular"}
+
+
+def test_the_line_just_before_a_list_names_it_before_a_heading_further_out() -> None:
+    rows = "".join(
+        f'<li><a href="/story/{n}">{title}</a></li>' for n, title in enumerate(TITLES, start=1)
+    )
+    html = (
+        f"<html><body><div><div><h2>Region</h2>{BODY}</div>"
+        f"<div><div class='kasten'><div class='kasten-titel'>Meistgelesen</div><ol>{rows}</ol>"
+        "</div></div></div></body></html>"
+    )
+    assert {h.block for h in _headlines(html)} == {"Meistgelesen"}
+
+
+def test_a_subhead_in_the_body_before_an_image_link_is_not_a_block() -> None:
+    # A subhead, a paragraph, then a paragraph whose link wraps a book cover and its caption:
+    # the body goes on around them, so this is running text, not a list under a heading.
+    html = (
+        f"<html><body><article><h1>A story</h1>{BODY}<h2>The discovery of a quiet fullness</h2>"
+        f"{BODY}<p><a href='/shop/book'><img src='/cover.jpg' alt=''>The county book, a "
+        f"portrait of the land in keywords, out now</a></p>{BODY}</article></body></html>"
+    )
+    result = extract_page(PageInput(f"{BASE}/story/9", html, FETCHED))
+    assert result.headlines == []
+    assert result.article is not None
+    assert "The discovery of a quiet fullness" in result.article.text
