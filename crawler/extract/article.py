@@ -46,7 +46,8 @@ _FURNITURE = re.compile(
     r"|(?:photo|image|picture|video)(?: credit)?:.{0,100}|(?:©|copyright)\s.{0,120}"
     r"|all rights reserved\.?"
     # The same labels in the real sets' other languages: a related box's or a login box's line.
-    r"|(?:mehr zum thema|das könnte sie auch interessieren|lesen sie auch|auch interessant"
+    r"|(?:mehr zum thema|das könnte (?:sie|dich) (?:auch )?interessieren|lesen sie auch"
+    r"|auch interessant"
     r"|weitere (?:artikel|beiträge|meldungen)|ähnliche (?:artikel|beiträge)|sie sind (?:aktuell )?"
     r"nicht (?:eingeloggt|angemeldet)|à lire aussi|lire aussi|vous aimerez aussi|leggi anche"
     r"|ti potrebbe interessare|te puede interesar|lee también|leia também|читайте также"
@@ -57,10 +58,16 @@ _BYLINE = re.compile(r"^(?:by|von|par|por|автор:?)\s+\S.{0,80}$", re.IGNORE
 _LEAD_HINT = re.compile(
     r"standfirst|(?:^|[\s_-])lead(?:$|[\s_-])|lede|(?:^|[\s_-])dek(?:$|[\s_-])|subtitle|subhead"
     r"|summary|intro|excerpt|strapline|description|abstract"
+    # The same word in the real sets' other languages (it, es, fr, de), and "leader".
+    r"|sommario|sumario|entradilla|chap[oô]|chapeau|vorspann|(?:^|[\s_-])leader(?:$|[\s_-])"
 )
 _MAX_LINK_DENSITY = 0.5
 _MAX_HEADING_CHARS = 200
 _LEAD_CHARS = (30, 700)
+_LEAD_TAGS = frozenset({"p", "div", "h2", "span", "section"})
+# Levels above the main container's parent searched for a standfirst (never past the story's
+# <article> or <main>).
+_LEAD_LEVELS = 4
 # "By", "Von:", "Autor:", "Autoren:", "Авторы:", "Geschrieben von", "Posted by" … before a name.
 _AUTHOR_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|submitted|text|story|words|all\s+posts|more\s+stories|more)"
@@ -177,6 +184,10 @@ def _skip(seg: Segmentation) -> Any:
             # A table holding half the body's text is the page's layout (old sites nest the
             # article in table cells), not a data table beside the text.
             return seg.is_excluded(el)
+        if el.tag == "form":
+            # A form inside the body is a rating, comment, search or sign-up box; one holding
+            # half the body's text wraps the page (ASP.NET's one <form>).
+            return 2 * seg.text_len.get(el, 0) < body_len or seg.is_excluded(el)
         return el.tag in _SKIP_TAGS or seg.is_excluded(el)
 
     return skip
@@ -204,6 +215,14 @@ def body_paragraphs(seg: Segmentation, skip_elements: set[Element]) -> list[str]
         skip_elements = skip_elements | seg.body_skip
     out: list[str] = []
     buffer: list[str] = []
+    # Characters of the buffered inline run: in all, inside links, and where open links began.
+    size = [0]
+    links = [0]
+    opened: list[int] = []
+
+    def add(piece: str) -> None:
+        buffer.append(piece)
+        size[0] += len(piece.strip())
 
     def emit(texts: list[str], density: float, tag: str) -> None:
         for piece in texts:
@@ -215,8 +234,13 @@ def body_paragraphs(seg: Segmentation, skip_elements: set[Element]) -> list[str]
         if buffer:
             joined = "".join(buffer)
             buffer.clear()
+            # A run of inline text that is mostly link text ("zurück zur Listenansicht", a row
+            # of tag links) is navigation, not prose.
+            density = links[0] / size[0] if size[0] else 0.0
             pieces = [p for p in re.split(r"\n\s*\n", joined) if p.strip()]
-            emit(pieces, 0.0, "div")
+            emit(pieces, density, "div")
+        size[0] = links[0] = 0
+        opened.clear()
 
     walker = etree.iterwalk(main, events=("start", "end"))
     for event, el in walker:
@@ -236,14 +260,18 @@ def body_paragraphs(seg: Segmentation, skip_elements: set[Element]) -> list[str]
                     walker.skip_subtree()
                     continue
             elif tag == "br":
-                buffer.append("\n")
+                add("\n")
+            elif tag == "a":
+                opened.append(size[0])
             if el.text:
-                buffer.append(el.text)
+                add(el.text)
         else:
             if tag in BLOCK_TAGS:
                 flush()
+            elif tag == "a" and opened:
+                links[0] += size[0] - opened.pop()
             if el is not main and el.tail:
-                buffer.append(el.tail)
+                add(el.tail)
     flush()
     return out
 
@@ -424,20 +452,58 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
 
 
 def _lead(seg: Segmentation, meta: PageMetadata) -> tuple[str | None, Element | None]:
+    """The standfirst shown with the article: an element hinted as one (``standfirst``,
+    ``lead``, ``summary``, ``sommario`` …) in the main container's parent; else above the main
+    container, up to the story's ``<article>`` or ``<main>`` (its ``<header>`` included: a
+    header inside the story is the story's, not the site's)."""
     main = seg.main
-    scope = main.getparent() if main is not None and main.getparent() is not None else seg.root
+    if main is None or main.getparent() is None:
+        return _lead_in(seg, seg.root, None)
+    scope = main.getparent()
     assert scope is not None
-    for el in scope.iter("p", "div", "h2", "span", "section"):
-        if el.get("class") is None or seg.is_excluded(el):
+    found = _lead_in(seg, scope, None)
+    for _level in range(_LEAD_LEVELS):
+        if found[1] is not None or scope.tag in {"article", "main"}:
+            break
+        parent = scope.getparent()
+        if parent is None or parent.tag in {"body", "html"}:
+            break
+        scope = parent
+        found = _lead_in(seg, scope, main)
+    # No fallback to og:description: a lead is what the page shows above the body, and the
+    # description is usually the first sentence of the body or a summary shown nowhere.
+    return found
+
+
+def _lead_in(
+    seg: Segmentation, scope: Element, stop: Element | None
+) -> tuple[str | None, Element | None]:
+    """The first lead-hinted element of ``scope`` outside boilerplate and headline blocks (a
+    story's ``<header>`` aside), before ``stop`` when given."""
+    story = any(node.tag in {"article", "main"} for node in (scope, *scope.iterancestors()))
+    walker = etree.iterwalk(scope, events=("start",))
+    for _event, el in walker:
+        if el is stop:
+            break
+        if not isinstance(el.tag, str):
             continue
-        hint = attr_hint(el)
-        if not _LEAD_HINT.search(hint):
+        if (
+            stop is not None
+            and el is not scope
+            and seg.is_excluded(el)
+            # Above the main container: nothing inside boilerplate or a headline block, but a
+            # story's own <header>.
+            and not (story and el.tag == "header")
+        ):
+            walker.skip_subtree()
+            continue
+        if el.tag not in _LEAD_TAGS or el.get("class") is None or seg.is_excluded(el):
+            continue
+        if not _LEAD_HINT.search(attr_hint(el)):
             continue
         size = seg.text_len.get(el, 0)
         if _LEAD_CHARS[0] <= size <= _LEAD_CHARS[1] and seg.link_density(el) < 0.3:
             return clean_text(" ".join(element_text(el))), el
-    # No fallback to og:description: a lead is what the page shows above the body, and the
-    # description is usually the first sentence of the body or a summary shown nowhere.
     return None, None
 
 

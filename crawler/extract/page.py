@@ -253,6 +253,14 @@ def _disagrees(description: str | None, shown: str) -> bool:
     return agreement is not None and agreement < AGREEMENT
 
 
+def _beside_main(seg: Segmentation, el: Element | None) -> bool:
+    """Whether ``el`` lies under the main container's parent (the lead beside the body)."""
+    parent = seg.main.getparent() if seg.main is not None else None
+    if el is None or parent is None:
+        return el is not None
+    return any(node is parent for node in el.iterancestors())
+
+
 def _description(meta: PageMetadata) -> str | None:
     """The page's declared summary: og:description, else ``<meta name=description>``."""
     return meta.prop("og:description") or meta.name("description")
@@ -474,8 +482,13 @@ def _article(
     words = word_count(text)
     description = _description(meta)
     # The article as found is its lead and its body: a description that repeats the lead (a
-    # standfirst kept out of the body) agrees with what was found.
-    shown = f"{fields.lead}\n\n{text}" if override is None and fields.lead else text
+    # standfirst kept out of the body, beside it) agrees with what was found. A lead found
+    # further up the story (its header) says nothing about whether the body container is right.
+    shown = (
+        f"{fields.lead}\n\n{text}"
+        if override is None and fields.lead and _beside_main(seg, fields.lead_element)
+        else text
+    )
     short = words < FALLBACK_WORDS
     if (
         override is None

@@ -220,6 +220,7 @@ def segment(root: Element, resolve: UrlResolver, page_url: str) -> Segmentation:
                     text_len.get(el, 0) < _WRAPPER_SHARE * body_len
                     and p_len.get(el, 0) < _WRAPPER_SHARE * body_p_len
                 )
+                or _beside_content(el, hints, p_len)
             )
         ):
             boilerplate.add(el)
@@ -303,6 +304,28 @@ def segment(root: Element, resolve: UrlResolver, page_url: str) -> Segmentation:
         body=body,
         body_skip=body_skip,
     )
+
+
+def _beside_content(el: Element, hints: dict[Element, str], p_len: dict[Element, int]) -> bool:
+    """Whether a large negatively hinted element (a sidebar holding half the page's text) has
+    a sibling named as content ("column content" beside "column sidebar") with at least as
+    much paragraph text: a column beside the content, not a wrapper around it."""
+    parent = el.getparent()
+    if parent is None or not _STRONG_NEGATIVE.search(_CMS_TOKENS.sub(" ", hints.get(el, ""))):
+        return False
+    own = p_len.get(el, 0)
+    for sibling in parent:
+        if sibling is el or not isinstance(sibling.tag, str):
+            continue
+        hint = attr_hint(sibling)
+        if (
+            hint
+            and p_len.get(sibling, 0) >= own
+            and _POSITIVE.search(hint)
+            and not _negative_hint(hint)
+        ):
+            return True
+    return False
 
 
 def _signature(el: Element, hints: dict[Element, str]) -> tuple[str, str]:

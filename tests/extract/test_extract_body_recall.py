@@ -157,16 +157,24 @@ def test_a_dateline_between_standfirst_and_body_is_not_body() -> None:
     assert "May 6, 2024" not in text
 
 
-def test_the_harness_scores_the_lead_beside_the_text_only_in_its_own_row() -> None:
-    """bench/realpages.py's "newsarc lead+text" row puts the item's lead before its text (once);
-    the "newsarc" row is the text alone."""
+def test_the_harness_scores_the_lead_and_the_text_as_the_article() -> None:
+    """bench/realpages.py's "newsarc" row puts the item's lead before its text (once: not when
+    the text already holds it, wherever); the "newsarc text only" row is the text alone."""
     outputs = {
         "a": Output(text="Body.", lead="Lead."),
         "b": Output(text="Lead.\n\nBody.", lead="Lead."),
         "c": Output(text="Body."),
+        "d": Output(text="Kicker.\n\nThe  lead.\n\nBody.", lead="The lead."),
+        "e": Output(text="", lead="Lead."),
     }
     joined = with_lead(outputs)
-    assert [joined[k].text for k in "abc"] == ["Lead.\n\nBody.", "Lead.\n\nBody.", "Body."]
+    assert [joined[k].text for k in "abcde"] == [
+        "Lead.\n\nBody.",
+        "Lead.\n\nBody.",
+        "Body.",
+        "Kicker.\n\nThe  lead.\n\nBody.",
+        "Lead.",
+    ]
     assert outputs["a"].text == "Body."
 
 
@@ -230,3 +238,87 @@ def test_related_and_login_lines_in_other_languages_are_furniture() -> None:
     assert "Part 6: " in text
     for line in lines:
         assert line not in text
+
+
+def _article(html: str) -> tuple[str | None, str]:
+    result = extract_page(PageInput(url=URL, html=html, fetched_at=FETCHED))
+    assert result.article is not None, result.reason
+    return result.article.lead, result.article.text
+
+
+def test_a_standfirst_in_the_story_header_above_the_body_is_the_lead() -> None:
+    """The standfirst sits in the story's ``<header>`` (boilerplate by tag), several levels
+    above the main container: it is the lead, and stays out of the text."""
+    lead = "The board voted seven to two for the new quay, ending a decade of argument."
+    body = "".join(_para(f"Body {i}") for i in range(5))
+    html = _page(
+        f"<article><header class='story-head'><div class='wrap'><p class='summary'>{lead}</p>"
+        f"</div></header><div class='row'><div class='col'><div class='text'>{body}</div></div>"
+        "</div></article>"
+    )
+    found, text = _article(html)
+    assert found == lead
+    assert lead not in text
+    assert text.startswith("Body 0: ")
+
+
+def test_a_lead_is_never_read_above_the_story_or_from_the_sites_header() -> None:
+    """Above the main container the search stops at the story's ``<article>``: the site's
+    tagline (``site-description`` in the page's ``<header>``) is no lead."""
+    tagline = "News, views and the weather from the harbour town, every day since 1901."
+    body = "".join(_para(f"Body {i}") for i in range(5))
+    html = _page(
+        f"<header><p class='site-description'>{tagline}</p></header>"
+        f"<article><div class='row'><div class='col'><div class='text'>{body}</div></div></div>"
+        "</article>"
+    )
+    found, _ = _article(html)
+    assert found is None
+
+
+def test_standfirst_class_names_in_other_languages() -> None:
+    """``sommario`` (it), ``vorspann`` (de), ``chapo`` (fr) name a standfirst."""
+    body = "".join(_para(f"Body {i}") for i in range(5))
+    for hint in ("sommario", "vorspann", "af-chapo"):
+        lead = f"A lead written under the class {hint}, one sentence above the body."
+        found, _ = _article(_page(f"<div class='{hint}'><p>{lead}</p></div>{body}"))
+        assert found == lead, hint
+
+
+def test_a_form_inside_the_body_and_a_line_of_links_are_not_text() -> None:
+    """A rating form ("Wie bewerten Sie diesen Artikel?") and an inline line that is all link
+    ("zurück zur Listenansicht") inside the body container are furniture; so is a related
+    box's label in the informal German form."""
+    body = "".join(_para(f"Body {i}") for i in range(4))
+    html = _page(
+        f"<div class='text'>{body}<form><fieldset><h2>Wie bewerten Sie diesen Artikel?</h2>"
+        "<p>Bitte wählen Sie zwischen einem und fünf Sternen aus.</p></fieldset></form>"
+        "<a href='/news'>zurück zur Listenansicht</a><h2>Das könnte dich interessieren</h2>"
+        "Plain closing line of the story, with no link in it at all, as the text ends.</div>"
+    )
+    text = _text(html)
+    assert "Body 3: " in text
+    assert "bewerten" not in text and "Sternen" not in text
+    assert "Listenansicht" not in text
+    assert "Das könnte dich" not in text
+    assert "Plain closing line of the story" in text
+
+
+def test_a_sidebar_holding_half_the_page_beside_the_content_column_is_no_wrapper() -> None:
+    """A ``sidebar`` column of teaser texts holding more than half the page's text is not the
+    page's wrapper when its sibling, named as content, holds at least as much paragraph text:
+    the story in the content column is the body."""
+    story = "".join(_para(f"Story {i}") for i in range(3))
+    teasers = "".join(
+        f"<div class='views-row'><div class='views-title'>Teaser {i}: another post from the "
+        "blog, about the town, its people and their plans</div><div class='field-content'>"
+        f"<p>More of teaser {i}, in a few words.</p></div></div>"
+        for i in range(6)
+    )
+    html = _page(
+        f"<div class='main'><div class='column content'>{story}</div>"
+        f"<div class='column sidebar sidebar-second'>{teasers}</div></div>"
+    )
+    text = _text(html)
+    assert "Story 0: " in text and "Story 2: " in text
+    assert "Teaser" not in text
