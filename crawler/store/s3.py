@@ -43,7 +43,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import ipaddress
 import logging
 import os
 import re
@@ -60,6 +59,7 @@ from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[impor
 
 from crawler.exceptions import ConfigError, StoreError
 from crawler.store.base import CHUNK_SIZE, check_key, sha256_file
+from crawler.trust import is_loopback_host
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -139,7 +139,7 @@ def check_endpoint(endpoint: str) -> None:
     """Raise :class:`~crawler.exceptions.ConfigError` for a plain ``http://`` endpoint that is not
     on a loopback address (see the module docstring)."""
     parts = urlsplit(endpoint)
-    if parts.scheme.lower() != "http" or _is_loopback(parts.hostname or ""):
+    if parts.scheme.lower() != "http" or is_loopback_host(parts.hostname or ""):
         return
     shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
     raise ConfigError(
@@ -148,16 +148,6 @@ def check_endpoint(endpoint: str) -> None:
         "-s NEWSARC_S3_ALLOW_HTTP=True (or the environment variable NEWSARC_S3_ALLOW_HTTP=1) "
         "for a store on a network you trust"
     )
-
-
-def _is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _flag(value: Any) -> bool:
