@@ -6,9 +6,11 @@ so objects survive a restart, as a real store's would.
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+from typing import Any, NamedTuple
 
 from moto.server import ThreadedMotoServer
 
@@ -80,3 +82,46 @@ class MotoS3:
             AWS_DEFAULT_REGION="us-east-1",
         )
         return env
+
+
+class Upstream(NamedTuple):
+    """What the S3 server behind a test proxy answered."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    """Its headers but the length and the framing, which :func:`relay` writes itself."""
+    declared_length: str
+    data: bytes
+
+
+def ask_upstream(
+    handler: BaseHTTPRequestHandler, upstream: tuple[str, int], body: bytes | None
+) -> Upstream:
+    """Send a test proxy's request (its body already read) on to ``upstream``."""
+    conn = http.client.HTTPConnection(*upstream, timeout=60)
+    try:
+        headers = {k: v for k, v in handler.headers.items() if k.lower() != "host"}
+        headers["Host"] = f"{upstream[0]}:{upstream[1]}"
+        conn.request(handler.command, handler.path, body=body, headers=headers)
+        answer = conn.getresponse()
+        data = answer.read()
+        kept = [
+            (name, value)
+            for name, value in answer.getheaders()
+            if name.lower() not in {"content-length", "transfer-encoding"}
+        ]
+        return Upstream(answer.status, kept, answer.getheader("Content-Length") or "0", data)
+    finally:
+        conn.close()
+
+
+def relay(handler: BaseHTTPRequestHandler, answer: Upstream) -> None:
+    """Write ``answer`` back to a test proxy's client (a HEAD keeps its declared length)."""
+    handler.send_response(answer.status)
+    for name, value in answer.headers:
+        handler.send_header(name, value)
+    length = answer.declared_length if handler.command == "HEAD" else str(len(answer.data))
+    handler.send_header("Content-Length", length)
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(answer.data)

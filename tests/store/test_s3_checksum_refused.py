@@ -15,7 +15,6 @@ bytes (no trailer inside).
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import ssl
 import subprocess
@@ -36,7 +35,7 @@ from cryptography.x509.oid import NameOID
 from crawler.demo.server import RequestHeaders, Route, SiteServer
 from crawler.manifest import count_warc_records
 from tests.conftest import ROOT
-from tests.store.s3_server import MotoS3
+from tests.store.s3_server import MotoS3, ask_upstream, relay
 
 PAGES = 12
 _MISMATCH = (
@@ -124,30 +123,7 @@ class _TrailerRefusingStore:
                     return
                 if self.command == "PUT":
                     proxy.forwarded_puts += 1
-                conn = http.client.HTTPConnection(*proxy.upstream, timeout=60)
-                try:
-                    headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                    headers["Host"] = f"{proxy.upstream[0]}:{proxy.upstream[1]}"
-                    conn.request(self.command, self.path, body=body or None, headers=headers)
-                    answer = conn.getresponse()
-                    data = answer.read()
-                    kept = [
-                        (name, value)
-                        for name, value in answer.getheaders()
-                        if name.lower() not in {"content-length", "transfer-encoding"}
-                    ]
-                finally:
-                    conn.close()
-                self.send_response(answer.status)
-                for name, value in kept:
-                    self.send_header(name, value)
-                declared = answer.getheader("Content-Length") or "0"
-                self.send_header(
-                    "Content-Length", declared if self.command == "HEAD" else str(len(data))
-                )
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
+                relay(self, ask_upstream(self, proxy.upstream, body or None))
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _answer
 

@@ -10,7 +10,6 @@ run, with a fresh token, stores everything the first one left.
 
 from __future__ import annotations
 
-import http.client
 import subprocess
 import sys
 import threading
@@ -24,7 +23,7 @@ import pytest
 from crawler.demo.server import RequestHeaders, Route, SiteServer
 from crawler.manifest import count_warc_records
 from tests.conftest import ROOT
-from tests.store.s3_server import MotoS3
+from tests.store.s3_server import MotoS3, ask_upstream, relay
 
 ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
 PAGES = 30
@@ -66,30 +65,7 @@ class _ExpiringProxy:
                         self.wfile.write(_EXPIRED)
                     return
                 proxy.forwarded += 1
-                conn = http.client.HTTPConnection(*proxy.upstream, timeout=60)
-                try:
-                    headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                    headers["Host"] = f"{proxy.upstream[0]}:{proxy.upstream[1]}"
-                    conn.request(self.command, self.path, body=body, headers=headers)
-                    answer = conn.getresponse()
-                    data = answer.read()
-                    kept = [
-                        (name, value)
-                        for name, value in answer.getheaders()
-                        if name.lower() not in {"content-length", "transfer-encoding"}
-                    ]
-                finally:
-                    conn.close()
-                self.send_response(answer.status)
-                for name, value in kept:
-                    self.send_header(name, value)
-                declared = answer.getheader("Content-Length") or "0"
-                self.send_header(
-                    "Content-Length", declared if self.command == "HEAD" else str(len(data))
-                )
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
+                relay(self, ask_upstream(self, proxy.upstream, body))
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _answer
 

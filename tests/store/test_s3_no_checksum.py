@@ -9,7 +9,6 @@ that returns other bytes is caught (the object deleted, the local file kept).
 
 from __future__ import annotations
 
-import http.client
 import os
 import secrets
 import threading
@@ -22,7 +21,7 @@ import pytest
 
 from crawler.exceptions import StoreError
 from crawler.store.s3 import S3Store, make_s3_client
-from tests.store.s3_server import CREDENTIALS, MotoS3
+from tests.store.s3_server import CREDENTIALS, MotoS3, ask_upstream, relay
 
 PART = 5 * 1024 * 1024
 
@@ -43,33 +42,17 @@ class _StrippingProxy:
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                conn = http.client.HTTPConnection(*proxy.upstream, timeout=60)
-                try:
-                    headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                    headers["Host"] = f"{proxy.upstream[0]}:{proxy.upstream[1]}"
-                    conn.request(self.command, self.path, body=body, headers=headers)
-                    answer = conn.getresponse()
-                    data = answer.read()
-                    kept = []
-                    for name, value in answer.getheaders():
-                        if name.lower().startswith("x-amz-checksum"):
-                            proxy.stripped += 1
-                        elif name.lower() not in {"content-length", "transfer-encoding"}:
-                            kept.append((name, value))
-                finally:
-                    conn.close()
+                answer = ask_upstream(self, proxy.upstream, body)
+                headers = []
+                for name, value in answer.headers:
+                    if name.lower().startswith("x-amz-checksum"):
+                        proxy.stripped += 1
+                    else:
+                        headers.append((name, value))
+                data = answer.data
                 if proxy.corrupt_reads and self.command == "GET" and "?" not in self.path and data:
                     data = bytes([data[0] ^ 0xFF]) + data[1:]
-                self.send_response(answer.status)
-                for name, value in kept:
-                    self.send_header(name, value)
-                declared = answer.getheader("Content-Length") or "0"
-                self.send_header(
-                    "Content-Length", declared if self.command == "HEAD" else str(len(data))
-                )
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
+                relay(self, answer._replace(headers=headers, data=data))
 
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward
 
