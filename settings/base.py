@@ -187,8 +187,9 @@ WARC_MAX_FILE_SIZE = 100 * 1024 * 1024  # bytes; rotate to a new file after this
 # Request records never carry these headers unless listed in WARC_KEEP_SENSITIVE_HEADERS.
 WARC_STRIP_REQUEST_HEADERS = ["Cookie", "Authorization", "Proxy-Authorization"]
 WARC_CDXJ_ENABLED = True  # write a .cdxj index beside each closed WARC file
-# Build each CDXJ index in a worker process while the crawl process verifies the file:
-# "auto" = when the machine has a second CPU; False = in the crawl process.
+# Verify and index each WARC file in a worker process while it is written, a range of records
+# at a time (the crawl process verifies only the last range, at the file's close):
+# "auto" = when the machine has a second CPU; False = both at the close, in the crawl process.
 WARC_INDEX_WORKER = "auto"
 # An unchanged 200 payload (same WARC-Payload-Digest) already archived in this crawl, or in an
 # earlier crawl of the same store, is written as a WARC 1.1 identical-payload-digest revisit.
