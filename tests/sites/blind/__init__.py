@@ -20,6 +20,10 @@ Templates (module, kind of publisher):
 ``paywall``      a business daily's paywalled teasers (short visible body, a paywall box)
 ``german``       a German regional paper ("Gestern, 17:36", "1.234 Aufrufe", "12,3 Tsd.")
 ``russian``      a Russian regional portal ("вчера в 23:59", "1 234 просмотров", "12,3 тыс.")
+``japanese``     a Japanese national daily ("3時間前", "12/1(火) 23:59", "閲覧数 1.2万", "１８時")
+
+``regional`` is not a template: it is the layout ``german`` and ``russian`` share (a
+:class:`~tests.sites.blind.regional.Locale` per language), with no ``build`` of its own.
 
 Serve one with :func:`serve` (a :class:`~crawler.demo.server.SiteServer` on 127.0.0.1, port 0)
 and read its truth from the returned site; :func:`truth` gives the JSON-ready truth file.
@@ -47,6 +51,7 @@ TEMPLATES: dict[str, tuple[str, str, tzinfo]] = {
     "paywall": ("The Ledger Review", "en", ZoneInfo("America/Toronto")),
     "german": ("Rheintaler Kurier", "de", ZoneInfo("Europe/Berlin")),
     "russian": ("Приморский вестник", "ru", ZoneInfo("Asia/Vladivostok")),
+    "japanese": ("東都新聞", "ja", ZoneInfo("Asia/Tokyo")),
 }
 
 
