@@ -21,6 +21,7 @@ Templates (module, kind of publisher):
 ``german``       a German regional paper ("Gestern, 17:36", "1.234 Aufrufe", "12,3 Tsd.")
 ``russian``      a Russian regional portal ("вчера в 23:59", "1 234 просмотров", "12,3 тыс.")
 ``japanese``     a Japanese national daily ("3時間前", "12/1(火) 23:59", "閲覧数 1.2万", "１８時")
+``arabic``       an Egyptian portal, right to left ("منذ ساعتين", "١٢٬٣٤٥ مشاهدة", "أمس ١١:٤٥ م")
 
 ``regional`` is not a template: it is the layout ``german`` and ``russian`` share (a
 :class:`~tests.sites.blind.regional.Locale` per language), with no ``build`` of its own.
@@ -52,6 +53,7 @@ TEMPLATES: dict[str, tuple[str, str, tzinfo]] = {
     "german": ("Rheintaler Kurier", "de", ZoneInfo("Europe/Berlin")),
     "russian": ("Приморский вестник", "ru", ZoneInfo("Asia/Vladivostok")),
     "japanese": ("東都新聞", "ja", ZoneInfo("Asia/Tokyo")),
+    "arabic": ("بوابة النيل", "ar", ZoneInfo("Africa/Cairo")),
 }
 
 
