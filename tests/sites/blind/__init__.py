@@ -22,6 +22,7 @@ Templates (module, kind of publisher):
 ``russian``      a Russian regional portal ("вчера в 23:59", "1 234 просмотров", "12,3 тыс.")
 ``japanese``     a Japanese national daily ("3時間前", "12/1(火) 23:59", "閲覧数 1.2万", "１８時")
 ``arabic``       an Egyptian portal, right to left ("منذ ساعتين", "١٢٬٣٤٥ مشاهدة", "أمس ١١:٤٥ م")
+``spanish``      an Argentine daily ("Hace 3 horas", "ayer, 23:59", "12,3 mil visualizaciones")
 
 ``regional`` is not a template: it is the layout ``german`` and ``russian`` share (a
 :class:`~tests.sites.blind.regional.Locale` per language), with no ``build`` of its own.
@@ -54,6 +55,7 @@ TEMPLATES: dict[str, tuple[str, str, tzinfo]] = {
     "russian": ("Приморский вестник", "ru", ZoneInfo("Asia/Vladivostok")),
     "japanese": ("東都新聞", "ja", ZoneInfo("Asia/Tokyo")),
     "arabic": ("بوابة النيل", "ar", ZoneInfo("Africa/Cairo")),
+    "spanish": ("El Diario del Plata", "es", ZoneInfo("America/Argentina/Buenos_Aires")),
 }
 
 
