@@ -23,6 +23,7 @@ Templates (module, kind of publisher):
 ``japanese``     a Japanese national daily ("3時間前", "12/1(火) 23:59", "閲覧数 1.2万", "１８時")
 ``arabic``       an Egyptian portal, right to left ("منذ ساعتين", "١٢٬٣٤٥ مشاهدة", "أمس ١١:٤٥ م")
 ``spanish``      an Argentine daily ("Hace 3 horas", "ayer, 23:59", "12,3 mil visualizaciones")
+``korean``       a Korean daily ("3시간 전", "입력 2026.12.02. 오후 6:40", "조회 1.2만")
 
 ``regional`` is not a template: it is the layout ``german`` and ``russian`` share (a
 :class:`~tests.sites.blind.regional.Locale` per language), with no ``build`` of its own.
@@ -56,6 +57,7 @@ TEMPLATES: dict[str, tuple[str, str, tzinfo]] = {
     "japanese": ("東都新聞", "ja", ZoneInfo("Asia/Tokyo")),
     "arabic": ("بوابة النيل", "ar", ZoneInfo("Africa/Cairo")),
     "spanish": ("El Diario del Plata", "es", ZoneInfo("America/Argentina/Buenos_Aires")),
+    "korean": ("한빛일보", "ko", ZoneInfo("Asia/Seoul")),
 }
 
 
