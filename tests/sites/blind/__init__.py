@@ -24,6 +24,7 @@ Templates (module, kind of publisher):
 ``arabic``       an Egyptian portal, right to left ("منذ ساعتين", "١٢٬٣٤٥ مشاهدة", "أمس ١١:٤٥ م")
 ``spanish``      an Argentine daily ("Hace 3 horas", "ayer, 23:59", "12,3 mil visualizaciones")
 ``korean``       a Korean daily ("3시간 전", "입력 2026.12.02. 오후 6:40", "조회 1.2만")
+``turkish``      a Turkish portal ("5 dakika önce", "Dün 23:59", "12 B okunma", "1,5 Mn okunma")
 
 ``regional`` is not a template: it is the layout ``german`` and ``russian`` share (a
 :class:`~tests.sites.blind.regional.Locale` per language), with no ``build`` of its own.
@@ -58,6 +59,7 @@ TEMPLATES: dict[str, tuple[str, str, tzinfo]] = {
     "arabic": ("بوابة النيل", "ar", ZoneInfo("Africa/Cairo")),
     "spanish": ("El Diario del Plata", "es", ZoneInfo("America/Argentina/Buenos_Aires")),
     "korean": ("한빛일보", "ko", ZoneInfo("Asia/Seoul")),
+    "turkish": ("Körfez Haber", "tr", ZoneInfo("Europe/Istanbul")),
 }
 
 
