@@ -1,10 +1,10 @@
 """A Turkish national news portal: "5 dakika önce", "Dün 23:59", "12 B okunma", "1,5 Mn okunma".
 
 Modelled on the big Istanbul news portals: a red SON DAKİKA (breaking) strip, a header with the
-date and prayer-time and currency widgets, a manşet (lead) slider with numbered pages, then
-cards with relative times ("5 dakika önce", "3 saat önce") within a day, else "30 Kasım 2026,
-08:15", and read counts written out ("12.345 okunma"); section pages with "02.12.2026 - 18:40";
-on every page a side column with Çok Okunanlar (ranks and abbreviated counts as video sites
+date and prayer-time and currency widgets, a manşet (lead) slider with numbered pages (no
+heading: its four stories are a headline block of their own), then cards with relative times
+("5 dakika önce", "3 saat önce") within a day, else "30 Kasım 2026, 08:15", and read counts
+written out ("12.345 okunma"); section pages with "02.12.2026 - 18:40"; on every page a side column with Çok Okunanlar (ranks and abbreviated counts as video sites
 show them: "4,4 B okunma" with one decimal below ten thousand, "12 B okunma" and "156 B okunma"
 cut to whole thousands above, "1,5 Mn okunma"; B is bin, a thousand) and Son Dakika (clock
 times "18:40", "Dün 23:59", "30.11.2026 08:15"). Articles: breadcrumbs, the headline, the spot
@@ -210,7 +210,8 @@ def _home(site: Site) -> None:
             f'class="okunma">{E(text)}</span></div></div>'
         )
         items.append(item(site, "Öne Çıkanlar", pos, s, views=s.views, views_shown=text, when=when))
-    items += [item(site, "Manşet", i, s, optional=True) for i, s in enumerate(stories[:4], 1)]
+    # The slider has no heading on the page, but it is a list of headlines a reader sees first.
+    items = [item(site, "Manşet", i, s) for i, s in enumerate(stories[:4], 1)] + items
     main = (
         f'<div class="manset">{slider}<div class="manset-sayfa">{pages}</div></div><section '
         f'class="one-cikanlar"><h2>Öne Çıkanlar</h2><div class="kartlar">{"".join(cards)}</div>'
