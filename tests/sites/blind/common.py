@@ -186,7 +186,44 @@ TR_SENTENCES = [
     "kalacağını bildirdi",
     "Teklif {org} yetkililerinin katılacağı bir sonraki toplantıda ele alınacak",
 ]
+PT_SENTENCES = [
+    "O {org} aprovou na {day} por {n} votos a 3 a revisão do projeto",
+    "{person} afirmou que a decisão veio após meses de reclamações dos moradores de {place}",
+    "O custo da obra já chega a cerca de {n} milhões de reais desde o anúncio",
+    "Os pais perguntaram na audiência por que a linha de ônibus para {place} foi cortada",
+    "Segundo o {org}, {n} novos fiscais serão contratados até o fim do ano",
+    "{person} explicou que o prazo depende da rapidez na liberação das licenças",
+    "Um porta-voz do {org} não quis comentar o processo em andamento",
+    "Comerciantes de {place} dizem que as vendas caíram durante as semanas de obras",
+    "Moradores contrários ao plano reuniram mais de {n} mil assinaturas",
+    "O antigo galpão na zona leste de {place} vai dar lugar a moradias populares",
+    "Os bombeiros trabalharam até a madrugada com {n} viaturas no local",
+    "{person} agradeceu aos voluntários que mantiveram o abrigo de {place} aberto no temporal",
+    "A nova grade de horários começa a valer em janeiro com mais trens no início da manhã",
+    "Produtores de {place} afirmam que a seca deixou o solo mais duro do que em outros anos",
+    "Segundo a Polícia Militar ninguém ficou ferido, mas o cruzamento ficou interditado até a noite",
+    "A proposta será analisada pelo {org} na próxima sessão",
+]
+FR_SENTENCES = [
+    "Le {org} a voté {day} par {n} voix contre 3 le renvoi du projet en commission",
+    "{person} a expliqué que la décision faisait suite à des mois de plaintes des habitants de {place}",
+    "Le coût du chantier atteint désormais près de {n} millions d'euros",
+    "Des parents ont demandé pourquoi la ligne de bus vers {place} avait été supprimée",
+    "Selon le {org}, {n} inspecteurs supplémentaires seront recrutés d'ici la fin de l'année",
+    "{person} a précisé que le calendrier dépendait de la délivrance des permis",
+    "Un porte-parole du {org} n'a pas souhaité commenter la procédure en cours",
+    "Les commerçants de {place} disent avoir perdu des clients pendant les travaux",
+    "Les opposants au projet ont recueilli plus de {n}00 signatures",
+    "L'ancien entrepôt situé à l'est de {place} doit être transformé en logements",
+    "Les pompiers sont restés sur place jusque tard dans la nuit avec {n} véhicules",
+    "{person} a salué les bénévoles qui ont gardé le gymnase de {place} ouvert pendant la tempête",
+    "Les nouveaux horaires entrent en vigueur en janvier avec des trains plus tôt le matin",
+    "Les agriculteurs de {place} se plaignent d'un automne trop sec",
+    "Selon la gendarmerie, personne n'a été blessé mais le carrefour est resté fermé jusqu'au soir",
+    "Le dossier sera examiné par le {org} lors de sa prochaine séance",
+]
 SENTENCES = {
+    "pt": PT_SENTENCES, "fr": FR_SENTENCES,
     "en": EN_SENTENCES, "de": DE_SENTENCES, "ru": RU_SENTENCES, "ja": JA_SENTENCES,
     "ar": AR_SENTENCES, "es": ES_SENTENCES, "ko": KO_SENTENCES, "tr": TR_SENTENCES,
 }  # fmt: skip
@@ -258,6 +295,22 @@ FILLERS: dict[str, dict[str, list[str]]] = {
                    "Meclis üyesi Zeynep Arslan", "Mühendis Burak Öztürk"],
         "place": ["Kadıköy", "Bornova", "Çankaya", "Nilüfer", "Karşıyaka", "Üsküdar"],
         "day": ["pazartesi", "salı", "çarşamba", "perşembe", "cuma"],
+    },
+    "pt": {
+        "org": ["Conselho Municipal", "Ministério dos Transportes", "governo estadual",
+                "Tribunal de Contas", "Metrô", "sindicato dos rodoviários"],
+        "person": ["o prefeito Paulo Tavares", "a secretária Juliana Prado", "Fernanda Ribeiro",
+                   "Marcos Vinícius Alves", "a vereadora Camila Rocha", "Roberto Siqueira"],
+        "place": ["Itaquera", "Pinheiros", "Santo Amaro", "Vila Mariana", "Osasco", "Guarulhos"],
+        "day": ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira"],
+    },
+    "fr": {
+        "org": ["conseil municipal", "conseil départemental", "syndicat des eaux",
+                "ministère des Transports", "rectorat", "conseil régional"],
+        "person": ["le maire Philippe Garnier", "la préfète Hélène Marchal", "Sandrine Lefort",
+                   "Julien Barreau", "l'adjointe Claire Vasseur", "Thierry Mounier"],
+        "place": ["Saint-Médard", "Pessac", "Mérignac", "Bègles", "Talence", "Cenon"],
+        "day": ["lundi", "mardi", "mercredi", "jeudi", "vendredi"],
     },
 }  # fmt: skip
 #: How sentences end and join, where it is not ". " (Japanese: "。", no space).
