@@ -48,7 +48,12 @@ _TITLES = [
     ("egypt", "افتتاح أكبر حديقة عامة في مدينة نصر الشهر المقبل"),
     ("sports", "منتخب الشباب يتأهل إلى نهائي البطولة الأفريقية"),
 ]
-_AUTHORS = [["أحمد سمير"], ["منى عادل", "كريم حسن"], ["ياسمين فؤاد"], ["محمد عبد الله", "هبة مصطفى"]]
+_AUTHORS = [
+    ["أحمد سمير"],
+    ["منى عادل", "كريم حسن"],
+    ["ياسمين فؤاد"],
+    ["محمد عبد الله", "هبة مصطفى"],
+]
 _WOMEN = {"منى عادل", "ياسمين فؤاد", "هبة مصطفى"}
 _SECTIONS = {"egypt": "أخبار مصر", "economy": "اقتصاد", "sports": "رياضة", "world": "عربي ودولي"}
 _MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
@@ -70,7 +75,7 @@ def _clock12(when: datetime) -> str:
 
 
 def _ago(n: int, unit: str, *, indic: bool) -> str:
-    """"منذ دقيقة", "منذ ساعتين", "منذ 3 ساعات", "منذ 11 ساعة" (the number agrees with its noun)."""
+    """ "منذ دقيقة", "منذ ساعتين", "منذ 3 ساعات", "منذ 11 ساعة" (the number agrees with its noun)."""
     one, two, few, many = (
         ("دقيقة", "دقيقتين", "دقائق", "دقيقة") if unit == "min" else ("ساعة", "ساعتين", "ساعات", "ساعة")
     )  # fmt: skip
@@ -193,7 +198,7 @@ def _page(site: Site, title: str, main: str, side: str, head: str = "") -> str:
         f'{newest.path}">{E(newest.title)}</a></div><div class="wrapper"><main class="main-col">'
         f'{main}</main>{side}</div><footer class="main-footer"><ul><li><a href="/about/">من نحن'
         '</a></li><li><a href="/contact/">اتصل بنا</a></li><li><a href="/privacy/">سياسة الخصوصية'
-        f'</a></li></ul><p>جميع الحقوق محفوظة © 2026 {_NAME}</p></footer>'
+        f"</a></li></ul><p>جميع الحقوق محفوظة © 2026 {_NAME}</p></footer>"
         "<script>var googletag = googletag || {};</script></body></html>"
     )
 
@@ -223,17 +228,18 @@ def _article(site: Site, rng: random.Random, index: int, story: Story, machine: 
     also = others[rng.randrange(len(others))]
     texts = [f"<p>{E(t)}</p>" for t in story.paragraphs]
     texts.insert(
-        3, f'<p class="read-also"><strong>اقرأ أيضا:</strong> <a href="{also.path}">{E(also.title)}</a></p>'
+        3,
+        f'<p class="read-also"><strong>اقرأ أيضا:</strong> <a href="{also.path}">{E(also.title)}</a></p>',
     )
     section = _SECTIONS[story.section]
     main = (
         f'<div class="breadcrumbs"><a href="/">الرئيسية</a> » <a href="/section/{story.section}/">'
         f'{section}</a></div><article class="news-article"><h1 class="news-title">'
         f'{E(story.title)}</h1><div class="news-meta"><span class="writer">{E(_by(story, index))}'
-        f"</span> {date_html}</div><div class=\"share\"><a href=\"https://facebook.example/share\">"
+        f'</span> {date_html}</div><div class="share"><a href="https://facebook.example/share">'
         'فيسبوك</a><a href="https://x.example/share">إكس</a><a href="https://wa.example/send">'
         f'واتساب</a></div><figure class="news-img"><img src="{story.image}" alt="{E(story.title)}">'
-        f"<figcaption>{E(story.title)} - أرشيفية</figcaption></figure><div class=\"news-body\">"
+        f'<figcaption>{E(story.title)} - أرشيفية</figcaption></figure><div class="news-body">'
         f'{"".join(texts)}</div><div class="comments-box"><h3>التعليقات</h3><p>لا توجد تعليقات'
         " بعد. كن أول من يعلق.</p></div></article>"
     )
@@ -262,7 +268,9 @@ def _home(site: Site) -> None:
             + f'<div class="card-info"><span class="card-time">{E(when.text)}</span> <span '
             f'class="card-views">{E(views_text)}</span></div></div>'
         )
-        items.append(item(site, "أهم الأخبار", pos, s, views=views, views_shown=views_text, when=when))
+        items.append(
+            item(site, "أهم الأخبار", pos, s, views=views, views_shown=views_text, when=when)
+        )
     main = f'<section class="top-stories"><h2 class="block-title">أهم الأخبار</h2>{"".join(cards)}</section>'
     side, side_items = _side(site)
     site.add("/", _page(site, f"{_NAME} - أخبار مصر والعالم", main, side), "listing",
@@ -310,4 +318,4 @@ def build(site: Site, rng: random.Random) -> None:
         main = (f"<h1>{title}</h1><p>{_NAME} موقع إخباري مصري يعمل على مدار الساعة. للتواصل مع "
                 "أسرة التحرير راسلونا عبر البريد الإلكتروني.</p>")  # fmt: skip
         site.add(path, _page(site, f"{title} - {_NAME}", main, side), "other",
-                 items + [_breaking(site)])  # fmt: skip
+                 [*items, _breaking(site)])  # fmt: skip

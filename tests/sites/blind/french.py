@@ -119,7 +119,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
     html = (
         '<aside class="colonne"><section class="top-lus"><h2>Les plus lus</h2><ol>'
         f'{"".join(rows)}</ol></section><div class="pub">Publicité</div><section class="continu">'
-        f'<h2>En continu</h2><ul>{"".join(lrows)}</ul></section></aside>'
+        f"<h2>En continu</h2><ul>{''.join(lrows)}</ul></section></aside>"
     )
     return html, items
 
@@ -133,7 +133,7 @@ def _page(site: Site, title: str, main: str, side: str, head: str = "") -> str:
         "partenaires utilisons des cookies ou technologies similaires pour stocker et accéder à "
         "des informations personnelles.</p><button>Accepter &amp; Fermer</button><button>Refuser"
         '</button></div><header class="entete"><a class="logo" href="/">'
-        f"{E(_NAME)}</a><div class=\"edition\">Mon édition : <b>Bordeaux</b></div><a class=\""
+        f'{E(_NAME)}</a><div class="edition">Mon édition : <b>Bordeaux</b></div><a class="'
         'abonnement" href="/abonnement/">Je m\'abonne</a><nav><ul>'
         f'{nav}</ul></nav></header><div class="page"><main>{main}</main>{side}</div><footer>'
         '<a href="/mentions-legales/">Mentions légales</a> · <a href="/abonnement/">Abonnement'
@@ -152,7 +152,11 @@ def _article(site: Site, rng: random.Random, index: int, story: Story, machine: 
     local = story.published.astimezone(site.tz)
     text = f"Publié le {local.day} {_MONTHS[local.month - 1]} {local.year} à {_hm(local)}"
     updated = (story.published + timedelta(minutes=rng.randint(15, 80))).astimezone(site.tz)
-    more = f", mis à jour à {_hm(updated)}" if updated < site.now and updated.date() == local.date() else ""
+    more = (
+        f", mis à jour à {_hm(updated)}"
+        if updated < site.now and updated.date() == local.date()
+        else ""
+    )
     if machine:
         date_html = f'<time datetime="{story.published.isoformat()}">{E(text)}</time>{more}'
     else:
@@ -161,11 +165,13 @@ def _article(site: Site, rng: random.Random, index: int, story: Story, machine: 
     others = [s for s in site.stories if s is not story]
     also = others[rng.randrange(len(others))]
     texts = [f"<p>{E(t)}</p>" for t in story.paragraphs]
-    texts.insert(2, f'<p class="lire-aussi">Lire aussi : <a href="{also.path}">{E(also.title)}</a></p>')
+    texts.insert(
+        2, f'<p class="lire-aussi">Lire aussi : <a href="{also.path}">{E(also.title)}</a></p>'
+    )
     texts.insert(
         4,
         '<div class="encart-abo"><p>Profitez de notre offre : 1 € le premier mois.</p><a href="'
-        '/abonnement/">Je m\'abonne</a></div>',
+        "/abonnement/\">Je m'abonne</a></div>",
     )
     main = (
         f'<article class="article"><p class="surtitre">{E(_SECTIONS[story.section])}</p><h1>'
@@ -194,7 +200,9 @@ def _home(site: Site) -> None:
             f'<div class="teaser__infos"><span>{E(when.text)}</span> · <span>{E(views_text)}</span>'
             "</div></div>"
         )
-        items.append(item(site, "À la une", pos, s, views=s.views, views_shown=views_text, when=when))
+        items.append(
+            item(site, "À la une", pos, s, views=s.views, views_shown=views_text, when=when)
+        )
     main = f'<section class="une"><h2 class="titre-bloc">À la une</h2>{"".join(rows)}</section>'
     side, side_items = _side(site)
     site.add("/", _page(site, f"{_NAME} : actualités de Bordeaux et de la Gironde", main, side),

@@ -84,7 +84,9 @@ def _latest_time(site: Site, story: Story) -> Shown:
         return shown(site, story.published, f"{local:%H:%M}", "today")
     if kind == "yesterday":
         return shown(site, story.published, f"昨日 {local:%H:%M}", "yesterday")
-    text = f"{local.month}/{local.day}({_WEEKDAYS[local.weekday()]}) {local.hour}:{local.minute:02d}"
+    text = (
+        f"{local.month}/{local.day}({_WEEKDAYS[local.weekday()]}) {local.hour}:{local.minute:02d}"
+    )
     return shown(site, story.published, text, "dated")
 
 
@@ -188,7 +190,7 @@ def _article(site: Site, rng: random.Random, story: Story, machine: bool) -> Non
         f'{story.image}" alt=""><figcaption>記者会見する関係者＝{story.published.month}月'
         f"{story.published.day}日（撮影・{E(story.authors[0])}）</figcaption></figure>"
         f'<div class="article-body">{"".join(texts)}</div><p class="article-author">'
-        f"【{'、'.join(story.authors)}】</p><section class=\"read-also\"><h2>あわせて読みたい</h2>"
+        f'【{"、".join(story.authors)}】</p><section class="read-also"><h2>あわせて読みたい</h2>'
         f'<ul>{also_rows}</ul></section><div class="comment-link"><a href="#comments">この記事へのコメ'
         "ント（12件）</a></div></article>"
     )
@@ -268,4 +270,4 @@ def build(site: Site, rng: random.Random) -> None:
         main = (f"<h1>{title}</h1><p>東都新聞社は1952年創刊の日刊紙です。ご意見・ご感想は読者セン"
                 "ターまでお寄せください。</p>")  # fmt: skip
         site.add(path, _page(site, f"{title}：{_NAME}", main, side), "other",
-                 items + [_breaking(site)])  # fmt: skip
+                 [*items, _breaking(site)])  # fmt: skip

@@ -1,4 +1,4 @@
-"""A Korean daily's news site: "3시간 전", "입력 2026.12.02. 오후 6:40", "조회 1.2만", "이서연·박지호 기자".
+"""A Korean daily: "3시간 전", "입력 2026.12.02. 오후 6:40", "조회 1.2만", "이서연·박지호 기자".
 
 Modelled on the Seoul dailies and the way portals show their articles: a header with a ticker
 of 속보 (breaking) links, a home page of 주요뉴스 (top stories) with dotted dates
@@ -135,7 +135,7 @@ def _page(site: Site, title: str, main: str, side: str, head: str = "") -> str:
         f'</h1><nav class="gnb"><ul>{nav}</ul></nav></header>{ticker}<div id="container"><div '
         f'class="content">{main}</div>{side}</div><footer id="footer"><ul><li><a href="/company/">'
         '회사소개</a></li><li><a href="/privacy/">개인정보처리방침</a></li><li><a href="/youth/">'
-        '청소년보호정책</a></li></ul><address>서울특별시 중구 세종대로 00 | 등록번호 서울 아00000 | '
+        "청소년보호정책</a></li></ul><address>서울특별시 중구 세종대로 00 | 등록번호 서울 아00000 | "
         f"발행인·편집인 홍길동</address><p>Copyright © {_NAME}. All rights reserved.</p></footer>"
         "</div><script>var _gaq = _gaq || [];</script></body></html>"
     )
@@ -156,7 +156,9 @@ def _article(site: Site, rng: random.Random, story: Story, machine: bool) -> Non
         date_html = f'<span class="input">입력 {E(text)}</span>'
         modified = (story.published + timedelta(minutes=rng.randint(15, 80))).astimezone(site.tz)
         if modified < site.now:
-            date_html += f' <span class="modify">수정 {modified:%Y.%m.%d.} {_clock12(modified)}</span>'
+            date_html += (
+                f' <span class="modify">수정 {modified:%Y.%m.%d.} {_clock12(modified)}</span>'
+            )
     when = shown(site, story.published, text, "dated")
     others = [s for s in site.stories if s is not story]
     related = [s for s in others if s.section == story.section][:2] or others[:2]
@@ -176,7 +178,9 @@ def _article(site: Site, rng: random.Random, story: Story, machine: bool) -> Non
     )
     side, items = _side(site)
     _, ticker_items = _ticker(site)
-    items += ticker_items + [item(site, "관련기사", i, s, optional=True) for i, s in enumerate(related, 1)]
+    items += ticker_items + [
+        item(site, "관련기사", i, s, optional=True) for i, s in enumerate(related, 1)
+    ]
     head = news_article_ld(site, story) if machine else ""
     site.add(story.path, _page(site, f"{story.title} - {_NAME}", main, side, head), "article",
              items, story=story, published_shown_zone=False, published_if_utc=when.if_utc)  # fmt: skip
@@ -200,7 +204,9 @@ def _listing(site: Site, path: str, label: str, stories: list[Story], home: bool
             f"{meta}</div></li>"
         )
         items.append(entry)
-    main = f'<div class="list-wrap"><h2 class="list-tit">{E(label)}</h2><ul>{"".join(rows)}</ul></div>'
+    main = (
+        f'<div class="list-wrap"><h2 class="list-tit">{E(label)}</h2><ul>{"".join(rows)}</ul></div>'
+    )
     side, side_items = _side(site)
     _, ticker_items = _ticker(site)
     site.add(path, _page(site, f"{label} - {_NAME}", main, side), "listing",

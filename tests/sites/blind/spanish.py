@@ -128,7 +128,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
         '<aside class="columna-lateral"><section class="mas-visto"><h3 class="lateral__titulo">Lo '
         f'más visto</h3><ol>{"".join(rows)}</ol></section><div class="publicidad">Publicidad</div>'
         '<section class="ultimas"><h3 class="lateral__titulo">Últimas noticias</h3><ul>'
-        f'{"".join(lrows)}</ul></section></aside>'
+        f"{''.join(lrows)}</ul></section></aside>"
     )
     return html, items
 
@@ -161,7 +161,9 @@ def _strip_items(site: Site) -> list[dict[str, Any]]:
 
 
 def _by(names: list[str]) -> str:
-    return "Por " + (" y ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " y " + names[-1])
+    return "Por " + (
+        " y ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " y " + names[-1]
+    )
 
 
 def _article(site: Site, rng: random.Random, story: Story, machine: bool) -> None:
@@ -199,7 +201,7 @@ def _article(site: Site, rng: random.Random, story: Story, machine: bool) -> Non
         "</article>"
     )
     side, items = _side(site)
-    items += _strip_items(site) + [item(site, "Mirá también", 1, also, optional=True)]
+    items += [*_strip_items(site), item(site, "Mirá también", 1, also, optional=True)]
     head = news_article_ld(site, story) if machine else ""
     site.add(story.path, _page(site, f"{story.title} - {_NAME}", main, side, head), "article",
              items, story=story, published_shown_zone=False, published_if_utc=when.if_utc)  # fmt: skip

@@ -4,11 +4,12 @@ Modelled on the big Istanbul news portals: a red SON DAKİKA (breaking) strip, a
 date and prayer-time and currency widgets, a manşet (lead) slider with numbered pages (no
 heading: its four stories are a headline block of their own), then cards with relative times
 ("5 dakika önce", "3 saat önce") within a day, else "30 Kasım 2026, 08:15", and read counts
-written out ("12.345 okunma"); section pages with "02.12.2026 - 18:40"; on every page a side column with Çok Okunanlar (ranks and abbreviated counts as video sites
-show them: "4,4 B okunma" with one decimal below ten thousand, "12 B okunma" and "156 B okunma"
-cut to whole thousands above, "1,5 Mn okunma"; B is bin, a thousand) and Son Dakika (clock
-times "18:40", "Dün 23:59", "30.11.2026 08:15"). Articles: breadcrumbs, the headline, the spot
-(a standfirst, not body text), "Giriş: 02.12.2026 - 18:40 | Güncelleme: 02.12.2026 - 19:05"
+written out ("12.345 okunma"); section pages with "02.12.2026 - 18:40"; on every page a side
+column with Çok Okunanlar (ranks and abbreviated counts as video sites show them: "4,4 B
+okunma" with one decimal below ten thousand, "12 B okunma" and "156 B okunma" cut to whole
+thousands above, "1,5 Mn okunma"; B is bin, a thousand) and Son Dakika (clock times "18:40",
+"Dün 23:59", "30.11.2026 08:15"). Articles: breadcrumbs, the headline, the spot (a standfirst,
+not body text), "Giriş: 02.12.2026 - 18:40 | Güncelleme: 02.12.2026 - 19:05"
 on some articles and a ``<time datetime>`` "02 Aralık 2026 Çarşamba 18:40" with JSON-LD on the
 others, the reporters with the city ("Mehmet Demir, Elif Koç / Ankara"), a photo, paragraphs
 with an İLGİLİ HABER box and an ad between them, tags and comments. Istanbul time (+03:00).
@@ -17,7 +18,7 @@ with an İLGİLİ HABER box and an ad between them, tags and comments. Istanbul 
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tests.sites.blind.common import (
@@ -186,7 +187,7 @@ def _article(site: Site, rng: random.Random, index: int, story: Story, machine: 
     )
     side, items = _side(site)
     _, strip_items = _breaking(site)
-    items += strip_items + [item(site, "İLGİLİ HABER", 1, related, optional=True)]
+    items += [*strip_items, item(site, "İLGİLİ HABER", 1, related, optional=True)]
     head = news_article_ld(site, story) if machine else ""
     site.add(story.path, _page(site, f"{story.title} - {_NAME}", main, side, head), "article",
              items, story=story, published_shown_zone=False, published_if_utc=when.if_utc)  # fmt: skip
