@@ -27,6 +27,7 @@ Templates (module, kind of publisher):
 ``turkish``      a Turkish portal ("5 dakika önce", "Dün 23:59", "12 B okunma", "1,5 Mn okunma")
 ``french``       a French regional daily ("Il y a 3 h", "Hier à 23h59", "1 234 vues", "(avec AFP)")
 ``portuguese``   a Brazilian portal ("Há 2 horas", "Ontem às 23h59", "12,3 mil visualizações")
+``italian``      a Neapolitan daily ("2 ore fa", "ieri alle 23:59", "12,3 mila visualizzazioni")
 
 ``regional`` is not a template: it is the layout ``german`` and ``russian`` share (a
 :class:`~tests.sites.blind.regional.Locale` per language), with no ``build`` of its own.
@@ -64,6 +65,7 @@ TEMPLATES: dict[str, tuple[str, str, tzinfo]] = {
     "turkish": ("Körfez Haber", "tr", ZoneInfo("Europe/Istanbul")),
     "french": ("L'Écho de la Gironde", "fr", ZoneInfo("Europe/Paris")),
     "portuguese": ("Portal Paulista", "pt", ZoneInfo("America/Sao_Paulo")),
+    "italian": ("Il Corriere del Golfo", "it", ZoneInfo("Europe/Rome")),
 }
 
 

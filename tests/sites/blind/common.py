@@ -222,8 +222,26 @@ FR_SENTENCES = [
     "Selon la gendarmerie, personne n'a été blessé mais le carrefour est resté fermé jusqu'au soir",
     "Le dossier sera examiné par le {org} lors de sa prochaine séance",
 ]
+IT_SENTENCES = [
+    "Il {org} ha votato {day} con {n} voti favorevoli il rinvio del progetto in commissione",
+    "{person} ha spiegato che la decisione è arrivata dopo mesi di proteste dei residenti di {place}",
+    "Il costo dei lavori è salito a circa {n} milioni di euro dall'annuncio",
+    "I genitori hanno chiesto perché sia stata soppressa la linea di autobus per {place}",
+    "Secondo il {org}, entro la fine dell'anno saranno assunti {n} nuovi ispettori",
+    "{person} ha precisato che i tempi dipendono dal rilascio dei permessi",
+    "Un portavoce del {org} non ha voluto commentare il procedimento in corso",
+    "I commercianti di {place} lamentano un calo dei clienti durante i cantieri",
+    "I contrari al progetto hanno raccolto oltre {n} mila firme",
+    "Nell'ex magazzino nella zona est di {place} sorgeranno nuovi alloggi",
+    "I vigili del fuoco sono rimasti sul posto fino a notte fonda con {n} mezzi",
+    "{person} ha ringraziato i volontari che hanno tenuto aperta la palestra di {place}",
+    "Il nuovo orario entra in vigore a gennaio con più treni al mattino presto",
+    "Gli agricoltori di {place} denunciano un autunno troppo secco",
+    "Secondo i carabinieri nessuno è rimasto ferito, ma l'incrocio è rimasto chiuso fino a sera",
+    "La proposta sarà esaminata dal {org} nella prossima seduta",
+]
 SENTENCES = {
-    "pt": PT_SENTENCES, "fr": FR_SENTENCES,
+    "pt": PT_SENTENCES, "fr": FR_SENTENCES, "it": IT_SENTENCES,
     "en": EN_SENTENCES, "de": DE_SENTENCES, "ru": RU_SENTENCES, "ja": JA_SENTENCES,
     "ar": AR_SENTENCES, "es": ES_SENTENCES, "ko": KO_SENTENCES, "tr": TR_SENTENCES,
 }  # fmt: skip
@@ -311,6 +329,14 @@ FILLERS: dict[str, dict[str, list[str]]] = {
                    "Julien Barreau", "l'adjointe Claire Vasseur", "Thierry Mounier"],
         "place": ["Saint-Médard", "Pessac", "Mérignac", "Bègles", "Talence", "Cenon"],
         "day": ["lundi", "mardi", "mercredi", "jeudi", "vendredi"],
+    },
+    "it": {
+        "org": ["consiglio comunale", "consiglio regionale", "consorzio idrico",
+                "ministero dei Trasporti", "provveditorato", "comitato di quartiere"],
+        "person": ["il sindaco Alberto Conti", "l'assessora Paola Greco", "Giulia Ferri",
+                   "Marco Bellini", "la consigliera Sara Romano", "Davide Esposito"],
+        "place": ["Vomero", "Posillipo", "Fuorigrotta", "Pozzuoli", "Portici", "Bagnoli"],
+        "day": ["lunedì", "martedì", "mercoledì", "giovedì", "venerdì"],
     },
 }  # fmt: skip
 #: How sentences end and join, where it is not ". " (Japanese: "。", no space).
