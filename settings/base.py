@@ -29,6 +29,16 @@ DOWNLOAD_DELAY = 0  # seconds; AutoThrottle adapts from its start delay
 DOWNLOAD_TIMEOUT = 30  # seconds
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
+# Scrapy's downloader-aware queue (the host with the fewest requests in the downloader first),
+# its choice kept in an index instead of a pass over every queued host for each request: with
+# 5,000 hosts that pass held the reactor (crawler/pqueues.py, docs/reliability.md L3).
+SCHEDULER_PRIORITY_QUEUE = "crawler.pqueues.IndexedDownloaderAwarePriorityQueue"
+# A host is slow once one of its requests has been in the downloader (waiting for its delay,
+# then fetched) this long; slow hosts together hold at most SLOW_HOSTS_SHARE of
+# CONCURRENT_REQUESTS, so tarpits and stalled servers cannot take every global slot for
+# DOWNLOAD_TIMEOUT at a time (F5). Half: a one-host crawl keeps its 8 per-host slots; 1: no cap.
+SLOW_HOSTS_SECONDS = 10.0  # seconds
+SLOW_HOSTS_SHARE = 0.5  # of CONCURRENT_REQUESTS
 
 # --- Safety -----------------------------------------------------------------------------------
 # Scrapy 2.19 starts a code-executing localhost endpoint and a telnet console by default.
