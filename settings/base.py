@@ -239,6 +239,8 @@ EXTENSIONS = {
     "crawler.progress.ProgressExtension": 1200,
     # A heartbeat timer measuring how late the reactor runs what is due (crawler/reactorlag.py).
     "crawler.reactorlag.ReactorLagExtension": 1300,
+    # Times the garbage collector's pauses; GC_* below tune it (crawler/collector.py).
+    "crawler.collector.GarbageCollectorExtension": 1310,
 }
 # "auto": a status line on stderr when it is a terminal; True/False to force it.
 PROGRESS_TTY = "auto"
@@ -247,6 +249,11 @@ PROGRESS_INTERVAL = 1.0  # seconds
 # Reactor lag (stats reactor/lag_p50_ms, …): off by default; bench/soak.py turns it on.
 REACTOR_LAG_ENABLED = False
 REACTOR_LAG_INTERVAL = 0.1  # seconds between heartbeats
+# Python's cyclic collector in the crawl process (stats gc/…): thresholds for gc.set_threshold
+# (empty: Python's 700, 10, 10), and whether the objects alive when the spider opens are frozen
+# out of later collections (gc.freeze).
+GC_THRESHOLDS: list[int] = []
+GC_FREEZE_AT_OPEN = False
 
 # --- WACZ package (newsarc crawl --wacz) ------------------------------------------------------
 WACZ_ENABLED = False  # package the crawl as <crawl_id>.wacz (WARCs, CDXJ, pages, JSON Lines)

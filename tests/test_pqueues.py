@@ -37,7 +37,8 @@ _SCRAPYS_RULE = {"SLOW_HOSTS_SECONDS": 10.0, "SLOW_HOSTS_SHARE": 1.0}
 def _new_crawler(settings: dict[str, Any]) -> Crawler:
     # A real engine and downloader; no download handlers (nothing is fetched, and the
     # asyncio ones want a running loop to start).
-    crawler = get_crawler(Spider, {"DOWNLOAD_HANDLERS_BASE": {}, **settings})
+    handlers = dict.fromkeys(("data", "file", "http", "https", "s3", "ftp"))
+    crawler = get_crawler(Spider, {"DOWNLOAD_HANDLERS": handlers, **settings})
     crawler.engine = crawler._create_engine()
     return crawler
 
