@@ -36,7 +36,11 @@ _NO_HANDLERS = dict.fromkeys(("data", "file", "http", "https", "s3", "ftp"))
 
 
 def run(cls: type[Any], hosts: int, cycles: int, concurrency: int) -> float:
-    settings = {"DOWNLOAD_HANDLERS": _NO_HANDLERS, "SLOW_HOSTS_SECONDS": 10.0, "SLOW_HOSTS_SHARE": 1.0}
+    settings = {
+        "DOWNLOAD_HANDLERS": _NO_HANDLERS,
+        "SLOW_HOSTS_SECONDS": 10.0,
+        "SLOW_HOSTS_SHARE": 1.0,
+    }
     crawler = get_crawler(Spider, settings)
     crawler.engine = crawler._create_engine()
     downloader = crawler.engine.downloader
