@@ -73,8 +73,8 @@ def _finish(crawler: Crawler, request: Request) -> None:
 def _peek(queue: Any) -> str | None:
     """The URL ``peek`` gives, or the error. Scrapy's per-slot ``ScrapyPriorityQueue.peek``
     (both queues use it) raises KeyError once a pop emptied a priority while start requests
-    are queued (its ``pop`` leaves ``curprio`` as it was then; scrapy/scrapy PR 7267, closed
-    unmerged, still so in 2.19); Scrapy's scheduler never peeks."""
+    are queued (its ``pop`` leaves ``curprio`` as it was then; scrapy/scrapy PR 7267, closed;
+    the bug is still in 2.19); Scrapy's scheduler never peeks."""
     try:
         request = queue.peek()
     except KeyError as exc:
