@@ -29,6 +29,16 @@ DOWNLOAD_DELAY = 0  # seconds; AutoThrottle adapts from its start delay
 DOWNLOAD_TIMEOUT = 30  # seconds
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
+# Scrapy's downloader-aware queue (the host with the fewest requests in the downloader first),
+# its choice kept in an index instead of a pass over every queued host for each request: with
+# 5,000 hosts that pass held the reactor (crawler/pqueues.py, docs/reliability.md L3).
+SCHEDULER_PRIORITY_QUEUE = "crawler.pqueues.IndexedDownloaderAwarePriorityQueue"
+# A host is slow once one of its requests has been in the downloader (waiting for its delay,
+# then fetched) this long; slow hosts together hold at most SLOW_HOSTS_SHARE of
+# CONCURRENT_REQUESTS, so tarpits and stalled servers cannot take every global slot for
+# DOWNLOAD_TIMEOUT at a time (F5). Half: a one-host crawl keeps its 8 per-host slots; 1: no cap.
+SLOW_HOSTS_SECONDS = 10.0  # seconds
+SLOW_HOSTS_SHARE = 0.5  # of CONCURRENT_REQUESTS
 
 # --- Safety -----------------------------------------------------------------------------------
 # Scrapy 2.19 starts a code-executing localhost endpoint and a telnet console by default.
@@ -230,6 +240,8 @@ EXTENSIONS = {
     "crawler.progress.ProgressExtension": 1200,
     # A heartbeat timer measuring how late the reactor runs what is due (crawler/reactorlag.py).
     "crawler.reactorlag.ReactorLagExtension": 1300,
+    # Times the garbage collector's pauses; GC_* below tune it (crawler/collector.py).
+    "crawler.collector.GarbageCollectorExtension": 1310,
 }
 # "auto": a status line on stderr when it is a terminal; True/False to force it.
 PROGRESS_TTY = "auto"
@@ -238,6 +250,11 @@ PROGRESS_INTERVAL = 1.0  # seconds
 # Reactor lag (stats reactor/lag_p50_ms, …): off by default; bench/soak.py turns it on.
 REACTOR_LAG_ENABLED = False
 REACTOR_LAG_INTERVAL = 0.1  # seconds between heartbeats
+# Python's cyclic collector in the crawl process (stats gc/…): thresholds for gc.set_threshold
+# (empty: Python's 700, 10, 10), and whether the objects alive when the spider opens are frozen
+# out of later collections (gc.freeze).
+GC_THRESHOLDS: list[int] = []
+GC_FREEZE_AT_OPEN = False
 
 # --- WACZ package (newsarc crawl --wacz) ------------------------------------------------------
 WACZ_ENABLED = False  # package the crawl as <crawl_id>.wacz (WARCs, CDXJ, pages, JSON Lines)
