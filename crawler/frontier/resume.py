@@ -34,7 +34,7 @@ from crawler.exceptions import (
     StoreError,
 )
 from crawler.frontier.base import BACKEND_ERRORS, QUEUED, backend_class, open_backend, redacted
-from crawler.frontier.sqlite import FRONTIER_NAME
+from crawler.frontier.sqlite import FRONTIER_NAME, LedgerOverwritten
 from crawler.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
 from crawler.redact import REDACTED, holds_secret, redact_config
 from crawler.trust import check_crawl_tree
@@ -160,6 +160,8 @@ def find_resume(
                 resume.meta = frontier.meta()
             finally:
                 frontier.close()
+        except LedgerOverwritten as exc:  # not a lock to wait for: running again won't help
+            raise StateUnavailable(f"--resume: {exc}") from exc
         except BACKEND_ERRORS as exc:
             raise StateUnavailable(
                 f"--resume: cannot read the frontier ledger of crawl {crawl_dir.name!r} "
