@@ -20,7 +20,8 @@ plant files that the spool uploads into the archive, or replace a ledger. So:
 * :func:`check_crawl_tree` refuses, before a crawl is resumed, a crawl directory holding an
   entry another user could have written: owned by another user (root excepted), a file or
   directory writable by its group or others, a symlink, or anything that is neither a file
-  nor a directory (a FIFO would block the recovery that reads it).
+  nor a directory (a FIFO would block the recovery that reads it). The spool uploader
+  quarantines such a file (:func:`untrusted_entry`) instead of uploading it as the crawl's.
 * :func:`check_frontier_uri` refuses a network frontier (``redis://``) on a host that is not a
   loopback address and given no password: anyone who can reach that Redis can read the crawl's
   URLs and queue requests into it. ``FRONTIER_ALLOW_NO_PASSWORD`` true accepts it, for a Redis
@@ -49,6 +50,7 @@ __all__ = [
     "check_parents",
     "check_private_dir",
     "is_loopback_host",
+    "untrusted_entry",
 ]
 
 #: Frontier URI schemes that name a server on the network.
@@ -170,6 +172,22 @@ def check_parents(path: Path, *, what: str, allow: bool = False) -> None:
             )
 
 
+def untrusted_entry(path: Path) -> str | None:
+    """Why another user could have written the crawl file or directory ``path`` (not
+    followed if a symlink), or None: a symlink (newsarc makes none), neither a file nor a
+    directory, another user's (root excepted), writable by its group or others."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return "is a symlink (newsarc makes none)"
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        return "is neither a file nor a directory"
+    if not _trusted_owner(info.st_uid):
+        return f"belongs to another user (uid {info.st_uid})"
+    if writers := _writers(info.st_mode):
+        return f"is writable by {' and '.join(writers)} (mode {stat.S_IMODE(info.st_mode):04o})"
+    return None
+
+
 def check_crawl_tree(crawl_dir: Path, *, allow: bool = False) -> None:
     """Raise :class:`ConfigError` when an entry of ``crawl_dir`` (the directory included, and
     the directories above it) could have been written by another user; before a resume reads
@@ -182,21 +200,11 @@ def check_crawl_tree(crawl_dir: Path, *, allow: bool = False) -> None:
         for name in sorted([*dirnames, *filenames]):
             entry = os.path.join(dirpath, name)
             try:
-                info = os.lstat(entry)
+                problem = untrusted_entry(Path(entry))
             except FileNotFoundError:
                 continue
             except OSError as exc:
                 raise ConfigError(f"cannot check {entry} in the crawl's directory: {exc}") from exc
-            problem = ""
-            if stat.S_ISLNK(info.st_mode):
-                problem = "is a symlink (newsarc makes none)"
-            elif not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-                problem = "is neither a file nor a directory"
-            elif not _trusted_owner(info.st_uid):
-                problem = f"belongs to another user (uid {info.st_uid})"
-            elif writers := _writers(info.st_mode):
-                mode = stat.S_IMODE(info.st_mode)
-                problem = f"is writable by {' and '.join(writers)} (mode {mode:04o})"
             if problem:
                 raise ConfigError(
                     f"the crawl's directory {crawl_dir}: {entry} {problem}: another user could "
