@@ -77,8 +77,10 @@ HTTPPROXY_ENABLED = False
 NEWSARC_DNS_SERVERS: list[str] = []
 # A crawl's directory, the store or spool directory holding it, or a job's state directory that
 # its group or others may write (or another user owns) is refused at start (crawler/trust.py):
-# another user could queue requests into the ledger or plant files the spool uploads. True
-# accepts it, for a group you trust.
+# another user could queue requests into the ledger or plant files the spool uploads. So is one
+# below a directory others may rename entries of (not sticky, or another user's), and a resume
+# of a crawl directory holding what another user could have written. True accepts it, for a
+# group you trust.
 NEWSARC_ALLOW_SHARED_DIRS = False
 
 DOWNLOADER_MIDDLEWARES = {
