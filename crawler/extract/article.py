@@ -168,6 +168,11 @@ _MAX_SITE_NAME_CHARS = 40
 _MAX_LOGO_LINKS = 30
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
 _COMMENT_HINT = re.compile(r"comment(?!ar)|respond|reply|discussion|kommentar|disqus")
+# The site's navigation: a menu's link to a user's or a section's page is nobody's byline
+# ("<div class='kb-header-menu-dropdown-item'><a href='/user/…'>").
+_MENU_HINT = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|menubar|dropdown|breadcrumbs?)(?:$|[\s_-])"
+)
 # Elements a byline is written in ("<small class='author'>von …</small>", "<h4 class=author>").
 _BYLINE_TAGS = ("a", "span", "div", "p", "address", "small", "h4", "h5", "h6")
 _MAX_BYLINE_CHARS = 120
@@ -562,10 +567,29 @@ def _same_site_href(href: str, host: str) -> bool:
     return not link_host or link_host.removeprefix("www.") == host.removeprefix("www.")
 
 
-def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+def _in_menu(el: Element, seg: Segmentation) -> bool:
+    """Whether ``el`` sits in the site's navigation (``<nav>``, a menu or breadcrumb box); a
+    wrapper of the main text is none, whatever its classes say ("nav-below-header" on
+    ``<body>``)."""
+    wrappers = set(seg.main.iterancestors()) if seg.main is not None else set()
+    return any(
+        (node.tag == "nav" or _MENU_HINT.search(attr_hint(node))) and node not in wrappers
+        for node in (el, *el.iterancestors())
+    )
+
+
+def _section_link(href: str, path: str) -> bool:
+    """A link to a section the page itself sits under ("/people/real-life/" on
+    "/people/real-life/story-123"): a category, not an author's page."""
+    link_path = urlsplit(href).path.rstrip("/")
+    return bool(link_path) and path.startswith(f"{link_path}/")
+
+
+def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str, path: str = "") -> list[str]:
     """The byline as the page shows it: the first author link, ``itemprop=author`` or byline
-    element outside comments, forms and headline blocks (co-authors: the author links beside
-    the first one, under the same parent)."""
+    element outside comments, forms, menus and headline blocks (co-authors: the author links
+    beside the first one, under the same parent); a link to a section the page sits under is
+    no author link."""
     found: list[str] = []
     byline: Element | None = None
     for count, el in enumerate(seg.root.iter(*_BYLINE_TAGS)):
@@ -578,13 +602,17 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[s
         href = el.get("href") or ""
         author_link = el.tag == "a" and (
             "author" in (el.get("rel") or "")
-            or (_AUTHOR_HREF.search(href) is not None and _same_site_href(href, host))
+            or (
+                _AUTHOR_HREF.search(href) is not None
+                and _same_site_href(href, host)
+                and not _section_link(href, path)
+            )
         )
         itemprop = "author" in (el.get("itemprop") or "")
         hinted = bool(hint) and ("byline" in hint or "author" in hint)
         if not (author_link or itemprop or hinted):
             continue
-        if _inside(el, seg.block_containers, _COMMENT_HINT):
+        if _inside(el, seg.block_containers, _COMMENT_HINT) or _in_menu(el, seg):
             continue
         names = _clean_author(" ".join(element_text(el)))
         if names:
@@ -645,7 +673,7 @@ def _body_byline(seg: Segmentation) -> list[str]:
     return []
 
 
-def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+def _authors(seg: Segmentation, meta: PageMetadata, host: str, path: str = "") -> list[str]:
     raw: list[str] = []
     for item in _as_list((meta.article or {}).get("author")):
         if isinstance(item, str):
@@ -679,7 +707,7 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
             names = secondary
     if not names or no_person(names):
         # No declared person: the visible byline may name one (else the organisation stays).
-        shown = _visible_authors(seg, meta, host)
+        shown = _visible_authors(seg, meta, host, path)
         if shown and (not names or any(not _ORGANISATION.search(n) for n in shown)):
             names = list(dict.fromkeys(shown))
         return _person_first(names, meta.site_names)
@@ -687,7 +715,7 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
     if all(" " not in n for n in people):
         # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"),
         # beside the site's name or not: the byline that spells each of them in full wins.
-        for shown in (_visible_authors(seg, meta, host), _body_byline(seg)):
+        for shown in (_visible_authors(seg, meta, host, path), _body_byline(seg)):
             if len(shown) == len(people) and all(
                 " " in full and _folded(full).startswith(_folded(short))
                 for short, full in zip(people, shown, strict=True)
@@ -868,7 +896,9 @@ def read_article_fields(
         title=_title(seg, meta, urlsplit(resolve.base).hostname or ""),
         lead=lead,
         lead_element=lead_element,
-        authors=_authors(seg, meta, urlsplit(resolve.base).hostname or ""),
+        authors=_authors(
+            seg, meta, urlsplit(resolve.base).hostname or "", urlsplit(resolve.base).path
+        ),
         published_at=published,
         modified_at=modified,
         language=_language(meta),

@@ -230,6 +230,36 @@ def test_visible_byline_forms(byline: str, expected: list[str]) -> None:
     assert _article(html).authors == expected
 
 
+def test_a_user_link_in_the_site_menu_is_no_byline() -> None:
+    # The logged-in user's (or a featured user's) page in a header dropdown comes first in
+    # the document; the story's own user box names the author.
+    menu = (
+        "<div class='site-header-menu-dropdown-item'><a href='/user/barkeeper'>BarKeeper</a></div>"
+    )
+    html = (
+        f"<html><head></head><body><header>{menu}</header><main><article>"
+        "<h1>Bridge vote passes</h1><div class='tip-userbox'>"
+        "<a href='/user/Marianne1.html'>Marianne1</a></div>"
+        f"<div class='story-body'>{BODY}</div></article></main></body></html>"
+    )
+    assert _article(html).authors == ["Marianne1"]
+    # A page wrapper with a menu word in its classes ("nav-below-header" on <body>) holds the
+    # story, and is no menu.
+    wrapped = html.replace("<body>", "<body class='single nav-below-header'>").replace(menu, "")
+    assert _article(wrapped).authors == ["Marianne1"]
+
+
+def test_a_link_to_the_section_the_page_sits_under_is_no_author_link() -> None:
+    html = _page(
+        before="<h1>Bridge vote passes</h1><a href='/people/real-life/'>Real Life</a>"
+        "<div class='author'>Von Ulrike</div>"
+    )
+    url = "https://news.example.org/people/real-life/bridge-vote-story-6227"
+    assert _article(html, url).authors == ["Ulrike"]
+    # The same path under another page is an author's page.
+    assert _article(html, URL_WITHOUT_DATE).authors == ["Real Life"]
+
+
 def test_declared_login_name_gives_way_to_the_byline_spelling_it_in_full() -> None:
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote '
