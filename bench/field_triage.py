@@ -58,11 +58,12 @@ from crawler.extract import PageInput, extract_page
 from crawler.extract import article as article_mod
 from crawler.extract import page as page_mod
 from crawler.extract.dates import DateContext, parse_machine_date, resolve_displayed, url_day
+from crawler.extract.dom import attr_hint, element_text
 from crawler.extract.fallback import second_pass_date
 from crawler.extract.links import UrlResolver
 from crawler.extract.metadata import read_metadata
 from crawler.extract.segment import segment
-from crawler.extract.text import strip_title_suffix
+from crawler.extract.text import normalize_space, strip_title_suffix
 
 #: CLDR locales whose month names a date may be written in (the set's languages and more).
 LOCALES = (
@@ -346,9 +347,9 @@ def _byline_elements(seg: Any, meta: Any, host: str) -> dict[str, list[str]]:
             continue
         if article_mod._inside(el, seg.block_containers, article_mod._COMMENT_HINT):
             continue
-        text = " ".join(article_mod.element_text(el))
+        text = " ".join(element_text(el))
         href = el.get("href") or ""
-        hint = article_mod.attr_hint(el)
+        hint = attr_hint(el)
         if el.tag == "a" and "author" in (el.get("rel") or ""):
             first("rel=author link", article_mod._clean_author(text))
         if (
@@ -363,11 +364,7 @@ def _byline_elements(seg: Any, meta: Any, host: str) -> dict[str, list[str]]:
             first("byline class", article_mod._clean_author(text))
         elif "author" in hint:
             first("author class", article_mod._clean_author(text))
-        if (
-            el.tag != "a"
-            and el not in seg.has_block
-            and _BY_PREFIX.match(article_mod.normalize_space(text))
-        ):
+        if el.tag != "a" and el not in seg.has_block and _BY_PREFIX.match(normalize_space(text)):
             first("By/Von/Par … line", article_mod._clean_author(text))
     label, data = meta.name("twitter:label1") or "", meta.name("twitter:data1")
     if data and article_mod._AUTHOR_LABEL.search(label):
