@@ -83,6 +83,8 @@ _AUTHOR_PREFIX = re.compile(
 _AUTHOR_SPLIT = re.compile(
     r"\s+(?:and|&|und|et|y|e|i|и)\s+|\s*&\s*|\s*[;|/]\s*|\s*,\s+(?:and\s+|und\s+)?"
 )
+# Short letter codes joined by slashes: the credit line of an agency story ("det/dpa").
+_AGENCY_CODES = re.compile(r"^[^\W\d_]{1,5}(?:/[^\W\d_]{1,5})+\.?$")
 _JOB_WORDS = re.compile(
     r"correspondent|editor|reporter|writer|contributor|columnist|journalist|producer"
     r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b",
@@ -517,6 +519,9 @@ def _clean_author(name: str) -> list[str]:
     name = _AUTHOR_DATE_TAIL.sub("", _AUTHOR_PREFIX.sub("", normalize_space(name)))
     if not name or name.startswith(("http://", "https://")):
         return []
+    if _AGENCY_CODES.match(name):
+        # "det/dpa", "APA/AP", "red/AFP": an editor's and agencies' codes, one credit as given.
+        return [name.strip(" .,:")]
     out: list[str] = []
     for piece in _AUTHOR_SPLIT.split(name):
         part = _AUTHOR_TAIL.sub("", _AUTHOR_PREFIX.sub("", piece.strip(" .,:")))

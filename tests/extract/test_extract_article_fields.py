@@ -194,6 +194,10 @@ def test_strip_title_suffix_recognises_the_host_name() -> None:
         ("Jane Doe, 2025-12-04 14:05", ["Jane Doe"]),
         ("Gespeichert von Jane Doe am 24. Juli 2017 - 18:55", ["Jane Doe"]),
         ("Submitted by Jane Doe on December 4, 2006", ["Jane Doe"]),
+        # An agency story's credit codes are one credit, as given.
+        ("det/dpa", ["det/dpa"]),
+        ("Von APA/AP", ["APA/AP"]),
+        ("Jane Doe / John Roe", ["Jane Doe", "John Roe"]),
     ],
 )
 def test_visible_byline_is_split_into_names(byline: str, expected: list[str]) -> None:
