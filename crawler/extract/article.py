@@ -169,6 +169,7 @@ _MIN_SHOWN_HEADLINE_WORDS = 3
 _MAX_SITE_NAME_CHARS = 40
 _MAX_LOGO_LINKS = 30
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
+_TITLE_PARTS = re.compile("|".join(re.escape(sep) for sep in _TITLE_SEPARATORS))
 _COMMENT_HINT = re.compile(r"comment(?!ar)|respond|reply|discussion|kommentar|disqus")
 # The site's navigation: a menu's link to a user's or a section's page is nobody's byline
 # ("<div class='kb-header-menu-dropdown-item'><a href='/user/…'>").
@@ -452,10 +453,25 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
             if count >= _MAX_TITLE_HEADINGS:
                 break
             text = _heading_text(el)
-            if text and any(_same(text, d) for d in declared):
+            if text and any(_same(text, d) or _last_part(text, d) for d in declared):
                 return text
         return declared[0]
     return h1_text
+
+
+def _last_part(heading: str, title: str) -> bool:
+    """Whether a shown heading of three or more words is the last part of a declared title
+    ("Club e.V. - Neuigkeiten » Die Events der letzten Zeit"): the site's and section's names
+    before it, the headline at the end."""
+    words = len(heading.split())
+    if words < _MIN_SHOWN_HEADLINE_WORDS:
+        return False
+    for sep in _TITLE_SEPARATORS:
+        head, found, last = title.rpartition(sep)
+        if found and _same(last, heading):
+            # The names before it are shorter than the headline (else it is a subtitle).
+            return all(len(part.split()) < words for part in _TITLE_PARTS.split(head))
+    return False
 
 
 def _lead(seg: Segmentation, meta: PageMetadata) -> tuple[str | None, Element | None]:

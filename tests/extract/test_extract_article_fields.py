@@ -147,6 +147,24 @@ def test_title_that_names_a_page_of_the_site_is_no_headline() -> None:
     assert _article(html).title == "Time to say goodbye."
 
 
+def test_title_is_the_shown_heading_that_ends_the_declared_title() -> None:
+    # "Site - Section » Headline" in <title>, the headline shown as the story's <h2>.
+    html = _page(
+        "<title>Bridgeport Rowing Club e.V. - Neuigkeiten » Die Events der letzten Zeit</title>",
+        "<h2>Die Events der letzten Zeit</h2>",
+    )
+    assert _article(html).title == "Die Events der letzten Zeit"
+    # A longer first part is the headline, and the heading at the end its subtitle.
+    subtitle = _page(
+        "<title>Digital data collection as a challenge for media education - How do we"
+        " discuss it?</title>",
+        "<h2>How do we discuss it?</h2>",
+    )
+    assert _article(subtitle).title == (
+        "Digital data collection as a challenge for media education - How do we discuss it?"
+    )
+
+
 def test_title_ends_at_the_site_name_shown_by_the_logo() -> None:
     html = _page(
         "<title>A strange music video : Crime Blog Archive | Investigating a genre | Since 2005"
