@@ -169,6 +169,7 @@ _MIN_SHOWN_HEADLINE_WORDS = 3
 _MAX_SITE_NAME_CHARS = 40
 _MAX_LOGO_LINKS = 30
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
+_QUOTES = ('"', "„", "“", "”", "«", "»", "‹", "›", "‚", "‘", "'", "「", "『")
 _TITLE_PARTS = re.compile("|".join(re.escape(sep) for sep in _TITLE_SEPARATORS))
 _COMMENT_HINT = re.compile(r"comment(?!ar)|respond|reply|discussion|kommentar|disqus")
 # The site's navigation: a menu's link to a user's or a section's page is nobody's byline
@@ -440,7 +441,13 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     if h1_text and (not declared or any(_similar(h1_text, c) for c in declared)):
         for d in declared:
             # "Kicker Headline" in the <h1> with the kicker unmarked, the headline declared.
-            if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):
+            if (
+                len(d.split()) >= 3
+                and len(d) < len(h1_text)
+                and _same(h1_text[-len(d) :], d)
+                # A quotation before the headline is part of it ("„Pure Leere“: …"), no label.
+                and not h1_text.startswith(_QUOTES)
+            ):
                 return d
         return h1_text
     if len(headings) == 1 and len(h1_text.split()) >= _MIN_SHOWN_HEADLINE_WORDS:

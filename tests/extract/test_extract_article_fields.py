@@ -71,6 +71,16 @@ def test_title_prefers_the_declared_headline_when_the_h1_prefixes_an_unmarked_ki
     assert _article(html).title == "Drinks delivered by boat to the centre"
 
 
+@pytest.mark.parametrize("quote", ['"Pure Leere": ', "„Pure Leere“: ", "«Pure Leere» – "])
+def test_title_keeps_a_quotation_before_the_declared_headline(quote: str) -> None:
+    # A quotation that opens the <h1> is part of the headline, not a kicker label.
+    html = _page(
+        "<meta property='og:title' content='Drinks delivered by boat to the centre'>",
+        f"<h1>{quote}Drinks delivered by boat to the centre</h1>",
+    )
+    assert _article(html).title == f"{quote}Drinks delivered by boat to the centre"
+
+
 def test_title_is_the_one_headline_h1_when_the_declared_titles_say_something_else() -> None:
     html = _page(
         "<title>Cheap car loans in May &gt;&gt; compare offers</title>"
