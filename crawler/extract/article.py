@@ -607,10 +607,19 @@ def _in_menu(el: Element, seg: Segmentation) -> bool:
 
 
 def _section_link(href: str, path: str) -> bool:
-    """A link to a section the page itself sits under ("/people/real-life/" on
-    "/people/real-life/story-123"): a category, not an author's page."""
+    """A link into a section the page itself sits under: "/people/real-life/" or
+    "/people/news/other-story" on "/people/real-life/story-123", where "people" names a
+    section of the site, not its authors' directory."""
     link_path = urlsplit(href).path.rstrip("/")
-    return bool(link_path) and path.startswith(f"{link_path}/")
+    if not link_path:
+        return False
+    if path.startswith(f"{link_path}/"):
+        return True
+    match = _AUTHOR_HREF.search(link_path)
+    if match is None:
+        return False
+    directory = link_path[: match.start()] + "/" + match.group(0).split("/")[1] + "/"
+    return path.startswith(directory)
 
 
 def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str, path: str = "") -> list[str]:

@@ -288,6 +288,13 @@ def test_a_link_to_the_section_the_page_sits_under_is_no_author_link() -> None:
     )
     url = "https://news.example.org/people/real-life/bridge-vote-story-6227"
     assert _article(html, url).authors == ["Ulrike"]
+    # Nor a link to another story of the section ("/people/" names a section here).
+    gallery = html.replace(
+        "<div class='author'>",
+        "<a href='/people/news/stars-of-2019-55610.html'>Zur kompletten Fotostrecke</a>"
+        "<div class='author'>",
+    )
+    assert _article(gallery, url).authors == ["Ulrike"]
     # The same path under another page is an author's page.
     assert _article(html, URL_WITHOUT_DATE).authors == ["Real Life"]
 
