@@ -595,15 +595,16 @@ def _same_site_href(href: str, host: str) -> bool:
     return not link_host or link_host.removeprefix("www.") == host.removeprefix("www.")
 
 
-def _in_menu(el: Element, seg: Segmentation) -> bool:
+def _in_menu(el: Element, wrappers: set[Element]) -> bool:
     """Whether ``el`` sits in the site's navigation (``<nav>``, a menu or breadcrumb box); a
-    wrapper of the main text is none, whatever its classes say ("nav-below-header" on
-    ``<body>``)."""
-    wrappers = set(seg.main.iterancestors()) if seg.main is not None else set()
-    return any(
-        (node.tag == "nav" or _MENU_HINT.search(attr_hint(node))) and node not in wrappers
-        for node in (el, *el.iterancestors())
-    )
+    wrapper of the main text (``wrappers``) is none, whatever its classes say
+    ("nav-below-header" on ``<body>``)."""
+    for node in (el, *el.iterancestors()):
+        if node in wrappers:
+            return False
+        if node.tag == "nav" or _MENU_HINT.search(attr_hint(node)):
+            return True
+    return False
 
 
 def _section_link(href: str, path: str) -> bool:
@@ -629,6 +630,7 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str, path: str
     no author link."""
     found: list[str] = []
     byline: Element | None = None
+    wrappers: set[Element] | None = None
     for count, el in enumerate(seg.root.iter(*_BYLINE_TAGS)):
         if count > _MAX_BYLINE_SCAN:
             break
@@ -649,9 +651,14 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str, path: str
         hinted = bool(hint) and ("byline" in hint or "author" in hint)
         if not (author_link or itemprop or hinted):
             continue
-        if _inside(el, seg.block_containers, _COMMENT_HINT) or _in_menu(el, seg):
+        if _inside(el, seg.block_containers, _COMMENT_HINT):
             continue
         names = _clean_author(" ".join(element_text(el)))
+        if names or found:
+            if wrappers is None:
+                wrappers = set(seg.main.iterancestors()) if seg.main is not None else set()
+            if _in_menu(el, wrappers):
+                continue
         if names:
             if author_link or itemprop:
                 # One link per author: gather the byline's other author links beside it.
