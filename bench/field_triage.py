@@ -26,6 +26,12 @@ mean of each page's best F1 when every name on the page is found and no other), 
 score any extractor can reach on these pages::
 
     uv run python bench/field_triage.py [--half tune|held|both] [--list]
+
+``--sources`` prints instead, per field, how often each candidate source is right on the
+pages where it gives a value (the structural byline kinds one by one), to choose sources by
+measured reliability::
+
+    uv run python bench/field_triage.py --half tune --sources
 """
 
 from __future__ import annotations
