@@ -959,7 +959,10 @@ _MONTHS = (
     r"okt|dez|janv|févr|mars|avr|juil|déc|ene|abr|ago|dic|out|set|"
     r"январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[\w.]*"
 )
-_CLOCK = r"(?:,?\s+(?:at\s+|um\s+|в\s+|às\s+|-\s+)?\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+_CLOCK = (
+    r"(?:,?\s+(?:at\s+|um\s+|в\s+|às\s+|à\s+|a\s+las\s+|alle\s+|ore\s+|[-·|]\s+)?"
+    r"\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+)
 # Zone abbreviations dateparser reads unambiguously (not AST: Atlantic or Arabia; not IST).
 _ZONE = (
     r"(?:\s*(?:GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|"
@@ -970,7 +973,8 @@ _ZONE = (
 _VISIBLE_DATE = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}})?"
     rf"|\b\d{{1,2}}(?:\.\s?\d{{1,2}}\.\s?|/\d{{1,2}}/)\d{{4}}{_CLOCK}{_ZONE}"
-    rf"|\b\d{{1,2}}\.?\s+{_MONTHS},?\s+\d{{4}}{_CLOCK}{_ZONE}"
+    # "4. Dezember 2026", "4 de diciembre de 2026 · 17:35", "4 décembre 2026 à 23h31".
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTHS}(?:\s+de)?,?\s+\d{{4}}{_CLOCK}{_ZONE}"
     rf"|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}{_ZONE}",
     re.IGNORECASE,
 )
