@@ -44,7 +44,7 @@ from crawler.extract.links import UrlResolver, extract_links
 from crawler.extract.metadata import read_metadata
 from crawler.extract.profiled import apply_article_selectors, matches, read_profile_blocks
 from crawler.extract.segment import segment
-from crawler.extract.text import normalize_space, word_count
+from crawler.extract.text import normalize_space, unspaced_chars, word_count
 from crawler.extract.types import PageResult
 from crawler.items import ArticleItem, HeadlineItem
 
@@ -116,8 +116,6 @@ _GALLERY_MIN_FIGURES = 4
 _GALLERY_TYPES = frozenset({"ImageGallery", "MediaGallery"})
 _PAYWALL_HINT = re.compile(r"paywall|subscriber-only|premium-content|metered", re.IGNORECASE)
 _NOT_FREE = (False, "False", "false")
-# Scripts written without spaces between words: two characters count as one word.
-_UNSPACED = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\u3040-\u30ff\u0e00-\u0e7f]")
 _LISTING_MIN_HEADLINES = 3
 # Agreement of two other engines on a page where ours found no article: the share of
 # trafilatura's word trigrams that resiliparse's main content holds, and the share of
@@ -277,7 +275,7 @@ def _description(meta: PageMetadata) -> str | None:
 def _prose_size(text: str) -> int:
     """Words of ``text``, a run of Chinese, Japanese, Korean or Thai counting two characters
     a word (``\\w+`` sees a whole sentence there as one word)."""
-    return word_count(text) + len(_UNSPACED.findall(text)) // 2
+    return word_count(text) + unspaced_chars(text) // 2
 
 
 def _title_shown(seg: Segmentation, title: str | None) -> bool:
