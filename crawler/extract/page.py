@@ -376,8 +376,8 @@ def _agreed_body(
     teasers (a listing's "main content" is
     its headline blocks); only then does trafilatura read the page (unless it has already), and
     its body is taken when it holds as much prose, in three paragraphs or more, and
-    resiliparse's text holds :data:`_AGREED` of its wording. Neither engine alone decides: one engine's mistake is seldom
-    the other's.
+    resiliparse's text holds :data:`_AGREED` of its wording. Neither engine alone decides: one
+    engine's mistake is seldom the other's.
     """
     html = page.html[:MAX_HTML_CHARS]
     elements = len(seg.text_len)

@@ -473,7 +473,8 @@ def _unsignalled_prose(paragraphs: int) -> str:
     )
     return (
         "<html><head><title>Harbour district budget</title></head><body>"
-        '<div class="menu"><a href="/">Home</a> <a href="/a">About</a> <a href="/c">Contact</a></div>'
+        '<div class="menu"><a href="/">Home</a> <a href="/a">About</a>'
+        ' <a href="/c">Contact</a></div>'
         f'<div class="page">{body}</div><div class="foot">© Harbour Town</div></body></html>'
     )
 
