@@ -90,9 +90,11 @@ _JOB_WORDS = re.compile(
     r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b",
     re.IGNORECASE,
 )
-# Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)".
+# Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)", "(avec AFP)".
 _AUTHOR_TAIL = re.compile(
-    r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
+    r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:]"
+    # "Thierry Mounier (avec AFP)", "(mit dpa)": the agency's part of the story, not the name.
+    r"|\s*\((?:avec|with|mit|con|com|z)\s+[^)]*\))+\s*$"
 )
 # The byline's date after the name ("Bo2man am 29.12.2010, 13:36 Uhr", "Jane Doe on 4/12/2025",
 # "Jane Doe, 2025-12-04"): the names end where it starts.
