@@ -67,7 +67,7 @@ _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # A cheap pre-filter so that dateparser only sees text that may be a time: a clock time, a
 # numeric date, a relative expression or a month name in the languages we know of.
 _TIME_HINT = re.compile(
-    r"\d{1,2}:\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{4}\.\s?\d{1,2}\.\s?\d"
+    r"\d{1,2}:\d{2}|(?<!\w)\d{1,2}h\d{2}(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{4}\.\s?\d{1,2}\.\s?\d"
     r"|\b(?:ago|yesterday|today|just now|now|hours?|hrs?|minutes?|mins?|seconds?|days?|weeks?)\b"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
     r"|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
@@ -622,9 +622,7 @@ def _clock_words(text: str) -> str:
     if text.isascii():
         return text
     text = _CJK_CLOCK.sub(lambda m: f"{int(m[1])}:{int(m[2]):02d}", text)
-    return _MERIDIEM_FIRST.sub(
-        lambda m: f"{m[2]} {'PM' if m[1] in _AFTERNOON else 'AM'}", text
-    )
+    return _MERIDIEM_FIRST.sub(lambda m: f"{m[2]} {'PM' if m[1] in _AFTERNOON else 'AM'}", text)
 
 
 def _clock_time(text: str) -> tuple[int, int, int] | None:
