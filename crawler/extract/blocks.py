@@ -100,6 +100,8 @@ def _teaser_like(
     share = items_links / items_text if items_text else 0.0
     if items[0].element.tag == "p":
         return share >= _MIN_PARAGRAPH_LINK_SHARE
+    if all(_card(item.element) for item in items):
+        return share >= _MIN_CARD_LINK_SHARE  # a headline over a picture, with a summary
     return share >= _MIN_LINK_SHARE
 
 
