@@ -20,7 +20,12 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.extract.dates import is_relative_label, parse_machine_date, resolve_displayed
+from crawler.extract.dates import (
+    ascii_digits,
+    is_relative_label,
+    parse_machine_date,
+    resolve_displayed,
+)
 from crawler.extract.dom import BLOCK_TAGS, HEADING_TAGS, attr_hint, element_text, image_url
 from crawler.extract.text import clean_text, normalize_space, strip_title_suffix
 
@@ -885,19 +890,30 @@ _MONTHS = (
     r"okt|dez|janv|févr|mars|avr|juil|déc|ene|abr|ago|dic|out|set|"
     r"январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[\w.]*"
 )
-_CLOCK = r"(?:,?\s+(?:at\s+|um\s+|в\s+|às\s+|-\s+)?\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+# The clock after a date: "14:05", ", at 5:30 pm", " à 18h40", " · 18:40", " - 18:40",
+# " alle 08:50", " 오후 6:40", " 4時45分", "18:40 م" (Arabic p.m.). Up to two short words join
+# it to the date ("a las", "à", "às", "um").
+_CLOCK = (
+    r"(?:\s*[,·•|–—-]?\s*(?:[^\W\d_]{1,5}\.?\s+){0,2}"
+    r"(?:\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?|\s*[صم](?!\w))?|\d{1,2}\s*[時시]\s*\d{1,2}\s*[分분]))?"
+)
 # Zone abbreviations dateparser reads unambiguously (not AST: Atlantic or Arabia; not IST).
 _ZONE = (
     r"(?:\s*(?:GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|"
     r"AKST|AKDT|HST|JST|KST|HKT|SGT|AEST|AEDT|ACST|AWST|NZST|NZDT|SAST|CAT|EAT|WAT)"
     r"(?:[+-]\d{1,2})?\b)?"
 )
-# A date (with its time, if any) inside a line of visible text ("Filed 4 Dec 2025 14:05 GMT by").
+# A date (with its time, if any) inside a line of visible text ("Filed 4 Dec 2025 14:05 GMT by",
+# "2 de diciembre de 2026 · 18:40", "입력 2026.12.02. 오후 6:40", "2026年12月5日 4時45分"). The
+# month may be any word: dateparser, in the page's language, decides whether it is one.
 _VISIBLE_DATE = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}})?"
+    rf"|\b\d{{4}}\.\s?\d{{1,2}}\.\s?\d{{1,2}}\b\.?{_CLOCK}{_ZONE}"
+    rf"|\d{{4}}\s*[年년]\s*\d{{1,2}}\s*[月월]\s*\d{{1,2}}\s*[日일]{_CLOCK}"
     rf"|\b\d{{1,2}}(?:\.\s?\d{{1,2}}\.\s?|/\d{{1,2}}/)\d{{4}}{_CLOCK}{_ZONE}"
-    rf"|\b\d{{1,2}}\.?\s+{_MONTHS},?\s+\d{{4}}{_CLOCK}{_ZONE}"
-    rf"|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}{_ZONE}",
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTHS},?\s+(?:de\s+)?\d{{4}}{_CLOCK}{_ZONE}"
+    rf"|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}{_ZONE}"
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?[^\W\d_]{{3,}}\.?,?\s+(?:de\s+)?\d{{4}}{_CLOCK}{_ZONE}",
     re.IGNORECASE,
 )
 _SPACED_DOTS = re.compile(r"(?<=\d\.)\s(?=\d)")
@@ -940,7 +956,12 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "a"):
             continue
         hint = attr_hint(el)
-        if seg.is_excluded(el) and not _byline_area(el, seg, hint):
+        if (
+            seg.is_excluded(el)
+            and not _byline_area(el, seg, hint)
+            # A <header> inside the story's <article> is the story's (headline, date line).
+            and not (el.tag == "header" and scope.tag == "article")
+        ):
             walker.skip_subtree()
             continue
         own = " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
@@ -952,7 +973,7 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
         if marked or (parent is not None and _DATE_HINT.search(attr_hint(parent))):
             labels.append(own)
     for line in (*hinted, *plain):
-        match = _VISIBLE_DATE.search(line)
+        match = _VISIBLE_DATE.search(ascii_digits(line))
         if match is None:
             continue
         # "4. 2. 2022": German typography spaces the parts of a numeric date.

@@ -23,6 +23,7 @@ only for text that needs it: its first call costs ~0.1 s, later calls ~0.5 ms.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DateContext",
+    "ascii_digits",
     "country_timezone",
     "format_datetime",
     "infer_timezone",
@@ -61,7 +63,11 @@ _ARABIC_ONE_UNIT = re.compile(
     r"(قبل|منذ)\s+(ثانية|دقيقة|ساعة|يوم|أسبوع|شهر|سنة)(?:\s+واحد[ةه]?)?(?!\S)"
 )
 _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\d)")
-_CJK_DATE = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*")
+_CJK_DATE = re.compile(
+    r"(?:(?P<y>\d{4})\s*[年년]\s*)?(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]\s*"
+)
+# "4時45分", "18시 40분": a clock written with hour and minute signs.
+_CJK_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*[時시]\s*(\d{1,2})\s*[分분]")
 _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # A cheap pre-filter so that dateparser only sees text that may be a time: a clock time, a
 # numeric date, a relative expression or a month name in the languages we know of.
@@ -102,6 +108,16 @@ class DateContext:
     """Languages to read month and day words in (ISO 639-1), most likely first."""
     date_order: str | None = None
     """``DMY``, ``MDY`` or ``YMD`` for numeric dates, when known."""
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of another script as its ASCII digit ("٢٠٢٦" and
+    "２０２６" are "2026"): date patterns and the clock parser read ASCII digits."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text
+    )
 
 
 def format_datetime(value: datetime) -> str:
@@ -458,7 +474,7 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     be later than the capture time. An explicit zone in the text ("14:05 GMT") wins. Returns
     ``None`` when the text is not a date.
     """
-    text = _DATE_PREFIX.sub("", " ".join(raw.translate(_BIDI_MARKS).split()))
+    text = _DATE_PREFIX.sub("", " ".join(ascii_digits(raw.translate(_BIDI_MARKS)).split()))
     if not text or len(text) > _MAX_DISPLAYED_CHARS:
         return None
     iso = parse_machine_date(text, context.tz)
@@ -482,7 +498,7 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     elif order is None and context.languages and _NUMERIC_DATE.search(text):
         # 02/12/2025 is 2 December in French, Spanish, Italian …: the language's CLDR order.
         order = _locale_date_order(context.languages[0])
-    text = _CJK_DATE.sub(_cjk_date, text)
+    text = _CJK_CLOCK.sub(r"\1:\2", _CJK_DATE.sub(_cjk_date, text)).strip()
     if context.languages:
         text = _month_names(context.languages[0])(text)
     text = _ARABIC_ONE_UNIT.sub(r"\1 1 \2", text)

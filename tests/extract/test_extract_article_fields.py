@@ -685,3 +685,37 @@ def test_plural_byline_prefixes_are_not_part_of_a_name(
 ) -> None:
     html = _story(lang, f"<div class='author'>{byline}</div>")
     assert _article(html, URL_WITHOUT_DATE).authors == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("ja", "<p class='date'>2025年12月2日 4時45分</p>", "2025-12-02T04:45:00+00:00"),
+        ("ar", "<span class='news-date'>الثلاثاء ٢ ديسمبر ٢٠٢٥ - ١٨:٤٠</span>",
+         "2025-12-02T18:40:00+00:00"),
+        ("es", "<span class='fecha'>2 de diciembre de 2025 · 18:40</span>",
+         "2025-12-02T18:40:00+00:00"),
+        # The first time is the published one; the second the last update.
+        ("ko", "<div class='info'><span>입력 2025.12.02. 오후 6:40</span> "
+         "<span>수정 2025.12.02. 오후 7:05</span></div>", "2025-12-02T18:40:00+00:00"),
+        ("fr", "<div class='dates'><span>Publié le 2 décembre 2025 à 18h40</span></div>",
+         "2025-12-02T18:40:00+00:00"),
+        ("pt", "<p class='datas'>02/12/2025 18h40 Atualizado há 2 horas</p>",
+         "2025-12-02T18:40:00+00:00"),
+    ],
+)  # fmt: skip
+def test_a_dateline_shown_only_as_text_in_the_page_language(
+    lang: str, byline: str, expected: str
+) -> None:
+    # No machine-readable time and no zone on the page: the wall clock, read as UTC.
+    assert _article(_story(lang, byline), URL_WITHOUT_DATE).published_at == expected
+
+
+def test_a_dateline_in_the_story_header_inside_the_article_element() -> None:
+    html = (
+        "<html lang='ja'><body><header class='site'><p>2025年12月4日（木）</p></header><main>"
+        "<article><header class='article-header'><h1>Bridge vote passes</h1>"
+        "<div class='area'><p>2025年12月2日 16時50分</p></div></header>"
+        f"<div class='story-body'>{BODY}</div></article></main></body></html>"
+    )
+    assert _article(html, URL_WITHOUT_DATE).published_at == "2025-12-02T16:50:00+00:00"
