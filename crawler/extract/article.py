@@ -81,18 +81,43 @@ _AUTHOR_PREFIX = re.compile(
     r"|vom|verfasst\s+von|geschrieben\s+von|gespeichert\s+von|eingestellt\s+von|publié\s+par"
     r"|publicado\s+por"
     r"|autor(?:in|innen|en|es)?|authors?|auteurs?|autor[ei]|par|por|di|door|przez|автор(?:ы)?"
-    r"|text|texte)"
+    r"|text|texte"
+    # Arabic "wrote:" (he, she) and "by the pen of".
+    r"|كتب|كتبت|بقلم)"
     r"(?:\s*:\s*|\s+|(?<=von)(?=[A-ZÄÖÜ]))",
     re.IGNORECASE,
 )
 _AUTHOR_SPLIT = re.compile(
-    r"\s+(?:and|&|und|et|y|e|i|и)\s+|\s*&\s*|\s*[;|/]\s*|\s*,\s+(?:and\s+|und\s+)?"
+    r"\s+(?:and|&|und|et|y|e|i|и|و)\s+|\s*&\s*|\s*[;|/]\s*|\s*,\s+(?:and\s+|und\s+)?"
+    # "高橋健、伊藤彩" (the ideographic comma), "이서연·박지호" (a middle dot between Hangul
+    # names; not between katakana, where it joins the parts of one foreign name).
+    r"|\s*[、，]\s*|(?<=[\uac00-\ud7af])[·・](?=[\uac00-\ud7af])"
 )
 _JOB_WORDS = re.compile(
     r"correspondent|editor|reporter|writer|contributor|columnist|journalist|producer"
     r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b",
     re.IGNORECASE,
 )
+# A byline in brackets: "【高橋健、伊藤彩】", "[Jane Doe]", "（佐藤美咲）".
+_BRACKETED = re.compile(r"^[【\[（(「〔](?P<inner>[^】\]）)」〕]+)[】\]）)」〕]$")
+# E-mail addresses after the names ("김민준 기자 minjun.kim@example.kr").
+_EMAIL = re.compile(r"\s*\S+@\S+\.[^\W\d_]{2,}")
+# A role written after the name in Korean, Japanese and Chinese bylines ("김민준 기자").
+_ROLE_SUFFIX = re.compile(
+    r"\s*(?:선임기자|객원기자|인턴기자|수습기자|기자|특파원|논설위원|통신원|記者|特派員|編集委員|记者)$"
+)
+# A credit in brackets after the names: "(avec AFP)", "(with Reuters)", "(con EFE)", "(dpa)".
+_CREDIT_TAIL = re.compile(
+    r"\s*\((?:(?:avec|with|con|com|mit|und|and|et|e|y)\s+[^)]*|[^)]*\b(?:afp|ap|dpa|reuters|efe"
+    r"|ansa|apa|kna|epd|sid|anadolu|aa|yonhap|kyodo)\b[^)]*)\)\s*$",
+    re.IGNORECASE,
+)
+# "A e B, TV Litoral", "A and B, Staff Writers": after names joined by a conjunction, what a
+# comma adds is a team, an outlet or a place (a list of names ends with its conjunction).
+_AFTER_JOINED_NAMES = re.compile(r"^(?P<names>.*?\S\s+(?:and|und|et|y|e|i|и)\s+[^,]+),\s.*$")
+# Arabic attaches "and" to the next name ("منى عادل وكريم حسن"): a split where both sides have
+# two words or more (a name beginning with و, "وليد", stays whole beside a one-word name).
+_ATTACHED_AND = re.compile(r"(?<=\S)\s+و(?=[\u0621-\u064a])")
 # Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)".
 _AUTHOR_TAIL = re.compile(
     r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
@@ -152,6 +177,11 @@ _SECONDARY_AUTHOR_META = (
     "dc.creator",
     "dcterms.creator",
 )
+# Class names of a byline element: "byline", "author", and the word in other languages
+# ("writer", "autor", "firma" in it/es, "signature" in fr, "muhabir"/"yazar" in tr).
+_BYLINE_HINT = re.compile(
+    r"byline|author|writer|reporter|(?:^|[\s_-])(?:autore?|firma|signature|muhabir|yazar)(?:$|[\s_-])"
+)
 _AUTHOR_LABEL = re.compile(r"written by|verfasst von|geschrieben von|auteur|autor|author", re.I)
 _SITE_HEADING_HINT = re.compile(r"site-?title|site-?name|logo|brand|masthead|blog-?title")
 _KICKER_HINT = re.compile(
@@ -171,6 +201,7 @@ _MAX_TITLE_HEADINGS = 30
 _MIN_SHOWN_HEADLINE_WORDS = 3
 _MAX_SITE_NAME_CHARS = 40
 _MAX_LOGO_LINKS = 30
+_MAX_NAVS = 5
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
 _COMMENT_HINT = re.compile(r"comment(?!ar)|respond|reply|discussion|kommentar|disqus")
 # Elements a byline is written in ("<small class='author'>von …</small>", "<h4 class=author>").
@@ -512,15 +543,43 @@ def _lead_in(
     return None, None
 
 
+def _split_attached_and(name: str) -> list[str]:
+    """ "منى عادل وكريم حسن" -> two names, where each side of the attached "و" has two words."""
+    for match in _ATTACHED_AND.finditer(name):
+        left, right = name[: match.start()], name[match.end() - 1 :].removeprefix("و")
+        if len(left.split()) >= 2 and len(right.split()) >= 2:
+            return [*_split_attached_and(left), right]
+    return [name]
+
+
+def _pieces(name: str) -> list[str]:
+    """A byline's pieces: split at conjunctions and separators; a one-word place after a slash
+    ("Ayşe Yılmaz / İzmir", "Redacción / Madrid") dropped when the names have two words."""
+    pieces = [p for p in _AUTHOR_SPLIT.split(name) for p in _split_attached_and(p.strip())]
+    if "/" in name and len(pieces) > 1:
+        last = pieces[-1].strip(" .,:")
+        if len(last.split()) == 1 and all(len(p.split()) >= 2 for p in pieces[:-1]):
+            pieces = pieces[:-1]
+    return pieces
+
+
 def _clean_author(name: str) -> list[str]:
     """Names in one byline string: prefixes, roles, labels and decoration dropped."""
-    name = _AUTHOR_DATE_TAIL.sub("", _AUTHOR_PREFIX.sub("", normalize_space(name)))
+    name = normalize_space(_EMAIL.sub(" ", name))
+    bracketed = _BRACKETED.match(name)
+    if bracketed:
+        name = bracketed["inner"].strip()
+    name = _AUTHOR_DATE_TAIL.sub("", _AUTHOR_PREFIX.sub("", name))
+    name = _CREDIT_TAIL.sub("", name)
+    joined = _AFTER_JOINED_NAMES.match(name)
+    if joined:
+        name = joined["names"]
     if not name or name.startswith(("http://", "https://")):
         return []
     out: list[str] = []
-    for piece in _AUTHOR_SPLIT.split(name):
+    for piece in _pieces(name):
         part = _AUTHOR_TAIL.sub("", _AUTHOR_PREFIX.sub("", piece.strip(" .,:")))
-        part = part.strip(" .,:")
+        part = _ROLE_SUFFIX.sub("", part.strip(" .,:")).strip(" .,:")
         if (
             not part
             or _JOB_WORDS.search(part)
@@ -586,7 +645,7 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[s
             or (_AUTHOR_HREF.search(href) is not None and _same_site_href(href, host))
         )
         itemprop = "author" in (el.get("itemprop") or "")
-        hinted = bool(hint) and ("byline" in hint or "author" in hint)
+        hinted = bool(hint) and _BYLINE_HINT.search(hint) is not None
         if not (author_link or itemprop or hinted):
             continue
         if _inside(el, seg.block_containers, _COMMENT_HINT):
@@ -650,7 +709,28 @@ def _body_byline(seg: Segmentation) -> list[str]:
     return []
 
 
+def _site_labels(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+    """Names a byline may add that are the site's, not a person's: the declared site names, the
+    logo's name and the labels of the site's menu (its sections and regions, "São Paulo")."""
+    labels = [*meta.site_names, *_logo_names(seg.root, host)]
+    for nav in islice(seg.root.iter("nav"), _MAX_NAVS):
+        for link in islice(nav.iter("a"), _MAX_LOGO_LINKS):
+            text = normalize_space(" ".join(element_text(link)))
+            if text and len(text) <= _MAX_SITE_NAME_CHARS:
+                labels.append(text)
+    return labels
+
+
 def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+    names = _declared_or_shown_authors(seg, meta, host)
+    if len(names) > 1:
+        # "Por Camila Rocha, São Paulo", "Por Roberto Siqueira, Portal Paulista": a menu label
+        # or the logo's name beside a person is no author.
+        names = _person_first(names, _site_labels(seg, meta, host))
+    return names
+
+
+def _declared_or_shown_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
     raw: list[str] = []
     for item in _as_list((meta.article or {}).get("author")):
         if isinstance(item, str):

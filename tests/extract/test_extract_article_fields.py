@@ -719,3 +719,35 @@ def test_a_dateline_in_the_story_header_inside_the_article_element() -> None:
         f"<div class='story-body'>{BODY}</div></article></main></body></html>"
     )
     assert _article(html, URL_WITHOUT_DATE).published_at == "2025-12-02T16:50:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("ko", "<p class='byline'>김민준 기자 minjun.kim@example.kr</p>", ["김민준"]),
+        ("ko", "<p class='byline'>이서연·박지호 기자 a@example.kr b@example.kr</p>",
+         ["이서연", "박지호"]),
+        ("ja", "<p class='article-author'>【高橋健、伊藤彩】</p>", ["高橋健", "伊藤彩"]),
+        # The katakana middle dot joins the parts of one name.
+        ("ja", "<p class='article-author'>【ジョン・スミス】</p>", ["ジョン・スミス"]),
+        ("ar", "<span class='writer'>كتب: منى عادل وكريم حسن</span>", ["منى عادل", "كريم حسن"]),
+        ("ar", "<span class='writer'>كتبت: أحمد وليد</span>", ["أحمد وليد"]),
+        ("tr", "<div class='muhabir'>Ayşe Yılmaz / İzmir</div>", ["Ayşe Yılmaz"]),
+        ("tr", "<div class='muhabir'>Mehmet Demir, Elif Koç / Ankara</div>",
+         ["Mehmet Demir", "Elif Koç"]),
+        ("it", "<div class='firma'>di Sara Romano</div>", ["Sara Romano"]),
+        ("fr", "<div class='signature'>Par Thierry Mounier (avec AFP)</div>", ["Thierry Mounier"]),
+        ("pt", "<p class='autor'>Por Fernanda Ribeiro e Marcos Alves, TV Litoral</p>",
+         ["Fernanda Ribeiro", "Marcos Alves"]),
+    ],
+)  # fmt: skip
+def test_bylines_in_the_locales_forms(lang: str, byline: str, expected: list[str]) -> None:
+    assert _article(_story(lang, byline), URL_WITHOUT_DATE).authors == expected
+
+
+def test_a_menu_label_beside_a_person_in_the_byline_is_no_author() -> None:
+    html = _story("pt", "<p class='autor'>Por Camila Rocha, São Paulo</p>").replace(
+        "<header><a href='/'>Home</a></header>",
+        "<header><nav><a href='/sp/'>São Paulo</a><a href='/economia/'>Economia</a></nav></header>",
+    )
+    assert _article(html, URL_WITHOUT_DATE).authors == ["Camila Rocha"]
