@@ -337,10 +337,10 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _jsonld_str(value: Any) -> str | None:
+def _jsonld_str(value: Any, *, keep_ideographic: bool = False) -> str | None:
     for item in _as_list(value):
         if isinstance(item, str) and item.strip():
-            return normalize_space(item)
+            return normalize_space(item, keep_ideographic=keep_ideographic)
         if isinstance(item, dict):
             for key in ("name", "url", "@id"):
                 if isinstance(item.get(key), str) and item[key].strip():
@@ -371,8 +371,12 @@ def _heading_text(el: Element) -> str:
     def kicker(node: Element) -> bool:
         return node.tag == "small" or bool(_KICKER_HINT.search(attr_hint(node)))
 
-    text = clean_text(" ".join(element_text(el, kicker))).lstrip(":-–—|· ")
-    return text or clean_text(" ".join(element_text(el)))
+    text = clean_text(
+        " ".join(element_text(el, kicker, keep_ideographic=True)), keep_ideographic=True
+    ).lstrip(":-–—|· ")
+    return text or clean_text(
+        " ".join(element_text(el, keep_ideographic=True)), keep_ideographic=True
+    )
 
 
 def _site_part(title_tag: str | None, h1_texts: list[str]) -> str | None:
@@ -436,7 +440,8 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     article = meta.article or {}
     sites = {n.casefold() for n in meta.site_names}
     candidates = [
-        _jsonld_str(article.get("headline")) or _jsonld_str(article.get("name")),
+        _jsonld_str(article.get("headline"), keep_ideographic=True)
+        or _jsonld_str(article.get("name"), keep_ideographic=True),
         meta.prop("og:title"),
         meta.prop("twitter:title"),
         meta.title_tag,

@@ -751,3 +751,19 @@ def test_a_menu_label_beside_a_person_in_the_byline_is_no_author() -> None:
         "<header><nav><a href='/sp/'>São Paulo</a><a href='/economia/'>Economia</a></nav></header>",
     )
     assert _article(html, URL_WITHOUT_DATE).authors == ["Camila Rocha"]
+
+
+def test_a_cjk_title_keeps_its_ideographic_space_and_loses_a_full_width_site_suffix() -> None:
+    html = (
+        "<html lang='ja'><head><title>地銀2行が経営統合へ\u3000来年4月に：東都新聞</title></head>"
+        "<body><header><h1 class='logo'><a href='/'>東都新聞</a></h1></header><main><article>"
+        "<h1 class='article-title'>地銀2行が経営統合へ\u3000来年4月に</h1>"
+        f"<div class='story-body'>{BODY}</div></article></main></body></html>"
+    )
+    assert _article(html, URL_WITHOUT_DATE).title == "地銀2行が経営統合へ\u3000来年4月に"
+
+
+def test_strip_title_suffix_keeps_ideographic_spaces() -> None:
+    title = "冬のボーナス、平均3.1%増\u3000民間調査：東都新聞"
+    assert strip_title_suffix(title, ["東都新聞"]) == "冬のボーナス、平均3.1%増\u3000民間調査"
+    assert strip_title_suffix("A\u3000 B  C") == "A B C"
