@@ -93,6 +93,8 @@ _AUTHOR_SPLIT = re.compile(
     # names; not between katakana, where it joins the parts of one foreign name).
     r"|\s*[、，]\s*|(?<=[\uac00-\ud7af])[·・](?=[\uac00-\ud7af])"
 )
+# Short letter codes joined by slashes: the credit line of an agency story ("det/dpa").
+_AGENCY_CODES = re.compile(r"^[^\W\d_]{1,5}(?:/[^\W\d_]{1,5})+\.?$")
 _JOB_WORDS = re.compile(
     r"correspondent|editor|reporter|writer|contributor|columnist|journalist|producer"
     r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b",
@@ -203,7 +205,14 @@ _MAX_SITE_NAME_CHARS = 40
 _MAX_LOGO_LINKS = 30
 _MAX_NAVS = 5
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
+_QUOTES = ('"', "„", "“", "”", "«", "»", "‹", "›", "‚", "‘", "'", "「", "『")
+_TITLE_PARTS = re.compile("|".join(re.escape(sep) for sep in _TITLE_SEPARATORS))
 _COMMENT_HINT = re.compile(r"comment(?!ar)|respond|reply|discussion|kommentar|disqus")
+# The site's navigation: a menu's link to a user's or a section's page is nobody's byline
+# ("<div class='kb-header-menu-dropdown-item'><a href='/user/…'>").
+_MENU_HINT = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|menubar|dropdown|breadcrumbs?)(?:$|[\s_-])"
+)
 # Elements a byline is written in ("<small class='author'>von …</small>", "<h4 class=author>").
 _BYLINE_TAGS = ("a", "span", "div", "p", "address", "small", "h4", "h5", "h6")
 _MAX_BYLINE_CHARS = 120
@@ -473,7 +482,13 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     if h1_text and (not declared or any(_similar(h1_text, c) for c in declared)):
         for d in declared:
             # "Kicker Headline" in the <h1> with the kicker unmarked, the headline declared.
-            if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):
+            if (
+                len(d.split()) >= 3
+                and len(d) < len(h1_text)
+                and _same(h1_text[-len(d) :], d)
+                # A quotation before the headline is part of it ("„Pure Leere“: …"), no label.
+                and not h1_text.startswith(_QUOTES)
+            ):
                 return d
         return h1_text
     if len(headings) == 1 and len(h1_text.split()) >= _MIN_SHOWN_HEADLINE_WORDS:
@@ -486,10 +501,25 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
             if count >= _MAX_TITLE_HEADINGS:
                 break
             text = _heading_text(el)
-            if text and any(_same(text, d) for d in declared):
+            if text and any(_same(text, d) or _last_part(text, d) for d in declared):
                 return text
         return declared[0]
     return h1_text
+
+
+def _last_part(heading: str, title: str) -> bool:
+    """Whether a shown heading of three or more words is the last part of a declared title
+    ("Club e.V. - Neuigkeiten » Die Events der letzten Zeit"): the site's and section's names
+    before it, the headline at the end."""
+    words = len(heading.split())
+    if words < _MIN_SHOWN_HEADLINE_WORDS:
+        return False
+    for sep in _TITLE_SEPARATORS:
+        head, found, last = title.rpartition(sep)
+        if found and _same(last, heading):
+            # The names before it are shorter than the headline (else it is a subtitle).
+            return all(len(part.split()) < words for part in _TITLE_PARTS.split(head))
+    return False
 
 
 def _lead(seg: Segmentation, meta: PageMetadata) -> tuple[str | None, Element | None]:
@@ -581,6 +611,9 @@ def _clean_author(name: str) -> list[str]:
         name = joined["names"]
     if not name or name.startswith(("http://", "https://")):
         return []
+    if _AGENCY_CODES.match(name):
+        # "det/dpa", "APA/AP", "red/AFP": an editor's and agencies' codes, one credit as given.
+        return [name.strip(" .,:")]
     out: list[str] = []
     for piece in _pieces(name):
         part = _AUTHOR_TAIL.sub("", _AUTHOR_PREFIX.sub("", piece.strip(" .,:")))
@@ -631,12 +664,42 @@ def _same_site_href(href: str, host: str) -> bool:
     return not link_host or link_host.removeprefix("www.") == host.removeprefix("www.")
 
 
-def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+def _in_menu(el: Element, wrappers: set[Element]) -> bool:
+    """Whether ``el`` sits in the site's navigation (``<nav>``, a menu or breadcrumb box); a
+    wrapper of the main text (``wrappers``) is none, whatever its classes say
+    ("nav-below-header" on ``<body>``)."""
+    for node in (el, *el.iterancestors()):
+        if node in wrappers:
+            return False
+        if node.tag == "nav" or _MENU_HINT.search(attr_hint(node)):
+            return True
+    return False
+
+
+def _section_link(href: str, path: str) -> bool:
+    """A link into a section the page itself sits under: "/people/real-life/" or
+    "/people/news/other-story" on "/people/real-life/story-123", where "people" names a
+    section of the site, not its authors' directory."""
+    link_path = urlsplit(href).path.rstrip("/")
+    if not link_path:
+        return False
+    if path.startswith(f"{link_path}/"):
+        return True
+    match = _AUTHOR_HREF.search(link_path)
+    if match is None:
+        return False
+    directory = link_path[: match.start()] + "/" + match.group(0).split("/")[1] + "/"
+    return path.startswith(directory)
+
+
+def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str, path: str = "") -> list[str]:
     """The byline as the page shows it: the first author link, ``itemprop=author`` or byline
-    element outside comments, forms and headline blocks (co-authors: the author links beside
-    the first one, under the same parent)."""
+    element outside comments, forms, menus and headline blocks (co-authors: the author links
+    beside the first one, under the same parent); a link to a section the page sits under is
+    no author link."""
     found: list[str] = []
     byline: Element | None = None
+    wrappers: set[Element] | None = None
     for count, el in enumerate(seg.root.iter(*_BYLINE_TAGS)):
         if count > _MAX_BYLINE_SCAN:
             break
@@ -647,7 +710,11 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[s
         href = el.get("href") or ""
         author_link = el.tag == "a" and (
             "author" in (el.get("rel") or "")
-            or (_AUTHOR_HREF.search(href) is not None and _same_site_href(href, host))
+            or (
+                _AUTHOR_HREF.search(href) is not None
+                and _same_site_href(href, host)
+                and not _section_link(href, path)
+            )
         )
         itemprop = "author" in (el.get("itemprop") or "")
         hinted = bool(hint) and _BYLINE_HINT.search(hint) is not None
@@ -656,6 +723,11 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[s
         if _inside(el, seg.block_containers, _COMMENT_HINT):
             continue
         names = _clean_author(" ".join(element_text(el)))
+        if names or found:
+            if wrappers is None:
+                wrappers = set(seg.main.iterancestors()) if seg.main is not None else set()
+            if _in_menu(el, wrappers):
+                continue
         if names:
             if author_link or itemprop:
                 # One link per author: gather the byline's other author links beside it.
@@ -726,8 +798,8 @@ def _site_labels(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
     return labels
 
 
-def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
-    names = _declared_or_shown_authors(seg, meta, host)
+def _authors(seg: Segmentation, meta: PageMetadata, host: str, path: str = "") -> list[str]:
+    names = _declared_or_shown_authors(seg, meta, host, path)
     if len(names) > 1:
         # "Por Camila Rocha, São Paulo", "Por Roberto Siqueira, Portal Paulista": a menu label
         # or the logo's name beside a person is no author.
@@ -735,7 +807,9 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
     return names
 
 
-def _declared_or_shown_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+def _declared_or_shown_authors(
+    seg: Segmentation, meta: PageMetadata, host: str, path: str
+) -> list[str]:
     raw: list[str] = []
     for item in _as_list((meta.article or {}).get("author")):
         if isinstance(item, str):
@@ -769,7 +843,7 @@ def _declared_or_shown_authors(seg: Segmentation, meta: PageMetadata, host: str)
             names = secondary
     if not names or no_person(names):
         # No declared person: the visible byline may name one (else the organisation stays).
-        shown = _visible_authors(seg, meta, host)
+        shown = _visible_authors(seg, meta, host, path)
         if shown and (not names or any(not _ORGANISATION.search(n) for n in shown)):
             names = list(dict.fromkeys(shown))
         return _person_first(names, meta.site_names)
@@ -777,7 +851,7 @@ def _declared_or_shown_authors(seg: Segmentation, meta: PageMetadata, host: str)
     if all(" " not in n for n in people):
         # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"),
         # beside the site's name or not: the byline that spells each of them in full wins.
-        for shown in (_visible_authors(seg, meta, host), _body_byline(seg)):
+        for shown in (_visible_authors(seg, meta, host, path), _body_byline(seg)):
             if len(shown) == len(people) and all(
                 " " in full and _folded(full).startswith(_folded(short))
                 for short, full in zip(people, shown, strict=True)
@@ -958,7 +1032,9 @@ def read_article_fields(
         title=_title(seg, meta, urlsplit(resolve.base).hostname or ""),
         lead=lead,
         lead_element=lead_element,
-        authors=_authors(seg, meta, urlsplit(resolve.base).hostname or ""),
+        authors=_authors(
+            seg, meta, urlsplit(resolve.base).hostname or "", urlsplit(resolve.base).path
+        ),
         published_at=published,
         modified_at=modified,
         language=_language(meta),
