@@ -719,6 +719,26 @@ def test_a_relative_date_label_in_the_byline_area_is_the_published_time(
 
 
 @pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("es", "<div class='nota__meta'><span>4 de diciembre de 2026 · 17:35</span></div>",
+         "2026-12-04T17:35"),
+        ("fr", "<div class='dates'><span>Publié le 4 décembre 2026 à 23h31</span></div>",
+         "2026-12-04T23:31"),
+        ("fr", "<div class='dates'><span>4 décembre 2026 - 23h31</span></div>",
+         "2026-12-04T23:31"),
+        ("it", "<div class='data'>4 dicembre 2026 alle 23:31</div>", "2026-12-04T23:31"),
+    ],
+)  # fmt: skip
+def test_a_visible_date_with_de_and_a_connector_keeps_its_clock_time(
+    lang: str, byline: str, expected: str
+) -> None:
+    # "de" between day, month and year, and "à" / "·" / "alle" before the time.
+    article = _article(_story(lang, byline), URL_WITHOUT_DATE)
+    assert (article.published_at or "")[:16] == expected
+
+
+@pytest.mark.parametrize(
     ("shown", "expected"),
     [
         ("Posted: Thursday, December 4, 2025 8:29 AM CST", "2025-12-04T14:29:00+00:00"),
