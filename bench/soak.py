@@ -393,6 +393,8 @@ def main() -> int:
         for line in log.read_text(errors="replace").splitlines():
             if "Garbage collection:" in line:
                 print(line.split("INFO: ", 1)[-1])
+            elif "'slow_hosts/" in line:  # the slow-host cap's stats (crawler/pqueues.py)
+                print(line.strip())
     if at_mark and end:
         print(
             f"RSS at {at_mark[1]} pages: crawl {at_mark[2] / 2**20:.0f} MB, with workers "

@@ -120,9 +120,11 @@ _AFTER_JOINED_NAMES = re.compile(r"^(?P<names>.*?\S\s+(?:and|und|et|y|e|i|и)\s+
 # Arabic attaches "and" to the next name ("منى عادل وكريم حسن"): a split where both sides have
 # two words or more (a name beginning with و, "وليد", stays whole beside a one-word name).
 _ATTACHED_AND = re.compile(r"(?<=\S)\s+و(?=[\u0621-\u064a])")
-# Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)".
+# Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)", "(avec AFP)".
 _AUTHOR_TAIL = re.compile(
-    r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
+    r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:]"
+    # "Thierry Mounier (avec AFP)", "(mit dpa)": the agency's part of the story, not the name.
+    r"|\s*\((?:avec|with|mit|con|com|z)\s+[^)]*\))+\s*$"
 )
 # The byline's date after the name ("Bo2man am 29.12.2010, 13:36 Uhr", "Jane Doe on 4/12/2025",
 # "Jane Doe, 2025-12-04"): the names end where it starts.

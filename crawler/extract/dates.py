@@ -66,13 +66,11 @@ _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\d)")
 _CJK_DATE = re.compile(
     r"(?:(?P<y>\d{4})\s*[年년]\s*)?(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]\s*"
 )
-# "4時45分", "18시 40분": a clock written with hour and minute signs.
-_CJK_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*[時시]\s*(\d{1,2})\s*[分분]")
 _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # A cheap pre-filter so that dateparser only sees text that may be a time: a clock time, a
 # numeric date, a relative expression or a month name in the languages we know of.
 _TIME_HINT = re.compile(
-    r"\d{1,2}:\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{4}\.\s?\d{1,2}\.\s?\d"
+    r"\d{1,2}:\d{2}|(?<!\w)\d{1,2}h\d{2}(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{4}\.\s?\d{1,2}\.\s?\d"
     r"|\b(?:ago|yesterday|today|just now|now|hours?|hrs?|minutes?|mins?|seconds?|days?|weeks?)\b"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
     r"|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
@@ -91,6 +89,16 @@ _DATE_PREFIX = re.compile(
 )
 # Thin normalisation before dateparser: a comma after a relative day word ("Yesterday, 23:59").
 _DAY_WORD_COMMA = re.compile(r"^(\w+),\s*(?=\d)")
+# "17h50" inside a longer text ("02/12/2026 às 17h50", "Le 02/12 à 21h50"): dateparser reads
+# the "h" as hours and the rest as minutes after the capture time.
+_H_CLOCK = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})(?!\d)")
+# Korean, Japanese and Chinese put the morning/afternoon word before the clock ("오후 6:40").
+_MERIDIEM_FIRST = re.compile(r"(오전|午前|上午|오후|午後|下午)\s*(\d{1,2}:\d{2}(?::\d{2})?)(?!\d)")
+_AFTERNOON = frozenset({"오후", "午後", "下午"})
+# "7時31分" (Japanese, Chinese), "18시 40분" (Korean): a clock time.
+_CJK_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*[時시]\s*(\d{1,2})\s*[分분]")
+# A day and month without a year ("12/5", "02/12", "12.03"), read in the language's order.
+_PARTIAL_DATE = re.compile(r"(?<![\d./-])\d{1,2}[./]\d{1,2}(?![\d/]|\.\d)")
 # A full date as a URL path spells it: "/2023/11/08/", "/2017/7/12/slug", "/2021-10-29/".
 _URL_DAY = re.compile(r"/((?:19|20)\d\d)([/-])(\d{1,2})\2(\d{1,2})(?=[/_.-]|$)")
 _MAX_DISPLAYED_CHARS = 80
@@ -475,6 +483,8 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     ``None`` when the text is not a date.
     """
     text = _DATE_PREFIX.sub("", " ".join(ascii_digits(raw.translate(_BIDI_MARKS)).split()))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width letters and signs ("１２月５日")
     if not text or len(text) > _MAX_DISPLAYED_CHARS:
         return None
     iso = parse_machine_date(text, context.tz)
@@ -498,7 +508,15 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     elif order is None and context.languages and _NUMERIC_DATE.search(text):
         # 02/12/2025 is 2 December in French, Spanish, Italian …: the language's CLDR order.
         order = _locale_date_order(context.languages[0])
-    text = _CJK_CLOCK.sub(r"\1:\2", _CJK_DATE.sub(_cjk_date, text)).strip()
+    text = _CJK_DATE.sub(_cjk_date, text)
+    if context.languages and not _NUMERIC_DATE.search(text) and _PARTIAL_DATE.search(text):
+        # dateparser reads "12/5" as a year and a month; the language's order says which of
+        # day and month comes first (5 December in Japanese, 12 May in French).
+        day_first = (order or _locale_date_order(context.languages[0])) == "DMY"
+        text = _PARTIAL_DATE.sub(
+            partial(_partial_date, day_first=day_first, today=local_now.date()), text, count=1
+        )
+    text = _clock_words(text)
     if context.languages:
         text = _month_names(context.languages[0])(text)
     text = _ARABIC_ONE_UNIT.sub(r"\1 1 \2", text)
@@ -592,6 +610,32 @@ def _cjk_date(match: re.Match[str]) -> str:
         return match.group()
     year = f" {match['y']}" if match["y"] else ""
     return f"{day} {_ENGLISH_MONTHS[month - 1]}{year} "
+
+
+def _partial_date(match: re.Match[str], *, day_first: bool, today: date) -> str:
+    """ "12/5" → "2026-12-05" (month first) or "2026-05-12" (day first), in the last year
+    where that day is not after the day after ``today``; unchanged when it is no day."""
+    first, second = (int(part) for part in re.split(r"[./]", match.group()))
+    day, month = (first, second) if day_first else (second, first)
+    for year in (today.year + 1, today.year, today.year - 1):
+        try:
+            shown = date(year, month, day)
+        except ValueError:
+            continue
+        if shown <= today + timedelta(days=1):
+            return shown.isoformat()
+    return match.group()
+
+
+def _clock_words(text: str) -> str:
+    """Clock times written in ways dateparser misreads, as "HH:MM": "17h50" inside a text,
+    "오후 6:40" (am/pm before the clock), "7時31分"."""
+    if "h" in text:
+        text = _H_CLOCK.sub(r"\1:\2", text)
+    if text.isascii():
+        return text
+    text = _CJK_CLOCK.sub(lambda m: f"{int(m[1])}:{int(m[2]):02d}", text)
+    return _MERIDIEM_FIRST.sub(lambda m: f"{m[2]} {'PM' if m[1] in _AFTERNOON else 'AM'}", text)
 
 
 def _clock_time(text: str) -> tuple[int, int, int] | None:
