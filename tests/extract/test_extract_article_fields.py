@@ -863,8 +863,7 @@ def test_strip_title_suffix_keeps_ideographic_spaces() -> None:
 
 def test_an_email_no_longer_shortens_a_box_of_text_into_a_name() -> None:
     byline = (
-        "<span class='author'>Birgit Posselt Über Autorenseite von "
-        "birgit.posselt@example.de</span>"
+        "<span class='author'>Birgit Posselt Über Autorenseite von birgit.posselt@example.de</span>"
     )
     assert _article(_story("de", byline), URL_WITHOUT_DATE).authors == []
 
