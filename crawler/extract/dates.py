@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DateContext",
+    "ascii_digits",
     "country_timezone",
     "format_datetime",
     "infer_timezone",
@@ -62,7 +63,9 @@ _ARABIC_ONE_UNIT = re.compile(
     r"(قبل|منذ)\s+(ثانية|دقيقة|ساعة|يوم|أسبوع|شهر|سنة)(?:\s+واحد[ةه]?)?(?!\S)"
 )
 _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\d)")
-_CJK_DATE = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*")
+_CJK_DATE = re.compile(
+    r"(?:(?P<y>\d{4})\s*[年년]\s*)?(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]\s*"
+)
 _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # A cheap pre-filter so that dateparser only sees text that may be a time: a clock time, a
 # numeric date, a relative expression or a month name in the languages we know of.
@@ -92,8 +95,8 @@ _H_CLOCK = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})(?!\d)")
 # Korean, Japanese and Chinese put the morning/afternoon word before the clock ("오후 6:40").
 _MERIDIEM_FIRST = re.compile(r"(오전|午前|上午|오후|午後|下午)\s*(\d{1,2}:\d{2}(?::\d{2})?)(?!\d)")
 _AFTERNOON = frozenset({"오후", "午後", "下午"})
-# "7時31分" (Japanese, Chinese): a clock time.
-_CJK_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*時\s*(\d{1,2})\s*分")
+# "7時31分" (Japanese, Chinese), "18시 40분" (Korean): a clock time.
+_CJK_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*[時시]\s*(\d{1,2})\s*[分분]")
 # A day and month without a year ("12/5", "02/12", "12.03"), read in the language's order.
 _PARTIAL_DATE = re.compile(r"(?<![\d./-])\d{1,2}[./]\d{1,2}(?![\d/]|\.\d)")
 # A full date as a URL path spells it: "/2023/11/08/", "/2017/7/12/slug", "/2021-10-29/".
@@ -113,6 +116,16 @@ class DateContext:
     """Languages to read month and day words in (ISO 639-1), most likely first."""
     date_order: str | None = None
     """``DMY``, ``MDY`` or ``YMD`` for numeric dates, when known."""
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of another script as its ASCII digit ("٢٠٢٦" and
+    "２０２６" are "2026"): date patterns and the clock parser read ASCII digits."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text
+    )
 
 
 def format_datetime(value: datetime) -> str:
@@ -469,9 +482,9 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     be later than the capture time. An explicit zone in the text ("14:05 GMT") wins. Returns
     ``None`` when the text is not a date.
     """
-    text = _DATE_PREFIX.sub("", " ".join(raw.translate(_BIDI_MARKS).split()))
+    text = _DATE_PREFIX.sub("", " ".join(ascii_digits(raw.translate(_BIDI_MARKS)).split()))
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)  # full-width digits ("１２月５日")
+        text = unicodedata.normalize("NFKC", text)  # full-width letters and signs ("１２月５日")
     if not text or len(text) > _MAX_DISPLAYED_CHARS:
         return None
     iso = parse_machine_date(text, context.tz)
