@@ -147,6 +147,7 @@ def test_store_lost_mid_run_keeps_every_file_exits_4_and_the_next_run_uploads_th
         bucket = s3.new_bucket("run-lost")
         spool = tmp_path / "spool"
         site = ChangingSite(slow=0.3)
+        site.hold_after = 3  # the other 5 articles wait for the outage, however loaded the machine
         with SiteServer(site.handle) as server:
             settings = {
                 **FAST,
@@ -180,6 +181,7 @@ def test_store_lost_mid_run_keeps_every_file_exits_4_and_the_next_run_uploads_th
                     _reset_auth(s3, 0)
                 # The crawl was still going when the store went away.
                 assert sum(ChangingSite.article_requests(server.requested_paths).values()) < 8
+                site.released.set()
                 _, stderr = running.communicate(timeout=120)
             finally:
                 if running.poll() is None:
