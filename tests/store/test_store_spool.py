@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler import spool as spool_module
 from crawler.crawlinfo import CrawlInfo, spool_dir
+from crawler.frontier.extension import RESERVE_NAME
 from crawler.manifest import (
     MANIFEST_NAME,
     STORED_LEDGER,
@@ -23,6 +24,7 @@ from crawler.manifest import (
     write_manifest,
 )
 from crawler.spool import COMPLETE_MARKER, Spool
+from crawler.store.local import LocalStore
 from crawler.store.s3 import S3Store
 from tests.store.s3_server import MotoS3
 
@@ -217,3 +219,15 @@ def test_a_shared_crawls_worker_manifests_go_after_their_files_and_it_is_never_m
     later = Spool(root, S3Store(client, bucket, "p"), own_crawl="next-crawl")
     assert later.upload_ready().failed == []
     assert (crawl / COMPLETE_MARKER).exists()
+
+
+def test_the_spool_size_leaves_out_the_frontiers_reserve(tmp_path: Path) -> None:
+    """The 1 MiB placeholder a crawl holds for its frontier is not spooled data: counted, it
+    stopped a crawl capped below it (NEWSARC_SPOOL_MAX_BYTES) before its first fetch."""
+    crawl = tmp_path / "spool" / "c1"
+    (crawl / "warc").mkdir(parents=True)
+    (crawl / "warc" / "a.warc.gz").write_bytes(b"w" * 300)
+    (crawl / ".frontier.sqlite").write_bytes(b"f" * 50)
+    (crawl / RESERVE_NAME).write_bytes(b"\0" * (1 << 20))
+    spool = Spool(tmp_path / "spool", LocalStore(tmp_path / "store"))
+    assert spool.size() == 350
