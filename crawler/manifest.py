@@ -447,8 +447,11 @@ def close_crawl_log(work_dir: Path, worker: str = "") -> list[str]:
         if Path(handler.baseFilename) == log:
             with handler.lock:  # type: ignore[union-attr]  # created by Handler.__init__
                 handler.flush()
-                handler.close()  # a closed FileHandler opens baseFilename again on emit
+                handler.close()  # a closed FileHandler opens baseFilename again on emit...
                 handler.baseFilename = os.fspath(closing)
+                # ...unless its mode is "w" (LOG_FILE_APPEND=False): a closed "w" handler drops
+                # every record (CPython bpo-42378), the last upload pass's lines included.
+                handler.mode = "a"
         switched = switched or Path(handler.baseFilename) == closing
     return [closing_log(worker)] if switched else []
 

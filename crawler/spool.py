@@ -75,6 +75,7 @@ from twisted.internet import defer, task, threads
 
 from crawler.crawlinfo import CrawlInfo
 from crawler.exceptions import CorruptFileError, StoreError
+from crawler.frontier.extension import RESERVE_NAME as FRONTIER_RESERVE_NAME
 from crawler.manifest import (
     MANIFEST_NAME,
     WORKER_MANIFESTS,
@@ -163,10 +164,15 @@ class Spool:
         self._cleaned: set[str] = set()  # crawls whose abandoned uploads were looked for
 
     def size(self) -> int:
-        """Bytes of every file in the spool (all crawls of this store, bookkeeping included)."""
+        """Bytes of every file in the spool (all crawls of this store, bookkeeping included)
+        but the frontier's reserve: a fixed placeholder (``FRONTIER_RESERVE_BYTES``, 1 MiB)
+        given back when the disk fills, which would otherwise stop any crawl whose cap is
+        smaller at its first pass, before it has fetched anything."""
         total = 0
         if self.root.is_dir():
             for path in self.root.rglob("*"):
+                if path.name == FRONTIER_RESERVE_NAME:
+                    continue
                 with contextlib.suppress(OSError):  # removed meanwhile by the uploader
                     if path.is_file():
                         total += path.stat().st_size

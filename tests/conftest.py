@@ -120,23 +120,30 @@ def _in_checkout(path: str) -> bool:
     return path == str(ROOT) or path.startswith(f"{ROOT}{os.sep}")
 
 
-def _processes_left_behind() -> list[psutil.Process]:
-    """Descendants of this process, and processes re-parented to PID 1 since the session began
-    whose working directory or command line is in this checkout."""
+def _processes_left_behind(orphans: bool = True) -> list[psutil.Process]:
+    """Descendants of this process and, with ``orphans``, processes re-parented to PID 1 since
+    the session began whose working directory or command line is in this checkout."""
     found = {child.pid: child for child in psutil.Process().children(recursive=True)}
     # multiprocessing's resource tracker of this very process (a crawl run in-process started
     # it) ends with this process, by design.
     found.pop(getattr(resource_tracker._resource_tracker, "_pid", None) or -1, None)
+    if orphans:
+        found.update((process.pid, process) for process in _orphans_since(_SESSION_START - 1))
+    _, alive = psutil.wait_procs(list(found.values()), timeout=_LEFTOVER_GRACE)
+    return alive
+
+
+def _orphans_since(start: float) -> list[psutil.Process]:
+    found = []
     for process in psutil.process_iter(["ppid", "create_time", "cwd", "cmdline"]):
         info = process.info
-        if info["ppid"] != 1 or (info["create_time"] or 0) < _SESSION_START - 1:
+        if info["ppid"] != 1 or (info["create_time"] or 0) < start:
             continue
         if _in_checkout(info["cwd"] or "") or any(
             _in_checkout(arg) for arg in info["cmdline"] or []
         ):
-            found[process.pid] = process
-    _, alive = psutil.wait_procs(list(found.values()), timeout=_LEFTOVER_GRACE)
-    return alive
+            found.append(process)
+    return found
 
 
 def _describe(process: psutil.Process) -> str:
@@ -146,20 +153,42 @@ def _describe(process: psutil.Process) -> str:
         return f"pid {process.pid} (ended meanwhile)"
 
 
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+#: What pytest-xdist's workers found left behind, as they reported it to the controller.
+_WORKERS_LEFT: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist (controller): a worker ended; keep what it found left behind."""
+    _WORKERS_LEFT.extend(getattr(node, "workeroutput", {}).get("newsarc_left_behind", []))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    left = _processes_left_behind()
-    if not left:
-        return
+    # Under pytest-xdist each worker checks its own descendants and hands what it found to the
+    # controller, which ends after every worker and also checks for processes re-parented to
+    # PID 1 (a worker cannot tell those from the ones another worker's tests still use).
+    worker = _is_xdist_worker(session.config)
+    left = _processes_left_behind(orphans=not worker)
     lines = [_describe(process) for process in left]
+    for process in left:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    if worker:
+        session.config.workeroutput["newsarc_left_behind"] = lines  # type: ignore[attr-defined]
+        return
+    lines += _WORKERS_LEFT
+    if not lines:
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write("\n")
-        reporter.write_sep("=", f"{len(left)} process(es) left behind by the test run", red=True)
+        reporter.write_sep("=", f"{len(lines)} process(es) left behind by the test run", red=True)
         for line in lines:
             reporter.write_line(line)
     else:
         print("processes left behind by the test run:", *lines, sep="\n", file=sys.stderr)
-    for process in left:
-        with contextlib.suppress(psutil.Error):
-            process.kill()
     session.exitstatus = pytest.ExitCode.TESTS_FAILED

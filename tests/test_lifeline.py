@@ -13,22 +13,22 @@ import psutil
 import pytest
 
 from crawler.demo.server import Route, SiteServer
-from tests.conftest import ROOT
 
 BROWSER = "/usr/bin/chromium"
 BROWSER_PARAM = pytest.param(True, marks=[pytest.mark.browser, pytest.mark.slow])
 ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
 
 
-def _reparented_since(start: float) -> list[psutil.Process]:
-    """Processes started in this checkout since ``start`` and re-parented to PID 1 (chromium's
-    crash handlers are, at once)."""
+def _reparented_since(start: float, cwd: Path) -> list[psutil.Process]:
+    """Processes started in ``cwd`` since ``start`` and re-parented to PID 1 (chromium's crash
+    handlers are, at once). The crawl runs in a directory of its own, so that another test's
+    processes running at the same time (pytest-xdist) are not taken for its own."""
     return [
         process
         for process in psutil.process_iter(["ppid", "create_time", "cwd"])
         if process.info["ppid"] == 1
         and (process.info["create_time"] or 0) >= start
-        and process.info["cwd"] == str(ROOT)
+        and process.info["cwd"] == str(cwd)
     ]
 
 
@@ -60,6 +60,8 @@ def test_a_killed_crawl_leaves_no_worker_behind(render: bool, tmp_path: Path) ->
     }
     with SiteServer(routes) as site:
         script = Path(sys.executable).with_name("newsarc")
+        workdir = tmp_path / "cwd"
+        workdir.mkdir()
         start = time.time() - 1  # create_time has a coarser clock
         proc = subprocess.Popen(
             [
@@ -67,12 +69,12 @@ def test_a_killed_crawl_leaves_no_worker_behind(render: bool, tmp_path: Path) ->
                 "crawl",
                 site.url("/"),
                 "--out",
-                str(tmp_path),
+                str(tmp_path / "out"),
                 # Both worker pools on, whatever the machine's CPU count.
                 *("-s", "NEWSARC_EXTRACT_WORKERS=1", "-s", "WARC_INDEX_WORKER=True"),
                 *(["--render"] if render else []),
             ],
-            cwd=ROOT,
+            cwd=workdir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -86,7 +88,7 @@ def test_a_killed_crawl_leaves_no_worker_behind(render: bool, tmp_path: Path) ->
                 assert proc.poll() is None, "the crawl ended before it could be killed"
                 assert time.monotonic() < deadline, "the crawl never started its workers"
                 time.sleep(0.1)
-            workers = crawl.children(recursive=True) + _reparented_since(start)
+            workers = crawl.children(recursive=True) + _reparented_since(start, workdir)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
             alive = _wait_gone(workers, timeout=10)

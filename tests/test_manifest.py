@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from scrapy.utils.test import get_crawler
 from crawler.manifest import (
     ManifestExtension,
     build_manifest,
+    close_crawl_log,
     describe_file,
     verify_manifest,
     write_manifest,
@@ -146,3 +148,28 @@ def test_warc_record_counts_come_from_the_writer_through_the_signal(tmp_path: Pa
     assert entries[rel]["records"] == 5
     assert describe_file(warc, rel, strict=True, records=5)["records"] == 3
     assert describe_file(warc, rel)["records"] == 3
+
+
+def test_lines_logged_after_the_crawl_log_is_closed_go_to_the_closing_log(tmp_path: Path) -> None:
+    """Scrapy's LOG_FILE handler, as the crawl sets it (LOG_FILE_APPEND=False: mode "w"): the
+    lines after close_crawl_log (the last upload pass, "pending upload") are in closing.log."""
+    log = tmp_path / "logs" / "crawl.log"
+    log.parent.mkdir()
+    handler = logging.FileHandler(log, mode="w", encoding="utf-8")
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        logging.getLogger("crawler.spool").info("Stored before the manifest")
+        assert close_crawl_log(tmp_path) == ["logs/closing.log"]
+        logging.getLogger("crawler.spool").info("Stored after the manifest")
+        handler.flush()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        handler.close()
+    assert "Stored before the manifest" in log.read_text(encoding="utf-8")
+    assert "after" not in log.read_text(encoding="utf-8")
+    closing = tmp_path / "logs" / "closing.log"
+    assert "Stored after the manifest" in closing.read_text(encoding="utf-8")

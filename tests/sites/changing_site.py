@@ -15,7 +15,8 @@ whatever its content; ``honours_validators = False`` never answers an article wi
 Modes: ``challenge`` serves a 200 bot-wall page for every HTML URL; ``refuse`` answers every
 HTML URL with 503 and ``Retry-After: throttle_after``; ``throttle_count`` > 0 answers the first
 ``throttle_count`` article requests with ``throttle_status`` (429, or 503) and
-``Retry-After: throttle_after``.
+``Retry-After: throttle_after``. ``hold_after`` = k holds every article request after the
+first k until :attr:`ChangingSite.released` is set (a mid-crawl point that load cannot move).
 :attr:`SiteServer.requests` is the server's own log; :meth:`ChangingSite.article_requests` counts
 article fetches per article.
 """
@@ -98,6 +99,11 @@ class ChangingSite:
         self.article_times: list[float] = []
         self.refused_times: list[float] = []
         self.source_statuses: list[tuple[str, int]] = []  # (feed or sitemap path, status sent)
+        # Not None: article requests after the first ``hold_after`` wait (up to a minute) for
+        # ``released``, so a test can act mid-crawl however slow a loaded machine makes it.
+        self.hold_after: int | None = None
+        self.released = threading.Event()
+        self._article_arrivals = 0
         self._lock = threading.Lock()
 
     def _story(self, i: int) -> Story:
@@ -226,6 +232,12 @@ class ChangingSite:
     def handle(self, target: str, headers: RequestHeaders) -> Route | None:
         host = headers.get("Host", "127.0.0.1")
         path = target.split("?", 1)[0]
+        if self.hold_after is not None and path.startswith("/news/"):
+            with self._lock:
+                self._article_arrivals += 1
+                held = self._article_arrivals > self.hold_after
+            if held:
+                self.released.wait(timeout=60)
         with self._lock:
             return self._route(path, host, headers)
 

@@ -12,6 +12,7 @@ would otherwise grow for as long as the store refuses.
 from __future__ import annotations
 
 import json
+import random
 import secrets
 import subprocess
 import sys
@@ -30,14 +31,51 @@ from tests.store.s3_server import MotoS3
 
 ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
 PAGES = 60
+_VOCABULARY = [
+    "the",
+    "council",
+    "approved",
+    "new",
+    "budget",
+    "after",
+    "long",
+    "debate",
+    "that",
+    "ran",
+    "late",
+    "into",
+    "night",
+    "with",
+    "members",
+    "divided",
+    "over",
+    "cost",
+    "of",
+    "repairs",
+    "to",
+    "old",
+    "bridge",
+    "and",
+    "schools",
+    "while",
+    "residents",
+    "waited",
+    "outside",
+]
 
 
 def _site_routes() -> dict[str, Route]:
     links = " ".join(f'<a href="/p{i}.html">story {i}</a>' for i in range(PAGES))
     routes = {"/robots.txt": ROBOTS, "/": Route.html(f"<h1>News</h1><p>{links}</p>")}
     for i in range(PAGES):
-        text = f"<p>Story {i} of the day. " + "Words of the story. " * 300 + "</p>"
-        routes[f"/p{i}.html"] = Route.html(f"<article><h1>Story {i}</h1>{text}</article>")
+        # Words drawn at random (gzip shrinks a repeated phrase to nothing): each page adds
+        # some kilobytes to the spool, so that NEWSARC_SPOOL_MAX_BYTES is reached mid-crawl.
+        pick = random.Random(i).choice
+        words = " ".join(pick(_VOCABULARY) for _ in range(3000))
+        text = f"<p>Story {i} of the day. {words}.</p>"
+        routes[f"/p{i}.html"] = Route.html(
+            f"<article><h1>Story {i}</h1>{text}</article>", delay=0.1
+        )
     return routes
 
 
@@ -157,6 +195,7 @@ def test_a_refused_store_fills_the_spool_only_up_to_its_cap(tmp_path: Path, auth
         run = _crawl(
             auth, site, spool, reader, "-s", f"NEWSARC_SPOOL_MAX_BYTES={cap}",
             "-s", "WARC_MAX_FILE_SIZE=20000", "-s", "JSONL_MAX_ITEMS_PER_FILE=2",
+            "-s", "CONCURRENT_REQUESTS=1",  # a page at a time (0.1 s each): the cap comes first
         )  # fmt: skip
         fetched = [path for _, path, _ in site.requests if path.startswith("/p")]
     assert run.returncode == 4, run.stdout + run.stderr

@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler import spool as spool_module
 from crawler.crawlinfo import CrawlInfo, spool_dir
+from crawler.frontier.extension import RESERVE_NAME
 from crawler.manifest import (
     MANIFEST_NAME,
     STORED_LEDGER,
@@ -24,6 +25,7 @@ from crawler.manifest import (
     write_manifest,
 )
 from crawler.spool import COMPLETE_MARKER, Spool
+from crawler.store.local import LocalStore
 from crawler.store.s3 import S3Store
 from tests.store.s3_server import MotoS3
 
@@ -262,3 +264,15 @@ def test_a_leftover_another_user_could_have_written_is_quarantined_not_uploaded(
     shared.upload_ready()
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert "q/old-crawl/warc/b.warc.gz" in keys
+
+
+def test_the_spool_size_leaves_out_the_frontiers_reserve(tmp_path: Path) -> None:
+    """The 1 MiB placeholder a crawl holds for its frontier is not spooled data: counted, it
+    stopped a crawl capped below it (NEWSARC_SPOOL_MAX_BYTES) before its first fetch."""
+    crawl = tmp_path / "spool" / "c1"
+    (crawl / "warc").mkdir(parents=True)
+    (crawl / "warc" / "a.warc.gz").write_bytes(b"w" * 300)
+    (crawl / ".frontier.sqlite").write_bytes(b"f" * 50)
+    (crawl / RESERVE_NAME).write_bytes(b"\0" * (1 << 20))
+    spool = Spool(tmp_path / "spool", LocalStore(tmp_path / "store"))
+    assert spool.size() == 350
