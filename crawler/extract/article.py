@@ -20,7 +20,12 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.extract.dates import is_relative_label, parse_machine_date, resolve_displayed
+from crawler.extract.dates import (
+    ascii_digits,
+    is_relative_label,
+    parse_machine_date,
+    resolve_displayed,
+)
 from crawler.extract.dom import BLOCK_TAGS, HEADING_TAGS, attr_hint, element_text, image_url
 from crawler.extract.text import clean_text, normalize_space, strip_title_suffix
 
@@ -76,12 +81,17 @@ _AUTHOR_PREFIX = re.compile(
     r"|vom|verfasst\s+von|geschrieben\s+von|gespeichert\s+von|eingestellt\s+von|publié\s+par"
     r"|publicado\s+por"
     r"|autor(?:in|innen|en|es)?|authors?|auteurs?|autor[ei]|par|por|di|door|przez|автор(?:ы)?"
-    r"|text|texte)"
+    r"|text|texte"
+    # Arabic "wrote:" (he, she) and "by the pen of".
+    r"|كتب|كتبت|بقلم)"
     r"(?:\s*:\s*|\s+|(?<=von)(?=[A-ZÄÖÜ]))",
     re.IGNORECASE,
 )
 _AUTHOR_SPLIT = re.compile(
-    r"\s+(?:and|&|und|et|y|e|i|и)\s+|\s*&\s*|\s*[;|/]\s*|\s*,\s+(?:and\s+|und\s+)?"
+    r"\s+(?:and|&|und|et|y|e|i|и|و)\s+|\s*&\s*|\s*[;|/]\s*|\s*,\s+(?:and\s+|und\s+)?"
+    # "高橋健、伊藤彩" (the ideographic comma), "이서연·박지호" (a middle dot between Hangul
+    # names; not between katakana, where it joins the parts of one foreign name).
+    r"|\s*[、，]\s*|(?<=[\uac00-\ud7af])[·・](?=[\uac00-\ud7af])"
 )
 # Short letter codes joined by slashes: the credit line of an agency story ("det/dpa").
 _AGENCY_CODES = re.compile(r"^[^\W\d_]{1,5}(?:/[^\W\d_]{1,5})+\.?$")
@@ -90,6 +100,26 @@ _JOB_WORDS = re.compile(
     r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b",
     re.IGNORECASE,
 )
+# A byline in brackets: "【高橋健、伊藤彩】", "[Jane Doe]", "（佐藤美咲）".
+_BRACKETED = re.compile(r"^[【\[（(「〔](?P<inner>[^】\]）)」〕]+)[】\]）)」〕]$")
+# E-mail addresses after the names ("김민준 기자 minjun.kim@example.kr").
+_EMAIL = re.compile(r"\s*\S+@\S+\.[^\W\d_]{2,}")
+# A role written after the name in Korean, Japanese and Chinese bylines ("김민준 기자").
+_ROLE_SUFFIX = re.compile(
+    r"\s*(?:선임기자|객원기자|인턴기자|수습기자|기자|특파원|논설위원|통신원|記者|特派員|編集委員|记者)$"
+)
+# A credit in brackets after the names: "(avec AFP)", "(with Reuters)", "(con EFE)", "(dpa)".
+_CREDIT_TAIL = re.compile(
+    r"\s*\((?:(?:avec|with|con|com|mit|und|and|et|e|y)\s+[^)]*|[^)]*\b(?:afp|ap|dpa|reuters|efe"
+    r"|ansa|apa|kna|epd|sid|anadolu|aa|yonhap|kyodo)\b[^)]*)\)\s*$",
+    re.IGNORECASE,
+)
+# "A e B, TV Litoral", "A and B, Staff Writers": after names joined by a conjunction, what a
+# comma adds is a team, an outlet or a place (a list of names ends with its conjunction).
+_AFTER_JOINED_NAMES = re.compile(r"^(?P<names>.*?\S\s+(?:and|und|et|y|e|i|и)\s+[^,]+),\s.*$")
+# Arabic attaches "and" to the next name ("منى عادل وكريم حسن"): a split where both sides have
+# two words or more (a name beginning with و, "وليد", stays whole beside a one-word name).
+_ATTACHED_AND = re.compile(r"(?<=\S)\s+و(?=[\u0621-\u064a])")
 # Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)".
 _AUTHOR_TAIL = re.compile(
     r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
@@ -149,6 +179,11 @@ _SECONDARY_AUTHOR_META = (
     "dc.creator",
     "dcterms.creator",
 )
+# Class names of a byline element: "byline", "author", and the word in other languages
+# ("writer", "autor", "firma" in it/es, "signature" in fr, "muhabir"/"yazar" in tr).
+_BYLINE_HINT = re.compile(
+    r"byline|author|writer|reporter|(?:^|[\s_-])(?:autore?|firma|signature|muhabir|yazar)(?:$|[\s_-])"
+)
 _AUTHOR_LABEL = re.compile(r"written by|verfasst von|geschrieben von|auteur|autor|author", re.I)
 _SITE_HEADING_HINT = re.compile(r"site-?title|site-?name|logo|brand|masthead|blog-?title")
 _KICKER_HINT = re.compile(
@@ -168,6 +203,7 @@ _MAX_TITLE_HEADINGS = 30
 _MIN_SHOWN_HEADLINE_WORDS = 3
 _MAX_SITE_NAME_CHARS = 40
 _MAX_LOGO_LINKS = 30
+_MAX_NAVS = 5
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
 _QUOTES = ('"', "„", "“", "”", "«", "»", "‹", "›", "‚", "‘", "'", "「", "『")
 _TITLE_PARTS = re.compile("|".join(re.escape(sep) for sep in _TITLE_SEPARATORS))
@@ -310,10 +346,10 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _jsonld_str(value: Any) -> str | None:
+def _jsonld_str(value: Any, *, keep_ideographic: bool = False) -> str | None:
     for item in _as_list(value):
         if isinstance(item, str) and item.strip():
-            return normalize_space(item)
+            return normalize_space(item, keep_ideographic=keep_ideographic)
         if isinstance(item, dict):
             for key in ("name", "url", "@id"):
                 if isinstance(item.get(key), str) and item[key].strip():
@@ -344,8 +380,12 @@ def _heading_text(el: Element) -> str:
     def kicker(node: Element) -> bool:
         return node.tag == "small" or bool(_KICKER_HINT.search(attr_hint(node)))
 
-    text = clean_text(" ".join(element_text(el, kicker))).lstrip(":-–—|· ")
-    return text or clean_text(" ".join(element_text(el)))
+    text = clean_text(
+        " ".join(element_text(el, kicker, keep_ideographic=True)), keep_ideographic=True
+    ).lstrip(":-–—|· ")
+    return text or clean_text(
+        " ".join(element_text(el, keep_ideographic=True)), keep_ideographic=True
+    )
 
 
 def _site_part(title_tag: str | None, h1_texts: list[str]) -> str | None:
@@ -409,7 +449,8 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     article = meta.article or {}
     sites = {n.casefold() for n in meta.site_names}
     candidates = [
-        _jsonld_str(article.get("headline")) or _jsonld_str(article.get("name")),
+        _jsonld_str(article.get("headline"), keep_ideographic=True)
+        or _jsonld_str(article.get("name"), keep_ideographic=True),
         meta.prop("og:title"),
         meta.prop("twitter:title"),
         meta.title_tag,
@@ -537,18 +578,46 @@ def _lead_in(
     return None, None
 
 
+def _split_attached_and(name: str) -> list[str]:
+    """ "منى عادل وكريم حسن" -> two names, where each side of the attached "و" has two words."""
+    for match in _ATTACHED_AND.finditer(name):
+        left, right = name[: match.start()], name[match.end() - 1 :].removeprefix("و")
+        if len(left.split()) >= 2 and len(right.split()) >= 2:
+            return [*_split_attached_and(left), right]
+    return [name]
+
+
+def _pieces(name: str) -> list[str]:
+    """A byline's pieces: split at conjunctions and separators; a one-word place after a slash
+    ("Ayşe Yılmaz / İzmir", "Redacción / Madrid") dropped when the names have two words."""
+    pieces = [p for p in _AUTHOR_SPLIT.split(name) for p in _split_attached_and(p.strip())]
+    if "/" in name and len(pieces) > 1:
+        last = pieces[-1].strip(" .,:")
+        if len(last.split()) == 1 and all(len(p.split()) >= 2 for p in pieces[:-1]):
+            pieces = pieces[:-1]
+    return pieces
+
+
 def _clean_author(name: str) -> list[str]:
     """Names in one byline string: prefixes, roles, labels and decoration dropped."""
-    name = _AUTHOR_DATE_TAIL.sub("", _AUTHOR_PREFIX.sub("", normalize_space(name)))
+    name = normalize_space(_EMAIL.sub(" ", name))
+    bracketed = _BRACKETED.match(name)
+    if bracketed:
+        name = bracketed["inner"].strip()
+    name = _AUTHOR_DATE_TAIL.sub("", _AUTHOR_PREFIX.sub("", name))
+    name = _CREDIT_TAIL.sub("", name)
+    joined = _AFTER_JOINED_NAMES.match(name)
+    if joined:
+        name = joined["names"]
     if not name or name.startswith(("http://", "https://")):
         return []
     if _AGENCY_CODES.match(name):
         # "det/dpa", "APA/AP", "red/AFP": an editor's and agencies' codes, one credit as given.
         return [name.strip(" .,:")]
     out: list[str] = []
-    for piece in _AUTHOR_SPLIT.split(name):
+    for piece in _pieces(name):
         part = _AUTHOR_TAIL.sub("", _AUTHOR_PREFIX.sub("", piece.strip(" .,:")))
-        part = part.strip(" .,:")
+        part = _ROLE_SUFFIX.sub("", part.strip(" .,:")).strip(" .,:")
         if (
             not part
             or _JOB_WORDS.search(part)
@@ -648,7 +717,7 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str, path: str
             )
         )
         itemprop = "author" in (el.get("itemprop") or "")
-        hinted = bool(hint) and ("byline" in hint or "author" in hint)
+        hinted = bool(hint) and _BYLINE_HINT.search(hint) is not None
         if not (author_link or itemprop or hinted):
             continue
         if _inside(el, seg.block_containers, _COMMENT_HINT):
@@ -717,7 +786,30 @@ def _body_byline(seg: Segmentation) -> list[str]:
     return []
 
 
+def _site_labels(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+    """Names a byline may add that are the site's, not a person's: the declared site names, the
+    logo's name and the labels of the site's menu (its sections and regions, "São Paulo")."""
+    labels = [*meta.site_names, *_logo_names(seg.root, host)]
+    for nav in islice(seg.root.iter("nav"), _MAX_NAVS):
+        for link in islice(nav.iter("a"), _MAX_LOGO_LINKS):
+            text = normalize_space(" ".join(element_text(link)))
+            if text and len(text) <= _MAX_SITE_NAME_CHARS:
+                labels.append(text)
+    return labels
+
+
 def _authors(seg: Segmentation, meta: PageMetadata, host: str, path: str = "") -> list[str]:
+    names = _declared_or_shown_authors(seg, meta, host, path)
+    if len(names) > 1:
+        # "Por Camila Rocha, São Paulo", "Por Roberto Siqueira, Portal Paulista": a menu label
+        # or the logo's name beside a person is no author.
+        names = _person_first(names, _site_labels(seg, meta, host))
+    return names
+
+
+def _declared_or_shown_authors(
+    seg: Segmentation, meta: PageMetadata, host: str, path: str
+) -> list[str]:
     raw: list[str] = []
     for item in _as_list((meta.article or {}).get("author")):
         if isinstance(item, str):
@@ -959,9 +1051,12 @@ _MONTHS = (
     r"okt|dez|janv|févr|mars|avr|juil|déc|ene|abr|ago|dic|out|set|"
     r"январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[\w.]*"
 )
+# The clock after a date: "14:05", ", at 5:30 pm", " à 18h40", " · 18:40", " - 18:40",
+# " alle 08:50", " 오후 6:40", " 4時45分", "18:40 م" (Arabic p.m.). Up to two short words join
+# it to the date ("a las", "à", "às", "um").
 _CLOCK = (
-    r"(?:,?\s+(?:at\s+|um\s+|в\s+|às\s+|à\s+|a\s+las\s+|alle\s+|ore\s+|[-·|]\s+)?"
-    r"\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+    r"(?:\s*[,·•|–—-]?\s*(?:[^\W\d_]{1,5}\.?\s+){0,2}"
+    r"(?:\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?|\s*[صم](?!\w))?|\d{1,2}\s*[時시]\s*\d{1,2}\s*[分분]))?"
 )
 # Zone abbreviations dateparser reads unambiguously (not AST: Atlantic or Arabia; not IST).
 _ZONE = (
@@ -969,13 +1064,17 @@ _ZONE = (
     r"AKST|AKDT|HST|JST|KST|HKT|SGT|AEST|AEDT|ACST|AWST|NZST|NZDT|SAST|CAT|EAT|WAT)"
     r"(?:[+-]\d{1,2})?\b)?"
 )
-# A date (with its time, if any) inside a line of visible text ("Filed 4 Dec 2025 14:05 GMT by").
+# A date (with its time, if any) inside a line of visible text ("Filed 4 Dec 2025 14:05 GMT by",
+# "2 de diciembre de 2026 · 18:40", "입력 2026.12.02. 오후 6:40", "2026年12月5日 4時45分"). The
+# month may be any word: dateparser, in the page's language, decides whether it is one.
 _VISIBLE_DATE = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}})?"
+    rf"|\b\d{{4}}\.\s?\d{{1,2}}\.\s?\d{{1,2}}\b\.?{_CLOCK}{_ZONE}"
+    rf"|\d{{4}}\s*[年년]\s*\d{{1,2}}\s*[月월]\s*\d{{1,2}}\s*[日일]{_CLOCK}"
     rf"|\b\d{{1,2}}(?:\.\s?\d{{1,2}}\.\s?|/\d{{1,2}}/)\d{{4}}{_CLOCK}{_ZONE}"
-    # "4. Dezember 2026", "4 de diciembre de 2026 · 17:35", "4 décembre 2026 à 23h31".
-    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTHS}(?:\s+de)?,?\s+\d{{4}}{_CLOCK}{_ZONE}"
-    rf"|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}{_ZONE}",
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTHS},?\s+(?:de\s+)?\d{{4}}{_CLOCK}{_ZONE}"
+    rf"|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}{_ZONE}"
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?[^\W\d_]{{3,}}\.?,?\s+(?:de\s+)?\d{{4}}{_CLOCK}{_ZONE}",
     re.IGNORECASE,
 )
 _SPACED_DOTS = re.compile(r"(?<=\d\.)\s(?=\d)")
@@ -1018,7 +1117,12 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "a"):
             continue
         hint = attr_hint(el)
-        if seg.is_excluded(el) and not _byline_area(el, seg, hint):
+        if (
+            seg.is_excluded(el)
+            and not _byline_area(el, seg, hint)
+            # A <header> inside the story's <article> is the story's (headline, date line).
+            and not (el.tag == "header" and scope.tag == "article")
+        ):
             walker.skip_subtree()
             continue
         own = " ".join(t for t in (el.text, *(c.tail for c in el)) if t and t.strip())
@@ -1030,7 +1134,7 @@ def _visible_date(seg: Segmentation, context: DateContext) -> datetime | None:
         if marked or (parent is not None and _DATE_HINT.search(attr_hint(parent))):
             labels.append(own)
     for line in (*hinted, *plain):
-        match = _VISIBLE_DATE.search(line)
+        match = _VISIBLE_DATE.search(ascii_digits(line))
         if match is None:
             continue
         # "4. 2. 2022": German typography spaces the parts of a numeric date.

@@ -51,12 +51,17 @@ def attr_hint(el: Element) -> str:
 
 
 def element_text(
-    el: Element, skip: Callable[[Element], bool] | None = None, *, split: bool = False
+    el: Element,
+    skip: Callable[[Element], bool] | None = None,
+    *,
+    split: bool = False,
+    keep_ideographic: bool = False,
 ) -> list[str]:
     """Text of ``el`` with ``<br>`` as line breaks, skipping subtrees for which ``skip`` is true.
 
     Returns one normalised string, or with ``split=True`` one string per paragraph
     (``<br><br>`` or a block-level child separates paragraphs). Empty strings are dropped.
+    ``keep_ideographic`` keeps ideographic spaces (:func:`~crawler.extract.text.normalize_space`).
     """
     parts: list[str] = []
     block_break = "\n\n" if split else " "
@@ -84,7 +89,7 @@ def element_text(
                 parts.append(node.tail)
     text = "".join(parts)
     if not split:
-        normal = normalize_space(text)
+        normal = normalize_space(text, keep_ideographic=keep_ideographic)
         return [normal] if normal else []
     pieces = (normalize_space(p) for p in _PARAGRAPH_BREAK.split(text))
     return [p for p in pieces if p]

@@ -140,10 +140,14 @@ def _load_jsonld(text: str) -> Any:
         return None
 
 
+# Values kept as written but for collapsed runs of spaces (titles keep their U+3000).
+_TITLE_KEYS = frozenset({"og:title", "twitter:title"})
+
+
 def _add(mapping: dict[str, list[str]], key: str, value: str | None) -> None:
     if value is None:
         return
-    value = normalize_space(value)
+    value = normalize_space(value, keep_ideographic=key.strip().lower() in _TITLE_KEYS)
     if value:
         mapping.setdefault(key.strip().lower(), []).append(value)
 
@@ -173,7 +177,7 @@ def read_metadata(root: Element) -> PageMetadata:
             if (el.get("type") or "").strip().lower() == "application/ld+json" and el.text:
                 _walk_jsonld(_load_jsonld(el.text), meta)
         elif tag == "title" and meta.title_tag is None and el.text:
-            meta.title_tag = normalize_space(el.text) or None
+            meta.title_tag = normalize_space(el.text, keep_ideographic=True) or None
     for key in ("og:site_name", "application-name", "twitter:site"):
         value = meta.prop(key)
         if value:

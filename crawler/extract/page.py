@@ -240,6 +240,8 @@ def _trim_edges(paragraphs: list[str], title: str | None) -> list[str]:
     headline, the dateline and "Print | Send" into the same container as the paragraphs.
     """
     out = list(paragraphs)
+    # The body's text has its spaces collapsed; a title keeps its ideographic spaces.
+    title = normalize_space(title) if title else title
     if out and title and out[0].startswith(title):
         rest = out[0][len(title) :].strip()
         if rest:
@@ -282,6 +284,7 @@ def _title_shown(seg: Segmentation, title: str | None) -> bool:
     """Whether some element of the page's body shows exactly the page's title."""
     if not title:
         return False
+    title = normalize_space(title)  # as the body's elements are compared (no U+3000 kept)
     target = len(title)
     return any(
         abs(length - target) <= target // 4 + 2

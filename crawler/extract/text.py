@@ -32,7 +32,7 @@ _EMPTY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*\)")
 # Separators left dangling at either end of a line: "text |", "| text", "text •".
 _EDGE_SEPARATORS_END = re.compile(r"(?:\s*[|•·¦])+\s*$")
 _EDGE_SEPARATORS_START = re.compile(r"^\s*(?:[|•·¦]\s*)+")
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " › ")
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " › ", "｜", "：")
 # Separators after which a known site name ends the headline ("Headline : Blog | Slogan | …").
 _SITE_CUT_SEPARATORS = (*_TITLE_SEPARATORS, " : ")
 _MIN_HEADLINE_WORDS = 2
@@ -87,15 +87,31 @@ def replacements(body: bytes, text: str, encoding: str | None) -> int:
     return max(0, text.count(_REPLACEMENT) - genuine)
 
 
-def normalize_space(text: str) -> str:
-    """NFC-normalise and collapse every run of whitespace (including NBSP) into one space."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+def normalize_space(text: str, *, keep_ideographic: bool = False) -> str:
+    """NFC-normalise and collapse every run of whitespace (including NBSP) into one space.
+
+    With ``keep_ideographic``, a run of ideographic spaces (U+3000) alone stays one U+3000: a
+    CJK headline separates its parts with it ("首都高で車5台が絡む事故　3人けが"), and a title is
+    kept as the page shows it.
+    """
+    text = unicodedata.normalize("NFC", text)
+    if keep_ideographic and _IDEOGRAPHIC_SPACE in text:
+        return _SPACE.sub(_collapse_keeping_ideographic, text).strip()
+    return _SPACE.sub(" ", text).strip()
 
 
-def clean_text(text: str) -> str:
+_IDEOGRAPHIC_SPACE = "\u3000"
+
+
+def _collapse_keeping_ideographic(match: re.Match[str]) -> str:
+    run = match.group()
+    return _IDEOGRAPHIC_SPACE if run.strip(_IDEOGRAPHIC_SPACE) == "" else " "
+
+
+def clean_text(text: str, *, keep_ideographic: bool = False) -> str:
     """:func:`normalize_space` plus removal of empty image markup and dangling separators."""
     text = _EMPTY_IMAGE.sub(" ", text)
-    text = normalize_space(text)
+    text = normalize_space(text, keep_ideographic=keep_ideographic)
     text = _EDGE_SEPARATORS_END.sub("", text)
     return _EDGE_SEPARATORS_START.sub("", text)
 
@@ -135,7 +151,7 @@ def strip_title_suffix(
     after a separator is dropped when the part before it is clearly the headline (unless
     ``guess`` is false).
     """
-    title = clean_text(title)
+    title = clean_text(title, keep_ideographic=True)
     lowered_names = [name.casefold() for name in site_names if name]
     folded = title.casefold()
     for name in lowered_names:

@@ -774,3 +774,85 @@ def test_plural_byline_prefixes_are_not_part_of_a_name(
 ) -> None:
     html = _story(lang, f"<div class='author'>{byline}</div>")
     assert _article(html, URL_WITHOUT_DATE).authors == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("ja", "<p class='date'>2025年12月2日 4時45分</p>", "2025-12-02T04:45:00+00:00"),
+        ("ar", "<span class='news-date'>الثلاثاء ٢ ديسمبر ٢٠٢٥ - ١٨:٤٠</span>",
+         "2025-12-02T18:40:00+00:00"),
+        ("es", "<span class='fecha'>2 de diciembre de 2025 · 18:40</span>",
+         "2025-12-02T18:40:00+00:00"),
+        # The first time is the published one; the second the last update.
+        ("ko", "<div class='info'><span>입력 2025.12.02. 오후 6:40</span> "
+         "<span>수정 2025.12.02. 오후 7:05</span></div>", "2025-12-02T18:40:00+00:00"),
+        ("fr", "<div class='dates'><span>Publié le 2 décembre 2025 à 18h40</span></div>",
+         "2025-12-02T18:40:00+00:00"),
+        ("pt", "<p class='datas'>02/12/2025 18h40 Atualizado há 2 horas</p>",
+         "2025-12-02T18:40:00+00:00"),
+    ],
+)  # fmt: skip
+def test_a_dateline_shown_only_as_text_in_the_page_language(
+    lang: str, byline: str, expected: str
+) -> None:
+    # No machine-readable time and no zone on the page: the wall clock, read as UTC.
+    assert _article(_story(lang, byline), URL_WITHOUT_DATE).published_at == expected
+
+
+def test_a_dateline_in_the_story_header_inside_the_article_element() -> None:
+    html = (
+        "<html lang='ja'><body><header class='site'><p>2025年12月4日（木）</p></header><main>"
+        "<article><header class='article-header'><h1>Bridge vote passes</h1>"
+        "<div class='area'><p>2025年12月2日 16時50分</p></div></header>"
+        f"<div class='story-body'>{BODY}</div></article></main></body></html>"
+    )
+    assert _article(html, URL_WITHOUT_DATE).published_at == "2025-12-02T16:50:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("ko", "<p class='byline'>김민준 기자 minjun.kim@example.kr</p>", ["김민준"]),
+        ("ko", "<p class='byline'>이서연·박지호 기자 a@example.kr b@example.kr</p>",
+         ["이서연", "박지호"]),
+        ("ja", "<p class='article-author'>【高橋健、伊藤彩】</p>", ["高橋健", "伊藤彩"]),
+        # The katakana middle dot joins the parts of one name.
+        ("ja", "<p class='article-author'>【ジョン・スミス】</p>", ["ジョン・スミス"]),
+        ("ar", "<span class='writer'>كتب: منى عادل وكريم حسن</span>", ["منى عادل", "كريم حسن"]),
+        ("ar", "<span class='writer'>كتبت: أحمد وليد</span>", ["أحمد وليد"]),
+        ("tr", "<div class='muhabir'>Ayşe Yılmaz / İzmir</div>", ["Ayşe Yılmaz"]),
+        ("tr", "<div class='muhabir'>Mehmet Demir, Elif Koç / Ankara</div>",
+         ["Mehmet Demir", "Elif Koç"]),
+        ("it", "<div class='firma'>di Sara Romano</div>", ["Sara Romano"]),
+        ("fr", "<div class='signature'>Par Thierry Mounier (avec AFP)</div>", ["Thierry Mounier"]),
+        ("pt", "<p class='autor'>Por Fernanda Ribeiro e Marcos Alves, TV Litoral</p>",
+         ["Fernanda Ribeiro", "Marcos Alves"]),
+    ],
+)  # fmt: skip
+def test_bylines_in_the_locales_forms(lang: str, byline: str, expected: list[str]) -> None:
+    assert _article(_story(lang, byline), URL_WITHOUT_DATE).authors == expected
+
+
+def test_a_menu_label_beside_a_person_in_the_byline_is_no_author() -> None:
+    html = _story("pt", "<p class='autor'>Por Camila Rocha, São Paulo</p>").replace(
+        "<header><a href='/'>Home</a></header>",
+        "<header><nav><a href='/sp/'>São Paulo</a><a href='/economia/'>Economia</a></nav></header>",
+    )
+    assert _article(html, URL_WITHOUT_DATE).authors == ["Camila Rocha"]
+
+
+def test_a_cjk_title_keeps_its_ideographic_space_and_loses_a_full_width_site_suffix() -> None:
+    html = (
+        "<html lang='ja'><head><title>地銀2行が経営統合へ\u3000来年4月に：東都新聞</title></head>"
+        "<body><header><h1 class='logo'><a href='/'>東都新聞</a></h1></header><main><article>"
+        "<h1 class='article-title'>地銀2行が経営統合へ\u3000来年4月に</h1>"
+        f"<div class='story-body'>{BODY}</div></article></main></body></html>"
+    )
+    assert _article(html, URL_WITHOUT_DATE).title == "地銀2行が経営統合へ\u3000来年4月に"
+
+
+def test_strip_title_suffix_keeps_ideographic_spaces() -> None:
+    title = "冬のボーナス、平均3.1%増\u3000民間調査：東都新聞"
+    assert strip_title_suffix(title, ["東都新聞"]) == "冬のボーナス、平均3.1%増\u3000民間調査"
+    assert strip_title_suffix("A\u3000 B  C") == "A B C"

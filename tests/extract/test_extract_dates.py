@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from crawler.extract.dates import (
     DateContext,
+    ascii_digits,
     format_datetime,
     infer_timezone,
     parse_machine_date,
@@ -270,3 +271,24 @@ def test_a_page_without_offsets_is_read_in_its_countrys_zone() -> None:
     assert article is not None
     assert article.published_at == "2022-05-03T22:41:00-04:00"
     assert "timezone_assumed_utc" not in article.flags
+
+
+def test_ascii_digits_of_other_scripts() -> None:
+    assert ascii_digits("٢ ديسمبر ٢٠٢٦ - ١٨:٤٠") == "2 ديسمبر 2026 - 18:40"
+    assert ascii_digits("２０２６年１２月５日") == "2026年12月5日"
+    assert ascii_digits("2 Dec 2026") == "2 Dec 2026"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("2026年12月5日 4時45分", "ja", datetime(2026, 12, 5, 4, 45, tzinfo=UTC)),
+        ("2026년 12월 2일 18시 40분", "ko", datetime(2026, 12, 2, 18, 40, tzinfo=UTC)),
+        ("الأربعاء ٢ ديسمبر ٢٠٢٦ - ١٨:٤٠", "ar", datetime(2026, 12, 2, 18, 40, tzinfo=UTC)),
+    ],
+)
+def test_displayed_cjk_and_arabic_indic_datelines(text: str, lang: str, expected: datetime) -> None:
+    context = DateContext(
+        fetched_at=datetime(2026, 12, 5, 23, 0, tzinfo=UTC), tz=UTC, languages=(lang, "en")
+    )
+    assert resolve_displayed(text, context) == expected
