@@ -108,9 +108,10 @@ _EMAIL = re.compile(r"\s*\S+@\S+\.[^\W\d_]{2,}")
 _ROLE_SUFFIX = re.compile(
     r"\s*(?:선임기자|객원기자|인턴기자|수습기자|기자|특파원|논설위원|통신원|記者|特派員|編集委員|记者)$"
 )
-# A credit in brackets after the names: "(avec AFP)", "(with Reuters)", "(con EFE)", "(dpa)".
+# A credit in brackets after the names, the agency's part of the story: "(avec AFP)",
+# "(with Reuters)", "(con EFE)", "(mit dpa)", "(z PAP)", "(dpa)".
 _CREDIT_TAIL = re.compile(
-    r"\s*\((?:(?:avec|with|con|com|mit|und|and|et|e|y)\s+[^)]*|[^)]*\b(?:afp|ap|dpa|reuters|efe"
+    r"\s*\((?:(?:avec|with|con|com|mit|und|and|et|e|y|z)\s+[^)]*|[^)]*\b(?:afp|ap|dpa|reuters|efe"
     r"|ansa|apa|kna|epd|sid|anadolu|aa|yonhap|kyodo)\b[^)]*)\)\s*$",
     re.IGNORECASE,
 )

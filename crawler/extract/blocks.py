@@ -78,10 +78,10 @@ class Block:
 def _is_headline_text(text: str) -> bool:
     """Whether a link's text is long enough to be a headline. A character of a script written
     without spaces counts twice ("知事選、現職が4選へ出馬表明" is a headline of 14 characters)."""
+    if len(text) > _MAX_TITLE_CHARS:
+        return False
     size = len(text) + unspaced_chars(text)
-    return _MIN_TITLE_CHARS <= size and len(text) <= _MAX_TITLE_CHARS or (
-        len(text) <= _MAX_TITLE_CHARS and len(text.split()) >= _MIN_TITLE_WORDS
-    )
+    return size >= _MIN_TITLE_CHARS or len(text.split()) >= _MIN_TITLE_WORDS
 
 
 def _teaser_like(

@@ -72,7 +72,7 @@ _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # A cheap pre-filter so that dateparser only sees text that may be a time: a clock time, a
 # numeric date, a relative expression or a month name in the languages we know of.
 _TIME_HINT = re.compile(
-    r"\d{1,2}:\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{4}\.\s?\d{1,2}\.\s?\d"
+    r"\d{1,2}:\d{2}|(?<!\w)\d{1,2}h\d{2}(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{4}\.\s?\d{1,2}\.\s?\d"
     r"|\b(?:ago|yesterday|today|just now|now|hours?|hrs?|minutes?|mins?|seconds?|days?|weeks?)\b"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d"
     r"|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"

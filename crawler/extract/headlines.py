@@ -121,14 +121,18 @@ def _resolve(text: str, context: DateContext) -> datetime | None:
     """A teaser's displayed time, read against the capture time (see the module docstring).
 
     Two rules on top of :func:`~crawler.extract.dates.resolve_displayed`, both about what a
-    teaser can show: a day and month without a year ("02/12 19:37") is read both ways when the
-    site's date order is unknown (an English page may be British or American) and the reading
+    teaser can show: a day and month without a year ("02/12 19:37") on an English page whose
+    date order is unknown (it may be British or American) is read both ways and the reading
     nearest before the capture wins, as teasers show recent stories ("02.12." is day-first
-    wherever dots are used); and a time of day with no date ("Today, 19:46", "Heute, 19:46
-    Uhr") is never later than the capture: when the page's zone had to be assumed it can be,
-    and it is then the day before, as for a bare clock time.
+    there); in any other language it is read in that language's order; and a time of day with
+    no date ("Today, 19:46", "Heute, 19:46 Uhr") is never later than the capture: when the
+    page's zone had to be assumed it can be, and it is then the day before, as for a bare clock
+    time.
     """
-    day_month = _DAY_MONTH.search(text) if context.date_order is None else None
+    # Only English is written both ways; any other language's CLDR order is the site's
+    # ("12.03" is 3 December in Korean, "02/12" 2 December in French).
+    english = not context.languages or context.languages[0].split("-")[0] == "en"
+    day_month = _DAY_MONTH.search(text) if context.date_order is None and english else None
     if day_month is not None and min(int(day_month.group(1)), int(day_month.group(3))) <= 12:
         orders = ("DMY",) if day_month.group(2) == "." else ("DMY", "MDY")
         readings = [resolve_displayed(text, replace(context, date_order=o)) for o in orders]

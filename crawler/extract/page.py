@@ -376,9 +376,9 @@ def _agreed_body(
     (:data:`_MIN_ARTICLE_WORDS` in paragraphs of eight words or more) that is not the page's
     teasers (a listing's "main content" is
     its headline blocks); only then does trafilatura read the page (unless it has already), and
-    its body is taken when it holds as much prose and resiliparse's text holds :data:`_AGREED`
-    of its wording. Neither engine alone decides: one engine's mistake is seldom
-    the other's.
+    its body is taken when it holds as much prose, in three paragraphs or more, and
+    resiliparse's text holds :data:`_AGREED` of its wording. Neither engine alone decides: one
+    engine's mistake is seldom the other's.
     """
     html = page.html[:MAX_HTML_CHARS]
     elements = len(seg.text_len)
@@ -387,13 +387,31 @@ def _agreed_body(
         return None
     if teasers and text_agreement(voter, teasers) > _TEASER_SHARE:
         return None
+    lines = {normalize_space(line) for line in voter.split("\n")}
+    if any(heading in lines for heading in _linked_headings(seg)):
+        # Prose under a heading that links elsewhere is an excerpt of another page.
+        return None
     if found is None:
         found = second_pass(html, page.url, elements)
     body = _second_body(found, fields)
     text = "\n\n".join(body)
-    if _running_prose(body) < _MIN_ARTICLE_WORDS or text_agreement(text, voter) < _AGREED:
+    real = sum(1 for p in body if word_count(p) >= _REAL_PARAGRAPH_WORDS)
+    if (
+        real < _MIN_ARTICLE_PARAGRAPHS  # one long paragraph alone is an "about" page's shape
+        or _running_prose(body) < _MIN_ARTICLE_WORDS
+        or text_agreement(text, voter) < _AGREED
+    ):
         return None
     return body
+
+
+def _linked_headings(seg: Segmentation) -> list[str]:
+    """The text of the page's ``<h1>``-``<h3>`` headings that are links (teasers' titles)."""
+    return [
+        normalize_space(str(raw_string(el)))
+        for el in seg.root.iter("h1", "h2", "h3")
+        if seg.link_len.get(el, 0)
+    ]
 
 
 def _running_prose(paragraphs: list[str]) -> int:

@@ -226,6 +226,9 @@ def test_strip_title_suffix_recognises_the_host_name() -> None:
         ("det/dpa", ["det/dpa"]),
         ("Von APA/AP", ["APA/AP"]),
         ("Jane Doe / John Roe", ["Jane Doe", "John Roe"]),
+        # The agency's part of the story after a name is no part of the name.
+        ("Par Thierry Mounier (avec AFP)", ["Thierry Mounier"]),
+        ("Von Jane Doe (mit dpa)", ["Jane Doe"]),
     ],
 )
 def test_visible_byline_is_split_into_names(byline: str, expected: list[str]) -> None:

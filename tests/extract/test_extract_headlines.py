@@ -78,3 +78,25 @@ def test_a_time_of_today_later_than_the_capture_is_the_day_before(shown: str, la
     got = _headlines([shown, "Today, 08:10", "1h ago", "2h ago"], fetched, lang)
     assert got[0].published_at == datetime(2026, 12, 3, 19, 46, tzinfo=UTC).isoformat()
     assert got[1].published_at == datetime(2026, 12, 4, 8, 10, tzinfo=UTC).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("shown", "lang", "expected"),
+    [
+        # Korean writes month first, with dots: 3 December, not 12 March.
+        ("12.03 오전 5:45", "ko", datetime(2026, 12, 3, 5, 45, tzinfo=UTC)),
+        # French is day first, and "21h50" is a clock time, not hours and minutes ago.
+        ("02/12, 21h50", "fr", datetime(2026, 12, 2, 21, 50, tzinfo=UTC)),
+        ("Le 01/12 à 08h15", "fr", datetime(2026, 12, 1, 8, 15, tzinfo=UTC)),
+        # Japanese is month first. 6 December is two days after the capture: last year's (the
+        # day after the capture's may be today in a zone east of the one assumed).
+        ("12/6(土) 05:35", "ja", datetime(2025, 12, 6, 5, 35, tzinfo=UTC)),
+        ("12/1(火) 23:59", "ja", datetime(2026, 12, 1, 23, 59, tzinfo=UTC)),
+    ],
+)
+def test_a_day_and_month_without_a_year_in_the_pages_language(
+    shown: str, lang: str, expected: datetime
+) -> None:
+    fetched = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
+    got = _headlines([shown, "1h ago", "2h ago", "3h ago"], fetched, lang)
+    assert got[0].published_at == expected.isoformat()
