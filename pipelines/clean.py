@@ -1,11 +1,12 @@
 """Normalise item text: Unicode NFC, whitespace, leftovers of page markup.
 
 Every string field (also inside lists and the ``images`` dicts) is NFC-normalised, has its
-whitespace runs collapsed to one space and is stripped. An article's ``text`` keeps its
-paragraph breaks (``"\\n\\n"``); inside it, empty image markup (``![]()``), lines made only of
-separators (``|``, ``—``, ``•`` …) and trailing ``" |"`` are removed. Empty strings are removed
-from lists, images without a URL are dropped, and ``word_count`` is recomputed. An article whose
-text is empty after cleaning is dropped.
+whitespace runs collapsed to one space and is stripped; a ``title`` keeps a run of
+ideographic spaces (U+3000) as one, as the page shows it ("車5台が絡む事故　3人けが"). An
+article's ``text`` keeps its paragraph breaks (``"\\n\\n"``); inside it, empty image markup
+(``![]()``), lines made only of separators (``|``, ``—``, ``•`` …) and trailing ``" |"`` are
+removed. Empty strings are removed from lists, images without a URL are dropped, and
+``word_count`` is recomputed. An article whose text is empty after cleaning is dropped.
 
 Settings read: none.
 
@@ -23,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
+
+from crawler.extract.text import normalize_space
 
 if TYPE_CHECKING:
     from typing import Self
@@ -49,6 +52,16 @@ def clean_line(value: str) -> str:
     # str.split() splits on exactly what re's \s matches (str.isspace), at a tenth of the cost
     # of a regex substitution that replaces every single space.
     return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def clean_title(value: str) -> str:
+    """:func:`clean_line`, but a run of ideographic spaces (U+3000) alone stays one U+3000."""
+    if _IDEOGRAPHIC_SPACE not in value:
+        return clean_line(value)
+    return normalize_space(value, keep_ideographic=True)
+
+
+_IDEOGRAPHIC_SPACE = "\u3000"
 
 
 def _drop_trailing_pipes(line: str) -> str:
@@ -107,6 +120,8 @@ class CleanPipeline:
             new: Any
             if name == "text" and isinstance(value, str):
                 new = clean_text(value)
+            elif name == "title" and isinstance(value, str):
+                new = _drop_trailing_pipes(clean_title(value))
             elif name == "images" and isinstance(value, list):
                 new = [
                     image

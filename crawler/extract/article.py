@@ -218,6 +218,7 @@ _MENU_HINT = re.compile(
 _BYLINE_TAGS = ("a", "span", "div", "p", "address", "small", "h4", "h5", "h6")
 _MAX_BYLINE_CHARS = 120
 _MAX_NAME_CHARS = 60
+_MAX_NAME_WORDS = 5
 _MAX_BYLINE_SCAN = 20000
 
 
@@ -601,7 +602,7 @@ def _pieces(name: str) -> list[str]:
 
 def _clean_author(name: str) -> list[str]:
     """Names in one byline string: prefixes, roles, labels and decoration dropped."""
-    name = normalize_space(_EMAIL.sub(" ", name))
+    name = normalize_space(name)
     bracketed = _BRACKETED.match(name)
     if bracketed:
         name = bracketed["inner"].strip()
@@ -617,7 +618,14 @@ def _clean_author(name: str) -> list[str]:
         return [name.strip(" .,:")]
     out: list[str] = []
     for piece in _pieces(name):
-        part = _AUTHOR_TAIL.sub("", _AUTHOR_PREFIX.sub("", piece.strip(" .,:")))
+        written = _AUTHOR_TAIL.sub("", _AUTHOR_PREFIX.sub("", piece.strip(" .,:")))
+        if len(written) > _MAX_NAME_CHARS:
+            continue  # a sentence or a whole box of text, with its e-mail address or not
+        if len(written.split()) > _MAX_NAME_WORDS:
+            # A sentence ("#Krótko o przepisach prawa w Nowej Zelandii i Polsce"): what a
+            # conjunction in it splits off is no name either.
+            return []
+        part = normalize_space(_EMAIL.sub(" ", written))
         part = _ROLE_SUFFIX.sub("", part.strip(" .,:")).strip(" .,:")
         if (
             not part
@@ -625,7 +633,6 @@ def _clean_author(name: str) -> list[str]:
             or _NOT_A_NAME.search(part)
             or not 2 < len(part) <= _MAX_NAME_CHARS  # initials are no name
             or (any(c.isdigit() for c in part) and not _HANDLE.match(part))
-            or len(part.split()) > 5  # a sentence, not a name
             or (len(part.split()) == 1 and is_relative_label(part))  # "Today, 09:12 | By …"
         ):
             continue

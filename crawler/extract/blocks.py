@@ -100,6 +100,8 @@ def _teaser_like(
     share = items_links / items_text if items_text else 0.0
     if items[0].element.tag == "p":
         return share >= _MIN_PARAGRAPH_LINK_SHARE
+    if all(_card(item.element) for item in items):
+        return share >= _MIN_CARD_LINK_SHARE  # a headline over a picture, with a summary
     return share >= _MIN_LINK_SHARE
 
 
@@ -324,8 +326,14 @@ def _headed_lists(
     taken = {block.container for block in found}
     taken.update(item.element for block in found for item in block.items)
     blocks: list[Block] = []
-    starts = [el for el in {a.getparent() for a in headline_url} if el is not None]
-    parents = {p for el in starts for p in _ancestors(el)}
+    # Parents in a fixed order, every one before the parents inside it (each headline link's
+    # ancestors outermost first, links in document order): a list found claims its items in
+    # ``taken``, so when a headed list holds another ("More information" over a teaser whose
+    # picture is labelled "Podcast") the outer one is the block and its heading is not body
+    # text. A set of elements would iterate in the order of their memory addresses, which
+    # change from one call to the next: the same page gave different bodies and blocks.
+    starts = [el for el in dict.fromkeys(a.getparent() for a in headline_url) if el is not None]
+    parents = dict.fromkeys(p for el in starts for p in reversed(_ancestors(el)))
     for parent in parents:
         children = [c for c in parent if isinstance(c.tag, str)]
         for index, child in enumerate(children):

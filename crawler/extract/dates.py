@@ -66,8 +66,6 @@ _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\d)")
 _CJK_DATE = re.compile(
     r"(?:(?P<y>\d{4})\s*[年년]\s*)?(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]\s*"
 )
-# "4時45分", "18시 40분": a clock written with hour and minute signs.
-_CJK_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*[時시]\s*(\d{1,2})\s*[分분]")
 _DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 # A cheap pre-filter so that dateparser only sees text that may be a time: a clock time, a
 # numeric date, a relative expression or a month name in the languages we know of.
@@ -97,6 +95,8 @@ _H_CLOCK = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})(?!\d)")
 # Korean, Japanese and Chinese put the morning/afternoon word before the clock ("오후 6:40").
 _MERIDIEM_FIRST = re.compile(r"(오전|午前|上午|오후|午後|下午)\s*(\d{1,2}:\d{2}(?::\d{2})?)(?!\d)")
 _AFTERNOON = frozenset({"오후", "午後", "下午"})
+# "7時31分" (Japanese, Chinese), "18시 40분" (Korean): a clock time.
+_CJK_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*[時시]\s*(\d{1,2})\s*[分분]")
 # A day and month without a year ("12/5", "02/12", "12.03"), read in the language's order.
 _PARTIAL_DATE = re.compile(r"(?<![\d./-])\d{1,2}[./]\d{1,2}(?![\d/]|\.\d)")
 # A full date as a URL path spells it: "/2023/11/08/", "/2017/7/12/slug", "/2021-10-29/".
@@ -482,12 +482,9 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     be later than the capture time. An explicit zone in the text ("14:05 GMT") wins. Returns
     ``None`` when the text is not a date.
     """
-    text = " ".join(raw.translate(_BIDI_MARKS).split())
+    text = _DATE_PREFIX.sub("", " ".join(ascii_digits(raw.translate(_BIDI_MARKS)).split()))
     if not text.isascii():
-        # Full-width forms ("１２月５日 １２：３０") as ASCII, then the digits of other scripts
-        # ("٢٠٢٦"), which NFKC leaves alone.
-        text = ascii_digits(unicodedata.normalize("NFKC", text))
-    text = _DATE_PREFIX.sub("", text)
+        text = unicodedata.normalize("NFKC", text)  # full-width letters and signs ("１２月５日")
     if not text or len(text) > _MAX_DISPLAYED_CHARS:
         return None
     iso = parse_machine_date(text, context.tz)
@@ -511,7 +508,7 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     elif order is None and context.languages and _NUMERIC_DATE.search(text):
         # 02/12/2025 is 2 December in French, Spanish, Italian …: the language's CLDR order.
         order = _locale_date_order(context.languages[0])
-    text = _CJK_DATE.sub(_cjk_date, text).strip()
+    text = _CJK_DATE.sub(_cjk_date, text)
     if context.languages and not _NUMERIC_DATE.search(text) and _PARTIAL_DATE.search(text):
         # dateparser reads "12/5" as a year and a month; the language's order says which of
         # day and month comes first (5 December in Japanese, 12 May in French).
@@ -632,7 +629,7 @@ def _partial_date(match: re.Match[str], *, day_first: bool, today: date) -> str:
 
 def _clock_words(text: str) -> str:
     """Clock times written in ways dateparser misreads, as "HH:MM": "17h50" inside a text,
-    "오후 6:40" (am/pm before the clock), "7時31分", "18시 40분"."""
+    "오후 6:40" (am/pm before the clock), "7時31分"."""
     if "h" in text:
         text = _H_CLOCK.sub(r"\1:\2", text)
     if text.isascii():

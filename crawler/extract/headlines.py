@@ -37,6 +37,8 @@ _VIEWS_HINT = re.compile(r"view|count|eye|read|hits|просм|stat")
 _RANK_HINT = re.compile(r"rank|position|(?:^|[\s_-])num|index|order|place")
 _TITLE_HINT = re.compile(r"title|headline|heading")
 _MAX_SHORT_CHARS = 40
+# A meta line of several short values, split at separators.
+_MAX_META_CHARS = 2 * _MAX_SHORT_CHARS
 # A day and month with no year after them: "02/12", "2.12.", "12-02" (not "02/12/2026").
 _DAY_MONTH = re.compile(
     r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})"
@@ -75,12 +77,15 @@ def _short_leaves(item: Element, link: Element) -> list[tuple[Element, str]]:
             # Only elements without element children (icons aside), or <time>, carry one value.
             continue
         text = normalize_space(str(raw_string(el)))
-        if text and len(text) <= _MAX_SHORT_CHARS:
+        if not text or len(text) > _MAX_META_CHARS:
+            continue
+        if len(text) <= _MAX_SHORT_CHARS:
             leaves.append((el, text))
-            # One element may show several values: "23.4K · 7h ago", "12 min | 1,204 views".
-            parts = [p.strip() for p in _SEPARATORS.split(text)]
-            if len(parts) > 1:
-                leaves.extend((el, part) for part in parts if part)
+        # One element may show several values: "23.4K · 7h ago", "12 min | 1,204 views",
+        # "03/12/2026 alle 19:36 · 1.530.000 visualizzazioni" (each part short, the whole not).
+        parts = [p.strip() for p in _SEPARATORS.split(text)]
+        if len(parts) > 1:
+            leaves.extend((el, part) for part in parts if part and len(part) <= _MAX_SHORT_CHARS)
     return leaves
 
 

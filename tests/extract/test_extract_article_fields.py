@@ -859,3 +859,15 @@ def test_strip_title_suffix_keeps_ideographic_spaces() -> None:
     title = "冬のボーナス、平均3.1%増\u3000民間調査：東都新聞"
     assert strip_title_suffix(title, ["東都新聞"]) == "冬のボーナス、平均3.1%増\u3000民間調査"
     assert strip_title_suffix("A\u3000 B  C") == "A B C"
+
+
+def test_an_email_no_longer_shortens_a_box_of_text_into_a_name() -> None:
+    byline = (
+        "<span class='author'>Birgit Posselt Über Autorenseite von birgit.posselt@example.de</span>"
+    )
+    assert _article(_story("de", byline), URL_WITHOUT_DATE).authors == []
+
+
+def test_what_a_conjunction_splits_off_a_sentence_is_no_name() -> None:
+    byline = "<span class='autor'>#Krótko o przepisach prawa w Nowej Zelandii i Polsce</span>"
+    assert _article(_story("pl", byline), URL_WITHOUT_DATE).authors == []

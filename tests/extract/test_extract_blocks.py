@@ -157,3 +157,33 @@ def test_a_subhead_in_the_body_before_an_image_link_is_not_a_block() -> None:
     assert result.headlines == []
     assert result.article is not None
     assert "The discovery of a quiet fullness" in result.article.text
+
+
+SUMMARY = (
+    "The summary under the headline runs on for a while, as home pages write them: who, what, "
+    "where, and why anyone should read on, in two long sentences about the story."
+)
+
+
+def _teasers(picture: bool) -> str:
+    thumb = '<a href="/s/{n}" class="thumb"><img src="/i/{n}.jpg" alt=""></a>' if picture else ""
+    return "".join(
+        f"<li>{thumb.format(n=n)}<div><a href='/s/{n}'>{title}</a><p>{SUMMARY}</p>"
+        "<span>2026-12-04 09:15 · 1,234 views</span></div></li>"
+        for n, title in enumerate(TITLES, start=1)
+    )
+
+
+def test_picture_teasers_with_long_summaries_are_a_block() -> None:
+    """Each item a picture link and a headline link to one URL, then a summary longer than the
+    headline (the link holds under 0.3 of the text): cards, a block, and the page a listing."""
+    html = f"<html><body><main><h2>Top stories</h2><ul>{_teasers(True)}</ul></main></body></html>"
+    page = extract_page(PageInput(f"{BASE}/", html, FETCHED))
+    assert [h.url for h in page.headlines] == [f"{BASE}/s/{n}" for n in range(1, 6)]
+    assert [h.views for h in page.headlines] == [1234] * 5
+    assert page.article is None
+
+
+def test_the_same_teasers_without_pictures_are_not_cards() -> None:
+    html = f"<html><body><main><h2>Top stories</h2><ul>{_teasers(False)}</ul></main></body></html>"
+    assert _headlines(html) == []

@@ -100,3 +100,22 @@ def test_a_day_and_month_without_a_year_in_the_pages_language(
     fetched = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
     got = _headlines([shown, "1h ago", "2h ago", "3h ago"], fetched, lang)
     assert got[0].published_at == expected.isoformat()
+
+
+def test_a_meta_line_longer_than_one_value_is_read_part_by_part() -> None:
+    fetched = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
+    got = _headlines(
+        [
+            "03/12/2026 alle 19:36 · 1.530.000 visualizzazioni",
+            "02/12/2026 alle 22:56 · 67.100 visualizzazioni",
+            "5 minuti fa · 1.234 visualizzazioni",
+            "1 ora fa · 23 visualizzazioni",
+        ],
+        fetched,
+        "it",
+    )
+    assert [h.views for h in got] == [1_530_000, 67_100, 1234, 23]
+    assert [h.published_at for h in got[:2]] == [
+        datetime(2026, 12, 3, 19, 36, tzinfo=UTC).isoformat(),
+        datetime(2026, 12, 2, 22, 56, tzinfo=UTC).isoformat(),
+    ]

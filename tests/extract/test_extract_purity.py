@@ -2,9 +2,10 @@
 
 Pages of the demo site whose sidebars show times that read differently at different capture
 times of one day ("5 PM", "noon", "Monday 5 PM", "5 minutes ago", two-digit years, dates without
-a year) are extracted at capture times spread over three days, in one order, then in another
-order in the same process (warm caches), then in a fresh process in a third order. Every item
-must be identical each time.
+a year), and an interview whose text holds headed lists inside headed lists (the order the lists
+are tried in decides which is the block), are extracted at capture times spread over three days,
+in one order, then in another order in the same process (warm caches), then in a fresh process
+in a third order. Every item must be identical each time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +44,43 @@ TEXTS = [
 ]
 START = datetime(2025, 12, 3, 0, 0, 7, tzinfo=UTC)
 
+PROSE = (
+    "<p>Paragraph {n} of the interview, with enough words, commas, and clauses to read as the "
+    "prose that a reader would take for the body of the article on this page, and then some "
+    "more words so that it is long.</p>"
+)
+BOX = """<div class="contentbox list voll">
+<div class="boxhead">{head}</div>
+<div class="teaser">
+<div class="teaserimage">
+<div class="image-container"><img src="/img{n}.jpg" alt="The studio"></div>
+<div class="textpadding"><span class="icon"></span>Podcast</div>
+</div>
+<div class="teaserpadding">
+<h2><a href="/info/story-{n}.html">The related story number {n} in the series</a></h2>
+<div class="teasertext"><p>What is a cell culture? What does the word mean, and why does it
+matter for the story that this box links to? <a href="/info/story-{n}.html">more</a></p></div>
+</div>
+</div>
+</div>"""
+
+
+def nested_boxes_page() -> str:
+    """An interview whose text holds boxes ("More information") of one teaser each, whose
+    picture carries a label ("Podcast"): a headed list inside a headed list (the shape of
+    ndr.de's podcast scripts)."""
+    parts = []
+    heads = ["Download this script as a PDF", "More information", "More information"]
+    for n in range(12):
+        parts.append(PROSE.format(n=n))
+        if n % 4 == 3:
+            parts.append(BOX.format(head=heads[n // 4], n=n))
+    return (
+        "<html><head><title>The podcast, episode 12</title></head><body><article>"
+        "<h1>The podcast, episode 12</h1><div class='text'>" + "".join(parts) + "</div>"
+        "</article></body></html>"
+    )
+
 
 def _pages() -> list[tuple[str, str, datetime]]:
     """(url, html, capture time) of seed pages whose sidebar shows ``TEXTS``, over three days."""
@@ -62,6 +101,10 @@ def _pages() -> list[tuple[str, str, datetime]]:
         # Captures every 90 minutes or so, each at an odd second, across three days.
         fetched = START + timedelta(minutes=index * 89, seconds=rng.randrange(60))
         pages.append((f"{BASE_URL}{path}?v={index}", page, fetched))
+    nested = nested_boxes_page()
+    for index in range(6):
+        fetched = START + timedelta(hours=index)
+        pages.append((f"{BASE_URL}/podcast/episode-{index}.html", nested, fetched))
     return pages
 
 
@@ -113,3 +156,31 @@ def test_clock_times_never_after_capture() -> None:
                 published = datetime.fromisoformat(headline["published_at"])
                 fetched = datetime.fromisoformat(headline["fetched_at"])
                 assert fetched - timedelta(days=1) < published <= fetched
+
+
+def test_nested_headed_lists_give_the_same_items_every_time() -> None:
+    # The headed lists were tried in the order of a set of elements, that is of their memory
+    # addresses: the same page gave a different block, and so a different body, from one call
+    # to the next in one process (eval-dev page d4f8a8655a21da8e: 37,591-37,651 characters).
+    html = nested_boxes_page()
+    url = "https://radio.example.com/podcast/episode-12.html"
+    first = _items(html, url)
+    article, headlines = first
+    assert article is not None
+    assert len(headlines) == 3
+    # The outer list is the block: its heading is no part of the body.
+    assert "More information" not in article["text"]
+    assert "Download this script" not in article["text"]
+    assert "Podcast" not in article["text"]
+    kept = []  # pages extracted in between stay alive, so addresses differ each time
+    for n in range(40):
+        kept.append(_items(html.replace("episode 12", f"episode {n}"), f"{url}?{n}"))
+        assert _items(html, url) == first
+
+
+def _items(html: str, url: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    result = extract_page(PageInput(url, html, datetime(2026, 12, 4, 12, 0, tzinfo=UTC)))
+    return (
+        asdict(result.article) if result.article else None,
+        [asdict(h) for h in result.headlines],
+    )

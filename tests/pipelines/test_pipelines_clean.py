@@ -73,11 +73,25 @@ def test_fast_cleaning_equals_the_regex_definition(value: str) -> None:
     # no "|": both must give what the plain regular expressions define.
     expected = _SPACE_RUN.sub(" ", unicodedata.normalize("NFC", value)).strip()
     assert clean_line(value) == expected
-    item = HeadlineItem(title=value)
+    item = HeadlineItem(block=value, title=value)
     CleanPipeline(_NoStats()).process_item(item)  # type: ignore[arg-type]
-    assert item.title == _REFERENCE_PIPE.sub("", expected)
+    assert item.block == _REFERENCE_PIPE.sub("", expected)
+    # A title keeps a run of ideographic spaces alone as one U+3000.
+    title = _SPACE_RUN.sub(
+        lambda m: "\u3000" if set(m.group()) == {"\u3000"} else " ",
+        unicodedata.normalize("NFC", value),
+    ).strip()
+    assert item.title == _REFERENCE_PIPE.sub("", title)
 
 
 class _NoStats:
     def inc_value(self, key: str) -> None:
         pass
+
+
+def test_a_title_keeps_its_ideographic_space(pipeline: CleanPipeline) -> None:
+    item = ArticleItem(
+        title=" 首都高で車5台が絡む事故\u3000\u30003人けが \u3000 一時 ", text="本文。"
+    )
+    out = pipeline.process_item(item)
+    assert out.title == "首都高で車5台が絡む事故\u30003人けが 一時"
