@@ -108,9 +108,10 @@ _EMAIL = re.compile(r"\s*\S+@\S+\.[^\W\d_]{2,}")
 _ROLE_SUFFIX = re.compile(
     r"\s*(?:선임기자|객원기자|인턴기자|수습기자|기자|특파원|논설위원|통신원|記者|特派員|編集委員|记者)$"
 )
-# A credit in brackets after the names: "(avec AFP)", "(with Reuters)", "(con EFE)", "(dpa)".
+# A credit in brackets after the names, the agency's part of the story: "(avec AFP)",
+# "(with Reuters)", "(con EFE)", "(mit dpa)", "(z PAP)", "(dpa)".
 _CREDIT_TAIL = re.compile(
-    r"\s*\((?:(?:avec|with|con|com|mit|und|and|et|e|y)\s+[^)]*|[^)]*\b(?:afp|ap|dpa|reuters|efe"
+    r"\s*\((?:(?:avec|with|con|com|mit|und|and|et|e|y|z)\s+[^)]*|[^)]*\b(?:afp|ap|dpa|reuters|efe"
     r"|ansa|apa|kna|epd|sid|anadolu|aa|yonhap|kyodo)\b[^)]*)\)\s*$",
     re.IGNORECASE,
 )
@@ -120,11 +121,9 @@ _AFTER_JOINED_NAMES = re.compile(r"^(?P<names>.*?\S\s+(?:and|und|et|y|e|i|и)\s+
 # Arabic attaches "and" to the next name ("منى عادل وكريم حسن"): a split where both sides have
 # two words or more (a name beginning with و, "وليد", stays whole beside a one-word name).
 _ATTACHED_AND = re.compile(r"(?<=\S)\s+و(?=[\u0621-\u064a])")
-# Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)", "(avec AFP)".
+# Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)".
 _AUTHOR_TAIL = re.compile(
-    r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:]"
-    # "Thierry Mounier (avec AFP)", "(mit dpa)": the agency's part of the story, not the name.
-    r"|\s*\((?:avec|with|mit|con|com|z)\s+[^)]*\))+\s*$"
+    r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
 )
 # The byline's date after the name ("Bo2man am 29.12.2010, 13:36 Uhr", "Jane Doe on 4/12/2025",
 # "Jane Doe, 2025-12-04"): the names end where it starts.

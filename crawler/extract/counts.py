@@ -21,6 +21,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from crawler.extract.dates import ascii_digits
+
 __all__ = ["parse_count"]
 
 #: Abbreviations seen on news sites that CLDR's compact formats do not list, per language.
@@ -70,12 +72,7 @@ _SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ",", "\u060c": ","})
 
 def _normalize(text: str) -> str:
     """NFKC (full-width digits, no-break spaces), digits of any script as ASCII, casefolded."""
-    text = unicodedata.normalize("NFKC", text).translate(_SEPARATORS)
-    if not text.isascii():
-        text = "".join(
-            str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
-            for ch in text
-        )
+    text = ascii_digits(unicodedata.normalize("NFKC", text).translate(_SEPARATORS))
     return " ".join(text.split()).casefold()
 
 
