@@ -93,8 +93,12 @@ lint: install
 typecheck: install
 	$(RUN) mypy
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), one test file per worker at a time:
+# most of its time is spent waiting on crawls in subprocesses, not on the CPU
+# (`make pytest TEST_WORKERS=0` runs it in this process alone).
+TEST_WORKERS ?= 3
 pytest: install install-browser install-redis wacz-tool pywb-tool
-	$(RUN) pytest
+	$(RUN) pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 check: lint typecheck
 
