@@ -26,6 +26,12 @@ mean of each page's best F1 when every name on the page is found and no other), 
 score any extractor can reach on these pages::
 
     uv run python bench/field_triage.py [--half tune|held|both] [--list]
+
+``--sources`` prints instead, per field, how often each candidate source is right on the
+pages where it gives a value (the structural byline kinds one by one), to choose sources by
+measured reliability::
+
+    uv run python bench/field_triage.py --half tune --sources
 """
 
 from __future__ import annotations
@@ -58,11 +64,12 @@ from crawler.extract import PageInput, extract_page
 from crawler.extract import article as article_mod
 from crawler.extract import page as page_mod
 from crawler.extract.dates import DateContext, parse_machine_date, resolve_displayed, url_day
+from crawler.extract.dom import attr_hint, element_text
 from crawler.extract.fallback import second_pass_date
 from crawler.extract.links import UrlResolver
 from crawler.extract.metadata import read_metadata
 from crawler.extract.segment import segment
-from crawler.extract.text import strip_title_suffix
+from crawler.extract.text import normalize_space, strip_title_suffix
 
 #: CLDR locales whose month names a date may be written in (the set's languages and more).
 LOCALES = (
@@ -322,7 +329,103 @@ def read_sources(page: Page) -> Sources:
     body = article_mod._body_byline(seg)
     if body:
         out.authors["byline in the story"] = body
+    out.authors.update(_byline_elements(seg, meta, host))
     return out
+
+
+_BY_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|przez|автор:?)\s+\S", re.IGNORECASE)
+
+
+def _byline_elements(seg: Any, meta: Any, host: str) -> dict[str, list[str]]:
+    """The structural byline candidates one by one (the first element of each kind outside
+    comments and headline blocks, names cleaned as newsarc cleans them), to measure each."""
+    found: dict[str, list[str]] = {}
+
+    def first(name: str, names: list[str]) -> None:
+        if names and name not in found:
+            found[name] = names
+
+    for count, el in enumerate(seg.root.iter(*article_mod._BYLINE_TAGS)):
+        if count > article_mod._MAX_BYLINE_SCAN:
+            break
+        size = seg.text_len.get(el, 0)
+        if not size or size > article_mod._MAX_BYLINE_CHARS:
+            continue
+        if article_mod._inside(el, seg.block_containers, article_mod._COMMENT_HINT):
+            continue
+        text = " ".join(element_text(el))
+        href = el.get("href") or ""
+        hint = attr_hint(el)
+        if el.tag == "a" and "author" in (el.get("rel") or ""):
+            first("rel=author link", article_mod._clean_author(text))
+        if (
+            el.tag == "a"
+            and article_mod._AUTHOR_HREF.search(href)
+            and article_mod._same_site_href(href, host)
+        ):
+            first("author-path link", article_mod._clean_author(text))
+        if "author" in (el.get("itemprop") or ""):
+            first("itemprop=author", article_mod._clean_author(text))
+        if "byline" in hint:
+            first("byline class", article_mod._clean_author(text))
+        elif "author" in hint:
+            first("author class", article_mod._clean_author(text))
+        if el.tag != "a" and el not in seg.has_block and _BY_PREFIX.match(normalize_space(text)):
+            first("By/Von/Par … line", article_mod._clean_author(text))
+    label, data = meta.name("twitter:label1") or "", meta.name("twitter:data1")
+    if data and article_mod._AUTHOR_LABEL.search(label):
+        first("twitter:data1", article_mod._clean_author(data))
+    return found
+
+
+def source_table(pages: Sequence[Page], half: str) -> str:
+    """How often each candidate source is right where it gives a value (the reliability the
+    title, date and author code should choose by)."""
+    rows: dict[str, dict[str, dict[str, float]]] = {name: {} for name in FIELDS}
+    counts = dict.fromkeys(FIELDS, 0)
+    for page in pages:
+        if not (page.title or page.date or page.author):
+            continue
+        sources = read_sources(page)
+        if page.title:
+            counts["title"] += 1
+            for name, value in sources.titles.items():
+                kind = _kind([name])
+                hit = float(title_match(value, page.title))
+                _best(rows["title"], kind, page.page_id, hit)
+        if page.date:
+            counts["date"] += 1
+            truth = date.fromisoformat(page.date)
+            for name, (day, _own) in sources.dates.items():
+                _best(rows["date"], _kind([name]), page.page_id, float(day == truth))
+        if page.author:
+            counts["authors"] += 1
+            for name, names in sources.authors.items():
+                _best(rows["authors"], name, page.page_id, author_f1(names, page.author))
+    lines = [f"### eval-dev, {half} half: each source where it gives a value", ""]
+    for name in FIELDS:
+        lines += [
+            f"{name} ({counts[name]} pages with a truth)",
+            "",
+            "| source | pages with a value | right | share right | mean score |",
+            "|---|---|---|---|---|",
+        ]
+        table = sorted(rows[name].items(), key=lambda kv: -sum(kv[1].values()))
+        for source, by_page in table:
+            values = list(by_page.values())
+            right = sum(1 for v in values if v >= 1.0)
+            lines.append(
+                f"| {source} | {len(values)} | {right} | {right / len(values):.3f} "
+                f"| {sum(values) / len(values):.3f} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _best(rows: dict[str, dict[str, float]], kind: str, page_id: str, score: float) -> None:
+    """A source kind's score on a page: the best of its instances (``h1[0]``, ``h1[1]`` …)."""
+    by_page = rows.setdefault(kind, {})
+    by_page[page_id] = max(by_page.get(page_id, 0.0), score)
 
 
 # --- causes ------------------------------------------------------------------------------------
@@ -518,6 +621,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=SHARED, help="the benchmarks directory")
     parser.add_argument("--half", choices=("tune", "held", "both"), default="both")
     parser.add_argument("--list", action="store_true", help="list every wrong page with its cause")
+    parser.add_argument(
+        "--sources", action="store_true", help="how often each candidate source is right"
+    )
     args = parser.parse_args(argv)
     if not (args.data / EVAL_SET / "ground-truth.json").exists():
         print(f"no benchmark data at {args.data / EVAL_SET}")
@@ -526,6 +632,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     halves = ("tune", "held") if args.half == "both" else (args.half,)
     for half in halves:
         chosen = [p for p in pages if half_of(p.page_id) == half]
+        if args.sources:
+            print(source_table(chosen, half), end="\n\n")
+            continue
         verdicts = triage(chosen)
         print(report(verdicts, half, listing=args.list), end="\n\n")
     return 0

@@ -389,6 +389,12 @@ def main() -> int:
     if args.slow_hosts:
         print(f"slow-body requests started {slow_started.value}")
     print(lag)
+    for log in out.rglob("*.log"):  # the collector's pauses (crawler/collector.py), if logged
+        for line in log.read_text(errors="replace").splitlines():
+            if "Garbage collection:" in line:
+                print(line.split("INFO: ", 1)[-1])
+            elif "'slow_hosts/" in line:  # the slow-host cap's stats (crawler/pqueues.py)
+                print(line.strip())
     if at_mark and end:
         print(
             f"RSS at {at_mark[1]} pages: crawl {at_mark[2] / 2**20:.0f} MB, with workers "

@@ -46,7 +46,7 @@ from crawler.render.policy import RenderMode, effective_render_mode, parse_rende
 from crawler.settingscheck import check_overrides
 from crawler.spool import SPOOL_FULL
 from crawler.store import is_remote_store, open_store
-from crawler.trust import check_frontier_uri, check_private_dir
+from crawler.trust import check_frontier_uri, check_parents, check_private_dir
 from spiders.news import NewsSpider
 
 __all__ = [
@@ -188,6 +188,13 @@ def check_options(options: CrawlOptions) -> None:
     check_overrides(options.overrides, _project_settings(options.settings_module))
 
 
+def _allows_shared_dirs(options: CrawlOptions) -> bool:
+    """``NEWSARC_ALLOW_SHARED_DIRS`` as the settings module and ``-s`` give it."""
+    settings = _project_settings(options.settings_module)
+    settings.setdict(options.overrides, priority="cmdline")
+    return settings.getbool("NEWSARC_ALLOW_SHARED_DIRS")
+
+
 def build_settings(options: CrawlOptions, crawl_id: str) -> Settings:
     """The project settings with the command line's options on top."""
     settings = _project_settings(options.settings_module)
@@ -290,7 +297,11 @@ def run_crawl(options: CrawlOptions) -> CrawlReport:
     :mod:`crawler.frontier.resume`); raises :class:`NothingToResume` when it has nothing queued.
     """
     check_options(options)  # before a crawl to resume is touched or anything is written
-    resume = find_resume(options, _local_root(options)) if options.resume else None
+    resume = None
+    if options.resume:
+        resume = find_resume(
+            options, _local_root(options), allow_shared=_allows_shared_dirs(options)
+        )
     try:
         if resume is not None:
             apply_resume(options, resume)
@@ -380,6 +391,7 @@ def _run_crawl(
     shared_ok = settings.getbool("NEWSARC_ALLOW_SHARED_DIRS")
     holder = "spool directory" if is_remote_store(options.store_uri) else "store directory (--out)"
     check_private_dir(planned.parent, what=f"the {holder}", allow=shared_ok)
+    check_parents(planned.parent, what=f"the {holder}", allow=shared_ok)
     check_private_dir(planned, what="the crawl's directory", allow=shared_ok)
     check_free_space(planned, settings.getint("NEWSARC_DISK_RESERVE_BYTES"))
     # Workers of one crawl may share a directory (one local --out): each its own files.

@@ -30,7 +30,9 @@ Every file is verified before it is sent (:func:`~crawler.manifest.describe_file
 file that fails, or that may not be read, is moved to its crawl directory's quarantine (see
 :mod:`crawler.store.quarantine`; a WARC's ``.cdxj`` index goes with it), logged at ERROR and
 counted, and the crawl's manifest says so; every other file is still sent, and the run exits 1
-naming the quarantined file. Only the file's own content or permissions quarantine it: a store
+naming the quarantined file. So is a file another user could have written (a symlink,
+another user's, writable by group or others: :func:`crawler.trust.untrusted_entry`; not with
+``NEWSARC_ALLOW_SHARED_DIRS``). Only the file's own content or permissions quarantine it: a store
 error keeps the file in place for the next pass (the store is probably down, so the pass
 stops), and any other error reading it (an I/O error may be the disk, not the file) keeps it in
 place for the next run while the pass goes on with the other files.
@@ -43,8 +45,8 @@ meets a dead crawl's directory aborts the unfinished multipart uploads of its ke
 (:meth:`Spool.abort_abandoned_uploads`): an uploader killed mid-upload leaves its parts behind.
 
 Settings read: ``NEWSARC_STORE_URI``, ``NEWSARC_SPOOL_DIR``, ``STORE_UPLOAD_INTERVAL``,
-``NEWSARC_SPOOL_MAX_BYTES``, and what the store's client needs (``AWS_*`` for S3, see
-:func:`~crawler.store.s3.make_s3_client`).
+``NEWSARC_SPOOL_MAX_BYTES``, ``NEWSARC_ALLOW_SHARED_DIRS``, and what the store's client needs
+(``AWS_*`` for S3, see :func:`~crawler.store.s3.make_s3_client`).
 
 Signals sent: :data:`~crawler.signals.file_stored`.
 
@@ -87,6 +89,7 @@ from crawler.store import open_store
 from crawler.store.base import AbortsUploads
 from crawler.store.local import IN_PROGRESS_SUFFIXES, cdxj_path_for, fsync_dir, is_locked
 from crawler.store.quarantine import QUARANTINE_DIR, quarantine_file
+from crawler.trust import untrusted_entry
 
 if TYPE_CHECKING:
     from typing import Self
@@ -148,11 +151,15 @@ class Spool:
         store: Store,
         own_crawl: str | None = None,
         on_stored: Callable[..., object] | None = None,
+        *,
+        allow_shared: bool = False,
     ) -> None:
         self.root = Path(root)
         self.store = store
         self.own_crawl = own_crawl
         self.on_stored = on_stored
+        self.allow_shared = allow_shared
+        """``NEWSARC_ALLOW_SHARED_DIRS``: upload files others could have written too."""
         self._cleaned: set[str] = set()  # crawls whose abandoned uploads were looked for
 
     def size(self) -> int:
@@ -246,6 +253,14 @@ class Spool:
         rel = path.relative_to(crawl_dir).as_posix()
         key = f"{crawl_dir.name}/{rel}"
         is_log = not _is_data(path)
+        try:
+            planted = None if self.allow_shared else untrusted_entry(path)
+        except OSError:
+            planted = None  # gone or unreadable: describe_file below says which
+        if planted:
+            # Another user's file (or one they may write) is not uploaded as the crawl's.
+            why = f"{planted}: another user could have written it"
+            return self._quarantine(crawl_dir, path, why, result)
         try:
             entry = describe_file(path, rel, strict=True)
         except CorruptFileError as exc:
@@ -446,7 +461,13 @@ class SpoolUploadExtension:
         def stored(**kwargs: Any) -> None:
             crawler.signals.send_catch_log(file_stored, **kwargs)
 
-        spool = Spool(info.local_root, store, own_crawl=info.crawl_id, on_stored=stored)
+        spool = Spool(
+            info.local_root,
+            store,
+            own_crawl=info.crawl_id,
+            on_stored=stored,
+            allow_shared=crawler.settings.getbool("NEWSARC_ALLOW_SHARED_DIRS"),
+        )
         assert crawler.stats is not None
         ext = cls(
             spool,

@@ -29,6 +29,16 @@ DOWNLOAD_DELAY = 0  # seconds; AutoThrottle adapts from its start delay
 DOWNLOAD_TIMEOUT = 30  # seconds
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
+# Scrapy's downloader-aware queue (the host with the fewest requests in the downloader first),
+# its choice kept in an index instead of a pass over every queued host for each request: with
+# 5,000 hosts that pass held the reactor (crawler/pqueues.py, docs/reliability.md L3).
+SCHEDULER_PRIORITY_QUEUE = "crawler.pqueues.IndexedDownloaderAwarePriorityQueue"
+# A host is slow once one of its requests has been in the downloader (waiting for its delay,
+# then fetched) this long; slow hosts together hold at most SLOW_HOSTS_SHARE of
+# CONCURRENT_REQUESTS, so tarpits and stalled servers cannot take every global slot for
+# DOWNLOAD_TIMEOUT at a time (F5). Half: a one-host crawl keeps its 8 per-host slots; 1: no cap.
+SLOW_HOSTS_SECONDS = 10.0  # seconds
+SLOW_HOSTS_SHARE = 0.5  # of CONCURRENT_REQUESTS
 
 # --- Safety -----------------------------------------------------------------------------------
 # Scrapy 2.19 starts a code-executing localhost endpoint and a telnet console by default.
@@ -67,8 +77,10 @@ HTTPPROXY_ENABLED = False
 NEWSARC_DNS_SERVERS: list[str] = []
 # A crawl's directory, the store or spool directory holding it, or a job's state directory that
 # its group or others may write (or another user owns) is refused at start (crawler/trust.py):
-# another user could queue requests into the ledger or plant files the spool uploads. True
-# accepts it, for a group you trust.
+# another user could queue requests into the ledger or plant files the spool uploads. So is one
+# below a directory others may rename entries of (not sticky, or another user's), and a resume
+# of a crawl directory holding what another user could have written. True accepts it, for a
+# group you trust.
 NEWSARC_ALLOW_SHARED_DIRS = False
 
 DOWNLOADER_MIDDLEWARES = {
@@ -187,8 +199,9 @@ WARC_MAX_FILE_SIZE = 100 * 1024 * 1024  # bytes; rotate to a new file after this
 # Request records never carry these headers unless listed in WARC_KEEP_SENSITIVE_HEADERS.
 WARC_STRIP_REQUEST_HEADERS = ["Cookie", "Authorization", "Proxy-Authorization"]
 WARC_CDXJ_ENABLED = True  # write a .cdxj index beside each closed WARC file
-# Build each CDXJ index in a worker process while the crawl process verifies the file:
-# "auto" = when the machine has a second CPU; False = in the crawl process.
+# Verify and index each WARC file in a worker process while it is written, a range of records
+# at a time (the crawl process verifies only the last range, at the file's close):
+# "auto" = when the machine has a second CPU; False = both at the close, in the crawl process.
 WARC_INDEX_WORKER = "auto"
 # An unchanged 200 payload (same WARC-Payload-Digest) already archived in this crawl, or in an
 # earlier crawl of the same store, is written as a WARC 1.1 identical-payload-digest revisit.
@@ -229,6 +242,8 @@ EXTENSIONS = {
     "crawler.progress.ProgressExtension": 1200,
     # A heartbeat timer measuring how late the reactor runs what is due (crawler/reactorlag.py).
     "crawler.reactorlag.ReactorLagExtension": 1300,
+    # Times the garbage collector's pauses; GC_* below tune it (crawler/collector.py).
+    "crawler.collector.GarbageCollectorExtension": 1310,
 }
 # "auto": a status line on stderr when it is a terminal; True/False to force it.
 PROGRESS_TTY = "auto"
@@ -237,6 +252,11 @@ PROGRESS_INTERVAL = 1.0  # seconds
 # Reactor lag (stats reactor/lag_p50_ms, …): off by default; bench/soak.py turns it on.
 REACTOR_LAG_ENABLED = False
 REACTOR_LAG_INTERVAL = 0.1  # seconds between heartbeats
+# Python's cyclic collector in the crawl process (stats gc/…): thresholds for gc.set_threshold
+# (empty: Python's 700, 10, 10), and whether the objects alive when the spider opens are frozen
+# out of later collections (gc.freeze).
+GC_THRESHOLDS: list[int] = []
+GC_FREEZE_AT_OPEN = False
 
 # --- WACZ package (newsarc crawl --wacz) ------------------------------------------------------
 WACZ_ENABLED = False  # package the crawl as <crawl_id>.wacz (WARCs, CDXJ, pages, JSON Lines)

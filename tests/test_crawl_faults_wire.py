@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import select
 import socket
 import sqlite3
 import struct
 import subprocess
 import sys
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -296,14 +298,31 @@ def test_odd_headers_are_archived_as_received_or_fail_by_name(tmp_path: Path) ->
     assert f"failed fetches {len(refused)}" in run.stdout, run.stdout
 
 
+def _hung_up(conn: socket.socket, seconds: float) -> bool:
+    """Whether the client closed (or reset) the connection within ``seconds``."""
+    readable, _, _ = select.select([conn], [], [], seconds)
+    if not readable:
+        return False
+    try:
+        return not conn.recv(1)
+    except OSError:
+        return True
+
+
+TIMEOUT = 4.0  # DOWNLOAD_TIMEOUT, seconds
+
+
 def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: Path) -> None:
     """RELIABILITY.md F5 (plain HTTP): a body trickling at one byte a second and a server that
     accepts the request and never answers both fail as ledger ``timeout`` once DOWNLOAD_TIMEOUT
-    (2 s here) has passed, long before the trickle would end; the honest page is archived."""
+    (4 s here) has passed, long before the trickle would end; the honest page is archived.
+    Measured on the wire: from the request read to the client's hang-up is the timeout ±10 %."""
     trickled: list[int] = []
+    held: dict[str, float] = {}  # path → seconds from the request read to the hang-up
     released = threading.Event()
 
     def trickle(conn: socket.socket) -> None:
+        since = time.monotonic()
         body = _HTML + b"<p>" + b"s" * 200 + b"</p></body></html>"
         conn.sendall(
             _head("200 OK", {"Content-Type": "text/html", "Content-Length": str(len(body))})
@@ -312,11 +331,18 @@ def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: P
         for sent, byte in enumerate(body, 1):
             conn.sendall(bytes([byte]))
             trickled.append(sent)
-            if released.wait(1.0):
+            if _hung_up(conn, 1.0):
+                held["/slow.html"] = time.monotonic() - since
+                return
+            if released.is_set():
                 return
 
     def silent(conn: socket.socket) -> None:
-        released.wait(120)  # the request was read; no answer comes
+        since = time.monotonic()
+        while not released.is_set():  # the request was read; no answer comes
+            if _hung_up(conn, 0.05):
+                held["/silent.html"] = time.monotonic() - since
+                return
 
     routes = {
         "/robots.txt": _honest(b"User-agent: *\n", "text/plain"),
@@ -330,7 +356,7 @@ def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: P
         try:
             run = run_newsarc(
                 "crawl", server.url("/"), "--out", str(tmp_path),
-                "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0",
+                "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "RETRY_TIMES=0",
             )  # fmt: skip
         finally:
             released.set()
@@ -340,9 +366,14 @@ def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: P
     for page in ("slow.html", "silent.html"):
         state, detail = ledger[page]
         assert state == "failed" and (detail or "").startswith("timeout"), (page, state, detail)
-    # Cut off at the timeout (2 bytes in), not at the end of the trickle (~240 bytes) nor at
-    # Scrapy's default timeout (30 s: 30 bytes); a loose bound for a loaded machine.
-    assert trickled and max(trickled) < 20, max(trickled, default=0)
+    # Cut off at the timeout (4 bytes in), not at the end of the trickle (~240 bytes) nor at
+    # Scrapy's default timeout (30 s: 30 bytes).
+    assert trickled and max(trickled) < 10, max(trickled, default=0)
+    # On the wire: the client hung up DOWNLOAD_TIMEOUT ±10 % after the server read the request
+    # (the client's clock starts a connect earlier, a millisecond on loopback).
+    assert set(held) == {"/slow.html", "/silent.html"}, held
+    for path, seconds in held.items():
+        assert 0.9 * TIMEOUT <= seconds <= 1.1 * TIMEOUT, (path, seconds)
     records = _response_records(run.crawl_dir(tmp_path))
     assert "slow.html" not in records and "silent.html" not in records
 

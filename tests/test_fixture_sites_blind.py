@@ -222,3 +222,32 @@ def test_scorer_counts_what_a_crawl_gets_wrong() -> None:
         value = figures[metric]
         assert value is not None, metric
         assert value < 1, metric
+
+
+# --- the locale helpers of the non-English templates ------------------------------------------
+
+
+def test_locale_helpers_show_what_they_mean() -> None:
+    """A count or time label and the value its truth records (what a reader takes from it)."""
+    from tests.sites.blind import arabic, korean, turkish
+    from tests.sites.blind.common import myriad, native_digits
+
+    assert myriad(4420, "万") == ("4,420", 4420)
+    assert myriad(12_345, "万") == ("1.2万", 12_000)
+    assert myriad(156_789, "만") == ("15.7만", 157_000)
+    assert myriad(1_530_000, "万") == ("153万", 1_530_000)
+    assert native_digits("12:05 م", "٠") == "١٢:٠٥ م"
+    assert native_digits("12月2日 18時40分", "０") == "１２月２日 １８時４０分"
+    assert turkish._short_views(987) == ("987", 987)
+    assert turkish._short_views(4420) == ("4,4 B", 4400)
+    assert turkish._short_views(156_789) == ("156 B", 156_000)
+    assert turkish._short_views(1_530_000) == ("1,5 Mn", 1_500_000)
+    assert arabic._ago(1, "h", indic=True) == "منذ ساعة"
+    assert arabic._ago(2, "h", indic=True) == "منذ ساعتين"
+    assert arabic._ago(3, "h", indic=False) == "منذ 3 ساعات"
+    assert arabic._ago(11, "min", indic=True) == "منذ ١١ دقيقة"
+    midnight, noon = datetime(2026, 12, 2, 0, 5), datetime(2026, 12, 2, 12, 5)
+    assert arabic._clock12(midnight) == "12:05 ص"
+    assert arabic._clock12(noon) == "12:05 م"
+    assert korean._clock12(midnight) == "오전 12:05"
+    assert korean._clock12(noon) == "오후 12:05"

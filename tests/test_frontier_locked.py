@@ -193,3 +193,70 @@ def test_a_ledger_removed_or_replaced_mid_run_stops_the_crawl_loudly_and_loses_n
     assert not set(refetched) & done and fetched | set(refetched) == {
         f"/p{i}.html" for i in range(pages)
     }, (sorted(done), refetched)
+
+
+@pytest.mark.slow
+def test_a_ledger_overwritten_in_place_mid_run_stops_the_crawl_before_it_writes_again(
+    tmp_path: Path,
+) -> None:
+    """F16, the same inode: another process writes another database into the ledger file
+    (``cp other.sqlite ledger`` keeps the inode). SQLite, holding the file exclusively, does
+    not look, so the crawl went on mixing its pages into it. Now the next checkpoint sees the
+    file changed since the crawl's own last write: it stops (exit 6, one error line naming the
+    ledger), writes no checkpoint into it, every page the server sent is in the WARC, and the
+    ledger is marked so that a resume refuses it."""
+    pages = 40
+    routes = _routes(pages, delay=0.3)
+    other = tmp_path / "other.sqlite"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE unrelated (x)")
+    db.executemany("INSERT INTO unrelated VALUES (?)", [(i,) for i in range(500)])
+    db.commit()
+    db.close()
+    foreign = other.read_bytes()
+    out = tmp_path / "out"
+    with SiteServer(routes) as site:
+        script = Path(sys.executable).with_name("newsarc")
+        proc = subprocess.Popen(
+            [str(script), "crawl", site.url("/"), "--out", str(out),
+             "-s", "FRONTIER_CHECKPOINT_INTERVAL=0.3"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            _wait_for_pages(proc, site, 3)
+            assert proc.poll() is None, "the crawl was still running when its ledger was written"
+            (ledger,) = out.glob("*/.frontier.sqlite")
+            inode = ledger.stat().st_ino
+            with ledger.open("r+b") as fh:  # in place: the same inode
+                fh.write(foreign)
+                fh.truncate()
+            assert ledger.stat().st_ino == inode
+            out_text, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        fetched = {path for _, path, _ in site.requests if path.startswith("/p")}
+        # SQLite's close copies its WAL into the file: neither ledger now, so it is marked,
+        # and a resume refuses it (one line, exit 6) instead of building on it.
+        asked = len(site.requests)
+        resumed = run_newsarc("crawl", "--resume", str(ledger.parent), timeout=120)
+        assert len(site.requests) == asked
+    assert proc.returncode == EXIT_STATE, out_text + err
+    errors = [line for line in err.splitlines() if line.startswith("newsarc: error: ")]
+    assert len(errors) == 1 and "Traceback" not in err, err
+    assert "frontier ledger" in errors[0] and "overwritten in place" in errors[0], errors[0]
+    crawl_dir = ledger.parent
+    log = (crawl_dir / "logs" / "crawl.log").read_text(encoding="utf-8")
+    assert "'finish_reason': 'frontier_write_failed'" in log, log[-2000:]
+    assert len(fetched) < pages, "the crawl stopped before the end"
+    archived = _archived(crawl_dir)
+    for path in fetched:  # every page the server sent is in the WARC, as sent
+        assert archived.get(path) == routes[path].body, path
+    assert not (crawl_dir / ".frontier.sqlite.recovered").exists()  # no copy of mixed pages
+    mark = crawl_dir / ".frontier.sqlite.overwritten"
+    assert mark.stat().st_mode & 0o777 == 0o600
+    assert "overwritten in place" in mark.read_text(encoding="utf-8")
+    assert resumed.returncode == EXIT_STATE, resumed.stdout + resumed.stderr
+    (line,) = resumed.stderr.strip().splitlines()
+    assert line.startswith("newsarc: error: --resume: the ledger ") and "overwritten" in line, line

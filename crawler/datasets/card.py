@@ -48,10 +48,16 @@ def _crawls(root: Path, selection: dict[str, list[str]]) -> list[tuple[CrawlSumm
         try:
             with (root / crawl_id / MANIFEST_NAME).open(encoding="utf-8") as fh:
                 manifest = json.load(fh)
-        except (OSError, ValueError):
-            continue
-        out.append((CrawlSummary.from_manifest(crawl_id, manifest), set(selection[crawl_id])))
+            summary = CrawlSummary.from_manifest(crawl_id, manifest)
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue  # unreadable or malformed: the download reported it
+        out.append((summary, set(selection[crawl_id])))
     return out
+
+
+def _count(value: object) -> int:
+    """A manifest's count as a number: anything else (a hostile manifest) counts 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def write_card(
@@ -69,16 +75,16 @@ def write_card(
     schemas: set[int] = set()
     for crawl, paths in chosen:
         sites.update(crawl.sites)
-        if crawl.item_schema_version is not None:
-            schemas.add(int(crawl.item_schema_version))
+        if isinstance(crawl.item_schema_version, int):
+            schemas.add(crawl.item_schema_version)
         for entry in crawl.manifest.get("files", []):
-            if entry.get("path") not in paths:
+            if not isinstance(entry, dict) or entry.get("path") not in paths:
                 continue
             kind = item_kind(entry)
             if kind:
-                rows[kind] += int(entry.get("items", 0))
+                rows[kind] += _count(entry.get("items", 0))
             if entry.get("kind") == "warc":
-                records += int(entry.get("records", 0))
+                records += _count(entry.get("records", 0))
     starts = [c.started_at for c, _ in chosen if c.started_at]
     ends = [c.finished_at for c, _ in chosen if c.finished_at]
     span = f"{min(starts).isoformat()} – {max(ends).isoformat()}" if starts and ends else "unknown"

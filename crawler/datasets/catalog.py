@@ -262,9 +262,15 @@ def list_crawls(store: Store) -> tuple[list[CrawlSummary], list[str]]:
     for crawl_id in crawl_ids:
         try:
             safe_relpath(crawl_id)
-            crawls.append(CrawlSummary.from_manifest(crawl_id, read_manifest(store, crawl_id)))
+            manifest = read_manifest(store, crawl_id)
         except (UnsafeName, StoreError, OSError) as exc:
             problems.append(f"{crawl_id!r}: skipped: {exc}")
+            continue
+        try:
+            crawls.append(CrawlSummary.from_manifest(crawl_id, manifest))
+        except (ValueError, TypeError, AttributeError) as exc:
+            # Not the shape newsarc writes (a size that is no number, counts that are no object).
+            problems.append(f"{crawl_id!r}: skipped: {MANIFEST_NAME} is malformed: {exc}")
     for crawl_id, part_keys in sorted(parts.items()):
         try:
             safe_relpath(crawl_id)

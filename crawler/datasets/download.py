@@ -14,7 +14,13 @@ Safety: crawl ids and manifest paths come from the store and are not trusted. A 
 ``..``, an absolute path, a backslash, a NUL byte or a hidden segment is refused
 (:func:`~crawler.datasets.catalog.safe_relpath`), and so is any target that would resolve
 outside DIR; an existing symlink on the way to a target (or the target itself) is never followed
-or replaced. Errors name keys and paths, never credentials.
+or replaced. A manifest entry that is not an object with a path, a byte count and a SHA-256 hex
+digest is refused, and so is a second entry for a path (the first one is used). No more than
+the size the manifest gives is read from the store (one byte more tells an object that is
+larger: rejected), so a hostile store cannot fill the disk with an endless object. A name the
+file system refuses (too long) fails that file only. Every refusal is one problem line; the
+files fetched correctly are kept and the run exits 1. Errors name keys and paths, never
+credentials.
 
 The crawl's ``manifest.json`` is copied byte for byte into ``DIR/<crawl_id>/``, so
 ``newsarc datasets verify DIR`` checks the download against it; :data:`SELECTION_FILE` records
@@ -28,6 +34,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -62,6 +69,7 @@ __all__ = ["TYPES", "DownloadResult", "Selection", "download", "parse_time", "se
 TYPES = ("articles", "headlines", "warc", "all")
 PARTIAL_DIR = ".newsarc-partial"
 _CHUNK = 1024 * 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def parse_time(value: str | None, *, end: bool = False) -> datetime | None:
@@ -179,6 +187,21 @@ def _target(root: Path, crawl_id: str, rel: str) -> Path:
     return path
 
 
+def _entry_problem(entry: object) -> str | None:
+    """Why a manifest's file entry cannot be fetched (not the shape newsarc writes), or None."""
+    if not isinstance(entry, dict):
+        return f"not an object: {entry!r:.80}"
+    if not isinstance(entry.get("path"), str):
+        return f"no path: {entry!r:.80}"
+    size = entry.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        return f"{entry['path']!r}: size {size!r:.40} is not a byte count"
+    sha = entry.get("sha256")
+    if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
+        return f"{entry['path']!r}: sha256 {sha!r:.80} is not a SHA-256 hex digest"
+    return None
+
+
 def _matches(path: Path, entry: dict[str, Any]) -> bool:
     if not path.is_file() or path.stat().st_size != int(entry.get("size", -1)):
         return False
@@ -202,16 +225,27 @@ class _Fetcher:
         label = f"{crawl.crawl_id}/{rel}"
         try:
             target = _target(self.root, crawl.crawl_id, rel)
+            there = _matches(target, entry)
         except UnsafeName as exc:
             return "failed", 0, f"refused {label!r}: {exc}"
-        if _matches(target, entry):
+        except OSError as exc:  # a name too long for the file system, ...
+            return "failed", 0, f"refused {label!r}: {exc.strerror or exc}"
+        if there:
             self.progress.add(files=1)
             return "skipped", 0, None
         # Schema 2 logs were hashed while still written: their entry covers a prefix only.
         prefix_log = entry.get("kind") == "log" and int(crawl.schema or 0) < 3
         tmp = self.partial / f"{secrets.token_hex(8)}.part"
         try:
-            size, sha = self._copy(f"{crawl.crawl_id}/{rel}", tmp, entry, prefix_log)
+            size, sha, more = self._copy(f"{crawl.crawl_id}/{rel}", tmp, entry, prefix_log)
+            if more:
+                tmp.unlink()
+                return (
+                    "failed",
+                    0,
+                    f"rejected {label}: the store holds more than the {entry['size']} bytes the "
+                    "manifest says (reading stopped there; removed)",
+                )
             if size != int(entry.get("size", -1)) or sha != entry.get("sha256"):
                 tmp.unlink()
                 return (
@@ -227,31 +261,41 @@ class _Fetcher:
         except UnsafeName as exc:
             tmp.unlink(missing_ok=True)
             return "failed", 0, f"refused {label!r}: {exc}"
-        except (StoreError, OSError) as exc:
+        except StoreError as exc:
             tmp.unlink(missing_ok=True)
             return "failed", 0, f"{label}: {exc}"
+        except OSError as exc:  # writing DIR: the label names the file
+            tmp.unlink(missing_ok=True)
+            return "failed", 0, f"{label}: {exc.strerror or exc}"
         self.progress.add(files=1)
         return "fetched", size, None
 
     def _copy(
         self, key: str, tmp: Path, entry: dict[str, Any], prefix_log: bool
-    ) -> tuple[int, str]:
+    ) -> tuple[int, str, bool]:
+        """Copy at most the entry's size; return (size, SHA-256, whether the object is larger).
+
+        Only one byte past the size is asked for, so an object larger than its entry (or
+        endless) costs no more than the entry says. A prefix log's entry covers a prefix of
+        the object: the rest is not read and not an error."""
         digest = hashlib.sha256()
         size = 0
-        limit = int(entry.get("size", -1)) if prefix_log else None
+        limit = int(entry["size"])
+        more = False
         with self.store.open(key) as src, tmp.open("xb") as dst:
-            while chunk := src.read(_CHUNK):
-                if limit is not None:
-                    chunk = chunk[: max(0, limit - size)]
-                    if not chunk:
-                        break
+            while chunk := src.read(min(_CHUNK, limit + 1 - size)):
+                if size + len(chunk) > limit:
+                    chunk = chunk[: limit - size]
+                    more = not prefix_log
                 digest.update(chunk)
                 dst.write(chunk)
                 size += len(chunk)
                 self.progress.add(nbytes=len(chunk))
+                if size >= limit and (more or prefix_log):
+                    break
             dst.flush()
             os.fsync(dst.fileno())
-        return size, digest.hexdigest()
+        return size, digest.hexdigest(), more
 
     def _place(self, tmp: Path, target: Path) -> None:
         # Create the parents one by one, refusing a symlink met on the way (it may have been
@@ -268,6 +312,39 @@ class _Fetcher:
         if target.is_symlink():
             raise UnsafeName(f"{target} is a symlink (not replaced)")
         tmp.replace(target)
+
+
+def _work(
+    crawls: list[CrawlSummary], selection: Selection
+) -> tuple[list[tuple[CrawlSummary, dict[str, Any]]], dict[str, list[str]], list[str]]:
+    """The files to fetch, the paths asked for per crawl, and the entries refused."""
+    work: list[tuple[CrawlSummary, dict[str, Any]]] = []
+    asked: dict[str, list[str]] = {}
+    refused: list[str] = []
+    for crawl in crawls:
+        files = crawl.manifest.get("files", [])
+        if not isinstance(files, list):
+            refused.append(f"refused {crawl.crawl_id}/{MANIFEST_NAME}: 'files' is not a list")
+            continue
+        seen: set[str] = set()
+        for n, entry in enumerate(files):
+            problem = _entry_problem(entry)
+            if problem:
+                refused.append(f"refused {crawl.crawl_id}/{MANIFEST_NAME} files[{n}]: {problem}")
+                continue
+            if not selection.wants_file(entry):
+                continue
+            path = entry["path"]
+            if path in seen:
+                refused.append(
+                    f"refused {crawl.crawl_id + '/' + path!r}: listed more than once in the "
+                    "manifest (its first entry is used)"
+                )
+                continue
+            seen.add(path)
+            asked.setdefault(crawl.crawl_id, []).append(path)
+            work.append((crawl, entry))
+    return work, asked, refused
 
 
 def _write_manifest_copy(root: Path, crawl: CrawlSummary, raw: bytes) -> None:
@@ -310,12 +387,8 @@ def download(
         raise ConfigError(f"{partial} is a symlink: remove it")
     shutil.rmtree(partial, ignore_errors=True)  # partial files of a killed run
     partial.mkdir()
-    work = [
-        (c, e)
-        for c in result.crawls
-        for e in c.manifest.get("files", [])
-        if selection.wants_file(e)
-    ]
+    work, asked, refused = _work(result.crawls, selection)
+    result.problems += refused
     progress = _Progress(
         len(work), sum(int(e.get("size", 0)) for _, e in work), progress_stream or sys.stderr
     )
@@ -338,9 +411,7 @@ def download(
         except (UnsafeName, StoreError, OSError) as exc:
             result.problems.append(f"{crawl.crawl_id}/{MANIFEST_NAME}: {exc}")
             continue
-        chosen[crawl.crawl_id] = [
-            str(e.get("path")) for e in crawl.manifest.get("files", []) if selection.wants_file(e)
-        ]
+        chosen[crawl.crawl_id] = asked.get(crawl.crawl_id, [])
     try:
         previous = json.loads((root / SELECTION_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):

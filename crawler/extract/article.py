@@ -83,14 +83,18 @@ _AUTHOR_PREFIX = re.compile(
 _AUTHOR_SPLIT = re.compile(
     r"\s+(?:and|&|und|et|y|e|i|и)\s+|\s*&\s*|\s*[;|/]\s*|\s*,\s+(?:and\s+|und\s+)?"
 )
+# Short letter codes joined by slashes: the credit line of an agency story ("det/dpa").
+_AGENCY_CODES = re.compile(r"^[^\W\d_]{1,5}(?:/[^\W\d_]{1,5})+\.?$")
 _JOB_WORDS = re.compile(
     r"correspondent|editor|reporter|writer|contributor|columnist|journalist|producer"
     r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b",
     re.IGNORECASE,
 )
-# Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)".
+# Trailing decoration after a name: " -", " |", a handle, "(www.dw.com)", "(avec AFP)".
 _AUTHOR_TAIL = re.compile(
-    r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:])+\s*$"
+    r"(?:\s+-\s+https?\b.*|\s+@\w+|\s*\((?:www\.|https?:)[^)]*\)|\s+[-–—|•·:]"
+    # "Thierry Mounier (avec AFP)", "(mit dpa)": the agency's part of the story, not the name.
+    r"|\s*\((?:avec|with|mit|con|com|z)\s+[^)]*\))+\s*$"
 )
 # The byline's date after the name ("Bo2man am 29.12.2010, 13:36 Uhr", "Jane Doe on 4/12/2025",
 # "Jane Doe, 2025-12-04"): the names end where it starts.
@@ -167,7 +171,14 @@ _MIN_SHOWN_HEADLINE_WORDS = 3
 _MAX_SITE_NAME_CHARS = 40
 _MAX_LOGO_LINKS = 30
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " : ")
+_QUOTES = ('"', "„", "“", "”", "«", "»", "‹", "›", "‚", "‘", "'", "「", "『")
+_TITLE_PARTS = re.compile("|".join(re.escape(sep) for sep in _TITLE_SEPARATORS))
 _COMMENT_HINT = re.compile(r"comment(?!ar)|respond|reply|discussion|kommentar|disqus")
+# The site's navigation: a menu's link to a user's or a section's page is nobody's byline
+# ("<div class='kb-header-menu-dropdown-item'><a href='/user/…'>").
+_MENU_HINT = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|menubar|dropdown|breadcrumbs?)(?:$|[\s_-])"
+)
 # Elements a byline is written in ("<small class='author'>von …</small>", "<h4 class=author>").
 _BYLINE_TAGS = ("a", "span", "div", "p", "address", "small", "h4", "h5", "h6")
 _MAX_BYLINE_CHARS = 120
@@ -432,7 +443,13 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     if h1_text and (not declared or any(_similar(h1_text, c) for c in declared)):
         for d in declared:
             # "Kicker Headline" in the <h1> with the kicker unmarked, the headline declared.
-            if len(d.split()) >= 3 and len(d) < len(h1_text) and _same(h1_text[-len(d) :], d):
+            if (
+                len(d.split()) >= 3
+                and len(d) < len(h1_text)
+                and _same(h1_text[-len(d) :], d)
+                # A quotation before the headline is part of it ("„Pure Leere“: …"), no label.
+                and not h1_text.startswith(_QUOTES)
+            ):
                 return d
         return h1_text
     if len(headings) == 1 and len(h1_text.split()) >= _MIN_SHOWN_HEADLINE_WORDS:
@@ -445,10 +462,25 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
             if count >= _MAX_TITLE_HEADINGS:
                 break
             text = _heading_text(el)
-            if text and any(_same(text, d) for d in declared):
+            if text and any(_same(text, d) or _last_part(text, d) for d in declared):
                 return text
         return declared[0]
     return h1_text
+
+
+def _last_part(heading: str, title: str) -> bool:
+    """Whether a shown heading of three or more words is the last part of a declared title
+    ("Club e.V. - Neuigkeiten » Die Events der letzten Zeit"): the site's and section's names
+    before it, the headline at the end."""
+    words = len(heading.split())
+    if words < _MIN_SHOWN_HEADLINE_WORDS:
+        return False
+    for sep in _TITLE_SEPARATORS:
+        head, found, last = title.rpartition(sep)
+        if found and _same(last, heading):
+            # The names before it are shorter than the headline (else it is a subtitle).
+            return all(len(part.split()) < words for part in _TITLE_PARTS.split(head))
+    return False
 
 
 def _lead(seg: Segmentation, meta: PageMetadata) -> tuple[str | None, Element | None]:
@@ -512,6 +544,9 @@ def _clean_author(name: str) -> list[str]:
     name = _AUTHOR_DATE_TAIL.sub("", _AUTHOR_PREFIX.sub("", normalize_space(name)))
     if not name or name.startswith(("http://", "https://")):
         return []
+    if _AGENCY_CODES.match(name):
+        # "det/dpa", "APA/AP", "red/AFP": an editor's and agencies' codes, one credit as given.
+        return [name.strip(" .,:")]
     out: list[str] = []
     for piece in _AUTHOR_SPLIT.split(name):
         part = _AUTHOR_TAIL.sub("", _AUTHOR_PREFIX.sub("", piece.strip(" .,:")))
@@ -562,12 +597,42 @@ def _same_site_href(href: str, host: str) -> bool:
     return not link_host or link_host.removeprefix("www.") == host.removeprefix("www.")
 
 
-def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+def _in_menu(el: Element, wrappers: set[Element]) -> bool:
+    """Whether ``el`` sits in the site's navigation (``<nav>``, a menu or breadcrumb box); a
+    wrapper of the main text (``wrappers``) is none, whatever its classes say
+    ("nav-below-header" on ``<body>``)."""
+    for node in (el, *el.iterancestors()):
+        if node in wrappers:
+            return False
+        if node.tag == "nav" or _MENU_HINT.search(attr_hint(node)):
+            return True
+    return False
+
+
+def _section_link(href: str, path: str) -> bool:
+    """A link into a section the page itself sits under: "/people/real-life/" or
+    "/people/news/other-story" on "/people/real-life/story-123", where "people" names a
+    section of the site, not its authors' directory."""
+    link_path = urlsplit(href).path.rstrip("/")
+    if not link_path:
+        return False
+    if path.startswith(f"{link_path}/"):
+        return True
+    match = _AUTHOR_HREF.search(link_path)
+    if match is None:
+        return False
+    directory = link_path[: match.start()] + "/" + match.group(0).split("/")[1] + "/"
+    return path.startswith(directory)
+
+
+def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str, path: str = "") -> list[str]:
     """The byline as the page shows it: the first author link, ``itemprop=author`` or byline
-    element outside comments, forms and headline blocks (co-authors: the author links beside
-    the first one, under the same parent)."""
+    element outside comments, forms, menus and headline blocks (co-authors: the author links
+    beside the first one, under the same parent); a link to a section the page sits under is
+    no author link."""
     found: list[str] = []
     byline: Element | None = None
+    wrappers: set[Element] | None = None
     for count, el in enumerate(seg.root.iter(*_BYLINE_TAGS)):
         if count > _MAX_BYLINE_SCAN:
             break
@@ -578,7 +643,11 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[s
         href = el.get("href") or ""
         author_link = el.tag == "a" and (
             "author" in (el.get("rel") or "")
-            or (_AUTHOR_HREF.search(href) is not None and _same_site_href(href, host))
+            or (
+                _AUTHOR_HREF.search(href) is not None
+                and _same_site_href(href, host)
+                and not _section_link(href, path)
+            )
         )
         itemprop = "author" in (el.get("itemprop") or "")
         hinted = bool(hint) and ("byline" in hint or "author" in hint)
@@ -587,6 +656,11 @@ def _visible_authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[s
         if _inside(el, seg.block_containers, _COMMENT_HINT):
             continue
         names = _clean_author(" ".join(element_text(el)))
+        if names or found:
+            if wrappers is None:
+                wrappers = set(seg.main.iterancestors()) if seg.main is not None else set()
+            if _in_menu(el, wrappers):
+                continue
         if names:
             if author_link or itemprop:
                 # One link per author: gather the byline's other author links beside it.
@@ -645,7 +719,7 @@ def _body_byline(seg: Segmentation) -> list[str]:
     return []
 
 
-def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
+def _authors(seg: Segmentation, meta: PageMetadata, host: str, path: str = "") -> list[str]:
     raw: list[str] = []
     for item in _as_list((meta.article or {}).get("author")):
         if isinstance(item, str):
@@ -679,7 +753,7 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
             names = secondary
     if not names or no_person(names):
         # No declared person: the visible byline may name one (else the organisation stays).
-        shown = _visible_authors(seg, meta, host)
+        shown = _visible_authors(seg, meta, host, path)
         if shown and (not names or any(not _ORGANISATION.search(n) for n in shown)):
             names = list(dict.fromkeys(shown))
         return _person_first(names, meta.site_names)
@@ -687,7 +761,7 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
     if all(" " not in n for n in people):
         # Declared as a login or a first name ("arianschlichenmayer", "gabor_munier", "Nils"),
         # beside the site's name or not: the byline that spells each of them in full wins.
-        for shown in (_visible_authors(seg, meta, host), _body_byline(seg)):
+        for shown in (_visible_authors(seg, meta, host, path), _body_byline(seg)):
             if len(shown) == len(people) and all(
                 " " in full and _folded(full).startswith(_folded(short))
                 for short, full in zip(people, shown, strict=True)
@@ -868,7 +942,9 @@ def read_article_fields(
         title=_title(seg, meta, urlsplit(resolve.base).hostname or ""),
         lead=lead,
         lead_element=lead_element,
-        authors=_authors(seg, meta, urlsplit(resolve.base).hostname or ""),
+        authors=_authors(
+            seg, meta, urlsplit(resolve.base).hostname or "", urlsplit(resolve.base).path
+        ),
         published_at=published,
         modified_at=modified,
         language=_language(meta),
@@ -885,7 +961,10 @@ _MONTHS = (
     r"okt|dez|janv|févr|mars|avr|juil|déc|ene|abr|ago|dic|out|set|"
     r"январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[\w.]*"
 )
-_CLOCK = r"(?:,?\s+(?:at\s+|um\s+|в\s+|às\s+|-\s+)?\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+_CLOCK = (
+    r"(?:,?\s+(?:at\s+|um\s+|в\s+|às\s+|à\s+|a\s+las\s+|alle\s+|ore\s+|[-·|]\s+)?"
+    r"\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+)
 # Zone abbreviations dateparser reads unambiguously (not AST: Atlantic or Arabia; not IST).
 _ZONE = (
     r"(?:\s*(?:GMT|UTC|BST|CET|CEST|WET|WEST|EET|EEST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|"
@@ -896,7 +975,8 @@ _ZONE = (
 _VISIBLE_DATE = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}})?"
     rf"|\b\d{{1,2}}(?:\.\s?\d{{1,2}}\.\s?|/\d{{1,2}}/)\d{{4}}{_CLOCK}{_ZONE}"
-    rf"|\b\d{{1,2}}\.?\s+{_MONTHS},?\s+\d{{4}}{_CLOCK}{_ZONE}"
+    # "4. Dezember 2026", "4 de diciembre de 2026 · 17:35", "4 décembre 2026 à 23h31".
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?{_MONTHS}(?:\s+de)?,?\s+\d{{4}}{_CLOCK}{_ZONE}"
     rf"|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}{_ZONE}",
     re.IGNORECASE,
 )

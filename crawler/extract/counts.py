@@ -53,6 +53,9 @@ _VIEW_WORDS = (
     r"|wyświetle\w*|odsłon\w*|weergaven|keer gelezen|visningar|zobrazení"
 )
 _VIEW = re.compile(rf"(?:{_VIEW_WORDS})")
+# After a magnitude word, Romance languages join the word for views with "of": "1,5 millones de
+# visualizaciones", "1,5 milioni di visualizzazioni", "1,2 million de vues".
+_OF = re.compile(r"^(?:(?:de|di|of|du|des)\s+|d['’]\s*)")
 _NUMBER = re.compile(
     r"\d{1,3}(?:([ ,.'’])\d{3})+(?!\d)"  # 12,304 / 1.234.567 / 1 234 / 1'234
     r"|\d{1,2}(?:,\d{2})+,\d{3}(?!\d)"  # 1,23,456 (Indian grouping)
@@ -133,7 +136,7 @@ def _magnitude(rest: str, languages: tuple[str, ...]) -> int | None:
     for word, multiplier in _multipliers_by_initial(languages).get(rest[0], ()):
         if rest.startswith(word):
             tail = rest[len(word) :].lstrip(".").strip()
-            if not tail or _VIEW.fullmatch(tail):
+            if not tail or _VIEW.fullmatch(_OF.sub("", tail, count=1)):
                 return multiplier
     return None
 

@@ -23,6 +23,7 @@ only for text that needs it: its first call costs ~0.1 s, later calls ~0.5 ms.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -85,6 +86,16 @@ _DATE_PREFIX = re.compile(
 )
 # Thin normalisation before dateparser: a comma after a relative day word ("Yesterday, 23:59").
 _DAY_WORD_COMMA = re.compile(r"^(\w+),\s*(?=\d)")
+# "17h50" inside a longer text ("02/12/2026 às 17h50", "Le 02/12 à 21h50"): dateparser reads
+# the "h" as hours and the rest as minutes after the capture time.
+_H_CLOCK = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})(?!\d)")
+# Korean, Japanese and Chinese put the morning/afternoon word before the clock ("오후 6:40").
+_MERIDIEM_FIRST = re.compile(r"(오전|午前|上午|오후|午後|下午)\s*(\d{1,2}:\d{2}(?::\d{2})?)(?!\d)")
+_AFTERNOON = frozenset({"오후", "午後", "下午"})
+# "7時31分" (Japanese, Chinese): a clock time.
+_CJK_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*時\s*(\d{1,2})\s*分")
+# A day and month without a year ("12/5", "02/12", "12.03"), read in the language's order.
+_PARTIAL_DATE = re.compile(r"(?<![\d./-])\d{1,2}[./]\d{1,2}(?![\d/]|\.\d)")
 # A full date as a URL path spells it: "/2023/11/08/", "/2017/7/12/slug", "/2021-10-29/".
 _URL_DAY = re.compile(r"/((?:19|20)\d\d)([/-])(\d{1,2})\2(\d{1,2})(?=[/_.-]|$)")
 _MAX_DISPLAYED_CHARS = 80
@@ -459,6 +470,8 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     ``None`` when the text is not a date.
     """
     text = _DATE_PREFIX.sub("", " ".join(raw.translate(_BIDI_MARKS).split()))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width digits ("１２月５日")
     if not text or len(text) > _MAX_DISPLAYED_CHARS:
         return None
     iso = parse_machine_date(text, context.tz)
@@ -483,6 +496,14 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
         # 02/12/2025 is 2 December in French, Spanish, Italian …: the language's CLDR order.
         order = _locale_date_order(context.languages[0])
     text = _CJK_DATE.sub(_cjk_date, text)
+    if context.languages and not _NUMERIC_DATE.search(text) and _PARTIAL_DATE.search(text):
+        # dateparser reads "12/5" as a year and a month; the language's order says which of
+        # day and month comes first (5 December in Japanese, 12 May in French).
+        day_first = (order or _locale_date_order(context.languages[0])) == "DMY"
+        text = _PARTIAL_DATE.sub(
+            partial(_partial_date, day_first=day_first, today=local_now.date()), text, count=1
+        )
+    text = _clock_words(text)
     if context.languages:
         text = _month_names(context.languages[0])(text)
     text = _ARABIC_ONE_UNIT.sub(r"\1 1 \2", text)
@@ -576,6 +597,34 @@ def _cjk_date(match: re.Match[str]) -> str:
         return match.group()
     year = f" {match['y']}" if match["y"] else ""
     return f"{day} {_ENGLISH_MONTHS[month - 1]}{year} "
+
+
+def _partial_date(match: re.Match[str], *, day_first: bool, today: date) -> str:
+    """ "12/5" → "2026-12-05" (month first) or "2026-05-12" (day first), in the last year
+    where that day is not after the day after ``today``; unchanged when it is no day."""
+    first, second = (int(part) for part in re.split(r"[./]", match.group()))
+    day, month = (first, second) if day_first else (second, first)
+    for year in (today.year + 1, today.year, today.year - 1):
+        try:
+            shown = date(year, month, day)
+        except ValueError:
+            continue
+        if shown <= today + timedelta(days=1):
+            return shown.isoformat()
+    return match.group()
+
+
+def _clock_words(text: str) -> str:
+    """Clock times written in ways dateparser misreads, as "HH:MM": "17h50" inside a text,
+    "오후 6:40" (am/pm before the clock), "7時31分"."""
+    if "h" in text:
+        text = _H_CLOCK.sub(r"\1:\2", text)
+    if text.isascii():
+        return text
+    text = _CJK_CLOCK.sub(lambda m: f"{int(m[1])}:{int(m[2]):02d}", text)
+    return _MERIDIEM_FIRST.sub(
+        lambda m: f"{m[2]} {'PM' if m[1] in _AFTERNOON else 'AM'}", text
+    )
 
 
 def _clock_time(text: str) -> tuple[int, int, int] | None:

@@ -33,22 +33,25 @@ from crawler.extract.fallback import (
     FLAG_DAY_ONLY,
     article_like_url,
     description_agreement,
+    main_content_text,
     second_opinion_wins,
     second_pass,
     second_pass_date,
+    text_agreement,
 )
 from crawler.extract.headlines import HeadlineFields, read_headlines
 from crawler.extract.links import UrlResolver, extract_links
 from crawler.extract.metadata import read_metadata
 from crawler.extract.profiled import apply_article_selectors, matches, read_profile_blocks
 from crawler.extract.segment import segment
-from crawler.extract.text import normalize_space, word_count
+from crawler.extract.text import normalize_space, unspaced_chars, word_count
 from crawler.extract.types import PageResult
 from crawler.items import ArticleItem, HeadlineItem
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
 
+    from crawler.extract.article import ArticleFields
     from crawler.extract.metadata import PageMetadata
     from crawler.extract.segment import Segmentation
     from crawler.extract.types import PageInput, PageType
@@ -113,9 +116,12 @@ _GALLERY_MIN_FIGURES = 4
 _GALLERY_TYPES = frozenset({"ImageGallery", "MediaGallery"})
 _PAYWALL_HINT = re.compile(r"paywall|subscriber-only|premium-content|metered", re.IGNORECASE)
 _NOT_FREE = (False, "False", "false")
-# Scripts written without spaces between words: two characters count as one word.
-_UNSPACED = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\u3040-\u30ff\u0e00-\u0e7f]")
 _LISTING_MIN_HEADLINES = 3
+# Agreement of two other engines on a page where ours found no article: the share of
+# trafilatura's word trigrams that resiliparse's main content holds, and the share of
+# resiliparse's that lie in the page's headline blocks above which its text is the teasers.
+_AGREED = 0.7
+_TEASER_SHARE = 0.5
 # A declared published time within this many days of the URL's date is the same publication
 # seen in another timezone (a UTC timestamp of a late-evening story); further off, the URL wins.
 _URL_DAY_SLACK_DAYS = 1
@@ -269,7 +275,7 @@ def _description(meta: PageMetadata) -> str | None:
 def _prose_size(text: str) -> int:
     """Words of ``text``, a run of Chinese, Japanese, Korean or Thai counting two characters
     a word (``\\w+`` sees a whole sentence there as one word)."""
-    return word_count(text) + len(_UNSPACED.findall(text)) // 2
+    return word_count(text) + unspaced_chars(text) // 2
 
 
 def _title_shown(seg: Segmentation, title: str | None) -> bool:
@@ -335,6 +341,80 @@ def _gallery_captions(seg: Segmentation, meta: PageMetadata, paragraphs: list[st
     if captions and (declared or figures >= _GALLERY_MIN_FIGURES):
         return captions
     return []
+
+
+def _second_body(found: list[str], fields: ArticleFields) -> list[str]:
+    """trafilatura's paragraphs as the item's text.
+
+    trafilatura keeps the headline and the standfirst in its text (the item keeps them in
+    ``title`` and ``lead``), unless the standfirst is all there is (a paywalled teaser). (Its
+    paragraphs inside boxes the segmentation calls boilerplate are kept: a paywalled story's
+    own text often sits in a "paywall" box.)
+    """
+    second = _trim_edges([p for p in found if p != fields.lead], fields.title)
+    return second or _trim_edges(found, fields.title)
+
+
+def _block_text(seg: Segmentation) -> str:
+    """The text of the page's headline blocks (its teasers), one line a block."""
+    return "\n".join(normalize_space(str(raw_string(b.container))) for b in seg.blocks)
+
+
+def _agreed_body(
+    page: PageInput,
+    seg: Segmentation,
+    fields: ArticleFields,
+    found: list[str] | None,
+    teasers: str,
+) -> list[str] | None:
+    """An article body that two other engines agree on, for a page where ours found none.
+
+    resiliparse's main-content text (a few milliseconds) must hold an article's prose
+    (:data:`_MIN_ARTICLE_WORDS` in paragraphs of eight words or more) that is not the page's
+    teasers (a listing's "main content" is
+    its headline blocks); only then does trafilatura read the page (unless it has already), and
+    its body is taken when it holds as much prose, in three paragraphs or more, and
+    resiliparse's text holds :data:`_AGREED` of its wording. Neither engine alone decides: one
+    engine's mistake is seldom the other's.
+    """
+    html = page.html[:MAX_HTML_CHARS]
+    elements = len(seg.text_len)
+    voter = main_content_text(html, elements)
+    if _running_prose(voter.split("\n")) < _MIN_ARTICLE_WORDS:
+        return None
+    if teasers and text_agreement(voter, teasers) > _TEASER_SHARE:
+        return None
+    lines = {normalize_space(line) for line in voter.split("\n")}
+    if any(heading in lines for heading in _linked_headings(seg)):
+        # Prose under a heading that links elsewhere is an excerpt of another page.
+        return None
+    if found is None:
+        found = second_pass(html, page.url, elements)
+    body = _second_body(found, fields)
+    text = "\n\n".join(body)
+    real = sum(1 for p in body if word_count(p) >= _REAL_PARAGRAPH_WORDS)
+    if (
+        real < _MIN_ARTICLE_PARAGRAPHS  # one long paragraph alone is an "about" page's shape
+        or _running_prose(body) < _MIN_ARTICLE_WORDS
+        or text_agreement(text, voter) < _AGREED
+    ):
+        return None
+    return body
+
+
+def _linked_headings(seg: Segmentation) -> list[str]:
+    """The text of the page's ``<h1>``-``<h3>`` headings that are links (teasers' titles)."""
+    return [
+        normalize_space(str(raw_string(el)))
+        for el in seg.root.iter("h1", "h2", "h3")
+        if seg.link_len.get(el, 0)
+    ]
+
+
+def _running_prose(paragraphs: list[str]) -> int:
+    """Words in the paragraphs that are sentences, not labels (a frame's menu and weather box
+    read as main content by an engine that takes a whole layout table)."""
+    return sum(_prose_size(p) for p in paragraphs if word_count(p) >= _REAL_PARAGRAPH_WORDS)
 
 
 def _paywalled(seg: Segmentation, meta: PageMetadata, *, marked: bool) -> bool:
@@ -490,19 +570,14 @@ def _article(
         else text
     )
     short = words < FALLBACK_WORDS
+    found: list[str] | None = None  # trafilatura's paragraphs, once it has run
     if (
         override is None
         and (fields.is_article_meta or article_like_url(page.url))
         and (short or _disagrees(description, shown))
     ):
-        # trafilatura keeps the headline and the standfirst in its text (the item keeps them in
-        # ``title`` and ``lead``), unless the standfirst is all there is (a paywalled teaser).
-        # (Its paragraphs inside boxes the segmentation calls boilerplate are kept: a paywalled
-        # story's own text often sits in a "paywall" box.)
         found = second_pass(page.html[:MAX_HTML_CHARS], page.url, len(seg.text_len))
-        second = _trim_edges([p for p in found if p != fields.lead], fields.title)
-        if not second:
-            second = _trim_edges(found, fields.title)
+        second = _second_body(found, fields)
         second_text = "\n\n".join(second)
         second_words = word_count(second_text)
         if (
@@ -568,6 +643,15 @@ def _article(
         if not paragraphs:
             return "article", None, "article page but no article text found", None
         kind_flags.append(FLAG_SHORT_BODY)
+    elif (
+        override is None
+        and fields.title
+        and (agreed := _agreed_body(page, seg, fields, found, _block_text(seg)))
+    ):
+        # Our segmentation found no article, but two other engines read the same prose.
+        paragraphs, engine = agreed, "trafilatura"
+        text = "\n\n".join(paragraphs)
+        words = word_count(text)
     elif headline_count >= _LISTING_MIN_HEADLINES:
         return "listing", None, "listing page (teaser blocks, no article text)", None
     else:

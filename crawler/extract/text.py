@@ -18,6 +18,7 @@ __all__ = [
     "decode_html",
     "normalize_space",
     "strip_title_suffix",
+    "unspaced_chars",
     "word_count",
 ]
 
@@ -36,6 +37,9 @@ _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " 
 _SITE_CUT_SEPARATORS = (*_TITLE_SEPARATORS, " : ")
 _MIN_HEADLINE_WORDS = 2
 _WORD = re.compile(r"\w+")
+# Scripts written without spaces between words (Han, kana, Hangul syllables, Thai): a character
+# there carries about what two letters of an alphabet do.
+_UNSPACED = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\u3040-\u30ff\u0e00-\u0e7f]")
 _SITE_PART_WORDS = 4
 _MIN_SITE_LABEL = 4
 
@@ -160,6 +164,12 @@ def strip_title_suffix(
         if len(tail.split()) <= 4 and len(head.split()) >= 3 and len(tail) < len(head):
             return head.strip()
     return title
+
+
+def unspaced_chars(text: str) -> int:
+    """Number of characters of ``text`` in scripts written without spaces (CJK, Thai), where
+    ``\\w+`` sees a whole sentence as one word."""
+    return len(_UNSPACED.findall(text))
 
 
 def word_count(text: str) -> int:

@@ -34,9 +34,10 @@ from crawler.exceptions import (
     StoreError,
 )
 from crawler.frontier.base import BACKEND_ERRORS, QUEUED, backend_class, open_backend, redacted
-from crawler.frontier.sqlite import FRONTIER_NAME
+from crawler.frontier.sqlite import FRONTIER_NAME, LedgerOverwritten
 from crawler.recovery import lock_crawl_dir, needs_recovery, recover_crawl_dir
 from crawler.redact import REDACTED, holds_secret, redact_config
+from crawler.trust import check_crawl_tree
 
 if TYPE_CHECKING:
     from crawler.crawl import CrawlOptions
@@ -85,11 +86,17 @@ def _frontier_uri(options: CrawlOptions) -> str:
     return str(options.overrides.get("FRONTIER_URI") or "")
 
 
-def find_resume(options: CrawlOptions, local_root: Callable[[str], Path]) -> Resume:
-    """Locate, lock and (if it was killed) recover the crawl to resume; read its frontier.
+def find_resume(
+    options: CrawlOptions, local_root: Callable[[str], Path], *, allow_shared: bool = False
+) -> Resume:
+    """Locate, check, lock and (if it was killed) recover the crawl to resume; read its
+    frontier.
 
     ``local_root(crawl_id)`` is the local directory that holds the store's crawls (the store
     itself, or a remote store's spool). Sets ``options.store_uri`` when it was not given.
+    Before anything in the crawl's directory is read, every entry of it must be this user's
+    alone (:func:`crawler.trust.check_crawl_tree`; ``allow_shared``:
+    ``NEWSARC_ALLOW_SHARED_DIRS``).
     """
     assert options.resume is not None
     value = options.resume
@@ -108,6 +115,7 @@ def find_resume(options: CrawlOptions, local_root: Callable[[str], Path]) -> Res
         crawl_dir = local_root(value) / value
         if not crawl_dir.is_dir():
             raise ConfigError(f"--resume: no crawl {value!r} in {options.store_uri}")
+    check_crawl_tree(crawl_dir, allow=allow_shared)
     uri = _frontier_uri(options)
     try:
         backend = backend_class(uri)
@@ -152,6 +160,8 @@ def find_resume(options: CrawlOptions, local_root: Callable[[str], Path]) -> Res
                 resume.meta = frontier.meta()
             finally:
                 frontier.close()
+        except LedgerOverwritten as exc:  # not a lock to wait for: running again won't help
+            raise StateUnavailable(f"--resume: {exc}") from exc
         except BACKEND_ERRORS as exc:
             raise StateUnavailable(
                 f"--resume: cannot read the frontier ledger of crawl {crawl_dir.name!r} "

@@ -18,6 +18,20 @@ file it opened; when it does not, the checkpoint is committed to the open file a
 copied to ``.frontier.sqlite.recovered`` beside it (so nothing is lost: renamed back, it resumes
 the crawl), and :class:`LedgerReplaced` raised: the frontier stops the crawl
 (``frontier_write_failed``; ``newsarc crawl`` exits 6, state unavailable).
+
+A ledger overwritten in place (the same file written by another process: ``cp other.sqlite``
+onto it, a truncation) cannot be seen that way, and SQLite, holding the file exclusively, does
+not look: the next checkpoint would mix its pages into whatever is there now. Only this
+connection writes the ledger and its WAL file, so after each of its writes their size, mtime
+and ctime are remembered, and each checkpoint first compares them: a change is
+:class:`LedgerOverwritten` (a :class:`LedgerReplaced`: the crawl stops the same way), raised
+before the checkpoint is written. No copy is saved: pages read from the file now are not the
+crawl's. SQLite's close still copies the write-ahead log it holds into the file (Python 3.11's
+``sqlite3`` cannot turn that off), so the file is neither the other process's nor the crawl's:
+``.frontier.sqlite.overwritten`` (0600) is written beside it, naming what happened, and a
+ledger with that mark beside it is not opened again (a ``--resume`` is one line, exit 6; remove
+the mark to open it anyway). (A write in the same clock tick as the crawl's own, keeping the
+size, is not seen: file times have the kernel's tick.)
 """
 
 from __future__ import annotations
@@ -35,16 +49,30 @@ from crawler.frontier.base import STATES, Batches, Entry, ledger_url
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["FRONTIER_NAME", "RECOVERED_SUFFIX", "FrontierLedger", "LedgerReplaced"]
+__all__ = [
+    "FRONTIER_NAME",
+    "OVERWRITTEN_SUFFIX",
+    "RECOVERED_SUFFIX",
+    "FrontierLedger",
+    "LedgerOverwritten",
+    "LedgerReplaced",
+]
 
 #: The ledger's file name in the crawl's work directory.
 FRONTIER_NAME = ".frontier.sqlite"
 #: Added to the ledger's name for the copy saved when the ledger file was removed or replaced.
 RECOVERED_SUFFIX = ".recovered"
+#: Added to the ledger's name for the mark left when it was overwritten in place.
+OVERWRITTEN_SUFFIX = ".overwritten"
 
 
 class LedgerReplaced(sqlite3.DatabaseError):
     """The ledger's path no longer names the file the crawl has open (removed or replaced)."""
+
+
+class LedgerOverwritten(LedgerReplaced):
+    """The ledger (or its WAL file) was written by another process since the crawl's last
+    write: overwritten in place, truncated."""
 
 
 _SCHEMA = """
@@ -72,6 +100,13 @@ class FrontierLedger(Batches):
     def __init__(self, path: Path, crawl_id: str | None = None) -> None:
         self.path = Path(path)
         self.crawl_id = crawl_id
+        mark = self.path.with_name(self.path.name + OVERWRITTEN_SUFFIX)
+        if mark.exists():
+            raise LedgerOverwritten(
+                f"the ledger {self.path} was overwritten in place by another process while a "
+                f"crawl had it open (see {mark.name}): it holds neither that crawl's state nor "
+                f"the other process's; not opened (remove {mark.name} to open it anyway)"
+            )
         # Owner-only, created so before SQLite opens it (its -wal and -shm files take the same
         # mode): the ledger keeps the crawl's options.
         with contextlib.suppress(FileExistsError):
@@ -89,6 +124,7 @@ class FrontierLedger(Batches):
         (last,) = self._db.execute("SELECT max(seq) FROM urls").fetchone()
         self._seq = int(last or 0)
         self._file = _identity(self.path)
+        self._written = self._fingerprint()
 
     @classmethod
     def open(cls, uri: str, work_dir: Path, crawl_id: str | None = None) -> Self:
@@ -114,6 +150,7 @@ class FrontierLedger(Batches):
         done = list(self._outcomes.items()) if outcomes else []
         if not new and not done:
             return 0
+        self._check_unwritten()
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -132,12 +169,61 @@ class FrontierLedger(Batches):
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
             raise
+        finally:
+            self._written = self._fingerprint()
         self._new.clear()
         self._seq += len(new)
         if outcomes:
             self._outcomes.clear()
         self._check_in_place()
         return len(new) + len(done)
+
+    def _fingerprint(self) -> tuple[tuple[int, int, int] | None, ...]:
+        """Size, mtime and ctime of the ledger and its WAL file (None: not there)."""
+        marks: list[tuple[int, int, int] | None] = []
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                marks.append(None)
+            else:
+                marks.append((info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+        return tuple(marks)
+
+    def _check_unwritten(self) -> None:
+        """Raise :class:`LedgerOverwritten` when the ledger or its WAL file changed since this
+        connection last wrote them (another process wrote into the same file)."""
+        try:
+            if _identity(self.path) != self._file:
+                return  # renamed over or removed: _check_in_place says so, after the commit
+        except FileNotFoundError:
+            return
+        now = self._fingerprint()
+        if now == self._written:
+            return
+        changed = [
+            name
+            for name, before, after in zip(
+                (self.path.name, self.path.name + "-wal"), self._written, now, strict=True
+            )
+            if before != after
+        ]
+        message = (
+            f"the ledger {self.path} was overwritten in place while the crawl had it open "
+            f"({' and '.join(changed)} written by another process since the last checkpoint); "
+            "no checkpoint written into it, not to be resumed from: the WARC files hold every "
+            "page archived"
+        )
+        mark = self.path.with_name(self.path.name + OVERWRITTEN_SUFFIX)
+        try:
+            fd = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, (message + "\n").encode())
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            message += f" (the mark {mark.name} could not be written: {exc.strerror or exc})"
+        raise LedgerOverwritten(message)
 
     def _check_in_place(self) -> None:
         """Raise :class:`LedgerReplaced` (after saving a copy) when the path names another file
@@ -206,11 +292,15 @@ class FrontierLedger(Batches):
 
     def set_meta(self, values: dict[str, Any]) -> None:
         """Store JSON values under their keys (one transaction, at once)."""
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                [(k, json.dumps(v)) for k, v in values.items()],
-            )
+        self._check_unwritten()
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    [(k, json.dumps(v)) for k, v in values.items()],
+                )
+        finally:
+            self._written = self._fingerprint()
 
     def meta(self) -> dict[str, Any]:
         return {str(k): json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
@@ -269,6 +359,7 @@ class FrontierLedger(Batches):
         finally:
             if copy_from is not None:
                 db.execute("DETACH DATABASE old")
+            self._written = self._fingerprint()
         (last,) = db.execute("SELECT max(seq) FROM urls").fetchone()
         self._seq = int(last or 0)
         return added

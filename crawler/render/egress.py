@@ -55,14 +55,19 @@ class EgressGuardProxy:
         resolve: Callable[[str], Awaitable[list[str]]] | None = None,
         max_bytes: int = 0,
         on_too_large: Callable[[str, int], None] | None = None,
+        on_encoded: Callable[[str, str], None] | None = None,
     ) -> None:
         self.allow = allow
         self.max_bytes = max_bytes
         """Most bytes one response may send the browser (``DOWNLOAD_MAXSIZE``; 0: no cap): one
         that says it is larger gets no answer, one that grows larger is cut off there. Plain
-        HTTP is asked for uncompressed bodies, so the count is their real size; through an
-        HTTPS tunnel it is the bytes on the wire."""
+        HTTP is asked for uncompressed bodies, so the count is their real size, and a plain
+        HTTP answer with a body in a content coding all the same (a server that ignores
+        ``Accept-Encoding: identity``: a 1 MiB gzip bomb is 1 GiB in the renderer, which peaked
+        at 1.15 GB) gets no answer either (``on_encoded``); through an HTTPS tunnel the count
+        is the bytes on the wire."""
         self.on_too_large = on_too_large
+        self.on_encoded = on_encoded
         self.resolve = resolve
         """How host names are resolved: the crawl's own resolver (its DNS servers, its checks
         and pinned addresses, :class:`~crawler.middlewares.ssrf.GuardedResolver`), else
@@ -209,6 +214,12 @@ class EgressGuardProxy:
                 if self.max_bytes and declared is not None and declared > self.max_bytes:
                     self._too_large(f"{host}:{port}{path}", declared)
                     return  # no answer: chromium fails the request
+                coding = _content_coding(response_head)
+                if self.max_bytes and coding and declared != 0:
+                    # Its decoded size cannot be counted here: refused, as a too-large one is.
+                    if self.on_encoded is not None:
+                        self.on_encoded(f"{host}:{port}{path}", coding)
+                    return
                 writer.write(_closing(response_head))
             target = f"{host}:{port}{path}"
 
@@ -242,6 +253,16 @@ def _content_length(head: bytes) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+def _content_coding(head: bytes) -> str:
+    """The response's content coding(s) other than ``identity`` (``""``: none)."""
+    codings = []
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-encoding":
+            codings += [c.strip() for c in value.decode("latin-1").lower().split(",")]
+    return ", ".join(c for c in codings if c and c != "identity")
 
 
 def _closing(head: bytes) -> bytes:

@@ -40,6 +40,8 @@ scrapy-playwright), ``render/browser_disconnected``, ``render/timeout``, ``rende
 ``render/failed``, ``render/contexts_recycled``, ``render/ssrf_blocked``,
 ``render/ssrf_blocked/egress``, ``render/egress_unresolved``, ``render/egress_errors``,
 ``render/egress_too_large`` (a browser response over ``DOWNLOAD_MAXSIZE``),
+``render/egress_encoded`` (a plain-HTTP browser response in a content coding although the proxy
+asked for identity: refused, its decoded size cannot be counted),
 ``render/context_close_failed``, ``render/capture_skipped``, ``render/capture_too_large``,
 ``render/capture_failed``, ``render/capture_discarded``, ``render/pages_left_open`` (at spider
 close). The records of what the browser fetched are counted by the WARC extension.
@@ -165,6 +167,7 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
             # ignores it): each response through the proxy, pages and subresources alike.
             max_bytes=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"),
             on_too_large=self._egress_too_large,
+            on_encoded=self._egress_encoded,
         )
         port = await self.egress.start()
         options = dict(self.config.launch_options)
@@ -185,6 +188,15 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
             "Browser response cut off: %s is larger than DOWNLOAD_MAXSIZE (%d bytes or more)",
             target,
             size,
+        )
+
+    def _egress_encoded(self, target: str, coding: str) -> None:
+        self.stats.inc_value("render/egress_encoded")
+        logger.warning(
+            "Browser response refused: %s came %s-encoded although identity was asked for, so "
+            "its decoded size cannot be held to DOWNLOAD_MAXSIZE",
+            target,
+            coding,
         )
 
     def _egress_refused(self, target: str, why: str) -> None:

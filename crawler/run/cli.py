@@ -95,7 +95,7 @@ def _run_locked(args: argparse.Namespace, jobs_path: Path, lock_fd: int) -> int:
     from crawler.run.jobs import load_jobs
     from crawler.run.runner import EXIT_CONFIG, EXIT_STORAGE, Runner, summary_lines
     from crawler.store import open_store
-    from crawler.trust import check_private_dir
+    from crawler.trust import check_parents, check_private_dir
 
     try:
         job = load_jobs(jobs_path)
@@ -115,11 +115,9 @@ def _run_locked(args: argparse.Namespace, jobs_path: Path, lock_fd: int) -> int:
     try:
         # Another user's or a group-writable state directory is refused unless every site's
         # crawl accepts shared directories (crawler/trust.py).
-        check_private_dir(
-            job.state,
-            what="the job's state directory",
-            allow=every_site_sets("NEWSARC_ALLOW_SHARED_DIRS"),
-        )
+        shared_ok = every_site_sets("NEWSARC_ALLOW_SHARED_DIRS")
+        check_private_dir(job.state, what="the job's state directory", allow=shared_ok)
+        check_parents(job.state, what="the job's state directory", allow=shared_ok)
         # A plain http:// S3 endpoint is allowed here when every site's crawl may use it.
         allow = every_site_sets("NEWSARC_S3_ALLOW_HTTP")
         # The run's own files (reports, state) go to the same store as its sites' crawls: no

@@ -21,6 +21,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote, urlsplit
@@ -164,15 +165,27 @@ class LocalStore:
             ) from exc
 
     def open(self, key: str) -> BinaryIO:
+        """Open a key's file; a key that is not a regular file (a FIFO, a device, a directory:
+        an archive unpacked from someone else may hold anything) is a StoreError, before a
+        byte is read: a FIFO would block the reader forever, ``/dev/zero`` never end."""
         path = self._path(key)
         if path.name.endswith(IN_PROGRESS_SUFFIXES):
             raise FileNotFoundError(f"no such key in {self.uri}: {key!r}")
         try:
-            return path.open("rb")
+            # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             raise FileNotFoundError(f"no such key in {self.uri}: {key!r}") from None
         except OSError as exc:
             raise StoreError(f"cannot open {key!r} in {self.root}: {exc.strerror or exc}") from exc
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise StoreError(f"cannot open {key!r} in {self.root}: not a regular file")
+            os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
 
     def list(self, prefix: str = "") -> list[str]:
         if not self.root.is_dir():

@@ -43,6 +43,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import io
 import logging
 import os
 import re
@@ -247,6 +248,40 @@ def _what_to_fix(exc: BaseException) -> str:
     return ""
 
 
+class _Body(io.RawIOBase):
+    """An object's body (botocore's ``StreamingBody``) as a file whose failed reads are
+    :class:`~crawler.exceptions.StoreError`, as a failed open is: a connection reset mid-body or
+    a body shorter than its ``Content-Length`` raises botocore's own errors, which no reader of
+    a store knows."""
+
+    def __init__(self, body: Any, what: str) -> None:
+        super().__init__()
+        self._body = body
+        self._what = what
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self._body.read(len(buffer))
+        except BotoCoreError as exc:
+            raise StoreError(f"cannot read {self._what}: {exc}") from exc
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readall(self) -> bytes:
+        try:
+            return bytes(self._body.read())
+        except BotoCoreError as exc:
+            raise StoreError(f"cannot read {self._what}: {exc}") from exc
+
+    def close(self) -> None:
+        if not self.closed:
+            self._body.close()
+        super().close()
+
+
 class S3Store:
     """A store over ``s3://bucket/prefix``, using the given boto3 client."""
 
@@ -442,7 +477,8 @@ class S3Store:
             raise StoreError(f"cannot open {key!r} in {self.uri}: {exc}") from exc
         except BotoCoreError as exc:
             raise StoreError(f"cannot open {key!r} in {self.uri}: {exc}") from exc
-        return cast("BinaryIO", response["Body"])
+        body = _Body(response["Body"], f"{key!r} in {self.uri}")
+        return cast("BinaryIO", io.BufferedReader(body, CHUNK_SIZE))
 
     def list(self, prefix: str = "") -> list[str]:
         keys: list[str] = []

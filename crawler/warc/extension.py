@@ -17,10 +17,11 @@ writes them first, as ``response``/``request`` pairs, then the DOM record, whose
 ``WARC-Refers-To`` names the document's response record. All of it goes through the one writer
 and the one failure path below: the page counts as archived only if every record was written.
 
-With ``WARC_INDEX_WORKER`` ("auto": when the machine has a second CPU) a closing file's CDXJ
-index is built by cdxj-indexer in a worker process while this process verifies the file, so the
-crawl thread does not pay for a second read of every file; the worker is started when the spider
-opens, so it is ready by the first close.
+With ``WARC_INDEX_WORKER`` ("auto": when the machine has a second CPU) each file is verified and
+indexed by cdxj-indexer in a worker process while it is written, a range of records at a time
+(see :mod:`crawler.warc.writer`), so the crawl thread neither reads the file back nor waits, at
+the end of the crawl, for more than its last range; the worker is started when the spider
+opens, so it is ready by the first range.
 
 A write failure (disk full, …) is logged at ERROR and closes the spider with reason
 ``warc_write_failed``: the crawl never continues unarchived. Each closed file (and its CDXJ

@@ -59,17 +59,27 @@ def iter_members(path: Path) -> Iterator[Member]:
             yield piece
 
 
-def iter_inflated(path: Path) -> Iterator[bytes | Member]:
+def iter_inflated(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes | Member]:
     """:func:`iter_members` with the decompressed bytes: each member's bytes (in one piece or
     more) come before its :class:`Member`, so a reader of the pieces sees the file's records
     as one uncompressed stream and knows where each member starts in it (verification reads
-    the file once this way). The same errors end it."""
-    offset = 0  # bytes of the file consumed by complete members and the current one
-    start = 0  # where the current member starts
+    the file once this way). The same errors end it.
+
+    ``start`` and ``end`` (a member boundary each; ``None``: the end of the file) limit the scan
+    to the members between them, as the writer checks a file while it is still being written;
+    offsets stay those of the file."""
+    offset = start  # bytes of the file consumed by complete members and the current one
     decomp = zlib.decompressobj(_GZIP_WBITS)
     head = b""
     with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK_SIZE):
+        fh.seek(start)
+        remaining = None if end is None else end - start  # bytes still to read
+        while remaining is None or remaining > 0:
+            chunk = fh.read(CHUNK_SIZE if remaining is None else min(CHUNK_SIZE, remaining))
+            if not chunk:
+                break
+            if remaining is not None:
+                remaining -= len(chunk)
             data = chunk
             while data:
                 try:

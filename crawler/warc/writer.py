@@ -10,7 +10,11 @@ decides three things once, here:
   once it reaches ``max_size``. Closing flushes, fsyncs, verifies the file (every gzip member
   decompresses and holds exactly one record, the member count equals the records written,
   warcio parses every record and its digests match), renames it to ``….warc.gz``, fsyncs the
-  directory, writes the ``.cdxj`` index and only then reports the file to ``on_close``.
+  directory, writes the ``.cdxj`` index and only then reports the file to ``on_close``. With
+  an ``index_executor`` (a worker process) the file is verified and indexed range by range
+  while it is written (:func:`check_range`: every ``check_chunk`` bytes of whole records), so
+  that closing verifies only the tail written since the last range, here, while the worker
+  indexes it; the ranges tile the file, so every byte is still verified, once.
 - **Self-consistent HTTP records.** Scrapy hands over de-chunked bodies with normalised headers
   and no reason phrase, so ``Transfer-Encoding`` is dropped (noted in
   ``WARC-Newsarc-Original-Transfer-Encoding``), a missing or wrong ``Content-Length`` is set to
@@ -33,13 +37,13 @@ import secrets
 import warnings
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import BrokenExecutor, Executor, Future
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -72,6 +76,8 @@ __all__ = [
     "WarcWriteError",
     "cdxj_indexer",
     "cdxj_path_for",
+    "check_range",
+    "index_range",
     "reason_phrase",
     "verify_warc",
     "write_cdxj",
@@ -93,6 +99,9 @@ CAPTURE_STATEMENT = (
 _WARC_VERSION = "1.1"
 #: gzip level of every record's member (warcio's own writer uses 9; see WarcFileWriter).
 _GZIP_LEVEL = 6
+#: Bytes of records handed to the index worker at a time to verify and index while the file is
+#: still being written (a few hundred pages): what is left to verify when it closes.
+_CHECK_CHUNK = 512 * 1024
 _OPEN_SUFFIX = ".open"
 _NO_BODY_STATUSES = frozenset({204, 304})
 
@@ -131,6 +140,19 @@ class FileStats:
     the digest index learns once the file is stored (no need to read the file back). Read from
     the writer's :class:`~crawler.warc.dedup.WrittenDigests` when the file closes, not held in
     memory while it is written (a file of small pages holds tens of thousands)."""
+
+
+@dataclass
+class _Checks:
+    """The ranges of the file being written that the worker verifies and indexes."""
+
+    end: int = 0
+    """The file offset where the last range handed over ends (the next one starts)."""
+    records: int = 0
+    """Records before ``end``."""
+    futures: list[Future[tuple[list[str], str]]] = field(default_factory=list)
+    broken: bool = False
+    """The worker could not take a range: the whole file is checked at its close, here."""
 
 
 @dataclass(frozen=True)
@@ -220,6 +242,7 @@ class WarcFileWriter:
         digest_index: DigestIndex | None = None,
         revisits: bool = False,
         index_executor: Executor | None = None,
+        check_chunk: int = _CHECK_CHUNK,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size!r}")
@@ -229,9 +252,12 @@ class WarcFileWriter:
         self.warcinfo = dict(warcinfo)
         self.on_close = on_close
         self.cdxj_enabled = cdxj_enabled
-        # Where CDXJ indexes are built (a worker process), while this thread verifies the file;
-        # None: after verification, in this thread.
+        # Where a file is verified and indexed while it is written (a worker process), range
+        # by range (check_chunk bytes or more each), so that at its close this thread only
+        # verifies the tail; None: the whole file at its close, in this thread.
         self.index_executor = index_executor
+        self.check_chunk = check_chunk
+        self._checks = _Checks()
         self.digest_index = digest_index
         self.revisits = revisits
         # Digests of the 200 responses this writer wrote itself (see crawler.warc.dedup).
@@ -424,6 +450,11 @@ class WarcFileWriter:
         if original is not None:
             digest, record_info = original
             self._written.add(digest, dataclasses.replace(record_info, filename=self._final_name))
+        if (
+            self.index_executor is not None
+            and self._stats.bytes - self._checks.end >= self.check_chunk
+        ):
+            self._check_range()
         offset = start + sum(len(m) for m in members[:ref_index])
         record = records[ref_index]
         ref = WarcRef(
@@ -435,6 +466,24 @@ class WarcFileWriter:
         if self._stats.bytes >= self.max_size:
             self._finish()
         return ref
+
+    def _check_range(self) -> None:
+        """Hand the records written since the last range to the worker (:func:`check_range`)."""
+        checks = self._checks
+        if checks.broken or self.index_executor is None or self._open_path is None:
+            return
+        start, end = checks.end, self._stats.bytes
+        records = self._stats.records - checks.records
+        name = self._final_name if self.cdxj_enabled else None
+        try:
+            future = self.index_executor.submit(
+                check_range, self._open_path, start, end, records, name
+            )
+        except RuntimeError:  # shut down or broken: the whole file is checked at its close
+            checks.broken = True
+            return
+        checks.futures.append(future)
+        checks.end, checks.records = end, self._stats.records
 
     def _write_all(self, data: bytes, start: int) -> None:
         assert self._fd is not None
@@ -484,6 +533,7 @@ class WarcFileWriter:
         self._open_path = path
         self._final_name = name
         self._stats = FileStats()
+        self._checks = _Checks()
         info = {
             "software": self.warcinfo.get("software", "newsarc"),
             "format": "WARC File Format 1.1",
@@ -510,32 +560,34 @@ class WarcFileWriter:
         finally:
             with contextlib.suppress(OSError):
                 os.close(fd)
-        index_tmp = _cdxj_tmp_for(final)
-        pending: Future[None] | None = None
-        if self.cdxj_enabled and self.index_executor is not None:
-            # The index is built from the fsynced .open file (under the final name) at the same
-            # time as verification; it only takes its final name once the WARC file has its own.
-            try:
-                pending = self.index_executor.submit(build_cdxj, open_path, index_tmp, final.name)
-            except RuntimeError:  # the executor is shut down or broken: index here instead
-                pending = None
-        problems = verify_warc(open_path, expected_records=stats.records)
+        # The worker's index lines; None: index the file here once it has its name.
+        lines: list[str] | None = None
+        if self.index_executor is not None and not self._checks.broken:
+            problems, lines = self._check_tail(open_path, final.name, stats)
+        else:
+            problems = verify_warc(open_path, expected_records=stats.records)
         if problems:
-            _discard(pending, index_tmp)
             raise WarcWriteError(
                 f"{open_path} failed verification, left as .open: " + "; ".join(problems)
             )
-        index_error = _wait(pending)  # the worker reads the .open file: rename after it is done
+        index_tmp = _cdxj_tmp_for(final)
+        index_error: OSError | None = None
+        if self.cdxj_enabled and lines is not None:
+            try:
+                _write_synced(index_tmp, "".join(lines))
+            except OSError as exc:
+                index_error = exc
         try:
             if final.exists():
                 raise WarcWriteError(f"refusing to overwrite existing {final}")
             open_path.rename(final)
             fsync_dir(final.parent)
         except OSError as exc:
-            _discard(pending, index_tmp)
+            with contextlib.suppress(OSError):
+                index_tmp.unlink()
             raise WarcWriteError(f"cannot rename {open_path} to {final.name}: {exc}") from exc
         if self.cdxj_enabled:
-            if pending is None or isinstance(index_error, BrokenExecutor):
+            if lines is None:
                 stats.cdxj_path = self._write_cdxj(final)  # no worker, or it died: index here
             else:
                 stats.cdxj_path = _publish_cdxj(index_error, final)
@@ -544,6 +596,49 @@ class WarcFileWriter:
         logger.info("Closed WARC file %s (%d records, %d bytes)", final, stats.records, stats.bytes)
         if self.on_close is not None:
             self.on_close(final, stats)
+
+    def _check_tail(
+        self, open_path: Path, name: str, stats: FileStats
+    ) -> tuple[list[str], list[str] | None]:
+        """Verify the bytes after the worker's last range here while the worker indexes them;
+        then collect every range's problems and index lines, in file order. If the worker
+        could not finish them (it died, or failed), the whole file is verified here instead,
+        and the index is left to be built here (None)."""
+        checks, executor = self._checks, self.index_executor
+        assert executor is not None
+        pending: Future[str] | None = None
+        if self.cdxj_enabled and stats.bytes > checks.end:
+            try:
+                pending = executor.submit(index_range, open_path, checks.end, stats.bytes, name)
+            except RuntimeError:  # shut down or broken
+                checks.broken = True
+        tail: list[str] = []
+        if not checks.broken:
+            tail = verify_warc(
+                open_path, expected_records=stats.records - checks.records, start=checks.end
+            )
+            if checks.end:  # name the range, as the worker's problems do
+                tail = [f"bytes {checks.end}-{stats.bytes}: {problem}" for problem in tail]
+        problems: list[str] = []
+        lines: list[str] = []
+        for future in checks.futures:
+            try:
+                range_problems, range_lines = future.result()
+            except Exception as exc:  # noqa: BLE001 - the range is checked again below
+                logger.warning("The WARC index worker failed on %s: %s", open_path, exc)
+                checks.broken = True
+                continue
+            problems.extend(range_problems)
+            lines.append(range_lines)
+        if pending is not None:
+            try:
+                lines.append(pending.result())
+            except Exception as exc:  # noqa: BLE001 - the tail is indexed again below
+                logger.warning("The WARC index worker failed on %s: %s", open_path, exc)
+                checks.broken = True
+        if checks.broken:
+            return verify_warc(open_path, expected_records=stats.records), None
+        return problems + tail, lines
 
     def _write_cdxj(self, warc_path: Path) -> Path:
         return write_cdxj(warc_path)
@@ -590,20 +685,16 @@ def build_cdxj(warc_path: Path, output: Path, name: str) -> None:
         os.fsync(fh.fileno())
 
 
+def _write_synced(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def _cdxj_tmp_for(warc_path: Path) -> Path:
     target = cdxj_path_for(warc_path)
     return target.with_name(f"{target.name}.tmp")
-
-
-def _wait(pending: Future[None] | None) -> BaseException | None:
-    """Wait for an index being built in a worker; return its error, if any."""
-    if pending is None:
-        return None
-    try:
-        pending.result()
-    except Exception as exc:  # noqa: BLE001 - handed to _publish_cdxj or the fallback
-        return exc
-    return None
 
 
 def _publish_cdxj(error: BaseException | None, final: Path) -> Path:
@@ -622,14 +713,6 @@ def _publish_cdxj(error: BaseException | None, final: Path) -> Path:
     return target
 
 
-def _discard(pending: Future[None] | None, tmp: Path) -> None:
-    if pending is not None:
-        with contextlib.suppress(Exception):
-            pending.result()
-    with contextlib.suppress(OSError):
-        tmp.unlink()
-
-
 class _Inflated:
     """A ``.warc.gz`` file decompressed member by member (:func:`iter_inflated`), read as one
     uncompressed WARC stream: warcio parses its records from the bytes the member scan has
@@ -638,13 +721,13 @@ class _Inflated:
     It notes what the scan finds (members, problems) and where in the stream each member
     starts, so that a record not starting a member shows."""
 
-    def __init__(self, path: Path) -> None:
-        self._pieces = iter_inflated(path)
+    def __init__(self, path: Path, start: int = 0, end: int | None = None) -> None:
+        self._pieces = iter_inflated(path, start, end)
         self._buffer = b""
         self._position = 0  # in _buffer
         self._offset = 0  # bytes read from the stream
         self._inflated = 0  # bytes decompressed so far
-        self._member_start = 0  # file offset of the member being decompressed
+        self._member_start = start  # file offset of the member being decompressed
         self.member_starts = {0}
         self.members = 0
         self.problems: list[str] = []
@@ -694,7 +777,9 @@ class _Inflated:
         return True
 
 
-def verify_warc(path: Path, *, expected_records: int | None = None) -> list[str]:
+def verify_warc(
+    path: Path, *, expected_records: int | None = None, start: int = 0, end: int | None = None
+) -> list[str]:
     """Check a ``.warc.gz`` file; return the problems found (empty when it is sound).
 
     Every gzip member must decompress completely and start a WARC record, their number must
@@ -702,8 +787,12 @@ def verify_warc(path: Path, *, expected_records: int | None = None) -> list[str]
     block and payload digests, one record per member. ``warcio check`` alone misses a
     truncated last member (warcio#138), hence the member scan. The file is read and
     decompressed once: warcio reads the records from the scan's output (:class:`_Inflated`).
+
+    ``start`` and ``end`` (member boundaries; ``None``: the end of the file) check only the
+    members between them, ``expected_records`` being theirs: the writer checks a file in
+    consecutive ranges while it is written (:func:`check_range`).
     """
-    stream = _Inflated(path)
+    stream = _Inflated(path, start, end)
     records = 0
     unread: str | None = None
     try:
@@ -731,19 +820,49 @@ def verify_warc(path: Path, *, expected_records: int | None = None) -> list[str]
     if records != members:
         problems.append(f"warcio read {records} records from {members} gzip members")
     return problems
-    if expected_records is not None and members != expected_records:
-        problems.append(f"{members} gzip members but {expected_records} records written")
-    records = 0
-    try:
-        with path.open("rb") as fh:
-            for record in ArchiveIterator(fh, check_digests="raise"):
-                # Reading the raw block to its end makes warcio check both digests.
-                while record.raw_stream.read(CHUNK_SIZE):
-                    pass
-                records += 1
-    except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
-        problems.append(f"warcio could not read record {records + 1}: {exc}")
-        return problems
-    if records != members:
-        problems.append(f"warcio read {records} records from {members} gzip members")
-    return problems
+
+
+def check_range(
+    path: Path, start: int, end: int, records: int, name: str | None
+) -> tuple[list[str], str]:
+    """Verify bytes ``start``-``end`` of a WARC file being written (whole members, ``records``
+    of them: :func:`verify_warc`) and, when they are sound and ``name`` is given, index them
+    (:func:`index_range`). Returns the problems (each naming the range) and the CDXJ lines.
+
+    Runs in the index worker while the writer appends after ``end``: the bytes checked are
+    never written again, so only the file's tail is left to check when it closes."""
+    problems = verify_warc(path, expected_records=records, start=start, end=end)
+    if problems:
+        return [f"bytes {start}-{end}: {problem}" for problem in problems], ""
+    return [], "" if name is None else index_range(path, start, end, name)
+
+
+def index_range(path: Path, start: int, end: int, name: str) -> str:
+    """cdxj-indexer's lines for the records in bytes ``start``-``end`` of ``path`` (member
+    boundaries), under the file name ``name``: the lines :func:`build_cdxj` writes for those
+    records, so the lines of consecutive ranges joined are the file's index."""
+    out = StringIO()
+    with path.open("rb") as fh:
+        fh.seek(start)
+        indexer = cdxj_indexer()(output=out, inputs=[_Slice(fh, end)], filename=name)
+        indexer.process_all()
+    return out.getvalue()
+
+
+class _Slice:
+    """An open file read up to ``end`` (cdxj-indexer takes a record's offset from ``tell()``,
+    so offsets stay the file's)."""
+
+    def __init__(self, fh: BinaryIO, end: int) -> None:
+        self._fh = fh
+        self._end = end
+
+    def read(self, size: int = -1) -> bytes:
+        left = max(self._end - self._fh.tell(), 0)
+        return self._fh.read(left if size < 0 else min(size, left))
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def close(self) -> None:
+        """Left to the caller, which opened the file."""

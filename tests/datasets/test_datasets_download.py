@@ -9,7 +9,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,8 @@ import yaml
 from crawler.cli import main
 from crawler.store.s3 import S3Store
 from tests.conftest import ROOT
-from tests.datasets.conftest import Crawls, put_crawls
-from tests.store.s3_server import MotoS3
+from tests.datasets.conftest import Crawls, copy_store, put_crawls
+from tests.store.s3_server import MotoS3, ask_upstream, relay
 
 
 def _manifest(root: Path, crawl_id: str) -> dict[str, Any]:
@@ -289,3 +291,279 @@ def test_killed_download_resumes_with_only_what_is_missing(aws_env: MotoS3, tmp_
         check=False,
     )
     assert verify.returncode == 0, verify.stderr
+
+
+def _hostile_store(
+    where: str, crawls: Crawls, tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[str, Any]:
+    """A store holding ``plain`` and a second crawl whose manifest is malformed; returns its
+    URI and a function ``put(key, data)`` that stores an object in it."""
+    if where == "local":
+        root = tmp_path / "store"
+        (root / crawls.plain).mkdir(parents=True)
+        for path in (crawls.root / crawls.plain).rglob("*"):
+            rel = path.relative_to(crawls.root)
+            if path.is_file() and not any(p.startswith(".") for p in rel.parts):
+                (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                (root / rel).write_bytes(path.read_bytes())
+
+        def put_local(key: str, data: bytes) -> None:
+            (root / key).parent.mkdir(parents=True, exist_ok=True)
+            (root / key).write_bytes(data)
+
+        return str(root), put_local
+    moto: MotoS3 = request.getfixturevalue("aws_env")
+    bucket = moto.new_bucket("hostile")
+    put_crawls(moto, bucket, crawls.root, [crawls.plain])
+    client = moto.client()
+
+    def put_s3(key: str, data: bytes) -> None:
+        client.put_object(Bucket=bucket, Key=f"runs/{key}", Body=data)
+
+    return f"s3://{bucket}/runs", put_s3
+
+
+@pytest.mark.parametrize("where", ["local", "s3"])
+def test_hostile_manifest_entries_are_refused_and_what_is_right_is_kept(
+    where: str,
+    crawls: Crawls,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """RELIABILITY.md S4: someone else's archive, its manifest written to hurt. Malformed
+    entries, a path listed twice, an object larger than its entry (it is not read past the
+    size: an endless object cannot fill the disk), a name too long for the file system and a
+    malformed manifest of another crawl: each is one problem line naming it, exit 1, nothing
+    outside DIR, and every file the manifest lists rightly is fetched and verified."""
+    store, put = _hostile_store(where, crawls, tmp_path, request)
+    manifest = _manifest(crawls.root, crawls.plain)
+    good = list(manifest["files"])
+    first = good[0]
+    big = os.urandom(4 * 1024 * 1024)
+    put(f"{crawls.plain}/warc/big.bin", big)
+    long_segment = "x" * 300
+    if where == "s3":  # a local store cannot hold such a name either
+        put(f"{crawls.plain}/items/{long_segment}", b"abc")
+    deep = "/".join(["d" * 200] * 25)  # longer than PATH_MAX once under DIR
+    abc = hashlib.sha256(b"abc").hexdigest()
+    manifest["files"] += [
+        "items/not-an-object",
+        {"path": "items/no-size", "kind": "other", "sha256": abc},
+        {"path": "items/text-size", "kind": "other", "size": "3", "sha256": abc},
+        {"path": "items/negative", "kind": "other", "size": -1, "sha256": abc},
+        {"path": "items/bad-sha", "kind": "other", "size": 3, "sha256": "abc"},
+        dict(first),  # the same entry twice
+        {**first, "sha256": abc},  # the same path, another digest
+        {"path": "warc/big.bin", "kind": "other", "size": 3,
+         "sha256": hashlib.sha256(big[:3]).hexdigest()},
+        {"path": f"items/{long_segment}", "kind": "other", "size": 3, "sha256": abc},
+        {"path": deep, "kind": "other", "size": 3, "sha256": abc},
+    ]  # fmt: skip
+    put(f"{crawls.plain}/manifest.json", json.dumps(manifest).encode())
+    bad_id = "20260101T000000Z-malformed-0001"
+    put(f"{bad_id}/items/a.jsonl.gz", b"abc")
+    malformed = {"schema": 3, "files": [{"path": "items/a.jsonl.gz", "size": "three"}]}
+    put(f"{bad_id}/manifest.json", json.dumps(malformed).encode())
+    target = tmp_path / "inside" / "dl"
+    target.parent.mkdir()
+    before = set(tmp_path.rglob("*"))
+    code = main(["datasets", "download", store, "--to", str(target)])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "Traceback" not in err
+    plain = crawls.plain
+    for index, why in [
+        (len(good), "not an object"),
+        (len(good) + 1, "size None is not a byte count"),
+        (len(good) + 2, "size '3' is not a byte count"),
+        (len(good) + 3, "size -1 is not a byte count"),
+        (len(good) + 4, "sha256 'abc' is not a SHA-256 hex digest"),
+    ]:
+        assert f"refused {plain}/manifest.json files[{index}]: " in err and why in err, (why, err)
+    assert err.count(f"refused {plain + '/' + first['path']!r}: listed more than once") == 2, err
+    assert f"rejected {plain}/warc/big.bin: the store holds more than the 3 bytes" in err, err
+    lines = err.strip().splitlines()
+    for rel in (f"items/{long_segment}", deep):  # where it fails depends on the store
+        (line,) = [x for x in lines if f"{plain}/{rel}" in x.split(": ")[1]]
+        assert line.endswith("File name too long"), line
+    assert f"'{bad_id}': skipped: manifest.json is malformed" in err, err
+    assert len(lines) == 11, err
+    # What the manifest lists rightly is there, verified; nothing else, nothing outside DIR.
+    for entry in good:
+        assert _sha(target / plain / entry["path"]) == entry["sha256"], entry["path"]
+    assert (target / plain / "manifest.json").read_bytes() == json.dumps(manifest).encode()
+    assert _files(target) == {
+        "README.md", "CITATION.cff", f"{plain}/manifest.json",
+        *(f"{plain}/{e['path']}" for e in good),
+    }  # fmt: skip
+    new = set(tmp_path.rglob("*")) - before
+    assert all(p.is_relative_to(target) for p in new), sorted(new)
+    assert not list(target.rglob("*.part"))
+
+
+def test_a_local_store_key_that_is_not_a_regular_file_is_refused_without_blocking(
+    crawls: Crawls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """S4, a local store unpacked from someone else: a FIFO would block the download forever
+    (opening it waits for a writer), a symlink to ``/dev/zero`` never end. Both are refused
+    before a byte is read; the rest of the crawl is fetched."""
+    root = copy_store(crawls, tmp_path / "store")
+    crawl_dir = root / crawls.plain
+    fifo = crawl_dir / "items" / "fifo.jsonl.gz"
+    os.mkfifo(fifo)
+    (crawl_dir / "items" / "zero.jsonl.gz").symlink_to("/dev/zero")
+    manifest = _manifest(root, crawls.plain)
+    good = list(manifest["files"])
+    abc = hashlib.sha256(b"abc").hexdigest()
+    for name in ("fifo", "zero"):
+        manifest["files"].append(
+            {"path": f"items/{name}.jsonl.gz", "kind": "other", "size": 3, "sha256": abc}
+        )
+    (crawl_dir / "manifest.json").write_text(json.dumps(manifest))
+    # Without the check the FIFO's reader would wait forever: a writer that comes and goes
+    # ends that wait with an empty file, and says whether it found anyone waiting.
+    found_reader = threading.Event()
+    stop = threading.Event()
+
+    def unblock() -> None:
+        while not stop.wait(0.05):
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # ENXIO: nobody has it open for reading
+                continue
+            found_reader.set()
+            os.close(fd)
+
+    thread = threading.Thread(target=unblock, daemon=True)
+    thread.start()
+    try:
+        code = main(["datasets", "download", str(root), crawls.plain, "--to", str(tmp_path / "dl")])
+    finally:
+        stop.set()
+        thread.join()
+    err = capsys.readouterr().err
+    assert code == 1, err
+    for name in ("fifo", "zero"):
+        assert f"{crawls.plain}/items/{name}.jsonl.gz: cannot open" in err, err
+        assert "not a regular file" in err, err
+    assert not found_reader.is_set(), "the FIFO was opened for reading"
+    for entry in good:
+        assert _sha(tmp_path / "dl" / crawls.plain / entry["path"]) == entry["sha256"]
+
+
+@pytest.mark.parametrize(
+    "planted", ["crawl-dir", "file", "README.md", "CITATION.cff", ".newsarc-download.json"]
+)
+def test_a_symlink_planted_in_the_destination_is_never_written_through(
+    planted: str, crawls: Crawls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """S4: a symlink in DIR (another user of a shared directory, an earlier unpacking) is
+    neither followed nor replaced, wherever it is; the problem names it, exit 1."""
+    target = tmp_path / "dl"
+    target.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim"
+    victim.write_bytes(b"keep me")
+    manifest = _manifest(crawls.root, crawls.plain)
+    entry = next(e for e in manifest["files"] if e["kind"] == "items")
+    if planted == "crawl-dir":
+        link = target / crawls.plain
+        link.symlink_to(outside, target_is_directory=True)
+    elif planted == "file":
+        link = target / crawls.plain / entry["path"]
+        link.parent.mkdir(parents=True)
+        link.symlink_to(victim)
+    else:
+        link = target / planted
+        link.symlink_to(victim)
+    code = main(["datasets", "download", str(crawls.root), crawls.plain, "--to", str(target)])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert f"{link} is a symlink" in err, err
+    assert link.is_symlink()
+    assert sorted(p.name for p in outside.iterdir()) == ["victim"]
+    assert victim.read_bytes() == b"keep me"
+
+
+class _CuttingProxy:
+    """In front of moto's server: a GET of a key ending in ``cut`` gets its full
+    ``Content-Length`` but only half its body, then the connection is closed."""
+
+    def __init__(self, upstream: tuple[str, int], cut: str) -> None:
+        proxy = self
+        self.upstream = upstream
+        self.cut = cut
+        self.cuts = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                answer = ask_upstream(self, proxy.upstream, body)
+                if self.command != "GET" or not self.path.split("?")[0].endswith(proxy.cut):
+                    relay(self, answer)
+                    return
+                proxy.cuts += 1
+                self.send_response(answer.status)
+                for name, value in answer.headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.data)))
+                self.end_headers()
+                self.wfile.write(answer.data[: len(answer.data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+
+            do_GET = do_HEAD = _forward
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.endpoint = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join()
+
+
+def test_a_body_cut_mid_transfer_fails_that_file_only(
+    crawls: Crawls,
+    aws_env: MotoS3,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """S4, a store that breaks off mid-body (a reset connection, a short body): botocore's
+    read error used to escape the download (a traceback, no manifest copied, no card). Now it
+    is one problem naming the file; the others are fetched and verified, exit 1."""
+    bucket = aws_env.new_bucket("cut")
+    put_crawls(aws_env, bucket, crawls.root, [crawls.plain])
+    manifest = _manifest(crawls.root, crawls.plain)
+    victim = next(e for e in manifest["files"] if e["kind"] == "warc")
+    proxy = _CuttingProxy(("127.0.0.1", aws_env.port), f"/{victim['path']}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
+    target = tmp_path / "dl"
+    try:
+        code = main(["datasets", "download", f"s3://{bucket}/runs", "--to", str(target)])
+    finally:
+        proxy.close()
+    err = capsys.readouterr().err
+    assert proxy.cuts >= 1
+    assert code == 1, err
+    assert "Traceback" not in err
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"newsarc: {crawls.plain}/{victim['path']}: cannot read "), line
+    assert not (target / crawls.plain / victim["path"]).exists()
+    for entry in manifest["files"]:
+        if entry is not victim:
+            assert _sha(target / crawls.plain / entry["path"]) == entry["sha256"]
+    assert (target / crawls.plain / "manifest.json").is_file()
+    assert (target / "README.md").is_file()

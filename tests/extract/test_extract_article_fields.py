@@ -71,6 +71,16 @@ def test_title_prefers_the_declared_headline_when_the_h1_prefixes_an_unmarked_ki
     assert _article(html).title == "Drinks delivered by boat to the centre"
 
 
+@pytest.mark.parametrize("quote", ['"Pure Leere": ', "„Pure Leere“: ", "«Pure Leere» – "])
+def test_title_keeps_a_quotation_before_the_declared_headline(quote: str) -> None:
+    # A quotation that opens the <h1> is part of the headline, not a kicker label.
+    html = _page(
+        "<meta property='og:title' content='Drinks delivered by boat to the centre'>",
+        f"<h1>{quote}Drinks delivered by boat to the centre</h1>",
+    )
+    assert _article(html).title == f"{quote}Drinks delivered by boat to the centre"
+
+
 def test_title_is_the_one_headline_h1_when_the_declared_titles_say_something_else() -> None:
     html = _page(
         "<title>Cheap car loans in May &gt;&gt; compare offers</title>"
@@ -147,6 +157,24 @@ def test_title_that_names_a_page_of_the_site_is_no_headline() -> None:
     assert _article(html).title == "Time to say goodbye."
 
 
+def test_title_is_the_shown_heading_that_ends_the_declared_title() -> None:
+    # "Site - Section » Headline" in <title>, the headline shown as the story's <h2>.
+    html = _page(
+        "<title>Bridgeport Rowing Club e.V. - Neuigkeiten » Die Events der letzten Zeit</title>",
+        "<h2>Die Events der letzten Zeit</h2>",
+    )
+    assert _article(html).title == "Die Events der letzten Zeit"
+    # A longer first part is the headline, and the heading at the end its subtitle.
+    subtitle = _page(
+        "<title>Digital data collection as a challenge for media education - How do we"
+        " discuss it?</title>",
+        "<h2>How do we discuss it?</h2>",
+    )
+    assert _article(subtitle).title == (
+        "Digital data collection as a challenge for media education - How do we discuss it?"
+    )
+
+
 def test_title_ends_at_the_site_name_shown_by_the_logo() -> None:
     html = _page(
         "<title>A strange music video : Crime Blog Archive | Investigating a genre | Since 2005"
@@ -194,6 +222,13 @@ def test_strip_title_suffix_recognises_the_host_name() -> None:
         ("Jane Doe, 2025-12-04 14:05", ["Jane Doe"]),
         ("Gespeichert von Jane Doe am 24. Juli 2017 - 18:55", ["Jane Doe"]),
         ("Submitted by Jane Doe on December 4, 2006", ["Jane Doe"]),
+        # An agency story's credit codes are one credit, as given.
+        ("det/dpa", ["det/dpa"]),
+        ("Von APA/AP", ["APA/AP"]),
+        ("Jane Doe / John Roe", ["Jane Doe", "John Roe"]),
+        # The agency's part of the story after a name is no part of the name.
+        ("Par Thierry Mounier (avec AFP)", ["Thierry Mounier"]),
+        ("Von Jane Doe (mit dpa)", ["Jane Doe"]),
     ],
 )
 def test_visible_byline_is_split_into_names(byline: str, expected: list[str]) -> None:
@@ -228,6 +263,43 @@ def test_labels_and_form_fields_are_not_names() -> None:
 def test_visible_byline_forms(byline: str, expected: list[str]) -> None:
     html = _page(before=f"<h1>Bridge vote passes</h1>{byline}")
     assert _article(html).authors == expected
+
+
+def test_a_user_link_in_the_site_menu_is_no_byline() -> None:
+    # The logged-in user's (or a featured user's) page in a header dropdown comes first in
+    # the document; the story's own user box names the author.
+    menu = (
+        "<div class='site-header-menu-dropdown-item'><a href='/user/barkeeper'>BarKeeper</a></div>"
+    )
+    html = (
+        f"<html><head></head><body><header>{menu}</header><main><article>"
+        "<h1>Bridge vote passes</h1><div class='tip-userbox'>"
+        "<a href='/user/Marianne1.html'>Marianne1</a></div>"
+        f"<div class='story-body'>{BODY}</div></article></main></body></html>"
+    )
+    assert _article(html).authors == ["Marianne1"]
+    # A page wrapper with a menu word in its classes ("nav-below-header" on <body>) holds the
+    # story, and is no menu.
+    wrapped = html.replace("<body>", "<body class='single nav-below-header'>").replace(menu, "")
+    assert _article(wrapped).authors == ["Marianne1"]
+
+
+def test_a_link_to_the_section_the_page_sits_under_is_no_author_link() -> None:
+    html = _page(
+        before="<h1>Bridge vote passes</h1><a href='/people/real-life/'>Real Life</a>"
+        "<div class='author'>Von Ulrike</div>"
+    )
+    url = "https://news.example.org/people/real-life/bridge-vote-story-6227"
+    assert _article(html, url).authors == ["Ulrike"]
+    # Nor a link to another story of the section ("/people/" names a section here).
+    gallery = html.replace(
+        "<div class='author'>",
+        "<a href='/people/news/stars-of-2019-55610.html'>Zur kompletten Fotostrecke</a>"
+        "<div class='author'>",
+    )
+    assert _article(gallery, url).authors == ["Ulrike"]
+    # The same path under another page is an author's page.
+    assert _article(html, URL_WITHOUT_DATE).authors == ["Real Life"]
 
 
 def test_declared_login_name_gives_way_to_the_byline_spelling_it_in_full() -> None:
@@ -647,6 +719,26 @@ def test_a_relative_date_label_in_the_byline_area_is_the_published_time(
 ) -> None:
     article = _article(_story(lang, byline), URL_WITHOUT_DATE)
     assert article.published_at == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "expected"),
+    [
+        ("es", "<div class='nota__meta'><span>4 de diciembre de 2026 · 17:35</span></div>",
+         "2026-12-04T17:35"),
+        ("fr", "<div class='dates'><span>Publié le 4 décembre 2026 à 23h31</span></div>",
+         "2026-12-04T23:31"),
+        ("fr", "<div class='dates'><span>4 décembre 2026 - 23h31</span></div>",
+         "2026-12-04T23:31"),
+        ("it", "<div class='data'>4 dicembre 2026 alle 23:31</div>", "2026-12-04T23:31"),
+    ],
+)  # fmt: skip
+def test_a_visible_date_with_de_and_a_connector_keeps_its_clock_time(
+    lang: str, byline: str, expected: str
+) -> None:
+    # "de" between day, month and year, and "à" / "·" / "alle" before the time.
+    article = _article(_story(lang, byline), URL_WITHOUT_DATE)
+    assert (article.published_at or "")[:16] == expected
 
 
 @pytest.mark.parametrize(

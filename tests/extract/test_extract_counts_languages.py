@@ -40,3 +40,45 @@ def test_not_views(text: str) -> None:
 def test_decimal_comma_multipliers(whole: int, tenth: int, unit: tuple[str, int]) -> None:
     word, factor = unit
     assert parse_count(f"{whole},{tenth} {word}") == (whole * 10 + tenth) * factor // 10
+
+
+@given(
+    st.integers(min_value=1, max_value=999),
+    st.integers(min_value=0, max_value=9),
+    st.sampled_from(
+        [
+            ("es", "millones de visualizaciones", 10**6),
+            ("es", "mil visualizaciones", 1000),
+            ("it", "milioni di visualizzazioni", 10**6),
+            ("it", "mila visualizzazioni", 1000),
+            ("pt", "milhões de visualizações", 10**6),
+            ("fr", "millions de vues", 10**6),
+            ("de", "Mio. Aufrufe", 10**6),
+            ("tr", "Mn okunma", 10**6),
+            ("ja", "万", 10**4),
+            ("ko", "만", 10**4),
+        ]
+    ),
+)
+def test_magnitude_words_with_a_joining_of(
+    whole: int, tenth: int, unit: tuple[str, str, int]
+) -> None:
+    """A magnitude word joined to the word for views by "de"/"di" ("1,5 millones de
+    visualizaciones") is read in every language the word exists in."""
+    language, words, factor = unit
+    mark = "." if language in ("ja", "ko") else ","
+    text = f"{whole}{mark}{tenth} {words}" if mark == "," else f"{whole}.{tenth}{words}"
+    assert parse_count(text, (language, "en")) == (whole * 10 + tenth) * factor // 10
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("1,5 millones de euros", "es"),
+        ("12 de visitas", "es"),
+        ("1,5 de visualizaciones", "es"),
+        ("3 milioni di euro", "it"),
+    ],
+)
+def test_joining_of_needs_a_magnitude_and_views(text: str, language: str) -> None:
+    assert parse_count(text, (language, "en")) is None

@@ -463,3 +463,46 @@ def test_a_gallery_with_a_long_intro_keeps_its_captions_without_the_credits() ->
     assert f"{_SENTENCES[3]}." in paragraphs
     assert "LENS DAILY" not in article.text
     assert not article.text.startswith((title, "Published"))  # headline and dateline are no body
+
+
+def _unsignalled_prose(paragraphs: int) -> str:
+    """Prose with no headline, metadata or article-shaped URL: a page ours calls ``other``."""
+    body = "".join(
+        f"<p>{'. '.join(_SENTENCES[i % 8 : i % 8 + 3])}, paragraph {i}.</p>"
+        for i in range(paragraphs)
+    )
+    return (
+        "<html><head><title>Harbour district budget</title></head><body>"
+        '<div class="menu"><a href="/">Home</a> <a href="/a">About</a>'
+        ' <a href="/c">Contact</a></div>'
+        f'<div class="page">{body}</div><div class="foot">© Harbour Town</div></body></html>'
+    )
+
+
+def test_prose_that_two_other_engines_agree_on_is_an_article() -> None:
+    # Our first pass finds the prose but no sign of one item (no <h1>, no metadata, a short
+    # URL); resiliparse and trafilatura both read the same paragraphs as the page's content.
+    page = PageInput(
+        url="https://town.example/budget", html=_unsignalled_prose(4), fetched_at=FETCHED
+    )
+    result = extract_page(page)
+    assert result.page_type == "article", result.reason
+    assert result.article is not None
+    assert result.article.extraction.get("engine") == "trafilatura"
+    assert _SENTENCES[0] in result.article.text
+    assert "Contact" not in result.article.text
+
+
+def test_a_line_of_prose_in_a_frame_of_menus_is_no_agreed_article() -> None:
+    # Both other engines take a whole layout table (menu, weather box, footer) as the content:
+    # their text holds no article's worth of sentences, so the page stays what it was.
+    menu = "".join(f'<tr><td><a href="/s{i}">Section {i}</a></td></tr>' for i in range(15))
+    html = (
+        "<html><head><title>Courier - Letters</title></head><body><table><tr>"
+        f"<td><table>{menu}</table></td><td><b>Letters</b><br>This page is updated every "
+        "Thursday. Call the front office with questions about notices or advertising.</td>"
+        "<td>Weather<br>Millbrook: 34°F, cloudy<br>Tonight: low 22°F</td></tr></table>"
+        "<p>Copyright © 2026 The Courier, PO Box 118. All rights reserved.</p></body></html>"
+    )
+    page = PageInput(url="https://courier.example/letters.php", html=html, fetched_at=FETCHED)
+    assert extract_page(page).article is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import gzip
 import json
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -217,3 +218,47 @@ def test_a_shared_crawls_worker_manifests_go_after_their_files_and_it_is_never_m
     later = Spool(root, S3Store(client, bucket, "p"), own_crawl="next-crawl")
     assert later.upload_ready().failed == []
     assert (crawl / COMPLETE_MARKER).exists()
+
+
+@pytest.mark.parametrize("planted", ["writable", "foreign", "symlink"])
+def test_a_leftover_another_user_could_have_written_is_quarantined_not_uploaded(
+    tmp_path: Path, moto_s3: MotoS3, planted: str
+) -> None:
+    """B12, the files inside a crawl directory: a spool's leftover crawl is uploaded as this
+    crawler's own, so a file in it that another user owns, may write, or a symlink (newsarc
+    makes none) is quarantined instead, named; the others go up. With
+    ``NEWSARC_ALLOW_SHARED_DIRS`` (``allow_shared``) it is uploaded."""
+    client, bucket = _new_bucket(moto_s3)
+    root = tmp_path / "spool"
+    old = root / "old-crawl"
+    (old / "warc").mkdir(parents=True)
+    good = old / "warc" / "a.warc.gz"
+    good.write_bytes(gzip.compress(b"WARC/1.1\r\n\r\n"))
+    bad = old / "warc" / "b.warc.gz"
+    outside = tmp_path / "outside.warc.gz"
+    outside.write_bytes(gzip.compress(b"WARC/1.1\r\n\r\n"))
+    if planted == "symlink":
+        bad.symlink_to(outside)
+        why = "is a symlink"
+    else:
+        bad.write_bytes(gzip.compress(b"WARC/1.1\r\n\r\n"))
+        if planted == "writable":
+            bad.chmod(0o666)
+            why = "is writable by its group and others (mode 0666)"
+        else:
+            os.chown(bad, 54321, -1)
+            why = "belongs to another user (uid 54321)"
+    spool = Spool(root, S3Store(client, bucket, "p"), own_crawl="new-crawl")
+    result = spool.upload_ready()
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert "p/old-crawl/warc/a.warc.gz" in keys and "p/old-crawl/warc/b.warc.gz" not in keys
+    ((target, reason),) = result.quarantined
+    assert why in reason and "another user could have written it" in reason, reason
+    assert not bad.is_symlink() and not bad.exists() and Path(target).name.startswith("b.warc.gz")
+    assert outside.exists()
+    # Accepted with the opt-out: the same file goes up.
+    Path(target).rename(bad)
+    shared = Spool(root, S3Store(client, bucket, "q"), own_crawl="new-crawl", allow_shared=True)
+    shared.upload_ready()
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert "q/old-crawl/warc/b.warc.gz" in keys

@@ -352,3 +352,79 @@ def test_a_dead_index_worker_falls_back_to_indexing_here(tmp_path: Path, closed:
     build_cdxj(path, inline, path.name)
     assert stats.cdxj_path is not None and stats.cdxj_path.read_bytes() == inline.read_bytes()
     executor.shutdown()
+
+
+def test_a_file_is_verified_and_indexed_in_ranges_while_it_is_written(
+    tmp_path: Path, closed: list, index_worker: ProcessPoolExecutor
+) -> None:
+    # Ranges of ~600 bytes go to the worker as they are written; at close only the tail is
+    # verified here. The index joined from the ranges is cdxj-indexer's index of the file.
+    writer = _writer(tmp_path, closed, max_size=6000)
+    writer.index_executor = index_worker
+    writer.check_chunk = 600
+    refs = [writer.write_exchange(_exchange(i)) for i in range(20)]
+    writer.write_rendered("https://news.example/js", FETCHED, b"<html>dom</html>", status=200)
+    writer.close()
+    assert len(closed) > 1
+    for path, stats in closed:
+        assert verify_warc(path, expected_records=stats.records) == []
+        inline = tmp_path / "inline.cdxj"
+        build_cdxj(path, inline, path.name)
+        assert stats.cdxj_path is not None
+        assert stats.cdxj_path.read_bytes() == inline.read_bytes() != b""
+    lines = [line for _, stats in closed for line in stats.cdxj_path.read_text().splitlines()]
+    entries = [json.loads(line.split(" ", 2)[2]) for line in lines]
+    assert [(int(e["offset"]), int(e["length"])) for e in entries] == [
+        (r.offset, r.length) for r in refs
+    ]
+
+
+def _corrupt(path: Path, offset: int) -> None:
+    """Flip a byte of a file that is still being written (as a failing disk would); at a
+    member's CRC, so that it reads as corrupt whatever the record ids."""
+    with path.open("r+b") as fh:
+        fh.seek(offset)
+        byte = fh.read(1)
+        fh.seek(offset)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+
+
+def test_damage_in_a_range_checked_by_the_worker_fails_the_file(
+    tmp_path: Path, closed: list, index_worker: ProcessPoolExecutor
+) -> None:
+    writer = _writer(tmp_path, closed)
+    writer.index_executor = index_worker
+    writer.check_chunk = 10**9
+    refs = [writer.write_exchange(_exchange(i)) for i in range(3)]
+    open_path = writer.current_path
+    assert open_path is not None
+    _corrupt(open_path, refs[1].offset + refs[1].length - 8)  # before the worker reads it
+    writer.check_chunk = 1  # the next write hands everything so far to the worker
+    writer.write_exchange(_exchange(3))
+    end = writer.total_bytes
+    writer.check_chunk = 10**9
+    writer.write_exchange(_exchange(4))  # the tail, verified here
+    with pytest.raises(WarcWriteError, match=f"bytes 0-{end}: gzip member at {refs[1].offset}"):
+        writer.close()
+    assert sorted(p.name for p in (tmp_path / "warc").iterdir()) == [open_path.name]
+    assert closed == []
+
+
+def test_damage_in_the_tail_fails_the_file(
+    tmp_path: Path, closed: list, index_worker: ProcessPoolExecutor
+) -> None:
+    writer = _writer(tmp_path, closed)
+    writer.index_executor = index_worker
+    writer.cdxj_enabled = False  # the worker verifies only (indexing the tail would fail too)
+    writer.check_chunk = 1
+    writer.write_exchange(_exchange(0))  # handed to the worker
+    end = writer.total_bytes
+    writer.check_chunk = 10**9
+    ref = writer.write_exchange(_exchange(1))
+    open_path = writer.current_path
+    assert open_path is not None
+    _corrupt(open_path, ref.offset + ref.length - 8)
+    with pytest.raises(WarcWriteError, match=f"bytes {end}-.*gzip member at {ref.offset}"):
+        writer.close()
+    assert sorted(p.name for p in (tmp_path / "warc").iterdir()) == [open_path.name]
+    assert closed == []

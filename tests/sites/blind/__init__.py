@@ -20,6 +20,17 @@ Templates (module, kind of publisher):
 ``paywall``      a business daily's paywalled teasers (short visible body, a paywall box)
 ``german``       a German regional paper ("Gestern, 17:36", "1.234 Aufrufe", "12,3 Tsd.")
 ``russian``      a Russian regional portal ("вчера в 23:59", "1 234 просмотров", "12,3 тыс.")
+``japanese``     a Japanese national daily ("3時間前", "12/1(火) 23:59", "閲覧数 1.2万", "１８時")
+``arabic``       an Egyptian portal, right to left ("منذ ساعتين", "١٢٬٣٤٥ مشاهدة", "أمس ١١:٤٥ م")
+``spanish``      an Argentine daily ("Hace 3 horas", "ayer, 23:59", "12,3 mil visualizaciones")
+``korean``       a Korean daily ("3시간 전", "입력 2026.12.02. 오후 6:40", "조회 1.2만")
+``turkish``      a Turkish portal ("5 dakika önce", "Dün 23:59", "12 B okunma", "1,5 Mn okunma")
+``french``       a French regional daily ("Il y a 3 h", "Hier à 23h59", "1 234 vues", "(avec AFP)")
+``portuguese``   a Brazilian portal ("Há 2 horas", "Ontem às 23h59", "12,3 mil visualizações")
+``italian``      a Neapolitan daily ("2 ore fa", "ieri alle 23:59", "12,3 mila visualizzazioni")
+
+``regional`` is not a template: it is the layout ``german`` and ``russian`` share (a
+:class:`~tests.sites.blind.regional.Locale` per language), with no ``build`` of its own.
 
 Serve one with :func:`serve` (a :class:`~crawler.demo.server.SiteServer` on 127.0.0.1, port 0)
 and read its truth from the returned site; :func:`truth` gives the JSON-ready truth file.
@@ -47,6 +58,14 @@ TEMPLATES: dict[str, tuple[str, str, tzinfo]] = {
     "paywall": ("The Ledger Review", "en", ZoneInfo("America/Toronto")),
     "german": ("Rheintaler Kurier", "de", ZoneInfo("Europe/Berlin")),
     "russian": ("Приморский вестник", "ru", ZoneInfo("Asia/Vladivostok")),
+    "japanese": ("東都新聞", "ja", ZoneInfo("Asia/Tokyo")),
+    "arabic": ("بوابة النيل", "ar", ZoneInfo("Africa/Cairo")),
+    "spanish": ("El Diario del Plata", "es", ZoneInfo("America/Argentina/Buenos_Aires")),
+    "korean": ("한빛일보", "ko", ZoneInfo("Asia/Seoul")),
+    "turkish": ("Körfez Haber", "tr", ZoneInfo("Europe/Istanbul")),
+    "french": ("L'Écho de la Gironde", "fr", ZoneInfo("Europe/Paris")),
+    "portuguese": ("Portal Paulista", "pt", ZoneInfo("America/Sao_Paulo")),
+    "italian": ("Il Corriere del Golfo", "it", ZoneInfo("Europe/Rome")),
 }
 
 

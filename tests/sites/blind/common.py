@@ -92,7 +92,159 @@ RU_SENTENCES = [
     "По данным полиции никто не пострадал, перекресток был перекрыт до вечера",
     "Окончательное решение по проекту примет {org} на ближайшем заседании",
 ]
-SENTENCES = {"en": EN_SENTENCES, "de": DE_SENTENCES, "ru": RU_SENTENCES}
+JA_SENTENCES = [
+    "{org}は{day}、計画を見直す方針を明らかにした",
+    "{person}によると、{place}周辺では今月に入って同様の被害が{n}件相次いでいる",
+    "事業費は当初の見込みを上回り、約{n}億円に膨らむ見通しだ",
+    "{place}の住民からは「説明が足りない」との声が上がっている",
+    "{org}は来年度までに職員を{n}人増やす計画を示した",
+    "{person}は記者団に対し「できるだけ早く結論を出したい」と述べた",
+    "現場は{place}の住宅街で、近くには小学校や病院がある",
+    "{org}の担当者は「詳しい原因を調べている」と話した",
+    "反対する住民グループは{n}00人分を超える署名を集めた",
+    "{place}では朝から冷たい雨が降り、最高気温は平年を下回った",
+    "警察によると、けが人はおらず、道路は夕方まで通行止めになった",
+    "新しいダイヤは来年1月から適用され、早朝の便が増える",
+    "{person}は、ボランティアの協力に感謝の言葉を述べた",
+    "{org}は次回の会合で最終的な判断を示す予定だ",
+    "地元の商店街では、工事の影響で客足が遠のいているという",
+    "{place}の農家は、雨の少ない秋で土が固くなったと嘆く",
+]
+AR_SENTENCES = [
+    "صوت أعضاء {org} يوم {day} بأغلبية {n} صوتا لصالح إعادة دراسة المشروع",
+    "وبحسب {person} فإن القرار جاء بعد شكاوى متكررة من سكان {place}",
+    "وارتفعت تكلفة المشروع إلى نحو {n} مليون جنيه منذ الإعلان عنه",
+    "وتساءل أولياء الأمور خلال الجلسة عن أسباب إلغاء خط الحافلات إلى {place}",
+    "وأعلن {org} عن خطة لتعيين {n} مفتشا جديدا قبل نهاية العام المالي",
+    "ونقلت مصادر عن {person} أن الجدول الزمني يتوقف على سرعة إصدار التصاريح",
+    "ورفض متحدث باسم {org} التعليق على النزاع بسبب الدعوى القضائية المنظورة",
+    "وأفاد أصحاب المحال التجارية في {place} بتراجع عدد الزبائن خلال أسابيع الأعمال",
+    "وجمع معارضو الخطة أكثر من {n} ألف توقيع للمطالبة بطرحها في استفتاء",
+    "ومن المقرر تحويل المخزن القديم في شرق {place} إلى وحدات سكنية",
+    "وأكدت الشرطة عدم وقوع إصابات وأن التقاطع سيبقى مغلقا حتى المساء",
+    "ويبدأ العمل بالجدول الجديد في يناير مع إضافة قطارات في الصباح الباكر",
+    "وأشاد {person} بالمتطوعين الذين أبقوا المأوى في {place} مفتوحا طوال العاصفة",
+    "ويشكو المزارعون في {place} من جفاف الخريف وصلابة التربة",
+    "وسيعرض المقترح على {org} في جلسته المقبلة لاتخاذ القرار النهائي",
+    "وكشف تدقيق مستقل أن {n} في المئة من أموال المنحة لم تصرف بعد",
+]
+ES_SENTENCES = [
+    "El {org} votó el {day} por {n} votos a 3 devolver el proyecto a comisión",
+    "{person} dijo que la decisión llegó tras meses de reclamos de los vecinos de {place}",
+    "El costo de la obra ya supera los {n} millones de pesos desde que fue anunciada",
+    "Los padres preguntaron en la audiencia por qué se eliminó la línea de colectivos a {place}",
+    "Según el {org}, antes de fin de año se sumarán {n} inspectores nuevos",
+    "{person} explicó que los plazos dependen de la rapidez con que se aprueben los permisos",
+    "Un vocero del {org} evitó hacer comentarios sobre la causa judicial en curso",
+    "Los comerciantes de {place} aseguran que las ventas cayeron durante las semanas de obra",
+    "Los vecinos que se oponen al plan juntaron más de {n} mil firmas para pedir una consulta",
+    "En el viejo galpón del extremo este de {place} se construirán viviendas",
+    "Los bomberos trabajaron hasta la madrugada con {n} dotaciones en el lugar",
+    "{person} agradeció a los voluntarios que mantuvieron abierto el refugio de {place}",
+    "El nuevo cronograma rige desde enero y suma trenes temprano por la mañana",
+    "Los productores de {place} advierten que la seca dejó el suelo más duro que otros años",
+    "Según la Policía no hubo heridos, pero la esquina permaneció cortada hasta la tarde",
+    "La propuesta será tratada por el {org} en su próxima sesión",
+]
+KO_SENTENCES = [
+    "{org} 측은 {day} 회의에서 찬성 {n}표로 사업 재검토를 결정했다",
+    "{person}에 따르면 이번 결정은 {place} 주민들의 민원이 수개월째 이어진 끝에 나왔다",
+    "사업비는 처음 발표 당시보다 늘어 약 {n}억 원에 이를 전망이다",
+    "학부모들은 공청회에서 {place} 방면 버스 노선이 폐지된 이유를 따져 물었다",
+    "{org} 측은 내년 말까지 점검 인력을 {n}명 늘리겠다고 밝혔다",
+    "{person}에 따르면 일정은 인허가 절차가 얼마나 빨리 끝나느냐에 달려 있다",
+    "{org} 관계자는 진행 중인 소송을 이유로 언급을 피했다",
+    "{place} 지역 상인들은 공사 기간 손님이 눈에 띄게 줄었다고 호소했다",
+    "계획에 반대하는 주민들은 {n}천 명이 넘는 서명을 모았다",
+    "{place} 동쪽의 낡은 창고 부지에는 공동주택이 들어설 예정이다",
+    "소방당국은 인력 {n}명을 투입해 밤늦게까지 현장을 수습했다",
+    "{person}에 따르면 자원봉사자들이 폭풍 내내 {place} 대피소를 지켰다",
+    "새 시간표는 내년 1월부터 적용되며 이른 아침 열차가 늘어난다",
+    "{place} 일대 농민들은 가을 가뭄으로 땅이 유난히 굳었다고 말했다",
+    "경찰은 다친 사람은 없으며 교차로 통행이 저녁까지 통제됐다고 밝혔다",
+    "이 안건은 {org} 측의 다음 회의에서 최종 결정될 예정이다",
+]
+TR_SENTENCES = [
+    "{org} yetkilileri {day} günü yaptıkları açıklamada projenin yeniden inceleneceğini söyledi",
+    "{person} açıklamasında kararın {place} sakinlerinin aylardır süren şikayetleri üzerine "
+    "alındığını belirtti",
+    "Projenin maliyeti ilk açıklandığı günden bu yana yaklaşık {n} milyon liraya yükseldi",
+    "Veliler toplantıda {place} hattındaki otobüs seferlerinin neden kaldırıldığını sordu",
+    "{org} yetkilileri yıl sonuna kadar {n} yeni denetçi alınacağını açıkladı",
+    "{person} açıklamasında takvimin izinlerin ne kadar hızlı çıkacağına bağlı olduğunu söyledi",
+    "{org} sözcüsü süren dava nedeniyle konu hakkında yorum yapmadı",
+    "{place} ilçesindeki esnaf, çalışmalar boyunca müşteri sayısının belirgin biçimde azaldığını "
+    "anlattı",
+    "Plana karşı çıkan mahalle sakinleri {n} binden fazla imza topladı",
+    "{place} ilçesinin doğusundaki eski depo binası konuta dönüştürülecek",
+    "İtfaiye ekipleri {n} araçla gece yarısına kadar bölgede çalıştı",
+    "{person} açıklamasında fırtına boyunca sığınma evini açık tutan gönüllülere teşekkür etti",
+    "Yeni sefer tarifesi ocak ayında yürürlüğe girecek ve sabah erken saatlere ek seferler "
+    "konulacak",
+    "{place} ilçesindeki çiftçiler kurak geçen sonbaharın toprağı sertleştirdiğini söylüyor",
+    "Polis yaptığı açıklamada yaralanan olmadığını, kavşağın akşama kadar trafiğe kapalı "
+    "kalacağını bildirdi",
+    "Teklif {org} yetkililerinin katılacağı bir sonraki toplantıda ele alınacak",
+]
+PT_SENTENCES = [
+    "O {org} aprovou na {day} por {n} votos a 3 a revisão do projeto",
+    "{person} afirmou que a decisão veio após meses de reclamações dos moradores de {place}",
+    "O custo da obra já chega a cerca de {n} milhões de reais desde o anúncio",
+    "Os pais perguntaram na audiência por que a linha de ônibus para {place} foi cortada",
+    "Segundo o {org}, {n} novos fiscais serão contratados até o fim do ano",
+    "{person} explicou que o prazo depende da rapidez na liberação das licenças",
+    "Um porta-voz do {org} não quis comentar o processo em andamento",
+    "Comerciantes de {place} dizem que as vendas caíram durante as semanas de obras",
+    "Moradores contrários ao plano reuniram mais de {n} mil assinaturas",
+    "O antigo galpão na zona leste de {place} vai dar lugar a moradias populares",
+    "Os bombeiros trabalharam até a madrugada com {n} viaturas no local",
+    "{person} agradeceu aos voluntários que mantiveram o abrigo de {place} aberto no temporal",
+    "A nova grade de horários começa a valer em janeiro com mais trens no início da manhã",
+    "Produtores de {place} afirmam que a seca deixou o solo mais duro do que em outros anos",
+    "Segundo a Polícia Militar ninguém ficou ferido, mas o cruzamento ficou interditado até a noite",
+    "A proposta será analisada pelo {org} na próxima sessão",
+]
+FR_SENTENCES = [
+    "Le {org} a voté {day} par {n} voix contre 3 le renvoi du projet en commission",
+    "{person} a expliqué que la décision faisait suite à des mois de plaintes des habitants de {place}",
+    "Le coût du chantier atteint désormais près de {n} millions d'euros",
+    "Des parents ont demandé pourquoi la ligne de bus vers {place} avait été supprimée",
+    "Selon le {org}, {n} inspecteurs supplémentaires seront recrutés d'ici la fin de l'année",
+    "{person} a précisé que le calendrier dépendait de la délivrance des permis",
+    "Un porte-parole du {org} n'a pas souhaité commenter la procédure en cours",
+    "Les commerçants de {place} disent avoir perdu des clients pendant les travaux",
+    "Les opposants au projet ont recueilli plus de {n}00 signatures",
+    "L'ancien entrepôt situé à l'est de {place} doit être transformé en logements",
+    "Les pompiers sont restés sur place jusque tard dans la nuit avec {n} véhicules",
+    "{person} a salué les bénévoles qui ont gardé le gymnase de {place} ouvert pendant la tempête",
+    "Les nouveaux horaires entrent en vigueur en janvier avec des trains plus tôt le matin",
+    "Les agriculteurs de {place} se plaignent d'un automne trop sec",
+    "Selon la gendarmerie, personne n'a été blessé mais le carrefour est resté fermé jusqu'au soir",
+    "Le dossier sera examiné par le {org} lors de sa prochaine séance",
+]
+IT_SENTENCES = [
+    "Il {org} ha votato {day} con {n} voti favorevoli il rinvio del progetto in commissione",
+    "{person} ha spiegato che la decisione è arrivata dopo mesi di proteste dei residenti di {place}",
+    "Il costo dei lavori è salito a circa {n} milioni di euro dall'annuncio",
+    "I genitori hanno chiesto perché sia stata soppressa la linea di autobus per {place}",
+    "Secondo il {org}, entro la fine dell'anno saranno assunti {n} nuovi ispettori",
+    "{person} ha precisato che i tempi dipendono dal rilascio dei permessi",
+    "Un portavoce del {org} non ha voluto commentare il procedimento in corso",
+    "I commercianti di {place} lamentano un calo dei clienti durante i cantieri",
+    "I contrari al progetto hanno raccolto oltre {n} mila firme",
+    "Nell'ex magazzino nella zona est di {place} sorgeranno nuovi alloggi",
+    "I vigili del fuoco sono rimasti sul posto fino a notte fonda con {n} mezzi",
+    "{person} ha ringraziato i volontari che hanno tenuto aperta la palestra di {place}",
+    "Il nuovo orario entra in vigore a gennaio con più treni al mattino presto",
+    "Gli agricoltori di {place} denunciano un autunno troppo secco",
+    "Secondo i carabinieri nessuno è rimasto ferito, ma l'incrocio è rimasto chiuso fino a sera",
+    "La proposta sarà esaminata dal {org} nella prossima seduta",
+]
+SENTENCES = {
+    "pt": PT_SENTENCES, "fr": FR_SENTENCES, "it": IT_SENTENCES,
+    "en": EN_SENTENCES, "de": DE_SENTENCES, "ru": RU_SENTENCES, "ja": JA_SENTENCES,
+    "ar": AR_SENTENCES, "es": ES_SENTENCES, "ko": KO_SENTENCES, "tr": TR_SENTENCES,
+}  # fmt: skip
 FILLERS: dict[str, dict[str, list[str]]] = {
     "en": {
         "org": ["county board", "school board", "water authority", "planning commission",
@@ -121,10 +273,81 @@ FILLERS: dict[str, dict[str, list[str]]] = {
                   "Трудовое"],
         "day": ["понедельник", "вторник", "среду", "четверг", "пятницу"],
     },
+    "ja": {
+        "org": ["市議会", "県教育委員会", "水道局", "国土交通省", "市交通局", "区役所"],
+        "person": ["田中一郎市長", "県の佐々木由美部長", "中村健太さん", "山本真理子さん",
+                   "鈴木大輔議員", "小林美穂さん"],
+        "place": ["港北地区", "川西町", "桜ケ丘", "北浜", "緑区", "青葉台"],
+        "day": ["1日", "2日", "月曜日", "火曜日", "水曜日"],
+    },
+    "ar": {
+        "org": ["مجلس المدينة", "مجلس النواب", "هيئة مياه الشرب", "وزارة النقل",
+                "محافظة الجيزة", "هيئة السكك الحديدية"],
+        "person": ["اللواء أحمد راشد", "الدكتور محمود عبد الحميد", "المهندس طارق فؤاد",
+                   "النائب خالد منصور", "الدكتور حسام الدين فهمي", "المستشار عمرو سليمان"],
+        "place": ["حي الدقي", "مدينة نصر", "شبرا الخيمة", "حلوان", "المعادي", "إمبابة"],
+        "day": ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الأحد"],
+    },
+    "es": {
+        "org": ["Concejo Deliberante", "Ministerio de Transporte", "municipio",
+                "gobierno porteño", "ente regulador", "Consejo Escolar"],
+        "person": ["el intendente Martín Sosa", "la ministra Lucía Ferreyra",
+                   "Carolina Benítez", "Diego Albornoz", "la concejala Paula Iriarte",
+                   "Gustavo Medina"],
+        "place": ["Villa Urquiza", "Lanús", "Quilmes Oeste", "Barracas", "San Isidro",
+                  "Caballito"],
+        "day": ["lunes", "martes", "miércoles", "jueves", "viernes"],
+    },
+    "ko": {
+        "org": ["시의회", "교육청", "상수도사업본부", "국토교통부", "구청", "도시철도공사"],
+        "person": ["김정훈 시장", "박수진 대변인", "이동욱 의원", "최은영 교수", "정민호 위원장",
+                   "한지민 팀장"],
+        "place": ["해운대", "수성구", "분당", "일산", "송도", "광산구"],
+        "day": ["월요일", "화요일", "수요일", "목요일", "금요일"],
+    },
+    "tr": {
+        "org": ["Belediye Meclisi", "İl Milli Eğitim Müdürlüğü", "İSKİ", "Ulaştırma Bakanlığı",
+                "Büyükşehir Belediyesi", "Valilik"],
+        "person": ["Belediye Başkanı Murat Aydın", "Vali Yardımcısı Selin Kaya",
+                   "Mahalle muhtarı Hasan Çelik", "Esnaf Odası Başkanı Emre Şahin",
+                   "Meclis üyesi Zeynep Arslan", "Mühendis Burak Öztürk"],
+        "place": ["Kadıköy", "Bornova", "Çankaya", "Nilüfer", "Karşıyaka", "Üsküdar"],
+        "day": ["pazartesi", "salı", "çarşamba", "perşembe", "cuma"],
+    },
+    "pt": {
+        "org": ["Conselho Municipal", "Ministério dos Transportes", "governo estadual",
+                "Tribunal de Contas", "Metrô", "sindicato dos rodoviários"],
+        "person": ["o prefeito Paulo Tavares", "a secretária Juliana Prado", "Fernanda Ribeiro",
+                   "Marcos Vinícius Alves", "a vereadora Camila Rocha", "Roberto Siqueira"],
+        "place": ["Itaquera", "Pinheiros", "Santo Amaro", "Vila Mariana", "Osasco", "Guarulhos"],
+        "day": ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira"],
+    },
+    "fr": {
+        "org": ["conseil municipal", "conseil départemental", "syndicat des eaux",
+                "ministère des Transports", "rectorat", "conseil régional"],
+        "person": ["le maire Philippe Garnier", "la préfète Hélène Marchal", "Sandrine Lefort",
+                   "Julien Barreau", "l'adjointe Claire Vasseur", "Thierry Mounier"],
+        "place": ["Saint-Médard", "Pessac", "Mérignac", "Bègles", "Talence", "Cenon"],
+        "day": ["lundi", "mardi", "mercredi", "jeudi", "vendredi"],
+    },
+    "it": {
+        "org": ["consiglio comunale", "consiglio regionale", "consorzio idrico",
+                "ministero dei Trasporti", "provveditorato", "comitato di quartiere"],
+        "person": ["il sindaco Alberto Conti", "l'assessora Paola Greco", "Giulia Ferri",
+                   "Marco Bellini", "la consigliera Sara Romano", "Davide Esposito"],
+        "place": ["Vomero", "Posillipo", "Fuorigrotta", "Pozzuoli", "Portici", "Bagnoli"],
+        "day": ["lunedì", "martedì", "mercoledì", "giovedì", "venerdì"],
+    },
 }  # fmt: skip
+#: How sentences end and join, where it is not ". " (Japanese: "。", no space).
+_FULL_STOP = {"ja": "。"}
 
 
-_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
+_ASCII = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e", "á": "a", "í": "i",
+     "ó": "o", "ú": "u", "ñ": "n", "ç": "c", "ã": "a", "õ": "o", "ê": "e", "â": "a", "ô": "o",
+     "à": "a"}
+)  # fmt: skip
 
 
 def slug(title: str, words: int = 7) -> str:
@@ -143,8 +366,10 @@ def prose(rng: random.Random, lang: str, sentences: int) -> str:
     for pattern in rng.sample(bank, sentences):
         values = {key: rng.choice(options) for key, options in fill.items()}
         values["n"] = str(rng.randint(4, 95))
-        out.append(pattern.format(**values))
-    return ". ".join(out) + "."
+        sentence = pattern.format(**values)
+        out.append(sentence[:1].upper() + sentence[1:])
+    stop = _FULL_STOP.get(lang)
+    return stop.join(out) + stop if stop else ". ".join(out) + "."
 
 
 # --- stories --------------------------------------------------------------------------------------
@@ -368,6 +593,13 @@ def relative(site: Site, when: datetime, text_of: Callable[[int, str], str]) -> 
     return Shown(text_of(number, unit), at, at, ago)
 
 
+def native_digits(text: str, zero: str) -> str:
+    """``text`` with its ASCII digits written from ``zero`` on (``"٠"``: Arabic-Indic digits,
+    ``"０"``: full-width digits)."""
+    base = ord(zero)
+    return text.translate({ord("0") + d: base + d for d in range(10)})
+
+
 # --- displayed counts -------------------------------------------------------------------------------
 
 
@@ -387,6 +619,16 @@ def abbreviated(n: int, *, decimal: str = ".", units: tuple[str, str] = ("K", "M
     whole, frac = divmod(tenths, 10)
     number = f"{whole}{decimal}{frac}" if frac else f"{whole}"
     return f"{number}{unit}", tenths * scale
+
+
+def myriad(n: int, unit: str) -> tuple[str, int]:
+    """A count in ten-thousands (Japanese 万, Korean 만), one decimal: ``12345`` → (``1.2万``,
+    12000), ``1530000`` → (``153万``, 1530000); below ten thousand, digits grouped by commas."""
+    if n < 10_000:
+        return f"{n:,}", n
+    tenths = round(n / 1000)
+    whole, frac = divmod(tenths, 10)
+    return (f"{whole}.{frac}{unit}" if frac else f"{whole}{unit}"), tenths * 1000
 
 
 # --- truth of headline items -----------------------------------------------------------------------
