@@ -8,6 +8,7 @@ line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -792,8 +793,19 @@ _ENDING_OF: dict[type[Exception], tuple[str, int]] = {
 _ENDINGS = tuple(_ENDING_OF)
 
 
+def _keep_group_and_others_from_writing() -> None:
+    """Add write for group and others to the process's umask (inherited by every process it
+    starts). Under a umask of 002 (user-private groups, Ubuntu's default for logins and cron)
+    newsarc's own directories and files would be group-writable, and the next crawl, a resume
+    or the spool uploader would refuse them as state another user could change
+    (crawler/trust.py)."""
+    current = os.umask(0o022)
+    os.umask(current | 0o022)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newsarc`` console script; returns the exit status."""
+    _keep_group_and_others_from_writing()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -269,3 +269,31 @@ def test_a_resume_of_a_crawl_holding_what_others_could_write_is_refused(
                 "crawl", "--resume", str(crawl_dir), "-s", "NEWSARC_ALLOW_SHARED_DIRS=True"
             )
             assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_a_umask_of_002_does_not_make_newsarc_refuse_its_own_files(tmp_path: Path) -> None:
+    """Under user-private groups (umask 002: Ubuntu's for logins and cron) newsarc's own
+    directories and files must not come out group-writable, or the next crawl into the same
+    ``--out``, and a resume, would refuse them as state another user could change."""
+    site_routes = {
+        "/robots.txt": Route.text("User-agent: *\n"),
+        "/": Route.html("".join(f'<a href="/p{i}.html">p</a>' for i in range(4))),
+        **{f"/p{i}.html": Route.html(f"<p>page {i}</p>") for i in range(4)},
+    }
+    out = tmp_path / "out"
+    old = os.umask(0o002)  # the crawls started below inherit it
+    try:
+        with SiteServer(site_routes) as site:
+            first = run_newsarc("crawl", site.url("/"), "--out", str(out), "--max-pages", "2")
+            assert first.returncode == 0, first.stdout + first.stderr
+            (crawl_dir,) = (p for p in out.iterdir() if p.is_dir())
+            resumed = run_newsarc("crawl", "--resume", str(crawl_dir))
+            assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+            second = run_newsarc("crawl", site.url("/"), "--out", str(out), "--max-pages", "1")
+            assert second.returncode == 0, second.stdout + second.stderr
+    finally:
+        os.umask(old)
+    written = [out, *out.rglob("*")]
+    assert len(written) > 10
+    shared = [p for p in written if p.lstat().st_mode & 0o022]
+    assert shared == [], [f"{p} {p.lstat().st_mode & 0o7777:04o}" for p in shared]
