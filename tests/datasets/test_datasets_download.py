@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from crawler.cli import main
 from crawler.store.s3 import S3Store
 from tests.conftest import ROOT
 from tests.datasets.conftest import Crawls, copy_store, put_crawls
-from tests.store.s3_server import MotoS3, ask_upstream, relay
+from tests.store.s3_server import MotoS3, ProxyServer, ask_upstream, relay
 
 
 def _manifest(root: Path, crawl_id: str) -> dict[str, Any]:
@@ -522,16 +522,11 @@ class _CuttingProxy:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.endpoint = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
+        self.server = ProxyServer(Handler)
+        self.endpoint = self.server.endpoint
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join()
+        self.server.close()
 
 
 def test_a_body_cut_mid_transfer_fails_that_file_only(

@@ -9,7 +9,9 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
-from http.server import BaseHTTPRequestHandler
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 
 from moto.server import ThreadedMotoServer
@@ -125,3 +127,25 @@ def relay(handler: BaseHTTPRequestHandler, answer: Upstream) -> None:
     handler.end_headers()
     if handler.command != "HEAD":
         handler.wfile.write(answer.data)
+
+
+class ProxyServer:
+    """A test proxy's server on 127.0.0.1 (port 0), serving ``handler`` in a thread; with
+    ``context``, over TLS."""
+
+    def __init__(
+        self, handler: type[BaseHTTPRequestHandler], context: ssl.SSLContext | None = None
+    ) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        if context is not None:
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        scheme = "https" if context is not None else "http"
+        self.endpoint = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join()

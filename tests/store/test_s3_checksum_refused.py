@@ -19,10 +19,9 @@ import ipaddress
 import ssl
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from cryptography.x509.oid import NameOID
 from crawler.demo.server import RequestHeaders, Route, SiteServer
 from crawler.manifest import count_warc_records
 from tests.conftest import ROOT
-from tests.store.s3_server import MotoS3, ask_upstream, relay
+from tests.store.s3_server import MotoS3, ProxyServer, ask_upstream, relay
 
 PAGES = 12
 _MISMATCH = (
@@ -132,16 +131,11 @@ class _TrailerRefusingStore:
 
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(*cert)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self.endpoint = f"https://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
+        self.server = ProxyServer(Handler, context)
+        self.endpoint = self.server.endpoint
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.close()
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import pytest
 from crawler.demo.server import RequestHeaders, Route, SiteServer
 from crawler.manifest import count_warc_records
 from tests.conftest import ROOT
-from tests.store.s3_server import MotoS3, ask_upstream, relay
+from tests.store.s3_server import MotoS3, ProxyServer, ask_upstream, relay
 
 ROBOTS = Route(200, {"Content-Type": "text/plain"}, b"User-agent: *\n")
 PAGES = 30
@@ -72,15 +71,11 @@ class _ExpiringProxy:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.endpoint = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
+        self.server = ProxyServer(Handler)
+        self.endpoint = self.server.endpoint
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.close()
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import pytest
 
 from crawler.exceptions import StoreError
 from crawler.store.s3 import S3Store, make_s3_client
-from tests.store.s3_server import CREDENTIALS, MotoS3, ask_upstream, relay
+from tests.store.s3_server import CREDENTIALS, MotoS3, ProxyServer, ask_upstream, relay
 
 PART = 5 * 1024 * 1024
 
@@ -59,15 +58,11 @@ class _StrippingProxy:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.endpoint = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
+        self.server = ProxyServer(Handler)
+        self.endpoint = self.server.endpoint
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.close()
 
 
 @pytest.fixture
