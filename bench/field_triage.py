@@ -300,16 +300,7 @@ def read_sources(page: Page) -> Sources:
     found = second_pass_date(page.html, page.url, FETCHED, tz)
     if found is not None:
         out.dates["htmldate"] = (found.date(), found.date())
-    raw_jsonld: list[str] = []
-    for item in article_mod._as_list(article.get("author")):
-        if isinstance(item, str):
-            raw_jsonld.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            raw_jsonld.append(item["name"])
-        elif isinstance(item, dict) and isinstance(item.get("@id"), str):
-            named = meta.jsonld_names.get(item["@id"])
-            if named:
-                raw_jsonld.append(named)
+    raw_jsonld = article_mod.jsonld_author_names(meta)
     author_values = {
         "jsonld author": raw_jsonld,
         "meta author": meta.names.get("author", []),

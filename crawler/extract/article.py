@@ -815,20 +815,26 @@ def _authors(seg: Segmentation, meta: PageMetadata, host: str, path: str = "") -
     return names
 
 
+def jsonld_author_names(meta: PageMetadata) -> list[str]:
+    """The names the article's JSON-LD ``author`` gives: strings, objects' ``name``s, and
+    references to a node of the page's @graph (``{"@id": "https://…/#/schema/person/…"}``)."""
+    names: list[str] = []
+    for item in _as_list((meta.article or {}).get("author")):
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            names.append(item["name"])
+        elif isinstance(item, dict) and isinstance(item.get("@id"), str):
+            named = meta.jsonld_names.get(item["@id"])
+            if named:
+                names.append(named)
+    return names
+
+
 def _declared_or_shown_authors(
     seg: Segmentation, meta: PageMetadata, host: str, path: str
 ) -> list[str]:
-    raw: list[str] = []
-    for item in _as_list((meta.article or {}).get("author")):
-        if isinstance(item, str):
-            raw.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            raw.append(item["name"])
-        elif isinstance(item, dict) and isinstance(item.get("@id"), str):
-            # A reference to a node of the page's @graph: {"@id": "https://…/#/schema/person/…"}.
-            named = meta.jsonld_names.get(item["@id"])
-            if named:
-                raw.append(named)
+    raw = jsonld_author_names(meta)
     if not raw:
         raw = meta.names.get("author", []) + [
             a for a in meta.properties.get("article:author", []) if "://" not in a

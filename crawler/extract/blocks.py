@@ -94,15 +94,9 @@ def _teaser_like(
     if container.tag in _TEXT_TAGS:
         return False  # links inside a paragraph or heading
     items_text = sum(text_len.get(item.element, 0) for item in items)
-    items_links = sum(text_len.get(item.link, 0) for item in items)
     if text_len.get(container, 0) - items_text > 0.5 * items_text:
         return False  # most of the container's text is between the items
-    share = items_links / items_text if items_text else 0.0
-    if items[0].element.tag == "p":
-        return share >= _MIN_PARAGRAPH_LINK_SHARE
-    if all(_card(item.element) for item in items):
-        return share >= _MIN_CARD_LINK_SHARE  # a headline over a picture, with a summary
-    return share >= _MIN_LINK_SHARE
+    return _teaser_like_items(items, text_len)
 
 
 def _first_class(el: Element) -> str:
