@@ -12,9 +12,10 @@ decides three things once, here:
   warcio parses every record and its digests match), renames it to ``….warc.gz``, fsyncs the
   directory, writes the ``.cdxj`` index and only then reports the file to ``on_close``. With
   an ``index_executor`` (a worker process) the file is verified and indexed range by range
-  while it is written (:func:`check_range`: every ``check_chunk`` bytes of whole records), so
-  that closing verifies only the tail written since the last range, here, while the worker
-  indexes it; the ranges tile the file, so every byte is still verified, once.
+  while it is written (:func:`check_range`: every ``check_chunk`` bytes of whole records, read
+  and decompressed once for both), so that closing verifies only the tail written since the
+  last range, here, while the worker indexes it; the ranges tile the file, so every byte is
+  still verified, once.
 - **Self-consistent HTTP records.** Scrapy hands over de-chunked bodies with normalised headers
   and no reason phrase, so ``Transfer-Encoding`` is dropped (noted in
   ``WARC-Newsarc-Original-Transfer-Encoding``), a missing or wrong ``Content-Length`` is set to
@@ -728,8 +729,11 @@ class _Inflated:
         self._offset = 0  # bytes read from the stream
         self._inflated = 0  # bytes decompressed so far
         self._member_start = start  # file offset of the member being decompressed
-        self.member_starts = {0}
+        # Where in the stream each member starts: the number of the member (0, 1, …).
+        self.member_starts = {0: 0}
         self.members = 0
+        self.member_ranges: list[tuple[int, int]] = []
+        """Each complete member's byte range in the file, in order."""
         self.problems: list[str] = []
 
     def tell(self) -> int:
@@ -768,8 +772,9 @@ class _Inflated:
             if not piece.holds_warc:
                 self.problems.append(f"gzip member at {piece.start} is not a WARC record")
             self.members += 1
+            self.member_ranges.append((piece.start, piece.end))
             self._member_start = piece.end
-            self.member_starts.add(self._inflated)
+            self.member_starts[self._inflated] = self.members
         else:
             self._buffer = self._buffer[self._position :] + piece
             self._position = 0
@@ -792,7 +797,17 @@ def verify_warc(
     members between them, ``expected_records`` being theirs: the writer checks a file in
     consecutive ranges while it is written (:func:`check_range`).
     """
+    return _verify(path, expected_records, start, end, None)[0]
+
+
+def _verify(
+    path: Path, expected_records: int | None, start: int, end: int | None, name: str | None
+) -> tuple[list[str], str | None]:
+    """:func:`verify_warc`, and with ``name`` the range's CDXJ lines from the same pass
+    (:class:`_RangeIndex`); the lines are None when not asked for, when there are problems or
+    when a record needs more than the pass read (then :func:`index_range` reads the range)."""
     stream = _Inflated(path, start, end)
+    index = None if name is None else _RangeIndex(name)
     records = 0
     unread: str | None = None
     try:
@@ -801,40 +816,100 @@ def verify_warc(
             # Reading the raw block to its end makes warcio check both digests.
             while record.raw_stream.read(CHUNK_SIZE):
                 pass
-            if iterator.get_record_offset() not in stream.member_starts:
+            offset = iterator.get_record_offset()
+            if offset not in stream.member_starts:
                 unread = f"record {records + 1} does not start a gzip member"
                 break
+            if index is not None:
+                index.add(stream.member_starts[offset], record)
             records += 1
     except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
         unread = f"warcio could not read record {records + 1}: {exc}"
     stream.drain()
     if stream.problems:
-        return stream.problems
+        return stream.problems, None
     problems: list[str] = []
     members = stream.members
     if expected_records is not None and members != expected_records:
         problems.append(f"{members} gzip members but {expected_records} records written")
     if unread is not None:
         problems.append(unread)
-        return problems
+        return problems, None
     if records != members:
         problems.append(f"warcio read {records} records from {members} gzip members")
-    return problems
+    if problems or index is None:
+        return problems, None
+    return problems, index.lines(stream.member_ranges)
+
+
+class _RangeIndex:
+    """cdxj-indexer's lines for the records :func:`_verify` reads, without reading the file a
+    second time: the indexer's own code (:meth:`CDXJIndexer.filter_record`,
+    :meth:`~CDXJIndexer.process_index_entry`) turns each record into its line, and only the
+    record's offset and length, which cdxj-indexer takes from its reader of the compressed
+    file, come from the member scan (each record is one member). So the lines are those
+    :func:`index_range` writes for the same bytes.
+
+    A record indexed without a payload digest would have cdxj-indexer hash its payload, which
+    the pass has already read: then :meth:`lines` gives None and the range is indexed anew."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._indexer = cdxj_indexer()(output=None, inputs=[], filename=name)
+        # What CDXJIndexer.process_one sets before it indexes a file.
+        self._indexer.curr_filename = name
+        self._entries: list[tuple[int, Any]] = []  # (member number, record)
+        self._complete = True
+
+    def add(self, member: int, record: Any) -> None:
+        indexer = self._indexer
+        if indexer.include_records and not indexer.filter_record(record):
+            return
+        # A payload to hash, or fields read from a request record cdxj-indexer keeps aside.
+        if indexer.collect_records or not record.rec_headers.get_header("WARC-Payload-Digest"):
+            self._complete = False
+        self._entries.append((member, record))
+
+    def lines(self, member_ranges: Sequence[tuple[int, int]]) -> str | None:
+        if not self._complete:
+            return None
+        out = StringIO()
+        for member, record in self._entries:
+            start, end = member_ranges[member]
+            self._indexer.process_index_entry(_MemberPosition(start, end), record, self.name, out)
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _MemberPosition:
+    """What cdxj-indexer asks its record iterator for a record's line: where it is."""
+
+    start: int
+    end: int
+
+    def get_record_offset(self) -> int:
+        return self.start
+
+    def get_record_length(self) -> int:
+        return self.end - self.start
 
 
 def check_range(
     path: Path, start: int, end: int, records: int, name: str | None
 ) -> tuple[list[str], str]:
     """Verify bytes ``start``-``end`` of a WARC file being written (whole members, ``records``
-    of them: :func:`verify_warc`) and, when they are sound and ``name`` is given, index them
-    (:func:`index_range`). Returns the problems (each naming the range) and the CDXJ lines.
+    of them: :func:`verify_warc`) and, when they are sound and ``name`` is given, index them,
+    from the same pass over the bytes (the lines :func:`index_range` writes). Returns the
+    problems (each naming the range) and the CDXJ lines.
 
     Runs in the index worker while the writer appends after ``end``: the bytes checked are
     never written again, so only the file's tail is left to check when it closes."""
-    problems = verify_warc(path, expected_records=records, start=start, end=end)
+    problems, lines = _verify(path, records, start, end, name)
     if problems:
         return [f"bytes {start}-{end}: {problem}" for problem in problems], ""
-    return [], "" if name is None else index_range(path, start, end, name)
+    if name is None:
+        return [], ""
+    return [], index_range(path, start, end, name) if lines is None else lines
 
 
 def index_range(path: Path, start: int, end: int, name: str) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.warc.members import iter_members
 from crawler.warc.writer import (
     FileStats,
     HttpExchange,
@@ -26,6 +27,8 @@ from crawler.warc.writer import (
     WarcWriteError,
     build_cdxj,
     cdxj_path_for,
+    check_range,
+    index_range,
     verify_warc,
 )
 
@@ -428,3 +431,54 @@ def test_damage_in_the_tail_fails_the_file(
         writer.close()
     assert sorted(p.name for p in (tmp_path / "warc").iterdir()) == [open_path.name]
     assert closed == []
+
+
+def test_a_range_is_indexed_from_its_verification_pass_as_cdxj_indexer_reads_it(
+    tmp_path: Path,
+) -> None:
+    # check_range builds the range's CDXJ lines from the records it verifies: the lines must
+    # be those cdxj-indexer writes reading the same bytes (responses, a revisit, a redirect
+    # without a body, a 404, a rendered DOM, requests and warcinfo left out).
+    writer = WarcFileWriter(tmp_path, "t", 10**9, {}, cdxj_enabled=False, revisits=True)
+    writer.write_exchange(_exchange(1))
+    writer.write_exchange(_exchange(2, body=gzip.compress(b"<html>page 1</html>" * 20)))
+    writer.write_exchange(_exchange(3, status=404))
+    writer.write_exchange(
+        _exchange(4, body=b"", status=301, response_headers=[("Location", "/a/5")])
+    )
+    writer.write_exchange(_exchange(1))  # same payload as page 1: a revisit
+    writer.write_rendered("https://news.example/js", FETCHED, b"<html>dom</html>", status=200)
+    writer.close()
+    (path,) = writer.closed_files
+    members = list(iter_members(path))
+    assert len(members) == 12  # warcinfo, five exchanges, the rendered DOM
+    end = members[-1].end
+    problems, lines = check_range(path, 0, end, len(members), path.name)
+    assert problems == []
+    assert lines == index_range(path, 0, end, path.name)
+    assert len(lines.splitlines()) == 5  # four responses and the revisit
+    # A range from a later member on: the same lines as the indexer's of those bytes.
+    middle = members[3].start
+    problems, tail = check_range(path, middle, end, len(members) - 3, path.name)
+    assert problems == []
+    assert tail == index_range(path, middle, end, path.name) == "".join(lines.splitlines(True)[1:])
+
+
+def test_a_record_without_a_payload_digest_is_indexed_by_reading_the_range_again(
+    tmp_path: Path,
+) -> None:
+    # cdxj-indexer hashes the payload of a record that names no digest; the verification pass
+    # has read it already, so check_range leaves that range to the indexer.
+    record = (
+        b"WARC/1.1\r\nWARC-Type: resource\r\n"
+        b"WARC-Record-ID: <urn:uuid:6f1ae8c4-1f1e-4bd6-9a4c-27d1f2b1c0d3>\r\n"
+        b"WARC-Target-URI: https://news.example/r\r\nWARC-Date: 2025-12-03T14:36:05Z\r\n"
+        b"Content-Type: text/plain\r\nContent-Length: 4\r\n\r\ntext\r\n\r\n"
+    )
+    path = tmp_path / "resource.warc.gz"
+    path.write_bytes(gzip.compress(record))
+    size = path.stat().st_size
+    problems, lines = check_range(path, 0, size, 1, path.name)
+    assert problems == []
+    assert lines == index_range(path, 0, size, path.name)
+    assert '"digest": "sha1:' in lines  # hashed by cdxj-indexer
