@@ -26,7 +26,14 @@ from crawler.extract.dates import (
     parse_machine_date,
     resolve_displayed,
 )
-from crawler.extract.dom import BLOCK_TAGS, HEADING_TAGS, attr_hint, element_text, image_url
+from crawler.extract.dom import (
+    BLOCK_TAGS,
+    HEADING_TAGS,
+    attr_hint,
+    element_text,
+    image_url,
+    raw_string,
+)
 from crawler.extract.text import clean_text, normalize_space, strip_title_suffix
 
 if TYPE_CHECKING:
@@ -1182,10 +1189,33 @@ def _date_label(lines: list[str], context: DateContext) -> datetime | None:
     return None
 
 
+_MIN_TEASER_LINK_CHARS = 20
+
+
 def _first_time(seg: Segmentation) -> str | None:
     scope = seg.main.getparent() if seg.main is not None else None
-    for el in (scope if scope is not None else seg.root).iter("time"):
+    if seg.main is not None:
+        # The story's <main> or <article> holds its date line, often in a banner above the
+        # text container ("div.title-holder" beside the kicker), more than a level up.
+        scope = next(seg.main.iterancestors("main", "article"), scope)
+    top = scope if scope is not None else seg.root
+    for el in top.iter("time"):
         value = el.get("datetime")
-        if value and not seg.is_excluded(el):
+        if value and not seg.is_excluded(el) and not _teaser_time(el, top):
             return value
     return None
+
+
+def _teaser_time(el: Element, top: Element) -> bool:
+    """Whether a ``<time>`` is a comment's (its box marked as one) or a list item's beside a
+    headline link ("More press releases": each ``<li>`` a date and a story's title): another
+    text's time, not the article's."""
+    for node in el.iterancestors():
+        if node is top:
+            break
+        if _COMMENT_HINT.search(attr_hint(node)):
+            return True
+    item = next(el.iterancestors("li"), None)
+    return item is not None and any(
+        len(normalize_space(str(raw_string(a)))) >= _MIN_TEASER_LINK_CHARS for a in item.iter("a")
+    )

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from crawler.extract.dates import looks_like_time
 from crawler.extract.dom import HEADING_TAGS, attr_hint, raw_string
 from crawler.extract.text import normalize_space, unspaced_chars
 
@@ -283,11 +284,14 @@ def find_blocks(
 def _heading_text(el: Element) -> str | None:
     """The text of a section heading: an ``<h2>``-``<h6>``, or a short line with no link that
     opens its parent ("Arts" in a ``<div>`` of generated classes, "<font><b>Sports</b>")."""
-    if el.tag in HEADING_TAGS and el.tag != "h1":
+    if el.tag in HEADING_TAGS:
         if next(el.iter("a"), None) is not None:
             return None
         text = normalize_space(str(raw_string(el)))
-        return text if 0 < len(text) <= _HEADING_MAX_CHARS else None
+        # An <h1> heads a list only as a section front's name ("Sociedad" over its two
+        # stories): an article's headline is longer than a label.
+        longest = _LABEL_MAX_CHARS if el.tag == "h1" else _HEADING_MAX_CHARS
+        return text if 0 < len(text) <= longest else None
     parent = el.getparent()
     first = (
         next((c for c in parent if isinstance(c.tag, str)), None) if parent is not None else None
@@ -347,16 +351,58 @@ def _headed_lists(
             container = items[0].getparent()
             if container is None or not _teaser_like_items(block_items, text_len):
                 continue
+            listed = _block_after(items[-1], found)
+            if listed is not None and all(_card(el) for el in items):
+                # A section's lead story above its list ("Top news": a picture teaser, then
+                # seven lines): one block under the section's heading, the lead ranked first.
+                listed.items[:0] = block_items
+                listed.heading = heading
+                taken.update(items)
+                continue
             items_text = sum(text_len.get(el, 0) for el in items)
-            if text_len.get(parent, 0) - items_text - len(heading) > 0.5 * items_text:
+            # Lines no longer than a label beside the list (a breadcrumb, "Older stories are
+            # for subscribers") are no running text; the parent's own text nodes are.
+            prose = text_len.get(parent, 0) - sum(text_len.get(c, 0) for c in children)
+            prose += sum(
+                size
+                for c in children
+                if c is not child
+                and c not in items
+                and c is not container  # the wrapper of the items
+                and (size := text_len.get(c, 0)) > _LABEL_MAX_CHARS
+            )
+            if container is not parent:
+                prose += text_len.get(container, 0) - items_text
+            if prose > 0.5 * items_text:
                 continue  # a subhead in running text, not the heading of a list
-            if len(items) == 1 and not _card(items[0]):
+            if len(items) == 1 and not (_card(items[0]) or _dated(block_items[0])):
                 continue
             if _excluded_context(container):
                 continue
             blocks.append(Block(container, heading, block_items))
             taken.update(items)
     return blocks
+
+
+def _block_after(el: Element, found: list[Block]) -> Block | None:
+    """The found block whose container is the next element after ``el``, if any."""
+    following = el.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    return next((block for block in found if block.container is following), None)
+
+
+def _dated(item: BlockItem) -> bool:
+    """Whether a teaser shows a date or time beside its link (a section's one story)."""
+    for el in item.element.iter():
+        if not isinstance(el.tag, str) or el is item.link or len(el):
+            continue
+        text = normalize_space(str(raw_string(el)))
+        if text and len(text) <= _LABEL_MAX_CHARS and looks_like_time(text):
+            inside = any(node is item.link for node in el.iterancestors())
+            if not inside:
+                return True
+    return False
 
 
 def _ancestors(el: Element) -> list[Element]:

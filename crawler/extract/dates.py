@@ -268,6 +268,11 @@ def looks_like_time(text: str, languages: tuple[str, ...] = ()) -> bool:
     text = text.translate(_BIDI_MARKS)
     if _TIME_HINT.search(text) is not None or _CLOCK_ONLY.match(text.strip()):
         return True
+    if not text.isascii():
+        # "１２月６日 ７時２８分", "12월 6일": CJK dates and clocks need no language's words.
+        digits = unicodedata.normalize("NFKC", ascii_digits(text))
+        if _CJK_DATE.search(digits) or _CJK_CLOCK.search(digits):
+            return True
     relative, calendar = _date_words(tuple(languages) or _DEFAULT_LANGUAGES)
     folded = text.casefold()
     if relative.search(folded):
@@ -508,7 +513,7 @@ def resolve_displayed(raw: str, context: DateContext) -> datetime | None:
     elif order is None and context.languages and _NUMERIC_DATE.search(text):
         # 02/12/2025 is 2 December in French, Spanish, Italian …: the language's CLDR order.
         order = _locale_date_order(context.languages[0])
-    text = _CJK_DATE.sub(_cjk_date, text)
+    text = _CJK_DATE.sub(partial(_cjk_date, today=local_now.date()), text)
     if context.languages and not _NUMERIC_DATE.search(text) and _PARTIAL_DATE.search(text):
         # dateparser reads "12/5" as a year and a month; the language's order says which of
         # day and month comes first (5 December in Japanese, 12 May in French).
@@ -602,14 +607,31 @@ _ENGLISH_MONTHS = (
 )  # fmt: skip
 
 
-def _cjk_date(match: re.Match[str]) -> str:
-    """ "2025年12月2日" → "2 December 2025", "12月2日" → "2 December" (dateparser misreads the
-    second as 2012-02)."""
+def _cjk_date(match: re.Match[str], *, today: date) -> str:
+    """ "2025年12月2日" → "2 December 2025", "12月2日" → "2 December 2026" (dateparser misreads
+    the second as 2012-02). A day without a year is in the last year where it is not after the
+    day after ``today``, as for "12/5" (:func:`_partial_date`): with an assumed zone, a
+    story of the site's early morning is shown on a day later than the capture's."""
     month, day = int(match["m"]), int(match["d"])
     if not 1 <= month <= 12:
         return match.group()
-    year = f" {match['y']}" if match["y"] else ""
-    return f"{day} {_ENGLISH_MONTHS[month - 1]}{year} "
+    year = match["y"] or next(
+        (
+            str(year)
+            for year in (today.year + 1, today.year, today.year - 1)
+            if _valid_day(year, month, day) and date(year, month, day) <= today + timedelta(days=1)
+        ),
+        None,
+    )
+    return f"{day} {_ENGLISH_MONTHS[month - 1]}{f' {year}' if year else ''} "
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _partial_date(match: re.Match[str], *, day_first: bool, today: date) -> str:

@@ -871,3 +871,42 @@ def test_an_email_no_longer_shortens_a_box_of_text_into_a_name() -> None:
 def test_what_a_conjunction_splits_off_a_sentence_is_no_name() -> None:
     byline = "<span class='autor'>#Krótko o przepisach prawa w Nowej Zelandii i Polsce</span>"
     assert _article(_story("pl", byline), URL_WITHOUT_DATE).authors == []
+
+
+_PROSE = "".join(
+    f"<p>Paragraph {n} of the release, with enough words, commas, and clauses to read as prose "
+    "that a reader would take for the body of the article on this page.</p>"
+    for n in range(6)
+)
+
+
+def _published(main: str) -> str | None:
+    html = f"<html><head><title>Release</title></head><body>{main}</body></html>"
+    article = extract_page(PageInput("https://example.org/news/release", html, FETCHED)).article
+    assert article is not None
+    return article.published_at
+
+
+def test_the_date_in_the_banner_of_main_above_the_text_container_is_the_article() -> None:
+    more = "".join(
+        f'<li><time datetime="2022-0{n}-10 11:05">10.0{n}.2022</time>'
+        f'<a href="/news/other-{n}"><strong>Another press release of the association</strong>'
+        "</a></li>"
+        for n in (8, 6)
+    )
+    main = (
+        '<main><div class="title-holder"><div><span>Press release</span></div>'
+        '<div><time datetime="2022-12-12 12:22">12.12.2022 12:22</time></div></div>'
+        f'<div class="container"><div class="content"><h1>Release</h1>{_PROSE}'
+        f"<div><h4>More press releases</h4><ul>{more}</ul></div></div></div></main>"
+    )
+    assert _published(main) == "2022-12-12T12:22:00+00:00"
+
+
+def test_a_comment_time_is_not_the_article_date() -> None:
+    main = (
+        f'<div><div class="content"><h1>Release</h1>{_PROSE}</div>'
+        '<div class="comment-box"><div class="comment-box-middle">'
+        '<time datetime="2020-09-23T18:19:06+02:00">23.09.20</time> Reader</div></div></div>'
+    )
+    assert _published(main) != "2020-09-23T18:19:06+02:00"

@@ -187,3 +187,61 @@ def test_picture_teasers_with_long_summaries_are_a_block() -> None:
 def test_the_same_teasers_without_pictures_are_not_cards() -> None:
     html = f"<html><body><main><h2>Top stories</h2><ul>{_teasers(False)}</ul></main></body></html>"
     assert _headlines(html) == []
+
+
+def test_a_section_front_with_two_stories_under_its_h1_is_a_block() -> None:
+    items = "".join(
+        f'<li><a href="/city/{n}">{title}</a><p>A line of summary under the headline.</p>'
+        f"<span>06/12/2026 18:2{n}</span></li>"
+        for n, title in enumerate(TITLES[:2], start=1)
+    )
+    html = f"<html><body><main><h1>City</h1><ul>{items}</ul></main></body></html>"
+    got = _headlines(html, f"{BASE}/city/")
+    assert [(h.block, h.position, h.url) for h in got] == [
+        ("City", 1, f"{BASE}/city/1"),
+        ("City", 2, f"{BASE}/city/2"),
+    ]
+
+
+def test_an_article_headline_in_h1_heads_no_list() -> None:
+    headline = "A long article headline that no section front would ever carry"
+    html = (
+        f'<html><body><main><h1>{headline}</h1><ul><li><a href="/story/1">{TITLES[0]}</a>'
+        f"<span>06/12/2026 18:20</span></li></ul></main></body></html>"
+    )
+    assert _headlines(html, f"{BASE}/story/9") == []
+
+
+def test_a_section_of_one_dated_story_is_a_block() -> None:
+    html = (
+        '<html><body><main><div><a href="/">Home</a> &gt; <span>Sport</span></div><h2>Sport</h2>'
+        f'<table><tr><td><a href="/sport/1">{TITLES[3]}</a></td><td>4 Dec 2026 09:12</td></tr>'
+        "</table><p>Older stories are for subscribers</p></main></body></html>"
+    )
+    got = _headlines(html, f"{BASE}/sport/")
+    assert [(h.block, h.position, h.url) for h in got] == [("Sport", 1, f"{BASE}/sport/1")]
+
+
+def test_a_single_undated_link_under_a_heading_is_no_block() -> None:
+    html = (
+        f'<html><body><main><h2>Sport</h2><div><a href="/sport/1">{TITLES[3]}</a></div>'
+        "</main></body></html>"
+    )
+    assert _headlines(html, f"{BASE}/sport/") == []
+
+
+def test_a_lead_story_above_a_section_list_is_ranked_first_in_it() -> None:
+    rows = "".join(
+        f'<li><a href="/story/{n}">{title}</a><span>{n} hours ago</span></li>'
+        for n, title in enumerate(TITLES[1:], start=2)
+    )
+    html = (
+        '<html><body><main><section><h2>Top news</h2><div class="lead">'
+        f'<a href="/story/1"><img src="/lead.jpg" alt=""><h2>{TITLES[0]}</h2></a>'
+        f"<p>The summary of the lead story.</p></div><ul>{rows}</ul></section></main>"
+        "</body></html>"
+    )
+    got = _headlines(html)
+    assert [(h.block, h.position, h.url) for h in got] == [
+        ("Top news", n, f"{BASE}/story/{n}") for n in range(1, 6)
+    ]

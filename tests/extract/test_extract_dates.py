@@ -13,6 +13,7 @@ from crawler.extract.dates import (
     ascii_digits,
     format_datetime,
     infer_timezone,
+    looks_like_time,
     parse_machine_date,
     resolve_displayed,
 )
@@ -292,3 +293,29 @@ def test_displayed_cjk_and_arabic_indic_datelines(text: str, lang: str, expected
         fetched_at=datetime(2026, 12, 5, 23, 0, tzinfo=UTC), tz=UTC, languages=(lang, "en")
     )
     assert resolve_displayed(text, context) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The site's early morning, shown in a zone ahead of the assumed UTC: later than the
+        # capture by hours, not a year ago.
+        ("１２月７日 ５時５９分", datetime(2026, 12, 7, 5, 59, tzinfo=UTC)),
+        ("12月6日 7時28分", datetime(2026, 12, 6, 7, 28, tzinfo=UTC)),
+        # Later than the day after the capture: last year's.
+        ("12月20日 7時28分", datetime(2025, 12, 20, 7, 28, tzinfo=UTC)),
+    ],
+)
+def test_a_cjk_day_without_a_year_is_the_nearest_not_after_tomorrow(
+    text: str, expected: datetime
+) -> None:
+    context = DateContext(
+        fetched_at=datetime(2026, 12, 6, 21, 38, tzinfo=UTC), tz=UTC, languages=("ja", "en")
+    )
+    assert resolve_displayed(text, context) == expected
+
+
+def test_cjk_dates_and_clocks_look_like_times_in_any_language() -> None:
+    assert looks_like_time("１２月６日 ７時２８分")
+    assert looks_like_time("12월 6일")
+    assert not looks_like_time("港北FCが逆転勝ち、最終節でJ2残留決める")
