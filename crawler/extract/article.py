@@ -153,7 +153,7 @@ _ORGANISATION = re.compile(
 )
 _AUTHOR_HREF = re.compile(
     r"/(?:author|authors|autor|autoren|auteur|autore|redaktion|redakteur|journalist|profile"
-    r"|people|staff|team|writers?|contributors?|columnists?|user|users|mitarbeiter)/[^/?#]+"
+    r"|people|staff|team|writers?|contributors?|columnists?|user|users|members?|mitarbeiter)/[^/?#]+"
     # "/autoren-und-redaktion/gabor-munier"
     r"|/(?:authors?|autor|autoren|auteurs?)-[^/?#]+/[^/?#]+",
     re.IGNORECASE,
@@ -184,12 +184,16 @@ _SECONDARY_AUTHOR_META = (
 # ("writer", "autor", "firma" in it/es, "signature" in fr, "muhabir"/"yazar" in tr).
 _BYLINE_HINT = re.compile(
     r"byline|author|writer|reporter|(?:^|[\s_-])(?:autore?|firma|signature|muhabir|yazar)(?:$|[\s_-])"
+    # The poster's name as Drupal and forum software mark it ("<span class='username'>").
+    r"|(?:^|\s)username(?:$|\s)"
 )
 _AUTHOR_LABEL = re.compile(r"written by|verfasst von|geschrieben von|auteur|autor|author", re.I)
 _SITE_HEADING_HINT = re.compile(r"site-?title|site-?name|logo|brand|masthead|blog-?title")
 _KICKER_HINT = re.compile(
     r"kicker|overline|topline|dachzeile|roofline|eyebrow|super-?title|pre-?title|sub-?title"
     r"|sr-only|visually-hidden|screen-reader|element-invisible|offscreen"
+    # A tag shown in the headline (a forum thread's prefix, "<span class='label'>Patch Notes").
+    r"|(?:^|[\s_-])(?:label|badge)(?:$|[\s_-])"
 )
 # A heading marked as the entry's own headline is never the site's logo, whatever else its
 # classes say ("post_title entry-title … blogtitle").
