@@ -376,8 +376,14 @@ def _is_site_heading(h1: Element, site_names: set[str], text: str) -> bool:
         return False
     if _SITE_HEADING_HINT.search(attr_hint(h1)) or text.casefold() in site_names:
         return True
-    links = [a for a in h1.iter("a")]
-    return len(links) == 1 and urlsplit(links[0].get("href") or "").path in {"", "/"}
+    # A link to the home page; an anchor ("<a id='top'>", "<a href='#top'>") links nowhere.
+    links = [a.get("href") for a in h1.iter("a")]
+    return (
+        len(links) == 1
+        and links[0] is not None
+        and not links[0].strip().startswith("#")
+        and urlsplit(links[0].strip()).path in {"", "/"}
+    )
 
 
 def _heading_text(el: Element) -> str:
@@ -779,13 +785,30 @@ def _body_byline(seg: Segmentation) -> list[str]:
             if parent is None or parent.tag in {"body", "html"}:
                 break
             scope = parent
-    for el in scope.iter(*_BODY_BYLINE_TAGS):
+    found = _byline_line(seg, scope, labelled_only=False)
+    if found or scope.getparent() is None:
+        return found
+    # "Autorin: Uta Staschewski, …" below the story, beside a body container chosen too
+    # narrowly: a labelled line is a byline anywhere outside boilerplate.
+    return _byline_line(seg, seg.root, labelled_only=True)
+
+
+def _byline_line(seg: Segmentation, scope: Element, *, labelled_only: bool) -> list[str]:
+    """The names of the first byline line in ``scope`` (only "Autor: …" lines when
+    ``labelled_only``)."""
+    for count, el in enumerate(scope.iter(*_BODY_BYLINE_TAGS)):
+        if count > _MAX_BYLINE_SCAN:
+            break
         size = seg.text_len.get(el, 0)
         if not size or size > _MAX_BODY_BYLINE_CHARS or el in seg.has_block:
             continue
         line = normalize_space(" ".join(element_text(el)))
         match = _BODY_BYLINE.match(line)
         if match is None or _NOT_BYLINE.search(match.group("lead") or ""):
+            continue
+        if labelled_only and (
+            not match.group("labelled") or _inside(el, seg.block_containers, _COMMENT_HINT)
+        ):
             continue
         if _inside_excluded(el, scope, seg):
             continue
