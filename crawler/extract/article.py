@@ -170,6 +170,7 @@ _NOT_BYLINE = re.compile(r"foto|photo|bild|image|video|grafik|graphic|quelle|sou
 _BYLINE_END = re.compile(r"\s+[·•|–—]\s+")
 _MAX_BODY_BYLINE_CHARS = 100
 _BODY_BYLINE_TAGS = ("p", "em", "strong", "b", "i", "span", "div")
+_INLINE_BYLINE_TAGS = frozenset({"em", "strong", "b", "i", "span"})
 # A user name with digits is a blog's byline ("freeman1984", "Bo2man"); a date or a count is not.
 _HANDLE = re.compile(r"^(?=(?:\d*[^\W\d_]){3})[^\W\d_]{2}[^\W_]*$")
 # Author tags of analytics and CMS vendors, read when the declared names are organisations.
@@ -806,6 +807,8 @@ def _byline_line(seg: Segmentation, scope: Element, *, labelled_only: bool) -> l
         match = _BODY_BYLINE.match(line)
         if match is None or _NOT_BYLINE.search(match.group("lead") or ""):
             continue
+        if el.tag in _INLINE_BYLINE_TAGS and not _starts_line(el, line):
+            continue  # "… des Diktators <strong>von Nordkorea</strong> …": a phrase, no line
         if labelled_only and (
             not match.group("labelled") or _inside(el, seg.block_containers, _COMMENT_HINT)
         ):
@@ -819,6 +822,15 @@ def _byline_line(seg: Segmentation, scope: Element, *, labelled_only: bool) -> l
         if names:
             return names
     return []
+
+
+def _starts_line(el: Element, line: str) -> bool:
+    """Whether an inline element's text begins the text of its parent (a byline is a line of
+    its own or the start of one, "<p><strong>Von Max Muster</strong> Berlin – …")."""
+    parent = el.getparent()
+    if parent is None:
+        return True
+    return normalize_space(" ".join(element_text(parent))).startswith(line)
 
 
 def _site_labels(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
