@@ -412,6 +412,12 @@ def _site_part(title_tag: str | None, h1_texts: list[str]) -> str | None:
             last = parts[-1]
             if last and len(last) <= len(parts[0]) and any(_same(last, t) for t in h1_texts):
                 return last
+            # "Headline - Section - Site" with "Section - Site" as the logo <h1>: a tail of two
+            # parts or more that the <h1> repeats is the site's, whatever its length.
+            for start in range(1, len(parts) - 1):
+                tail = sep.join(parts[start:])
+                if any(_same(tail, t) for t in h1_texts):
+                    return tail
     return None
 
 
@@ -473,8 +479,10 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     h1s = [(h1, _heading_text(h1)) for h1 in islice(seg.root.iter("h1"), _MAX_TITLE_HEADINGS)]
     shown_site = _site_part(meta.title_tag, [text for _, text in h1s])
     if shown_site:
-        site_names.append(shown_site)
-        sites.add(shown_site.casefold())
+        # "Section - Site" as the logo: each part is the site's, not the headline's.
+        for name in dict.fromkeys([shown_site, *_TITLE_PARTS.split(shown_site)]):
+            site_names.append(name)
+            sites.add(name.casefold())
     headings: list[str] = []
     for h1, shown in h1s:
         text = strip_title_suffix(shown, site_names, host, guess=False) if shown else ""
