@@ -75,7 +75,8 @@ _LEAD_TAGS = frozenset({"p", "div", "h2", "span", "section"})
 _LEAD_LEVELS = 4
 # "By", "Von:", "Autor:", "Autoren:", "Авторы:", "Geschrieben von", "Posted by" … before a name.
 _AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|submitted|text|story|words|all\s+posts|more\s+stories|more)"
+    r"^(?:(?:written|posted|reported|submitted|text|story|words|recipe|all\s+posts"
+    r"|more\s+stories|more)"
     r"\s+by"
     r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von"
     r"|vom|verfasst\s+von|geschrieben\s+von|gespeichert\s+von|eingestellt\s+von|publié\s+par"
@@ -97,7 +98,9 @@ _AUTHOR_SPLIT = re.compile(
 _AGENCY_CODES = re.compile(r"^[^\W\d_]{1,5}(?:/[^\W\d_]{1,5})+\.?$")
 _JOB_WORDS = re.compile(
     r"correspondent|editor|reporter|writer|contributor|columnist|journalist|producer"
-    r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b",
+    r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b"
+    # Titles written after a name ("Ryan Merkley, CEO"), in English and German.
+    r"|\b(?:ceo|cto|cfo|coo)\b|founder|president|director|redakteur|korrespondent|geschäftsführ",
     re.IGNORECASE,
 )
 # A byline in brackets: "【高橋健、伊藤彩】", "[Jane Doe]", "（佐藤美咲）".
@@ -141,7 +144,7 @@ _NOT_A_NAME = re.compile(
     r"|autor(?:in)?|author|auteur|by|von|share|teilen|kontakt|contact|profil|profile|more|mehr"
     r"|\w*admin|administrator|unknown|anonymous|redaktion\s*-"
     r"|(?:ab|an)melden|log\s?(?:in|out)|sign\s?(?:in|out|up)|registrieren|register)$"
-    r"|\b(?:says|sagt|schreibt|écrit|dice)$|[*?]",
+    r"|\b(?:says|sagt|schreibt|écrit|dice|empfehlen|recommend)$|[*?]",
     re.IGNORECASE,
 )
 # An organisation or agency rather than a person (kept only when no person is named).
