@@ -82,7 +82,8 @@ _LEAD_TAGS = frozenset({"p", "div", "h2", "span", "section"})
 _LEAD_LEVELS = 4
 # "By", "Von:", "Autor:", "Autoren:", "Авторы:", "Geschrieben von", "Posted by" … before a name.
 _AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|submitted|text|story|words|all\s+posts|more\s+stories|more)"
+    r"^(?:(?:written|posted|reported|submitted|text|story|words|recipe|all\s+posts"
+    r"|more\s+stories|more)"
     r"\s+by"
     r"|(?:alle(?:s)?|zeige\s+alle\s+beiträge|mehr|alle\s+artikel|artikel)\s+von|more\s+from|by|von"
     r"|vom|verfasst\s+von|geschrieben\s+von|gespeichert\s+von|eingestellt\s+von|publié\s+par"
@@ -104,7 +105,9 @@ _AUTHOR_SPLIT = re.compile(
 _AGENCY_CODES = re.compile(r"^[^\W\d_]{1,5}(?:/[^\W\d_]{1,5})+\.?$")
 _JOB_WORDS = re.compile(
     r"correspondent|editor|reporter|writer|contributor|columnist|journalist|producer"
-    r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b",
+    r"|chief|senior|bureau|analyst|\bfor\b|\bat\b|\bin\b|\bfrom\b"
+    # Titles written after a name ("Ryan Merkley, CEO"), in English and German.
+    r"|\b(?:ceo|cto|cfo|coo)\b|founder|president|director|redakteur|korrespondent|geschäftsführ",
     re.IGNORECASE,
 )
 # A byline in brackets: "【高橋健、伊藤彩】", "[Jane Doe]", "（佐藤美咲）".
@@ -148,7 +151,7 @@ _NOT_A_NAME = re.compile(
     r"|autor(?:in)?|author|auteur|by|von|share|teilen|kontakt|contact|profil|profile|more|mehr"
     r"|\w*admin|administrator|unknown|anonymous|redaktion\s*-"
     r"|(?:ab|an)melden|log\s?(?:in|out)|sign\s?(?:in|out|up)|registrieren|register)$"
-    r"|\b(?:says|sagt|schreibt|écrit|dice)$|[*?]",
+    r"|\b(?:says|sagt|schreibt|écrit|dice|empfehlen|recommend)$|[*?]",
     re.IGNORECASE,
 )
 # An organisation or agency rather than a person (kept only when no person is named).
@@ -160,7 +163,7 @@ _ORGANISATION = re.compile(
 )
 _AUTHOR_HREF = re.compile(
     r"/(?:author|authors|autor|autoren|auteur|autore|redaktion|redakteur|journalist|profile"
-    r"|people|staff|team|writers?|contributors?|columnists?|user|users|mitarbeiter)/[^/?#]+"
+    r"|people|staff|team|writers?|contributors?|columnists?|user|users|members?|mitarbeiter)/[^/?#]+"
     # "/autoren-und-redaktion/gabor-munier"
     r"|/(?:authors?|autor|autoren|auteurs?)-[^/?#]+/[^/?#]+",
     re.IGNORECASE,
@@ -177,6 +180,7 @@ _NOT_BYLINE = re.compile(r"foto|photo|bild|image|video|grafik|graphic|quelle|sou
 _BYLINE_END = re.compile(r"\s+[·•|–—]\s+")
 _MAX_BODY_BYLINE_CHARS = 100
 _BODY_BYLINE_TAGS = ("p", "em", "strong", "b", "i", "span", "div")
+_INLINE_BYLINE_TAGS = frozenset({"em", "strong", "b", "i", "span"})
 # A user name with digits is a blog's byline ("freeman1984", "Bo2man"); a date or a count is not.
 _HANDLE = re.compile(r"^(?=(?:\d*[^\W\d_]){3})[^\W\d_]{2}[^\W_]*$")
 # Author tags of analytics and CMS vendors, read when the declared names are organisations.
@@ -191,12 +195,16 @@ _SECONDARY_AUTHOR_META = (
 # ("writer", "autor", "firma" in it/es, "signature" in fr, "muhabir"/"yazar" in tr).
 _BYLINE_HINT = re.compile(
     r"byline|author|writer|reporter|(?:^|[\s_-])(?:autore?|firma|signature|muhabir|yazar)(?:$|[\s_-])"
+    # The poster's name as Drupal and forum software mark it ("<span class='username'>").
+    r"|(?:^|\s)username(?:$|\s)"
 )
 _AUTHOR_LABEL = re.compile(r"written by|verfasst von|geschrieben von|auteur|autor|author", re.I)
 _SITE_HEADING_HINT = re.compile(r"site-?title|site-?name|logo|brand|masthead|blog-?title")
 _KICKER_HINT = re.compile(
     r"kicker|overline|topline|dachzeile|roofline|eyebrow|super-?title|pre-?title|sub-?title"
     r"|sr-only|visually-hidden|screen-reader|element-invisible|offscreen"
+    # A tag shown in the headline (a forum thread's prefix, "<span class='label'>Patch Notes").
+    r"|(?:^|[\s_-])(?:label|badge)(?:$|[\s_-])"
 )
 # A heading marked as the entry's own headline is never the site's logo, whatever else its
 # classes say ("post_title entry-title … blogtitle").
@@ -379,8 +387,14 @@ def _is_site_heading(h1: Element, site_names: set[str], text: str) -> bool:
         return False
     if _SITE_HEADING_HINT.search(attr_hint(h1)) or text.casefold() in site_names:
         return True
-    links = [a for a in h1.iter("a")]
-    return len(links) == 1 and urlsplit(links[0].get("href") or "").path in {"", "/"}
+    # A link to the home page; an anchor ("<a id='top'>", "<a href='#top'>") links nowhere.
+    links = [a.get("href") for a in h1.iter("a")]
+    return (
+        len(links) == 1
+        and links[0] is not None
+        and not links[0].strip().startswith("#")
+        and urlsplit(links[0].strip()).path in {"", "/"}
+    )
 
 
 def _heading_text(el: Element) -> str:
@@ -408,6 +422,12 @@ def _site_part(title_tag: str | None, h1_texts: list[str]) -> str | None:
             last = parts[-1]
             if last and len(last) <= len(parts[0]) and any(_same(last, t) for t in h1_texts):
                 return last
+            # "Headline - Section - Site" with "Section - Site" as the logo <h1>: a tail of two
+            # parts or more that the <h1> repeats is the site's, whatever its length.
+            for start in range(1, len(parts) - 1):
+                tail = sep.join(parts[start:])
+                if any(_same(tail, t) for t in h1_texts):
+                    return tail
     return None
 
 
@@ -469,8 +489,10 @@ def _title(seg: Segmentation, meta: PageMetadata, host: str) -> str:
     h1s = [(h1, _heading_text(h1)) for h1 in islice(seg.root.iter("h1"), _MAX_TITLE_HEADINGS)]
     shown_site = _site_part(meta.title_tag, [text for _, text in h1s])
     if shown_site:
-        site_names.append(shown_site)
-        sites.add(shown_site.casefold())
+        # "Section - Site" as the logo: each part is the site's, not the headline's.
+        for name in dict.fromkeys([shown_site, *_TITLE_PARTS.split(shown_site)]):
+            site_names.append(name)
+            sites.add(name.casefold())
     headings: list[str] = []
     for h1, shown in h1s:
         text = strip_title_suffix(shown, site_names, host, guess=False) if shown else ""
@@ -782,13 +804,32 @@ def _body_byline(seg: Segmentation) -> list[str]:
             if parent is None or parent.tag in {"body", "html"}:
                 break
             scope = parent
-    for el in scope.iter(*_BODY_BYLINE_TAGS):
+    found = _byline_line(seg, scope, labelled_only=False)
+    if found or scope.getparent() is None:
+        return found
+    # "Autorin: Uta Staschewski, …" below the story, beside a body container chosen too
+    # narrowly: a labelled line is a byline anywhere outside boilerplate.
+    return _byline_line(seg, seg.root, labelled_only=True)
+
+
+def _byline_line(seg: Segmentation, scope: Element, *, labelled_only: bool) -> list[str]:
+    """The names of the first byline line in ``scope`` (only "Autor: …" lines when
+    ``labelled_only``)."""
+    for count, el in enumerate(scope.iter(*_BODY_BYLINE_TAGS)):
+        if count > _MAX_BYLINE_SCAN:
+            break
         size = seg.text_len.get(el, 0)
         if not size or size > _MAX_BODY_BYLINE_CHARS or el in seg.has_block:
             continue
         line = normalize_space(" ".join(element_text(el)))
         match = _BODY_BYLINE.match(line)
         if match is None or _NOT_BYLINE.search(match.group("lead") or ""):
+            continue
+        if el.tag in _INLINE_BYLINE_TAGS and not _starts_line(el, line):
+            continue  # "… des Diktators <strong>von Nordkorea</strong> …": a phrase, no line
+        if labelled_only and (
+            not match.group("labelled") or _inside(el, seg.block_containers, _COMMENT_HINT)
+        ):
             continue
         if _inside_excluded(el, scope, seg):
             continue
@@ -799,6 +840,15 @@ def _body_byline(seg: Segmentation) -> list[str]:
         if names:
             return names
     return []
+
+
+def _starts_line(el: Element, line: str) -> bool:
+    """Whether an inline element's text begins the text of its parent (a byline is a line of
+    its own or the start of one, "<p><strong>Von Max Muster</strong> Berlin – …")."""
+    parent = el.getparent()
+    if parent is None:
+        return True
+    return normalize_space(" ".join(element_text(parent))).startswith(line)
 
 
 def _site_labels(seg: Segmentation, meta: PageMetadata, host: str) -> list[str]:
