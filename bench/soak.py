@@ -48,9 +48,12 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -236,6 +239,29 @@ def serve(
     first.serve_forever()
 
 
+@contextlib.contextmanager
+def many_hosts(port: int, hosts: int, slow_hosts: int = 0) -> Iterator[tuple[str, list[str]]]:
+    """The start URL and the ``-s`` settings for a crawl of the site on ``port``.
+
+    With ``hosts``, a stub DNS server (tests/dns_server.py) runs while the context is open and
+    resolves ``soak.test``, ``h<k>.soak.test`` and ``slow<k>.soak.test`` to the site's
+    addresses; the settings point the crawl at it and allow those names past the SSRF guard."""
+    if not hosts:
+        yield f"http://{ADDRESSES[0]}:{port}/", []
+        return
+    from tests.dns_server import StubDNS  # noqa: PLC0415 (multi-host runs only)
+
+    names = {"soak.test": ADDRESSES[0]}
+    names.update({f"h{k}.soak.test": ADDRESSES[k % len(ADDRESSES)] for k in range(hosts)})
+    names.update({f"slow{k}.soak.test": ADDRESSES[k % 8] for k in range(slow_hosts)})
+    allowed = ",".join(f"{name}:{port}" for name in names)
+    with StubDNS(names) as dns:
+        yield (
+            f"http://soak.test:{port}/",
+            ["-s", f"NEWSARC_DNS_SERVERS={dns.server}", "-s", f"NEWSARC_ALLOWED_HOSTS={allowed}"],
+        )
+
+
 def rss(process: psutil.Process) -> tuple[int, int]:
     """RSS of ``process`` and of it plus its children, in bytes."""
     try:
@@ -295,25 +321,8 @@ def main() -> int:
     )
     site.start()
     ready.wait(30)
-    extra: list[str] = []
-    dns = None
-    if args.hosts:
-        from tests.dns_server import StubDNS  # noqa: PLC0415 (multi-host runs only)
-
-        names = {"soak.test": ADDRESSES[0]}
-        names.update({f"h{k}.soak.test": ADDRESSES[k % len(ADDRESSES)] for k in range(args.hosts)})
-        names.update({f"slow{k}.soak.test": ADDRESSES[k % 8] for k in range(args.slow_hosts)})
-        dns = StubDNS(names).__enter__()
-        allowed = ",".join(f"{name}:{port.value}" for name in names)
-        extra = [
-            "-s",
-            f"NEWSARC_DNS_SERVERS={dns.server}",
-            "-s",
-            f"NEWSARC_ALLOWED_HOSTS={allowed}",
-        ]
-        start = f"http://soak.test:{port.value}/"
-    else:
-        start = f"http://{ADDRESSES[0]}:{port.value}/"
+    stack = contextlib.ExitStack()
+    start, extra = stack.enter_context(many_hosts(port.value, args.hosts, args.slow_hosts))
     out = Path(tempfile.mkdtemp(prefix="newsarc-soak-"))
     script = Path(sys.executable).with_name("newsarc")
     command = [
@@ -360,8 +369,7 @@ def main() -> int:
             crawl.communicate()
         site.terminate()
         site.join(5)
-        if dns is not None:
-            dns.__exit__(None, None, None)
+        stack.close()
     elapsed = time.monotonic() - started
     summary = stdout.decode(errors="replace").strip().splitlines()
     print("\n".join(summary[:3]))

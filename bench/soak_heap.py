@@ -9,7 +9,10 @@ where it was allocated (the innermost frame and the first frame in this project'
 
 Not part of the test suite. Run from the checkout:
 
-    uv run python bench/soak_heap.py [--pages 8000] [--top 15]
+    uv run python bench/soak_heap.py [--pages 8000] [--top 15] [--hosts 0]
+
+With ``--hosts N`` the pages are spread over N host names as in ``soak.py --hosts``; with
+``--pages`` ≤ ``--hosts`` every page is on a host not seen before, so the growth is per host.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.soak import ADDRESSES, serve  # noqa: E402
+from bench.soak import many_hosts, serve  # noqa: E402
 
 _PROJECT = tuple(str(ROOT / part) for part in ("crawler", "spiders", "pipelines"))
 
@@ -45,6 +48,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=8000)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument(
+        "--hosts", type=int, default=0, help="host names (0: one host); also reports per host"
+    )
     args = parser.parse_args()
     tracemalloc.start(6)
 
@@ -54,8 +60,15 @@ def main() -> int:
     peak, ready = multiprocessing.Value("i", 0), multiprocessing.Event()
     site = multiprocessing.Process(
         target=serve,
-        args=(args.pages, 0),
-        kwargs={"port_out": port, "served": served, "peak": peak, "ready": ready},
+        args=(args.pages, args.hosts),
+        kwargs={
+            "port_out": port,
+            "served": served,
+            "peak": peak,
+            "peak_connections": multiprocessing.Value("i", 0),
+            "window": multiprocessing.Array("d", 2),
+            "ready": ready,
+        },
         daemon=True,
     )
     site.start()
@@ -73,12 +86,12 @@ def main() -> int:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out = Path(tempfile.mkdtemp(prefix="newsarc-heap-"))
-    start = f"http://{ADDRESSES[0]}:{port.value}/"
     try:
-        code = newsarc(
-            ["crawl", start, "--out", str(out), "-s", "NEWSARC_MAX_PAGES_PER_HOST=0",
-             "-s", "LOG_LEVEL=WARNING"]
-        )  # fmt: skip
+        with many_hosts(port.value, args.hosts) as (start, extra):
+            code = newsarc(
+                ["crawl", start, "--out", str(out), "-s", "NEWSARC_MAX_PAGES_PER_HOST=0",
+                 "-s", "LOG_LEVEL=WARNING", *extra]
+            )  # fmt: skip
     finally:
         site.terminate()
         site.join(5)
@@ -95,6 +108,11 @@ def main() -> int:
         f"exit {code}; {pages} pages between snapshots ({a} → {b}); traced memory grew "
         f"{total / 2**20:.1f} MiB: {total / pages:.0f} bytes a page"
     )
+    # Pages are fetched in about the order of their numbers and page k is on host k mod hosts,
+    # so the pages between the snapshots brought this many hosts the crawl had not seen.
+    new_hosts = max(0, min(b, args.hosts) - min(a, args.hosts))
+    if new_hosts:
+        print(f"{new_hosts} new hosts between snapshots: {total / new_hosts:.0f} bytes a host")
     print(f"{'bytes/page':>10} {'blocks/page':>11}  allocated at")
     for d in diff[: args.top]:
         print(f"{d.size_diff / pages:10.0f} {d.count_diff / pages:11.2f}  {_where(d)}")

@@ -248,8 +248,8 @@ def make_worker_id() -> str:
 
 
 _PLAIN_HANDLERS = {
-    "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-    "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+    "http": "crawler.connections.PooledHTTP11DownloadHandler",
+    "https": "crawler.connections.PooledHTTP11DownloadHandler",
 }
 
 

@@ -39,6 +39,11 @@ SCHEDULER_PRIORITY_QUEUE = "crawler.pqueues.IndexedDownloaderAwarePriorityQueue"
 # DOWNLOAD_TIMEOUT at a time (F5). Half: a one-host crawl keeps its 8 per-host slots; 1: no cap.
 SLOW_HOSTS_SECONDS = 10.0  # seconds
 SLOW_HOSTS_SHARE = 0.5  # of CONCURRENT_REQUESTS
+# Idle HTTP/1.1 connections kept for reuse, in all (oldest closed first) and how long each:
+# Twisted keeps up to CONCURRENT_REQUESTS_PER_DOMAIN per host for 240 s, which in a crawl of
+# thousands of hosts is a connection held for most hosts seen (crawler/connections.py).
+HTTP_POOL_MAX_IDLE = 256
+HTTP_POOL_IDLE_TIMEOUT = 60  # seconds
 
 # --- Safety -----------------------------------------------------------------------------------
 # Scrapy 2.19 starts a code-executing localhost endpoint and a telnet console by default.

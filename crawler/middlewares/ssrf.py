@@ -242,7 +242,7 @@ class GuardedResolver(CachingThreadedResolver):
     spider or stats), so the allow-list is read from the process's crawlers at lookup time.
 
     A name the allow-list admits (a start URL's host, a name in ``NEWSARC_ALLOWED_HOSTS``) may
-    resolve to a forbidden address, but only to the one(s) it resolved to the first time: the
+    resolve to a forbidden address, but only to the one it resolved to the first time: the
     address is pinned, so a DNS server that answers the site's address first and then another
     one (rebinding) is refused. With ``NEWSARC_DNS_SERVERS`` the lookups go to those servers
     instead of the system's resolver (the browser's egress proxy resolves through this resolver
@@ -262,7 +262,9 @@ class GuardedResolver(CachingThreadedResolver):
         super().__init__(reactor, cache_size, timeout)
         self.owner = owner
         self.enabled = enabled
-        self.pinned: dict[str, set[IPAddress]] = {}
+        # name -> the address it first resolved to: one object a name, no set (a crawl of
+        # thousands of allowed hosts keeps one entry each for the whole crawl).
+        self.pinned: dict[str, IPAddress] = {}
         # Each crawler's allow list, built once its spider (and start URLs) exist: rebuilding
         # it for every DNS answer held the reactor for seconds with 5,000 allowed hosts (L3).
         self._allow_lists: dict[int, AllowList] = {}
@@ -316,10 +318,10 @@ class GuardedResolver(CachingThreadedResolver):
             return result
         crawlers = self._crawlers()
         if any(self._allow_list(crawler).allows_host(name) for crawler in crawlers):
-            pinned = self.pinned.setdefault(name.lower(), {address})
-            if address in pinned:
+            pinned = self.pinned.setdefault(name.lower(), address)
+            if address == pinned:
                 return result
-            why = f"{name} resolved to {sorted(map(str, pinned))} before, now to {address}"
+            why = f"{name} resolved to {pinned} before, now to {address}"
         else:
             why = f"{name} resolves to {address}, an address that is not globally routable"
         if name in CANARY_ADDRESSES:  # the start-up check (SsrfCanaryExtension): not a block

@@ -62,6 +62,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
+from crawler.connections import IdleBoundedPool, use_bounded_pool
 from crawler.exceptions import BrowserCrashed, RenderError, RenderTimeout
 from crawler.middlewares.ssrf import AllowList, GuardedResolver, is_forbidden_address, parse_ip
 from crawler.render.capture import BrowserCapture
@@ -114,6 +115,8 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        # Its plain (not rendered) requests' pool: bounded (crawler.connections).
+        self._pool: IdleBoundedPool = use_bounded_pool(self._pool, crawler)
         self.crawler = crawler
         self.limits = RenderLimits.from_settings(crawler.settings)
         self.strip_headers = tuple(crawler.settings.getlist("WARC_STRIP_REQUEST_HEADERS"))

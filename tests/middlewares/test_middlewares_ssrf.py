@@ -235,3 +235,23 @@ def test_a_crawls_allow_list_is_built_once_for_its_dns_answers() -> None:
         resolver._check("127.0.0.6", "h4999.many.test")  # rebinding: refused
     with pytest.raises(BlockedAddress, match="not globally routable"):
         resolver._check("127.0.0.5", "other.test")
+
+
+def test_a_pinned_name_keeps_one_address_and_is_pinned_once() -> None:
+    """L3: a crawl of thousands of allowed hosts keeps one pin each for the whole crawl: the
+    address itself (not a set around it), and one entry per name however often it resolves."""
+    names = [f"h{k}.many.test:8000" for k in range(300)]
+    crawler = get_crawler(Spider, settings_dict={"NEWSARC_ALLOWED_HOSTS": names})
+    crawler.spider = Spider("many", start_urls=["http://many.test:8000/"])
+    resolver = GuardedResolver(None, dnscache.limit, 5.0, owner=crawler)  # type: ignore[arg-type]
+    for _ in range(3):
+        for k in range(300):
+            assert (
+                resolver._check(f"127.0.0.{1 + k % 8}", f"H{k}.many.test") == f"127.0.0.{1 + k % 8}"
+            )
+    assert len(resolver.pinned) == 300
+    assert resolver.pinned["h299.many.test"] == parse_ip("127.0.0.4")
+    with pytest.raises(
+        BlockedAddress, match=r"resolved to 127\.0\.0\.4 before, now to 127\.0\.0\.5"
+    ):
+        resolver._check("127.0.0.5", "h299.many.test")
