@@ -12,7 +12,8 @@ chain, :mod:`crawler.middlewares.redirects`), ``too_many_redirects`` (``REDIRECT
 reached), ``too_large`` (``DOWNLOAD_MAXSIZE`` reached, declared,
 streamed or while decoding), ``cancelled`` (at shutdown), ``data_loss`` (the connection closed
 or was reset before the body was complete), ``connection_lost``, ``connection_refused``,
-``dns``, ``timeout``, ``tls_handshake`` (the TLS handshake failed; the detail names OpenSSL's
+``dns``, ``timeout``, ``render_timeout`` (a rendered page over its navigation or page budget,
+cut off), ``tls_handshake`` (the TLS handshake failed; the detail names OpenSSL's
 reason), ``bad_response`` (a response head the HTTP client refused: conflicting
 ``Content-Length`` headers, an invalid header name, a malformed status line), ``no_response``
 (the server closed the connection before a whole response head came; Twisted also closes it so
@@ -44,6 +45,8 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ParseError
 from twisted.web.client import ResponseFailed
 from twisted.web.http_headers import InvalidHeaderName
+
+from crawler.exceptions import RenderTimeout
 
 __all__ = ["REDIRECT_LOOP", "fetch_failure", "tls_error"]
 
@@ -136,6 +139,8 @@ def fetch_failure(exc: BaseException | None, *, closing: bool = False) -> tuple[
         return "tls_handshake", f"TLS handshake failed: {tls}"
     if isinstance(exc, DNSLookupError | CannotResolveHostError):
         return "dns", text
+    if isinstance(exc, RenderTimeout):  # its text may carry Playwright's call log: one line
+        return "render_timeout", text.splitlines()[0] if text else "rendering timed out"
     if isinstance(exc, TimeoutError | TCPTimedOutError | DownloadTimeoutError):
         return "timeout", text
     if isinstance(exc, ConnectionRefusedError | DownloadConnectionRefusedError):

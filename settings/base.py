@@ -331,6 +331,11 @@ RENDER_RETRY_TIMES = 1  # retries of a page whose browser crashed under it
 # Browser responses written as WARC response records (Playwright resource types).
 RENDER_CAPTURE_RESOURCE_TYPES = ["document", "xhr", "fetch"]
 RENDER_CAPTURE_MAX_BYTES = 10 * 1024 * 1024  # bytes; larger browser responses are not archived
+# Bytes (decoded) of a page's document the browser may receive; a larger page is fetched
+# without the browser (archived and extracted plain, flagged `render_too_large`): the renderer
+# takes ~200 MiB per MiB of HTML, superlinearly, and MEMUSAGE_LIMIT_MB does not count it.
+# 0: no limit (DOWNLOAD_MAXSIZE only).
+RENDER_MAXSIZE = 2 * 1024 * 1024
 DOWNLOADER_MIDDLEWARES["crawler.render.retry.RenderRetryMiddleware"] = 560
 
 # --- Framework --------------------------------------------------------------------------------

@@ -90,7 +90,12 @@ from crawler.incremental import IncrementalState, content_digest
 from crawler.items import PageItems, WarcRef
 from crawler.middlewares.robots import sitemaps_of
 from crawler.profile import SiteProfile, load_profile
-from crawler.render.policy import RenderMode, RenderPolicy, effective_render_mode
+from crawler.render.policy import (
+    RENDER_TOO_LARGE_FLAG,
+    RenderMode,
+    RenderPolicy,
+    effective_render_mode,
+)
 from crawler.seen import SeenSet
 from crawler.shutdown import close_spider
 from crawler.signals import META_FETCHED_AT, META_KIND, META_URL, META_WARC
@@ -496,7 +501,8 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value(f"discovery/filled/{name}")
         stats.inc_value(f"newsarc/page_type/{result.page_type}")
         # --- rendering (auto): a plain page that needs scripts is fetched again in the browser.
-        if "playwright" not in response.flags:
+        # A page too large to render (RENDER_MAXSIZE) came plain from a rendered request.
+        if not {"playwright", RENDER_TOO_LARGE_FLAG} & set(response.flags):
             reason = self.render.check_plain(
                 _site_host(urlsplit(response.url).hostname or ""),
                 response.text,

@@ -105,6 +105,19 @@ class RedisServer:
             proc.kill()
             proc.wait(timeout=5)
 
+    def crash(self) -> None:
+        """SIGKILL the server: no AOF sync at exit (what it wrote is in the page cache)."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+
+    def aof_tail(self) -> Path:
+        """The AOF file Redis 7 appends to now (``appendonlydir/*.incr.aof``, the newest)."""
+        files = sorted((self.directory / "appendonlydir").glob("*.incr.aof"))
+        assert files, f"no AOF file in {self.directory}"
+        return files[-1]
+
     def stop(self) -> None:
         """Stop the server; never leaves the process behind."""
         self._kill()

@@ -13,6 +13,7 @@ from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseNeverReceived
 
+from crawler.exceptions import RenderTimeout
 from crawler.failures import fetch_failure
 
 
@@ -43,3 +44,14 @@ def test_each_failure_gets_its_code() -> None:
     assert fetch_failure(IgnoreRequest(bomb)) == ("too_large", bomb)
     assert fetch_failure(IgnoreRequest("offsite")) == ("ignored", "offsite")
     assert fetch_failure(ValueError("odd")) == ("ValueError", "odd")
+
+
+def test_a_render_timeout_is_named_on_one_line() -> None:
+    exc = RenderTimeout(
+        "rendering http://x/a timed out: Page.goto: Timeout 8000ms exceeded.\n"
+        'Call log:\n  - navigating to "http://x/a", waiting until "load"\n'
+    )
+    assert fetch_failure(exc) == (
+        "render_timeout",
+        "rendering http://x/a timed out: Page.goto: Timeout 8000ms exceeded.",
+    )

@@ -640,3 +640,64 @@ def test_a_worker_obeys_the_robots_txt_another_worker_kept_without_fetching_it(
     fetched = site.fetched()
     assert f"{host}/story/3.html" not in fetched
     assert set(fetched) == site.pages - {f"{host}/story/3.html"}
+
+
+def test_redis_killed_with_its_fsync_window_lost_loses_no_url(tmp_path: Path) -> None:
+    """F16: the Redis server is SIGKILLed mid-crawl (AOF, ``everysec``) and the writes of its
+    last fsync window are lost (the AOF cut back to its size some pages earlier, as a power
+    cut would leave it); it comes back on the same port. No URL may be lost or silently
+    marked done: the crawl either finishes every page, or stops with a non-zero exit naming
+    the frontier, and a resume then finishes every page."""
+    server = RedisServer(tmp_path / "redis", appendonly=True, appendfsync="everysec")
+    server.start()
+    out = tmp_path / "m0"
+    try:
+        with Site(delay=0.3) as site:
+            first = _start(
+                "crawl", site.url(0), "--out", str(out), "--frontier", server.url, *FAST,
+                log=tmp_path / "m0.log",
+            )  # fmt: skip
+            client = server.client()
+            try:
+                key = _crawl_key(client)
+                _wait_done(client, key, 3)
+                synced = server.aof_tail().stat().st_size  # what a power cut would keep
+                _wait_done(client, key, 7)
+                done_before = _done(client, key)
+            finally:
+                client.close()
+            server.crash()
+            assert server.aof_tail().stat().st_size > synced  # writes after it are lost
+            with server.aof_tail().open("r+b") as aof:
+                aof.truncate(synced)
+            time.sleep(1.0)
+            server.start()
+            client = server.client()
+            try:  # the server came back with fewer pages done than the crawl had done
+                lost = done_before - _done(client, key)
+            finally:
+                client.close()
+            assert lost > 0, "the fsync window lost nothing: the test proves nothing"
+            print(f"pages whose done mark was lost: {lost}")
+            run = _finish(first, tmp_path / "m0.log")
+            print(f"crawl exit {run.returncode}: {run.stdout.splitlines()[-1:]}")
+            if run.returncode != 0:
+                assert "finished" not in run.stdout.splitlines()[-1], run.stdout[-3000:]
+                assert "frontier" in run.stdout.lower(), run.stdout[-3000:]
+                crawl_dir = next(p for p in out.iterdir() if p.is_dir())
+                resume = _finish(
+                    _start("crawl", "--resume", str(crawl_dir), *FAST, log=tmp_path / "r.log"),
+                    tmp_path / "r.log",
+                )
+                assert resume.returncode == 0, resume.stdout[-3000:]
+            assert set(site.fetched()) == site.pages  # every page, none lost
+        probe = RedisFrontier.open(f"{server.url}/{key}", tmp_path, None)
+        try:
+            counts = probe.counts()
+        finally:
+            probe.close()
+        assert counts["queued"] == counts["leased"] == counts["failed"] == 0, counts
+        assert counts["done"] == len(site.pages), (counts, len(site.pages))
+        assert {_page(u) for u in _articles(out)} >= {p for p in site.pages if "/story/" in p}
+    finally:
+        server.stop()

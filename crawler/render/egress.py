@@ -207,9 +207,9 @@ class EgressGuardProxy:
                 upstream_writer.write(b"\r\n".join(lines) + b"\r\n\r\n")
                 # Tell chromium too, or it sends its next request (for any host) on this
                 # connection, which is tied to this upstream.
-                response_head = await asyncio.wait_for(
-                    upstream_reader.readuntil(b"\r\n\r\n"), timeout=self.timeout
-                )
+                response_head = await self._response_head(reader, upstream_reader, upstream_writer)
+                if response_head is None:
+                    return  # the browser gave up first (its page timed out or closed)
                 declared = _content_length(response_head)
                 if self.max_bytes and declared is not None and declared > self.max_bytes:
                     self._too_large(f"{host}:{port}{path}", declared)
@@ -238,6 +238,39 @@ class EgressGuardProxy:
             upstream_writer.close()
             with contextlib.suppress(OSError, asyncio.CancelledError):
                 await upstream_writer.wait_closed()
+
+    async def _response_head(
+        self,
+        client: asyncio.StreamReader,
+        upstream_reader: asyncio.StreamReader,
+        upstream_writer: asyncio.StreamWriter,
+    ) -> bytes | None:
+        """The upstream's response head; None if the browser hangs up before it comes.
+
+        The browser side is read meanwhile, so a server that never answers is let go the
+        moment the browser gives up (a page's navigation budget then holds on the wire, not
+        only this proxy's own timeout), and a request body is passed on as it comes.
+        """
+        head = asyncio.ensure_future(
+            asyncio.wait_for(upstream_reader.readuntil(b"\r\n\r\n"), timeout=self.timeout)
+        )
+        try:
+            while True:
+                sent = asyncio.ensure_future(client.read(_CHUNK))
+                done, _ = await asyncio.wait({head, sent}, return_when=asyncio.FIRST_COMPLETED)
+                if head in done:
+                    if sent.done():
+                        upstream_writer.write(sent.result())
+                    else:
+                        sent.cancel()
+                    return head.result()
+                data = sent.result()
+                if not data:
+                    return None
+                upstream_writer.write(data)
+                await upstream_writer.drain()
+        finally:
+            head.cancel()
 
     def _too_large(self, target: str, size: int) -> None:
         if self.on_too_large is not None:

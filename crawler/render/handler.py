@@ -25,13 +25,19 @@ never started). For a request with it, :class:`RenderDownloadHandler`
   ``response.meta["newsarc_browser_exchanges"]``; the extension writes them (and nothing here
   writes WARC records) before the DOM's ``conversion`` record, which refers to the document's
   record (``WARC-Refers-To``), with its one failure path;
+* keeps the main document within ``RENDER_MAXSIZE``
+  (:class:`~crawler.render.docsize.DocumentSizeGuard`): a page whose document declares or
+  sends more is closed at once and fetched without the browser instead (archived and
+  extracted as a plain page, its response flagged ``render_too_large``), since the
+  renderer's memory grows about 200-fold with it;
 * turns a browser crash into :class:`BrowserCrashed`, which
   :class:`~crawler.render.retry.RenderRetryMiddleware` retries (scrapy-playwright relaunches
   the browser: ``PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER``).
 
 Settings read: ``PLAYWRIGHT_*`` (by scrapy-playwright), ``RENDER_CONCURRENT_PAGES``,
 ``RENDER_PAGE_TIMEOUT``, ``RENDER_SETTLE_TIMEOUT``, ``RENDER_CONTEXT_MAX_PAGES``,
-``RENDER_CAPTURE_RESOURCE_TYPES``, ``RENDER_CAPTURE_MAX_BYTES``, ``WARC_STRIP_REQUEST_HEADERS``,
+``RENDER_CAPTURE_RESOURCE_TYPES``, ``RENDER_CAPTURE_MAX_BYTES``, ``RENDER_MAXSIZE``,
+``WARC_STRIP_REQUEST_HEADERS``,
 ``NEWSARC_SSRF_GUARD_ENABLED``, ``NEWSARC_ALLOWED_HOSTS``.
 
 Stats written: ``render/pages_opened``, ``render/pages_closed``, ``render/pages_unclosed``,
@@ -42,7 +48,9 @@ scrapy-playwright), ``render/browser_disconnected``, ``render/timeout``, ``rende
 ``render/egress_too_large`` (a browser response over ``DOWNLOAD_MAXSIZE``),
 ``render/egress_encoded`` (a plain-HTTP browser response in a content coding although the proxy
 asked for identity: refused, its decoded size cannot be counted),
-``render/context_close_failed``, ``render/capture_skipped``, ``render/capture_too_large``,
+``render/document_too_large`` (a page fetched without the browser: its document was over
+``RENDER_MAXSIZE``), ``render/context_close_failed``, ``render/capture_skipped``,
+``render/capture_too_large``,
 ``render/capture_failed``, ``render/capture_discarded``, ``render/pages_left_open`` (at spider
 close). The records of what the browser fetched are counted by the WARC extension.
 """
@@ -66,8 +74,10 @@ from crawler.connections import IdleBoundedPool, use_bounded_pool
 from crawler.exceptions import BrowserCrashed, RenderError, RenderTimeout
 from crawler.middlewares.ssrf import AllowList, GuardedResolver, is_forbidden_address, parse_ip
 from crawler.render.capture import BrowserCapture
+from crawler.render.docsize import DocumentSizeGuard
 from crawler.render.egress import EgressGuardProxy
 from crawler.render.limits import RenderLimits
+from crawler.render.policy import RENDER_TOO_LARGE_FLAG
 from crawler.signals import META_BROWSER_EXCHANGES
 from crawler.warc.exchange import BrowserExchanges
 
@@ -253,11 +263,21 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
             return response
         await self._ensure_started()
         async with self._slots:
-            return await self._render(request)
+            rendered = await self._render(request)
+        if rendered is not None:
+            return rendered
+        # Its document was over RENDER_MAXSIZE: the page, not rendered, is archived as plain
+        # HTTP gives it (the WARC extension and the spider read meta["playwright"]).
+        request.meta["playwright"] = False
+        response = await super().download_request(request)
+        response.flags.append(RENDER_TOO_LARGE_FLAG)
+        return response
 
-    async def _render(self, request: Request) -> Response:
+    async def _render(self, request: Request) -> Response | None:
+        """The rendered page, or None when its document is too large to render."""
         limits = self.limits
         capture = BrowserCapture(limits.capture_types, limits.capture_max_bytes)
+        guard = DocumentSizeGuard(limits.max_document_bytes)
         disconnects = self._disconnects
         capture.record_ip = self.egress is None
         context = self._take_context()
@@ -266,18 +286,28 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
         meta["playwright_context"] = context
         meta["playwright_context_kwargs"] = {"service_workers": "block"}
         meta.pop("playwright_include_page", None)  # pages are always closed here
-        meta["playwright_page_init_callback"] = capture.attach
+
+        async def init_page(page: Page, playwright_request: Any) -> None:
+            await capture.attach(page, playwright_request)
+            await guard.attach(page)
+
+        meta["playwright_page_init_callback"] = init_page
         handlers = dict(meta.get("playwright_page_event_handlers") or {})
         handlers["response"] = capture.on_response
         meta["playwright_page_event_handlers"] = handlers
         methods = list(meta.get("playwright_page_methods") or ())
         methods.append(PageMethod(capture.settle, limits.settle_timeout * 1000))
         meta["playwright_page_methods"] = methods
+        rendering = asyncio.ensure_future(self._download_request(request, self.crawler.spider))
+        guard.rendering = rendering
         try:
-            response: Response = await asyncio.wait_for(
-                self._download_request(request, self.crawler.spider),
-                timeout=limits.page_timeout,
-            )
+            response: Response = await asyncio.wait_for(rendering, timeout=limits.page_timeout)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not guard.tripped or (task is not None and task.cancelling()):
+                raise  # not the guard's doing: the download itself is being cancelled
+            self._too_large(request, guard)
+            return None
         except TimeoutError as exc:
             if self._disconnects != disconnects:
                 # The browser died while this page was in flight: not the page's fault.
@@ -291,6 +321,9 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
                 f"rendering {request.url} took more than {limits.page_timeout:g} s; cut off"
             ) from exc
         except PlaywrightError as exc:
+            if guard.tripped:  # the guard closed the page under scrapy-playwright
+                self._too_large(request, guard)
+                return None
             if isinstance(exc, PlaywrightTimeoutError):
                 self.stats.inc_value("render/timeout")
                 raise RenderTimeout(f"rendering {request.url} timed out: {exc.message}") from exc
@@ -300,10 +333,24 @@ class RenderDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
             self.stats.inc_value("render/failed")
             raise RenderError(f"rendering {request.url} failed: {exc.message}") from exc
         finally:
+            await guard.wait_closed()
             await self._finish_page(capture)
             await self._release_context(context)
+        if guard.tripped:  # rendered all the same, the close came late: the same outcome
+            self._too_large(request, guard)
+            return None
         self._hand_over(response, capture)
         return response
+
+    def _too_large(self, request: Request, guard: DocumentSizeGuard) -> None:
+        self.stats.inc_value("render/document_too_large")
+        logger.warning(
+            "Not rendered: the document of %s is larger than RENDER_MAXSIZE (%d bytes, %d or "
+            "more seen); fetching it without the browser",
+            guard.url or request.url,
+            guard.max_bytes,
+            guard.tripped,
+        )
 
     def _crashed(self, exc: PlaywrightError) -> bool:
         browser = getattr(self, "browser", None)

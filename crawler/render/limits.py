@@ -2,7 +2,7 @@
 
 Settings read: ``RENDER_CONCURRENT_PAGES``, ``RENDER_PAGE_TIMEOUT``, ``RENDER_SETTLE_TIMEOUT``,
 ``RENDER_CONTEXT_MAX_PAGES``, ``RENDER_CAPTURE_RESOURCE_TYPES``, ``RENDER_CAPTURE_MAX_BYTES``,
-``PLAYWRIGHT_MAX_CONTEXTS``.
+``RENDER_MAXSIZE``, ``PLAYWRIGHT_MAX_CONTEXTS``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ class RenderLimits:
     context_max_pages: int
     capture_types: frozenset[str]
     capture_max_bytes: int
+    max_document_bytes: int = 2 * 1024 * 1024
+    """Bytes of the main document the browser may receive (``RENDER_MAXSIZE``; 0: no limit);
+    a larger page is fetched without the browser."""
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:
@@ -40,7 +43,10 @@ class RenderLimits:
             context_max_pages=settings.getint("RENDER_CONTEXT_MAX_PAGES", 100),
             capture_types=frozenset(settings.getlist("RENDER_CAPTURE_RESOURCE_TYPES")),
             capture_max_bytes=settings.getint("RENDER_CAPTURE_MAX_BYTES", 10 * 1024 * 1024),
+            max_document_bytes=settings.getint("RENDER_MAXSIZE", 2 * 1024 * 1024),
         )
+        if limits.max_document_bytes < 0:
+            raise ValueError(f"RENDER_MAXSIZE must be 0 or more, got {limits.max_document_bytes}")
         for name, value in (
             ("RENDER_CONCURRENT_PAGES", limits.concurrent_pages),
             ("RENDER_PAGE_TIMEOUT", limits.page_timeout),

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RENDER_MODES",
+    "RENDER_TOO_LARGE_FLAG",
     "RenderMode",
     "RenderPolicy",
     "effective_render_mode",
@@ -51,6 +52,10 @@ class RenderMode(StrEnum):
 
 
 RENDER_MODES = tuple(mode.value for mode in RenderMode)
+
+#: Response flag of a page fetched without the browser because its document was over
+#: ``RENDER_MAXSIZE`` (set by the render handler; such a page is not sent to be rendered again).
+RENDER_TOO_LARGE_FLAG = "render_too_large"
 
 
 def parse_render_mode(value: object) -> RenderMode:
