@@ -322,3 +322,40 @@ def test_a_sidebar_holding_half_the_page_beside_the_content_column_is_no_wrapper
     text = _text(html)
     assert "Story 0: " in text and "Story 2: " in text
     assert "Teaser" not in text
+
+
+def _described(description: str, content: str, header: str = "") -> str:
+    return (
+        "<html><head><title>Harbour plan approved</title>"
+        f"<meta property='og:description' content='{description}'></head><body>{header}"
+        f"<div class='page'><h1>Harbour plan approved</h1>{content}</div></body></html>"
+    )
+
+
+def test_an_unhinted_standfirst_that_shows_the_description_is_the_lead() -> None:
+    """A standfirst with no standfirst class (TYPO3's ``ce-news--teaser``, a plain ``<p>``)
+    above the body shows itself by repeating the page's declared description."""
+    lead = "The board voted seven to two for the new quay, ending a decade of argument."
+    body = "".join(_para(f"Body {i}") for i in range(5))
+    html = _described(
+        lead, f"<div class='news-teaser'><p>{lead}</p></div><div class='text'>{body}</div>"
+    )
+    found, text = _article(html)
+    assert found == lead
+    assert text.startswith("Body 0: ")
+    # The same paragraph with another description is no lead.
+    other = "Everything about the quay vote, the costs and the timetable of the works ahead."
+    assert _article(html.replace(f"content='{lead}'", f"content='{other}'"))[0] is None
+
+
+def test_a_subtitle_or_the_sites_tagline_showing_the_description_is_no_lead() -> None:
+    """A subtitle set as a heading is the headline's second part, and the site's tagline in
+    its header (many sites' description of every page) belongs to no story."""
+    line = "The board voted seven to two for the new quay, ending a decade of argument."
+    body = "".join(_para(f"Body {i}") for i in range(5))
+    subtitle = _described(line, f"<h2 class='sub-head'>{line}</h2><div class='text'>{body}</div>")
+    assert _article(subtitle)[0] is None
+    tagline = _described(
+        line, f"<div class='text'>{body}</div>", header=f"<header><p>{line}</p></header>"
+    )
+    assert _article(tagline)[0] is None
