@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import lxml.html
@@ -251,3 +255,67 @@ def test_locale_helpers_show_what_they_mean() -> None:
     assert arabic._clock12(noon) == "12:05 م"
     assert korean._clock12(midnight) == "오전 12:05"
     assert korean._clock12(noon) == "오후 12:05"
+    from tests.sites.blind import french, italian, portuguese, spanish
+
+    assert french._short_views(987) == ("987 vues", 987)
+    assert french._short_views(4420) == ("4,4 k vues", 4400)
+    assert french._short_views(1_530_000) == ("1,5 M vues", 1_500_000)
+    assert portuguese._views(9876) == ("9.876 visualizações", 9876)
+    assert portuguese._views(12_345) == ("12,3 mil visualizações", 12_300)
+    assert italian._views(156_789) == ("156,8 mila visualizzazioni", 156_800)
+    assert spanish._views(2_000_000) == ("2 millones de visualizaciones", 2_000_000)
+
+
+def test_day_labels_follow_the_capture_day() -> None:
+    """A time shown "N h ago" within its window, then by the day's label, in the site's zone."""
+    from tests.sites.blind.common import clock_or_dated, recent_or_dated
+
+    site = Site("S", BASE, datetime(2026, 12, 2, 1, 30, tzinfo=UTC), ZoneInfo("Europe/Paris"), "fr")
+    labels = {"today": lambda t: f"T {t:%H:%M}", "yesterday": lambda t: f"Y {t:%H:%M}",
+              "dated": lambda t: f"D {t:%d/%m %H:%M}"}  # fmt: skip
+    ago = lambda n, unit: f"{n}{unit}"  # noqa: E731
+    # 02:30 in Paris: 02:00 is today, 23:00 the day before yesterday's capture day is yesterday.
+    assert clock_or_dated(site, datetime(2026, 12, 2, 1, 0, tzinfo=UTC), **labels).text == "T 02:00"
+    late = clock_or_dated(site, datetime(2026, 12, 1, 22, 0, tzinfo=UTC), **labels)
+    assert late.text == "Y 23:00" and late.instant == datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+    assert (
+        clock_or_dated(site, datetime(2026, 11, 30, 9, 0, tzinfo=UTC), **labels).text
+        == "D 30/11 10:00"
+    )
+    no_today = {k: v for k, v in labels.items() if k != "today"}
+    assert (
+        clock_or_dated(site, datetime(2026, 12, 2, 1, 0, tzinfo=UTC), **no_today).text
+        == "D 02/12 02:00"
+    )
+    recent = recent_or_dated(site, datetime(2026, 12, 1, 22, 0, tzinfo=UTC), ago, **labels)
+    assert (recent.text, recent.ago) == ("3h", 3 * 3600)
+    old = recent_or_dated(
+        site, datetime(2026, 12, 1, 22, 0, tzinfo=UTC), ago, within=3600, **labels
+    )
+    assert old.text == "Y 23:00" and old.ago is None
+
+
+def test_a_site_is_the_same_whatever_the_hash_seed() -> None:
+    """Built twice in processes with different string hashes, every page and truth is the same
+    byte for byte (a set's order once decided which author pages were built first)."""
+    script = (
+        "import hashlib, json; from datetime import datetime, UTC\n"
+        "from tests.sites.blind import TEMPLATES, build, truth\n"
+        "now = datetime(2026, 12, 2, 18, 40, tzinfo=UTC)\n"
+        "for name in TEMPLATES:\n"
+        "    site = build(name, 'http://127.0.0.1:8', now)\n"
+        "    h = hashlib.sha256(json.dumps(truth(site), sort_keys=True).encode())\n"
+        "    for path, page in sorted(site.pages.items()):\n"
+        "        h.update(path.encode() + page.body)\n"
+        "    print(name, h.hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+        ).stdout
+        for seed in ("1", "2", "3")
+    ]  # fmt: skip
+    assert len(outputs[0].splitlines()) == len(TEMPLATES)
+    assert outputs[0] == outputs[1] == outputs[2]

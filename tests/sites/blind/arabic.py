@@ -152,7 +152,7 @@ def _side_views(story: Story) -> tuple[str, int]:
 
 
 def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    most = sorted(site.stories, key=lambda s: -s.views)[:5]
+    most = site.most_read()
     rows, items = [], []
     for rank, s in enumerate(most, start=1):
         views_text, views = _side_views(s)
@@ -162,7 +162,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
             f"{E(views_text)}</span></li>"
         )
         items.append(item(site, "الأكثر قراءة", rank, s, views=views, views_shown=views_text))
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     lrows = []
     for pos, s in enumerate(latest, start=1):
         when = _latest_time(site, s)
@@ -255,7 +255,7 @@ def _breaking(site: Site) -> dict[str, Any]:
 
 
 def _home(site: Site) -> None:
-    stories = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    stories = site.newest()
     cards, items = [], []
     for pos, s in enumerate(stories, start=1):
         when = _teaser_time(site, s)
@@ -278,9 +278,7 @@ def _home(site: Site) -> None:
 
 
 def _section(site: Site, key: str, label: str) -> None:
-    stories = sorted(
-        (s for s in site.stories if s.section == key), key=lambda s: s.published, reverse=True
-    )
+    stories = site.newest(key)
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         when = _section_time(site, s)

@@ -77,7 +77,7 @@ def _rail_time(site: Site, story: Story) -> Shown:
 
 
 def _most_read(site: Site) -> list[Story]:
-    return sorted(site.stories, key=lambda s: -s.views)[:5]
+    return site.most_read()
 
 
 def _rail(site: Site) -> tuple[str, list[dict[str, Any]]]:
@@ -205,6 +205,6 @@ def build(site: Site, rng: random.Random) -> None:
         main = (f"<main><h1>{title}</h1><p>Buzzline is made by a small team in Los Angeles. "
                 "Quizzes and newsletters come out every weekday.</p></main>" + rail)  # fmt: skip
         site.add(path, _page(site, f"{title} | Buzzline", main), "other", rail_items)
-    for name in {a for s in stories for a in s.authors}:
+    for name in dict.fromkeys(a for s in stories for a in s.authors):
         mine = [s for s in stories if name in s.authors]
         _listing(site, rng, f"/author/{slug(name, 3)}/", name, mine)

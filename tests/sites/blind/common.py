@@ -424,6 +424,15 @@ class Site:
     def local_now(self) -> datetime:
         return self.now.astimezone(self.tz)
 
+    def newest(self, section: str | None = None) -> list[Story]:
+        """The stories (of ``section``, or all), newest first."""
+        chosen = (s for s in self.stories if section is None or s.section == section)
+        return sorted(chosen, key=lambda s: s.published, reverse=True)
+
+    def most_read(self, n: int = 5) -> list[Story]:
+        """The ``n`` most viewed stories, most viewed first."""
+        return sorted(self.stories, key=lambda s: -s.views)[:n]
+
     def add(
         self,
         path: str,
@@ -495,7 +504,7 @@ def make_stories(
     """Stories for ``(section, title)`` pairs, published ``minutes_ago`` before ``site.now``."""
     stories = []
     for index, (section, title) in enumerate(titles):
-        published = (site.local_now - timedelta(minutes=minutes_ago[index % len(minutes_ago)]))
+        published = site.local_now - timedelta(minutes=minutes_ago[index % len(minutes_ago)])
         published = published.replace(second=0, microsecond=0)
         count = rng.randint(*paragraphs)
         stories.append(
@@ -583,7 +592,7 @@ def shown(site: Site, when: datetime, text: str, kind: str) -> Shown:
 
 
 def relative(site: Site, when: datetime, text_of: Callable[[int, str], str]) -> Shown:
-    """"N minutes/hours ago": ``text_of(number, unit)`` with unit ``min`` or ``h``."""
+    """ "N minutes/hours ago": ``text_of(number, unit)`` with unit ``min`` or ``h``."""
     seconds = int((site.now - when).total_seconds())
     if seconds < 3600:
         number, unit, ago = seconds // 60, "min", (seconds // 60) * 60
@@ -591,6 +600,47 @@ def relative(site: Site, when: datetime, text_of: Callable[[int, str], str]) -> 
         number, unit, ago = seconds // 3600, "h", (seconds // 3600) * 3600
     at = site.now - timedelta(seconds=ago)
     return Shown(text_of(number, unit), at, at, ago)
+
+
+#: Renders a story's time in the site's zone (a local datetime) as the page shows it.
+LocalText = Callable[[datetime], str]
+
+
+def recent_or_dated(
+    site: Site,
+    when: datetime,
+    ago: Callable[[int, str], str],
+    *,
+    dated: LocalText,
+    yesterday: LocalText | None = None,
+    today: LocalText | None = None,
+    within: int = 24 * 3600,
+) -> Shown:
+    """A teaser's time: "N min/h ago" (:func:`relative`) up to ``within`` seconds old, then
+    ``today``'s or ``yesterday``'s label where the page has one for that day, else ``dated``."""
+    rel = relative(site, when, ago)
+    if rel.ago is not None and rel.ago < within:
+        return rel
+    return clock_or_dated(site, when, today=today, yesterday=yesterday, dated=dated)
+
+
+def clock_or_dated(
+    site: Site,
+    when: datetime,
+    *,
+    dated: LocalText,
+    today: LocalText | None = None,
+    yesterday: LocalText | None = None,
+) -> Shown:
+    """A time labelled by its day: ``today``'s form (a clock alone, typically) on the capture
+    day, ``yesterday``'s the day before, ``dated`` otherwise (or where the day has no form)."""
+    local = when.astimezone(site.tz)
+    kind = day_of(site, when)
+    if kind == "today" and today is not None:
+        return shown(site, when, today(local), "today")
+    if kind == "yesterday" and yesterday is not None:
+        return shown(site, when, yesterday(local), "yesterday")
+    return shown(site, when, dated(local), "dated")
 
 
 def native_digits(text: str, zero: str) -> str:
@@ -608,17 +658,29 @@ def group(n: int, sep: str) -> str:
     return f"{n:,}".replace(",", sep)
 
 
-def abbreviated(n: int, *, decimal: str = ".", units: tuple[str, str] = ("K", "M")) -> tuple[str, int]:
-    """``12345`` → (``12.3K``, 12300): one decimal, the value as shown."""
+def abbreviated(
+    n: int,
+    *,
+    decimal: str = ".",
+    units: tuple[str, str] = ("K", "M"),
+    space: str = "",
+    thousands_from: int = 1000,
+    small: Callable[[int], str] = str,
+) -> tuple[str, int]:
+    """``12345`` → (``12.3K``, 12300): one decimal, the value as shown.
+
+    ``space`` goes between number and unit (``4,4 k``, ``12,3 mil``); counts below
+    ``thousands_from`` are written whole by ``small`` (``987``, ``group(n, ".")``: ``9.876``).
+    """
     if n >= 1_000_000:
         tenths, unit, scale = round(n / 100_000), units[1], 100_000
-    elif n >= 1000:
+    elif n >= thousands_from:
         tenths, unit, scale = round(n / 100), units[0], 100
     else:
-        return str(n), n
+        return small(n), n
     whole, frac = divmod(tenths, 10)
     number = f"{whole}{decimal}{frac}" if frac else f"{whole}"
-    return f"{number}{unit}", tenths * scale
+    return f"{number}{space}{unit}", tenths * scale
 
 
 def myriad(n: int, unit: str) -> tuple[str, int]:

@@ -210,7 +210,7 @@ def build(site: Site, rng: random.Random) -> None:
                  "Questions about your account go to our help center.</div></div>")  # fmt: skip
         site.add(path, _shell(site, rng, f"{title} - Metro Pulse", inner), "other",
                  _popular_truth(site))  # fmt: skip
-    for n in {a for s in stories for a in s.authors}:
+    for n in dict.fromkeys(a for s in stories for a in s.authors):
         path = f"/by/{n.lower().replace(' ', '-')}"
         mine = [s for s in stories if n in s.authors]
         _listing(site, rng, path, n, mine)

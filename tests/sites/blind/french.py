@@ -25,12 +25,13 @@ from tests.sites.blind.common import (
     Shown,
     Site,
     Story,
-    day_of,
+    abbreviated,
+    clock_or_dated,
     group,
     item,
     make_stories,
     news_article_ld,
-    relative,
+    recent_or_dated,
     shown,
     slug,
 )
@@ -65,40 +66,27 @@ def _ago(n: int, unit: str) -> str:
 
 
 def _teaser_time(site: Site, story: Story) -> Shown:
-    rel = relative(site, story.published, _ago)
-    if rel.ago is not None and rel.ago < 24 * 3600:
-        return rel
-    local = story.published.astimezone(site.tz)
-    if day_of(site, story.published) == "yesterday":
-        return shown(site, story.published, f"Hier à {_hm(local)}", "yesterday")
-    return shown(site, story.published, f"Le {local:%d/%m} à {_hm(local)}", "dated")
+    return recent_or_dated(
+        site, story.published, _ago,
+        yesterday=lambda t: f"Hier à {_hm(t)}", dated=lambda t: f"Le {t:%d/%m} à {_hm(t)}",
+    )  # fmt: skip
 
 
 def _live_time(site: Site, story: Story) -> Shown:
-    local = story.published.astimezone(site.tz)
-    kind = day_of(site, story.published)
-    if kind == "today":
-        return shown(site, story.published, _hm(local), "today")
-    if kind == "yesterday":
-        return shown(site, story.published, f"Hier, {_hm(local)}", "yesterday")
-    return shown(site, story.published, f"{local:%d/%m}, {_hm(local)}", "dated")
+    return clock_or_dated(
+        site, story.published,
+        today=_hm, yesterday=lambda t: f"Hier, {_hm(t)}", dated=lambda t: f"{t:%d/%m}, {_hm(t)}",
+    )  # fmt: skip
 
 
 def _short_views(n: int) -> tuple[str, int]:
     """``4,4 k vues``, ``12,3 k vues``, ``1,5 M vues`` (one decimal), ``987 vues``."""
-    if n >= 1_000_000:
-        tenths, unit, scale = round(n / 100_000), "M", 100_000
-    elif n >= 1000:
-        tenths, unit, scale = round(n / 100), "k", 100
-    else:
-        return f"{n} vues", n
-    whole, frac = divmod(tenths, 10)
-    number = f"{whole},{frac}" if frac else f"{whole}"
-    return f"{number} {unit} vues", tenths * scale
+    text, value = abbreviated(n, decimal=",", units=("k", "M"), space=" ")
+    return f"{text} vues", value
 
 
 def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    most = sorted(site.stories, key=lambda s: -s.views)[:5]
+    most = site.most_read()
     rows, items = [], []
     for rank, s in enumerate(most, start=1):
         text, value = _short_views(s.views)
@@ -107,7 +95,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
             f'{E(s.title)}</a><span class="top-lus__vues">{E(text)}</span></li>'
         )
         items.append(item(site, "Les plus lus", rank, s, views=value, views_shown=text))
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     lrows = []
     for pos, s in enumerate(latest, start=1):
         when = _live_time(site, s)
@@ -189,7 +177,7 @@ def _article(site: Site, rng: random.Random, index: int, story: Story, machine: 
 
 
 def _home(site: Site) -> None:
-    stories = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    stories = site.newest()
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         when = _teaser_time(site, s)
@@ -210,9 +198,7 @@ def _home(site: Site) -> None:
 
 
 def _section(site: Site, key: str, label: str) -> None:
-    stories = sorted(
-        (s for s in site.stories if s.section == key), key=lambda s: s.published, reverse=True
-    )
+    stories = site.newest(key)
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         local = s.published.astimezone(site.tz)

@@ -47,7 +47,7 @@ def _stamp(story: Story) -> str:
 
 
 def _rail(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     rows, items = [], []
     for pos, s in enumerate(latest, start=1):
         rows.append(f'<li><a href="{s.path}">{E(s.title)}</a><span class="ts">{_stamp(s)}</span></li>')

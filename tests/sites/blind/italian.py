@@ -18,7 +18,7 @@ and a newsletter box among them, and "© RIPRODUZIONE RISERVATA" after the text.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tests.sites.blind.common import (
@@ -26,12 +26,13 @@ from tests.sites.blind.common import (
     Shown,
     Site,
     Story,
-    day_of,
+    abbreviated,
+    clock_or_dated,
     group,
     item,
     make_stories,
     news_article_ld,
-    relative,
+    recent_or_dated,
     shown,
     slug,
 )
@@ -61,39 +62,28 @@ def _ago(n: int, unit: str) -> str:
 
 
 def _teaser_time(site: Site, story: Story) -> Shown:
-    rel = relative(site, story.published, _ago)
-    if rel.ago is not None and rel.ago < 24 * 3600:
-        return rel
-    local = story.published.astimezone(site.tz)
-    if day_of(site, story.published) == "yesterday":
-        return shown(site, story.published, f"ieri alle {local:%H:%M}", "yesterday")
-    return shown(site, story.published, f"{local:%d/%m/%Y} alle {local:%H:%M}", "dated")
+    return recent_or_dated(
+        site, story.published, _ago,
+        yesterday=lambda t: f"ieri alle {t:%H:%M}", dated=lambda t: f"{t:%d/%m/%Y} alle {t:%H:%M}",
+    )  # fmt: skip
 
 
 def _latest_time(site: Site, story: Story) -> Shown:
-    local = story.published.astimezone(site.tz)
-    kind = day_of(site, story.published)
-    if kind == "today":
-        return shown(site, story.published, f"{local:%H:%M}", "today")
-    if kind == "yesterday":
-        return shown(site, story.published, f"ieri {local:%H:%M}", "yesterday")
-    return shown(site, story.published, f"{local:%d/%m %H:%M}", "dated")
+    return clock_or_dated(
+        site, story.published,
+        today=lambda t: f"{t:%H:%M}", yesterday=lambda t: f"ieri {t:%H:%M}",
+        dated=lambda t: f"{t:%d/%m %H:%M}",
+    )  # fmt: skip
 
 
 def _views(n: int) -> tuple[str, int]:
-    if n >= 1_000_000:
-        tenths, word, scale = round(n / 100_000), "milioni di", 100_000
-    elif n >= 10_000:
-        tenths, word, scale = round(n / 100), "mila", 100
-    else:
-        return f"{group(n, '.')} visualizzazioni", n
-    whole, frac = divmod(tenths, 10)
-    number = f"{whole},{frac}" if frac else f"{whole}"
-    return f"{number} {word} visualizzazioni", tenths * scale
+    text, value = abbreviated(n, decimal=",", units=("mila", "milioni di"), space=" ",
+                              thousands_from=10_000, small=lambda n: group(n, "."))  # fmt: skip
+    return f"{text} visualizzazioni", value
 
 
 def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    most = sorted(site.stories, key=lambda s: -s.views)[:5]
+    most = site.most_read()
     rows, items = [], []
     for rank, s in enumerate(most, start=1):
         text, value = _views(s.views)
@@ -102,7 +92,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
             f'<span class="piu-letti__vis">{E(text)}</span></li>'
         )
         items.append(item(site, "I più letti", rank, s, views=value, views_shown=text))
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     lrows = []
     for pos, s in enumerate(latest, start=1):
         when = _latest_time(site, s)
@@ -177,7 +167,7 @@ def _article(site: Site, rng: random.Random, story: Story, machine: bool) -> Non
 
 
 def _home(site: Site) -> None:
-    stories = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    stories = site.newest()
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         when = _teaser_time(site, s)
@@ -197,9 +187,7 @@ def _home(site: Site) -> None:
 
 
 def _section(site: Site, key: str, label: str) -> None:
-    stories = sorted(
-        (s for s in site.stories if s.section == key), key=lambda s: s.published, reverse=True
-    )
+    stories = site.newest(key)
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         local = s.published.astimezone(site.tz)

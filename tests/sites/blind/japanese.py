@@ -96,7 +96,7 @@ def _views(story: Story) -> tuple[str, int]:
 
 
 def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    ranking = sorted(site.stories, key=lambda s: -s.views)[:5]
+    ranking = site.most_read()
     rows, items = [], []
     for rank, s in enumerate(ranking, start=1):
         views_text, views = _views(s)
@@ -109,7 +109,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
         )
         items.append(item(site, "アクセスランキング", rank, s, views=views, views_shown=views_text,
                           when=when))  # fmt: skip
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     lrows = []
     for pos, s in enumerate(latest, start=1):
         when = _latest_time(site, s)
@@ -203,7 +203,7 @@ def _article(site: Site, rng: random.Random, story: Story, machine: bool) -> Non
 
 
 def _top(site: Site) -> None:
-    stories = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    stories = site.newest()
     lead, rest = stories[0], stories[1:]
     rows, items = [], []
     when = _top_time(site, lead)
@@ -230,9 +230,7 @@ def _top(site: Site) -> None:
 
 def _section(site: Site, key: str, label: str) -> None:
     """The older CMS: full-width digits in the dates."""
-    stories = sorted(
-        (s for s in site.stories if s.section == key), key=lambda s: s.published, reverse=True
-    )
+    stories = site.newest(key)
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         text = native_digits(_kanji(site, s.published, year=False), "０")

@@ -88,7 +88,7 @@ def _views(story: Story) -> tuple[str, int]:
 
 
 def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    most = sorted(site.stories, key=lambda s: -s.views)[:5]
+    most = site.most_read()
     rows, items = [], []
     for rank, s in enumerate(most, start=1):
         text, value = _views(s)
@@ -97,7 +97,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
             f'</a><span class="hit">{E(text)}</span></li>'
         )
         items.append(item(site, "많이 본 뉴스", rank, s, views=value, views_shown=text))
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     lrows = []
     for pos, s in enumerate(latest, start=1):
         when = _latest_time(site, s)
@@ -115,7 +115,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _ticker(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    newest = sorted(site.stories, key=lambda s: s.published, reverse=True)[:2]
+    newest = site.newest()[:2]
     links = "".join(f'<li><a href="{s.path}">{E(s.title)}</a></li>' for s in newest)
     items = [item(site, "속보", i, s, optional=True) for i, s in enumerate(newest, 1)]
     return f'<div class="breaking"><strong>속보</strong><ul>{links}</ul></div>', items
@@ -222,7 +222,7 @@ def build(site: Site, rng: random.Random) -> None:
     )  # fmt: skip
     for index, story in enumerate(site.stories):
         _article(site, rng, story, machine=index % 2 == 0)
-    newest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    newest = site.newest()
     _listing(site, "/", "주요뉴스", newest, home=True)
     for key, label in _SECTIONS.items():
         _listing(site, f"/news/{key}/", label, [s for s in newest if s.section == key], home=False)

@@ -63,7 +63,7 @@ def _rails(site: Site, exclude: Story | None) -> tuple[str, list[dict[str, Any]]
             f'<span class="meta">{text} · {E(when.text)}</span></li>'
         )
         items.append(item(site, "Most read", rank, s, views=views, views_shown=text, when=when))
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     lrows = []
     for pos, s in enumerate(latest, start=1):
         kind = day_of(site, s.published)
@@ -228,5 +228,5 @@ def build(site: Site, rng: random.Random) -> None:
         rail, items = _rails(site, None)
         main = f"<main><h1>{title}</h1><p>The Continental is edited in Paris.</p></main>"
         site.add(path, _page(f"{title} | The Continental", main, rail), "other", items)
-    for name in {a for s in stories for a in s.authors}:
+    for name in dict.fromkeys(a for s in stories for a in s.authors):
         _listing(site, f"/profile/{slug(name, 3)}/", name, [s for s in stories if name in s.authors])

@@ -25,12 +25,13 @@ from tests.sites.blind.common import (
     Shown,
     Site,
     Story,
-    day_of,
+    abbreviated,
+    clock_or_dated,
     group,
     item,
     make_stories,
     news_article_ld,
-    relative,
+    recent_or_dated,
     shown,
     slug,
 )
@@ -64,39 +65,27 @@ def _ago(n: int, unit: str) -> str:
 
 
 def _card_time(site: Site, story: Story) -> Shown:
-    rel = relative(site, story.published, _ago)
-    if rel.ago is not None and rel.ago < 24 * 3600:
-        return rel
-    local = story.published.astimezone(site.tz)
-    if day_of(site, story.published) == "yesterday":
-        return shown(site, story.published, f"Ontem às {_hm(local)}", "yesterday")
-    return shown(site, story.published, f"{local:%d/%m/%Y} às {_hm(local)}", "dated")
+    return recent_or_dated(
+        site, story.published, _ago,
+        yesterday=lambda t: f"Ontem às {_hm(t)}", dated=lambda t: f"{t:%d/%m/%Y} às {_hm(t)}",
+    )  # fmt: skip
 
 
 def _now_time(site: Site, story: Story) -> Shown:
-    local = story.published.astimezone(site.tz)
-    kind = day_of(site, story.published)
-    if kind == "today":
-        return shown(site, story.published, _hm(local), "today")
-    if kind == "yesterday":
-        return shown(site, story.published, f"ontem, {_hm(local)}", "yesterday")
-    return shown(site, story.published, f"{local:%d/%m}, {_hm(local)}", "dated")
+    return clock_or_dated(
+        site, story.published,
+        today=_hm, yesterday=lambda t: f"ontem, {_hm(t)}", dated=lambda t: f"{t:%d/%m}, {_hm(t)}",
+    )  # fmt: skip
 
 
 def _views(n: int) -> tuple[str, int]:
-    if n >= 1_000_000:
-        tenths, word, scale = round(n / 100_000), "mi", 100_000
-    elif n >= 10_000:
-        tenths, word, scale = round(n / 100), "mil", 100
-    else:
-        return f"{group(n, '.')} visualizações", n
-    whole, frac = divmod(tenths, 10)
-    number = f"{whole},{frac}" if frac else f"{whole}"
-    return f"{number} {word} visualizações", tenths * scale
+    text, value = abbreviated(n, decimal=",", units=("mil", "mi"), space=" ",
+                              thousands_from=10_000, small=lambda n: group(n, "."))  # fmt: skip
+    return f"{text} visualizações", value
 
 
 def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    most = sorted(site.stories, key=lambda s: -s.views)[:5]
+    most = site.most_read()
     rows, items = [], []
     for rank, s in enumerate(most, start=1):
         text, value = _views(s.views)
@@ -105,7 +94,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
             f'{s.path}">{E(s.title)}</a><small>{E(text)}</small></li>'
         )
         items.append(item(site, "Mais lidas", rank, s, views=value, views_shown=text))
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     lrows = []
     for pos, s in enumerate(latest, start=1):
         when = _now_time(site, s)
@@ -182,7 +171,7 @@ def _article(site: Site, rng: random.Random, index: int, story: Story, machine: 
 
 
 def _home(site: Site) -> None:
-    stories = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    stories = site.newest()
     cards, items = [], []
     for pos, s in enumerate(stories, start=1):
         when = _card_time(site, s)
@@ -200,9 +189,7 @@ def _home(site: Site) -> None:
 
 
 def _section(site: Site, key: str, label: str) -> None:
-    stories = sorted(
-        (s for s in site.stories if s.section == key), key=lambda s: s.published, reverse=True
-    )
+    stories = site.newest(key)
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         local = s.published.astimezone(site.tz)

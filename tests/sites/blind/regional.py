@@ -86,7 +86,7 @@ def _page(site: Site, loc: Locale, title: str, main: str, side: str, head: str =
 
 def _side(site: Site, loc: Locale) -> tuple[str, list[dict[str, Any]]]:
     c = loc.cls
-    most = sorted(site.stories, key=lambda s: -s.views)[:5]
+    most = site.most_read()
     rows, items = [], []
     for rank, s in enumerate(most, start=1):
         text, value = loc.views(s.views)
@@ -99,7 +99,7 @@ def _side(site: Site, loc: Locale) -> tuple[str, list[dict[str, Any]]]:
         items.append(
             item(site, loc.words["most_read"], rank, s, views=value, views_shown=text, when=when)
         )
-    feed = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    feed = site.newest()
     frows = []
     for pos, s in enumerate(feed, start=1):
         when = when_shown(site, loc, s.published, relative_ok=True)

@@ -25,12 +25,13 @@ from tests.sites.blind.common import (
     Shown,
     Site,
     Story,
-    day_of,
+    abbreviated,
+    clock_or_dated,
     group,
     item,
     make_stories,
     news_article_ld,
-    relative,
+    recent_or_dated,
     shown,
     slug,
 )
@@ -63,27 +64,19 @@ def _ago(n: int, unit: str) -> str:
 
 
 def _card_time(site: Site, story: Story) -> Shown:
-    rel = relative(site, story.published, _ago)
-    if rel.ago is not None and rel.ago < 6 * 3600:
-        return rel
-    local = story.published.astimezone(site.tz)
-    kind = day_of(site, story.published)
-    if kind == "today":
-        return shown(site, story.published, f"Hoy, {local:%H:%M}", "today")
-    if kind == "yesterday":
-        return shown(site, story.published, f"ayer, {local:%H:%M}", "yesterday")
-    text = f"{local.day} de {_MONTHS[local.month - 1]}, {local:%H:%M}"
-    return shown(site, story.published, text, "dated")
+    return recent_or_dated(
+        site, story.published, _ago, within=6 * 3600,
+        today=lambda t: f"Hoy, {t:%H:%M}", yesterday=lambda t: f"ayer, {t:%H:%M}",
+        dated=lambda t: f"{t.day} de {_MONTHS[t.month - 1]}, {t:%H:%M}",
+    )  # fmt: skip
 
 
 def _latest_time(site: Site, story: Story) -> Shown:
-    local = story.published.astimezone(site.tz)
-    kind = day_of(site, story.published)
-    if kind == "today":
-        return shown(site, story.published, f"{local:%H:%M}", "today")
-    if kind == "yesterday":
-        return shown(site, story.published, f"ayer, {local:%H:%M}", "yesterday")
-    return shown(site, story.published, f"{local:%d/%m %H:%M}", "dated")
+    return clock_or_dated(
+        site, story.published,
+        today=lambda t: f"{t:%H:%M}", yesterday=lambda t: f"ayer, {t:%H:%M}",
+        dated=lambda t: f"{t:%d/%m %H:%M}",
+    )  # fmt: skip
 
 
 def _dateline(when: datetime) -> str:
@@ -91,21 +84,13 @@ def _dateline(when: datetime) -> str:
 
 
 def _views(n: int) -> tuple[str, int]:
-    if n >= 1_000_000:
-        tenths = round(n / 100_000)
-        whole, frac = divmod(tenths, 10)
-        number = f"{whole},{frac}" if frac else f"{whole}"
-        return f"{number} millones de visualizaciones", tenths * 100_000
-    if n >= 10_000:
-        tenths = round(n / 100)
-        whole, frac = divmod(tenths, 10)
-        number = f"{whole},{frac}" if frac else f"{whole}"
-        return f"{number} mil visualizaciones", tenths * 100
-    return f"{group(n, '.')} visualizaciones", n
+    text, value = abbreviated(n, decimal=",", units=("mil", "millones de"), space=" ",
+                              thousands_from=10_000, small=lambda n: group(n, "."))  # fmt: skip
+    return f"{text} visualizaciones", value
 
 
 def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    most = sorted(site.stories, key=lambda s: -s.views)[:5]
+    most = site.most_read()
     rows, items = [], []
     for rank, s in enumerate(most, start=1):
         text, value = _views(s.views)
@@ -115,7 +100,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
             f'__vistas">{E(text)}</span></div></li>'
         )
         items.append(item(site, "Lo más visto", rank, s, views=value, views_shown=text))
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     lrows = []
     for pos, s in enumerate(latest, start=1):
         when = _latest_time(site, s)
@@ -138,7 +123,7 @@ def _page(site: Site, title: str, main: str, side: str, head: str = "") -> str:
     today = site.local_now
     weekdays = ["Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado", "Domingo"]
     date = f"{weekdays[today.weekday()]} {today.day} de {_MONTHS[today.month - 1]} de {today.year}"
-    newest = sorted(site.stories, key=lambda s: s.published, reverse=True)[:3]
+    newest = site.newest()[:3]
     strip = "".join(f'<a href="{s.path}">{E(s.title)}</a>' for s in newest)
     return (
         f'<!DOCTYPE html><html lang="es-AR"><head><meta charset="utf-8"><title>{E(title)}</title>'
@@ -156,7 +141,7 @@ def _page(site: Site, title: str, main: str, side: str, head: str = "") -> str:
 
 
 def _strip_items(site: Site) -> list[dict[str, Any]]:
-    newest = sorted(site.stories, key=lambda s: s.published, reverse=True)[:3]
+    newest = site.newest()[:3]
     return [item(site, "Últimas noticias:", i, s, optional=True) for i, s in enumerate(newest, 1)]
 
 
@@ -208,7 +193,7 @@ def _article(site: Site, rng: random.Random, story: Story, machine: bool) -> Non
 
 
 def _home(site: Site) -> None:
-    stories = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    stories = site.newest()
     cards, items = [], []
     for pos, s in enumerate(stories, start=1):
         when = _card_time(site, s)
@@ -228,9 +213,7 @@ def _home(site: Site) -> None:
 
 
 def _section(site: Site, key: str, label: str) -> None:
-    stories = sorted(
-        (s for s in site.stories if s.section == key), key=lambda s: s.published, reverse=True
-    )
+    stories = site.newest(key)
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         local = s.published.astimezone(site.tz)

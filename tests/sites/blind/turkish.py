@@ -26,12 +26,12 @@ from tests.sites.blind.common import (
     Shown,
     Site,
     Story,
-    day_of,
+    clock_or_dated,
     group,
     item,
     make_stories,
     news_article_ld,
-    relative,
+    recent_or_dated,
     shown,
     slug,
 )
@@ -62,22 +62,18 @@ def _ago(n: int, unit: str) -> str:
 
 
 def _card_time(site: Site, story: Story) -> Shown:
-    rel = relative(site, story.published, _ago)
-    if rel.ago is not None and rel.ago < 24 * 3600:
-        return rel
-    local = story.published.astimezone(site.tz)
-    text = f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
-    return shown(site, story.published, text, "dated")
+    return recent_or_dated(
+        site, story.published, _ago,
+        dated=lambda t: f"{t.day} {_MONTHS[t.month - 1]} {t.year}, {t:%H:%M}",
+    )  # fmt: skip
 
 
 def _latest_time(site: Site, story: Story) -> Shown:
-    local = story.published.astimezone(site.tz)
-    kind = day_of(site, story.published)
-    if kind == "today":
-        return shown(site, story.published, f"{local:%H:%M}", "today")
-    if kind == "yesterday":
-        return shown(site, story.published, f"Dün {local:%H:%M}", "yesterday")
-    return shown(site, story.published, f"{local:%d.%m.%Y %H:%M}", "dated")
+    return clock_or_dated(
+        site, story.published,
+        today=lambda t: f"{t:%H:%M}", yesterday=lambda t: f"Dün {t:%H:%M}",
+        dated=lambda t: f"{t:%d.%m.%Y %H:%M}",
+    )  # fmt: skip
 
 
 def _short_views(n: int) -> tuple[str, int]:
@@ -96,7 +92,7 @@ def _short_views(n: int) -> tuple[str, int]:
 
 
 def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    most = sorted(site.stories, key=lambda s: -s.views)[:5]
+    most = site.most_read()
     rows, items = [], []
     for rank, s in enumerate(most, start=1):
         short, value = _short_views(s.views)
@@ -107,7 +103,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
             f'class="okunma">{E(text)}</span></li>'
         )
         items.append(item(site, "Çok Okunanlar", rank, s, views=value, views_shown=text))
-    latest = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    latest = site.newest()
     lrows = []
     for pos, s in enumerate(latest, start=1):
         when = _latest_time(site, s)
@@ -126,7 +122,7 @@ def _side(site: Site) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _breaking(site: Site) -> tuple[str, list[dict[str, Any]]]:
-    newest = sorted(site.stories, key=lambda s: s.published, reverse=True)[:2]
+    newest = site.newest()[:2]
     links = "".join(f'<a href="{s.path}">{E(s.title)}</a>' for s in newest)
     html = f'<div class="son-dakika-serit"><strong>SON DAKİKA</strong>{links}</div>'
     return html, [item(site, "SON DAKİKA", i, s, optional=True) for i, s in enumerate(newest, 1)]
@@ -194,7 +190,7 @@ def _article(site: Site, rng: random.Random, index: int, story: Story, machine: 
 
 
 def _home(site: Site) -> None:
-    stories = sorted(site.stories, key=lambda s: s.published, reverse=True)
+    stories = site.newest()
     slider = "".join(
         f'<div class="manset-item"><a href="{s.path}"><img src="{s.image}" alt=""><span>'
         f"{E(s.title)}</span></a></div>"
@@ -225,9 +221,7 @@ def _home(site: Site) -> None:
 
 
 def _section(site: Site, key: str, label: str) -> None:
-    stories = sorted(
-        (s for s in site.stories if s.section == key), key=lambda s: s.published, reverse=True
-    )
+    stories = site.newest(key)
     rows, items = [], []
     for pos, s in enumerate(stories, start=1):
         local = s.published.astimezone(site.tz)
