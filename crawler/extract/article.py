@@ -34,6 +34,7 @@ from crawler.extract.dom import (
     image_url,
     raw_string,
 )
+from crawler.extract.fallback import description_agreement
 from crawler.extract.text import clean_text, normalize_space, strip_title_suffix
 
 if TYPE_CHECKING:
@@ -77,6 +78,14 @@ _MAX_LINK_DENSITY = 0.5
 _MAX_HEADING_CHARS = 200
 _LEAD_CHARS = (30, 700)
 _LEAD_TAGS = frozenset({"p", "div", "h2", "span", "section"})
+_MAX_LEAD_LINK_DENSITY = 0.3
+# Share of the description's words a shown standfirst holds (and of its words the description).
+_DESCRIPTION_SHOWN = 0.8
+# Never the story's standfirst, whatever text they repeat.
+_SUBTITLE_HINT = re.compile(r"sub-?head|sub-?title|(?:^|[\s_-])deck(?:$|[\s_-])")
+_STORY_TAGS = frozenset({"article", "main"})
+_SITE_TEXT_HINT = re.compile(r"site-?(?:desc|title|name|slogan)|tagline|slogan|masthead|logo|brand")
+_NEVER_LEAD_TAGS = frozenset({"head", "nav", "footer", "aside", "menu", "dialog", "form"})
 # Levels above the main container's parent searched for a standfirst (never past the story's
 # <article> or <main>).
 _LEAD_LEVELS = 4
@@ -572,9 +581,71 @@ def _lead(seg: Segmentation, meta: PageMetadata) -> tuple[str | None, Element | 
             break
         scope = parent
         found = _lead_in(seg, scope, main)
-    # No fallback to og:description: a lead is what the page shows above the body, and the
-    # description is usually the first sentence of the body or a summary shown nowhere.
+    if found[1] is None:
+        # Unhinted, a standfirst shows itself by repeating the page's declared description
+        # (TYPO3's "teaser", a plain <p> in the story's <header>). The description alone is no
+        # lead: it is usually the body's first sentence or a summary shown nowhere.
+        found = _shown_description(seg, meta, main)
     return found
+
+
+def _shown_description(
+    seg: Segmentation, meta: PageMetadata, main: Element
+) -> tuple[str | None, Element | None]:
+    """The element before the main container that shows the page's declared description
+    (most of its words, and few others), outside navigation, footers and headline blocks."""
+    descriptions = [
+        d for d in {meta.prop("og:description"), meta.name("description")} if d and d.strip()
+    ]
+    if not descriptions:
+        return None, None
+    sizes = [len(normalize_space(d)) for d in descriptions]
+    low, high = min(sizes) // 2, 2 * max(sizes)
+    ancestors = set(main.iterancestors())
+    walker = etree.iterwalk(seg.root, events=("start",))
+    for _event, el in walker:
+        if el is main:
+            break
+        if not isinstance(el.tag, str):
+            continue
+        if (
+            el in seg.block_containers
+            or el.tag in _NEVER_LEAD_TAGS
+            # The site's header and its tagline (often the description of every page) are
+            # no story's; a <header> inside the story is the story's.
+            or (el.tag == "header" and not any(a.tag in _STORY_TAGS for a in el.iterancestors()))
+            or (el.tag not in {"html", "body"} and _SITE_TEXT_HINT.search(attr_hint(el)))
+        ):
+            walker.skip_subtree()
+            continue
+        size = seg.text_len.get(el, 0)
+        if (
+            el.tag not in _LEAD_TAGS
+            or el in ancestors
+            or not (max(low, _LEAD_CHARS[0]) <= size <= min(high, _LEAD_CHARS[1]))
+            or seg.link_density(el) >= _MAX_LEAD_LINK_DENSITY
+        ):
+            continue
+        if _SUBTITLE_HINT.search(attr_hint(el)) or next(el.iter(*HEADING_TAGS), None) is not None:
+            # A subtitle set as a heading ("sub-head", an <h2> under the headline) is the
+            # headline's second part, not the story's first paragraph.
+            continue
+        text = clean_text(" ".join(element_text(el)))
+        if any(_repeats(text, d) for d in descriptions):
+            return text, el
+    return None, None
+
+
+def _repeats(text: str, description: str) -> bool:
+    """Whether ``text`` and ``description`` share most of their words both ways."""
+    shown = description_agreement(description, text)
+    back = description_agreement(text, description)
+    return (
+        shown is not None
+        and back is not None
+        and shown >= _DESCRIPTION_SHOWN
+        and back >= _DESCRIPTION_SHOWN
+    )
 
 
 def _lead_in(

@@ -59,8 +59,11 @@ _WEAK_NEGATIVE = re.compile(
 )
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|prose|column|shadow")
 # CMS classes that name the post's categories and tags ("tag-social-media") say nothing about
-# the element's role; they are dropped before matching.
-_CMS_TOKENS = re.compile(r"(?:^|\s)(?:tag|category|post|format|status|type)-\S+")
+# the element's role; they are dropped before matching. Drupal's "field--label-hidden"
+# hides a field's label, not the field.
+_CMS_TOKENS = re.compile(
+    r"(?:^|\s)(?:tag|category|post|format|status|type)-\S+|(?:^|\s)\S*label-(?:hidden|inline|above)"
+)
 _TAG_WEIGHT = {
     "div": 5, "article": 8, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
     "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
@@ -81,7 +84,8 @@ _MAX_ADDED = 0.15
 # Continuation: siblings of the main container (or of its wrappers, up to this many levels) that
 # carry more of the same prose are part of the body: paragraphs beside a sub-container, and
 # bodies a page builder splits into sibling modules ("module module-text", "frame", "wpb_…").
-_CONTINUE_LEVELS = 5
+# Six: Drupal's paragraphs nest a section's text six levels below the field listing the sections.
+_CONTINUE_LEVELS = 6
 _CONTINUE_TAGS = frozenset(
     {"p", "blockquote", "ul", "ol", "dl", "pre", "h2", "h3", "h4", "h5", "h6"}
 )

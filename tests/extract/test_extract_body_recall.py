@@ -322,3 +322,79 @@ def test_a_sidebar_holding_half_the_page_beside_the_content_column_is_no_wrapper
     text = _text(html)
     assert "Story 0: " in text and "Story 2: " in text
     assert "Teaser" not in text
+
+
+def _described(description: str, content: str, header: str = "") -> str:
+    return (
+        "<html><head><title>Harbour plan approved</title>"
+        f"<meta property='og:description' content='{description}'></head><body>{header}"
+        f"<div class='page'><h1>Harbour plan approved</h1>{content}</div></body></html>"
+    )
+
+
+def test_an_unhinted_standfirst_that_shows_the_description_is_the_lead() -> None:
+    """A standfirst with no standfirst class (TYPO3's ``ce-news--teaser``, a plain ``<p>``)
+    above the body shows itself by repeating the page's declared description."""
+    lead = "The board voted seven to two for the new quay, ending a decade of argument."
+    body = "".join(_para(f"Body {i}") for i in range(5))
+    html = _described(
+        lead, f"<div class='news-teaser'><p>{lead}</p></div><div class='text'>{body}</div>"
+    )
+    found, text = _article(html)
+    assert found == lead
+    assert text.startswith("Body 0: ")
+    # The same paragraph with another description is no lead.
+    other = "Everything about the quay vote, the costs and the timetable of the works ahead."
+    assert _article(html.replace(f"content='{lead}'", f"content='{other}'"))[0] is None
+
+
+def test_a_subtitle_or_the_sites_tagline_showing_the_description_is_no_lead() -> None:
+    """A subtitle set as a heading is the headline's second part, and the site's tagline in
+    its header (many sites' description of every page) belongs to no story."""
+    line = "The board voted seven to two for the new quay, ending a decade of argument."
+    body = "".join(_para(f"Body {i}") for i in range(5))
+    subtitle = _described(line, f"<h2 class='sub-head'>{line}</h2><div class='text'>{body}</div>")
+    assert _article(subtitle)[0] is None
+    tagline = _described(
+        line, f"<div class='text'>{body}</div>", header=f"<header><p>{line}</p></header>"
+    )
+    assert _article(tagline)[0] is None
+
+
+def test_drupal_fields_with_hidden_labels_are_body() -> None:
+    """Drupal marks a field whose label is not shown ``field--label-hidden``: the field itself
+    is shown, and its paragraphs are body."""
+    fields = "".join(
+        f"<div class='field field--name-field-section-{n} field--label-hidden'>"
+        + "".join(_para(f"Section {n} paragraph {i}") for i in range(3))
+        + "</div>"
+        for n in range(3)
+    )
+    result = extract_page(PageInput(url=URL, html=_page(fields), fetched_at=FETCHED))
+    assert result.article is not None, result.reason
+    assert "engine" not in result.article.extraction  # read by the first pass, not trafilatura
+    text = result.article.text
+    assert "Section 0 paragraph 0: " in text
+    assert "Section 2 paragraph 2: " in text
+
+
+def test_a_body_split_into_drupal_paragraphs_is_read_whole() -> None:
+    """Drupal's paragraphs nest each section's text six levels below the field listing the
+    sections (field, item, paragraph, field, item, paragraph, text): every section is body."""
+
+    def section(n: int, paras: int) -> str:
+        text = "".join(_para(f"Section {n} paragraph {i}") for i in range(paras))
+        return (
+            "<div class='field__item'><div class='paragraph paragraph--type--columns'>"
+            "<div class='field field--name-field-cols'><div class='field__item'>"
+            f"<div class='paragraph paragraph--type--text'><div class='field--name-field-text'>"
+            f"{text}</div></div></div></div></div></div>"
+        )
+
+    html = _page(
+        "<div class='field field--name-field-sections'>"
+        f"{section(0, 2)}{section(1, 6)}{section(2, 2)}</div>"
+    )
+    text = _text(html)
+    for n, last in ((0, 1), (1, 5), (2, 1)):
+        assert f"Section {n} paragraph {last}: " in text, n
