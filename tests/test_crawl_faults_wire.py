@@ -309,28 +309,28 @@ def _hung_up(conn: socket.socket, seconds: float) -> bool:
         return True
 
 
-TIMEOUT = 4.0  # DOWNLOAD_TIMEOUT, seconds
-
-
-def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: Path) -> None:
-    """RELIABILITY.md F5 (plain HTTP): a body trickling at one byte a second and a server that
-    accepts the request and never answers both fail as ledger ``timeout`` once DOWNLOAD_TIMEOUT
-    (4 s here) has passed, long before the trickle would end; the honest page is archived.
-    Measured on the wire: from the request read to the client's hang-up is the timeout ±10 %."""
-    trickled: list[int] = []
-    held: dict[str, float] = {}  # path → seconds from the request read to the hang-up
-    released = threading.Event()
+def _stalling_routes(
+    held: dict[str, float],
+    released: threading.Event,
+    *,
+    slow_body: bytes,
+    fine_page: bytes,
+    trickled: list[int] | None = None,
+) -> dict[str, Callable[[socket.socket], None]]:
+    """A site for timeout tests: ``/slow.html`` sends ``slow_body`` (with its Content-Length)
+    one byte a second, ``/silent.html`` reads the request and never answers, ``/fine.html`` is
+    ``fine_page``. ``held[path]`` is set to the seconds from the request read to the client's
+    hang-up; ``released`` lets both handlers go; ``trickled`` gets the byte count sent so far."""
 
     def trickle(conn: socket.socket) -> None:
         since = time.monotonic()
-        body = _HTML + b"<p>" + b"s" * 200 + b"</p></body></html>"
         conn.sendall(
-            _head("200 OK", {"Content-Type": "text/html", "Content-Length": str(len(body))})
+            _head("200 OK", {"Content-Type": "text/html", "Content-Length": str(len(slow_body))})
         )
-        # One byte a second: the whole body would take about 4 minutes.
-        for sent, byte in enumerate(body, 1):
+        for sent, byte in enumerate(slow_body, 1):
             conn.sendall(bytes([byte]))
-            trickled.append(sent)
+            if trickled is not None:
+                trickled.append(sent)
             if _hung_up(conn, 1.0):
                 held["/slow.html"] = time.monotonic() - since
                 return
@@ -344,14 +344,33 @@ def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: P
                 held["/silent.html"] = time.monotonic() - since
                 return
 
-    routes = {
+    return {
         "/robots.txt": _honest(b"User-agent: *\n", "text/plain"),
         "/": _honest(_HTML + b'<a href="/slow.html">s</a> <a href="/silent.html">q</a> '
                      b'<a href="/fine.html">f</a></body></html>'),
-        "/fine.html": _honest(_HTML + b"<p>fine</p></body></html>"),
+        "/fine.html": _honest(fine_page),
         "/slow.html": trickle,
         "/silent.html": silent,
     }  # fmt: skip
+
+
+TIMEOUT = 4.0  # DOWNLOAD_TIMEOUT, seconds
+
+
+def test_a_slow_body_and_a_silent_server_end_at_the_download_timeout(tmp_path: Path) -> None:
+    """RELIABILITY.md F5 (plain HTTP): a body trickling at one byte a second and a server that
+    accepts the request and never answers both fail as ledger ``timeout`` once DOWNLOAD_TIMEOUT
+    (4 s here) has passed, long before the trickle would end; the honest page is archived.
+    Measured on the wire: from the request read to the client's hang-up is the timeout ±10 %."""
+    trickled: list[int] = []
+    held: dict[str, float] = {}  # path → seconds from the request read to the hang-up
+    released = threading.Event()
+
+    routes = _stalling_routes(
+        held, released, trickled=trickled,
+        slow_body=_HTML + b"<p>" + b"s" * 200 + b"</p></body></html>",
+        fine_page=_HTML + b"<p>fine</p></body></html>",
+    )  # fmt: skip
     with _WireServer(routes) as server:
         try:
             run = run_newsarc(

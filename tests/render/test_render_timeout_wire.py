@@ -3,16 +3,14 @@ budget (``PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT``) ±10 %, timed on the wire by 
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_newsarc
-from tests.test_crawl_faults_wire import _HTML, _head, _honest, _hung_up, _WireServer
+from tests.test_crawl_faults_wire import _HTML, _stalling_routes, _WireServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,34 +26,12 @@ def test_a_rendered_page_whose_server_never_finishes_is_cut_at_its_budget(
     held: dict[str, float] = {}  # path → seconds from the request read to the hang-up
     released = threading.Event()
 
-    def trickle(conn: socket.socket) -> None:
-        since = time.monotonic()
-        body = _HTML + b"<p>" + b"s" * 400 + b"</p></body></html>"
-        head = {"Content-Type": "text/html", "Content-Length": str(len(body))}
-        conn.sendall(_head("200 OK", head))
-        for byte in body:  # one byte a second: `load` would come after ~7 minutes
-            conn.sendall(bytes([byte]))
-            if _hung_up(conn, 1.0):
-                held["/slow.html"] = time.monotonic() - since
-                return
-            if released.is_set():
-                return
-
-    def silent(conn: socket.socket) -> None:
-        since = time.monotonic()
-        while not released.is_set():  # the request was read; no answer comes
-            if _hung_up(conn, 0.05):
-                held["/silent.html"] = time.monotonic() - since
-                return
-
-    routes = {
-        "/robots.txt": _honest(b"User-agent: *\n", "text/plain"),
-        "/": _honest(_HTML + b'<a href="/slow.html">s</a> <a href="/silent.html">q</a> '
-                     b'<a href="/fine.html">f</a></body></html>'),
-        "/fine.html": _honest(_HTML + b"<article><h1>Fine</h1><p>fine</p></article></body>"),
-        "/slow.html": trickle,
-        "/silent.html": silent,
-    }  # fmt: skip
+    # One byte a second: `load` would come after ~7 minutes.
+    routes = _stalling_routes(
+        held, released,
+        slow_body=_HTML + b"<p>" + b"s" * 400 + b"</p></body></html>",
+        fine_page=_HTML + b"<article><h1>Fine</h1><p>fine</p></article></body>",
+    )  # fmt: skip
     with _WireServer(routes) as server:
         try:
             run = run_newsarc(
